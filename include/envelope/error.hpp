@@ -1,0 +1,70 @@
+// envelope: the one error model of the library.
+//
+// Every fallible library function returns `Result<T>`: either a value or an
+// `Error`. Expected failures (bad input, authentication failure, I/O, key
+// state) never throw. An `Error` carries a code for programs and a short
+// lowercase message with context for people; messages never contain key
+// material or plaintext.
+#ifndef ENVELOPE_ERROR_HPP_
+#define ENVELOPE_ERROR_HPP_
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <tl/expected.hpp>
+
+namespace envelope {
+
+// ErrorCode classifies a failure so callers can react without parsing text.
+enum class ErrorCode {
+  invalid_argument,  // the caller passed something malformed or out of range
+  auth_failed,       // a tag, commitment, signature or key check did not verify
+  truncated,         // input ended before the format said it would
+  unsupported,       // well-formed, but a size, version or suite we do not do
+  key_state,         // the key exists but is disabled, pending deletion, ...
+  not_found,         // a key, alias or file that was named does not exist
+  limit_exceeded,    // a configured bound (EDK count, header size, ...) was hit
+  io,                // reading or writing a file, pipe or descriptor failed
+  internal,          // OpenSSL/libsodium failed where it should not
+};
+
+// ErrorCodeName returns the stable snake_case name of `code`.
+std::string_view ErrorCodeName(ErrorCode code) noexcept;
+
+// Error is a code plus a message such as "aes-gcm: iv must be 12 bytes".
+class Error {
+ public:
+  Error(ErrorCode code, std::string message)
+      : code_(code), message_(std::move(message)) {}
+
+  ErrorCode code() const noexcept { return code_; }
+  const std::string& message() const noexcept { return message_; }
+
+  // ToString returns "<code name>: <message>".
+  std::string ToString() const;
+
+  // WithContext returns the same error with "context: " put in front of the
+  // message, for callers that add where the failure happened.
+  Error WithContext(std::string_view context) const;
+
+  friend bool operator==(const Error&, const Error&) = default;
+
+ private:
+  ErrorCode code_;
+  std::string message_;
+};
+
+// Result is the return type of every fallible library function.
+template <typename T>
+using Result = tl::expected<T, Error>;
+
+// MakeError builds the failure side of a Result:
+//   return MakeError(ErrorCode::invalid_argument, "iv must be 12 bytes");
+inline tl::unexpected<Error> MakeError(ErrorCode code, std::string message) {
+  return tl::unexpected<Error>(Error(code, std::move(message)));
+}
+
+}  // namespace envelope
+
+#endif  // ENVELOPE_ERROR_HPP_

@@ -1,0 +1,74 @@
+// envelope: SecretBytes, the owner of key material.
+#ifndef ENVELOPE_SECRET_HPP_
+#define ENVELOPE_SECRET_HPP_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "envelope/error.hpp"
+
+namespace envelope {
+
+// SecretBytes owns a fixed-size buffer of key material in secret memory:
+// libsodium's guarded allocation (guard pages around it, locked in RAM so it
+// is not swapped, excluded from core dumps where the kernel allows, and zeroed
+// when freed). It is move-only; copying is the explicit `Clone()`. A
+// moved-from or default-constructed SecretBytes is empty.
+//
+// In fuzzing builds (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) the buffer is
+// plain heap memory, still zeroed on free, so AddressSanitizer sees overflows.
+class SecretBytes {
+ public:
+  SecretBytes() noexcept = default;
+  SecretBytes(SecretBytes&& other) noexcept;
+  SecretBytes& operator=(SecretBytes&& other) noexcept;
+  SecretBytes(const SecretBytes&) = delete;
+  SecretBytes& operator=(const SecretBytes&) = delete;
+  ~SecretBytes();
+
+  // Allocate returns `size` zero bytes of secret memory. Fails with
+  // `internal` when the allocation fails.
+  [[nodiscard]] static Result<SecretBytes> Allocate(size_t size);
+
+  // Random returns `size` bytes from the library's CSPRNG. Fails closed.
+  [[nodiscard]] static Result<SecretBytes> Random(size_t size);
+
+  // CopyFrom copies `bytes` into new secret memory. The caller remains
+  // responsible for wiping its own copy.
+  [[nodiscard]] static Result<SecretBytes> CopyFrom(
+      std::span<const uint8_t> bytes);
+
+  // Clone returns a second owner of an equal copy.
+  [[nodiscard]] Result<SecretBytes> Clone() const;
+
+  uint8_t* data() noexcept { return data_; }
+  const uint8_t* data() const noexcept { return data_; }
+  size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  std::span<uint8_t> span() noexcept { return {data_, size_}; }
+  std::span<const uint8_t> span() const noexcept { return {data_, size_}; }
+
+  // Equals compares contents in constant time (for equal sizes).
+  bool Equals(const SecretBytes& other) const noexcept;
+
+ private:
+  SecretBytes(uint8_t* data, size_t size) noexcept : data_(data), size_(size) {}
+  void Release() noexcept;
+
+  uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// SecureZero overwrites `bytes` with zeros in a way the compiler may not
+// optimise away. Use it on stack copies of secrets.
+void SecureZero(std::span<uint8_t> bytes) noexcept;
+
+// ConstantTimeEqual reports whether `a` and `b` hold the same bytes, taking
+// time that depends only on their lengths. Different lengths compare unequal.
+bool ConstantTimeEqual(std::span<const uint8_t> a,
+                       std::span<const uint8_t> b) noexcept;
+
+}  // namespace envelope
+
+#endif  // ENVELOPE_SECRET_HPP_

@@ -1,0 +1,93 @@
+// lib/crypto: AES-GCM with 12-byte IVs and 16-byte tags.
+//
+// AES-256 protects data; AES-128 and AES-192 exist because other ESDKs' raw
+// AES wrapping keys may have those sizes. Other IV and tag sizes are rejected
+// with `unsupported`: we never produce them and have no reason to accept them.
+#ifndef ENVELOPE_LIB_CRYPTO_AES_GCM_H_
+#define ENVELOPE_LIB_CRYPTO_AES_GCM_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "envelope/error.hpp"
+
+// Opaque OpenSSL type, so this header does not pull in OpenSSL's.
+struct evp_cipher_ctx_st;
+
+namespace envelope::crypto {
+
+inline constexpr size_t kGcmIvSize = 12;
+inline constexpr size_t kGcmTagSize = 16;
+// NIST SP 800-38D: at most 2^39 - 256 bits of plaintext per (key, IV).
+inline constexpr uint64_t kGcmMaxPlaintext = (uint64_t{1} << 36) - 32;
+
+// AesGcm is a reusable AES-GCM context: the key schedule is computed once in
+// `New`, and each Seal/Open call sets only the IV and AAD, with no allocation.
+// This is what the chunk engine calls once per chunk.
+//
+// An AesGcm is not thread-safe: give each thread its own (they are cheap).
+// Moving is allowed; copying is not.
+class AesGcm {
+ public:
+  // New builds a context for a 16-, 24- or 32-byte key. Fails with
+  // `invalid_argument` for other key sizes.
+  [[nodiscard]] static Result<AesGcm> New(std::span<const uint8_t> key);
+
+  AesGcm(AesGcm&& other) noexcept;
+  AesGcm& operator=(AesGcm&& other) noexcept;
+  AesGcm(const AesGcm&) = delete;
+  AesGcm& operator=(const AesGcm&) = delete;
+  ~AesGcm();
+
+  // Seal encrypts `in` into `out` (same size) and writes the 16-byte tag to
+  // `tag`. `in` and `out` may be the same buffer; they must not otherwise
+  // overlap. Fails with `unsupported` for an IV that is not 12 bytes or a
+  // tag span that is not 16 bytes, `invalid_argument` for mismatched sizes.
+  [[nodiscard]] Result<void> Seal(std::span<const uint8_t> iv,
+                                  std::span<const uint8_t> aad,
+                                  std::span<const uint8_t> in,
+                                  std::span<uint8_t> out,
+                                  std::span<uint8_t> tag);
+
+  // Open verifies `tag` over (aad, in) and decrypts `in` into `out` (same
+  // size; the same buffer is allowed). On `auth_failed` every byte of `out`
+  // has been zeroed: no unauthenticated plaintext escapes.
+  [[nodiscard]] Result<void> Open(std::span<const uint8_t> iv,
+                                  std::span<const uint8_t> aad,
+                                  std::span<const uint8_t> in,
+                                  std::span<const uint8_t> tag,
+                                  std::span<uint8_t> out);
+
+  // key_size returns 16, 24 or 32.
+  size_t key_size() const noexcept { return key_size_; }
+
+ private:
+  AesGcm(evp_cipher_ctx_st* enc, evp_cipher_ctx_st* dec, size_t key_size)
+      : enc_(enc), dec_(dec), key_size_(key_size) {}
+  void Free() noexcept;
+
+  evp_cipher_ctx_st* enc_ = nullptr;
+  evp_cipher_ctx_st* dec_ = nullptr;
+  size_t key_size_ = 0;
+};
+
+// AesGcmSeal is the one-shot form: `out` must be in.size() + 16 bytes and
+// receives ciphertext || tag.
+[[nodiscard]] Result<void> AesGcmSeal(std::span<const uint8_t> key,
+                                      std::span<const uint8_t> iv,
+                                      std::span<const uint8_t> aad,
+                                      std::span<const uint8_t> in,
+                                      std::span<uint8_t> out);
+
+// AesGcmOpen is the one-shot form: `in` is ciphertext || tag (at least 16
+// bytes), `out` must be in.size() - 16 bytes and is zeroed on failure.
+[[nodiscard]] Result<void> AesGcmOpen(std::span<const uint8_t> key,
+                                      std::span<const uint8_t> iv,
+                                      std::span<const uint8_t> aad,
+                                      std::span<const uint8_t> in,
+                                      std::span<uint8_t> out);
+
+}  // namespace envelope::crypto
+
+#endif  // ENVELOPE_LIB_CRYPTO_AES_GCM_H_
