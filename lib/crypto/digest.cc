@@ -1,0 +1,102 @@
+#include "crypto/digest.h"
+
+#include <utility>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "crypto/openssl_error.h"
+#include "crypto/ossl_ptr.h"
+
+namespace envelope::crypto {
+namespace {
+
+const EVP_MD* Md(HashAlg alg) {
+  static const EVP_MD* const k256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static const EVP_MD* const k384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  static const EVP_MD* const k512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+  switch (alg) {
+    case HashAlg::sha256: return k256;
+    case HashAlg::sha384: return k384;
+    case HashAlg::sha512: return k512;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+size_t DigestSize(HashAlg alg) noexcept {
+  switch (alg) {
+    case HashAlg::sha256: return 32;
+    case HashAlg::sha384: return 48;
+    case HashAlg::sha512: return 64;
+  }
+  return 0;
+}
+
+Result<Hasher> Hasher::New(HashAlg alg) {
+  UniquePtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
+  if (!ctx || Md(alg) == nullptr || EVP_DigestInit_ex(ctx.get(), Md(alg), nullptr) != 1) {
+    return OpenSslError(ErrorCode::internal, "digest: init failed");
+  }
+  return Hasher(ctx.release(), alg);
+}
+
+Hasher::Hasher(Hasher&& other) noexcept
+    : ctx_(std::exchange(other.ctx_, nullptr)), alg_(other.alg_) {}
+
+Hasher& Hasher::operator=(Hasher&& other) noexcept {
+  if (this != &other) {
+    EVP_MD_CTX_free(ctx_);
+    ctx_ = std::exchange(other.ctx_, nullptr);
+    alg_ = other.alg_;
+  }
+  return *this;
+}
+
+Hasher::~Hasher() { EVP_MD_CTX_free(ctx_); }
+
+Result<void> Hasher::Update(std::span<const uint8_t> data) {
+  if (ctx_ == nullptr) return MakeError(ErrorCode::invalid_argument, "digest: moved-from hasher");
+  if (!data.empty() && EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) {
+    return OpenSslError(ErrorCode::internal, "digest: update failed");
+  }
+  return {};
+}
+
+Result<void> Hasher::Final(std::span<uint8_t> out) {
+  if (ctx_ == nullptr) return MakeError(ErrorCode::invalid_argument, "digest: moved-from hasher");
+  if (out.size() != DigestSize(alg_)) {
+    return MakeError(ErrorCode::invalid_argument, "digest: output has the wrong size");
+  }
+  unsigned int n = 0;
+  if (EVP_DigestFinal_ex(ctx_, out.data(), &n) != 1) {
+    return OpenSslError(ErrorCode::internal, "digest: final failed");
+  }
+  return {};
+}
+
+Result<std::vector<uint8_t>> Hash(HashAlg alg, std::span<const uint8_t> data) {
+  auto h = Hasher::New(alg);
+  if (!h) return tl::unexpected(h.error());
+  std::vector<uint8_t> out(DigestSize(alg));
+  if (auto r = h->Update(data); !r) return tl::unexpected(r.error());
+  if (auto r = h->Final(out); !r) return tl::unexpected(r.error());
+  return out;
+}
+
+Result<void> Hmac(HashAlg alg, std::span<const uint8_t> key, std::span<const uint8_t> data,
+                  std::span<uint8_t> out) {
+  if (out.size() != DigestSize(alg)) {
+    return MakeError(ErrorCode::invalid_argument, "hmac: output has the wrong size");
+  }
+  static const uint8_t kZero = 0;  // HMAC() wants a non-null key pointer
+  unsigned int n = 0;
+  if (HMAC(Md(alg), key.empty() ? &kZero : key.data(), static_cast<int>(key.size()),
+           data.data(), data.size(), out.data(), &n) == nullptr) {
+    return OpenSslError(ErrorCode::internal, "hmac: failed");
+  }
+  return {};
+}
+
+}  // namespace envelope::crypto

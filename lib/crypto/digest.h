@@ -1,0 +1,55 @@
+// lib/crypto: SHA-2 digests and HMAC.
+#ifndef ENVELOPE_LIB_CRYPTO_DIGEST_H_
+#define ENVELOPE_LIB_CRYPTO_DIGEST_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "envelope/error.hpp"
+
+struct evp_md_ctx_st;
+
+namespace envelope::crypto {
+
+enum class HashAlg { sha256, sha384, sha512 };
+
+// DigestSize returns 32, 48 or 64.
+size_t DigestSize(HashAlg alg) noexcept;
+
+// Hasher computes a digest incrementally (the ESDK footer signature hashes
+// the whole message as it streams past). Not thread-safe; move-only.
+class Hasher {
+ public:
+  [[nodiscard]] static Result<Hasher> New(HashAlg alg);
+  Hasher(Hasher&& other) noexcept;
+  Hasher& operator=(Hasher&& other) noexcept;
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
+  ~Hasher();
+
+  // Update absorbs `data`.
+  [[nodiscard]] Result<void> Update(std::span<const uint8_t> data);
+  // Final writes the digest to `out` (exactly DigestSize bytes); the hasher
+  // must not be updated afterwards.
+  [[nodiscard]] Result<void> Final(std::span<uint8_t> out);
+
+  HashAlg alg() const noexcept { return alg_; }
+
+ private:
+  Hasher(evp_md_ctx_st* ctx, HashAlg alg) : ctx_(ctx), alg_(alg) {}
+  evp_md_ctx_st* ctx_ = nullptr;
+  HashAlg alg_;
+};
+
+// Hash returns the digest of `data`.
+[[nodiscard]] Result<std::vector<uint8_t>> Hash(HashAlg alg, std::span<const uint8_t> data);
+
+// Hmac writes HMAC(key, data) to `out` (exactly DigestSize bytes).
+[[nodiscard]] Result<void> Hmac(HashAlg alg, std::span<const uint8_t> key,
+                                std::span<const uint8_t> data, std::span<uint8_t> out);
+
+}  // namespace envelope::crypto
+
+#endif  // ENVELOPE_LIB_CRYPTO_DIGEST_H_
