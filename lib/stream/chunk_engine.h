@@ -1,0 +1,137 @@
+// lib/stream: the chunk engine shared by every chunked format.
+//
+// A format (C2SP chunked encryption, ESDK framed messages) cuts its payload
+// into chunks and describes each one as a ChunkJob: where its input is, where
+// its output and tag go, its index and whether it is the final chunk. The
+// engine runs AES-GCM over a batch of jobs, on the calling thread alone or
+// spread over a pool of workers, and returns when every job of the batch is
+// done, so the format writes results out strictly in order. The engine knows
+// nothing about headers, framing or files: the per-chunk nonce and AAD come
+// from the format's ChunkSchedule.
+//
+//   format:  [read batch] -> engine: [chunk 0][chunk 1]...[chunk n-1] -> [write in order]
+//                                     worker 0  worker 1 ... (any order)
+//
+// Memory is what the format hands in: threads x chunks per thread x chunk
+// size for a batch, independent of the payload size. The engine allocates
+// nothing per chunk or per batch: each participant owns one AesGcm context
+// and one AAD buffer for its whole life.
+#ifndef ENVELOPE_LIB_STREAM_CHUNK_ENGINE_H_
+#define ENVELOPE_LIB_STREAM_CHUNK_ENGINE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
+
+#include "crypto/aes_gcm.h"
+#include "envelope/error.hpp"
+
+namespace envelope::stream {
+
+inline constexpr size_t kNonceSize = crypto::kGcmIvSize;
+inline constexpr size_t kTagSize = crypto::kGcmTagSize;
+
+// ChunkSchedule gives the nonce and AAD of each chunk. Implementations must
+// be safe to call from several threads at once (they are pure functions of
+// their arguments and immutable state).
+class ChunkSchedule {
+ public:
+  virtual ~ChunkSchedule() = default;
+
+  // max_aad_size is the most AAD bytes Params ever writes.
+  virtual size_t max_aad_size() const noexcept = 0;
+
+  // Params writes the nonce of chunk `index` to `nonce` and its AAD to the
+  // front of `aad` (max_aad_size() bytes), returning the AAD length.
+  // `plaintext_size` is the chunk's plaintext length.
+  virtual size_t Params(uint64_t index, bool final, size_t plaintext_size,
+                        std::span<uint8_t, kNonceSize> nonce,
+                        std::span<uint8_t> aad) const noexcept = 0;
+};
+
+// ChunkJob is one chunk of a batch. `in` and `out` have the same size and
+// may be the same buffer (not otherwise overlapping). `tag` is 16 bytes:
+// written by Seal, read by Open.
+struct ChunkJob {
+  uint64_t index = 0;
+  bool final = false;
+  std::span<const uint8_t> in;
+  std::span<uint8_t> out;
+  std::span<uint8_t> tag;
+};
+
+// ChunkEngine runs AES-GCM over batches of chunks. One engine serves one
+// stream at a time (Seal/Open must not be called concurrently on the same
+// engine); its workers live as long as it does.
+class ChunkEngine {
+ public:
+  // New builds an engine for `key` (16, 24 or 32 bytes) and `schedule`,
+  // which must outlive the engine. `threads` is the number of threads that
+  // work on a batch, the caller's included: 1 runs everything on the calling
+  // thread, 0 means one per core.
+  [[nodiscard]] static Result<std::unique_ptr<ChunkEngine>> New(
+      std::span<const uint8_t> key, const ChunkSchedule& schedule, unsigned threads);
+
+  ~ChunkEngine();
+  ChunkEngine(const ChunkEngine&) = delete;
+  ChunkEngine& operator=(const ChunkEngine&) = delete;
+
+  // Seal encrypts every job of the batch.
+  [[nodiscard]] Result<void> Seal(std::span<const ChunkJob> jobs);
+
+  // Open authenticates and decrypts every job of the batch. On failure it
+  // returns `auth_failed` with one fixed message, and the output of the
+  // first failing job and of every job after it in the batch is zeroed;
+  // `*verified_prefix` (if given) is then the number of leading jobs that
+  // did verify, which a format may release. On success it is jobs.size().
+  [[nodiscard]] Result<void> Open(std::span<const ChunkJob> jobs,
+                                  size_t* verified_prefix = nullptr);
+
+  // threads is the number of threads working on a batch (at least 1).
+  unsigned threads() const noexcept { return static_cast<unsigned>(lanes_.size()); }
+
+  // BatchChunks suggests how many chunks of `chunk_size` bytes to hand to one
+  // call: enough that waking the workers costs little against the AES work
+  // (about 1 MiB per thread), and at least 4 per thread.
+  size_t BatchChunks(size_t chunk_size) const noexcept;
+
+ private:
+  // A lane is one participant: the caller (lane 0) or a worker thread.
+  struct Lane {
+    crypto::AesGcm gcm;
+    std::vector<uint8_t> aad;
+  };
+  enum class Mode { seal, open };
+
+  ChunkEngine(std::vector<Lane> lanes, const ChunkSchedule& schedule);
+  Result<void> Run(Mode mode, std::span<const ChunkJob> jobs, size_t* verified_prefix);
+  void Work(Lane& lane);
+  void WorkerMain(size_t lane_index);
+
+  const ChunkSchedule& schedule_;
+  std::vector<Lane> lanes_;
+  std::vector<std::thread> workers_;
+
+  // The batch in flight, published under mu_ by bumping generation_.
+  std::mutex mu_;
+  std::condition_variable start_cv_;
+  std::condition_variable done_cv_;
+  uint64_t generation_ = 0;
+  size_t busy_workers_ = 0;
+  bool stop_ = false;
+  Mode mode_ = Mode::seal;
+  std::span<const ChunkJob> jobs_;
+  std::atomic<size_t> next_{0};
+  std::atomic<size_t> first_failure_{0};
+  std::atomic<bool> internal_error_{false};
+};
+
+}  // namespace envelope::stream
+
+#endif  // ENVELOPE_LIB_STREAM_CHUNK_ENGINE_H_
