@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# First README command: install the Debian packages, configure, build, and run
+# the main job. Run as root on Debian 12 (or with sudo available).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  g++ clang meson ninja-build pkg-config
+  libssl-dev libsodium-dev libexpected-dev nlohmann-json3-dev libcli11-dev
+  doctest-dev libbenchmark-dev zlib1g-dev
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+# Node.js and npm run the JavaScript ESDK in the interoperability tests; a
+# machine that already has them (from any source) keeps its own.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "bootstrap: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[ -f build/build.ninja ] || meson setup build --buildtype=release
+meson compile -C build
+
+echo "bootstrap: built; running the main job"
+exec scripts/demo.sh

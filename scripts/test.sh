@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Second README command: build (if needed) and run the whole test suite.
+# Extra arguments go to `meson test` (e.g. --suite crypto).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+[ -f build/build.ninja ] || meson setup build --buildtype=release
+meson compile -C build
+
+# The JavaScript ESDK for the interoperability tests (from the npm registry).
+if [ -f test/interop/package-lock.json ] && [ ! -d test/interop/node_modules ]; then
+  npm ci --prefix test/interop --no-audit --no-fund --loglevel=error
+fi
+
+status=0
+meson test -C build --print-errorlogs --num-processes 2 "$@" || status=$?
+
+# One closing line that any CI reads: "tests: N passed, N failed".
+python3 - build/meson-logs/testlog.json <<'PY'
+import json, sys
+passed = failed = skipped = 0
+with open(sys.argv[1]) as f:
+    for line in f:
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"tests: {passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
+PY
+exit $status
