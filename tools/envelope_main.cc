@@ -6,6 +6,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/exit_codes.h"
+#include "cli/parse.h"
 #include "envelope/envelope.hpp"
 
 namespace {
@@ -39,7 +41,8 @@ int main(int argc, char** argv) {
   selftest->add_flag("-q,--quiet", quiet, "print only the summary and failures");
   selftest->footer("Example:\n  envelope selftest");
 
-  CLI11_PARSE(app, argc, argv);
+  envelope::cli::HardenProcess();
+  if (auto done = envelope::cli::ParseArgs(app, "envelope", argc, argv)) return *done;
   if (*selftest) return RunSelfTest(quiet);
-  return 2;
+  return envelope::cli::kExitUsage;
 }
