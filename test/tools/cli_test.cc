@@ -12,6 +12,7 @@
 
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/progress.h"
 #include "cli/secret_input.h"
 
 namespace envelope::cli {
@@ -189,6 +190,21 @@ TEST_CASE("ExitCodeFor: documented codes per error class") {
   CHECK(ExitCodeFor(Error(ErrorCode::key_state, "")) == kExitKey);
   CHECK(ExitCodeFor(Error(ErrorCode::invalid_argument, "")) == kExitUsage);
   CHECK(ExitCodeFor(Error(ErrorCode::internal, "")) == kExitFailure);
+}
+
+TEST_CASE("Progress: off in pipes, rendered with percent, rate and ETA") {
+  std::FILE* pipe = std::tmpfile();  // not a terminal
+  Progress p("encrypt", uint64_t{1} << 30, false, pipe);
+  CHECK_FALSE(p.enabled());
+  p.Add(100);
+  std::fclose(pipe);
+
+  const std::string line = p.Render(uint64_t{512} << 20, 2.0);
+  CHECK(line == "encrypt: [##########..........]  50%  512.0 MiB / 1.0 GiB  256.0 MiB/s  ETA 0:02");
+  Progress unknown("decrypt", 0, false, stderr);
+  CHECK(unknown.Render(1536, 1.0) == "decrypt: 1.5 KiB  1.5 KiB/s");
+  CHECK(FormatBytes(0) == "0 B");
+  CHECK(FormatBytes(1023) == "1023 B");
 }
 
 }  // namespace
