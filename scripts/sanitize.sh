@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
+# (clang), then a subset under valgrind memcheck (gcc build). Extra arguments
+# go to both `meson test` runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -f build-asan/build.ninja ]; then
+  CC=clang CXX=clang++ meson setup build-asan --buildtype=debugoptimized \
+    -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled >/dev/null
+fi
+meson compile -C build-asan
+# Every UBSan finding is fatal; leaks are reported by LeakSanitizer.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 4 \
+    --no-suite interop "$@"
+
+if [ ! -f build-valgrind/build.ninja ]; then
+  meson setup build-valgrind --buildtype=debugoptimized -Dbenchmarks=disabled >/dev/null
+fi
+meson compile -C build-valgrind
+meson test -C build-valgrind --print-errorlogs --num-processes 2 --timeout-multiplier 20 \
+  --wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet' \
+  --suite crypto --suite tools "$@"
+echo "sanitize: asan+ubsan and valgrind runs passed"
