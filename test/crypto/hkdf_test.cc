@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/hex.h"
 #include "support/vectors.h"
 
 namespace envelope::crypto {
@@ -122,6 +123,26 @@ TEST_CASE("Hkdf: empty salt equals 64 zero bytes of salt") {
   REQUIRE(a);
   REQUIRE(b);
   CHECK(a->Equals(*b));
+}
+
+TEST_CASE("Hkdf: an empty IKM is the empty HMAC message, not a zero byte") {
+  // Regression: Extract once replaced an empty IKM by one zero byte. The
+  // answer is HMAC-SHA-512(salt, "") from Python's hmac module.
+  Inputs in;
+  auto prk = HkdfSha512Extract(in.salt, {});
+  REQUIRE(prk);
+  CHECK(ToHex(prk->span()) ==
+        "26babc01d205c883f375cad6e1fc24511fb2915e2e5f246ae682e0a3cbe6fb8f"
+        "ab2221d7bb356af038a4e38f475631d28b1cead9c20d2a5101e57b2e6fdee396");
+  const uint8_t zero[1] = {0};
+  auto one_zero = HkdfSha512Extract(in.salt, zero);
+  REQUIRE(one_zero);
+  CHECK_FALSE(prk->Equals(*one_zero));
+  // The one-call form derives from the same PRK.
+  std::vector<uint8_t> a(32), b(32);
+  REQUIRE(HkdfSha512(in.salt, {}, in.info, a));
+  REQUIRE(HkdfSha512Expand(prk->span(), in.info, b));
+  CHECK(a == b);
 }
 
 TEST_CASE("Hkdf: different info gives different output") {
