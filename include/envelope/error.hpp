@@ -35,10 +35,14 @@ std::string_view ErrorCodeName(ErrorCode code) noexcept;
 // Error is a code plus a message such as "aes-gcm: iv must be 12 bytes".
 class Error {
  public:
+  // Error takes a code and a short lowercase message with context, which
+  // must never contain key material or plaintext.
   Error(ErrorCode code, std::string message)
       : code_(code), message_(std::move(message)) {}
 
+  // code returns the classification, for programs to branch on.
   ErrorCode code() const noexcept { return code_; }
+  // message returns the text for people, e.g. "aes-gcm: authentication failed".
   const std::string& message() const noexcept { return message_; }
 
   // ToString returns "<code name>: <message>".
@@ -48,6 +52,7 @@ class Error {
   // message, for callers that add where the failure happened.
   Error WithContext(std::string_view context) const;
 
+  // Two errors are equal when their codes and messages are.
   friend bool operator==(const Error&, const Error&) = default;
 
  private:

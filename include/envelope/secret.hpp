@@ -20,11 +20,15 @@ namespace envelope {
 // plain heap memory, still zeroed on free, so AddressSanitizer sees overflows.
 class SecretBytes {
  public:
+  // SecretBytes() is empty: no memory is allocated.
   SecretBytes() noexcept = default;
+  // Moving transfers ownership of the buffer; `other` is left empty. Move
+  // assignment first frees (and so wipes) the buffer this object held.
   SecretBytes(SecretBytes&& other) noexcept;
   SecretBytes& operator=(SecretBytes&& other) noexcept;
   SecretBytes(const SecretBytes&) = delete;
   SecretBytes& operator=(const SecretBytes&) = delete;
+  // ~SecretBytes wipes and frees the buffer.
   ~SecretBytes();
 
   // Allocate returns `size` zero bytes of secret memory. Fails with
@@ -42,10 +46,14 @@ class SecretBytes {
   // Clone returns a second owner of an equal copy.
   [[nodiscard]] Result<SecretBytes> Clone() const;
 
+  // data returns the buffer (nullptr when empty); it stays owned by this
+  // object and is valid until it is moved from or destroyed.
   uint8_t* data() noexcept { return data_; }
   const uint8_t* data() const noexcept { return data_; }
+  // size returns the number of bytes owned; empty reports size() == 0.
   size_t size() const noexcept { return size_; }
   bool empty() const noexcept { return size_ == 0; }
+  // span views the whole buffer, with the lifetime of data().
   std::span<uint8_t> span() noexcept { return {data_, size_}; }
   std::span<const uint8_t> span() const noexcept { return {data_, size_}; }
 

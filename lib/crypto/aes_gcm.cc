@@ -1,5 +1,6 @@
 #include "crypto/aes_gcm.h"
 
+#include <algorithm>
 #include <climits>
 #include <utility>
 

@@ -27,10 +27,12 @@ Result<void> Derive(int mode, std::span<const uint8_t> salt,
   // zeros, so the empty key and 64 zero bytes give the same PRK.
   static const uint8_t kZeroSalt[kSha512Size] = {0};
   if (salt.empty()) salt = kZeroSalt;
-  // OpenSSL rejects a zero-length key parameter; HMAC treats the empty key
-  // as a block of zeros, so one zero byte is the same key.
-  static const uint8_t kZeroKey[1] = {0};
-  if (key.empty()) key = kZeroKey;
+  // `key` is the IKM (extract) or the PRK (expand). OpenSSL refuses a key
+  // parameter whose data pointer is null, which an empty span may have; an
+  // empty IKM is legal and must stay empty (it is the HMAC message, so a zero
+  // byte in its place would change the PRK). Point at a byte, length zero.
+  static const uint8_t kNoKey[1] = {0};
+  if (key.empty()) key = std::span<const uint8_t>(kNoKey, 0);
   static const uint8_t kNoInfo[1] = {0};
   OSSL_PARAM params[6];
   size_t n = 0;

@@ -14,7 +14,9 @@
 
 namespace envelope::crypto {
 
+// kSha512Size is the SHA-512 digest size, and so the size of a PRK.
 inline constexpr size_t kSha512Size = 64;
+// kHkdfSha512MaxOutput is RFC 5869's limit on L: 255 blocks of 64 bytes.
 inline constexpr size_t kHkdfSha512MaxOutput = 255 * kSha512Size;
 
 // HkdfSha512Extract returns PRK = HMAC-SHA-512(salt, ikm) (64 bytes). An
