@@ -14,7 +14,7 @@ Result<Ciphertext> EncryptUnder(const KeyRecord& key, std::span<const uint8_t> p
                                 const EncryptionContext& context) {
   if (auto ok = internal::RequireUsable(key); !ok) return tl::unexpected(ok.error());
   const auto& version = key.versions.back();
-  auto blob = internal::SealBlob(key.id, version.version, version.material.span(), plaintext,
+  auto blob = internal::SealBlob(key.id, version.version, version.material(), plaintext,
                                  context);
   if (!blob) return tl::unexpected(blob.error());
   return Ciphertext{std::move(*blob), internal::FormatKeyId(key.id), version.version};
@@ -59,7 +59,7 @@ Result<Plaintext> DecryptBlob(Txn& txn, std::span<const uint8_t> blob,
                          std::to_string(view->key_version));
   }
   const auto& version = (*key)->versions[view->key_version - 1];
-  auto plaintext = internal::OpenBlob(*view, version.material.span(), context);
+  auto plaintext = internal::OpenBlob(*view, version.material(), context);
   if (!plaintext) return tl::unexpected(plaintext.error());
   return Plaintext{std::move(*plaintext), id, view->key_version};
 }

@@ -117,7 +117,7 @@ Result<void> ValidateCreateKey(const CreateKeyRequest& request) {
 Result<KeyVersion> NewKeyVersion(uint32_t version, int64_t now_ms, VersionOrigin origin) {
   auto material = SecretBytes::Random(kKeyMaterialSize);
   if (!material) return tl::unexpected(material.error());
-  return KeyVersion{version, now_ms, origin, std::move(*material)};
+  return KeyVersion{version, now_ms, origin, std::move(*material), {}};
 }
 
 KeyMetadata ToMetadata(const KeyRecord& key) {

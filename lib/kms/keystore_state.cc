@@ -51,13 +51,13 @@ void Require(bool ok, const char* what) {
 Result<SecretBytes> EncodePayload(const KeystoreState& state) {
   json doc = {{"format", 1}, {"generation", state.generation}};
   json keys = json::array();
-  std::vector<const SecretBytes*> table;
+  std::vector<std::span<const uint8_t>> table;
   for (const auto& [id, k] : state.keys) {
     json versions = json::array();
     for (const auto& v : k.versions) {
       versions.push_back({{"version", v.version}, {"created", v.created_ms},
                           {"origin", OriginName(v.origin)}, {"material", table.size()}});
-      table.push_back(&v.material);
+      table.push_back(v.material());
     }
     json key = {{"id", id}, {"description", k.description}, {"tags", k.tags},
                 {"created", k.created_ms}, {"state", StateName(k.state)},
@@ -86,11 +86,11 @@ Result<SecretBytes> EncodePayload(const KeystoreState& state) {
   for (int i = 0; i < 4; ++i) *p++ = static_cast<uint8_t>(text.size() >> (24 - 8 * i));
   std::memcpy(p, text.data(), text.size());
   p += text.size();
-  for (const SecretBytes* m : table) {
-    if (m->size() != kKeyMaterialSize) {
+  for (const auto m : table) {
+    if (m.size() != kKeyMaterialSize) {
       return MakeError(ErrorCode::internal, "keystore: key material is not 32 bytes");
     }
-    std::memcpy(p, m->data(), kKeyMaterialSize);
+    std::memcpy(p, m.data(), kKeyMaterialSize);
     p += kKeyMaterialSize;
   }
   return out;
@@ -108,6 +108,9 @@ Result<KeystoreState> DecodePayload(std::span<const uint8_t> payload) {
   const auto table = payload.subspan(4 + json_size);
   const size_t rows = table.size() / kKeyMaterialSize;
   KeystoreState state;
+  auto copied = SecretBytes::CopyFrom(table);
+  if (!copied) return tl::unexpected(copied.error());
+  state.table = std::move(*copied);
   try {
     const json doc = json::parse(text.begin(), text.end());
     Require(doc.at("format").get<int>() == 1, "unknown payload format");
@@ -140,10 +143,7 @@ Result<KeystoreState> DecodePayload(std::span<const uint8_t> payload) {
         v.origin = OriginFrom(jv.at("origin").get<std::string>());
         Require(jv.at("material").get<size_t>() == next_row && next_row < rows,
                 "key material table out of order");
-        auto m = SecretBytes::CopyFrom(table.subspan(next_row++ * kKeyMaterialSize,
-                                                     kKeyMaterialSize));
-        if (!m) return tl::unexpected(m.error());
-        v.material = std::move(*m);
+        v.loaded = state.table.span().subspan(next_row++ * kKeyMaterialSize, kKeyMaterialSize);
         k.versions.push_back(std::move(v));
       }
       Require(!k.versions.empty(), "key without versions");

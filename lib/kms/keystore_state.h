@@ -49,7 +49,11 @@ struct KeyVersion {
   uint32_t version = 1;
   int64_t created_ms = 0;
   VersionOrigin origin = VersionOrigin::create;
-  SecretBytes material;  // 32 bytes
+  SecretBytes owned;                 // made by this process (32 bytes), or
+  std::span<const uint8_t> loaded;   // a row of KeystoreState::table
+
+  // material returns the 32 key bytes, wherever they live.
+  std::span<const uint8_t> material() const { return owned.empty() ? loaded : owned.span(); }
 };
 
 // KeyRecord is one key with all its versions (ascending; the last encrypts).
@@ -81,6 +85,11 @@ struct KeystoreState {
   std::map<std::string, KeyRecord> keys;        // by key id text
   std::map<std::string, AliasRecord> aliases;   // by alias name
   std::map<std::string, int64_t> deleted;       // key id -> deletion time
+  // table holds the material of every version read from the file in one
+  // secret allocation (one allocation per load, not one per version); the
+  // versions' `loaded` spans point into it and stay valid when the state
+  // is moved, since the buffer itself never moves.
+  SecretBytes table;
 };
 
 // EncodePayload serialises `state` into new secret memory.

@@ -66,7 +66,7 @@ std::vector<std::vector<uint8_t>> Secrets(const std::string& dir) {
   REQUIRE(state);
   std::vector<std::vector<uint8_t>> out = {{root->span().begin(), root->span().end()}};
   for (const auto& [id, key] : state->keys) {
-    for (const auto& v : key.versions) out.emplace_back(v.material.span().begin(), v.material.span().end());
+    for (const auto& v : key.versions) out.emplace_back(v.material().begin(), v.material().end());
   }
   return out;
 }
