@@ -117,8 +117,7 @@ class Kms {
 
   // Encrypt encrypts 1 to 4096 bytes under the newest version of `key`,
   // binding `context`.
-  [[nodiscard]] Result<Ciphertext> Encrypt(std::string_view key,
-                                           std::span<const uint8_t> plaintext,
+  [[nodiscard]] Result<Ciphertext> Encrypt(std::string_view key, std::span<const uint8_t> plaintext,
                                            const EncryptionContext& context = {});
   // Decrypt opens a blob from Encrypt/GenerateDataKey/ReEncrypt; the key
   // comes from the blob. If `expected_key` is given and names another key,

@@ -36,15 +36,15 @@ using EncryptionContext = std::map<std::string, std::string>;
 using Tags = std::map<std::string, std::string>;
 
 // Limits mirrored from AWS KMS.
-inline constexpr size_t kMaxPlaintextSize = 4096;     // Encrypt
-inline constexpr size_t kDataKeySize = 32;            // GenerateDataKey (AES_256)
-inline constexpr int kMinPendingWindowDays = 7;       // ScheduleKeyDeletion
+inline constexpr size_t kMaxPlaintextSize = 4096;  // Encrypt
+inline constexpr size_t kDataKeySize = 32;         // GenerateDataKey (AES_256)
+inline constexpr int kMinPendingWindowDays = 7;    // ScheduleKeyDeletion
 inline constexpr int kMaxPendingWindowDays = 30;
 inline constexpr int kDefaultPendingWindowDays = 30;
-inline constexpr int kMinRotationPeriodDays = 90;     // EnableKeyRotation
+inline constexpr int kMinRotationPeriodDays = 90;  // EnableKeyRotation
 inline constexpr int kMaxRotationPeriodDays = 2560;
 inline constexpr int kDefaultRotationPeriodDays = 365;
-inline constexpr int kMaxOnDemandRotations = 25;      // RotateKeyOnDemand, per key
+inline constexpr int kMaxOnDemandRotations = 25;  // RotateKeyOnDemand, per key
 
 // kDefaultKeyAlias names the SSE-S3 style managed default key.
 inline constexpr std::string_view kDefaultKeyAlias = "alias/envelope/default";
@@ -108,7 +108,7 @@ struct KeyMetadata {
   int pending_window_days = 0;             // set while pending deletion
   uint32_t current_version = 1;            // the version that encrypts
   bool rotation_enabled = false;
-  int rotation_period_days = 0;            // set while rotation is enabled
+  int rotation_period_days = 0;  // set while rotation is enabled
   std::optional<TimePoint> next_rotation_date;
 };
 
@@ -184,9 +184,9 @@ struct ReEncrypted {
 // AuditReport is the outcome of verifying the audit log's hash chain.
 struct AuditReport {
   bool intact = true;
-  uint64_t lines = 0;            // complete lines read
-  uint64_t first_bad_line = 0;   // 1-based; 0 when intact
-  std::string problem;           // what is wrong there; empty when intact
+  uint64_t lines = 0;           // complete lines read
+  uint64_t first_bad_line = 0;  // 1-based; 0 when intact
+  std::string problem;          // what is wrong there; empty when intact
 };
 
 }  // namespace envelope::kms

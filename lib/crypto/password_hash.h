@@ -31,8 +31,8 @@ inline constexpr uint32_t kArgon2idMaxMemKiB = 4u * 1024 * 1024;
 // (3 passes over 64 MiB, about a quarter second on a laptop) follow
 // RFC 9106's second recommended option with one lane.
 struct Argon2idParams {
-  uint32_t ops = 3;                // passes over memory ("t")
-  uint32_t mem_kib = 64 * 1024;    // memory in KiB ("m")
+  uint32_t ops = 3;              // passes over memory ("t")
+  uint32_t mem_kib = 64 * 1024;  // memory in KiB ("m")
 };
 
 // ValidateArgon2idParams fails with `invalid_argument` when `params` are
@@ -45,8 +45,7 @@ struct Argon2idParams {
 // `internal` when libsodium fails (usually: out of memory).
 [[nodiscard]] Result<SecretBytes> Argon2idDeriveKey(std::span<const uint8_t> password,
                                                     std::span<const uint8_t> salt,
-                                                    const Argon2idParams& params,
-                                                    size_t out_size);
+                                                    const Argon2idParams& params, size_t out_size);
 
 }  // namespace envelope::crypto
 

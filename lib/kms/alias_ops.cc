@@ -11,7 +11,8 @@ Result<internal::KeyRecord*> TargetKey(Txn& txn, std::string_view target) {
   if (target.starts_with("alias/")) {
     return MakeError(ErrorCode::invalid_argument,
                      "ValidationException: an alias must point at a key id, not at another "
-                     "alias ('" + std::string(target) + "')");
+                     "alias ('" +
+                         std::string(target) + "')");
   }
   auto key = internal::ResolveKey(txn.state, target);
   if (key) txn.event.key_id = internal::FormatKeyId((*key)->id);
@@ -28,9 +29,9 @@ Result<void> Kms::CreateAlias(std::string_view alias, std::string_view target) {
     if (!key) return tl::unexpected(key.error());
     const std::string name(alias);
     if (txn.state.aliases.count(name) == 1) {
-      return MakeError(ErrorCode::invalid_argument,
-                       "AlreadyExistsException: alias " + name + " already exists; hint: use "
-                       "UpdateAlias to point it elsewhere");
+      return MakeError(ErrorCode::invalid_argument, "AlreadyExistsException: alias " + name +
+                                                        " already exists; hint: use "
+                                                        "UpdateAlias to point it elsewhere");
     }
     txn.state.aliases[name] = {txn.event.key_id, txn.now_ms, txn.now_ms};
     txn.dirty = true;
@@ -44,8 +45,8 @@ Result<void> Kms::UpdateAlias(std::string_view alias, std::string_view target) {
     if (auto ok = internal::ValidateAliasName(alias); !ok) return ok;
     const auto it = txn.state.aliases.find(std::string(alias));
     if (it == txn.state.aliases.end()) {
-      return MakeError(ErrorCode::not_found,
-                       "NotFoundException: alias " + std::string(alias) + " is not in this keystore");
+      return MakeError(ErrorCode::not_found, "NotFoundException: alias " + std::string(alias) +
+                                                 " is not in this keystore");
     }
     auto key = TargetKey(txn, target);
     if (!key) return tl::unexpected(key.error());
@@ -61,8 +62,8 @@ Result<void> Kms::DeleteAlias(std::string_view alias) {
     txn.event.request["alias"] = std::string(alias);
     const auto it = txn.state.aliases.find(std::string(alias));
     if (it == txn.state.aliases.end()) {
-      return MakeError(ErrorCode::not_found,
-                       "NotFoundException: alias " + std::string(alias) + " is not in this keystore");
+      return MakeError(ErrorCode::not_found, "NotFoundException: alias " + std::string(alias) +
+                                                 " is not in this keystore");
     }
     txn.event.key_id = it->second.key_id;
     txn.state.aliases.erase(it);
@@ -83,8 +84,8 @@ Result<std::vector<AliasEntry>> Kms::ListAliases(std::string_view key) {
     std::vector<AliasEntry> out;
     for (const auto& [name, a] : txn.state.aliases) {
       if (!only.empty() && a.key_id != only) continue;
-      out.push_back({name, a.key_id, internal::FromMs(a.created_ms),
-                     internal::FromMs(a.updated_ms)});
+      out.push_back(
+          {name, a.key_id, internal::FromMs(a.created_ms), internal::FromMs(a.updated_ms)});
     }
     return out;
   });

@@ -6,10 +6,9 @@
 
 #include <cstdio>
 #include <ctime>
+#include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "crypto/digest.h"
 #include "crypto/hex.h"
@@ -139,10 +138,16 @@ Result<void> AppendAuditEvents(const std::string& dir, std::span<const AuditEven
   std::string text;
   Head head = *last;
   for (const AuditEvent& e : events) {
-    json line = {{"seq", head.seq + 1}, {"prev", head.hash}, {"time", FormatTime(e.time)},
-                 {"operation", e.operation}, {"key_id", e.key_id},
-                 {"key_version", e.key_version}, {"context", e.context},
-                 {"request", e.request}, {"uid", getuid()}, {"pid", getpid()},
+    json line = {{"seq", head.seq + 1},
+                 {"prev", head.hash},
+                 {"time", FormatTime(e.time)},
+                 {"operation", e.operation},
+                 {"key_id", e.key_id},
+                 {"key_version", e.key_version},
+                 {"context", e.context},
+                 {"request", e.request},
+                 {"uid", getuid()},
+                 {"pid", getpid()},
                  {"outcome", e.error ? "failure" : "success"},
                  {"error", e.error ? json(e.error->ToString()) : json(nullptr)}};
     const std::string s = line.dump();
@@ -154,8 +159,10 @@ Result<void> AppendAuditEvents(const std::string& dir, std::span<const AuditEven
   while (ok && !rest.empty()) {
     const ssize_t n = write(fd, rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = ErrnoError("write " + path);
-    else rest.remove_prefix(static_cast<size_t>(n));
+    if (n < 0)
+      ok = ErrnoError("write " + path);
+    else
+      rest.remove_prefix(static_cast<size_t>(n));
   }
   if (ok && fdatasync(fd) != 0) ok = ErrnoError("fdatasync " + path);
   close(fd);
@@ -169,14 +176,14 @@ Result<AuditReport> VerifyAuditLog(const std::string& dir) {
   auto head_bytes = ReadPrivateFile(dir + "/audit.head", kHeadSize + 1);
   if (!head_bytes) return tl::unexpected(head_bytes.error());
   const std::string_view text =
-      log->has_value() ? std::string_view(reinterpret_cast<const char*>((*log)->data()),
-                                          (*log)->size())
-                       : std::string_view();
+      log->has_value()
+          ? std::string_view(reinterpret_cast<const char*>((*log)->data()), (*log)->size())
+          : std::string_view();
   std::vector<std::string_view> lines;
   for (size_t pos = 0; pos < text.size();) {
     const size_t nl = text.find('\n', pos);
-    lines.push_back(text.substr(pos, nl == std::string_view::npos ? std::string_view::npos
-                                                                   : nl - pos));
+    lines.push_back(
+        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
     pos = nl == std::string_view::npos ? text.size() : nl + 1;
   }
   const uint64_t n = lines.size();
@@ -194,17 +201,20 @@ Result<AuditReport> VerifyAuditLog(const std::string& dir) {
     }
     const uint64_t seq = j["seq"].get<uint64_t>();
     if (seq > i) {
-      return Broken(n, i, at + " is missing: the line found there is line " +
-                              std::to_string(seq) + " (lines were deleted or reordered)");
+      return Broken(n, i,
+                    at + " is missing: the line found there is line " + std::to_string(seq) +
+                        " (lines were deleted or reordered)");
     }
     if (seq < i) {
-      return Broken(n, i, at + " is line " + std::to_string(seq) +
-                              " again: lines were reordered or duplicated");
+      return Broken(
+          n, i,
+          at + " is line " + std::to_string(seq) + " again: lines were reordered or duplicated");
     }
     if (j["prev"].get<std::string>() != prev) {
       if (i == 1) return Broken(n, 1, "line 1 does not start the chain (lines before it?)");
-      return Broken(n, i - 1, "line " + std::to_string(i - 1) +
-                                  " was changed: it does not match the hash recorded in " + at);
+      return Broken(n, i - 1,
+                    "line " + std::to_string(i - 1) +
+                        " was changed: it does not match the hash recorded in " + at);
     }
     prev = Sha256Hex(line);
   }
@@ -212,12 +222,13 @@ Result<AuditReport> VerifyAuditLog(const std::string& dir) {
     if (n == 0) return AuditReport{};
     return Broken(n, n, "audit.head is missing: lines removed from the end would go unnoticed");
   }
-  const auto head = ParseHead(std::string_view(
-      reinterpret_cast<const char*>((*head_bytes)->data()), (*head_bytes)->size()));
+  const auto head = ParseHead(std::string_view(reinterpret_cast<const char*>((*head_bytes)->data()),
+                                               (*head_bytes)->size()));
   if (!head) return Broken(n, n, "audit.head is malformed");
   if (head->seq > n) {
-    return Broken(n, n + 1, "line " + std::to_string(n + 1) + " is missing: " +
-                                std::to_string(head->seq) + " lines were written");
+    return Broken(n, n + 1,
+                  "line " + std::to_string(n + 1) + " is missing: " + std::to_string(head->seq) +
+                      " lines were written");
   }
   if (head->seq == n && head->hash != prev) {
     return Broken(n, n, "line " + std::to_string(n) + " was changed: it does not match audit.head");
@@ -230,8 +241,9 @@ Result<AuditReport> VerifyAuditLog(const std::string& dir) {
       return Broken(n, n - 1, "line " + std::to_string(n - 1) + " does not match audit.head");
     }
   } else if (head->seq + 1 < n) {
-    return Broken(n, head->seq + 2, "line " + std::to_string(head->seq + 2) +
-                                        " was appended outside the KMS (not anchored)");
+    return Broken(
+        n, head->seq + 2,
+        "line " + std::to_string(head->seq + 2) + " was appended outside the KMS (not anchored)");
   }
   return AuditReport{true, n, 0, {}};
 }

@@ -30,8 +30,8 @@ Result<std::vector<uint8_t>> Aad(std::span<const uint8_t> header,
 
 Result<BlobView> ParseBlob(std::span<const uint8_t> blob) {
   if (blob.size() < 3) {
-    return MakeError(ErrorCode::truncated, std::string(kInvalid) + "blob is " +
-                                               std::to_string(blob.size()) + " bytes");
+    return MakeError(ErrorCode::truncated,
+                     std::string(kInvalid) + "blob is " + std::to_string(blob.size()) + " bytes");
   }
   if (blob[0] != kBlobMagic[0] || blob[1] != kBlobMagic[1]) {
     return MakeError(ErrorCode::invalid_argument,
@@ -48,14 +48,14 @@ Result<BlobView> ParseBlob(std::span<const uint8_t> blob) {
                                                std::to_string(kBlobMinSize) + ")");
   }
   if (blob.size() > kBlobMaxSize) {
-    return MakeError(ErrorCode::invalid_argument,
-                     std::string(kInvalid) + "blob is longer than any KMS blob (" +
-                         std::to_string(kBlobMaxSize) + " bytes)");
+    return MakeError(ErrorCode::invalid_argument, std::string(kInvalid) +
+                                                      "blob is longer than any KMS blob (" +
+                                                      std::to_string(kBlobMaxSize) + " bytes)");
   }
   BlobView view;
   std::copy_n(blob.begin() + 3, 16, view.key_id.begin());
-  view.key_version = uint32_t{blob[19]} << 24 | uint32_t{blob[20]} << 16 |
-                     uint32_t{blob[21]} << 8 | uint32_t{blob[22]};
+  view.key_version = uint32_t{blob[19]} << 24 | uint32_t{blob[20]} << 16 | uint32_t{blob[21]} << 8 |
+                     uint32_t{blob[22]};
   if (view.key_version == 0) {
     return MakeError(ErrorCode::invalid_argument, std::string(kInvalid) + "key version 0");
   }

@@ -68,16 +68,14 @@ struct BlobView {
 
 // SealBlob encrypts `plaintext` (1..4096 bytes) under `material` (32 bytes)
 // into a new blob for key `key_id` version `key_version`.
-[[nodiscard]] Result<std::vector<uint8_t>> SealBlob(const KeyIdBytes& key_id,
-                                                    uint32_t key_version,
+[[nodiscard]] Result<std::vector<uint8_t>> SealBlob(const KeyIdBytes& key_id, uint32_t key_version,
                                                     std::span<const uint8_t> material,
                                                     std::span<const uint8_t> plaintext,
                                                     const EncryptionContext& context);
 
 // OpenBlob authenticates and decrypts a parsed blob. A wrong context, key or
 // any modified byte is `auth_failed` with one fixed message.
-[[nodiscard]] Result<SecretBytes> OpenBlob(const BlobView& blob,
-                                           std::span<const uint8_t> material,
+[[nodiscard]] Result<SecretBytes> OpenBlob(const BlobView& blob, std::span<const uint8_t> material,
                                            const EncryptionContext& context);
 
 }  // namespace envelope::kms::internal

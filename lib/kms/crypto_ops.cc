@@ -14,8 +14,7 @@ Result<Ciphertext> EncryptUnder(const KeyRecord& key, std::span<const uint8_t> p
                                 const EncryptionContext& context) {
   if (auto ok = internal::RequireUsable(key); !ok) return tl::unexpected(ok.error());
   const auto& version = key.versions.back();
-  auto blob = internal::SealBlob(key.id, version.version, version.material(), plaintext,
-                                 context);
+  auto blob = internal::SealBlob(key.id, version.version, version.material(), plaintext, context);
   if (!blob) return tl::unexpected(blob.error());
   return Ciphertext{std::move(*blob), internal::FormatKeyId(key.id), version.version};
 }
@@ -54,9 +53,9 @@ Result<Plaintext> DecryptBlob(Txn& txn, std::span<const uint8_t> blob,
   }
   if (auto ok = internal::RequireUsable(**key); !ok) return tl::unexpected(ok.error());
   if (view->key_version > (*key)->versions.size()) {
-    return MakeError(ErrorCode::auth_failed,
-                     "InvalidCiphertextException: key " + id + " has no version " +
-                         std::to_string(view->key_version));
+    return MakeError(ErrorCode::auth_failed, "InvalidCiphertextException: key " + id +
+                                                 " has no version " +
+                                                 std::to_string(view->key_version));
   }
   const auto& version = (*key)->versions[view->key_version - 1];
   auto plaintext = internal::OpenBlob(*view, version.material(), context);
@@ -133,13 +132,6 @@ Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
     txn.event.request["destination_key_version"] = std::to_string(ct->key_version);
     return ReEncrypted{std::move(*ct), plain->key_id, plain->key_version};
   });
-}
-
-Result<AuditReport> Kms::VerifyAuditLog() {
-  std::lock_guard<std::mutex> guard(impl_->mu);
-  auto lock = internal::FileLock::Acquire(impl_->dir + "/keystore.lock");
-  if (!lock) return tl::unexpected(lock.error());
-  return internal::VerifyAuditLog(impl_->dir);
 }
 
 }  // namespace envelope::kms

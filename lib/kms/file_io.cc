@@ -126,7 +126,8 @@ Result<std::optional<std::vector<uint8_t>>> ReadPrivateFile(const std::string& p
     return ErrnoError("open " + path);
   }
   struct stat st {};
-  Result<void> ok = fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
+  Result<void> ok =
+      fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
   std::vector<uint8_t> out;
   if (ok) ok = ReadAll(fd, path, max_size, out);
   close(fd);
@@ -141,7 +142,8 @@ Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
     return ErrnoError("open " + path);
   }
   struct stat st {};
-  Result<void> ok = fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
+  Result<void> ok =
+      fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
   Result<SecretBytes> out = ok ? ReadSecretFd(fd, max_size) : tl::unexpected(ok.error());
   close(fd);
   if (!out) return tl::unexpected(out.error().WithContext(path));
@@ -194,7 +196,8 @@ Result<FileLock> FileLock::Acquire(const std::string& path) {
   const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return ErrnoError("open lock " + path);
   struct stat st {};
-  Result<void> ok = fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
+  Result<void> ok =
+      fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
   while (ok && flock(fd, LOCK_EX) != 0) {
     if (errno != EINTR) ok = ErrnoError("lock " + path);
   }

@@ -25,8 +25,8 @@ namespace envelope::kms::internal {
 // ReadPrivateFile returns the bytes of `path` (at most `max_size`), or
 // nullopt when it does not exist. The file must be a regular file owned by
 // us with no group/other permission bits (`io` with a "chmod 600" hint).
-[[nodiscard]] Result<std::optional<std::vector<uint8_t>>> ReadPrivateFile(
-    const std::string& path, size_t max_size);
+[[nodiscard]] Result<std::optional<std::vector<uint8_t>>> ReadPrivateFile(const std::string& path,
+                                                                          size_t max_size);
 
 // ReadSecretFile is ReadPrivateFile into secret memory, for root keys and
 // passphrases; a missing file is `not_found`.

@@ -117,8 +117,8 @@ Result<DeletionSchedule> Kms::ScheduleKeyDeletion(std::string_view key, int pend
     (*k)->deletion_ms = txn.now_ms + pending_days * kMsPerDay;
     (*k)->pending_window_days = pending_days;
     txn.dirty = true;
-    return DeletionSchedule{internal::FormatKeyId((*k)->id),
-                            internal::FromMs((*k)->deletion_ms), pending_days};
+    return DeletionSchedule{internal::FormatKeyId((*k)->id), internal::FromMs((*k)->deletion_ms),
+                            pending_days};
   });
 }
 
@@ -127,10 +127,10 @@ Result<KeyMetadata> Kms::CancelKeyDeletion(std::string_view key) {
     auto k = Resolve(txn, key);
     if (!k) return tl::unexpected(k.error());
     if ((*k)->state != KeyState::pending_deletion) {
-      return MakeError(ErrorCode::key_state,
-                       "KMSInvalidStateException: CancelKeyDeletion: key " + txn.event.key_id +
-                           " is not pending deletion (it is " +
-                           std::string(KeyStateName((*k)->state)) + ")");
+      return MakeError(ErrorCode::key_state, "KMSInvalidStateException: CancelKeyDeletion: key " +
+                                                 txn.event.key_id +
+                                                 " is not pending deletion (it is " +
+                                                 std::string(KeyStateName((*k)->state)) + ")");
     }
     (*k)->state = KeyState::disabled;  // as AWS KMS: re-enable explicitly
     (*k)->deletion_ms = 0;
@@ -254,8 +254,13 @@ Result<KeyMetadata> Kms::DefaultKey() {
     txn.state.aliases[alias] = {internal::FormatKeyId(r.id), txn.now_ms, txn.now_ms};
     txn.event.key_id = internal::FormatKeyId(r.id);
     txn.event.key_version = 1;
-    txn.extra.push_back({txn.now, "CreateKey", txn.event.key_id, 1, {},
-                         {{"alias", alias}, {"rotation_period_days", "365"}}, {}});
+    txn.extra.push_back({txn.now,
+                         "CreateKey",
+                         txn.event.key_id,
+                         1,
+                         {},
+                         {{"alias", alias}, {"rotation_period_days", "365"}},
+                         {}});
     return internal::ToMetadata(r);
   });
 }

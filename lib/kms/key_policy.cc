@@ -45,7 +45,8 @@ Result<KeyRecord*> ResolveKey(KeystoreState& state, std::string_view key) {
                          "; its key material is destroyed and its ciphertexts can no longer be "
                          "decrypted");
   }
-  return MakeError(ErrorCode::not_found, "NotFoundException: key " + id + " is not in this keystore");
+  return MakeError(ErrorCode::not_found,
+                   "NotFoundException: key " + id + " is not in this keystore");
 }
 
 Result<void> RequireUsable(const KeyRecord& key) {
@@ -108,7 +109,8 @@ Result<void> ValidateCreateKey(const CreateKeyRequest& request) {
     if (k.empty() || k.size() > 128 || v.size() > 256) {
       return MakeError(ErrorCode::invalid_argument,
                        "TagException: tag keys must be 1 to 128 characters and values at most "
-                       "256 ('" + k.substr(0, 128) + "')");
+                       "256 ('" +
+                           k.substr(0, 128) + "')");
     }
   }
   return {};
@@ -151,9 +153,14 @@ Result<bool> RunMaintenance(KeystoreState& state, TimePoint now, std::vector<Aud
         a = a->second.key_id == id ? state.aliases.erase(a) : std::next(a);
       }
       state.deleted[id] = key.deletion_ms;
-      events.push_back({now, "DeleteKey", id, 0, {},
+      events.push_back({now,
+                        "DeleteKey",
+                        id,
+                        0,
+                        {},
                         {{"deletion_date", FormatTime(FromMs(key.deletion_ms))},
-                         {"versions_destroyed", std::to_string(key.versions.size())}}, {}});
+                         {"versions_destroyed", std::to_string(key.versions.size())}},
+                        {}});
       it = state.keys.erase(it);  // SecretBytes wipe the material
       changed = true;
       continue;
@@ -163,8 +170,13 @@ Result<bool> RunMaintenance(KeystoreState& state, TimePoint now, std::vector<Aud
       if (!v) return tl::unexpected(v.error());
       key.versions.push_back(std::move(*v));
       key.next_rotation_ms = now_ms + key.rotation_period_days * kMsPerDay;
-      events.push_back({now, "RotateKey", id, key.versions.back().version, {},
-                        {{"rotation_type", "AUTOMATIC"}}, {}});
+      events.push_back({now,
+                        "RotateKey",
+                        id,
+                        key.versions.back().version,
+                        {},
+                        {{"rotation_type", "AUTOMATIC"}},
+                        {}});
       changed = true;
     }
     ++it;

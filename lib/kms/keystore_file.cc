@@ -56,8 +56,8 @@ Result<KeystoreHeader> ParseKeystoreHeader(std::span<const uint8_t> file) {
                      "not an envelope keystore file (bad magic); it was left untouched");
   }
   if (file.size() < kKeystoreHeaderSize + 16) {
-    return MakeError(ErrorCode::truncated, "keystore file is truncated (" +
-                                               std::to_string(file.size()) + " bytes)");
+    return MakeError(ErrorCode::truncated,
+                     "keystore file is truncated (" + std::to_string(file.size()) + " bytes)");
   }
   const uint16_t version = static_cast<uint16_t>(file[8] << 8 | file[9]);
   if (version != kKeystoreVersion) {
@@ -98,14 +98,14 @@ Result<KeystoreHeader> ParseKeystoreHeader(std::span<const uint8_t> file) {
   }
   const size_t expected = kKeystoreHeaderSize + size_t{h.payload_size} + 16;
   if (file.size() < expected) {
-    return MakeError(ErrorCode::truncated, "keystore file is truncated: " +
-                                               std::to_string(file.size()) + " of " +
-                                               std::to_string(expected) + " bytes");
+    return MakeError(ErrorCode::truncated,
+                     "keystore file is truncated: " + std::to_string(file.size()) + " of " +
+                         std::to_string(expected) + " bytes");
   }
   if (file.size() > expected) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "keystore file has " + std::to_string(file.size() - expected) +
-                         " stray bytes after its end");
+    return MakeError(ErrorCode::invalid_argument, "keystore file has " +
+                                                      std::to_string(file.size() - expected) +
+                                                      " stray bytes after its end");
   }
   return h;
 }

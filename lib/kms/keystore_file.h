@@ -52,7 +52,7 @@ enum class RootKeyMode : uint8_t { managed = 1, passphrase = 2 };
 struct KeystoreHeader {
   RootKeyMode mode = RootKeyMode::managed;
   crypto::Argon2idParams argon2id{0, 0};  // zero in managed mode
-  std::array<uint8_t, 16> salt{};          // zero in managed mode
+  std::array<uint8_t, 16> salt{};         // zero in managed mode
   std::array<uint8_t, 16> check{};
   std::array<uint8_t, 12> iv{};
   uint32_t payload_size = 0;

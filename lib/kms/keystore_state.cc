@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-
 #include <nlohmann/json.hpp>
 
 namespace envelope::kms::internal {
@@ -12,9 +11,12 @@ using nlohmann::json;
 
 const char* StateName(KeyState s) {
   switch (s) {
-    case KeyState::enabled: return "Enabled";
-    case KeyState::disabled: return "Disabled";
-    case KeyState::pending_deletion: return "PendingDeletion";
+    case KeyState::enabled:
+      return "Enabled";
+    case KeyState::disabled:
+      return "Disabled";
+    case KeyState::pending_deletion:
+      return "PendingDeletion";
   }
   return "?";
 }
@@ -28,9 +30,12 @@ KeyState StateFrom(const std::string& s) {
 
 const char* OriginName(VersionOrigin o) {
   switch (o) {
-    case VersionOrigin::create: return "create";
-    case VersionOrigin::automatic: return "automatic";
-    case VersionOrigin::on_demand: return "on_demand";
+    case VersionOrigin::create:
+      return "create";
+    case VersionOrigin::automatic:
+      return "automatic";
+    case VersionOrigin::on_demand:
+      return "on_demand";
   }
   return "?";
 }
@@ -55,16 +60,23 @@ Result<SecretBytes> EncodePayload(const KeystoreState& state) {
   for (const auto& [id, k] : state.keys) {
     json versions = json::array();
     for (const auto& v : k.versions) {
-      versions.push_back({{"version", v.version}, {"created", v.created_ms},
-                          {"origin", OriginName(v.origin)}, {"material", table.size()}});
+      versions.push_back({{"version", v.version},
+                          {"created", v.created_ms},
+                          {"origin", OriginName(v.origin)},
+                          {"material", table.size()}});
       table.push_back(v.material());
     }
-    json key = {{"id", id}, {"description", k.description}, {"tags", k.tags},
-                {"created", k.created_ms}, {"state", StateName(k.state)},
-                {"rotation", {{"enabled", k.rotation_enabled},
-                              {"period", k.rotation_period_days},
-                              {"next", k.next_rotation_ms}}},
-                {"on_demand", k.on_demand_rotations}, {"versions", std::move(versions)}};
+    json key = {{"id", id},
+                {"description", k.description},
+                {"tags", k.tags},
+                {"created", k.created_ms},
+                {"state", StateName(k.state)},
+                {"rotation",
+                 {{"enabled", k.rotation_enabled},
+                  {"period", k.rotation_period_days},
+                  {"next", k.next_rotation_ms}}},
+                {"on_demand", k.on_demand_rotations},
+                {"versions", std::move(versions)}};
     if (k.state == KeyState::pending_deletion) {
       key["deletion"] = k.deletion_ms;
       key["window"] = k.pending_window_days;
@@ -100,8 +112,7 @@ Result<KeystoreState> DecodePayload(std::span<const uint8_t> payload) {
   if (payload.size() < 4) return MakeError(ErrorCode::invalid_argument, "keystore payload: empty");
   const size_t json_size = size_t{payload[0]} << 24 | size_t{payload[1]} << 16 |
                            size_t{payload[2]} << 8 | size_t{payload[3]};
-  if (json_size > payload.size() - 4 ||
-      (payload.size() - 4 - json_size) % kKeyMaterialSize != 0) {
+  if (json_size > payload.size() - 4 || (payload.size() - 4 - json_size) % kKeyMaterialSize != 0) {
     return MakeError(ErrorCode::invalid_argument, "keystore payload: sizes do not add up");
   }
   const auto text = payload.subspan(4, json_size);

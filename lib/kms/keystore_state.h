@@ -49,8 +49,8 @@ struct KeyVersion {
   uint32_t version = 1;
   int64_t created_ms = 0;
   VersionOrigin origin = VersionOrigin::create;
-  SecretBytes owned;                 // made by this process (32 bytes), or
-  std::span<const uint8_t> loaded;   // a row of KeystoreState::table
+  SecretBytes owned;                // made by this process (32 bytes), or
+  std::span<const uint8_t> loaded;  // a row of KeystoreState::table
 
   // material returns the 32 key bytes, wherever they live.
   std::span<const uint8_t> material() const { return owned.empty() ? loaded : owned.span(); }
@@ -82,9 +82,9 @@ struct AliasRecord {
 // KeystoreState is everything a keystore holds. Move-only (key material).
 struct KeystoreState {
   uint64_t generation = 0;
-  std::map<std::string, KeyRecord> keys;        // by key id text
-  std::map<std::string, AliasRecord> aliases;   // by alias name
-  std::map<std::string, int64_t> deleted;       // key id -> deletion time
+  std::map<std::string, KeyRecord> keys;       // by key id text
+  std::map<std::string, AliasRecord> aliases;  // by alias name
+  std::map<std::string, int64_t> deleted;      // key id -> deletion time
   // table holds the material of every version read from the file in one
   // secret allocation (one allocation per load, not one per version); the
   // versions' `loaded` spans point into it and stay valid when the state

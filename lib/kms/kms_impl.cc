@@ -1,10 +1,10 @@
 #include "kms/kms_impl.h"
 
-#include <cstdlib>
-#include <filesystem>
-
 #include <pwd.h>
 #include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 
 #include "crypto/digest.h"
 #include "crypto/password_hash.h"
@@ -36,8 +36,9 @@ Result<void> Kms::Impl::Load() {
   const bool want_passphrase = options.root_key.kind != RootKeySource::Kind::managed_file;
   if (h->mode == RootKeyMode::passphrase && !want_passphrase) {
     return MakeError(ErrorCode::invalid_argument,
-                     path + " is protected by a passphrase; hint: give it from a file, a "
-                            "descriptor or an environment variable");
+                     path +
+                         " is protected by a passphrase; hint: give it from a file, a "
+                         "descriptor or an environment variable");
   }
   if (h->mode == RootKeyMode::managed && want_passphrase) {
     return MakeError(ErrorCode::invalid_argument,
@@ -113,14 +114,15 @@ Result<void> Kms::Impl::Create() {
     return c;
   }
   const internal::AuditEvent created{
-      Now(), "CreateKeystore", {}, 0, {},
-      {{"root_key", header.mode == RootKeyMode::managed ? "managed" : "passphrase"}}, {}};
+      Now(), "CreateKeystore",
+      {},    0,
+      {},    {{"root_key", header.mode == RootKeyMode::managed ? "managed" : "passphrase"}},
+      {}};
   return internal::AppendAuditEvents(dir, {&created, 1});
 }
 
 Result<void> Kms::Impl::Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
-                               std::vector<internal::AuditEvent>& events,
-                               const Error* body_error) {
+                               std::vector<internal::AuditEvent>& events, const Error* body_error) {
   if (!body_ok && txn.dirty) {
     // Should not happen (bodies validate first); never commit half an
     // operation: forget the state, the next call reloads the file.
@@ -148,9 +150,12 @@ Result<void> Kms::Impl::Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
 
 std::string_view KeyStateName(KeyState s) noexcept {
   switch (s) {
-    case KeyState::enabled: return "Enabled";
-    case KeyState::disabled: return "Disabled";
-    case KeyState::pending_deletion: return "PendingDeletion";
+    case KeyState::enabled:
+      return "Enabled";
+    case KeyState::disabled:
+      return "Disabled";
+    case KeyState::pending_deletion:
+      return "PendingDeletion";
   }
   return "Unknown";
 }
@@ -221,6 +226,13 @@ Result<Kms> Kms::Open(KmsOptions options) {
     return tl::unexpected(r.error());
   }
   return Kms(std::move(impl));
+}
+
+Result<AuditReport> Kms::VerifyAuditLog() {
+  std::lock_guard<std::mutex> guard(impl_->mu);
+  auto lock = internal::FileLock::Acquire(impl_->dir + "/keystore.lock");
+  if (!lock) return tl::unexpected(lock.error());
+  return internal::VerifyAuditLog(impl_->dir);
 }
 
 }  // namespace envelope::kms

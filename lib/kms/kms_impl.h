@@ -32,8 +32,8 @@ struct Txn {
   internal::KeystoreState& state;
   TimePoint now;
   int64_t now_ms;
-  bool dirty = false;            // the body changed the state
-  internal::AuditEvent event;    // the operation's own audit line
+  bool dirty = false;                       // the body changed the state
+  internal::AuditEvent event;               // the operation's own audit line
   std::vector<internal::AuditEvent> extra;  // further lines (DefaultKey's CreateKey)
 };
 
@@ -41,9 +41,9 @@ struct Kms::Impl {
   std::string dir;
   KmsOptions options;
   std::mutex mu;
-  internal::KeystoreHeader header;   // mode, Argon2id costs and salt in use
-  SecretBytes root_key;              // derived or loaded; empty until known
-  SecretBytes passphrase;            // passphrase modes only
+  internal::KeystoreHeader header;  // mode, Argon2id costs and salt in use
+  SecretBytes root_key;             // derived or loaded; empty until known
+  SecretBytes passphrase;           // passphrase modes only
   std::optional<internal::KeystoreState> state;
   std::vector<uint8_t> state_digest;  // SHA-256 of the file `state` came from
 

@@ -101,15 +101,15 @@ Result<SecretBytes> ReadPassphrase(const RootKeySource& source) {
       if (!raw) return raw;
       return StripNewline(std::move(*raw));
     }
-    case Kind::managed_file: break;
+    case Kind::managed_file:
+      break;
   }
   return MakeError(ErrorCode::internal, "root key source is not a passphrase");
 }
 
 Result<SecretBytes> DerivePassphraseRootKey(const SecretBytes& passphrase,
                                             const KeystoreHeader& header) {
-  return crypto::Argon2idDeriveKey(passphrase.span(), header.salt, header.argon2id,
-                                   kRootKeySize);
+  return crypto::Argon2idDeriveKey(passphrase.span(), header.salt, header.argon2id, kRootKeySize);
 }
 
 }  // namespace envelope::kms::internal

@@ -5,9 +5,8 @@
 
 #include <doctest/doctest.h>
 
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "crypto/hex.h"
 #include "envelope/kms.hpp"
@@ -90,8 +89,8 @@ TEST_CASE("Audit: every operation logs one line, failures included") {
   std::vector<std::string> ops;
   for (const auto& l : lines) ops.push_back(nlohmann::json::parse(l)["operation"]);
   const std::vector<std::string> expected = {
-      "CreateKeystore", "CreateKey", "CreateAlias", "Encrypt", "Decrypt", "Decrypt",
-      "DescribeKey", "EnableKeyRotation", "RotateKey", "GenerateDataKey"};
+      "CreateKeystore", "CreateKey",   "CreateAlias",       "Encrypt",   "Decrypt",
+      "Decrypt",        "DescribeKey", "EnableKeyRotation", "RotateKey", "GenerateDataKey"};
   CHECK(ops == expected);
   const auto encrypt = nlohmann::json::parse(lines[3]);
   CHECK(encrypt["key_id"] == key->key_id);
@@ -103,8 +102,7 @@ TEST_CASE("Audit: every operation logs one line, failures included") {
   CHECK(encrypt["time"] == "2025-01-01T00:00:00.000Z");
   const auto failed = nlohmann::json::parse(lines[5]);
   CHECK(failed["outcome"] == "failure");
-  CHECK(failed["error"].get<std::string>().find("InvalidCiphertextException") !=
-        std::string::npos);
+  CHECK(failed["error"].get<std::string>().find("InvalidCiphertextException") != std::string::npos);
   CHECK(nlohmann::json::parse(lines[9])["key_version"] == 2);
   auto report = kms->VerifyAuditLog();
   REQUIRE(report);
@@ -131,8 +129,8 @@ TEST_CASE("Audit: no key material, data key or plaintext appears in the log") {
   REQUIRE(secrets.size() == 5);  // root key + 2 versions + 1 + default key
   secrets.emplace_back(dk->plaintext.span().begin(), dk->plaintext.span().end());
   secrets.emplace_back(secret_text.begin(), secret_text.end());
-  const std::string log = ReadText(tmp.keystore() + "/audit.log") +
-                          ReadText(tmp.keystore() + "/audit.head");
+  const std::string log =
+      ReadText(tmp.keystore() + "/audit.log") + ReadText(tmp.keystore() + "/audit.head");
   REQUIRE(log.size() > 1000);
   for (const auto& s : secrets) {
     const std::string hex = crypto::ToHex(s);

@@ -65,7 +65,8 @@ TEST_CASE("Kms: Decrypt rejects damaged blobs and blobs from another keystore") 
   flipped.back() ^= 1;
   CHECK(f.kms.Decrypt(flipped).error().code() == ErrorCode::auth_failed);
   CHECK(f.kms.Decrypt(std::span(ct->blob).first(10)).error().code() == ErrorCode::truncated);
-  CHECK(f.kms.Decrypt(Bytes("not a blob at all, but long enough to parse...............")).error()
+  CHECK(f.kms.Decrypt(Bytes("not a blob at all, but long enough to parse..............."))
+            .error()
             .code() == ErrorCode::invalid_argument);
   // A version the key does not have.
   auto future = ct->blob;

@@ -94,8 +94,7 @@ TEST_CASE("Kms: aliases create, resolve, update, delete, list") {
   }
   CHECK(kms->CreateAlias("alias/" + std::string(251, 'a'), a->key_id).error().code() ==
         ErrorCode::invalid_argument);
-  CHECK(kms->CreateAlias("alias/other", "alias/app").error().code() ==
-        ErrorCode::invalid_argument);
+  CHECK(kms->CreateAlias("alias/other", "alias/app").error().code() == ErrorCode::invalid_argument);
   CHECK(kms->CreateAlias("alias/other", "00000000-0000-4000-8000-000000000000").error().code() ==
         ErrorCode::not_found);
 
@@ -127,8 +126,7 @@ TEST_CASE("Kms: disabled keys refuse cryptographic use with DisabledException") 
   REQUIRE(ct);
   REQUIRE(kms->DisableKey(key->key_id));
   CHECK(kms->DescribeKey(key->key_id)->state == KeyState::disabled);
-  for (auto err : {kms->Encrypt(key->key_id, Bytes("x")).error(),
-                   kms->Decrypt(ct->blob).error(),
+  for (auto err : {kms->Encrypt(key->key_id, Bytes("x")).error(), kms->Decrypt(ct->blob).error(),
                    kms->GenerateDataKey(key->key_id).error(),
                    kms->GenerateDataKeyWithoutPlaintext(key->key_id).error(),
                    kms->RotateKeyOnDemand(key->key_id).error()}) {
@@ -268,8 +266,8 @@ TEST_CASE("Kms: automatic rotation across periods; every version still decrypts"
     REQUIRE(pt);
     CHECK(pt->key_version == i + 1);
     const std::string expected = "v" + std::to_string(i + 1);
-    CHECK(std::equal(pt->plaintext.span().begin(), pt->plaintext.span().end(),
-                     expected.begin(), expected.end()));
+    CHECK(std::equal(pt->plaintext.span().begin(), pt->plaintext.span().end(), expected.begin(),
+                     expected.end()));
   }
   // A disabled key does not rotate; re-enabled, it catches up once.
   REQUIRE(kms->DisableKey(key->key_id));

@@ -4,7 +4,6 @@
 #include "kms/keystore_file.h"
 
 #include <doctest/doctest.h>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,8 +105,10 @@ TEST_CASE("Keystore: the default folder follows ENVELOPE_HOME, XDG_DATA_HOME, HO
   CHECK(*DefaultKeystoreDirectory() == "/h/.local/share/envelope");
   const char* names[3] = {"ENVELOPE_HOME", "XDG_DATA_HOME", "HOME"};
   for (int i = 0; i < 3; ++i) {
-    if (saved[i]) setenv(names[i], keep[i].c_str(), 1);
-    else unsetenv(names[i]);
+    if (saved[i])
+      setenv(names[i], keep[i].c_str(), 1);
+    else
+      unsetenv(names[i]);
   }
 }
 
@@ -237,8 +238,8 @@ TEST_CASE("Keystore: truncated, bit-flipped and foreign keystore files") {
     CHECK(ReadBytes(tmp.keystore() + "/audit.log") == audit);
   };
   SUBCASE("truncated anywhere") {
-    for (size_t n : {size_t{0}, size_t{5}, size_t{40}, size_t{83}, good.size() / 2,
-                     good.size() - 1}) {
+    for (size_t n :
+         {size_t{0}, size_t{5}, size_t{40}, size_t{83}, good.size() / 2, good.size() - 1}) {
       CAPTURE(n);
       expect_refused(std::span(good).first(n), ErrorCode::truncated, "truncated");
     }

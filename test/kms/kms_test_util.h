@@ -3,6 +3,8 @@
 #ifndef ENVELOPE_TEST_KMS_KMS_TEST_UTIL_H_
 #define ENVELOPE_TEST_KMS_KMS_TEST_UTIL_H_
 
+#include <sys/stat.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -12,8 +14,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <sys/stat.h>
 
 #include "envelope/kms.hpp"
 
@@ -45,8 +45,8 @@ class TempDir {
 // FakeClock is a clock the test moves by hand; copies share the time.
 class FakeClock {
  public:
-  FakeClock() : now_(std::make_shared<TimePoint>(std::chrono::sys_days{
-                    std::chrono::year{2025} / 1 / 1})) {}
+  FakeClock()
+      : now_(std::make_shared<TimePoint>(std::chrono::sys_days{std::chrono::year{2025} / 1 / 1})) {}
   Clock clock() const {
     auto now = now_;
     return [now] { return *now; };
@@ -85,7 +85,8 @@ inline std::string ReadText(const std::string& path) {
 inline void WriteBytes(const std::string& path, std::span<const uint8_t> data) {
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
   }
   chmod(path.c_str(), 0600);
 }

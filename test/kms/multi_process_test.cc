@@ -3,7 +3,6 @@
 // children report what they were told was created through a pipe; nothing
 // reported may ever be lost, and the keystore must always open.
 #include <doctest/doctest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
