@@ -1,0 +1,160 @@
+// envelope: the local key management service (KMS).
+//
+// A Kms is a keystore folder opened as a library object. It keeps symmetric
+// 256-bit keys with the lifecycle and error names of AWS KMS, encrypts small
+// secrets and data keys into self-describing ciphertext blobs, rotates keys,
+// and writes one audit line per key operation.
+//
+//   auto kms = envelope::kms::Kms::Open({});      // $ENVELOPE_HOME, ...
+//   auto key = kms->CreateKey({.description = "app"});
+//   auto dk = kms->GenerateDataKey(key->key_id, {{"bucket", "photos"}});
+//   auto pt = kms->Decrypt(dk->ciphertext.blob, {{"bucket", "photos"}});
+//
+// Folder layout (mode 0700; every file 0600, refused if others can read it):
+//   keystore.kms   the keys, encrypted under the root key (format in
+//                  lib/kms/keystore_file.h), replaced atomically on change
+//   root.key       the managed root key (absent in passphrase mode)
+//   keystore.lock  the inter-process lock every operation holds
+//   audit.log      one JSON line per operation, hash-chained; audit.head
+//                  anchors its last line
+//
+// Errors: `not_found` (NotFoundException) for unknown or deleted keys and
+// aliases; `key_state` (DisabledException, KMSInvalidStateException) for keys
+// that cannot do what was asked in their state; `auth_failed`
+// (InvalidCiphertextException) for a blob or context that does not verify;
+// `invalid_argument` for malformed input (ValidationException,
+// AlreadyExistsException, IncorrectKeyException); `io` for the file system.
+// The AWS name starts the message. Failed operations change nothing.
+//
+// Key references: every `key` argument takes a key id or an alias name
+// ("alias/..."). A Kms is safe to use from several threads (calls are
+// serialised) and from several processes at once (through the lock).
+#ifndef ENVELOPE_KMS_HPP_
+#define ENVELOPE_KMS_HPP_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "envelope/error.hpp"
+#include "envelope/kms_types.hpp"
+#include "envelope/secret.hpp"
+
+namespace envelope::kms {
+
+// DefaultKeystoreDirectory returns $ENVELOPE_HOME, else $XDG_DATA_HOME/envelope
+// (when absolute), else $HOME/.local/share/envelope. Fails with `not_found`
+// when no home folder is known.
+[[nodiscard]] Result<std::string> DefaultKeystoreDirectory();
+
+// Kms is an open keystore. Move-only; destroying it releases nothing on disk
+// (every operation is committed before it returns).
+class Kms {
+ public:
+  // Open opens (creating on first use when allowed) the keystore described
+  // by `options`. Fails with `io` when the folder or a file is readable by
+  // others (with a chmod hint), `auth_failed` for a wrong root key or
+  // passphrase or a tampered file, `invalid_argument`/`truncated`/
+  // `unsupported` for a file that is not a keystore we can read. A failed
+  // Open writes nothing.
+  [[nodiscard]] static Result<Kms> Open(KmsOptions options);
+
+  Kms(Kms&& other) noexcept;
+  Kms& operator=(Kms&& other) noexcept;
+  Kms(const Kms&) = delete;
+  Kms& operator=(const Kms&) = delete;
+  ~Kms();
+
+  // directory returns the keystore folder.
+  const std::string& directory() const noexcept;
+
+  // CreateKey creates an enabled key with one version (rotation off).
+  [[nodiscard]] Result<KeyMetadata> CreateKey(const CreateKeyRequest& request = {});
+  // DescribeKey returns the metadata of `key`.
+  [[nodiscard]] Result<KeyMetadata> DescribeKey(std::string_view key);
+  // ListKeys returns every key not yet deleted, oldest first.
+  [[nodiscard]] Result<std::vector<KeyMetadata>> ListKeys();
+
+  // CreateAlias points new alias `alias` ("alias/" + letters, digits, "/_-",
+  // at most 256 characters, not "alias/aws/...") at key id `target`.
+  // AlreadyExistsException when it exists.
+  [[nodiscard]] Result<void> CreateAlias(std::string_view alias, std::string_view target);
+  // UpdateAlias points existing alias `alias` at key `target`.
+  [[nodiscard]] Result<void> UpdateAlias(std::string_view alias, std::string_view target);
+  // DeleteAlias removes `alias`; the key is untouched.
+  [[nodiscard]] Result<void> DeleteAlias(std::string_view alias);
+  // ListAliases returns every alias by name, or only those of `key` if given.
+  [[nodiscard]] Result<std::vector<AliasEntry>> ListAliases(std::string_view key = {});
+
+  // EnableKey and DisableKey switch a key that is not pending deletion.
+  [[nodiscard]] Result<void> EnableKey(std::string_view key);
+  [[nodiscard]] Result<void> DisableKey(std::string_view key);
+  // ScheduleKeyDeletion puts `key` in PendingDeletion; after `pending_days`
+  // (7 to 30) its material is destroyed and its ciphertexts become
+  // undecryptable for good.
+  [[nodiscard]] Result<DeletionSchedule> ScheduleKeyDeletion(
+      std::string_view key, int pending_days = kDefaultPendingWindowDays);
+  // CancelKeyDeletion stops a pending deletion; the key becomes Disabled, as
+  // in AWS KMS.
+  [[nodiscard]] Result<KeyMetadata> CancelKeyDeletion(std::string_view key);
+
+  // EnableKeyRotation rotates `key` every `period_days` (90 to 2560) from
+  // now on; changing the period of an enabled rotation restarts the period.
+  [[nodiscard]] Result<void> EnableKeyRotation(std::string_view key,
+                                               int period_days = kDefaultRotationPeriodDays);
+  // DisableKeyRotation stops automatic rotation; versions are kept.
+  [[nodiscard]] Result<void> DisableKeyRotation(std::string_view key);
+  // GetKeyRotationStatus reports the rotation settings of `key`.
+  [[nodiscard]] Result<RotationStatus> GetKeyRotationStatus(std::string_view key);
+  // RotateKeyOnDemand adds a version now (at most 25 per key); the automatic
+  // schedule is not changed.
+  [[nodiscard]] Result<RotationEntry> RotateKeyOnDemand(std::string_view key);
+  // ListKeyRotations returns the completed rotations, oldest first.
+  [[nodiscard]] Result<std::vector<RotationEntry>> ListKeyRotations(std::string_view key);
+
+  // Encrypt encrypts 1 to 4096 bytes under the newest version of `key`,
+  // binding `context`.
+  [[nodiscard]] Result<Ciphertext> Encrypt(std::string_view key, std::span<const uint8_t> plaintext,
+                                           const EncryptionContext& context = {});
+  // Decrypt opens a blob from Encrypt/GenerateDataKey/ReEncrypt; the key
+  // comes from the blob. If `expected_key` is given and names another key,
+  // fails with IncorrectKeyException. The plaintext is in secret memory.
+  [[nodiscard]] Result<Plaintext> Decrypt(std::span<const uint8_t> blob,
+                                          const EncryptionContext& context = {},
+                                          std::string_view expected_key = {});
+  // GenerateDataKey returns a random 256-bit key and its blob under `key`.
+  [[nodiscard]] Result<DataKey> GenerateDataKey(std::string_view key,
+                                                const EncryptionContext& context = {});
+  // GenerateDataKeyWithoutPlaintext returns only the blob of a fresh key.
+  [[nodiscard]] Result<Ciphertext> GenerateDataKeyWithoutPlaintext(
+      std::string_view key, const EncryptionContext& context = {});
+  // ReEncrypt decrypts `blob` (with `source_context`) and encrypts the same
+  // plaintext under the newest version of `destination_key` with
+  // `destination_context`, inside the KMS: the caller never sees it.
+  [[nodiscard]] Result<ReEncrypted> ReEncrypt(std::span<const uint8_t> blob,
+                                              const EncryptionContext& source_context,
+                                              std::string_view destination_key,
+                                              const EncryptionContext& destination_context = {});
+
+  // DefaultKey returns the managed default key (alias/envelope/default),
+  // creating it with yearly rotation on first use (SSE-S3 semantics).
+  [[nodiscard]] Result<KeyMetadata> DefaultKey();
+
+  // VerifyAuditLog checks the audit log's hash chain and reports the first
+  // broken, missing or reordered line. Fails only on I/O errors.
+  [[nodiscard]] Result<AuditReport> VerifyAuditLog();
+
+  // Impl is the private implementation (lib/kms).
+  struct Impl;
+
+ private:
+  explicit Kms(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace envelope::kms
+
+#endif  // ENVELOPE_KMS_HPP_

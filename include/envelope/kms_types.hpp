@@ -1,0 +1,194 @@
+// envelope: the values the local KMS takes and returns (see kms.hpp).
+//
+// Names follow AWS KMS (KeyMetadata, KeyState, RotationType, ...) so people
+// who know that service find their way; times are system_clock time points
+// taken from the Kms's injectable Clock.
+#ifndef ENVELOPE_KMS_TYPES_HPP_
+#define ENVELOPE_KMS_TYPES_HPP_
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "envelope/secret.hpp"
+
+namespace envelope::kms {
+
+// TimePoint is the time type of every date the KMS records.
+using TimePoint = std::chrono::system_clock::time_point;
+
+// Clock returns "now". Tests inject one to move time across rotation periods
+// and deletion windows; an empty Clock means the system clock.
+using Clock = std::function<TimePoint()>;
+
+// EncryptionContext is the AWS encryption context: non-secret key/value
+// pairs, authenticated with the ciphertext, that must match exactly (as a
+// set: order never matters) to decrypt. Keys must be non-empty.
+using EncryptionContext = std::map<std::string, std::string>;
+
+// Tags are free-form key/value labels on a key (AWS limits: at most 50 tags,
+// keys 1 to 128 characters, values up to 256).
+using Tags = std::map<std::string, std::string>;
+
+// Limits mirrored from AWS KMS.
+inline constexpr size_t kMaxPlaintextSize = 4096;  // Encrypt
+inline constexpr size_t kDataKeySize = 32;         // GenerateDataKey (AES_256)
+inline constexpr int kMinPendingWindowDays = 7;    // ScheduleKeyDeletion
+inline constexpr int kMaxPendingWindowDays = 30;
+inline constexpr int kDefaultPendingWindowDays = 30;
+inline constexpr int kMinRotationPeriodDays = 90;  // EnableKeyRotation
+inline constexpr int kMaxRotationPeriodDays = 2560;
+inline constexpr int kDefaultRotationPeriodDays = 365;
+inline constexpr int kMaxOnDemandRotations = 25;  // RotateKeyOnDemand, per key
+
+// kDefaultKeyAlias names the SSE-S3 style managed default key.
+inline constexpr std::string_view kDefaultKeyAlias = "alias/envelope/default";
+
+// RootKeySource says what protects the keystore file at rest. The default is
+// the managed mode: a random 256-bit root key in a file beside the keystore
+// (`root.key`, or `path` when set), created with the keystore. The passphrase
+// modes derive the root key with Argon2id from a passphrase read from a file,
+// an open file descriptor or an environment variable (never a literal).
+struct RootKeySource {
+  enum class Kind { managed_file, passphrase_file, passphrase_fd, passphrase_env };
+  Kind kind = Kind::managed_file;
+  std::string path;  // managed_file (optional) or passphrase_file
+  int fd = -1;       // passphrase_fd: read to end of file, not closed
+  std::string env;   // passphrase_env: the variable's name
+
+  // Managed returns the default source, optionally with a root key file path.
+  static RootKeySource Managed(std::string root_key_path = {});
+  // PassphraseFile reads the passphrase from `file` (one trailing newline is
+  // dropped); the file must not be readable by others.
+  static RootKeySource PassphraseFile(std::string file);
+  // PassphraseFd reads the passphrase from descriptor `fd` until end of file.
+  static RootKeySource PassphraseFd(int fd);
+  // PassphraseEnv reads the passphrase from environment variable `name`.
+  static RootKeySource PassphraseEnv(std::string name);
+};
+
+// Argon2idCost are the Argon2id parameters used when a passphrase keystore is
+// created; an existing keystore always uses the parameters in its header.
+struct Argon2idCost {
+  uint32_t passes = 3;
+  uint32_t memory_kib = 64 * 1024;
+};
+
+// KmsOptions configure Kms::Open.
+struct KmsOptions {
+  // directory is the keystore folder; empty means DefaultKeystoreDirectory().
+  std::string directory;
+  RootKeySource root_key;
+  Argon2idCost argon2id;
+  Clock clock;
+  // create_if_missing creates the folder and an empty keystore on first use;
+  // when false a missing keystore is `not_found`.
+  bool create_if_missing = true;
+};
+
+// KeyState is the AWS key state; the names are KeyStateName's.
+enum class KeyState { enabled, disabled, pending_deletion };
+
+// KeyStateName returns "Enabled", "Disabled" or "PendingDeletion".
+std::string_view KeyStateName(KeyState state) noexcept;
+
+// KeyMetadata describes one key, as DescribeKey returns it.
+struct KeyMetadata {
+  std::string key_id;  // a UUID such as "1234abcd-12ab-34cd-56ef-1234567890ab"
+  std::string description;
+  Tags tags;
+  TimePoint creation_date;
+  KeyState state = KeyState::enabled;
+  std::optional<TimePoint> deletion_date;  // set while pending deletion
+  int pending_window_days = 0;             // set while pending deletion
+  uint32_t current_version = 1;            // the version that encrypts
+  bool rotation_enabled = false;
+  int rotation_period_days = 0;  // set while rotation is enabled
+  std::optional<TimePoint> next_rotation_date;
+};
+
+// CreateKeyRequest is the input of CreateKey.
+struct CreateKeyRequest {
+  std::string description;  // at most 8192 characters
+  Tags tags;
+};
+
+// AliasEntry is one alias, as ListAliases returns it.
+struct AliasEntry {
+  std::string alias_name;  // "alias/..."
+  std::string target_key_id;
+  TimePoint creation_date;
+  TimePoint last_updated_date;
+};
+
+// RotationType says how a key version came to be.
+enum class RotationType { automatic, on_demand };
+
+// RotationEntry is one completed rotation (ListKeyRotations): the version it
+// created and when.
+struct RotationEntry {
+  std::string key_id;
+  uint32_t version = 0;
+  TimePoint rotation_date;
+  RotationType type = RotationType::automatic;
+};
+
+// RotationStatus is GetKeyRotationStatus's answer.
+struct RotationStatus {
+  bool enabled = false;
+  int period_days = 0;
+  std::optional<TimePoint> next_rotation_date;
+  std::optional<TimePoint> on_demand_rotation_start_date;
+};
+
+// DeletionSchedule is ScheduleKeyDeletion's answer.
+struct DeletionSchedule {
+  std::string key_id;
+  TimePoint deletion_date;
+  int pending_window_days = 0;
+};
+
+// Ciphertext is a KMS ciphertext blob with the key (and version) that made it.
+struct Ciphertext {
+  std::vector<uint8_t> blob;
+  std::string key_id;
+  uint32_t key_version = 0;
+};
+
+// Plaintext is decrypted data in secret memory with the key that opened it.
+struct Plaintext {
+  SecretBytes plaintext;
+  std::string key_id;
+  uint32_t key_version = 0;
+};
+
+// DataKey is GenerateDataKey's answer: a 256-bit data key in secret memory
+// and the same key encrypted under the KMS key.
+struct DataKey {
+  SecretBytes plaintext;
+  Ciphertext ciphertext;
+};
+
+// ReEncrypted is ReEncrypt's answer; the plaintext is never handed out.
+struct ReEncrypted {
+  Ciphertext ciphertext;
+  std::string source_key_id;
+  uint32_t source_key_version = 0;
+};
+
+// AuditReport is the outcome of verifying the audit log's hash chain.
+struct AuditReport {
+  bool intact = true;
+  uint64_t lines = 0;           // complete lines read
+  uint64_t first_bad_line = 0;  // 1-based; 0 when intact
+  std::string problem;          // what is wrong there; empty when intact
+};
+
+}  // namespace envelope::kms
+
+#endif  // ENVELOPE_KMS_TYPES_HPP_

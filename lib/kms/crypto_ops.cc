@@ -1,0 +1,137 @@
+// Kms: the cryptographic operations (Encrypt, Decrypt, GenerateDataKey,
+// GenerateDataKeyWithoutPlaintext, ReEncrypt) over ciphertext_blob.h.
+#include "kms/ciphertext_blob.h"
+#include "kms/kms_impl.h"
+
+namespace envelope::kms {
+
+using internal::KeyRecord;
+
+namespace {
+
+// EncryptUnder seals `plaintext` under the newest version of `key`.
+Result<Ciphertext> EncryptUnder(const KeyRecord& key, std::span<const uint8_t> plaintext,
+                                const EncryptionContext& context) {
+  if (auto ok = internal::RequireUsable(key); !ok) return tl::unexpected(ok.error());
+  const auto& version = key.versions.back();
+  auto blob = internal::SealBlob(key.id, version.version, version.material(), plaintext, context);
+  if (!blob) return tl::unexpected(blob.error());
+  return Ciphertext{std::move(*blob), internal::FormatKeyId(key.id), version.version};
+}
+
+// ResolveForUse finds `key`, records it on the audit line and checks it may
+// encrypt.
+Result<const KeyRecord*> ResolveForUse(Txn& txn, std::string_view key) {
+  auto k = internal::ResolveKey(txn.state, key);
+  if (!k) {
+    txn.event.request["key"] = std::string(key);
+    return tl::unexpected(k.error());
+  }
+  txn.event.key_id = internal::FormatKeyId((*k)->id);
+  txn.event.key_version = (*k)->versions.back().version;
+  return *k;
+}
+
+// DecryptBlob opens `blob`, recording the key it names on the audit line.
+Result<Plaintext> DecryptBlob(Txn& txn, std::span<const uint8_t> blob,
+                              const EncryptionContext& context, std::string_view expected_key) {
+  auto view = internal::ParseBlob(blob);
+  if (!view) return tl::unexpected(view.error());
+  const std::string id = internal::FormatKeyId(view->key_id);
+  txn.event.key_id = id;
+  txn.event.key_version = view->key_version;
+  auto key = internal::ResolveKey(txn.state, id);
+  if (!key) return tl::unexpected(key.error());
+  if (!expected_key.empty()) {
+    auto expected = internal::ResolveKey(txn.state, expected_key);
+    if (!expected) return tl::unexpected(expected.error());
+    if (*expected != *key) {
+      return MakeError(ErrorCode::invalid_argument,
+                       "IncorrectKeyException: the ciphertext was encrypted under key " + id +
+                           ", not under " + std::string(expected_key));
+    }
+  }
+  if (auto ok = internal::RequireUsable(**key); !ok) return tl::unexpected(ok.error());
+  if (view->key_version > (*key)->versions.size()) {
+    return MakeError(ErrorCode::auth_failed, "InvalidCiphertextException: key " + id +
+                                                 " has no version " +
+                                                 std::to_string(view->key_version));
+  }
+  const auto& version = (*key)->versions[view->key_version - 1];
+  auto plaintext = internal::OpenBlob(*view, version.material(), context);
+  if (!plaintext) return tl::unexpected(plaintext.error());
+  return Plaintext{std::move(*plaintext), id, view->key_version};
+}
+
+}  // namespace
+
+Result<Ciphertext> Kms::Encrypt(std::string_view key, std::span<const uint8_t> plaintext,
+                                const EncryptionContext& context) {
+  return impl_->Run("Encrypt", [&](Txn& txn) -> Result<Ciphertext> {
+    txn.event.context = context;
+    txn.event.request["plaintext_length"] = std::to_string(plaintext.size());
+    auto k = ResolveForUse(txn, key);
+    if (!k) return tl::unexpected(k.error());
+    return EncryptUnder(**k, plaintext, context);
+  });
+}
+
+Result<Plaintext> Kms::Decrypt(std::span<const uint8_t> blob, const EncryptionContext& context,
+                               std::string_view expected_key) {
+  return impl_->Run("Decrypt", [&](Txn& txn) -> Result<Plaintext> {
+    txn.event.context = context;
+    return DecryptBlob(txn, blob, context, expected_key);
+  });
+}
+
+Result<DataKey> Kms::GenerateDataKey(std::string_view key, const EncryptionContext& context) {
+  return impl_->Run("GenerateDataKey", [&](Txn& txn) -> Result<DataKey> {
+    txn.event.context = context;
+    txn.event.request["key_spec"] = "AES_256";
+    auto k = ResolveForUse(txn, key);
+    if (!k) return tl::unexpected(k.error());
+    auto data_key = SecretBytes::Random(kDataKeySize);
+    if (!data_key) return tl::unexpected(data_key.error());
+    auto ct = EncryptUnder(**k, data_key->span(), context);
+    if (!ct) return tl::unexpected(ct.error());
+    return DataKey{std::move(*data_key), std::move(*ct)};
+  });
+}
+
+Result<Ciphertext> Kms::GenerateDataKeyWithoutPlaintext(std::string_view key,
+                                                        const EncryptionContext& context) {
+  return impl_->Run("GenerateDataKeyWithoutPlaintext", [&](Txn& txn) -> Result<Ciphertext> {
+    txn.event.context = context;
+    txn.event.request["key_spec"] = "AES_256";
+    auto k = ResolveForUse(txn, key);
+    if (!k) return tl::unexpected(k.error());
+    auto data_key = SecretBytes::Random(kDataKeySize);
+    if (!data_key) return tl::unexpected(data_key.error());
+    return EncryptUnder(**k, data_key->span(), context);
+  });
+}
+
+Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
+                                   const EncryptionContext& source_context,
+                                   std::string_view destination_key,
+                                   const EncryptionContext& destination_context) {
+  return impl_->Run("ReEncrypt", [&](Txn& txn) -> Result<ReEncrypted> {
+    txn.event.context = source_context;
+    txn.event.request["destination_key"] = std::string(destination_key);
+    auto plain = DecryptBlob(txn, blob, source_context, {});
+    if (!plain) return tl::unexpected(plain.error());
+    txn.event.request["source_key_version"] = std::to_string(plain->key_version);
+    auto dest = internal::ResolveKey(txn.state, destination_key);
+    if (!dest) return tl::unexpected(dest.error());
+    txn.event.request["destination_key_id"] = internal::FormatKeyId((*dest)->id);
+    for (const auto& [k, v] : destination_context) {
+      txn.event.request["destination_context." + k] = v;
+    }
+    auto ct = EncryptUnder(**dest, plain->plaintext.span(), destination_context);
+    if (!ct) return tl::unexpected(ct.error());
+    txn.event.request["destination_key_version"] = std::to_string(ct->key_version);
+    return ReEncrypted{std::move(*ct), plain->key_id, plain->key_version};
+  });
+}
+
+}  // namespace envelope::kms

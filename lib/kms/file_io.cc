@@ -1,0 +1,224 @@
+#include "kms/file_io.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "crypto/hex.h"
+#include "crypto/random.h"
+
+namespace envelope::kms::internal {
+namespace {
+
+std::string OctalMode(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+// CheckPrivate refuses what another user could read or change, like ssh
+// does with private keys.
+Result<void> CheckPrivate(const std::string& path, const struct stat& st, bool dir) {
+  if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+    return MakeError(ErrorCode::io, path + ": not a " + (dir ? "directory" : "regular file"));
+  }
+  if (st.st_uid != geteuid()) {
+    return MakeError(ErrorCode::io, path + ": owned by uid " + std::to_string(st.st_uid) +
+                                        ", not by us (uid " + std::to_string(geteuid()) +
+                                        "); refusing to use it");
+  }
+  if ((st.st_mode & 077) != 0) {
+    return MakeError(ErrorCode::io, path + ": permissions " + OctalMode(st.st_mode) +
+                                        " are too open: others can access it; hint: chmod " +
+                                        (dir ? "700 " : "600 ") + path);
+  }
+  return {};
+}
+
+// ReadAll appends the rest of `fd` to `out`. Callers reading secrets reserve
+// `max_size` first so the vector never reallocates (leaving copies behind);
+// the stack buffer is wiped on every path.
+Result<void> ReadAll(int fd, const std::string& what, size_t max_size, std::vector<uint8_t>& out) {
+  uint8_t buf[4096];
+  Result<void> result;
+  for (;;) {
+    const ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      result = ErrnoError("read " + what);
+      break;
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_size) {
+      result = MakeError(ErrorCode::limit_exceeded,
+                         what + ": larger than " + std::to_string(max_size) + " bytes");
+      break;
+    }
+    out.insert(out.end(), buf, buf + n);
+  }
+  SecureZero(buf);
+  return result;
+}
+
+Result<void> WriteAll(int fd, const std::string& what, std::span<const uint8_t> data) {
+  while (!data.empty()) {
+    const ssize_t n = write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("write " + what);
+    }
+    data = data.subspan(static_cast<size_t>(n));
+  }
+  return {};
+}
+
+Result<void> FsyncDir(const std::string& dir) {
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoError("open " + dir);
+  const int rc = fsync(fd);
+  close(fd);
+  if (rc != 0) return ErrnoError("fsync " + dir);
+  return {};
+}
+
+}  // namespace
+
+tl::unexpected<Error> ErrnoError(const std::string& what) {
+  return MakeError(ErrorCode::io, what + ": " + std::strerror(errno));
+}
+
+Result<void> CheckPrivateFd(int fd, const std::string& path) {
+  struct stat st {};
+  if (fstat(fd, &st) != 0) return ErrnoError("stat " + path);
+  return CheckPrivate(path, st, false);
+}
+
+Result<void> EnsurePrivateDirectory(const std::string& dir, bool create) {
+  struct stat st {};
+  if (stat(dir.c_str(), &st) != 0) {
+    if (errno != ENOENT) return ErrnoError("stat " + dir);
+    if (!create) {
+      return MakeError(ErrorCode::not_found, "keystore folder " + dir + " does not exist");
+    }
+    const auto parent = std::filesystem::path(dir).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) return MakeError(ErrorCode::io, "create " + parent.string() + ": " + ec.message());
+    // A concurrent first use may create it between our stat and mkdir.
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return ErrnoError("mkdir " + dir);
+    if (stat(dir.c_str(), &st) != 0) return ErrnoError("stat " + dir);
+  }
+  return CheckPrivate(dir, st, /*dir=*/true);
+}
+
+Result<std::optional<std::vector<uint8_t>>> ReadPrivateFile(const std::string& path,
+                                                            size_t max_size) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::vector<uint8_t>>();
+    return ErrnoError("open " + path);
+  }
+  struct stat st {};
+  Result<void> ok =
+      fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
+  std::vector<uint8_t> out;
+  if (ok) ok = ReadAll(fd, path, max_size, out);
+  close(fd);
+  if (!ok) return tl::unexpected(ok.error());
+  return std::optional<std::vector<uint8_t>>(std::move(out));
+}
+
+Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    if (errno == ENOENT) return MakeError(ErrorCode::not_found, path + ": no such file");
+    return ErrnoError("open " + path);
+  }
+  struct stat st {};
+  Result<void> ok =
+      fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
+  Result<SecretBytes> out = ok ? ReadSecretFd(fd, max_size) : tl::unexpected(ok.error());
+  close(fd);
+  if (!out) return tl::unexpected(out.error().WithContext(path));
+  return out;
+}
+
+Result<SecretBytes> ReadSecretFd(int fd, size_t max_size) {
+  std::vector<uint8_t> bytes;
+  bytes.reserve(max_size);  // no reallocation may leave a copy behind
+  auto ok = ReadAll(fd, "descriptor " + std::to_string(fd), max_size, bytes);
+  auto out = ok ? SecretBytes::CopyFrom(bytes) : tl::unexpected(ok.error());
+  SecureZero(bytes);
+  return out;
+}
+
+Result<void> WriteFileAtomically(const std::string& dir, const std::string& name,
+                                 std::span<const uint8_t> data) {
+  uint8_t nonce[8];
+  if (auto r = crypto::RandomBytes(nonce); !r) return r;
+  const std::string final_path = dir + "/" + name;
+  const std::string tmp_path = final_path + ".tmp." + crypto::ToHex(nonce);
+  const int fd = open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return ErrnoError("create " + tmp_path);
+  Result<void> ok = WriteAll(fd, tmp_path, data);
+  if (ok && fsync(fd) != 0) ok = ErrnoError("fsync " + tmp_path);
+  if (close(fd) != 0 && ok) ok = ErrnoError("close " + tmp_path);
+  if (ok && rename(tmp_path.c_str(), final_path.c_str()) != 0) {
+    ok = ErrnoError("rename " + tmp_path + " to " + final_path);
+  }
+  if (!ok) {
+    unlink(tmp_path.c_str());
+    return ok;
+  }
+  return FsyncDir(dir);
+}
+
+void RemoveStaleTemporaries(const std::string& dir, const std::string& name) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return;
+  const std::string prefix = name + ".tmp.";
+  while (const dirent* e = readdir(d)) {
+    if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0) {
+      unlinkat(dirfd(d), e->d_name, 0);
+    }
+  }
+  closedir(d);
+}
+
+Result<FileLock> FileLock::Acquire(const std::string& path) {
+  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return ErrnoError("open lock " + path);
+  struct stat st {};
+  Result<void> ok =
+      fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
+  while (ok && flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) ok = ErrnoError("lock " + path);
+  }
+  if (!ok) {
+    close(fd);
+    return tl::unexpected(ok.error());
+  }
+  return FileLock(fd);
+}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) close(fd_);  // closing the last descriptor releases the flock
+}
+
+}  // namespace envelope::kms::internal

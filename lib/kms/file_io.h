@@ -1,0 +1,78 @@
+// lib/kms: POSIX file handling for the keystore folder: private folders and
+// files (ssh-style permission checks), bounded reads, atomic durable writes
+// and the inter-process lock.
+#ifndef ENVELOPE_LIB_KMS_FILE_IO_H_
+#define ENVELOPE_LIB_KMS_FILE_IO_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "envelope/error.hpp"
+#include "envelope/secret.hpp"
+
+namespace envelope::kms::internal {
+
+// EnsurePrivateDirectory creates `dir` (and missing parents) when `create`,
+// with mode 0700 for `dir` itself, then checks that it is a directory owned
+// by us that neither group nor others can access. Fails with `not_found`
+// (missing and not created) or `io` with a "chmod 700" hint.
+[[nodiscard]] Result<void> EnsurePrivateDirectory(const std::string& dir, bool create);
+
+// ReadPrivateFile returns the bytes of `path` (at most `max_size`), or
+// nullopt when it does not exist. The file must be a regular file owned by
+// us with no group/other permission bits (`io` with a "chmod 600" hint).
+[[nodiscard]] Result<std::optional<std::vector<uint8_t>>> ReadPrivateFile(const std::string& path,
+                                                                          size_t max_size);
+
+// ReadSecretFile is ReadPrivateFile into secret memory, for root keys and
+// passphrases; a missing file is `not_found`.
+[[nodiscard]] Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size);
+
+// ReadSecretFd reads descriptor `fd` to end of file (at most `max_size`)
+// into secret memory. The descriptor is not closed.
+[[nodiscard]] Result<SecretBytes> ReadSecretFd(int fd, size_t max_size);
+
+// WriteFileAtomically replaces `dir`/`name` with `data`: it writes a new
+// temporary file beside it (mode 0600), fsyncs it, renames it over the old
+// one and fsyncs the folder, so after a crash the file is either the old or
+// the new version, never a mix. The temporary file is removed on failure.
+[[nodiscard]] Result<void> WriteFileAtomically(const std::string& dir, const std::string& name,
+                                               std::span<const uint8_t> data);
+
+// RemoveStaleTemporaries deletes `<name>.tmp.*` files left in `dir` by a
+// writer that crashed. Call it only while holding the FileLock.
+void RemoveStaleTemporaries(const std::string& dir, const std::string& name);
+
+// FileLock is an exclusive flock(2) on a lock file, held until destroyed.
+// flock locks belong to the open file description, so two FileLocks in one
+// process exclude each other too. Move-only.
+class FileLock {
+ public:
+  // Acquire opens (creating, mode 0600) `path` and blocks until the lock is
+  // held. Fails with `io`.
+  [[nodiscard]] static Result<FileLock> Acquire(const std::string& path);
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+// CheckPrivateFd checks that open file `fd` (named `path` in errors) is a
+// regular file owned by us with no group/other permission bits.
+[[nodiscard]] Result<void> CheckPrivateFd(int fd, const std::string& path);
+
+// ErrnoError builds an `io` error "<what>: <strerror(errno)>".
+tl::unexpected<Error> ErrnoError(const std::string& what);
+
+}  // namespace envelope::kms::internal
+
+#endif  // ENVELOPE_LIB_KMS_FILE_IO_H_

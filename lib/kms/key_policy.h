@@ -1,0 +1,67 @@
+// lib/kms: the rules of the key lifecycle, shared by every operation:
+// resolving key references (ids, aliases, tombstones) with AWS error names,
+// which states allow what, input validation, and the time-driven work
+// (automatic rotation, deletion after the window) done before each operation.
+#ifndef ENVELOPE_LIB_KMS_KEY_POLICY_H_
+#define ENVELOPE_LIB_KMS_KEY_POLICY_H_
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "envelope/error.hpp"
+#include "envelope/kms_types.hpp"
+#include "kms/audit_log.h"
+#include "kms/keystore_state.h"
+
+namespace envelope::kms::internal {
+
+inline constexpr int64_t kMsPerDay = 86'400'000;
+
+// ToMs and FromMs convert between time points and stored unix milliseconds.
+int64_t ToMs(TimePoint t);
+TimePoint FromMs(int64_t ms);
+
+// ResolveKey finds the key `key` names (a key id or "alias/..."). Unknown
+// ids and aliases are `not_found` NotFoundException; a deleted key's id is
+// `not_found` saying when it was deleted and that its ciphertexts are gone.
+[[nodiscard]] Result<KeyRecord*> ResolveKey(KeystoreState& state, std::string_view key);
+
+// RequireUsable allows cryptographic use only of enabled keys:
+// DisabledException or KMSInvalidStateException (`key_state`) otherwise.
+[[nodiscard]] Result<void> RequireUsable(const KeyRecord& key);
+
+// RequireEnabledForRotation applies the AWS key-state table of the rotation
+// operations (Disabled: DisabledException; PendingDeletion:
+// KMSInvalidStateException).
+[[nodiscard]] Result<void> RequireEnabledForRotation(const KeyRecord& key, std::string_view op);
+
+// RequireNotPendingDeletion refuses `op` on a key pending deletion with
+// KMSInvalidStateException.
+[[nodiscard]] Result<void> RequireNotPendingDeletion(const KeyRecord& key, std::string_view op);
+
+// ValidateAliasName accepts "alias/" followed by 1 to 250 of [A-Za-z0-9/_-],
+// not "alias/aws/..." (reserved, as in AWS).
+[[nodiscard]] Result<void> ValidateAliasName(std::string_view alias);
+
+// ValidateCreateKey checks the description (at most 8192 characters) and
+// tags (at most 50; keys 1..128, values up to 256 characters).
+[[nodiscard]] Result<void> ValidateCreateKey(const CreateKeyRequest& request);
+
+// NewKeyVersion makes version `version` with fresh random material.
+[[nodiscard]] Result<KeyVersion> NewKeyVersion(uint32_t version, int64_t now_ms,
+                                               VersionOrigin origin);
+
+// ToMetadata describes `key` as DescribeKey does.
+KeyMetadata ToMetadata(const KeyRecord& key);
+
+// RunMaintenance destroys keys whose deletion window has passed (keeping a
+// tombstone, dropping their aliases) and rotates enabled keys whose rotation
+// period has elapsed, appending one audit event for each. Returns whether
+// anything changed.
+[[nodiscard]] Result<bool> RunMaintenance(KeystoreState& state, TimePoint now,
+                                          std::vector<AuditEvent>& events);
+
+}  // namespace envelope::kms::internal
+
+#endif  // ENVELOPE_LIB_KMS_KEY_POLICY_H_

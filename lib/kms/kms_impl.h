@@ -1,0 +1,96 @@
+// lib/kms: Kms::Impl, the transaction every public operation runs in.
+//
+// A transaction: take the in-process mutex and the inter-process flock;
+// reload the keystore if its file changed (another process wrote it); run
+// the time-driven maintenance (deletions, automatic rotations); run the
+// operation's body against the in-memory state; if anything changed, write
+// the whole keystore atomically; append the audit lines; release the lock.
+// A body that fails must not have changed the state (bodies validate before
+// they mutate); if one does anyway, its changes are dropped by reloading.
+#ifndef ENVELOPE_LIB_KMS_KMS_IMPL_H_
+#define ENVELOPE_LIB_KMS_KMS_IMPL_H_
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "envelope/kms.hpp"
+#include "kms/audit_log.h"
+#include "kms/file_io.h"
+#include "kms/key_policy.h"
+#include "kms/keystore_file.h"
+#include "kms/keystore_state.h"
+
+namespace envelope::kms {
+
+inline constexpr char kKeystoreFileName[] = "keystore.kms";
+
+// Txn is what an operation's body sees.
+struct Txn {
+  internal::KeystoreState& state;
+  TimePoint now;
+  int64_t now_ms;
+  bool dirty = false;                       // the body changed the state
+  internal::AuditEvent event;               // the operation's own audit line
+  std::vector<internal::AuditEvent> extra;  // further lines (DefaultKey's CreateKey)
+};
+
+struct Kms::Impl {
+  std::string dir;
+  KmsOptions options;
+  std::mutex mu;
+  internal::KeystoreHeader header;  // mode, Argon2id costs and salt in use
+  SecretBytes root_key;             // derived or loaded; empty until known
+  SecretBytes passphrase;           // passphrase modes only
+  std::optional<internal::KeystoreState> state;
+  std::vector<uint8_t> state_digest;  // SHA-256 of the file `state` came from
+
+  TimePoint Now() const;
+
+  // Load (lock held) makes `state` current with the file on disk.
+  [[nodiscard]] Result<void> Load();
+  // Commit (lock held) writes `state` with generation + 1.
+  [[nodiscard]] Result<void> Commit();
+  // Create (lock held) makes the root key and an empty keystore.
+  [[nodiscard]] Result<void> Create();
+
+  // Run executes `body` (Result<T>(Txn&)) as operation `operation` in one
+  // transaction. An empty `operation` logs only maintenance events.
+  template <typename F>
+  std::invoke_result_t<F, Txn&> Run(std::string_view operation, F&& body);
+
+ private:
+  [[nodiscard]] Result<void> Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
+                                    std::vector<internal::AuditEvent>& events,
+                                    const Error* body_error);
+};
+
+template <typename F>
+std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& body) {
+  std::lock_guard<std::mutex> guard(mu);
+  auto lock = internal::FileLock::Acquire(dir + "/keystore.lock");
+  if (!lock) return tl::unexpected(lock.error());
+  if (auto loaded = Load(); !loaded) return tl::unexpected(loaded.error());
+  const TimePoint now = Now();
+  std::vector<internal::AuditEvent> events;
+  auto maintenance = internal::RunMaintenance(*state, now, events);
+  if (!maintenance) {
+    state.reset();
+    return tl::unexpected(maintenance.error());
+  }
+  Txn txn{*state, now, internal::ToMs(now)};
+  txn.event.time = now;
+  txn.event.operation = std::string(operation);
+  auto result = body(txn);
+  const Error* error = result ? nullptr : &result.error();
+  if (auto done = Finish(txn, result.has_value(), *maintenance, events, error); !done) {
+    return tl::unexpected(done.error());
+  }
+  return result;
+}
+
+}  // namespace envelope::kms
+
+#endif  // ENVELOPE_LIB_KMS_KMS_IMPL_H_
