@@ -202,8 +202,9 @@ Result<size_t> Decryptor::ConsumeFrames(std::span<const uint8_t> data) {
     }
     next_seq_ += jobs_.size();
     used = pos;
+    // plain_ is reused for the next batch and wiped on failure and in the
+    // destructor; wiping it per batch would double the memory traffic.
     if (auto r = Release(plain_); !r) return tl::unexpected(r.error());
-    SecureZero(plain_);
   }
   if (final_seen) {
     engine_.reset();

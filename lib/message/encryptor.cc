@@ -103,6 +103,7 @@ Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
 
 Result<void> Encryptor::Fail(Error error) {
   error_ = error;
+  SecureZero(pending_);
   pending_.clear();
   return tl::unexpected(std::move(error));
 }
@@ -120,8 +121,8 @@ Result<void> Encryptor::WriteHeaderOnce() {
   return Emit(header_bytes_);
 }
 
-Result<void> Encryptor::SealFrames(size_t count, bool final) {
-  const size_t plain = std::min(pending_.size(), count * size_t{frame_length_});
+Result<void> Encryptor::SealFrames(std::span<const uint8_t> source, size_t count, bool final) {
+  const size_t plain = std::min(source.size(), count * size_t{frame_length_});
   if (next_seq_ + count - 1 > kMaxSequenceNumber) {
     return Bad("message too long: more than 2^32 - 2 frames");
   }
@@ -144,14 +145,13 @@ Result<void> Encryptor::SealFrames(size_t count, bool final) {
       PutUint(p, len, 4);
       p += 4;
     }
-    jobs_.push_back({seq - 1u, is_final, std::span(pending_).subspan(offset, len),
+    jobs_.push_back({seq - 1u, is_final, source.subspan(offset, len),
                      std::span(p, len), std::span(p + len, kFrameTagSize)});
     p += len + kFrameTagSize;
     offset += len;
   }
   if (auto r = engine_->Seal(jobs_); !r) return r;
   next_seq_ += count;
-  pending_.erase(pending_.begin(), pending_.begin() + offset);
   return Emit(out_);
 }
 
@@ -164,7 +164,14 @@ Result<void> Encryptor::Update(std::span<const uint8_t> plaintext) {
     // A full batch is sealed only when more plaintext follows it (so the
     // last frame of the message is never sealed as a regular one).
     if (pending_.size() == batch_bytes) {
-      if (auto r = SealFrames(batch_frames_, false); !r) return Fail(r.error());
+      if (auto r = SealFrames(pending_, batch_frames_, false); !r) return Fail(r.error());
+      pending_.clear();
+    }
+    // Large input with nothing pending: seal straight from it, no copy.
+    if (pending_.empty() && plaintext.size() > batch_bytes) {
+      if (auto r = SealFrames(plaintext, batch_frames_, false); !r) return Fail(r.error());
+      plaintext = plaintext.subspan(batch_bytes);
+      continue;
     }
     const size_t take = std::min(plaintext.size(), batch_bytes - pending_.size());
     pending_.insert(pending_.end(), plaintext.begin(), plaintext.begin() + take);
@@ -180,7 +187,9 @@ Result<void> Encryptor::Finish() {
   if (auto r = WriteHeaderOnce(); !r) return Fail(r.error());
   // pending_ holds 0 .. batch bytes: all but the last frame regular.
   const size_t frames = std::max<size_t>(1, (pending_.size() + frame_length_ - 1) / frame_length_);
-  if (auto r = SealFrames(frames, true); !r) return Fail(r.error());
+  if (auto r = SealFrames(pending_, frames, true); !r) return Fail(r.error());
+  SecureZero(pending_);
+  pending_.clear();
   if (signer_) {
     auto footer = signer_->Footer();
     if (!footer) return Fail(footer.error());

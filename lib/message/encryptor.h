@@ -58,9 +58,10 @@ class Encryptor final : public MessageEncryptor {
  private:
   Encryptor(ByteSink& sink) : sink_(sink) {}
   Result<void> WriteHeaderOnce();
-  // SealFrames seals `count` frames from the front of pending_, the last
-  // one final if `final` (then its size may be below the frame length).
-  Result<void> SealFrames(size_t count, bool final);
+  // SealFrames seals `count` frames from the front of `source` (pending_
+  // or the caller's input), the last one final if `final` (then its size
+  // may be below the frame length), and writes them out.
+  Result<void> SealFrames(std::span<const uint8_t> source, size_t count, bool final);
   Result<void> Emit(std::span<const uint8_t> bytes);
   Result<void> Fail(Error error);
 
