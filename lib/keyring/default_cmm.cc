@@ -1,0 +1,136 @@
+#include "keyring/default_cmm.h"
+
+#include <algorithm>
+
+#include "envelope/message.hpp"
+#include "message/base64.h"
+#include "message/suite.h"
+
+namespace envelope::keyring {
+namespace {
+
+bool IsReserved(const std::string& key) { return key.starts_with(kReservedContextPrefix); }
+
+tl::unexpected<Error> Bad(std::string what) {
+  return MakeError(ErrorCode::invalid_argument, std::move(what));
+}
+
+}  // namespace
+
+Result<EncryptionMaterials> DefaultCmm::GetEncryptionMaterials(
+    const EncryptionMaterialsRequest& request) const {
+  for (const auto& [key, value] : request.context) {
+    if (IsReserved(key)) {
+      return Bad("encrypt: context key '" + key + "' is reserved (keys starting with " +
+                 std::string(kReservedContextPrefix) + " belong to the library)");
+    }
+  }
+  const AlgorithmSuiteId id =
+      request.suite.value_or(AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key);
+  const auto* suite = message::FindSuite(static_cast<uint16_t>(id));
+  if (suite == nullptr) return Bad("encrypt: unknown algorithm suite");
+  if (auto r = message::CheckEncryptPolicy(*suite, request.commitment_policy); !r) {
+    return tl::unexpected(r.error());
+  }
+  EncryptionMaterials materials;
+  materials.suite = id;
+  materials.context = request.context;
+  if (suite->signed_suite()) {
+    auto key = NewSigningKey();
+    if (!key) return tl::unexpected(key.error());
+    materials.context.emplace(std::string(kPublicKeyContextKey),
+                              message::Base64Encode((*key)->PublicKey()));
+    materials.signing_key = std::move(*key);
+  }
+  if (auto r = keyring_->OnEncrypt(materials); !r) return tl::unexpected(r.error());
+  if (materials.data_key.size() != suite->key_size || materials.encrypted_data_keys.empty()) {
+    return MakeError(ErrorCode::internal, "encrypt: the keyring produced no data key or EDK");
+  }
+  return materials;
+}
+
+Result<DecryptionMaterials> DefaultCmm::DecryptMaterials(
+    const DecryptionMaterialsRequest& request) const {
+  const auto* suite = message::FindSuite(static_cast<uint16_t>(request.suite));
+  if (suite == nullptr) return MakeError(ErrorCode::unsupported, "decrypt: unknown suite");
+  if (auto r = message::CheckDecryptPolicy(*suite, request.commitment_policy); !r) {
+    return tl::unexpected(r.error());
+  }
+  static const EncryptionContext kEmpty;
+  const EncryptionContext& stored = request.stored_context ? *request.stored_context : kEmpty;
+  const EncryptionContext& reproduced =
+      request.reproduced_context ? *request.reproduced_context : kEmpty;
+  DecryptionMaterials materials;
+  materials.suite = request.suite;
+  materials.context = stored;
+  for (const auto& [key, value] : reproduced) {
+    auto it = stored.find(key);
+    if (it != stored.end()) {
+      if (it->second != value) {
+        return Bad("decrypt: the encryption context does not match the message's: key '" +
+                   key + "' has another value");
+      }
+      continue;
+    }
+    if (IsReserved(key)) return Bad("decrypt: reproduced context uses reserved key '" + key + "'");
+    materials.context.emplace(key, value);
+    materials.required_context_keys.push_back(key);
+  }
+  const auto pk = stored.find(std::string(kPublicKeyContextKey));
+  if (suite->signed_suite()) {
+    if (pk == stored.end()) {
+      return Bad("decrypt: signed message without aws-crypto-public-key in its context");
+    }
+    auto point = message::Base64Decode(pk->second);
+    if (!point || point->size() != suite->public_key_size()) {
+      return Bad("decrypt: aws-crypto-public-key is not a base64 compressed point");
+    }
+    materials.verification_key = std::move(*point);
+  } else if (pk != stored.end()) {
+    return Bad("decrypt: unsigned message carries aws-crypto-public-key in its context");
+  }
+  if (auto r = keyring_->OnDecrypt(materials, request.encrypted_data_keys); !r) {
+    return tl::unexpected(r.error());
+  }
+  if (materials.data_key.size() != suite->key_size) {
+    return MakeError(ErrorCode::not_found, "decrypt: the keyring unwrapped no data key");
+  }
+  return materials;
+}
+
+Result<EncryptionMaterials> RequiredContextCmm::GetEncryptionMaterials(
+    const EncryptionMaterialsRequest& request) const {
+  for (const std::string& key : keys_) {
+    if (!request.context.contains(key)) {
+      return Bad("encrypt: the encryption context lacks required key '" + key + "'");
+    }
+  }
+  auto materials = underlying_->GetEncryptionMaterials(request);
+  if (!materials) return materials;
+  for (const std::string& key : keys_) {
+    auto& required = materials->required_context_keys;
+    if (std::find(required.begin(), required.end(), key) == required.end()) {
+      required.push_back(key);
+    }
+  }
+  return materials;
+}
+
+Result<DecryptionMaterials> RequiredContextCmm::DecryptMaterials(
+    const DecryptionMaterialsRequest& request) const {
+  for (const std::string& key : keys_) {
+    if (request.reproduced_context == nullptr || !request.reproduced_context->contains(key)) {
+      return Bad("decrypt: the reproduced encryption context lacks required key '" + key + "'");
+    }
+  }
+  auto materials = underlying_->DecryptMaterials(request);
+  if (!materials) return materials;
+  for (const std::string& key : keys_) {
+    if (!materials->context.contains(key)) {
+      return Bad("decrypt: the materials manager dropped required key '" + key + "'");
+    }
+  }
+  return materials;
+}
+
+}  // namespace envelope::keyring

@@ -1,0 +1,60 @@
+#include "keyring/multi_keyring.h"
+
+#include "message/decryptor.h"
+
+namespace envelope::keyring {
+
+Result<void> MultiKeyring::OnEncrypt(EncryptionMaterials& materials) const {
+  if (!generator_ && materials.data_key.empty()) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "multi-keyring: no generator and no data key to wrap");
+  }
+  // Work on a copy so a failing child leaves `materials` unchanged.
+  EncryptionMaterials work;
+  work.suite = materials.suite;
+  work.context = materials.context;
+  work.required_context_keys = materials.required_context_keys;
+  work.encrypted_data_keys = materials.encrypted_data_keys;
+  work.signing_key = materials.signing_key;
+  if (!materials.data_key.empty()) {
+    auto copy = materials.data_key.Clone();
+    if (!copy) return tl::unexpected(copy.error());
+    work.data_key = std::move(*copy);
+  }
+  if (generator_) {
+    if (auto r = generator_->OnEncrypt(work); !r) return r;
+  }
+  for (const auto& child : children_) {
+    if (auto r = child->OnEncrypt(work); !r) return r;
+  }
+  materials = std::move(work);
+  return {};
+}
+
+Result<void> MultiKeyring::OnDecrypt(DecryptionMaterials& materials,
+                                     std::span<const EncryptedDataKey> edks) const {
+  if (!materials.data_key.empty()) return {};
+  bool auth_failure = false;
+  std::optional<Error> other;
+  auto attempt = [&](const Keyring& keyring) {
+    auto r = keyring.OnDecrypt(materials, edks);
+    if (r && !materials.data_key.empty()) return true;
+    if (!r) {
+      if (r.error().code() == ErrorCode::auth_failed) {
+        auth_failure = true;
+      } else if (!other || other->code() == ErrorCode::not_found) {
+        other = r.error();
+      }
+    }
+    return false;
+  };
+  if (generator_ && attempt(*generator_)) return {};
+  for (const auto& child : children_) {
+    if (attempt(*child)) return {};
+  }
+  if (auth_failure) return message::AuthFailed();
+  if (other) return tl::unexpected(other->WithContext("multi-keyring"));
+  return MakeError(ErrorCode::not_found, "multi-keyring: no keyring could unwrap a data key");
+}
+
+}  // namespace envelope::keyring

@@ -1,0 +1,87 @@
+#include "keyring/raw_aes_keyring.h"
+
+#include <algorithm>
+
+#include "crypto/aes_gcm.h"
+#include "crypto/random.h"
+#include "keyring/keyring_util.h"
+#include "message/context_codec.h"
+#include "message/suite.h"
+#include "message/wire.h"
+
+namespace envelope::keyring {
+namespace {
+
+constexpr size_t kIvSize = 12;
+constexpr size_t kTagSize = 16;
+
+}  // namespace
+
+Result<void> RawAesKeyring::OnEncrypt(EncryptionMaterials& materials) const {
+  auto key_size = SuiteKeySize(materials.suite);
+  if (!key_size) return tl::unexpected(key_size.error());
+  auto aad = message::SerializeContext(materials.context);
+  if (!aad) return tl::unexpected(aad.error());
+  SecretBytes generated;
+  const bool generate = materials.data_key.empty();
+  if (generate) {
+    auto fresh = SecretBytes::Random(*key_size);
+    if (!fresh) return tl::unexpected(fresh.error());
+    generated = std::move(*fresh);
+  }
+  const SecretBytes& data_key = generate ? generated : materials.data_key;
+  if (data_key.size() != *key_size) {
+    return MakeError(ErrorCode::invalid_argument, "raw aes keyring: data key has the wrong size");
+  }
+  uint8_t iv[kIvSize];
+  if (auto r = crypto::RandomBytes(iv); !r) return r;
+  EncryptedDataKey edk;
+  edk.provider_id = namespace_;
+  edk.provider_info.assign(name_.begin(), name_.end());
+  message::AppendUint(edk.provider_info, kTagSize * 8, 4);
+  message::AppendUint(edk.provider_info, kIvSize, 4);
+  message::AppendBytes(edk.provider_info, iv);
+  edk.ciphertext.resize(data_key.size() + kTagSize);
+  if (auto r = crypto::AesGcmSeal(key_.span(), iv, *aad, data_key.span(), edk.ciphertext); !r) {
+    return r;
+  }
+  if (generate) materials.data_key = std::move(generated);
+  materials.encrypted_data_keys.push_back(std::move(edk));
+  return {};
+}
+
+Result<void> RawAesKeyring::OnDecrypt(DecryptionMaterials& materials,
+                                      std::span<const EncryptedDataKey> edks) const {
+  if (!materials.data_key.empty()) return {};
+  auto key_size = SuiteKeySize(materials.suite);
+  if (!key_size) return tl::unexpected(key_size.error());
+  auto aad = message::SerializeContext(materials.context);
+  if (!aad) return tl::unexpected(aad.error());
+  const size_t info_size = name_.size() + 8 + kIvSize;
+  bool addressed = false;
+  for (const EncryptedDataKey& edk : edks) {
+    const auto& info = edk.provider_info;
+    if (edk.provider_id != namespace_ || info.size() != info_size ||
+        !std::equal(name_.begin(), name_.end(), info.begin())) {
+      continue;
+    }
+    message::Reader r{std::span(info).subspan(name_.size())};
+    auto tag_bits = r.U32();
+    auto iv_len = r.U32();
+    auto iv = r.Bytes(kIvSize);
+    if (!tag_bits || *tag_bits != kTagSize * 8 || !iv_len || *iv_len != kIvSize || !iv ||
+        edk.ciphertext.size() != *key_size + kTagSize) {
+      continue;
+    }
+    addressed = true;
+    auto data_key = SecretBytes::Allocate(*key_size);
+    if (!data_key) return tl::unexpected(data_key.error());
+    if (crypto::AesGcmOpen(key_.span(), *iv, *aad, edk.ciphertext, data_key->span())) {
+      materials.data_key = std::move(*data_key);
+      return {};
+    }
+  }
+  return NoKeyUnwrapped(addressed, "raw aes keyring", namespace_, name_);
+}
+
+}  // namespace envelope::keyring

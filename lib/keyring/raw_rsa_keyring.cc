@@ -1,0 +1,64 @@
+#include "keyring/raw_rsa_keyring.h"
+
+#include <algorithm>
+
+#include "keyring/keyring_util.h"
+
+namespace envelope::keyring {
+
+Result<void> RawRsaKeyring::OnEncrypt(EncryptionMaterials& materials) const {
+  if (!public_key_) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "raw rsa keyring: no public key, so it cannot encrypt");
+  }
+  auto key_size = SuiteKeySize(materials.suite);
+  if (!key_size) return tl::unexpected(key_size.error());
+  SecretBytes generated;
+  const bool generate = materials.data_key.empty();
+  if (generate) {
+    auto fresh = SecretBytes::Random(*key_size);
+    if (!fresh) return tl::unexpected(fresh.error());
+    generated = std::move(*fresh);
+  }
+  const SecretBytes& data_key = generate ? generated : materials.data_key;
+  if (data_key.size() != *key_size) {
+    return MakeError(ErrorCode::invalid_argument, "raw rsa keyring: data key has the wrong size");
+  }
+  auto wrapped = public_key_->Encrypt(padding_, data_key.span());
+  if (!wrapped) return tl::unexpected(wrapped.error().WithContext("raw rsa keyring"));
+  EncryptedDataKey edk;
+  edk.provider_id = namespace_;
+  edk.provider_info.assign(name_.begin(), name_.end());
+  edk.ciphertext = std::move(*wrapped);
+  if (generate) materials.data_key = std::move(generated);
+  materials.encrypted_data_keys.push_back(std::move(edk));
+  return {};
+}
+
+Result<void> RawRsaKeyring::OnDecrypt(DecryptionMaterials& materials,
+                                      std::span<const EncryptedDataKey> edks) const {
+  if (!materials.data_key.empty()) return {};
+  if (!private_key_) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "raw rsa keyring: no private key, so it cannot decrypt");
+  }
+  auto key_size = SuiteKeySize(materials.suite);
+  if (!key_size) return tl::unexpected(key_size.error());
+  bool addressed = false;
+  for (const EncryptedDataKey& edk : edks) {
+    if (edk.provider_id != namespace_ ||
+        !std::equal(edk.provider_info.begin(), edk.provider_info.end(), name_.begin(),
+                    name_.end())) {
+      continue;
+    }
+    addressed = true;
+    auto data_key = private_key_->Decrypt(padding_, edk.ciphertext);
+    if (data_key && data_key->size() == *key_size) {
+      materials.data_key = std::move(*data_key);
+      return {};
+    }
+  }
+  return NoKeyUnwrapped(addressed, "raw rsa keyring", namespace_, name_);
+}
+
+}  // namespace envelope::keyring

@@ -1,0 +1,193 @@
+#include "message/encryptor.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "crypto/aes_gcm.h"
+#include "crypto/random.h"
+#include "message/base64.h"
+#include "message/context_codec.h"
+#include "message/wire.h"
+
+namespace envelope::message {
+namespace {
+
+// Jobs per batch are capped so tiny frames do not make huge job arrays.
+constexpr size_t kMaxBatchFrames = 16384;
+
+tl::unexpected<Error> Bad(std::string what) {
+  return MakeError(ErrorCode::invalid_argument, "encrypt: " + std::move(what));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
+                                                  const EncryptorConfig& config, ByteSink& sink) {
+  const SuiteInfo* suite = FindSuite(static_cast<uint16_t>(materials.suite));
+  if (suite == nullptr) return Bad("unknown algorithm suite");
+  if (auto r = CheckEncryptPolicy(*suite, config.commitment_policy); !r) {
+    return tl::unexpected(r.error());
+  }
+  if (config.frame_length == 0) return Bad("frame length must be at least 1");
+  if (materials.data_key.size() != suite->key_size) return Bad("data key must be 32 bytes");
+  if (materials.encrypted_data_keys.empty()) return Bad("no encrypted data keys");
+  const auto pk = materials.context.find(std::string(kPublicKeyContextKey));
+  if (suite->signed_suite()) {
+    if (!materials.signing_key) return Bad("signed suite without a signing key");
+    if (pk == materials.context.end() ||
+        pk->second != Base64Encode(materials.signing_key->PublicKey())) {
+      return Bad("the context's aws-crypto-public-key does not match the signing key");
+    }
+  } else if (materials.signing_key || pk != materials.context.end()) {
+    return Bad("unsigned suite with a signing key or aws-crypto-public-key");
+  }
+  for (const std::string& key : materials.required_context_keys) {
+    if (!materials.context.contains(key)) return Bad("required context key missing: " + key);
+  }
+
+  std::unique_ptr<Encryptor> e(new Encryptor(sink));
+  e->frame_length_ = config.frame_length;
+  Header h;
+  h.suite = suite;
+  h.message_id.resize(suite->message_id_size());
+  if (config.fixed_message_id) {
+    if (config.fixed_message_id->size() != h.message_id.size()) return Bad("bad test message id");
+    h.message_id = *config.fixed_message_id;
+  } else if (auto r = crypto::RandomBytes(h.message_id); !r) {
+    return tl::unexpected(r.error());
+  }
+  // The header stores the context minus the required keys; those are
+  // authenticated through the header tag only.
+  EncryptionContext required = SubContext(materials.context, materials.required_context_keys);
+  h.context = materials.context;
+  for (const auto& [key, value] : required) h.context.erase(key);
+  h.encrypted_data_keys = std::move(materials.encrypted_data_keys);
+  h.content_type = ContentType::framed;
+  h.frame_length = config.frame_length;
+
+  auto keys = DeriveKeys(*suite, materials.data_key.span(), h.message_id);
+  if (!keys) return tl::unexpected(keys.error());
+  h.suite_data.assign(keys->commit_key.data(), keys->commit_key.data() + kCommitKeySize);
+
+  auto body = SerializeHeaderBody(h);
+  if (!body) return tl::unexpected(body.error());
+  auto required_bytes = SerializeContext(required);
+  if (!required_bytes) return tl::unexpected(required_bytes.error());
+  std::vector<uint8_t> aad = *body;
+  AppendBytes(aad, *required_bytes);
+  uint8_t tag[kHeaderTagSize];
+  const uint8_t zero_iv[kHeaderIvSize] = {0};
+  if (auto r = crypto::AesGcmSeal(keys->encryption_key.span(), zero_iv, aad, {}, tag); !r) {
+    return tl::unexpected(r.error());
+  }
+  h.auth_tag.assign(tag, tag + kHeaderTagSize);
+  e->header_bytes_ = std::move(*body);
+  AppendBytes(e->header_bytes_, h.auth_tag);
+
+  ParsedHeader parsed{h, e->header_bytes_.size() - kHeaderTagSize, e->header_bytes_.size()};
+  e->info_ = ToHeaderInfo(parsed);
+  e->schedule_owner_ = std::make_unique<FrameSchedule>(h.message_id);
+  auto engine = stream::ChunkEngine::New(keys->encryption_key.span(), *e->schedule_owner_,
+                                         config.threads);
+  if (!engine) return tl::unexpected(engine.error());
+  e->engine_ = std::move(*engine);
+  e->batch_frames_ =
+      std::clamp<size_t>(e->engine_->BatchChunks(config.frame_length), 1, kMaxBatchFrames);
+  if (suite->signed_suite()) {
+    auto signer = MessageSigner::New(materials.signing_key);
+    if (!signer) return tl::unexpected(signer.error());
+    e->signer_.emplace(std::move(*signer));
+  }
+  return e;
+}
+
+Result<void> Encryptor::Fail(Error error) {
+  error_ = error;
+  pending_.clear();
+  return tl::unexpected(std::move(error));
+}
+
+Result<void> Encryptor::Emit(std::span<const uint8_t> bytes) {
+  if (signer_) {
+    if (auto r = signer_->Update(bytes); !r) return r;
+  }
+  return sink_.Write(bytes);
+}
+
+Result<void> Encryptor::WriteHeaderOnce() {
+  if (header_written_) return {};
+  header_written_ = true;
+  return Emit(header_bytes_);
+}
+
+Result<void> Encryptor::SealFrames(size_t count, bool final) {
+  const size_t plain = std::min(pending_.size(), count * size_t{frame_length_});
+  if (next_seq_ + count - 1 > kMaxSequenceNumber) {
+    return Bad("message too long: more than 2^32 - 2 frames");
+  }
+  out_.resize(count * kRegularFrameOverhead + (final ? 8 : 0) + plain);
+  jobs_.clear();
+  uint8_t* p = out_.data();
+  size_t offset = 0;
+  for (size_t i = 0; i < count; ++i) {
+    const bool is_final = final && i + 1 == count;
+    const size_t len = is_final ? plain - offset : frame_length_;
+    const uint32_t seq = static_cast<uint32_t>(next_seq_ + i);
+    if (is_final) {
+      PutUint(p, kFinalFrameMarker, 4);
+      p += 4;
+    }
+    PutUint(p, seq, 4);
+    FrameIv(seq, std::span<uint8_t, kFrameIvSize>(p + 4, kFrameIvSize));
+    p += 4 + kFrameIvSize;
+    if (is_final) {
+      PutUint(p, len, 4);
+      p += 4;
+    }
+    jobs_.push_back({seq - 1u, is_final, std::span(pending_).subspan(offset, len),
+                     std::span(p, len), std::span(p + len, kFrameTagSize)});
+    p += len + kFrameTagSize;
+    offset += len;
+  }
+  if (auto r = engine_->Seal(jobs_); !r) return r;
+  next_seq_ += count;
+  pending_.erase(pending_.begin(), pending_.begin() + offset);
+  return Emit(out_);
+}
+
+Result<void> Encryptor::Update(std::span<const uint8_t> plaintext) {
+  if (error_) return tl::unexpected(*error_);
+  if (finished_) return Fail(Error(ErrorCode::invalid_argument, "encrypt: update after finish"));
+  if (auto r = WriteHeaderOnce(); !r) return Fail(r.error());
+  const size_t batch_bytes = batch_frames_ * frame_length_;
+  while (!plaintext.empty()) {
+    // A full batch is sealed only when more plaintext follows it (so the
+    // last frame of the message is never sealed as a regular one).
+    if (pending_.size() == batch_bytes) {
+      if (auto r = SealFrames(batch_frames_, false); !r) return Fail(r.error());
+    }
+    const size_t take = std::min(plaintext.size(), batch_bytes - pending_.size());
+    pending_.insert(pending_.end(), plaintext.begin(), plaintext.begin() + take);
+    plaintext = plaintext.subspan(take);
+  }
+  return {};
+}
+
+Result<void> Encryptor::Finish() {
+  if (error_) return tl::unexpected(*error_);
+  if (finished_) return Fail(Error(ErrorCode::invalid_argument, "encrypt: finish called twice"));
+  finished_ = true;
+  if (auto r = WriteHeaderOnce(); !r) return Fail(r.error());
+  // pending_ holds 0 .. batch bytes: all but the last frame regular.
+  const size_t frames = std::max<size_t>(1, (pending_.size() + frame_length_ - 1) / frame_length_);
+  if (auto r = SealFrames(frames, true); !r) return Fail(r.error());
+  if (signer_) {
+    auto footer = signer_->Footer();
+    if (!footer) return Fail(footer.error());
+    if (auto r = sink_.Write(*footer); !r) return Fail(r.error());
+  }
+  engine_.reset();
+  return {};
+}
+
+}  // namespace envelope::message

@@ -1,0 +1,87 @@
+// lib/message: writing a framed v2 message from prepared materials.
+//
+//   Update(plaintext) -> [pending: up to one batch of frames]
+//                        -> chunk engine seals the batch (1..n threads)
+//                        -> sink: header (first time), then the frames
+//   Finish()          -> the final frame, then the footer (signed suites)
+//
+// A frame is sealed as a regular frame only once at least one more
+// plaintext byte is known to follow it, so the final frame holds the last
+// 1 .. frame length bytes (frame length when the plaintext is a multiple of
+// it, as the specification prefers; empty only for an empty plaintext).
+#ifndef ENVELOPE_LIB_MESSAGE_ENCRYPTOR_H_
+#define ENVELOPE_LIB_MESSAGE_ENCRYPTOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "envelope/error.hpp"
+#include "envelope/materials.hpp"
+#include "envelope/message.hpp"
+#include "message/frame.h"
+#include "message/header.h"
+#include "message/signature.h"
+#include "stream/chunk_engine.h"
+
+namespace envelope::message {
+
+// EncryptorConfig is how to write the body.
+struct EncryptorConfig {
+  uint32_t frame_length = kDefaultFrameLength;
+  unsigned threads = 1;
+  CommitmentPolicy commitment_policy = CommitmentPolicy::require_encrypt_require_decrypt;
+  // fixed_message_id is a TEST HOOK: when set (32 bytes) it replaces the
+  // random message id so tests can compare outputs byte for byte. Reusing a
+  // message id with the same data key repeats (key, IV) pairs: never set it
+  // outside tests.
+  std::optional<std::vector<uint8_t>> fixed_message_id;
+};
+
+// Encryptor writes one message. Errors are sticky.
+class Encryptor final : public MessageEncryptor {
+ public:
+  // New validates `materials` (a committing suite the policy allows, a
+  // 32-byte data key, at least one EDK, a signing key exactly for signed
+  // suites whose public key is the context's aws-crypto-public-key, required
+  // keys present in the context), draws the message id, derives the keys
+  // and builds the header. `sink` must outlive the encryptor.
+  [[nodiscard]] static Result<std::unique_ptr<Encryptor>> New(EncryptionMaterials materials,
+                                                              const EncryptorConfig& config,
+                                                              ByteSink& sink);
+  Result<void> Update(std::span<const uint8_t> plaintext) override;
+  Result<void> Finish() override;
+  const HeaderInfo& header() const override { return info_; }
+
+ private:
+  Encryptor(ByteSink& sink) : sink_(sink) {}
+  Result<void> WriteHeaderOnce();
+  // SealFrames seals `count` frames from the front of pending_, the last
+  // one final if `final` (then its size may be below the frame length).
+  Result<void> SealFrames(size_t count, bool final);
+  Result<void> Emit(std::span<const uint8_t> bytes);
+  Result<void> Fail(Error error);
+
+  ByteSink& sink_;
+  uint32_t frame_length_ = 0;
+  std::vector<uint8_t> header_bytes_;
+  HeaderInfo info_;
+  FrameSchedule* schedule_ = nullptr;
+  std::unique_ptr<FrameSchedule> schedule_owner_;
+  std::unique_ptr<stream::ChunkEngine> engine_;
+  std::optional<MessageSigner> signer_;
+  size_t batch_frames_ = 0;
+  std::vector<uint8_t> pending_;  // plaintext not yet sealed
+  std::vector<uint8_t> out_;      // one batch of sealed frames
+  std::vector<stream::ChunkJob> jobs_;
+  uint64_t next_seq_ = 1;
+  bool header_written_ = false;
+  bool finished_ = false;
+  std::optional<Error> error_;
+};
+
+}  // namespace envelope::message
+
+#endif  // ENVELOPE_LIB_MESSAGE_ENCRYPTOR_H_

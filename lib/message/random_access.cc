@@ -1,0 +1,147 @@
+#include "message/random_access.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "message/decryptor.h"
+#include "message/header.h"
+#include "message/wire.h"
+
+namespace envelope::message {
+namespace {
+
+constexpr size_t kMaxBatchFrames = 4096;
+
+// ReadHeader reads a growing prefix of `source` until the header parses.
+Result<std::pair<ParsedHeader, std::vector<uint8_t>>> ReadHeader(PositionedByteSource& source,
+                                                                 uint64_t size,
+                                                                 const DecodeLimits& limits) {
+  size_t want = 4096;
+  for (;;) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>({want, size, limits.max_header_bytes}));
+    std::vector<uint8_t> bytes(n);
+    if (auto r = source.ReadAt(0, bytes); !r) return tl::unexpected(r.error());
+    auto parsed = ParseHeader(bytes, limits);
+    if (parsed) return std::make_pair(std::move(*parsed), std::move(bytes));
+    if (parsed.error().code() != ErrorCode::truncated || n == size) {
+      return tl::unexpected(parsed.error().WithContext("decrypt"));
+    }
+    want *= 4;
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RandomAccessReader>> RandomAccessReader::New(
+    PositionedByteSource& source, const CryptoMaterialsManager& cmm,
+    const DecryptOptions& options) {
+  auto size = source.Size();
+  if (!size) return tl::unexpected(size.error());
+  auto header = ReadHeader(source, *size, options.limits);
+  if (!header) return tl::unexpected(header.error());
+  const Header& h = header->first.header;
+  if (h.suite->signed_suite() || h.version() != 2 || h.content_type != ContentType::framed) {
+    return MakeError(ErrorCode::unsupported,
+                     "random access: only unsigned v2 framed messages (0x0478) can be read at "
+                     "an offset; decrypt this one as a stream");
+  }
+  auto keys = AuthenticateHeader(std::move(header->first), header->second, cmm, options);
+  if (!keys) return tl::unexpected(keys.error());
+
+  std::unique_ptr<RandomAccessReader> r(new RandomAccessReader(source));
+  r->info_ = ToHeaderInfo(keys->parsed);
+  r->header_size_ = keys->parsed.total_size;
+  r->frame_length_ = keys->parsed.header.frame_length;
+  if (!ComputeFrameLayout(*size - r->header_size_, r->frame_length_, &r->layout_)) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "random access: the message size fits no frame layout; it was truncated "
+                     "or extended");
+  }
+  r->schedule_ = std::make_unique<FrameSchedule>(keys->parsed.header.message_id);
+  auto engine = stream::ChunkEngine::New(keys->encryption_key.span(), *r->schedule_,
+                                         options.threads);
+  if (!engine) return tl::unexpected(engine.error());
+  r->engine_ = std::move(*engine);
+  r->batch_frames_ = std::clamp<size_t>(r->engine_->BatchChunks(r->frame_length_), 1,
+                                        kMaxBatchFrames);
+  // The final frame proves the frame count and the total length.
+  if (auto open = r->OpenFrames(r->layout_.regular_frames, 1); !open) {
+    return tl::unexpected(open.error());
+  }
+  SecureZero(r->plain_);
+  return r;
+}
+
+Result<void> RandomAccessReader::OpenFrames(uint64_t first, uint64_t count) {
+  const uint64_t regular_size = uint64_t(frame_length_) + kRegularFrameOverhead;
+  const uint64_t n = layout_.regular_frames;
+  const bool has_final = first + count == n + 1;
+  const uint64_t start = header_size_ + first * regular_size;
+  const uint64_t bytes = (has_final ? count - 1 : count) * regular_size +
+                         (has_final ? kFinalFrameOverhead + layout_.final_content : 0);
+  raw_.resize(bytes);
+  if (auto r = source_.ReadAt(start, raw_); !r) return r;
+  plain_.resize((has_final ? count - 1 : count) * frame_length_ +
+                (has_final ? layout_.final_content : 0));
+  jobs_.clear();
+  Reader rd(raw_);
+  size_t out_off = 0;
+  for (uint64_t i = first; i < first + count; ++i) {
+    const bool is_final = i == n;
+    if (is_final) {
+      auto marker = rd.U32();
+      if (!marker || *marker != kFinalFrameMarker) return AuthFailed();
+    }
+    const uint32_t seq = static_cast<uint32_t>(i + 1);
+    auto stored_seq = rd.U32();
+    auto iv = rd.Bytes(kFrameIvSize);
+    if (!stored_seq || !iv || *stored_seq != seq) return AuthFailed();
+    uint8_t expected_iv[kFrameIvSize];
+    FrameIv(seq, expected_iv);
+    if (!std::equal(iv->begin(), iv->end(), expected_iv)) return AuthFailed();
+    uint64_t len = frame_length_;
+    if (is_final) {
+      auto l = rd.U32();
+      if (!l || *l != layout_.final_content) return AuthFailed();
+      len = *l;
+    }
+    auto ct = rd.Bytes(len);
+    auto tag = rd.Bytes(kFrameTagSize);
+    if (!ct || !tag) return AuthFailed();
+    jobs_.push_back({i, is_final, *ct, std::span(plain_).subspan(out_off, len),
+                     std::span<uint8_t>(const_cast<uint8_t*>(tag->data()), kFrameTagSize)});
+    out_off += len;
+  }
+  // Open reads the tags only; the const_cast above never writes through them.
+  if (!engine_->Open(jobs_)) return AuthFailed();
+  return {};
+}
+
+Result<void> RandomAccessReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
+  if (offset > layout_.plaintext_size || out.size() > layout_.plaintext_size - offset) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "random access: range ends past the plaintext size of " +
+                         std::to_string(layout_.plaintext_size));
+  }
+  size_t done = 0;
+  while (done < out.size()) {
+    const uint64_t pos = offset + done;
+    uint64_t first = pos / frame_length_;
+    if (first > layout_.regular_frames) first = layout_.regular_frames;
+    const uint64_t last_needed = (offset + out.size() - 1) / frame_length_;
+    const uint64_t count =
+        std::min<uint64_t>({last_needed - first + 1, batch_frames_, layout_.regular_frames + 1 - first});
+    if (auto r = OpenFrames(first, count); !r) {
+      SecureZero(out);
+      return r;
+    }
+    const uint64_t skip = pos - first * frame_length_;
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(plain_.size() - skip, out.size() - done));
+    std::memcpy(out.data() + done, plain_.data() + skip, take);
+    done += take;
+    SecureZero(plain_);
+  }
+  return {};
+}
+
+}  // namespace envelope::message
