@@ -10,7 +10,8 @@ and a byte comparison of the plaintext. Raw AES keyring over the matrix
 with an encryption context whose keys sort differently by UTF-8 bytes, by
 UTF-16 code units and by locale; raw RSA keyring with every OAEP hash (and
 PKCS#1 v1.5) on both suites. Plus negative checks: a flipped ciphertext byte,
-a wrong key and a wrong context must fail on both sides and leave no output.
+truncation, a wrong key, a wrong context and the wrong suite must fail on both
+sides, and trailing bytes on ours, leaving no output.
 
 Prints one line per group and `interop: N passed, M failed`; exits non-zero
 when anything failed, or when the JavaScript side is not installed (it never
@@ -156,9 +157,10 @@ class Runner:
         leftover = os.path.exists(out)
         if leftover:
             os.remove(out)
-        ok = rc != 0 and not leftover
+        # Exit 1 is a refused message; 2 would be a usage error, not a rejection.
+        ok = rc == 1 and not leftover
         return self.record(ok, f"{who} rejects {label}",
-                           f"exit {rc}, output left behind: {leftover}")
+                           f"exit {rc}, output left behind: {leftover}, stderr: {err}")
 
     def negatives(self, suite):
         """Tampered, wrong-key and wrong-context messages from each side."""
@@ -182,9 +184,23 @@ class Runner:
             data[len(data) // 2] ^= 0x01  # inside the body
             with open(tampered, "wb") as f:
                 f.write(data)
+            with open(msg, "rb") as f:
+                data = f.read()
+            truncated = msg + ".truncated"
+            with open(truncated, "wb") as f:
+                f.write(data[:-40])  # into the final frame or the footer
             base = ["--suite", suite]
             self.must_fail(reader, f"a {writer} message with a flipped body byte suite={suite}",
                            tampered, base)
+            self.must_fail(reader, f"a truncated {writer} message suite={suite}", truncated, base)
+            if reader == "ours":
+                # The JavaScript decryptor ignores bytes after the message
+                # (esdk-format.md pitfalls); ours must not.
+                trailing = msg + ".trailing"
+                with open(trailing, "wb") as f:
+                    f.write(data + b"\x00")
+                self.must_fail(reader, f"a {writer} message with a trailing byte suite={suite}",
+                               trailing, base)
             self.must_fail(reader, f"a {writer} message under the wrong AES key suite={suite}",
                            msg, base, key=self.other_aes_key)
             self.must_fail(reader, f"a {writer} message with a wrong context value suite={suite}",
