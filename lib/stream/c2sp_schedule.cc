@@ -15,6 +15,12 @@ constexpr std::string_view kAeadName = "AEAD_AES_256_GCM";
 constexpr size_t kDerivedSize = kC2spKeySize + kNonceSize + kC2spCommitmentSize;  // 76
 constexpr size_t kInfoFixedSize = kInfoPrefix.size() + kAeadName.size() + 1 + kC2spSaltSize;
 
+// WipeOnExit zeroes a stack buffer of secrets when it goes out of scope.
+struct WipeOnExit {
+  std::span<uint8_t> bytes;
+  ~WipeOnExit() { SecureZero(bytes); }
+};
+
 }  // namespace
 
 C2spSchedule::C2spSchedule(std::span<const uint8_t, kNonceSize> base_nonce) noexcept {
@@ -50,13 +56,17 @@ Result<C2spKeys> DeriveC2sp(std::span<const uint8_t> input_key,
                             std::span<const uint8_t, kC2spSaltSize> salt,
                             std::span<const uint8_t> context) {
   if (auto ok = CheckC2spKey(input_key, context); !ok) return tl::unexpected(ok.error());
+  // The PRK and the HKDF output are stack copies wiped on every path; only
+  // the message key goes to secret memory (one guarded allocation per
+  // message: they cost several system calls each).
+  uint8_t prk[crypto::kSha512Size] = {};
+  uint8_t derived[kDerivedSize];
+  WipeOnExit wipe_prk{prk}, wipe_derived{derived};
   // C2SP uses the 32-byte input key as the PRK; lib/crypto asks for at least
   // HashLen (64) bytes, as RFC 5869 does. HMAC zero-pads keys shorter than its
   // 128-byte block, so input key || 32 zero bytes is the same HMAC key and
   // gives the same output.
-  auto prk = SecretBytes::Allocate(crypto::kSha512Size);
-  if (!prk) return tl::unexpected(prk.error());
-  std::memcpy(prk->data(), input_key.data(), input_key.size());
+  std::memcpy(prk, input_key.data(), input_key.size());
 
   uint8_t info[kInfoFixedSize + kC2spMaxContextSize];
   size_t n = 0;
@@ -70,19 +80,16 @@ Result<C2spKeys> DeriveC2sp(std::span<const uint8_t> input_key,
   if (!context.empty()) std::memcpy(info + n, context.data(), context.size());
   n += context.size();
 
-  auto derived = SecretBytes::Allocate(kDerivedSize);
-  if (!derived) return tl::unexpected(derived.error());
-  if (auto r = crypto::HkdfSha512Expand(prk->span(), std::span(info, n), derived->span()); !r) {
+  if (auto r = crypto::HkdfSha512Expand(prk, std::span(info, n), derived); !r) {
     return tl::unexpected(r.error());
   }
-  auto key = SecretBytes::CopyFrom(derived->span().first(kC2spKeySize));
+  auto key = SecretBytes::CopyFrom(std::span(derived).first(kC2spKeySize));
   if (!key) return tl::unexpected(key.error());
   C2spKeys out;
   out.aead_key = std::move(*key);
-  std::memcpy(out.base_nonce.data(), derived->data() + kC2spKeySize, kNonceSize);
-  std::memcpy(out.commitment.data(), derived->data() + kC2spKeySize + kNonceSize,
-              kC2spCommitmentSize);
-  return out;  // prk and derived are wiped by SecretBytes
+  std::memcpy(out.base_nonce.data(), derived + kC2spKeySize, kNonceSize);
+  std::memcpy(out.commitment.data(), derived + kC2spKeySize + kNonceSize, kC2spCommitmentSize);
+  return out;
 }
 
 Result<uint64_t> C2spSealedSize(uint64_t plaintext_size, size_t header_size) {
