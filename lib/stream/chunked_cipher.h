@@ -93,6 +93,9 @@ class ChunkedCipher {
   // batch_chunks is how many chunks a stream should hand over per call.
   size_t batch_chunks() const noexcept { return batch_chunks_; }
 
+  // threads is the number of threads working on a batch.
+  unsigned threads() const noexcept { return engine_->threads(); }
+
   // Seal encrypts `plaintext` as chunks first_index, first_index + 1, ...:
   // whole 16384-byte chunks, then, if `final`, the short final chunk (the
   // rest, possibly empty). Without `final` the size must be a multiple of

@@ -34,12 +34,23 @@ class Opener {
 
   std::span<uint8_t> staging() noexcept { return staging_; }
 
+  // DirectChunks returns how many chunks to open straight into a caller's
+  // buffer of `size` bytes: 0 when it is too small to keep every thread
+  // busy (at least 4 chunks each, or a whole batch), so the copy is cheaper.
+  size_t DirectChunks(size_t size) const noexcept {
+    const size_t batch = cipher_->batch_chunks();
+    const size_t fit = std::min(batch, size / kC2spChunkSize);
+    return fit >= std::min<size_t>(batch, 4 * size_t{cipher_->threads()}) ? fit : 0;
+  }
+
   // Open opens `sealed` (whole chunks, plus the final chunk when `final`; at
-  // most one batch) and returns the verified plaintext.
-  Result<std::span<const uint8_t>> Open(std::span<const uint8_t> sealed, bool final) {
+  // most one batch) into `out` (default: the internal buffer) and returns
+  // the verified plaintext.
+  Result<std::span<const uint8_t>> Open(std::span<const uint8_t> sealed, bool final,
+                                        std::span<uint8_t> out = {}) {
     auto size = ChunkedCipher::OpenedRunSize(sealed.size(), final);
     if (!size) return tl::unexpected(size.error());
-    auto out = std::span(plain_).first(*size);
+    out = (out.empty() ? std::span(plain_) : out).first(*size);
     if (auto r = cipher_->Open(next_index_, sealed, final, out); !r) {
       return tl::unexpected(r.error());
     }
@@ -153,6 +164,11 @@ class DecryptingReader final : public ChunkedDecryptingReader {
     if (out.empty()) return 0;
     if (pending_.empty()) {
       if (done_) return 0;
+      if (const size_t direct = opener_.DirectChunks(out.size()); direct > 0) {
+        // A large read: open straight into the caller's buffer, no copy.
+        if (auto r = Refill(direct, out); !r) return tl::unexpected(r.error());
+        return std::exchange(pending_, {}).size();
+      }
       if (auto r = Refill(); !r) return tl::unexpected(r.error());
     }
     const size_t n = std::min(out.size(), pending_.size());
@@ -161,14 +177,17 @@ class DecryptingReader final : public ChunkedDecryptingReader {
     return n;
   }
 
-  // Refill reads a batch of sealed chunks and opens it into pending_. A
-  // short read means the source ended: the batch ends with the final chunk.
-  Result<void> Refill() {
+  // Refill reads up to `chunks` sealed chunks (default: a batch) and opens
+  // them into `out` (default: the internal buffer); pending_ is the
+  // plaintext. A short read means the source ended: the run then ends with
+  // the final chunk.
+  Result<void> Refill(size_t chunks = 0, std::span<uint8_t> out = {}) {
     auto staging = opener_.staging();
+    if (chunks != 0) staging = staging.first(chunks * kC2spSealedChunkSize);
     auto n = ReadFull(source_, staging);
     if (n) {
       const bool final = *n < staging.size();
-      auto plain = opener_.Open(staging.first(*n), final);
+      auto plain = opener_.Open(staging.first(*n), final, out);
       if (plain) {
         pending_ = *plain;
         done_ = final;

@@ -264,7 +264,7 @@ Outcome RandomAccess(const Vector& v, bool raw, Result<uint64_t>* length,
 TEST_CASE("C2SP vectors: one-shot, push, pull, random access and raw mode") {
   const auto& file = Vectors();
   REQUIRE(file.vectors.size() == static_cast<size_t>(file.number_of_tests));
-  testing::Tally one_shot, push, push1, pull, pull1, random, length, raw;
+  testing::Tally one_shot, push, push1, pull, pull1, pull_direct, random, length, raw;
   int raw_not_applicable = 0, length_not_applicable = 0;
   for (const Vector& v : file.vectors) {
     CAPTURE(v.id);
@@ -273,6 +273,7 @@ TEST_CASE("C2SP vectors: one-shot, push, pull, random access and raw mode") {
     Judge(v, Push(v, false, 2, 1, 1000), true, push1);
     Judge(v, Pull(v, false, 0, 0, 65536), false, pull);
     Judge(v, Pull(v, false, 2, 1, 5000), true, pull1);
+    Judge(v, Pull(v, false, 2, 0, 1 << 22), false, pull_direct);
 
     Result<uint64_t> size = 0;
     Result<size_t> prefix_read = 0;
@@ -324,6 +325,7 @@ TEST_CASE("C2SP vectors: one-shot, push, pull, random access and raw mode") {
   push1.Print("c2sp_chunked_encryption [push, one-chunk batches]");
   pull.Print("c2sp_chunked_encryption [pull, default batches]");
   pull1.Print("c2sp_chunked_encryption [pull, one-chunk batches]");
+  pull_direct.Print("c2sp_chunked_encryption [pull, large reads opened in place]");
   random.Print("c2sp_chunked_encryption [random access, whole message]");
   length.Print("c2sp_chunked_encryption [random access, length authentication]");
   std::printf(
@@ -332,7 +334,7 @@ TEST_CASE("C2SP vectors: one-shot, push, pull, random access and raw mode") {
       length_not_applicable);
   raw.Print("c2sp_chunked_encryption [raw mode]");
   std::printf("  (%d HeaderFailure vectors have no raw-mode form)\n", raw_not_applicable);
-  for (const testing::Tally* t : {&one_shot, &push, &push1, &pull, &pull1, &random}) {
+  for (const testing::Tally* t : {&one_shot, &push, &push1, &pull, &pull1, &pull_direct, &random}) {
     CHECK(t->failed == 0);
     CHECK(t->total() == file.number_of_tests);
   }

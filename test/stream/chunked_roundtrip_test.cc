@@ -80,6 +80,8 @@ TEST_CASE("Chunked: every API and 1, 2, 8 threads give the same ciphertext, whic
       CHECK((push.status && push.out == plain));
       auto pull = OpenPull(reference, threads, 0, 65536);
       CHECK((pull.status && pull.out == plain));
+      auto pull_direct = OpenPull(reference, threads, 0, (size_t{9} << 20) + 1);  // in place
+      CHECK((pull_direct.status && pull_direct.out == plain));
       MemorySource source(reference);
       MemorySink sink;
       auto total = PumpChunkedDecrypt(Keying(threads), source, sink);

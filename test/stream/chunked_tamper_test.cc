@@ -35,7 +35,8 @@ void RejectedEverywhere(const Bytes& ct, const Bytes& plain) {
   CHECK_FALSE(one_shot.status);
   for (size_t batch : {size_t{0}, size_t{1}}) {
     CAPTURE(batch);
-    for (const Decrypted& d : {OpenPush(ct, 1, batch), OpenPull(ct, 1, batch)}) {
+    for (const Decrypted& d :
+         {OpenPush(ct, 1, batch), OpenPull(ct, 1, batch), OpenPull(ct, 2, batch, 1 << 20)}) {
       CHECK_FALSE(d.status);
       CHECK(d.out.size() % kC2spChunkSize == 0);
       CHECK(d.out.size() <= plain.size());
