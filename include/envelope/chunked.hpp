@@ -21,9 +21,9 @@
 // rename it on success when that matters.
 //
 // Threads: the chunks of a batch (about 1 MiB of plaintext per thread) are
-// sealed or opened in parallel; memory is about 2 x threads MiB per stream,
-// independent of the message size. The output is the same for any number of
-// threads.
+// sealed or opened in parallel; a stream's memory is about 2 x threads MiB,
+// at most 32 MiB, independent of the message size. The output is the same
+// for any number of threads.
 #ifndef ENVELOPE_CHUNKED_HPP_
 #define ENVELOPE_CHUNKED_HPP_
 

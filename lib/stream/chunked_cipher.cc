@@ -12,6 +12,11 @@ namespace {
 // A thread is only worth starting for at least this many chunks (256 KiB):
 // below that, waking it costs about as much as the AES work it takes over.
 constexpr uint64_t kMinChunksPerThread = 16;
+// A stream holds two buffers of one batch each. The engine suggests 1 MiB
+// per thread; past 16 threads that would grow with the core count, so the
+// batch stops at 16 MiB (still at least 4 chunks per thread for the
+// engine's 256 threads at most): a stream stays under about 32 MiB.
+constexpr size_t kMaxBatchChunks = (size_t{16} << 20) / kC2spChunkSize;
 
 unsigned ThreadsFor(unsigned requested, uint64_t chunk_hint) {
   unsigned threads = requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
@@ -68,7 +73,9 @@ Result<std::unique_ptr<ChunkedCipher>> ChunkedCipher::Build(
   if (!engine) return tl::unexpected(engine.error());
   cipher->engine_ = std::move(*engine);
   cipher->batch_chunks_ =
-      keying.batch_chunks != 0 ? keying.batch_chunks : cipher->engine_->BatchChunks(kC2spChunkSize);
+      keying.batch_chunks != 0
+          ? keying.batch_chunks
+          : std::min(cipher->engine_->BatchChunks(kC2spChunkSize), kMaxBatchChunks);
   cipher->jobs_.reserve(cipher->batch_chunks_);
   return cipher;
 }

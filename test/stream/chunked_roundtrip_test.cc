@@ -217,3 +217,25 @@ TEST_CASE("Chunked raw mode: round trip, and the C2SP body is the raw ciphertext
 
 }  // namespace
 }  // namespace envelope::stream::test
+
+namespace envelope::stream::test {
+namespace {
+
+TEST_CASE("Chunked: stream buffers follow the thread count up to a 16 MiB batch") {
+  Bytes header(kC2spHeaderSize);
+  for (auto [threads, chunks] : {std::pair{1u, 64u}, std::pair{2u, 128u}, std::pair{16u, 1024u},
+                                 std::pair{64u, 1024u}}) {
+    CAPTURE(threads);
+    auto cipher = ChunkedCipher::ForSealing(Keying(threads), header, kNoChunkHint);
+    REQUIRE(cipher);
+    CHECK((*cipher)->threads() == threads);
+    CHECK((*cipher)->batch_chunks() == chunks);
+  }
+  // A short message does not start threads it cannot use.
+  auto small = ChunkedCipher::ForSealing(Keying(8), header, 20);
+  REQUIRE(small);
+  CHECK((*small)->threads() == 1);
+}
+
+}  // namespace
+}  // namespace envelope::stream::test
