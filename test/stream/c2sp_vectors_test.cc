@@ -10,8 +10,9 @@
 //    no raw-mode form;
 //  - length authentication (random access Size) fails for every invalid
 //    vector except the ValidFinalChunk ones.
+#include "c2sp_vectors.h"
+
 #include <doctest/doctest.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cstring>
@@ -29,91 +30,15 @@
 namespace envelope::stream {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
-
-Bytes Inflate(const Bytes& in) {
-  z_stream z{};
-  if (inflateInit(&z) != Z_OK) throw std::runtime_error("inflateInit failed");
-  Bytes out;
-  uint8_t buf[1 << 16];
-  z.next_in = const_cast<uint8_t*>(in.data());
-  z.avail_in = static_cast<uInt>(in.size());
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    z.next_out = buf;
-    z.avail_out = sizeof buf;
-    rc = inflate(&z, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      inflateEnd(&z);
-      throw std::runtime_error("bad zlib data in vector");
-    }
-    out.insert(out.end(), buf, buf + (sizeof buf - z.avail_out));
-  }
-  inflateEnd(&z);
-  return out;
-}
-
-struct Vector {
-  int id = 0;
-  std::string result;
-  std::set<std::string> flags;
-  Bytes key, ctx, ct, aead_key, base_nonce, msg_sha512;
-  uint64_t msg_length = 0;
-  bool has_msg = false;
-
-  bool Has(const char* flag) const { return flags.count(flag) != 0; }
-  bool valid() const { return result == "valid"; }
-  // expected_prefix is what streaming may release of an invalid vector.
-  uint64_t expected_prefix() const { return Has("PartialPlaintext") ? msg_length : 0; }
-};
-
-struct VectorFile {
-  std::vector<Vector> vectors;
-  int number_of_tests = 0;
-};
-
-const VectorFile& Vectors() {
-  static const VectorFile file = [] {
-    const auto doc = testing::LoadJson(
-        testing::VectorPath("wycheproof/c2sp_chunked_encryption_aes_256_gcm_test.json"));
-    VectorFile f;
-    f.number_of_tests = doc["numberOfTests"];
-    for (const auto& group : doc["testGroups"]) {
-      REQUIRE(group["aead"] == "AEAD_AES_256_GCM");
-      REQUIRE(group["sha"] == "SHA-512");
-      for (const auto& t : group["tests"]) {
-        Vector v;
-        v.id = t["tcId"];
-        v.result = t["result"];
-        for (const auto& f2 : t["flags"]) v.flags.insert(f2.get<std::string>());
-        v.key = testing::Hex(t["key"].get<std::string>());
-        v.ctx = testing::Hex(t["ctx"].get<std::string>());
-        v.ct = Inflate(testing::Hex(t["ct"].get<std::string>()));
-        if (t.contains("aeadKey")) v.aead_key = testing::Hex(t["aeadKey"].get<std::string>());
-        if (t.contains("baseNonce")) v.base_nonce = testing::Hex(t["baseNonce"].get<std::string>());
-        if (t.contains("msgLength")) {
-          v.has_msg = true;
-          v.msg_length = t["msgLength"];
-          v.msg_sha512 = testing::Hex(t["msgSha512"].get<std::string>());
-        }
-        f.vectors.push_back(std::move(v));
-      }
-    }
-    return f;
-  }();
-  return file;
-}
+using vectors::Bytes;
+using vectors::IsMessage;
+using vectors::Vector;
+using vectors::Vectors;
 
 // SameError: both failed with the same error (tl::expected<void>'s == does
 // not compile in this version of the library).
 bool SameError(const Result<void>& a, const Result<void>& b) {
   return !a && !b && a.error() == b.error();
-}
-
-bool IsMessage(const Vector& v, std::span<const uint8_t> out) {
-  if (!v.has_msg || out.size() != v.msg_length) return false;
-  auto digest = crypto::Hash(crypto::HashAlg::sha512, out);
-  return digest && *digest == v.msg_sha512;
 }
 
 // Outcome of decrypting one vector through one API.
@@ -342,61 +267,6 @@ TEST_CASE("C2SP vectors: one-shot, push, pull, random access and raw mode") {
   CHECK(length.total() + length_not_applicable == file.number_of_tests);
   CHECK(raw.failed == 0);
   CHECK(raw.total() + raw_not_applicable == file.number_of_tests);
-}
-
-TEST_CASE("C2SP vectors: encryption with the vector's salt or raw key gives ct back") {
-  int checked = 0;
-  for (const Vector& v : Vectors().vectors) {
-    if (!v.valid()) continue;
-    CAPTURE(v.id);
-    auto plain = OneShot(v, false);
-    REQUIRE(plain.status);
-    std::array<uint8_t, kC2spSaltSize> salt;
-    std::copy_n(v.ct.begin(), kC2spSaltSize, salt.begin());
-    for (unsigned threads : {1u, 2u}) {
-      auto keying = MakeC2spKeying(v.key, ChunkedOptions{threads, v.ctx});
-      REQUIRE(keying);
-      keying->salt = salt;
-      // One-shot.
-      Bytes out(v.ct.size());
-      REQUIRE(SealChunkedMessage(*keying, plain.out, out));
-      CHECK(out == v.ct);
-      // Push, in growing odd pieces, three chunks per batch.
-      auto keyed = MakeC2spKeying(v.key, ChunkedOptions{threads, v.ctx});
-      REQUIRE(keyed);
-      keyed->salt = salt;
-      keyed->batch_chunks = 3;
-      MemorySink fixed_sink;
-      auto fixed = NewChunkedEncryptor(std::move(*keyed), fixed_sink);
-      REQUIRE(fixed);
-      std::span<const uint8_t> rest = plain.out;
-      for (size_t piece = 1; !rest.empty(); piece = piece * 3 + 1) {
-        const size_t n = std::min(piece, rest.size());
-        REQUIRE((*fixed)->Write(rest.first(n)));
-        rest = rest.subspan(n);
-      }
-      REQUIRE((*fixed)->Finish());
-      CHECK(fixed_sink.data() == v.ct);
-      // Pull.
-      auto pulled_keying = MakeC2spKeying(v.key, ChunkedOptions{threads, v.ctx});
-      REQUIRE(pulled_keying);
-      pulled_keying->salt = salt;
-      MemorySource source(plain.out);
-      auto reader = NewChunkedEncryptingReader(std::move(*pulled_keying), source);
-      REQUIRE(reader);
-      Bytes pulled(v.ct.size() + 10);
-      auto n = ReadFull(**reader, pulled);
-      REQUIRE(n);
-      pulled.resize(*n);
-      CHECK(pulled == v.ct);
-    }
-    // Raw mode is deterministic.
-    Bytes raw(v.ct.size() - kC2spHeaderSize);
-    REQUIRE(hazmat::RawChunkedEncrypt(v.aead_key, v.base_nonce, plain.out, raw));
-    CHECK(std::equal(raw.begin(), raw.end(), v.ct.begin() + kC2spHeaderSize));
-    ++checked;
-  }
-  CHECK(checked == 10);
 }
 
 }  // namespace
