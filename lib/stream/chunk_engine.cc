@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string>
 
 #include "envelope/secret.hpp"
 
@@ -29,25 +30,45 @@ Result<std::unique_ptr<ChunkEngine>> ChunkEngine::New(std::span<const uint8_t> k
     if (!gcm) return tl::unexpected(gcm.error());
     lanes.push_back(Lane{std::move(*gcm), std::vector<uint8_t>(schedule.max_aad_size())});
   }
-  return std::unique_ptr<ChunkEngine>(new ChunkEngine(std::move(lanes), schedule));
+  std::unique_ptr<ChunkEngine> engine(new ChunkEngine(std::move(lanes), schedule));
+  if (!engine->StartWorkers()) {
+    return MakeError(ErrorCode::internal,
+                     "chunk engine: cannot start " + std::to_string(threads - 1) +
+                         " worker threads (process or memory limit?); try fewer threads");
+  }
+  return engine;
 }
 
 ChunkEngine::ChunkEngine(std::vector<Lane> lanes, const ChunkSchedule& schedule)
-    : schedule_(schedule), lanes_(std::move(lanes)) {
-  workers_.reserve(lanes_.size() - 1);
-  for (size_t i = 1; i < lanes_.size(); ++i) {
-    workers_.emplace_back([this, i] { WorkerMain(i); });
+    : schedule_(schedule), lanes_(std::move(lanes)) {}
+
+bool ChunkEngine::StartWorkers() noexcept {
+  // std::thread throws when the system refuses a thread. Unwinding with
+  // joinable threads would call std::terminate, so stop and join the ones
+  // already started and report the failure instead.
+  try {
+    workers_.reserve(lanes_.size() - 1);
+    for (size_t i = 1; i < lanes_.size(); ++i) {
+      workers_.emplace_back([this, i] { WorkerMain(i); });
+    }
+    return true;
+  } catch (...) {
+    StopWorkers();
+    return false;
   }
 }
 
-ChunkEngine::~ChunkEngine() {
+void ChunkEngine::StopWorkers() noexcept {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
   }
   start_cv_.notify_all();
   for (auto& t : workers_) t.join();
+  workers_.clear();
 }
+
+ChunkEngine::~ChunkEngine() { StopWorkers(); }
 
 size_t ChunkEngine::BatchChunks(size_t chunk_size) const noexcept {
   const size_t per_thread =

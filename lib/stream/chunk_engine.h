@@ -110,6 +110,10 @@ class ChunkEngine {
   enum class Mode { seal, open };
 
   ChunkEngine(std::vector<Lane> lanes, const ChunkSchedule& schedule);
+  // StartWorkers starts lanes_.size() - 1 workers; false (and none left
+  // running) when the system refuses a thread.
+  bool StartWorkers() noexcept;
+  void StopWorkers() noexcept;
   Result<void> Run(Mode mode, std::span<const ChunkJob> jobs, size_t* verified_prefix);
   void Work(Lane& lane);
   void WorkerMain(size_t lane_index);
