@@ -11,6 +11,7 @@
 // place only on success, so a failed decryption leaves no plaintext behind.
 // A benchmark helper, not installed.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -87,7 +88,14 @@ int main(int argc, char** argv) {
   }
   std::string out_path, tmp_path;
   int out = STDOUT_FILENO;
-  if (args.size() == 4 && args[3] != "-") {
+  struct stat st;
+  if (args.size() == 4 && args[3] != "-" && stat(std::string(args[3]).c_str(), &st) == 0 &&
+      !S_ISREG(st.st_mode)) {
+    // A device such as /dev/null: write straight through. Renaming a
+    // temporary file over it would replace the device node with a file.
+    out = open(std::string(args[3]).c_str(), O_WRONLY | O_CLOEXEC);
+    if (out < 0) return Fail("cannot open output: " + std::string(std::strerror(errno)));
+  } else if (args.size() == 4 && args[3] != "-") {
     out_path = args[3];
     tmp_path = out_path + ".partial";
     out = open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
