@@ -67,6 +67,11 @@ class PositionedSource {
 // returns the number of bytes read (less than out.size() only at the end).
 [[nodiscard]] Result<size_t> ReadFull(Source& source, std::span<uint8_t> out);
 
+// ReadExactAt fills all of `out` from `offset` of `source`, failing with
+// `truncated` when the data ends first.
+[[nodiscard]] Result<void> ReadExactAt(PositionedSource& source, uint64_t offset,
+                                       std::span<uint8_t> out);
+
 // FdSource reads from a file descriptor with read(2). It does not own `fd`:
 // the caller keeps it open while the FdSource is used and closes it after.
 class FdSource final : public Source {

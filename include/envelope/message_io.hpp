@@ -1,9 +1,9 @@
-// envelope: the small byte I/O interfaces the message API streams through.
+// envelope: the byte I/O names the message API uses.
 //
-// A ByteSource is read from front to back, a ByteSink written front to back,
-// a PositionedByteSource read at any offset (random-access decryption). The
-// in-memory implementations here serve tests and one-shot helpers; callers
-// adapt files, sockets or pipes by implementing the three virtuals.
+// The interfaces themselves live in io.hpp (Source, Sink, PositionedSource,
+// with file-descriptor and memory implementations); the message API calls
+// them ByteSource, ByteSink and PositionedByteSource. SpanSource and
+// VectorSink are the in-memory pair the one-shot helpers use.
 #ifndef ENVELOPE_MESSAGE_IO_HPP_
 #define ENVELOPE_MESSAGE_IO_HPP_
 
@@ -14,36 +14,17 @@
 #include <vector>
 
 #include "envelope/error.hpp"
+#include "envelope/io.hpp"
 
 namespace envelope {
 
-// ByteSource yields bytes in order. Read fills a prefix of `out` and returns
-// how many bytes it wrote; 0 means the end (for a non-empty `out`).
-class ByteSource {
- public:
-  virtual ~ByteSource() = default;
-  [[nodiscard]] virtual Result<size_t> Read(std::span<uint8_t> out) = 0;
-};
+using ByteSource = Source;
+using ByteSink = Sink;
+using PositionedByteSource = PositionedSource;
 
-// ByteSink takes bytes in order. Write consumes all of `data` or fails.
-class ByteSink {
- public:
-  virtual ~ByteSink() = default;
-  [[nodiscard]] virtual Result<void> Write(std::span<const uint8_t> data) = 0;
-};
-
-// PositionedByteSource reads at any offset and knows its size. ReadAt fills
-// `out` completely or fails (`truncated` past the end).
-class PositionedByteSource {
- public:
-  virtual ~PositionedByteSource() = default;
-  [[nodiscard]] virtual Result<uint64_t> Size() = 0;
-  [[nodiscard]] virtual Result<void> ReadAt(uint64_t offset, std::span<uint8_t> out) = 0;
-};
-
-// SpanSource reads a span the caller keeps alive; it is both a ByteSource
-// and a PositionedByteSource.
-class SpanSource final : public ByteSource, public PositionedByteSource {
+// SpanSource reads a span the caller keeps alive, front to back (Read) or
+// at any offset (ReadAt).
+class SpanSource final : public Source, public PositionedSource {
  public:
   explicit SpanSource(std::span<const uint8_t> data) : data_(data) {}
   Result<size_t> Read(std::span<uint8_t> out) override {
@@ -53,12 +34,11 @@ class SpanSource final : public ByteSource, public PositionedByteSource {
     return n;
   }
   Result<uint64_t> Size() override { return data_.size(); }
-  Result<void> ReadAt(uint64_t offset, std::span<uint8_t> out) override {
-    if (offset > data_.size() || out.size() > data_.size() - offset) {
-      return MakeError(ErrorCode::truncated, "read past the end of the input");
-    }
-    if (!out.empty()) std::memcpy(out.data(), data_.data() + offset, out.size());
-    return {};
+  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) override {
+    if (offset >= data_.size()) return size_t{0};
+    const size_t n = std::min<uint64_t>(out.size(), data_.size() - offset);
+    if (n > 0) std::memcpy(out.data(), data_.data() + offset, n);
+    return n;
   }
 
  private:
@@ -67,7 +47,7 @@ class SpanSource final : public ByteSource, public PositionedByteSource {
 };
 
 // VectorSink appends everything written to a vector the caller owns.
-class VectorSink final : public ByteSink {
+class VectorSink final : public Sink {
  public:
   explicit VectorSink(std::vector<uint8_t>& out) : out_(out) {}
   Result<void> Write(std::span<const uint8_t> data) override {

@@ -20,7 +20,7 @@ Result<std::pair<ParsedHeader, std::vector<uint8_t>>> ReadHeader(PositionedByteS
   for (;;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>({want, size, limits.max_header_bytes}));
     std::vector<uint8_t> bytes(n);
-    if (auto r = source.ReadAt(0, bytes); !r) return tl::unexpected(r.error());
+    if (auto r = ReadExactAt(source, 0, bytes); !r) return tl::unexpected(r.error());
     auto parsed = ParseHeader(bytes, limits);
     if (parsed) return std::make_pair(std::move(*parsed), std::move(bytes));
     if (parsed.error().code() != ErrorCode::truncated || n == size) {
@@ -80,7 +80,7 @@ Result<void> RandomAccessReader::OpenFrames(uint64_t first, uint64_t count) {
   const uint64_t bytes = (has_final ? count - 1 : count) * regular_size +
                          (has_final ? kFinalFrameOverhead + layout_.final_content : 0);
   raw_.resize(bytes);
-  if (auto r = source_.ReadAt(start, raw_); !r) return r;
+  if (auto r = ReadExactAt(source_, start, raw_); !r) return r;
   plain_.resize((has_final ? count - 1 : count) * frame_length_ +
                 (has_final ? layout_.final_content : 0));
   jobs_.clear();

@@ -34,6 +34,17 @@ Result<size_t> ReadFull(Source& source, std::span<uint8_t> out) {
   return done;
 }
 
+Result<void> ReadExactAt(PositionedSource& source, uint64_t offset, std::span<uint8_t> out) {
+  size_t done = 0;
+  while (done < out.size()) {
+    auto n = source.ReadAt(offset + done, out.subspan(done));
+    if (!n) return tl::unexpected(n.error());
+    if (*n == 0) return MakeError(ErrorCode::truncated, "read past the end of the input");
+    done += *n;
+  }
+  return {};
+}
+
 Result<size_t> FdSource::Read(std::span<uint8_t> out) {
   if (out.empty()) return 0;
   const size_t want = std::min(out.size(), kMaxTransfer);
