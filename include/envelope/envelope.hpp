@@ -2,7 +2,9 @@
 #ifndef ENVELOPE_ENVELOPE_HPP_
 #define ENVELOPE_ENVELOPE_HPP_
 
+#include "envelope/chunked.hpp"
 #include "envelope/error.hpp"
+#include "envelope/io.hpp"
 #include "envelope/secret.hpp"
 #include "envelope/selftest.hpp"
 #include "envelope/version.hpp"

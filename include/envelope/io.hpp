@@ -1,0 +1,151 @@
+// envelope: byte sources and sinks.
+//
+// The streaming APIs (chunked encryption, ESDK messages, the command-line
+// tools) read and write through three small interfaces instead of iostreams
+// or file names, so the same code runs over files, pipes, sockets and memory:
+//
+//   Source            sequential reads (a pipe, stdin, a file read front to back)
+//   Sink              sequential writes (a pipe, stdout, a file written front to back)
+//   PositionedSource  reads at any offset, like pread(2), plus the total size
+//
+// Implementations over POSIX file descriptors (retrying on EINTR and on short
+// transfers) and over memory are provided. None of them is thread-safe; give
+// each thread its own object.
+#ifndef ENVELOPE_IO_HPP_
+#define ENVELOPE_IO_HPP_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "envelope/error.hpp"
+
+namespace envelope {
+
+// Source is a sequential byte source.
+class Source {
+ public:
+  virtual ~Source() = default;
+
+  // Read fills the front of `out` with the next bytes and returns how many it
+  // wrote: at least 1 when `out` is not empty, unless the source has ended, in
+  // which case it returns 0 (and keeps returning 0). It may return fewer bytes
+  // than asked (use ReadFull to wait for a whole span). Fails with `io` when
+  // the underlying read fails; decrypting sources also fail with
+  // `auth_failed` or `truncated`.
+  [[nodiscard]] virtual Result<size_t> Read(std::span<uint8_t> out) = 0;
+};
+
+// Sink is a sequential byte sink.
+class Sink {
+ public:
+  virtual ~Sink() = default;
+
+  // Write writes all of `data` or fails (with `io` for a failed write); it
+  // never reports a partial write as success.
+  [[nodiscard]] virtual Result<void> Write(std::span<const uint8_t> data) = 0;
+};
+
+// PositionedSource reads at any offset without a cursor, like pread(2).
+class PositionedSource {
+ public:
+  virtual ~PositionedSource() = default;
+
+  // ReadAt fills `out` with the bytes starting at `offset` and returns how
+  // many it wrote: out.size(), or fewer only when the data ends first (0 at
+  // or past the end). Fails with `io` when the underlying read fails.
+  [[nodiscard]] virtual Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) = 0;
+
+  // Size returns the total number of bytes. Fails with `io` when it cannot
+  // be determined.
+  [[nodiscard]] virtual Result<uint64_t> Size() = 0;
+};
+
+// ReadFull reads from `source` until `out` is full or the source ends, and
+// returns the number of bytes read (less than out.size() only at the end).
+[[nodiscard]] Result<size_t> ReadFull(Source& source, std::span<uint8_t> out);
+
+// FdSource reads from a file descriptor with read(2). It does not own `fd`:
+// the caller keeps it open while the FdSource is used and closes it after.
+class FdSource final : public Source {
+ public:
+  explicit FdSource(int fd) noexcept : fd_(fd) {}
+  // Read is read(2), retried on EINTR.
+  [[nodiscard]] Result<size_t> Read(std::span<uint8_t> out) override;
+
+ private:
+  int fd_;
+};
+
+// FdSink writes to a file descriptor with write(2), retrying on EINTR and
+// short writes. It does not own `fd`.
+class FdSink final : public Sink {
+ public:
+  explicit FdSink(int fd) noexcept : fd_(fd) {}
+  // Write loops over write(2) until every byte is written.
+  [[nodiscard]] Result<void> Write(std::span<const uint8_t> data) override;
+
+ private:
+  int fd_;
+};
+
+// FdPositionedSource reads a regular file with pread(2) (it never moves the
+// descriptor's file offset) and takes its size from fstat(2). It does not own
+// `fd`.
+class FdPositionedSource final : public PositionedSource {
+ public:
+  explicit FdPositionedSource(int fd) noexcept : fd_(fd) {}
+  // ReadAt loops over pread(2), retried on EINTR, until `out` is full or the
+  // file ends.
+  [[nodiscard]] Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) override;
+  // Size is fstat(2)'s st_size; fails with `io` for a descriptor that is not
+  // a regular file.
+  [[nodiscard]] Result<uint64_t> Size() override;
+
+ private:
+  int fd_;
+};
+
+// MemorySource reads a span front to back. The span must outlive it.
+class MemorySource final : public Source {
+ public:
+  explicit MemorySource(std::span<const uint8_t> data) noexcept : data_(data) {}
+  // Read copies the next bytes; 0 at the end.
+  [[nodiscard]] Result<size_t> Read(std::span<uint8_t> out) override;
+
+ private:
+  std::span<const uint8_t> data_;
+};
+
+// MemorySink appends everything written to a vector it owns.
+class MemorySink final : public Sink {
+ public:
+  // Write appends `data` to data().
+  [[nodiscard]] Result<void> Write(std::span<const uint8_t> data) override;
+  // data returns everything written so far.
+  const std::vector<uint8_t>& data() const noexcept { return data_; }
+  // Take moves the written bytes out, leaving the sink empty.
+  std::vector<uint8_t> Take() noexcept { return std::move(data_); }
+
+ private:
+  std::vector<uint8_t> data_;
+};
+
+// MemoryPositionedSource serves ReadAt from a span that must outlive it.
+class MemoryPositionedSource final : public PositionedSource {
+ public:
+  explicit MemoryPositionedSource(std::span<const uint8_t> data) noexcept : data_(data) {}
+  // ReadAt copies the bytes at `offset`; fewer at the end.
+  [[nodiscard]] Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) override;
+  // Size returns the span's size.
+  [[nodiscard]] Result<uint64_t> Size() override { return data_.size(); }
+
+ private:
+  std::span<const uint8_t> data_;
+};
+
+}  // namespace envelope
+
+#endif  // ENVELOPE_IO_HPP_

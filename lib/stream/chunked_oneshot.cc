@@ -1,0 +1,116 @@
+// Chunked encryption of whole buffers: the engine seals or opens straight
+// from the caller's input into the caller's output, batch after batch, with
+// no staging copy. Decryption is all or nothing.
+#include <cstring>
+
+#include "stream/chunked_streams.h"
+
+namespace envelope::stream {
+namespace {
+
+bool Overlap(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  if (a.empty() || b.empty()) return false;
+  return a.data() < b.data() + b.size() && b.data() < a.data() + a.size();
+}
+
+}  // namespace
+
+Result<void> SealChunkedMessage(const ChunkedKeying& keying, std::span<const uint8_t> plaintext,
+                                std::span<uint8_t> out) {
+  auto size = C2spSealedSize(plaintext.size(), keying.header_size());
+  if (!size) return tl::unexpected(size.error());
+  if (out.size() != *size) {
+    return MakeError(ErrorCode::invalid_argument, "chunked: ciphertext buffer must be " +
+                                                      std::to_string(*size) + " bytes, got " +
+                                                      std::to_string(out.size()));
+  }
+  if (Overlap(plaintext, out)) {
+    return MakeError(ErrorCode::invalid_argument, "chunked: plaintext and ciphertext overlap");
+  }
+  const uint64_t chunks = plaintext.size() / kC2spChunkSize + 1;
+  auto cipher = ChunkedCipher::ForSealing(keying, out.first(keying.header_size()), chunks);
+  if (!cipher) return tl::unexpected(cipher.error());
+  auto r = (*cipher)->Seal(0, plaintext, true, out.subspan(keying.header_size()));
+  if (!r) SecureZero(out);  // never leave a half-written ciphertext behind
+  return r;
+}
+
+Result<void> OpenChunkedMessage(const ChunkedKeying& keying, std::span<const uint8_t> ciphertext,
+                                std::span<uint8_t> out) {
+  auto size = C2spOpenedSize(ciphertext.size(), keying.header_size());
+  if (!size) return tl::unexpected(size.error());
+  if (out.size() != *size) {
+    return MakeError(ErrorCode::invalid_argument, "chunked: plaintext buffer must be " +
+                                                      std::to_string(*size) + " bytes, got " +
+                                                      std::to_string(out.size()));
+  }
+  if (Overlap(ciphertext, out)) {
+    return MakeError(ErrorCode::invalid_argument, "chunked: ciphertext and plaintext overlap");
+  }
+  const uint64_t chunks = *size / kC2spChunkSize + 1;
+  auto cipher = ChunkedCipher::ForOpening(keying, ciphertext.first(keying.header_size()), chunks);
+  if (!cipher) {
+    SecureZero(out);  // all or nothing, whatever the caller left there
+    return tl::unexpected(cipher.error());
+  }
+  // Open zeroes `out` on failure.
+  return (*cipher)->Open(0, ciphertext.subspan(keying.header_size()), true, out);
+}
+
+}  // namespace envelope::stream
+
+namespace envelope {
+
+using stream::MakeC2spKeying;
+
+Result<uint64_t> ChunkedCiphertextSize(uint64_t plaintext_size) {
+  return stream::C2spSealedSize(plaintext_size, kChunkedHeaderSize);
+}
+
+Result<uint64_t> ChunkedPlaintextSize(uint64_t ciphertext_size) {
+  return stream::C2spOpenedSize(ciphertext_size, kChunkedHeaderSize);
+}
+
+Result<void> ChunkedEncrypt(std::span<const uint8_t> key, std::span<const uint8_t> plaintext,
+                            std::span<uint8_t> ciphertext, const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key, options);
+  if (!keying) return tl::unexpected(keying.error());
+  return stream::SealChunkedMessage(*keying, plaintext, ciphertext);
+}
+
+Result<std::vector<uint8_t>> ChunkedEncrypt(std::span<const uint8_t> key,
+                                            std::span<const uint8_t> plaintext,
+                                            const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key, options);
+  if (!keying) return tl::unexpected(keying.error());
+  auto size = ChunkedCiphertextSize(plaintext.size());
+  if (!size) return tl::unexpected(size.error());
+  std::vector<uint8_t> out(*size);
+  if (auto r = stream::SealChunkedMessage(*keying, plaintext, out); !r) {
+    return tl::unexpected(r.error());
+  }
+  return out;
+}
+
+Result<void> ChunkedDecrypt(std::span<const uint8_t> key, std::span<const uint8_t> ciphertext,
+                            std::span<uint8_t> plaintext, const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key, options);
+  if (!keying) return tl::unexpected(keying.error());
+  return stream::OpenChunkedMessage(*keying, ciphertext, plaintext);
+}
+
+Result<std::vector<uint8_t>> ChunkedDecrypt(std::span<const uint8_t> key,
+                                            std::span<const uint8_t> ciphertext,
+                                            const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key, options);  // a bad key fails before anything is read
+  if (!keying) return tl::unexpected(keying.error());
+  auto size = ChunkedPlaintextSize(ciphertext.size());
+  if (!size) return tl::unexpected(size.error());
+  std::vector<uint8_t> out(*size);
+  if (auto r = stream::OpenChunkedMessage(*keying, ciphertext, out); !r) {
+    return tl::unexpected(r.error());
+  }
+  return out;
+}
+
+}  // namespace envelope

@@ -1,0 +1,230 @@
+// Chunked encryption as a stream: push (ChunkedEncryptor), pull
+// (ChunkedEncryptingReader) and Source-to-Sink (PumpChunkedEncrypt).
+//
+// Both keep one plaintext staging buffer of a batch of chunks and one sealed
+// buffer laid out as the ciphertext (the header slot, then 16400-byte chunk
+// slots), so a batch is sealed by the engine and leaves in one Sink write.
+// A full chunk is never the final one (the final chunk is always short), so
+// full chunks are sealed as soon as they are complete and nothing is ever
+// held back waiting to learn where the message ends.
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "stream/chunked_streams.h"
+
+namespace envelope::stream {
+namespace {
+
+// Sealer owns the cipher, the buffers and the chunk counter of one message.
+class Sealer {
+ public:
+  static Result<Sealer> New(const ChunkedKeying& keying) {
+    Sealer s;
+    s.header_size_ = keying.header_size();
+    s.sealed_.resize(s.header_size_);
+    auto cipher =
+        ChunkedCipher::ForSealing(keying, std::span(s.sealed_).first(s.header_size_), kNoChunkHint);
+    if (!cipher) return tl::unexpected(cipher.error());
+    s.cipher_ = std::move(*cipher);
+    const size_t batch = s.cipher_->batch_chunks();
+    s.staging_.resize(batch * kC2spChunkSize);
+    s.sealed_.resize(s.header_size_ + batch * kC2spSealedChunkSize);
+    return s;
+  }
+
+  std::span<uint8_t> staging() noexcept { return staging_; }
+
+  // Seal seals `plaintext` (whole chunks, plus the final short chunk when
+  // `final`; at most one batch) and returns the bytes to emit, the header
+  // included the first time.
+  Result<std::span<const uint8_t>> Seal(std::span<const uint8_t> plaintext, bool final) {
+    const size_t chunks = plaintext.size() / kC2spChunkSize + (final ? 1 : 0);
+    const size_t size = plaintext.size() + chunks * kTagSize;
+    auto out = std::span(sealed_).subspan(header_size_, size);
+    if (auto r = cipher_->Seal(next_index_, plaintext, final, out); !r) {
+      return tl::unexpected(r.error());
+    }
+    next_index_ += chunks;
+    const size_t from = header_sent_ ? header_size_ : 0;
+    header_sent_ = true;
+    return std::span<const uint8_t>(sealed_).subspan(from, header_size_ + size - from);
+  }
+
+ private:
+  Sealer() = default;
+  size_t header_size_ = 0;
+  bool header_sent_ = false;
+  uint64_t next_index_ = 0;
+  std::unique_ptr<ChunkedCipher> cipher_;
+  std::vector<uint8_t> staging_;
+  std::vector<uint8_t> sealed_;
+};
+
+Result<void> Finished() {
+  return MakeError(ErrorCode::invalid_argument, "chunked: the message is already finished");
+}
+
+class Encryptor final : public ChunkedEncryptor {
+ public:
+  Encryptor(Sealer sealer, Sink& sink) : sealer_(std::move(sealer)), sink_(sink) {}
+
+  Result<void> Write(std::span<const uint8_t> data) override {
+    if (!state_) return state_;
+    if (finished_) return Finished();
+    auto staging = sealer_.staging();
+    while (!data.empty()) {
+      if (staged_ == 0 && data.size() >= kC2spChunkSize) {
+        // Whole chunks straight from the caller's buffer: no copy.
+        const size_t n = std::min(data.size() / kC2spChunkSize * kC2spChunkSize, staging.size());
+        if (!Emit(data.first(n), false)) return state_;
+        data = data.subspan(n);
+        continue;
+      }
+      const size_t n = std::min(staging.size() - staged_, data.size());
+      std::memcpy(staging.data() + staged_, data.data(), n);
+      staged_ += n;
+      data = data.subspan(n);
+      if (staged_ == staging.size()) {
+        staged_ = 0;
+        if (!Emit(staging, false)) return state_;
+      }
+    }
+    return {};
+  }
+
+  Result<void> Finish() override {
+    if (!state_) return state_;
+    if (finished_) return Finished();
+    finished_ = true;
+    if (!Emit(sealer_.staging().first(staged_), true)) return state_;
+    staged_ = 0;
+    return {};
+  }
+
+ private:
+  // Emit seals and writes; a failure becomes the sticky state.
+  bool Emit(std::span<const uint8_t> plaintext, bool final) {
+    auto out = sealer_.Seal(plaintext, final);
+    if (out)
+      state_ = sink_.Write(*out);
+    else
+      state_ = tl::unexpected(out.error());
+    return state_.has_value();
+  }
+
+  Sealer sealer_;
+  Sink& sink_;
+  size_t staged_ = 0;
+  bool finished_ = false;
+  Result<void> state_;
+};
+
+class EncryptingReader final : public ChunkedEncryptingReader {
+ public:
+  EncryptingReader(Sealer sealer, Source& source) : sealer_(std::move(sealer)), source_(source) {}
+
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    if (!state_) return tl::unexpected(state_.error());
+    if (out.empty()) return 0;
+    if (pending_.empty()) {
+      if (done_) return 0;
+      if (auto r = Refill(); !r) return tl::unexpected(r.error());
+    }
+    const size_t n = std::min(out.size(), pending_.size());
+    std::memcpy(out.data(), pending_.data(), n);
+    pending_ = pending_.subspan(n);
+    return n;
+  }
+
+  // Refill reads a batch of plaintext and seals it into pending_. A short
+  // read means the source ended: the batch ends with the final chunk.
+  Result<void> Refill() {
+    auto staging = sealer_.staging();
+    auto n = ReadFull(source_, staging);
+    if (n) {
+      const bool final = *n < staging.size();
+      auto sealed = sealer_.Seal(staging.first(*n), final);
+      if (sealed) {
+        pending_ = *sealed;
+        done_ = final;
+        total_ += *n;
+        return {};
+      }
+      state_ = tl::unexpected(sealed.error());
+    } else {
+      state_ = tl::unexpected(n.error());
+    }
+    return state_;
+  }
+
+  bool done() const noexcept { return done_; }
+  std::span<const uint8_t> TakePending() noexcept { return std::exchange(pending_, {}); }
+  uint64_t total() const noexcept { return total_; }
+
+ private:
+  Sealer sealer_;
+  Source& source_;
+  std::span<const uint8_t> pending_;
+  bool done_ = false;
+  uint64_t total_ = 0;
+  Result<void> state_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ChunkedEncryptor>> NewChunkedEncryptor(const ChunkedKeying& keying,
+                                                              Sink& ciphertext) {
+  auto sealer = Sealer::New(keying);
+  if (!sealer) return tl::unexpected(sealer.error());
+  return std::make_unique<Encryptor>(std::move(*sealer), ciphertext);
+}
+
+Result<std::unique_ptr<ChunkedEncryptingReader>> NewChunkedEncryptingReader(
+    const ChunkedKeying& keying, Source& plaintext) {
+  auto sealer = Sealer::New(keying);
+  if (!sealer) return tl::unexpected(sealer.error());
+  return std::make_unique<EncryptingReader>(std::move(*sealer), plaintext);
+}
+
+Result<uint64_t> PumpChunkedEncrypt(const ChunkedKeying& keying, Source& plaintext,
+                                    Sink& ciphertext) {
+  auto sealer = Sealer::New(keying);
+  if (!sealer) return tl::unexpected(sealer.error());
+  EncryptingReader reader(std::move(*sealer), plaintext);
+  while (!reader.done()) {
+    if (auto r = reader.Refill(); !r) return tl::unexpected(r.error());
+    if (auto w = ciphertext.Write(reader.TakePending()); !w) return tl::unexpected(w.error());
+  }
+  return reader.total();
+}
+
+}  // namespace envelope::stream
+
+namespace envelope {
+
+using stream::MakeC2spKeying;
+
+Result<std::unique_ptr<ChunkedEncryptor>> ChunkedEncryptor::New(std::span<const uint8_t> key,
+                                                                Sink& ciphertext,
+                                                                const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key, options);
+  if (!keying) return tl::unexpected(keying.error());
+  return stream::NewChunkedEncryptor(std::move(*keying), ciphertext);
+}
+
+Result<std::unique_ptr<ChunkedEncryptingReader>> ChunkedEncryptingReader::New(
+    std::span<const uint8_t> key, Source& plaintext, const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key, options);
+  if (!keying) return tl::unexpected(keying.error());
+  return stream::NewChunkedEncryptingReader(std::move(*keying), plaintext);
+}
+
+Result<uint64_t> ChunkedEncryptStream(std::span<const uint8_t> key, Source& plaintext,
+                                      Sink& ciphertext, const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key, options);
+  if (!keying) return tl::unexpected(keying.error());
+  return stream::PumpChunkedEncrypt(std::move(*keying), plaintext, ciphertext);
+}
+
+}  // namespace envelope
