@@ -123,7 +123,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   const Partial push = Push(ct, options, seed);
-  const Partial pull = Pull(ct, threaded, seed ^ 0x5555);
+  const Partial pull = Pull(ct, options, seed ^ 0x5555);
   MemorySource src(ct);
   MemorySink sink;
   auto pumped = ChunkedDecryptStream(kKey, src, sink, options);
@@ -141,7 +141,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
 
   MemoryPositionedSource positioned(ct);
-  auto ra = ChunkedRandomAccessReader::New(kKey, positioned, threaded);
+  auto ra = ChunkedRandomAccessReader::New(kKey, positioned, options);
   if (one) FUZZ_CHECK(ra.has_value());
   if (ra) {
     auto total = (*ra)->Size();

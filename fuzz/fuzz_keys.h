@@ -84,7 +84,9 @@ std::shared_ptr<const Keyring> VectorKeyring();
 // AesKeyring returns the raw AES keyring alone (fast: no RSA).
 std::shared_ptr<const Keyring> AesKeyring();
 
-// VectorCmm returns the default CMM over VectorKeyring().
+// VectorCmm returns the default CMM over VectorKeyring(), remembering its
+// last decryption answer (the same request gets the same answer, without a
+// second RSA operation).
 std::shared_ptr<const CryptoMaterialsManager> VectorCmm();
 
 }  // namespace envelope::fuzz

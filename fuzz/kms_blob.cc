@@ -39,10 +39,16 @@ const std::string& AuthMessage() {
   return message;
 }
 
+// g_material_in_input: the fuzzer wrote the material into the input itself,
+// so a message that quotes the input would contain it legitimately.
+bool g_material_in_input = false;
+
 void CheckMessage(const Error& e, std::span<const uint8_t> plaintext) {
   const std::string& m = e.message();
-  FUZZ_CHECK(!fuzz::Contains(m, fuzz::kBlobMaterial));
-  FUZZ_CHECK(m.find(fuzz::Hex(fuzz::kBlobMaterial)) == std::string::npos);
+  if (!g_material_in_input) {
+    FUZZ_CHECK(!fuzz::Contains(m, fuzz::kBlobMaterial));
+    FUZZ_CHECK(m.find(fuzz::Hex(fuzz::kBlobMaterial)) == std::string::npos);
+  }
   if (plaintext.size() >= 8) FUZZ_CHECK(!fuzz::Contains(m, plaintext));
   if (e.code() == ErrorCode::auth_failed) FUZZ_CHECK(m == AuthMessage());
 }
@@ -50,6 +56,9 @@ void CheckMessage(const Error& e, std::span<const uint8_t> plaintext) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  g_material_in_input = fuzz::Contains(text, fuzz::kBlobMaterial) ||
+                        text.find(fuzz::Hex(fuzz::kBlobMaterial)) != std::string_view::npos;
   fuzz::FuzzInput input(data, size);
   const kms::EncryptionContext context = fuzz::BlobContext(input.U8());
   const std::span<const uint8_t> blob = input.Rest();
