@@ -51,6 +51,7 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$artifacts"
   dict=()
   [ -f fuzz/$t.dict ] && dict=(-dict=fuzz/$t.dict)
+  start=$SECONDS
   if ! "$build/fuzz/$t" -max_total_time="$seconds" -max_len="${max_len[$t]:-4096}" \
       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -jobs="$jobs" -workers="$jobs" \
       -artifact_prefix="$artifacts/" "${dict[@]}" "$work" "fuzz/corpus/$t" >"$log" 2>&1; then
@@ -63,7 +64,7 @@ for t in "${targets[@]}"; do
   execs=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{s+=$2} END {print s+0}')
   cov=$(grep -o 'cov: [0-9]*' "$log" | awk '{print $2}' | sort -n | tail -1)
   files=$(find "$work" -type f | wc -l)
-  printf '%-16s %8s %10s %8s %8s\n' "$t" "$seconds" "$execs" "${cov:-?}" "$files"
+  printf '%-16s %8s %10s %8s %8s\n' "$t" "$((SECONDS - start))" "$execs" "${cov:-?}" "$files"
 done
 [ $status -eq 0 ] && echo "fuzz: all targets ran ${seconds}s without a finding"
 exit $status
