@@ -51,16 +51,22 @@ for t in "${targets[@]}"; do
   mkdir -p "$work" "$artifacts"
   dict=()
   [ -f fuzz/$t.dict ] && dict=(-dict=fuzz/$t.dict)
+  # -jobs makes libFuzzer fork workers that log to ./fuzz-N.log: only when
+  # more than one is asked for.
+  parallel=()
+  [ "$jobs" -gt 1 ] && parallel=(-jobs="$jobs" -workers="$jobs")
   start=$SECONDS
   if ! "$build/fuzz/$t" -max_total_time="$seconds" -max_len="${max_len[$t]:-4096}" \
-      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -jobs="$jobs" -workers="$jobs" \
+      -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${parallel[@]}" \
       -artifact_prefix="$artifacts/" "${dict[@]}" "$work" "fuzz/corpus/$t" >"$log" 2>&1; then
     echo "fuzz: $t FAILED, see $log and $artifacts/" >&2
     tail -n 40 "$log" >&2
     status=1
   fi
-  # jobs > 1 writes fuzz-N.log files in the current folder.
-  [ "$jobs" -gt 1 ] && cat fuzz-*.log >>"$log" 2>/dev/null && rm -f fuzz-*.log
+  if [ "$jobs" -gt 1 ]; then
+    cat fuzz-*.log >>"$log" 2>/dev/null || true
+    rm -f fuzz-*.log
+  fi
   execs=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | awk '{s+=$2} END {print s+0}')
   cov=$(grep -o 'cov: [0-9]*' "$log" | awk '{print $2}' | sort -n | tail -1)
   files=$(find "$work" -type f | wc -l)
