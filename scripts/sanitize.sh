@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The whole test suite under AddressSanitizer + UndefinedBehaviorSanitizer
-# (clang), then a subset under valgrind memcheck (gcc build). Extra arguments
-# go to both `meson test` runs.
+# (clang), then a subset under valgrind memcheck (gcc build): the crypto and
+# tools suites, the adversarial inputs and the fuzz corpora replayed through
+# the harnesses (suite fuzz: every seed and regression input once). Extra
+# arguments go to both `meson test` runs. The fuzzers themselves run in
+# scripts/fuzz.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,5 +25,5 @@ fi
 meson compile -C build-valgrind
 meson test -C build-valgrind --print-errorlogs --num-processes 2 --timeout-multiplier 20 \
   --wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet' \
-  --suite crypto --suite tools "$@"
+  --suite crypto --suite tools --suite adversarial --suite fuzz "$@"
 echo "sanitize: asan+ubsan and valgrind runs passed"
