@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  g++ clang meson ninja-build pkg-config
+  g++ clang libclang-rt-14-dev valgrind meson ninja-build pkg-config python3
   libssl-dev libsodium-dev libexpected-dev nlohmann-json3-dev libcli11-dev
   doctest-dev libbenchmark-dev zlib1g-dev
 )
