@@ -46,6 +46,24 @@ class Sink {
   // Write writes all of `data` or fails (with `io` for a failed write); it
   // never reports a partial write as success.
   [[nodiscard]] virtual Result<void> Write(std::span<const uint8_t> data) = 0;
+
+  // Reserve is an optional zero-copy path for sinks backed by memory: it
+  // returns `n` writable bytes at the end of the output, which become output
+  // only when Commit(n) follows. A writer fills them (ciphertext, or
+  // plaintext once authenticated) instead of copying from its own buffer.
+  // Bytes not committed are dropped by the next Reserve or Write. The
+  // default returns an empty span: the caller uses Write.
+  virtual std::span<uint8_t> Reserve(size_t n) {
+    (void)n;
+    return {};
+  }
+
+  // Commit appends the first `n` of the bytes last returned by Reserve to
+  // the output and drops the rest (Commit(0) abandons a reservation).
+  [[nodiscard]] virtual Result<void> Commit(size_t n) {
+    (void)n;
+    return MakeError(ErrorCode::internal, "sink: commit without reserve");
+  }
 };
 
 // PositionedSource reads at any offset without a cursor, like pread(2).

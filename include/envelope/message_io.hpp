@@ -46,17 +46,46 @@ class SpanSource final : public Source, public PositionedSource {
   size_t pos_ = 0;
 };
 
-// VectorSink appends everything written to a vector the caller owns.
+// VectorSink appends everything written to a vector the caller owns. It
+// offers Reserve/Commit, so writers encrypt or decrypt straight into the
+// vector; reserved bytes that are not committed are wiped and removed again
+// (at the latest when the sink is destroyed).
 class VectorSink final : public Sink {
  public:
   explicit VectorSink(std::vector<uint8_t>& out) : out_(out) {}
+  ~VectorSink() override { Drop(0); }
   Result<void> Write(std::span<const uint8_t> data) override {
+    Drop(0);
     out_.insert(out_.end(), data.begin(), data.end());
+    return {};
+  }
+  std::span<uint8_t> Reserve(size_t n) override {
+    Drop(0);
+    const size_t base = out_.size();
+    out_.resize(base + n);
+    reserved_ = n;
+    return std::span(out_).subspan(base, n);
+  }
+  Result<void> Commit(size_t n) override {
+    if (n > reserved_) return MakeError(ErrorCode::internal, "sink: commit beyond the reservation");
+    Drop(n);
     return {};
   }
 
  private:
+  // Drop keeps the first `keep` reserved bytes and removes the rest, wiped:
+  // they may hold data that never authenticated.
+  void Drop(size_t keep) {
+    const size_t extra = std::min(reserved_ - keep, out_.size());
+    if (extra > 0) {
+      std::memset(out_.data() + out_.size() - extra, 0, extra);
+      out_.resize(out_.size() - extra);
+    }
+    reserved_ = 0;
+  }
+
   std::vector<uint8_t>& out_;
+  size_t reserved_ = 0;  // bytes at the end of out_ handed out by Reserve
 };
 
 }  // namespace envelope

@@ -189,12 +189,24 @@ Result<size_t> Decryptor::ConsumeFrames(std::span<const uint8_t> data) {
       final_seen = is_final;
     }
     if (jobs_.empty()) break;
-    plain_.resize(plain_size);
+    // Decrypt straight into the sink's memory when it offers some and
+    // nothing has to be held for a signature; it is committed only after
+    // every frame of the batch authenticated.
+    std::span<uint8_t> dst = hold_ ? std::span<uint8_t>() : sink_.Reserve(plain_size);
+    const bool direct = dst.size() == plain_size && plain_size > 0;
+    if (!direct) {
+      plain_.resize(plain_size);
+      dst = plain_;
+    }
     for (size_t i = 0; i < jobs_.size(); ++i) {
-      jobs_[i].out = std::span(plain_).subspan(slots[i].in_off, slots[i].len);
+      jobs_[i].out = dst.subspan(slots[i].in_off, slots[i].len);
     }
     // Open reads tags only; the const_cast above never writes through them.
-    if (!engine_->Open(jobs_)) return AuthFailed();
+    if (!engine_->Open(jobs_)) {
+      SecureZero(dst);  // frames before the failing one verified: release none
+      if (direct) (void)sink_.Commit(0);
+      return AuthFailed();
+    }
     if (verifier_) {
       if (auto r = verifier_->Update(data.subspan(used, pos - used)); !r) {
         return tl::unexpected(r.error());
@@ -204,7 +216,9 @@ Result<size_t> Decryptor::ConsumeFrames(std::span<const uint8_t> data) {
     used = pos;
     // plain_ is reused for the next batch and wiped on failure and in the
     // destructor; wiping it per batch would double the memory traffic.
-    if (auto r = Release(plain_); !r) return tl::unexpected(r.error());
+    if (auto r = direct ? sink_.Commit(plain_size) : Release(plain_); !r) {
+      return tl::unexpected(r.error());
+    }
   }
   if (final_seen) {
     engine_.reset();

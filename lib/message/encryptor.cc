@@ -126,9 +126,17 @@ Result<void> Encryptor::SealFrames(std::span<const uint8_t> source, size_t count
   if (next_seq_ + count - 1 > kMaxSequenceNumber) {
     return Bad("message too long: more than 2^32 - 2 frames");
   }
-  out_.resize(count * kRegularFrameOverhead + (final ? 8 : 0) + plain);
+  const size_t total = count * kRegularFrameOverhead + (final ? 8 : 0) + plain;
+  // Seal straight into the sink's memory when it offers some (no copy of
+  // the ciphertext); otherwise into our buffer, then Write.
+  std::span<uint8_t> dst = sink_.Reserve(total);
+  const bool direct = dst.size() == total;
+  if (!direct) {
+    out_.resize(total);
+    dst = out_;
+  }
   jobs_.clear();
-  uint8_t* p = out_.data();
+  uint8_t* p = dst.data();
   size_t offset = 0;
   for (size_t i = 0; i < count; ++i) {
     const bool is_final = final && i + 1 == count;
@@ -150,9 +158,16 @@ Result<void> Encryptor::SealFrames(std::span<const uint8_t> source, size_t count
     p += len + kFrameTagSize;
     offset += len;
   }
-  if (auto r = engine_->Seal(jobs_); !r) return r;
+  if (auto r = engine_->Seal(jobs_); !r) {
+    if (direct) (void)sink_.Commit(0);
+    return r;
+  }
   next_seq_ += count;
-  return Emit(out_);
+  if (!direct) return Emit(dst);
+  if (signer_) {
+    if (auto r = signer_->Update(dst); !r) return r;
+  }
+  return sink_.Commit(total);
 }
 
 Result<void> Encryptor::Update(std::span<const uint8_t> plaintext) {
