@@ -106,6 +106,10 @@ struct EncryptionMaterialsRequest {
   EncryptionContext context;
   std::optional<AlgorithmSuiteId> suite;  // nullopt: the policy's default
   CommitmentPolicy commitment_policy = CommitmentPolicy::require_encrypt_require_decrypt;
+  // max_plaintext_length is the most plaintext the materials will encrypt,
+  // when the caller knows it (the one-shot Encrypt does; streams do not). A
+  // caching CMM (caching_cmm.hpp) only reuses data keys when it is set.
+  std::optional<uint64_t> max_plaintext_length;
 };
 
 // DecryptionMaterialsRequest carries what the header says (after parsing,

@@ -42,10 +42,13 @@ class QueueSink final : public ByteSink {
   size_t pos_ = 0;
 };
 
-Result<std::unique_ptr<message::Encryptor>> NewEncryptor(const CryptoMaterialsManager& cmm,
-                                                         const EncryptOptions& options,
-                                                         ByteSink& sink) {
+// NewEncryptor asks `cmm` for materials; `plaintext_size` is the exact
+// length when the caller has the whole plaintext (a caching CMM needs it).
+Result<std::unique_ptr<message::Encryptor>> NewEncryptor(
+    const CryptoMaterialsManager& cmm, const EncryptOptions& options, ByteSink& sink,
+    std::optional<uint64_t> plaintext_size = std::nullopt) {
   EncryptionMaterialsRequest request;
+  request.max_plaintext_length = plaintext_size;
   request.context = options.context;
   request.suite = options.suite;
   request.commitment_policy = options.commitment_policy;
@@ -173,7 +176,7 @@ Result<std::vector<uint8_t>> Encrypt(std::span<const uint8_t> plaintext,
                                      const EncryptOptions& options) {
   std::vector<uint8_t> out;
   VectorSink sink(out);
-  auto e = NewEncryptor(cmm, options, sink);
+  auto e = NewEncryptor(cmm, options, sink, plaintext.size());
   if (!e) return tl::unexpected(e.error());
   out.reserve(plaintext.size() + plaintext.size() / std::max<uint32_t>(options.frame_length, 1) *
                                      message::kRegularFrameOverhead + 4096);

@@ -1,0 +1,112 @@
+#include "keyring/pkcs11_keyring.h"
+
+#include "keyring/keyring_util.h"
+#include "message/context_codec.h"
+
+namespace envelope::keyring::pkcs11 {
+namespace {
+
+constexpr std::string_view kMechanismQuery = "?x-mechanism=";
+constexpr size_t kGcmOverhead = 12 + 16;  // IV + tag
+
+}  // namespace
+
+std::string_view MechanismName(Pkcs11Mechanism mechanism) {
+  return mechanism == Pkcs11Mechanism::aes_key_wrap_pad ? "aes-kwp" : "aes-gcm";
+}
+
+Result<void> Pkcs11Keyring::OnEncrypt(EncryptionMaterials& materials) const {
+  const bool gcm = mechanism_ == Pkcs11Mechanism::aes_gcm;
+  if (gcm ? !rights_.encrypt : !rights_.wrap) {
+    return MakeError(ErrorCode::key_state,
+                     "pkcs11: key " + uri_ + " may not " + (gcm ? "encrypt" : "wrap") + " (" +
+                         (gcm ? "CKA_ENCRYPT" : "CKA_WRAP") +
+                         " is false): it can only decrypt data keys; encrypt with another key");
+  }
+  auto key_size = SuiteKeySize(materials.suite);
+  if (!key_size) return tl::unexpected(key_size.error());
+  SecretBytes generated;
+  const bool generate = materials.data_key.empty();
+  if (generate) {
+    auto fresh = SecretBytes::Random(*key_size);
+    if (!fresh) return tl::unexpected(fresh.error());
+    generated = std::move(*fresh);
+  }
+  const SecretBytes& data_key = generate ? generated : materials.data_key;
+  if (data_key.size() != *key_size) {
+    return MakeError(ErrorCode::invalid_argument, "pkcs11: data key has the wrong size");
+  }
+  Result<std::vector<uint8_t>> ciphertext;
+  if (gcm) {
+    auto aad = message::SerializeContext(materials.context);
+    if (!aad) return tl::unexpected(aad.error());
+    ciphertext = SealGcm(data_key, *aad);
+  } else {
+    ciphertext = WrapKwp(data_key);
+  }
+  if (!ciphertext) return tl::unexpected(ciphertext.error());
+  EncryptedDataKey edk;
+  edk.provider_id = std::string(kPkcs11ProviderId);
+  const std::string info =
+      uri_ + std::string(kMechanismQuery) + std::string(MechanismName(mechanism_));
+  edk.provider_info.assign(info.begin(), info.end());
+  edk.ciphertext = std::move(*ciphertext);
+  // Only now, with nothing left to fail, are the materials changed.
+  if (generate) materials.data_key = std::move(generated);
+  materials.encrypted_data_keys.push_back(std::move(edk));
+  return {};
+}
+
+Result<void> Pkcs11Keyring::OnDecrypt(DecryptionMaterials& materials,
+                                      std::span<const EncryptedDataKey> edks) const {
+  if (!materials.data_key.empty()) return {};
+  auto key_size = SuiteKeySize(materials.suite);
+  if (!key_size) return tl::unexpected(key_size.error());
+  std::optional<std::vector<uint8_t>> aad;
+  bool addressed = false;
+  for (const EncryptedDataKey& edk : edks) {
+    if (edk.provider_id != kPkcs11ProviderId) continue;
+    const std::string_view info(reinterpret_cast<const char*>(edk.provider_info.data()),
+                                edk.provider_info.size());
+    if (!info.starts_with(uri_) || !info.substr(uri_.size()).starts_with(kMechanismQuery)) {
+      continue;
+    }
+    const std::string_view name = info.substr(uri_.size() + kMechanismQuery.size());
+    Result<SecretBytes> data_key = MakeError(ErrorCode::auth_failed, "");
+    if (name == MechanismName(Pkcs11Mechanism::aes_gcm)) {
+      if (edk.ciphertext.size() != *key_size + kGcmOverhead) continue;
+      addressed = true;
+      if (!rights_.decrypt) {
+        return MakeError(ErrorCode::key_state,
+                         "pkcs11: key " + uri_ + " may not decrypt (CKA_DECRYPT is false)");
+      }
+      if (!aad) {
+        auto serialized = message::SerializeContext(materials.context);
+        if (!serialized) return tl::unexpected(serialized.error());
+        aad = std::move(*serialized);
+      }
+      data_key = OpenGcm(edk.ciphertext, *aad, *key_size);
+    } else if (name == MechanismName(Pkcs11Mechanism::aes_key_wrap_pad)) {
+      if (edk.ciphertext.size() != (*key_size + 7) / 8 * 8 + 8) continue;
+      addressed = true;
+      if (!rights_.unwrap) {
+        return MakeError(ErrorCode::key_state,
+                         "pkcs11: key " + uri_ + " may not unwrap (CKA_UNWRAP is false)");
+      }
+      data_key = UnwrapKwp(edk.ciphertext, *key_size);
+    } else {
+      continue;
+    }
+    if (data_key) {
+      materials.data_key = std::move(*data_key);
+      return {};
+    }
+    // A tag that does not verify means a wrong key or context: try the next
+    // EDK. Anything else (session lost, key gone) is not the message's fault
+    // and is reported as it is.
+    if (data_key.error().code() != ErrorCode::auth_failed) return tl::unexpected(data_key.error());
+  }
+  return NoKeyUnwrapped(addressed, "pkcs11 keyring", kPkcs11ProviderId, uri_);
+}
+
+}  // namespace envelope::keyring::pkcs11
