@@ -8,6 +8,7 @@ packages=(
   g++ clang libclang-rt-14-dev valgrind meson ninja-build pkg-config python3
   libssl-dev libsodium-dev libexpected-dev nlohmann-json3-dev libcli11-dev
   doctest-dev libbenchmark-dev zlib1g-dev
+  softhsm2 libp11-kit-dev
 )
 missing=()
 for p in "${packages[@]}"; do
