@@ -19,6 +19,7 @@ folder with its own ENVELOPE_HOME. Lines:
   stderr REGEX            likewise for stderr
   ! stdout REGEX          must not match (likewise ! stderr)
   exists FILE / ! exists FILE
+  mode FILE OCTAL         FILE's permission bits are OCTAL
   cmp FILE1 FILE2         byte-identical files
   ! cmp FILE1 FILE2       files differ
   nopartial               no temporary ".*.envelope-*" file is left in the folder
@@ -207,6 +208,9 @@ def run(build_dir, path):
             elif verb == "exists":
                 found = os.path.exists(os.path.join(work, args[0]))
                 need(found != negate, f"{args[0]} {'exists' if negate else 'does not exist'}")
+            elif verb == "mode":
+                have = os.stat(os.path.join(work, args[0])).st_mode & 0o7777
+                need(have == int(args[1], 8), f"{args[0]} has mode {have:o}, not {args[1]}")
             elif verb == "cmp":
                 a = open(os.path.join(work, args[0]), "rb").read()
                 b = open(os.path.join(work, args[1]), "rb").read()

@@ -14,6 +14,8 @@ namespace envelope::cli {
 namespace {
 
 constexpr size_t kReadSize = size_t{4} << 20;
+constexpr const char* kContextHint =
+    "the message was encrypted with another context: see it with 'envelope inspect FILE'";
 
 // ContextCheckSink refuses to release plaintext until the authenticated
 // header holds every --require-context pair.
@@ -33,10 +35,12 @@ class ContextCheckSink final : public ByteSink {
     for (const auto& [key, value] : required_) {
       auto it = header->context.find(key);
       if (it == header->context.end()) {
+        failed_ = true;
         return MakeError(ErrorCode::auth_failed,
                          "encryption context has no \"" + key + "\" (required by --require-context)");
       }
       if (it->second != value) {
+        failed_ = true;
         return MakeError(ErrorCode::auth_failed, "encryption context \"" + key + "\" is \"" +
                                                      it->second + "\", not \"" + value + "\"");
       }
@@ -44,12 +48,14 @@ class ContextCheckSink final : public ByteSink {
     checked_ = true;
     return {};
   }
+  bool failed() const { return failed_; }
 
  private:
   ByteSink& next_;
   const EncryptionContext& required_;
   const MessageDecryptor* decryptor_ = nullptr;
   bool checked_ = false;
+  bool failed_ = false;
 };
 
 int FailOutput(const std::string& tool, const Error& e) {
@@ -149,14 +155,17 @@ int DecryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
       if (auto r = armor->Decode(chunk, decoded); !r) return Fail(tool, r.error());
       chunk = decoded;
     }
-    if (auto r = (*decryptor)->Update(chunk); !r) return FailCrypto(tool, r.error(), false);
+    if (auto r = (*decryptor)->Update(chunk); !r) {
+      if (checked.failed()) return Fail(tool, r.error(), {kContextHint});
+      return FailCrypto(tool, r.error(), false);
+    }
     progress.Add(*n);
   }
   if (armor) {
     if (auto r = armor->Finish(); !r) return Fail(tool, r.error());
   }
   if (auto r = (*decryptor)->Finish(); !r) return FailCrypto(tool, r.error(), false);
-  if (auto r = checked.Check(); !r) return FailCrypto(tool, r.error(), false);
+  if (auto r = checked.Check(); !r) return Fail(tool, r.error(), {kContextHint});
   progress.Finish();
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
   return kExitOk;

@@ -24,10 +24,12 @@ class Keystore {
   // Get opens the keystore (creating it on first use). Errors are the KMS's:
   // io for a folder readable by others, auth_failed for a wrong root key.
   [[nodiscard]] Result<kms::Kms*> Get();
+  // Shared returns the same keystore for keyrings that keep it.
+  [[nodiscard]] Result<std::shared_ptr<kms::Kms>> Shared();
 
  private:
   std::string dir_;
-  std::optional<kms::Kms> kms_;
+  std::shared_ptr<kms::Kms> kms_;
 };
 
 // BuildKeyring returns the keyring for `options`: every key named (KMS
@@ -40,6 +42,16 @@ class Keystore {
 
 // WrappingKeyKeyring parses one --wrapping-key SPEC and reads its key file.
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spec);
+
+// ReadCustomerKey reads the --customer-key-* source, if any, and parses the
+// 256-bit key (raw, hex or base64). Fails with invalid_argument for two
+// sources or a malformed key; io when the source cannot be read.
+[[nodiscard]] Result<std::optional<SecretBytes>> ReadCustomerKey(const CryptOptions& options);
+
+// ReadPassphrase reads the --passphrase* source, if any (asking on the
+// terminal for --passphrase, twice when encrypting). One trailing newline
+// of a file, descriptor or variable is dropped.
+[[nodiscard]] Result<std::optional<SecretBytes>> ReadPassphrase(const CryptOptions& options);
 
 // PromptPassphrase asks on the controlling terminal with echo off (twice
 // when `confirm`). Fails with invalid_argument when there is no terminal,
