@@ -224,7 +224,7 @@ def run(build_dir, path):
 
 
 def main():
-    build_dir, paths = sys.argv[1], sys.argv[2:]
+    build_dir, paths = os.path.abspath(sys.argv[1]), sys.argv[2:]
     passed = failed = 0
     for path in sorted(paths):
         try:

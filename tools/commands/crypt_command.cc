@@ -25,6 +25,15 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
   auto policy = ParseCommitmentPolicy(o.commitment_policy);
   if (!policy) return Fail(tool, policy.error());
 
+  for (const std::string& in : o.inputs) {
+    std::error_code ec;
+    if (!o.recursive && in != "-" && std::filesystem::is_directory(in, ec)) {
+      PrintError(tool, "input \"" + in + "\" is a folder",
+                 {"pass --recursive to " + std::string(enc ? "encrypt" : "decrypt") +
+                  " every file in it"});
+      return kExitUsage;
+    }
+  }
   auto jobs = PlanJobs(o.inputs, o.output, enc, o.recursive, o.suffix);
   if (!jobs) return Fail(tool, jobs.error());
   for (const Job& job : *jobs) {

@@ -74,6 +74,8 @@ int FailCrypto(const std::string& tool, const Error& e, bool encrypt) {
   switch (e.code()) {
     case ErrorCode::auth_failed:
       return Fail(tool, e, {"the key or the encryption context is wrong, or the file was changed"});
+    case ErrorCode::not_found:
+      return Fail(tool, e, {"the message names its keys: see them with 'envelope inspect FILE'"});
     case ErrorCode::truncated:
       return Fail(tool, e, {"the file is incomplete: was it fully copied?"});
     case ErrorCode::limit_exceeded:
