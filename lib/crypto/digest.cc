@@ -99,4 +99,16 @@ Result<void> Hmac(HashAlg alg, std::span<const uint8_t> key, std::span<const uin
   return {};
 }
 
+Result<void> Md5ForTransportCheck(std::span<const uint8_t> data,
+                                  std::span<uint8_t, kMd5Size> out) {
+  // Fetched per call: this runs once per SSE-C operation, not per block.
+  UniquePtr<EVP_MD> md(EVP_MD_fetch(nullptr, "MD5", nullptr));
+  unsigned int n = 0;
+  if (!md || EVP_Digest(data.data(), data.size(), out.data(), &n, md.get(), nullptr) != 1 ||
+      n != kMd5Size) {
+    return OpenSslError(ErrorCode::internal, "digest: md5 failed");
+  }
+  return {};
+}
+
 }  // namespace envelope::crypto

@@ -46,6 +46,16 @@ class Hasher {
 // Hash returns the digest of `data`.
 [[nodiscard]] Result<std::vector<uint8_t>> Hash(HashAlg alg, std::span<const uint8_t> data);
 
+// kMd5Size is the size of an MD5 digest.
+inline constexpr size_t kMd5Size = 16;
+
+// Md5ForTransportCheck writes MD5(data) to `out` (16 bytes). MD5 is broken
+// for every security purpose; this exists only to compute S3's
+// x-amz-server-side-encryption-customer-key-MD5, a check that an SSE-C key
+// was not damaged in transit. Never use it for anything else.
+[[nodiscard]] Result<void> Md5ForTransportCheck(std::span<const uint8_t> data,
+                                                std::span<uint8_t, kMd5Size> out);
+
 // Hmac writes HMAC(key, data) to `out` (exactly DigestSize bytes).
 [[nodiscard]] Result<void> Hmac(HashAlg alg, std::span<const uint8_t> key,
                                 std::span<const uint8_t> data, std::span<uint8_t> out);

@@ -34,14 +34,17 @@ Result<void> MultiKeyring::OnEncrypt(EncryptionMaterials& materials) const {
 Result<void> MultiKeyring::OnDecrypt(DecryptionMaterials& materials,
                                      std::span<const EncryptedDataKey> edks) const {
   if (!materials.data_key.empty()) return {};
-  bool auth_failure = false;
+  // The first authentication failure is kept as it is: every keyring
+  // reports the one fixed message, except SSE-C's deliberate "customer key
+  // does not match", which must survive being wrapped in a multi-keyring.
+  std::optional<Error> auth_failure;
   std::optional<Error> other;
   auto attempt = [&](const Keyring& keyring) {
     auto r = keyring.OnDecrypt(materials, edks);
     if (r && !materials.data_key.empty()) return true;
     if (!r) {
       if (r.error().code() == ErrorCode::auth_failed) {
-        auth_failure = true;
+        if (!auth_failure) auth_failure = r.error();
       } else if (!other || other->code() == ErrorCode::not_found) {
         other = r.error();
       }
@@ -52,7 +55,7 @@ Result<void> MultiKeyring::OnDecrypt(DecryptionMaterials& materials,
   for (const auto& child : children_) {
     if (attempt(*child)) return {};
   }
-  if (auth_failure) return message::AuthFailed();
+  if (auth_failure) return tl::unexpected(*auth_failure);
   if (other) return tl::unexpected(other->WithContext("multi-keyring"));
   return MakeError(ErrorCode::not_found, "multi-keyring: no keyring could unwrap a data key");
 }

@@ -1,4 +1,5 @@
-// Digests and HMAC: FIPS 180-4 "abc" answers and RFC 4231 test case 2.
+// Digests and HMAC: FIPS 180-4 "abc" answers, RFC 4231 test case 2, and the
+// RFC 1321 MD5 answers (MD5 serves only the SSE-C key transport check).
 #include "crypto/digest.h"
 
 #include <doctest/doctest.h>
@@ -23,6 +24,16 @@ TEST_CASE("Hash: FIPS 180-4 answers for \"abc\"") {
   CHECK(ToHex(*Hash(HashAlg::sha512, Bytes("abc"))) ==
         "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
         "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+}
+
+TEST_CASE("Md5ForTransportCheck: RFC 1321 answers") {
+  uint8_t out[kMd5Size];
+  REQUIRE(Md5ForTransportCheck(Bytes(""), out));
+  CHECK(ToHex(out) == "d41d8cd98f00b204e9800998ecf8427e");
+  REQUIRE(Md5ForTransportCheck(Bytes("abc"), out));
+  CHECK(ToHex(out) == "900150983cd24fb0d6963f7d28e17f72");
+  REQUIRE(Md5ForTransportCheck(Bytes("message digest"), out));
+  CHECK(ToHex(out) == "f96b697d7cb7938d525a2f31aaf161d0");
 }
 
 TEST_CASE("Hasher: incremental equals one-shot") {

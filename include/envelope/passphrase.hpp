@@ -1,0 +1,68 @@
+// envelope: the passphrase keyring, for data keys a person unlocks with a
+// passphrase instead of a stored key.
+//
+// Each EDK derives its own wrapping key with Argon2id (RFC 9106) from the
+// passphrase and a fresh random salt; the cost parameters and the salt
+// travel in the EDK, so a message stays readable when the defaults change.
+//
+//   auto keyring = envelope::NewPassphraseKeyring(passphrase_bytes);
+//
+// EDK written for a data key:
+//
+//   provider id   = "envelope-passphrase"
+//   provider info = +---------+------------+----------------+-----------+---------+
+//                   | version | passes (4) | memory KiB (4) | salt (16) | IV (12) |
+//                   |  0x01   |            |                |  random   | random  |
+//                   +---------+------------+----------------+-----------+---------+
+//   ciphertext    = AES-256-GCM(Argon2id(passphrase, salt, passes, memory),
+//                               IV, AAD = encryption context, data key) || tag (16)
+//
+// There is no passphrase fingerprint: the AES-GCM tag already lets whoever
+// holds a message test guesses, and each guess costs a full Argon2id run.
+#ifndef ENVELOPE_PASSPHRASE_HPP_
+#define ENVELOPE_PASSPHRASE_HPP_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "envelope/error.hpp"
+#include "envelope/keyring.hpp"
+
+namespace envelope {
+
+// kPassphraseProviderId is the EDK provider id of the passphrase keyring.
+inline constexpr std::string_view kPassphraseProviderId = "envelope-passphrase";
+// kWrongPassphraseMessage is the message of the `auth_failed` error of a
+// passphrase EDK that does not unwrap.
+inline constexpr char kWrongPassphraseMessage[] =
+    "passphrase: the passphrase is wrong (or the message's encrypted data key or encryption "
+    "context was altered)";
+
+// PassphraseOptions sets the Argon2id cost of new EDKs and the most a
+// decrypt will spend on a message's EDK.
+struct PassphraseOptions {
+  // passes and memory_kib are the cost of EDKs this keyring writes. The
+  // defaults (3 passes over 64 MiB) are RFC 9106's second recommendation;
+  // lower values (down to 1 pass over 8 KiB) exist for tests only.
+  uint32_t passes = 3;
+  uint32_t memory_kib = 64 * 1024;
+  // max_passes and max_memory_kib bound what an EDK may ask for on decrypt,
+  // so a hostile message cannot make us spin or allocate without limit.
+  uint32_t max_passes = 10;
+  uint32_t max_memory_kib = 1024 * 1024;
+};
+
+// NewPassphraseKeyring returns a keyring for `passphrase` (any bytes, at
+// least one; copied into secret memory). Fails with `invalid_argument` for
+// an empty passphrase or costs outside Argon2id's bounds (1..64 passes,
+// 8 KiB..4 GiB) or above the decrypt maxima. On decrypt: `not_found` when
+// the message has no passphrase EDK, `limit_exceeded` when its cost is over
+// the maxima, `auth_failed` with kWrongPassphraseMessage when none unwraps.
+[[nodiscard]] Result<std::shared_ptr<const Keyring>> NewPassphraseKeyring(
+    std::span<const uint8_t> passphrase, const PassphraseOptions& options = {});
+
+}  // namespace envelope
+
+#endif  // ENVELOPE_PASSPHRASE_HPP_

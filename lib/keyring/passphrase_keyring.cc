@@ -1,0 +1,133 @@
+#include "keyring/passphrase_keyring.h"
+
+#include <optional>
+#include <string>
+
+#include "crypto/aes_gcm.h"
+#include "crypto/password_hash.h"
+#include "crypto/random.h"
+#include "keyring/keyring_util.h"
+#include "message/context_codec.h"
+#include "message/wire.h"
+
+namespace envelope::keyring {
+namespace {
+
+constexpr uint8_t kVersion = 1;
+constexpr size_t kSaltSize = crypto::kArgon2idSaltSize;
+constexpr size_t kIvSize = crypto::kGcmIvSize;
+constexpr size_t kInfoSize = 1 + 4 + 4 + kSaltSize + kIvSize;
+constexpr size_t kWrapKeySize = 32;
+
+}  // namespace
+
+Result<void> PassphraseKeyring::OnEncrypt(EncryptionMaterials& materials) const {
+  auto key_size = SuiteKeySize(materials.suite);
+  if (!key_size) return tl::unexpected(key_size.error());
+  auto aad = message::SerializeContext(materials.context);
+  if (!aad) return tl::unexpected(aad.error());
+  SecretBytes generated;
+  const bool generate = materials.data_key.empty();
+  if (generate) {
+    auto fresh = SecretBytes::Random(*key_size);
+    if (!fresh) return tl::unexpected(fresh.error());
+    generated = std::move(*fresh);
+  }
+  const SecretBytes& data_key = generate ? generated : materials.data_key;
+  if (data_key.size() != *key_size) {
+    return MakeError(ErrorCode::invalid_argument, "passphrase: data key has the wrong size");
+  }
+  uint8_t salt[kSaltSize], iv[kIvSize];
+  if (auto r = crypto::RandomBytes(salt); !r) return r;
+  if (auto r = crypto::RandomBytes(iv); !r) return r;
+  auto wrap_key = crypto::Argon2idDeriveKey(
+      passphrase_.span(), salt, {.ops = options_.passes, .mem_kib = options_.memory_kib},
+      kWrapKeySize);
+  if (!wrap_key) return tl::unexpected(wrap_key.error().WithContext("passphrase"));
+  EncryptedDataKey edk;
+  edk.provider_id = std::string(kPassphraseProviderId);
+  edk.provider_info.push_back(kVersion);
+  message::AppendUint(edk.provider_info, options_.passes, 4);
+  message::AppendUint(edk.provider_info, options_.memory_kib, 4);
+  message::AppendBytes(edk.provider_info, salt);
+  message::AppendBytes(edk.provider_info, iv);
+  edk.ciphertext.resize(data_key.size() + crypto::kGcmTagSize);
+  if (auto r = crypto::AesGcmSeal(wrap_key->span(), iv, *aad, data_key.span(), edk.ciphertext);
+      !r) {
+    return r;
+  }
+  if (generate) materials.data_key = std::move(generated);
+  materials.encrypted_data_keys.push_back(std::move(edk));
+  return {};
+}
+
+Result<void> PassphraseKeyring::OnDecrypt(DecryptionMaterials& materials,
+                                          std::span<const EncryptedDataKey> edks) const {
+  if (!materials.data_key.empty()) return {};
+  auto key_size = SuiteKeySize(materials.suite);
+  if (!key_size) return tl::unexpected(key_size.error());
+  auto aad = message::SerializeContext(materials.context);
+  if (!aad) return tl::unexpected(aad.error());
+  bool tried = false;
+  std::optional<Error> over_limit;
+  for (const EncryptedDataKey& edk : edks) {
+    if (edk.provider_id != kPassphraseProviderId || edk.provider_info.size() != kInfoSize ||
+        edk.provider_info[0] != kVersion || edk.ciphertext.size() != *key_size + 16) {
+      continue;
+    }
+    message::Reader r{std::span(edk.provider_info).subspan(1)};
+    const crypto::Argon2idParams params{.ops = *r.U32(), .mem_kib = *r.U32()};
+    const auto salt = *r.Bytes(kSaltSize);
+    const auto iv = *r.Bytes(kIvSize);
+    if (params.ops > options_.max_passes || params.mem_kib > options_.max_memory_kib ||
+        !crypto::ValidateArgon2idParams(params)) {
+      over_limit =
+          Error(ErrorCode::limit_exceeded,
+                "passphrase: the message asks for Argon2id with " + std::to_string(params.ops) +
+                    " passes over " + std::to_string(params.mem_kib) + " KiB, over the limits of " +
+                    std::to_string(options_.max_passes) + " passes and " +
+                    std::to_string(options_.max_memory_kib) +
+                    " KiB; hint: raise max_passes/max_memory_kib if you trust it");
+      continue;
+    }
+    tried = true;
+    auto wrap_key = crypto::Argon2idDeriveKey(passphrase_.span(), salt, params, kWrapKeySize);
+    if (!wrap_key) return tl::unexpected(wrap_key.error().WithContext("passphrase"));
+    auto data_key = SecretBytes::Allocate(*key_size);
+    if (!data_key) return tl::unexpected(data_key.error());
+    if (crypto::AesGcmOpen(wrap_key->span(), iv, *aad, edk.ciphertext, data_key->span())) {
+      materials.data_key = std::move(*data_key);
+      return {};
+    }
+  }
+  if (tried) return MakeError(ErrorCode::auth_failed, kWrongPassphraseMessage);
+  if (over_limit) return tl::unexpected(*over_limit);
+  return MakeError(ErrorCode::not_found,
+                   "passphrase: the message has no data key encrypted with a passphrase");
+}
+
+}  // namespace envelope::keyring
+
+namespace envelope {
+
+Result<std::shared_ptr<const Keyring>> NewPassphraseKeyring(std::span<const uint8_t> passphrase,
+                                                            const PassphraseOptions& options) {
+  if (passphrase.empty()) {
+    return MakeError(ErrorCode::invalid_argument, "passphrase: the passphrase is empty");
+  }
+  if (auto r =
+          crypto::ValidateArgon2idParams({.ops = options.passes, .mem_kib = options.memory_kib});
+      !r) {
+    return tl::unexpected(r.error().WithContext("passphrase"));
+  }
+  if (options.passes > options.max_passes || options.memory_kib > options.max_memory_kib) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "passphrase: the encryption cost is above the decrypt limits, so the "
+                     "messages could not be read back with these options");
+  }
+  auto secret = SecretBytes::CopyFrom(passphrase);
+  if (!secret) return tl::unexpected(secret.error());
+  return std::make_shared<const keyring::PassphraseKeyring>(std::move(*secret), options);
+}
+
+}  // namespace envelope
