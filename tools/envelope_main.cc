@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   RegisterCryptCommands(app, globals, commands);
   RegisterKeysCommands(app, globals, commands);
   RegisterDataKeyCommand(app, globals, commands);
+  RegisterRewrapCommand(app, globals, commands);
   RegisterInspectCommand(app, commands);
   RegisterAuditCommands(app, globals, commands);
   RegisterSelfTestCommand(app, commands);

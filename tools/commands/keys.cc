@@ -3,7 +3,9 @@
 #include <vector>
 
 #include "cli/secret_input.h"
+#include "envelope/customer_key.hpp"
 #include "envelope/kms_keyring_local.hpp"
+#include "envelope/passphrase.hpp"
 
 namespace envelope::cli {
 namespace {
@@ -57,11 +59,17 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
   auto customer_key = ReadCustomerKey(o);
   if (!customer_key) return tl::unexpected(customer_key.error());
   if (*customer_key) {
-    return Invalid("--customer-key-*: the SSE-C keyring is not in this build yet");
+    if (auto r = add(NewCustomerKeyKeyring((*customer_key)->span())); !r) {
+      return tl::unexpected(r.error());
+    }
   }
   auto passphrase = ReadPassphrase(o);
   if (!passphrase) return tl::unexpected(passphrase.error());
-  if (*passphrase) return Invalid("--passphrase*: the passphrase keyring is not in this build yet");
+  if (*passphrase) {
+    if (auto r = add(NewPassphraseKeyring((*passphrase)->span())); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
   for (const std::string& spec : o.wrapping_keys) {
     if (auto r = add(WrappingKeyKeyring(spec)); !r) return tl::unexpected(r.error());
   }
