@@ -32,7 +32,6 @@ tl::unexpected<Error> NoTerminal(const std::string& why) {
 
 // AskOnce writes `prompt` and reads one line without echo into secret memory.
 Result<SecretBytes> AskOnce(int tty, const char* prompt) {
-  if (write(tty, prompt, std::strlen(prompt)) < 0) return NoTerminal(std::strerror(errno));
   if (tcgetattr(tty, &g_saved) != 0) return NoTerminal(std::strerror(errno));
   struct termios quiet = g_saved;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO | ECHONL);
@@ -41,6 +40,16 @@ Result<SecretBytes> AskOnce(int tty, const char* prompt) {
   auto old_int = signal(SIGINT, RestoreAndReraise);
   auto old_term = signal(SIGTERM, RestoreAndReraise);
   tcsetattr(tty, TCSAFLUSH, &quiet);
+  // Echo goes off before the prompt shows, so nothing typed after seeing
+  // the prompt can be echoed.
+  if (write(tty, prompt, std::strlen(prompt)) < 0) {
+    const int err = errno;
+    tcsetattr(tty, TCSAFLUSH, &g_saved);
+    g_tty = -1;
+    signal(SIGINT, old_int);
+    signal(SIGTERM, old_term);
+    return NoTerminal(std::strerror(err));
+  }
 
   auto buf = SecretBytes::Allocate(kMaxPassphrase + 1);
   size_t got = 0;
