@@ -5,7 +5,7 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-int Value(uint8_t c) {
+constexpr int Value(uint8_t c) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;
   if (c >= '0' && c <= '9') return c - '0' + 52;
@@ -14,7 +14,7 @@ int Value(uint8_t c) {
   return -1;
 }
 
-bool IsSpace(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+constexpr bool IsSpace(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 tl::unexpected<Error> Bad(const char* why) {
   return MakeError(ErrorCode::invalid_argument, std::string("armored input: ") + why);
@@ -80,26 +80,43 @@ Result<void> ArmorSink::Close() {
   return r;
 }
 
+// kDecode maps a byte to its base64 value, or to kSpace / kOther.
+constexpr int8_t kSpace = -2, kOther = -1;
+struct DecodeTable {
+  int8_t v[256];
+  constexpr DecodeTable() : v() {
+    for (int c = 0; c < 256; ++c) {
+      v[c] = IsSpace(static_cast<uint8_t>(c)) ? kSpace : static_cast<int8_t>(Value(static_cast<uint8_t>(c)));
+    }
+  }
+};
+constexpr DecodeTable kDecode;
+
 Result<void> ArmorDecoder::Decode(std::span<const uint8_t> text, std::vector<uint8_t>& out) {
+  out.reserve(out.size() + text.size() / 4 * 3 + 3);
   for (const uint8_t c : text) {
-    if (IsSpace(c)) continue;
+    const int8_t d = kDecode.v[c];
+    if (d >= 0 && padding_ == 0) {
+      // The common case: one more digit of the body.
+      acc_ = (acc_ << 6) | static_cast<uint32_t>(d);
+      if (++have_ == 4) {
+        const uint8_t group[3] = {static_cast<uint8_t>(acc_ >> 16), static_cast<uint8_t>(acc_ >> 8),
+                                  static_cast<uint8_t>(acc_)};
+        out.insert(out.end(), group, group + 3);
+        acc_ = 0;
+        have_ = 0;
+      }
+      continue;
+    }
+    if (d == kSpace) continue;
     if (c == '=') {
       // Padding: only at the third or fourth digit of a group.
       if (have_ + padding_ < 2) return Bad("misplaced padding");
       if (++padding_ + have_ > 4) return Bad("misplaced padding");
       continue;
     }
-    const int v = Value(c);
-    if (v < 0) return Bad("not base64 (unexpected character)");
-    if (padding_ > 0) return Bad("data after the padding");
-    acc_ = (acc_ << 6) | static_cast<uint32_t>(v);
-    if (++have_ == 4) {
-      out.push_back(static_cast<uint8_t>(acc_ >> 16));
-      out.push_back(static_cast<uint8_t>(acc_ >> 8));
-      out.push_back(static_cast<uint8_t>(acc_));
-      acc_ = 0;
-      have_ = 0;
-    }
+    if (d < 0) return Bad("not base64 (unexpected character)");
+    return Bad("data after the padding");
   }
   if (padding_ > 0 && have_ + padding_ == 4) {
     // Flush the final partial group (2 or 3 digits) once its padding is in.
