@@ -1,48 +1,50 @@
-// envelope: the admin tool. Subcommands are added as the library grows; the
-// first is `selftest`.
-#include <cstdio>
-#include <iostream>
+// envelope: the admin tool. Keys, data keys, inspection, the audit log,
+// self tests, and encrypt/decrypt (the small tools' code).
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/exit_codes.h"
 #include "cli/parse.h"
-#include "envelope/envelope.hpp"
-
-namespace {
-
-int RunSelfTest(bool quiet) {
-  const auto results = envelope::RunSelfTests();
-  int failed = 0;
-  for (const auto& r : results) {
-    if (!r.passed) {
-      ++failed;
-      std::fprintf(stderr, "envelope: error: self test failed: %s: %s\n", r.name.c_str(),
-                   r.detail.c_str());
-    } else if (!quiet) {
-      std::printf("ok    %s\n", r.name.c_str());
-    }
-  }
-  std::printf("selftest: %zu passed, %d failed\n", results.size() - failed, failed);
-  return failed == 0 ? 0 : 1;
-}
-
-}  // namespace
+#include "commands/admin.h"
+#include "commands/crypt_options.h"
+#include "envelope/version.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"envelope: envelope encryption and key management"};
+  using namespace envelope::cli;
+  HardenProcess();
+  if (auto refused = RefuseLiteralSecrets(kTool, argc, argv)) return *refused;
+
+  CLI::App app{"envelope: envelope encryption and key management (a local KMS with the "
+               "semantics of AWS KMS, messages in the AWS Encryption SDK format)"};
   app.set_version_flag("--version", std::string("envelope ") + envelope::Version());
   app.require_subcommand(1);
+  app.fallthrough();
+  auto globals = std::make_shared<Globals>();
+  app.add_option("--keystore", globals->keystore,
+                 "keystore folder (default $ENVELOPE_HOME, else $XDG_DATA_HOME/envelope)")
+      ->type_name("DIR");
+  app.footer("Examples:\n"
+             "  envelope keys create --alias alias/app\n"
+             "  envelope encrypt -k alias/app report.pdf\n"
+             "  envelope keys rotate alias/app && envelope rewrap report.pdf.encrypted\n"
+             "  envelope inspect report.pdf.encrypted\n"
+             "  envelope audit verify\n"
+             "Run 'envelope COMMAND --help' for each command.\n\n" +
+             ExitCodesHelp());
 
-  bool quiet = false;
-  auto* selftest = app.add_subcommand(
-      "selftest", "run known-answer tests of every cryptographic primitive");
-  selftest->add_flag("-q,--quiet", quiet, "print only the summary and failures");
-  selftest->footer("Example:\n  envelope selftest");
+  Commands commands;
+  RegisterCryptCommands(app, globals, commands);
+  RegisterKeysCommands(app, globals, commands);
+  RegisterDataKeyCommand(app, globals, commands);
+  RegisterRewrapCommand(app, globals, commands);
+  RegisterInspectCommand(app, commands);
+  RegisterAuditCommands(app, globals, commands);
+  RegisterSelfTestCommand(app, commands);
 
-  envelope::cli::HardenProcess();
-  if (auto done = envelope::cli::ParseArgs(app, "envelope", argc, argv)) return *done;
-  if (*selftest) return RunSelfTest(quiet);
-  return envelope::cli::kExitUsage;
+  if (auto done = ParseArgs(app, kTool, argc, argv)) return *done;
+  for (const Command& c : commands) {
+    if (c.app->parsed() && c.app->get_subcommands().empty()) return c.run();
+  }
+  return kExitUsage;
 }

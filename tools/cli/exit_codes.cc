@@ -34,7 +34,20 @@ void PrintError(std::string_view tool, std::string_view message,
 
 int Fail(std::string_view tool, const Error& error,
          std::initializer_list<std::string_view> hints) {
-  PrintError(tool, error.message(), hints);
+  // Library messages may carry their own advice as "...; hint: ...": print
+  // it as a hint line of its own, before the caller's.
+  std::string_view message = error.message();
+  constexpr std::string_view kHint = "; hint: ";
+  const size_t at = message.find(kHint);
+  if (at == std::string_view::npos) {
+    PrintError(tool, message, hints);
+  } else {
+    PrintError(tool, message.substr(0, at), {message.substr(at + kHint.size())});
+    for (std::string_view hint : hints) {
+      std::fprintf(stderr, "%.*s: hint: %.*s\n", int(tool.size()), tool.data(), int(hint.size()),
+                   hint.data());
+    }
+  }
   return ExitCodeFor(error);
 }
 

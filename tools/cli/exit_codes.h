@@ -34,7 +34,8 @@ void PrintError(std::string_view tool, std::string_view message,
                 std::initializer_list<std::string_view> hints = {});
 
 // Fail prints `error` (with hints) and returns its exit code, for
-// `return Fail(...)` from a command.
+// `return Fail(...)` from a command. A library message of the form
+// "what; hint: advice" is printed as an error line and a hint line.
 int Fail(std::string_view tool, const Error& error,
          std::initializer_list<std::string_view> hints = {});
 

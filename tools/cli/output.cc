@@ -24,8 +24,7 @@ Result<Output> Output::Open(const std::string& path, const OutputOptions& option
   if (path == "-" || path.empty()) {
     if (options.binary && isatty(STDOUT_FILENO)) {
       return MakeError(ErrorCode::invalid_argument,
-                       "refusing to write binary output to a terminal (use -o FILE, a pipe, or "
-                       "--armor)");
+                       "refusing to write binary output to a terminal");
     }
     return Output(STDOUT_FILENO, "-", "");
   }
@@ -47,7 +46,7 @@ Result<Output> Output::Open(const std::string& path, const OutputOptions& option
     }
     if (!options.force) {
       return MakeError(ErrorCode::invalid_argument,
-                       "output file " + Quoted(path) + " exists (pass --force to overwrite it)");
+                       "output file " + Quoted(path) + " exists");
     }
   } else if (errno != ENOENT) {
     return IoError("cannot check " + Quoted(path), errno);

@@ -31,8 +31,9 @@ struct OutputOptions {
 class Output {
  public:
   // Open prepares `path` ("-" is standard output). Fails with
-  // invalid_argument when the file exists without `force`, or when binary
-  // output would go to a terminal; io when the folder is not writable.
+  // invalid_argument when the file exists without `force` ("... exists"), or
+  // when binary output would go to a terminal ("... terminal"); io when the
+  // folder is not writable. The caller adds the hints (--force, --armor).
   [[nodiscard]] static Result<Output> Open(const std::string& path, const OutputOptions& options);
 
   Output(Output&& other) noexcept;

@@ -63,7 +63,10 @@ void Progress::Add(uint64_t bytes) {
   done_ += bytes;
   if (!enabled_) return;
   const auto now = std::chrono::steady_clock::now();
-  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
+  // Draw at once on the first call (fast machines finish large inputs in
+  // well under a second), then at most ten times a second.
+  if (drawn_ && now - last_draw_ < std::chrono::milliseconds(100)) return;
+  drawn_ = true;
   last_draw_ = now;
   const double seconds = std::chrono::duration<double>(now - start_).count();
   std::fprintf(out_, "\r%s\033[K", Render(done_, seconds).c_str());

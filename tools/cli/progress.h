@@ -30,7 +30,8 @@ class Progress {
   // enabled reports whether anything is drawn.
   bool enabled() const noexcept { return enabled_; }
 
-  // Add records `bytes` more processed; redraws at most ten times a second.
+  // Add records `bytes` more processed; draws on the first call, then at
+  // most ten times a second.
   void Add(uint64_t bytes);
 
   // Finish clears the bar so later messages start on a clean line.
@@ -45,6 +46,7 @@ class Progress {
   std::FILE* out_;
   bool enabled_;
   uint64_t done_ = 0;
+  bool drawn_ = false;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 

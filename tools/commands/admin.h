@@ -1,0 +1,76 @@
+// tools/commands: the `envelope` admin subcommands. Each Register function
+// adds its subcommands to the app and records what to run when one of them
+// is chosen; envelope_main.cc parses and runs the chosen one.
+#ifndef ENVELOPE_TOOLS_COMMANDS_ADMIN_H_
+#define ENVELOPE_TOOLS_COMMANDS_ADMIN_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "cli/exit_codes.h"
+#include "commands/keys.h"
+#include "envelope/kms_types.hpp"
+
+namespace envelope::cli {
+
+// Globals are the options every envelope subcommand sees.
+struct Globals {
+  std::string keystore;  // --keystore DIR
+};
+
+// Command is a leaf subcommand and what runs it.
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;
+};
+using Commands = std::vector<Command>;
+
+void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+void RegisterDataKeyCommand(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+void RegisterInspectCommand(CLI::App& app, Commands& out);
+void RegisterAuditCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+void RegisterRewrapCommand(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+void RegisterCryptCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+void RegisterSelfTestCommand(CLI::App& app, Commands& out);
+
+// kTool is the name errors start with.
+inline constexpr const char* kTool = "envelope";
+
+void RegisterRotationCommands(CLI::App& keys, std::shared_ptr<Globals> globals, Commands& out);
+void RegisterDeletionCommands(CLI::App& keys, std::shared_ptr<Globals> globals, Commands& out);
+
+// WithKms returns a runner that opens the keystore, runs `body(kms)` (which
+// returns Result<void>) and turns a failure into "envelope: error: ..." and
+// its exit code.
+template <typename Body>
+std::function<int()> WithKms(std::shared_ptr<Globals> g, Body body) {
+  return [g, body]() -> int {
+    Keystore keystore(g->keystore);
+    auto kms = keystore.Get();
+    if (!kms) return Fail(kTool, kms.error());
+    auto r = body(**kms);
+    if (!r) return Fail(kTool, r.error());
+    return kExitOk;
+  };
+}
+
+// FormatTime renders a time point as RFC 3339 UTC ("2025-01-31T12:00:00Z").
+std::string FormatTime(kms::TimePoint t);
+
+// KeyJson is the JSON form of a key's metadata, with its aliases.
+nlohmann::json KeyJson(const kms::KeyMetadata& key, const std::vector<std::string>& aliases);
+
+// PrintJson writes `value` indented to standard output.
+void PrintJson(const nlohmann::json& value);
+
+// Example returns a help footer: "Example(s):" lines, then the exit codes.
+std::string Examples(const std::string& lines);
+
+}  // namespace envelope::cli
+
+#endif  // ENVELOPE_TOOLS_COMMANDS_ADMIN_H_

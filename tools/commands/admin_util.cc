@@ -1,0 +1,50 @@
+// Formatting shared by the envelope subcommands.
+#include <cstdio>
+#include <ctime>
+
+#include "commands/admin.h"
+#include "commands/crypt_options.h"
+
+namespace envelope::cli {
+
+std::string FormatTime(kms::TimePoint t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+nlohmann::json KeyJson(const kms::KeyMetadata& k, const std::vector<std::string>& aliases) {
+  nlohmann::json j = {
+      {"key_id", k.key_id},
+      {"description", k.description},
+      {"key_state", std::string(kms::KeyStateName(k.state))},
+      {"creation_date", FormatTime(k.creation_date)},
+      {"current_version", k.current_version},
+      {"rotation_enabled", k.rotation_enabled},
+      {"aliases", aliases},
+      {"tags", k.tags},
+  };
+  if (k.rotation_enabled) j["rotation_period_days"] = k.rotation_period_days;
+  if (k.next_rotation_date) j["next_rotation_date"] = FormatTime(*k.next_rotation_date);
+  if (k.deletion_date) {
+    j["deletion_date"] = FormatTime(*k.deletion_date);
+    j["pending_window_days"] = k.pending_window_days;
+  }
+  return j;
+}
+
+void PrintJson(const nlohmann::json& value) {
+  // Replace invalid UTF-8 (a context value is arbitrary bytes) instead of
+  // throwing.
+  const std::string text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::printf("%s\n", text.c_str());
+}
+
+std::string Examples(const std::string& lines) {
+  return "Example:\n  " + lines + "\n\n" + ExitCodesHelp();
+}
+
+}  // namespace envelope::cli

@@ -1,0 +1,169 @@
+#include "commands/armor.h"
+
+namespace envelope::cli {
+namespace {
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+constexpr int Value(uint8_t c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+') return 62;
+  if (c == '/') return 63;
+  return -1;
+}
+
+constexpr bool IsSpace(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+tl::unexpected<Error> Bad(const char* why) {
+  return MakeError(ErrorCode::invalid_argument, std::string("armored input: ") + why);
+}
+
+}  // namespace
+
+Result<void> ArmorSink::Emit(std::span<const uint8_t> in, bool last) {
+  out_.clear();
+  out_.reserve(in.size() / 3 * 4 + in.size() / 57 + 8);
+  auto put = [&](char c) {
+    out_.push_back(static_cast<uint8_t>(c));
+    if (++column_ == kLineLength) {
+      out_.push_back('\n');
+      column_ = 0;
+    }
+  };
+  size_t i = 0;
+  for (; i + 3 <= in.size(); i += 3) {
+    const uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
+    put(kAlphabet[v >> 18]);
+    put(kAlphabet[(v >> 12) & 63]);
+    put(kAlphabet[(v >> 6) & 63]);
+    put(kAlphabet[v & 63]);
+  }
+  if (last) {
+    const size_t rest = in.size() - i;
+    if (rest > 0) {
+      const uint32_t v = (uint32_t{in[i]} << 16) | (rest == 2 ? uint32_t{in[i + 1]} << 8 : 0);
+      put(kAlphabet[v >> 18]);
+      put(kAlphabet[(v >> 12) & 63]);
+      put(rest == 2 ? kAlphabet[(v >> 6) & 63] : '=');
+      put('=');
+    }
+    if (column_ != 0) out_.push_back('\n');
+  }
+  if (out_.empty()) return {};
+  return next_.Write(out_);
+}
+
+Result<void> ArmorSink::Write(std::span<const uint8_t> data) {
+  // Complete the pending group first, then encode whole groups straight
+  // from `data`, keeping at most two bytes for the next call.
+  while (pending_size_ > 0 && pending_size_ < 3 && !data.empty()) {
+    pending_[pending_size_++] = data.front();
+    data = data.subspan(1);
+  }
+  if (pending_size_ == 3) {
+    if (auto r = Emit(pending_, false); !r) return r;
+    pending_size_ = 0;
+  }
+  const size_t whole = data.size() / 3 * 3;
+  if (whole > 0) {
+    if (auto r = Emit(data.first(whole), false); !r) return r;
+  }
+  for (size_t i = whole; i < data.size(); ++i) pending_[pending_size_++] = data[i];
+  return {};
+}
+
+Result<void> ArmorSink::Close() {
+  auto r = Emit(std::span<const uint8_t>(pending_, pending_size_), true);
+  pending_size_ = 0;
+  return r;
+}
+
+// kDecode maps a byte to its base64 value, or to kSpace / kOther.
+constexpr int8_t kSpace = -2, kOther = -1;
+struct DecodeTable {
+  int8_t v[256];
+  constexpr DecodeTable() : v() {
+    for (int c = 0; c < 256; ++c) {
+      v[c] = IsSpace(static_cast<uint8_t>(c)) ? kSpace : static_cast<int8_t>(Value(static_cast<uint8_t>(c)));
+    }
+  }
+};
+constexpr DecodeTable kDecode;
+
+Result<void> ArmorDecoder::Decode(std::span<const uint8_t> text, std::vector<uint8_t>& out) {
+  out.reserve(out.size() + text.size() / 4 * 3 + 3);
+  for (const uint8_t c : text) {
+    const int8_t d = kDecode.v[c];
+    if (d >= 0 && padding_ == 0) {
+      // The common case: one more digit of the body.
+      acc_ = (acc_ << 6) | static_cast<uint32_t>(d);
+      if (++have_ == 4) {
+        const uint8_t group[3] = {static_cast<uint8_t>(acc_ >> 16), static_cast<uint8_t>(acc_ >> 8),
+                                  static_cast<uint8_t>(acc_)};
+        out.insert(out.end(), group, group + 3);
+        acc_ = 0;
+        have_ = 0;
+      }
+      continue;
+    }
+    if (d == kSpace) continue;
+    if (c == '=') {
+      // Padding: only at the third or fourth digit of a group.
+      if (have_ + padding_ < 2) return Bad("misplaced padding");
+      if (++padding_ + have_ > 4) return Bad("misplaced padding");
+      continue;
+    }
+    if (d < 0) return Bad("not base64 (unexpected character)");
+    return Bad("data after the padding");
+  }
+  if (padding_ > 0 && have_ + padding_ == 4) {
+    // Flush the final partial group (2 or 3 digits) once its padding is in.
+    if (have_ == 2) {
+      if (acc_ & 0xf) return Bad("non-canonical padding bits");
+      out.push_back(static_cast<uint8_t>(acc_ >> 4));
+    } else if (have_ == 3) {
+      if (acc_ & 0x3) return Bad("non-canonical padding bits");
+      out.push_back(static_cast<uint8_t>(acc_ >> 10));
+      out.push_back(static_cast<uint8_t>(acc_ >> 2));
+    }
+    have_ = 4;  // the group is done; only whitespace may follow
+    acc_ = 0;
+  }
+  return {};
+}
+
+Result<void> ArmorDecoder::Finish() const {
+  if (padding_ > 0 ? have_ != 4 : have_ != 0) return Bad("truncated base64");
+  return {};
+}
+
+std::string Base64(std::span<const uint8_t> data) {
+  std::string out;
+  out.reserve((data.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 3 <= data.size(); i += 3) {
+    const uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
+  }
+  const size_t rest = data.size() - i;
+  if (rest > 0) {
+    const uint32_t v = (uint32_t{data[i]} << 16) | (rest == 2 ? uint32_t{data[i + 1]} << 8 : 0);
+    out += kAlphabet[v >> 18];
+    out += kAlphabet[(v >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+bool LooksArmored(std::span<const uint8_t> head) {
+  for (const uint8_t c : head) {
+    if (IsSpace(c)) continue;
+    return Value(c) >= 0;
+  }
+  return false;
+}
+
+}  // namespace envelope::cli

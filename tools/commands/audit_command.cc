@@ -1,0 +1,96 @@
+// envelope audit: the keystore's audit log (our CloudTrail), readable or
+// JSON, and `envelope audit verify` to check its hash chain.
+#include <cstdio>
+#include <fstream>
+
+#include "cli/exit_codes.h"
+#include "commands/admin.h"
+
+namespace envelope::cli {
+namespace {
+
+struct AuditArgs {
+  bool json = false;
+  std::string key;
+};
+
+std::string Field(const nlohmann::json& line, const char* name) {
+  auto it = line.find(name);
+  if (it == line.end() || it->is_null()) return "-";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+int Show(const Globals& g, const AuditArgs& a) {
+  Keystore keystore(g.keystore);
+  auto kms = keystore.Get();
+  if (!kms) return Fail(kTool, kms.error());
+  // Resolve an alias to its key id so --key alias/app finds the key's lines.
+  std::string key_id;
+  if (!a.key.empty()) {
+    auto key = (*kms)->DescribeKey(a.key);
+    key_id = key ? key->key_id : a.key;
+  }
+  const std::string path = (*kms)->directory() + "/audit.log";
+  std::ifstream in(path);
+  if (!in) return Fail(kTool, Error(ErrorCode::io, "cannot read \"" + path + "\""));
+  nlohmann::json all = nlohmann::json::array();
+  std::string text;
+  uint64_t lineno = 0;
+  while (std::getline(in, text)) {
+    ++lineno;
+    auto line = nlohmann::json::parse(text, nullptr, false);
+    if (line.is_discarded() || !line.is_object()) {
+      PrintError(kTool, "audit log line " + std::to_string(lineno) + " is not JSON",
+                 {"run 'envelope audit verify' to check the log"});
+      return kExitFailure;
+    }
+    if (!key_id.empty() && Field(line, "key_id") != key_id) continue;
+    if (a.json) {
+      all.push_back(std::move(line));
+      continue;
+    }
+    std::string outcome = Field(line, "outcome");
+    if (outcome != "success") outcome += " (" + Field(line, "error") + ")";
+    std::printf("%s  %-28s  %-36s  v%-3s  %s\n", Field(line, "time").c_str(),
+                Field(line, "operation").c_str(), Field(line, "key_id").c_str(),
+                Field(line, "key_version").c_str(), outcome.c_str());
+  }
+  if (a.json) PrintJson(all);
+  return kExitOk;
+}
+
+int Verify(const Globals& g) {
+  Keystore keystore(g.keystore);
+  auto kms = keystore.Get();
+  if (!kms) return Fail(kTool, kms.error());
+  auto report = (*kms)->VerifyAuditLog();
+  if (!report) return Fail(kTool, report.error());
+  if (!report->intact) {
+    PrintError(kTool,
+               "audit log broken at line " + std::to_string(report->first_bad_line) + ": " +
+                   report->problem,
+               {"lines were changed, removed or reordered after they were written; keep a copy "
+                "of the log and investigate"});
+    return kExitAuth;
+  }
+  std::printf("audit log intact: %llu lines\n", static_cast<unsigned long long>(report->lines));
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterAuditCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& out) {
+  auto a = std::make_shared<AuditArgs>();
+  CLI::App* audit = app.add_subcommand("audit", "show the audit log of every key operation");
+  audit->add_flag("--json", a->json, "JSON array of the log lines");
+  audit->add_option("--key", a->key, "only the lines of this key (id or alias)");
+  audit->footer(Examples("envelope audit --key alias/web\n  envelope audit verify"));
+  out.push_back({audit, [g, a] { return Show(*g, *a); }});
+
+  CLI::App* verify = audit->add_subcommand(
+      "verify", "check the log's hash chain (exit 3 if a line was changed, removed or reordered)");
+  verify->footer(Examples("envelope audit verify"));
+  out.push_back({verify, [g] { return Verify(*g); }});
+}
+
+}  // namespace envelope::cli

@@ -1,0 +1,202 @@
+#include "commands/crypt_options.h"
+
+#include <cstring>
+#include <string_view>
+
+#include "cli/exit_codes.h"
+
+namespace envelope::cli {
+namespace {
+
+const char* const kEncryptExamples = R"(Examples:
+  encrypt report.pdf                      # writes report.pdf.encrypted (managed default key, SSE-S3)
+  encrypt -k alias/app -c team=web -o out.bin in.bin     # a named KMS key (SSE-KMS)
+  encrypt --customer-key-file k.bin report.pdf           # your own 256-bit key (SSE-C)
+  encrypt --passphrase notes.txt                         # asks for a passphrase on the terminal
+  encrypt --wrapping-key provider=ns,key=k1,file=aes.key in.bin   # raw AES key (ESDK interop)
+  tar c photos | encrypt -a > photos.tar.b64             # text output for mail or copy-paste
+  encrypt -r --suffix .enc folder/                       # every file in a folder)";
+
+const char* const kDecryptExamples = R"(Examples:
+  decrypt report.pdf.encrypted                # writes report.pdf (any key in the local keystore)
+  decrypt --require-context team=web -o in.bin out.bin
+  decrypt --customer-key-env SSE_C_KEY report.pdf.encrypted
+  decrypt --passphrase-file pass.txt notes.txt.encrypted
+  decrypt < photos.tar.b64 | tar x            # armored input is detected
+  decrypt -r --suffix .enc folder/)";
+
+struct Refused {
+  std::string_view option;  // exact, or a prefix ending in '='
+  std::string_view what;
+  std::string_view forms;
+};
+
+constexpr Refused kRefused[] = {
+    {"--customer-key", "customer key",
+     "--customer-key-file FILE, --customer-key-fd N or --customer-key-env VAR"},
+    {"--passphrase=", "passphrase",
+     "--passphrase (asks on the terminal), --passphrase-file FILE, --passphrase-fd N or "
+     "--passphrase-env VAR"},
+    {"--password", "passphrase",
+     "--passphrase (asks on the terminal), --passphrase-file FILE, --passphrase-fd N or "
+     "--passphrase-env VAR"},
+    {"--key-material", "key", "--wrapping-key provider=NS,key=NAME,file=PATH"},
+    {"--wrapping-key-material", "key", "--wrapping-key provider=NS,key=NAME,file=PATH"},
+};
+
+}  // namespace
+
+std::string ExitCodesHelp() {
+  return "Exit codes:\n"
+         "  0  success\n"
+         "  1  other failure\n"
+         "  2  bad arguments or options, or a refused action (existing output, terminal)\n"
+         "  3  authentication failed: wrong key or context, tampered or truncated input\n"
+         "  4  key not found, disabled, pending deletion or deleted\n"
+         "  5  reading or writing a file, pipe, device or the keystore failed\n";
+}
+
+std::optional<int> RefuseLiteralSecrets(const std::string& tool, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    for (const Refused& r : kRefused) {
+      const bool prefix_form = r.option.back() == '=';
+      const bool hit = prefix_form ? arg.starts_with(r.option)
+                                   : (arg == r.option || (arg.starts_with(r.option) &&
+                                                          arg[r.option.size()] == '='));
+      if (!hit) continue;
+      const std::string name(arg.substr(0, arg.find('=')));
+      PrintError(tool, name + ": a " + std::string(r.what) +
+                           " is never accepted on the command line",
+                 {"other users can read it in /proc/*/cmdline and it stays in your shell history",
+                  "use " + std::string(r.forms)});
+      return kExitUsage;
+    }
+  }
+  return std::nullopt;
+}
+
+Result<EncryptionContext> ParseContext(const std::vector<std::string>& pairs,
+                                       const std::string& option) {
+  EncryptionContext context;
+  for (const std::string& pair : pairs) {
+    const size_t eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return MakeError(ErrorCode::invalid_argument,
+                       option + " \"" + pair + "\": expected KEY=VALUE with a non-empty key");
+    }
+    if (!context.emplace(pair.substr(0, eq), pair.substr(eq + 1)).second) {
+      return MakeError(ErrorCode::invalid_argument,
+                       option + ": key \"" + pair.substr(0, eq) + "\" given twice");
+    }
+  }
+  return context;
+}
+
+Result<CommitmentPolicy> ParseCommitmentPolicy(const std::string& text) {
+  if (text == "require-encrypt-require-decrypt") {
+    return CommitmentPolicy::require_encrypt_require_decrypt;
+  }
+  if (text == "require-encrypt-allow-decrypt") return CommitmentPolicy::require_encrypt_allow_decrypt;
+  if (text == "forbid-encrypt-allow-decrypt") return CommitmentPolicy::forbid_encrypt_allow_decrypt;
+  return MakeError(ErrorCode::invalid_argument, "unknown commitment policy \"" + text + "\"");
+}
+
+void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
+                     const std::string& tool) {
+  const bool enc = direction == Direction::encrypt;
+  o.direction = direction;
+  app.add_option("inputs", o.inputs, "files or folders to read (default or \"-\": standard input)");
+  app.add_option("-o,--output", o.output,
+                 "output file (\"-\": standard output); a folder with several inputs")
+      ->type_name("FILE");
+  app.add_flag("-f,--force", o.force, "overwrite existing output files");
+  app.add_flag("-r,--recursive", o.recursive, "walk folders given as inputs");
+  app.add_option("--suffix", o.suffix,
+                 enc ? "added to output names (default .encrypted)"
+                     : "stripped from input names (default .encrypted; else .decrypted is added)")
+      ->type_name("SUFFIX");
+  app.add_flag("-q,--quiet", o.quiet, "no progress bar");
+  if (enc) {
+    app.add_flag("-a,--armor", o.armor,
+                 "base64 text output (the ESDK CLI's --encode form; decrypt detects it)");
+  }
+
+  const char* const keys = "Keys (none: the managed default key, like SSE-S3)";
+  app.add_option("-k,--key", o.kms_keys, "KMS key id or alias/NAME (SSE-KMS); repeatable")
+      ->type_name("KEY")
+      ->allow_extra_args(false)
+      ->group(keys);
+  app.add_option("--customer-key-file", o.customer_key_file,
+                 "your 256-bit key (SSE-C): 32 bytes, 64 hex digits or base64")
+      ->type_name("FILE")
+      ->group(keys);
+  app.add_option("--customer-key-fd", o.customer_key_fd, "SSE-C key from a file descriptor")
+      ->type_name("N")
+      ->group(keys);
+  app.add_option("--customer-key-env", o.customer_key_env,
+                 "SSE-C key from an environment variable")
+      ->type_name("VAR")
+      ->group(keys);
+  app.add_flag("--passphrase", o.passphrase_prompt, "ask for a passphrase on the terminal")
+      ->group(keys);
+  app.add_option("--passphrase-file", o.passphrase_file, "passphrase from a file")
+      ->type_name("FILE")
+      ->group(keys);
+  app.add_option("--passphrase-fd", o.passphrase_fd, "passphrase from a file descriptor")
+      ->type_name("N")
+      ->group(keys);
+  app.add_option("--passphrase-env", o.passphrase_env, "passphrase from an environment variable")
+      ->type_name("VAR")
+      ->group(keys);
+  app.add_option("--wrapping-key", o.wrapping_keys,
+                 "raw key: provider=NS,key=NAME,file=PATH[,type=aes|rsa-oaep-sha256|"
+                 "rsa-oaep-sha1|rsa-oaep-sha384|rsa-oaep-sha512|rsa-pkcs1]; repeatable")
+      ->type_name("SPEC")
+      ->allow_extra_args(false)
+      ->group(keys);
+  app.add_option("--keystore", o.keystore,
+                 "keystore folder (default $ENVELOPE_HOME, else $XDG_DATA_HOME/envelope)")
+      ->type_name("DIR")
+      ->group(keys);
+
+  const char* const msg = "Message";
+  if (enc) {
+    app.add_option("-c,--context", o.context, "encryption context pair; repeatable")
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false)
+        ->group(msg);
+    app.add_option("--frame-size", o.frame_size, "plaintext bytes per frame (default 65536)")
+        ->check(CLI::Range(1u, 16u << 20))
+        ->group(msg);
+    app.add_option("--suite", o.suite, "unsigned (0x0478, default) or signed (0x0578)")
+        ->check(CLI::IsMember({"signed", "unsigned"}))
+        ->group(msg);
+  } else {
+    app.add_option("--require-context", o.require_context,
+                   "fail unless the message's context holds this pair; repeatable")
+        ->type_name("KEY=VALUE")
+        ->allow_extra_args(false)
+        ->group(msg);
+  }
+  app.add_option("--threads", o.threads, "threads for the frames (0: one per core; default 1)")
+      ->check(CLI::Range(0u, 256u))
+      ->group(msg);
+  app.add_option("--max-edks", o.max_edks, "most encrypted data keys a message may hold (64)")
+      ->check(CLI::Range(size_t{1}, size_t{65535}))
+      ->group(msg);
+  app.add_option("--commitment-policy", o.commitment_policy,
+                 "require-encrypt-require-decrypt (default), require-encrypt-allow-decrypt "
+                 "or forbid-encrypt-allow-decrypt")
+      ->check(CLI::IsMember({"require-encrypt-require-decrypt", "require-encrypt-allow-decrypt",
+                             "forbid-encrypt-allow-decrypt"}))
+      ->group(msg);
+  (void)tool;
+  app.footer(std::string(enc ? kEncryptExamples : kDecryptExamples) +
+             "\n\nKeys are never accepted on the command line (--customer-key VALUE and\n"
+             "--passphrase=VALUE are refused): other users can read /proc/*/cmdline.\n\n" +
+             ExitCodesHelp());
+}
+
+}  // namespace envelope::cli

@@ -1,0 +1,79 @@
+// tools/commands: the options `encrypt` and `decrypt` share (and `envelope
+// encrypt` / `envelope decrypt`, which are the same code).
+#ifndef ENVELOPE_TOOLS_COMMANDS_CRYPT_OPTIONS_H_
+#define ENVELOPE_TOOLS_COMMANDS_CRYPT_OPTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "envelope/error.hpp"
+#include "envelope/materials.hpp"
+
+namespace envelope::cli {
+
+// Direction says which tool the options are for.
+enum class Direction { encrypt, decrypt };
+
+// CryptOptions is the parsed command line of encrypt or decrypt.
+struct CryptOptions {
+  Direction direction = Direction::encrypt;
+  std::vector<std::string> inputs;  // empty or "-": standard input
+  std::string output;               // -o; empty: beside the input, or stdout
+  bool force = false;
+  bool recursive = false;
+  bool quiet = false;
+  bool armor = false;  // encrypt only; decrypt detects it
+  std::string suffix = ".encrypted";
+
+  // Keys (see keys.h for how they become keyrings).
+  std::vector<std::string> kms_keys;       // -k/--key, repeatable
+  std::string customer_key_file;           // SSE-C
+  int customer_key_fd = -1;
+  std::string customer_key_env;
+  bool passphrase_prompt = false;          // --passphrase: ask on the terminal
+  std::string passphrase_file;
+  int passphrase_fd = -1;
+  std::string passphrase_env;
+  std::vector<std::string> wrapping_keys;  // --wrapping-key provider=..,key=..,file=..
+  std::string keystore;                    // --keystore DIR
+
+  std::vector<std::string> context;          // -c k=v
+  std::vector<std::string> require_context;  // decrypt --require-context k=v
+  uint32_t frame_size = 64 * 1024;
+  unsigned threads = 1;
+  std::string suite = "unsigned";
+  size_t max_edks = 64;
+  std::string commitment_policy = "require-encrypt-require-decrypt";
+};
+
+// AddCryptOptions declares every option of `direction` on `app`, with
+// --help text, examples and the exit codes.
+void AddCryptOptions(CLI::App& app, CryptOptions& options, Direction direction,
+                     const std::string& tool);
+
+// RefuseLiteralSecrets scans argv before CLI11 sees it (so a secret never
+// reaches a parse error message) for options that would put a key or a
+// passphrase on the command line: --customer-key VALUE, --passphrase=VALUE,
+// --key-material... It prints the error with hints and returns kExitUsage,
+// or nullopt when argv is clean.
+std::optional<int> RefuseLiteralSecrets(const std::string& tool, int argc, char** argv);
+
+// ParseContext turns "k=v" strings into an encryption context. Fails with
+// invalid_argument for a missing "=", an empty key or a repeated key.
+[[nodiscard]] Result<EncryptionContext> ParseContext(const std::vector<std::string>& pairs,
+                                                     const std::string& option);
+
+// ParseCommitmentPolicy reads the ESDK CLI spelling
+// (require-encrypt-require-decrypt, ...).
+[[nodiscard]] Result<CommitmentPolicy> ParseCommitmentPolicy(const std::string& text);
+
+// ExitCodesHelp is the "Exit codes:" paragraph of every --help.
+std::string ExitCodesHelp();
+
+}  // namespace envelope::cli
+
+#endif  // ENVELOPE_TOOLS_COMMANDS_CRYPT_OPTIONS_H_

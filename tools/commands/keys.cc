@@ -1,0 +1,99 @@
+#include "commands/keys.h"
+
+#include <vector>
+
+#include "cli/secret_input.h"
+#include "envelope/customer_key.hpp"
+#include "envelope/kms_keyring_local.hpp"
+#include "envelope/passphrase.hpp"
+
+namespace envelope::cli {
+namespace {
+
+tl::unexpected<Error> Invalid(std::string message) {
+  return MakeError(ErrorCode::invalid_argument, std::move(message));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<kms::Kms>> Keystore::Shared() {
+  if (!kms_) {
+    kms::KmsOptions options;
+    options.directory = dir_;
+    auto opened = kms::Kms::Open(std::move(options));
+    if (!opened) return tl::unexpected(opened.error().WithContext("keystore"));
+    kms_ = std::make_shared<kms::Kms>(std::move(*opened));
+  }
+  return kms_;
+}
+
+Result<kms::Kms*> Keystore::Get() {
+  auto shared = Shared();
+  if (!shared) return tl::unexpected(shared.error());
+  return shared->get();
+}
+
+Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keystore& keystore) {
+  const bool enc = o.direction == Direction::encrypt;
+  std::vector<std::shared_ptr<const Keyring>> keyrings;
+  auto add = [&](Result<std::shared_ptr<const Keyring>> k) -> Result<void> {
+    if (!k) return tl::unexpected(k.error());
+    keyrings.push_back(std::move(*k));
+    return {};
+  };
+  std::shared_ptr<KmsClient> client;
+  auto kms_client = [&]() -> Result<std::shared_ptr<KmsClient>> {
+    if (!client) {
+      auto kms = keystore.Shared();
+      if (!kms) return tl::unexpected(kms.error());
+      client = kms::NewKmsClient(*kms);
+    }
+    return client;
+  };
+
+  for (const std::string& key : o.kms_keys) {
+    auto c = kms_client();
+    if (!c) return tl::unexpected(c.error());
+    if (auto r = add(NewKmsKeyring(*c, key)); !r) return tl::unexpected(r.error());
+  }
+  auto customer_key = ReadCustomerKey(o);
+  if (!customer_key) return tl::unexpected(customer_key.error());
+  if (*customer_key) {
+    if (auto r = add(NewCustomerKeyKeyring((*customer_key)->span())); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
+  auto passphrase = ReadPassphrase(o);
+  if (!passphrase) return tl::unexpected(passphrase.error());
+  if (*passphrase) {
+    if (auto r = add(NewPassphraseKeyring((*passphrase)->span())); !r) {
+      return tl::unexpected(r.error());
+    }
+  }
+  for (const std::string& spec : o.wrapping_keys) {
+    if (auto r = add(WrappingKeyKeyring(spec)); !r) return tl::unexpected(r.error());
+  }
+
+  if (keyrings.empty()) {
+    // No key named: SSE-S3 on encrypt; on decrypt, any key of the keystore.
+    if (enc) {
+      auto kms = keystore.Shared();
+      if (!kms) return tl::unexpected(kms.error());
+      if (auto r = add(kms::NewSseS3Keyring(*kms)); !r) return tl::unexpected(r.error());
+    } else {
+      auto c = kms_client();
+      if (!c) return tl::unexpected(c.error());
+      if (auto r = add(NewKmsDiscoveryKeyring(*c)); !r) return tl::unexpected(r.error());
+    }
+  }
+  if (enc && keyrings.size() > o.max_edks) {
+    return Invalid(std::to_string(keyrings.size()) + " wrapping keys are more than --max-edks " +
+                   std::to_string(o.max_edks));
+  }
+  if (keyrings.size() == 1) return keyrings.front();
+  auto generator = keyrings.front();
+  keyrings.erase(keyrings.begin());
+  return NewMultiKeyring(std::move(generator), std::move(keyrings));
+}
+
+}  // namespace envelope::cli
