@@ -28,9 +28,10 @@ declare -A max_len=(
   [kms_blob]=4200
   [keystore_load]=8192
   [roundtrip]=4096
+  [cli_args]=2048
 )
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(message_header message_decrypt chunked_decrypt kms_blob keystore_load roundtrip)
+[ ${#targets[@]} -gt 0 ] || targets=(message_header message_decrypt chunked_decrypt kms_blob keystore_load roundtrip cli_args)
 
 if [ ! -f $build/build.ninja ]; then
   CC=clang CXX=clang++ meson setup $build --buildtype=debugoptimized -Dfuzzing=enabled \

@@ -66,7 +66,9 @@ SetTally RunSet(const std::string& set, bool expect_valid) {
   const auto keys = testing::LoadJson(FromUri(dir, manifest["keys"]));
   SetTally tally;
   std::vector<std::string> skipped;
-  for (const auto& [name, t] : manifest["tests"].items()) {
+  for (const auto& item : manifest["tests"].items()) {
+    const std::string& name = item.key();
+    const auto& t = item.value();
     CAPTURE(name);
     bool kms = false;
     for (const auto& mk : t["master-keys"]) kms = kms || mk["type"] == "aws-kms";

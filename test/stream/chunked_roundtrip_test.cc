@@ -223,8 +223,11 @@ namespace {
 
 TEST_CASE("Chunked: stream buffers follow the thread count up to a 16 MiB batch") {
   Bytes header(kC2spHeaderSize);
-  for (auto [threads, chunks] : {std::pair{1u, 64u}, std::pair{2u, 128u}, std::pair{16u, 1024u},
-                                 std::pair{64u, 1024u}}) {
+  for (auto [threads_wanted, chunks_wanted] :
+       {std::pair{1u, 64u}, std::pair{2u, 128u}, std::pair{16u, 1024u}, std::pair{64u, 1024u}}) {
+    // Copies: clang 14 cannot capture structured bindings in CAPTURE's lambda.
+    const unsigned threads = threads_wanted;
+    const unsigned chunks = chunks_wanted;
     CAPTURE(threads);
     auto cipher = ChunkedCipher::ForSealing(Keying(threads), header, kNoChunkHint);
     REQUIRE(cipher);

@@ -44,7 +44,7 @@ struct CryptOptions {
   std::vector<std::string> context;          // -c k=v
   std::vector<std::string> require_context;  // decrypt --require-context k=v
   uint32_t frame_size = 64 * 1024;
-  unsigned threads = 1;
+  unsigned threads = 0;  // one per core
   std::string suite = "unsigned";
   size_t max_edks = 64;
   std::string commitment_policy = "require-encrypt-require-decrypt";
