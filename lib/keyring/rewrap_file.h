@@ -57,9 +57,9 @@ class AtomicOutput {
 
   // Write appends `data`.
   [[nodiscard]] Result<void> Write(std::span<const uint8_t> data);
-  // CopyRange appends `length` bytes of `in` from `offset`, in the kernel
-  // (copy_file_range: a block clone on filesystems that share extents),
-  // falling back to large reads and writes.
+  // CopyRange appends `length` bytes of `in` from `offset`: block-aligned
+  // parts shared with the input (FICLONERANGE) where the filesystem can and
+  // the offsets agree modulo the block size, the rest copied in the kernel.
   [[nodiscard]] Result<void> CopyRange(const InputFile& in, uint64_t offset, uint64_t length);
   // Commit makes the temporary durable and renames it over the target.
   [[nodiscard]] Result<void> Commit();
@@ -67,6 +67,9 @@ class AtomicOutput {
  private:
   AtomicOutput(int fd, std::string temp, std::string target, std::string dir)
       : fd_(fd), temp_(std::move(temp)), target_(std::move(target)), dir_(std::move(dir)) {}
+  // KernelCopy appends the range with copy_file_range, falling back to
+  // large reads and writes.
+  [[nodiscard]] Result<void> KernelCopy(const InputFile& in, uint64_t offset, uint64_t length);
   int fd_ = -1;
   std::string temp_, target_, dir_;
   bool committed_ = false;
