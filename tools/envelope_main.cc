@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
              "  envelope keys rotate alias/app && envelope rewrap report.pdf.encrypted\n"
              "  envelope inspect report.pdf.encrypted\n"
              "  envelope audit verify\n"
+             "  envelope pkcs11 list --pkcs11-module /usr/lib/softhsm/libsofthsm2.so\n"
              "Run 'envelope COMMAND --help' for each command.\n\n" +
              ExitCodesHelp());
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   RegisterInspectCommand(app, commands);
   RegisterAuditCommands(app, globals, commands);
   RegisterSelfTestCommand(app, commands);
+  RegisterPkcs11Commands(app, commands);
 
   if (auto done = ParseArgs(app, kTool, argc, argv)) return *done;
   for (const Command& c : commands) {

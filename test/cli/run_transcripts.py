@@ -11,7 +11,8 @@ folder with its own ENVELOPE_HOME. Lines:
   chmod MODE FILE         change permissions (octal)
   mkdir DIR
   stdin FILE              the next exec reads FILE on standard input
-  exec PROG ARGS...       run a tool (PROG is looked up in the build folder);
+  exec PROG ARGS...       run a tool (envelope, encrypt, decrypt, softhsm_setup are
+                          looked up in the build folder, other PROGs in PATH);
                           must exit 0
   ! exec PROG ARGS...     must exit non-zero
   exit N                  the last exec exited with N
@@ -55,7 +56,9 @@ import subprocess
 import sys
 import tempfile
 
-TOOLS = {"envelope": "tools/envelope", "encrypt": "tools/encrypt", "decrypt": "tools/decrypt"}
+TOOLS = {"envelope": "tools/envelope", "encrypt": "tools/encrypt", "decrypt": "tools/decrypt",
+         # makes the SoftHSM2 test token in a folder (test/pkcs11/softhsm_setup.cc)
+         "softhsm_setup": "test/pkcs11/softhsm_setup"}
 
 
 class Failure(Exception):

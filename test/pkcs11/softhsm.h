@@ -15,20 +15,11 @@
 #include "envelope/pkcs11.hpp"
 #include "envelope/secret.hpp"
 #include "keyring/pkcs11_module.h"
+#include "pkcs11/softhsm_token.h"
 
 namespace envelope::testing {
 
-inline constexpr char kSoftHsmModule[] = "/usr/lib/softhsm/libsofthsm2.so";
-inline constexpr char kTokenLabel[] = "envelope-test";
-inline constexpr char kUserPin[] = "4711-user";
-
-// The keys the token holds (label, id, bits, rights).
-inline constexpr char kKeyFull[] = "wrap-main";            // id 01, AES-256, all rights
-inline constexpr char kKeyOther[] = "wrap-other";          // id 07, AES-256, all rights
-inline constexpr char kKeyDecryptOnly[] = "decrypt-only";  // id 02, no CKA_ENCRYPT/WRAP
-inline constexpr char kKeyNoRights[] = "no-rights";        // id 03, nothing allowed
-inline constexpr char kKeyAes128[] = "aes-128";            // id 04, AES-128
-inline constexpr char kKeyTwice[] = "twice";               // ids 05 and 06
+// The module path, token, PIN and keys are in softhsm_token.h.
 
 // SoftHsm is the process's test token; Get() makes it on first use.
 class SoftHsm {

@@ -37,6 +37,7 @@ void RegisterAuditCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comm
 void RegisterRewrapCommand(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
 void RegisterCryptCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
 void RegisterSelfTestCommand(CLI::App& app, Commands& out);
+void RegisterPkcs11Commands(CLI::App& app, Commands& out);
 
 // kTool is the name errors start with.
 inline constexpr const char* kTool = "envelope";

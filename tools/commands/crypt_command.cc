@@ -24,6 +24,7 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
   if (!required) return Fail(tool, required.error());
   auto policy = ParseCommitmentPolicy(o.commitment_policy);
   if (!policy) return Fail(tool, policy.error());
+  if (auto r = CheckPkcs11Options(o.pkcs11, false); !r) return Fail(tool, r.error());
 
   for (const std::string& in : o.inputs) {
     std::error_code ec;

@@ -14,6 +14,10 @@ const char* const kEncryptExamples = R"(Examples:
   encrypt --customer-key-file k.bin report.pdf           # your own 256-bit key (SSE-C)
   encrypt --passphrase notes.txt                         # asks for a passphrase on the terminal
   encrypt --wrapping-key provider=ns,key=k1,file=aes.key in.bin   # raw AES key (ESDK interop)
+  encrypt --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token prod \
+          --pkcs11-key wrap-2024 --pkcs11-pin-file pin.txt in.bin     # an AES key in an HSM
+  encrypt --pkcs11 'pkcs11:token=prod;object=wrap-2024?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=pin.txt' \
+          -k alias/app in.bin                  # HSM key (RFC 7512 URI) and a KMS key: either decrypts
   tar c photos | encrypt -a > photos.tar.b64             # text output for mail or copy-paste
   encrypt -r --suffix .enc folder/                       # every file in a folder)";
 
@@ -22,8 +26,16 @@ const char* const kDecryptExamples = R"(Examples:
   decrypt --require-context team=web -o in.bin out.bin
   decrypt --customer-key-env SSE_C_KEY report.pdf.encrypted
   decrypt --passphrase-file pass.txt notes.txt.encrypted
+  decrypt --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token prod \
+          --pkcs11-key wrap-2024 --pkcs11-pin-env HSM_PIN in.bin.encrypted
+  decrypt --pkcs11 'pkcs11:token=prod;object=wrap-2024?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=pin.txt' \
+          in.bin.encrypted
   decrypt < photos.tar.b64 | tar x            # armored input is detected
   decrypt -r --suffix .enc folder/)";
+
+constexpr std::string_view kPinForms =
+    "--pkcs11-pin-file FILE, --pkcs11-pin-fd N, --pkcs11-pin-env VAR or pin-source=FILE in a "
+    "--pkcs11 URI";
 
 struct Refused {
   std::string_view option;  // exact, or a prefix ending in '='
@@ -42,7 +54,17 @@ constexpr Refused kRefused[] = {
      "--passphrase-env VAR"},
     {"--key-material", "key", "--wrapping-key provider=NS,key=NAME,file=PATH"},
     {"--wrapping-key-material", "key", "--wrapping-key provider=NS,key=NAME,file=PATH"},
+    {"--pkcs11-pin", "PKCS#11 PIN", kPinForms},
+    {"--pin", "PKCS#11 PIN", kPinForms},
+    {"--pkcs11-pin-value", "PKCS#11 PIN", kPinForms},
 };
+
+// HasPinValue reports whether `arg` holds a pkcs11: URI with a pin-value
+// attribute (the value is never printed, not even in a parse error).
+bool HasPinValue(std::string_view arg) {
+  return arg.find("pkcs11:") != std::string_view::npos &&
+         arg.find("pin-value=") != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -60,6 +82,13 @@ std::optional<int> RefuseLiteralSecrets(const std::string& tool, int argc, char*
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--") break;
+    if (HasPinValue(arg)) {
+      PrintError(tool, "pin-value= in a pkcs11: URI: a PKCS#11 PIN is never accepted on the "
+                       "command line",
+                 {"other users can read it in /proc/*/cmdline and it stays in your shell history",
+                  "use " + std::string(kPinForms)});
+      return kExitUsage;
+    }
     for (const Refused& r : kRefused) {
       const bool prefix_form = r.option.back() == '=';
       const bool hit = prefix_form ? arg.starts_with(r.option)
@@ -160,6 +189,8 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
                  "keystore folder (default $ENVELOPE_HOME, else $XDG_DATA_HOME/envelope)")
       ->type_name("DIR")
       ->group(keys);
+  AddPkcs11TokenOptions(app, o.pkcs11);
+  AddPkcs11KeyOptions(app, o.pkcs11);
 
   const char* const msg = "Message";
   if (enc) {
@@ -194,8 +225,9 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
       ->group(msg);
   (void)tool;
   app.footer(std::string(enc ? kEncryptExamples : kDecryptExamples) +
-             "\n\nKeys are never accepted on the command line (--customer-key VALUE and\n"
-             "--passphrase=VALUE are refused): other users can read /proc/*/cmdline.\n\n" +
+             "\n\nKeys and PINs are never accepted on the command line (--customer-key VALUE,\n"
+             "--passphrase=VALUE and --pkcs11-pin VALUE are refused): other users can read\n"
+             "/proc/*/cmdline.\n\n" +
              ExitCodesHelp());
 }
 

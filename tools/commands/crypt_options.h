@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "commands/pkcs11_options.h"
 #include "envelope/error.hpp"
 #include "envelope/materials.hpp"
 
@@ -40,6 +41,7 @@ struct CryptOptions {
   std::string passphrase_env;
   std::vector<std::string> wrapping_keys;  // --wrapping-key provider=..,key=..,file=..
   std::string keystore;                    // --keystore DIR
+  Pkcs11Options pkcs11;                    // --pkcs11-*, --pkcs11 URI
 
   std::vector<std::string> context;          // -c k=v
   std::vector<std::string> require_context;  // decrypt --require-context k=v
@@ -58,7 +60,7 @@ void AddCryptOptions(CLI::App& app, CryptOptions& options, Direction direction,
 // RefuseLiteralSecrets scans argv before CLI11 sees it (so a secret never
 // reaches a parse error message) for options that would put a key or a
 // passphrase on the command line: --customer-key VALUE, --passphrase=VALUE,
-// --key-material... It prints the error with hints and returns kExitUsage,
+// --key-material, --pkcs11-pin, a pkcs11: URI with pin-value=... It prints the error with hints and returns kExitUsage,
 // or nullopt when argv is clean.
 std::optional<int> RefuseLiteralSecrets(const std::string& tool, int argc, char** argv);
 

@@ -34,6 +34,12 @@ Result<kms::Kms*> Keystore::Get() {
 }
 
 Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keystore& keystore) {
+  Pkcs11Keys pkcs11(o.pkcs11);
+  return BuildKeyring(o, keystore, pkcs11);
+}
+
+Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keystore& keystore,
+                                                    Pkcs11Keys& pkcs11) {
   const bool enc = o.direction == Direction::encrypt;
   std::vector<std::shared_ptr<const Keyring>> keyrings;
   auto add = [&](Result<std::shared_ptr<const Keyring>> k) -> Result<void> {
@@ -73,6 +79,9 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
   for (const std::string& spec : o.wrapping_keys) {
     if (auto r = add(WrappingKeyKeyring(spec)); !r) return tl::unexpected(r.error());
   }
+  auto hsm_keys = pkcs11.Named();
+  if (!hsm_keys) return tl::unexpected(hsm_keys.error());
+  for (auto& k : *hsm_keys) keyrings.push_back(std::move(k));
 
   if (keyrings.empty()) {
     // No key named: SSE-S3 on encrypt; on decrypt, any key of the keystore.

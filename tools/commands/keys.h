@@ -33,10 +33,15 @@ class Keystore {
 };
 
 // BuildKeyring returns the keyring for `options`: every key named (KMS
-// keys, a customer key, a passphrase, raw wrapping keys) joins one multi
-// keyring, the first generating the data key. With no key named, encrypt
-// uses the managed default key and decrypt any key of the local keystore.
-// Fails with invalid_argument for conflicting or malformed key options.
+// keys, a customer key, a passphrase, raw wrapping keys, PKCS#11 keys)
+// joins one multi keyring, the first generating the data key. With no key
+// named, encrypt uses the managed default key and decrypt any key of the
+// local keystore. Fails with invalid_argument for conflicting or malformed
+// key options. PKCS#11 keys open through `pkcs11`, which reads the PIN once
+// for every key the caller opens with it.
+[[nodiscard]] Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& options,
+                                                                  Keystore& keystore,
+                                                                  Pkcs11Keys& pkcs11);
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& options,
                                                                   Keystore& keystore);
 

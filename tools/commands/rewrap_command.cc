@@ -15,6 +15,8 @@ namespace {
 struct RewrapArgs {
   CryptOptions old_keys;  // how to open the current header (decrypt options)
   std::vector<std::string> to_keys;
+  std::vector<std::string> to_pkcs11_keys;  // labels on the --pkcs11-token token
+  std::vector<std::string> to_pkcs11_uris;
   bool to_default = false;
   std::vector<std::string> files;
 };
@@ -22,10 +24,13 @@ struct RewrapArgs {
 int Run(const Globals& g, RewrapArgs& a) {
   CryptOptions& o = a.old_keys;
   if (o.keystore.empty()) o.keystore = g.keystore;
-  if (!a.to_keys.empty() && a.to_default) {
-    PrintError(kTool, "give --to-key or --to-default, not both");
+  const bool to_pkcs11 = !a.to_pkcs11_keys.empty() || !a.to_pkcs11_uris.empty();
+  if ((!a.to_keys.empty() || to_pkcs11) && a.to_default) {
+    PrintError(kTool, "give --to-key/--to-pkcs11-key/--to-pkcs11 or --to-default, not both");
     return kExitUsage;
   }
+  // Token options may serve the destination alone (--to-pkcs11-key).
+  if (auto r = CheckPkcs11Options(o.pkcs11, to_pkcs11); !r) return Fail(kTool, r.error());
   if (a.files.size() > 1 && !o.output.empty()) {
     PrintError(kTool, "-o takes one input file", {"without -o, files are rewrapped in place"});
     return kExitUsage;
@@ -40,18 +45,32 @@ int Run(const Globals& g, RewrapArgs& a) {
   Keystore keystore(o.keystore);
   std::shared_ptr<const Keyring> new_keyring;
   std::shared_ptr<const CryptoMaterialsManager> old_cmm;
-  const bool to_newest = a.to_keys.empty() && !a.to_default;
+  // One PIN read serves the old and the new PKCS#11 keys.
+  Pkcs11Keys pkcs11(o.pkcs11);
+  const bool to_newest = a.to_keys.empty() && !a.to_default && !to_pkcs11;
   if (!to_newest) {
-    auto kms = keystore.Shared();
-    if (!kms) return Fail(kTool, kms.error());
     std::vector<std::shared_ptr<const Keyring>> targets;
-    if (a.to_default) {
-      auto k = kms::NewSseS3Keyring(*kms);
+    if (a.to_default || !a.to_keys.empty()) {
+      auto kms = keystore.Shared();
+      if (!kms) return Fail(kTool, kms.error());
+      if (a.to_default) {
+        auto k = kms::NewSseS3Keyring(*kms);
+        if (!k) return Fail(kTool, k.error());
+        targets.push_back(*k);
+      }
+      for (const auto& key : a.to_keys) {
+        auto k = NewKmsKeyring(kms::NewKmsClient(*kms), key);
+        if (!k) return Fail(kTool, k.error());
+        targets.push_back(*k);
+      }
+    }
+    for (const auto& label : a.to_pkcs11_keys) {
+      auto k = pkcs11.ByLabel(label);
       if (!k) return Fail(kTool, k.error());
       targets.push_back(*k);
     }
-    for (const auto& key : a.to_keys) {
-      auto k = NewKmsKeyring(kms::NewKmsClient(*kms), key);
+    for (const auto& uri : a.to_pkcs11_uris) {
+      auto k = pkcs11.ByUri(uri);
       if (!k) return Fail(kTool, k.error());
       targets.push_back(*k);
     }
@@ -61,7 +80,7 @@ int Run(const Globals& g, RewrapArgs& a) {
                                  : NewMultiKeyring(generator, targets);
     if (!multi) return Fail(kTool, multi.error());
     new_keyring = *multi;
-    auto old_keyring = BuildKeyring(o, keystore);
+    auto old_keyring = BuildKeyring(o, keystore, pkcs11);
     if (!old_keyring) return Fail(kTool, old_keyring.error());
     auto cmm = NewDefaultCmm(*old_keyring);
     if (!cmm) return Fail(kTool, cmm.error());
@@ -91,7 +110,7 @@ int Run(const Globals& g, RewrapArgs& a) {
       }
       if (e.code() == ErrorCode::not_found && to_newest) {
         return Fail(kTool, e, {"only KMS-wrapped messages follow key rotation; give --to-key "
-                               "KEY to move other messages to a KMS key"});
+                               "KEY or --to-pkcs11-key LABEL to move other messages"});
       }
       return Fail(kTool, e);
     }
@@ -116,16 +135,35 @@ void RegisterRewrapCommand(CLI::App& app, std::shared_ptr<Globals> g, Commands& 
   sub->add_option("files", a->files, "message files to rewrap")->required();
   sub->add_option("--to-key", a->to_keys,
                   "wrap the data key under this KMS key instead (repeatable); the key options "
-                  "(-k, --customer-key-*, --passphrase*, --wrapping-key) open the current one")
+                  "(-k, --customer-key-*, --passphrase*, --wrapping-key, --pkcs11-key, --pkcs11) "
+                  "open the current one")
       ->type_name("KEY")
       ->allow_extra_args(false);
+  sub->add_option("--to-pkcs11-key", a->to_pkcs11_keys,
+                  "wrap under this AES key (label) of the HSM token named by --pkcs11-module, "
+                  "--pkcs11-token and a --pkcs11-pin-* option (repeatable)")
+      ->type_name("LABEL")
+      ->allow_extra_args(false)
+      ->group(kPkcs11Group);
+  sub->add_option("--to-pkcs11", a->to_pkcs11_uris,
+                  "wrap under the HSM key this RFC 7512 URI names (repeatable)")
+      ->type_name("URI")
+      ->allow_extra_args(false)
+      ->group(kPkcs11Group);
   sub->add_flag("--to-default", a->to_default, "wrap under the managed default key (SSE-S3)");
   sub->footer(Examples(
       "envelope keys rotate alias/app && envelope rewrap report.pdf.encrypted\n"
       "  envelope rewrap --to-key alias/new *.encrypted\n"
-      "  envelope rewrap --customer-key-file k.bin --to-key alias/app photo.encrypted\n\n"
-      "Without --to-key, every KMS-wrapped data key moves to the newest version of its own\n"
-      "key. Only the header changes; the old keys no longer open the rewrapped file."));
+      "  envelope rewrap --customer-key-file k.bin --to-key alias/app photo.encrypted\n"
+      "  envelope rewrap --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token prod \\\n"
+      "      --pkcs11-pin-file pin.txt --to-pkcs11-key wrap-2024 report.pdf.encrypted   # KMS -> HSM\n"
+      "  envelope rewrap --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token prod \\\n"
+      "      --pkcs11-pin-file pin.txt --pkcs11-key wrap-2024 --to-key alias/app report.pdf.encrypted\n"
+      "  envelope rewrap --to-pkcs11 'pkcs11:token=prod;object=wrap-2025?module-path=/usr/lib/"
+      "softhsm/libsofthsm2.so&pin-source=pin.txt' report.pdf.encrypted\n\n"
+      "Without --to-key, --to-pkcs11-key or --to-pkcs11, every KMS-wrapped data key moves to\n"
+      "the newest version of its own key. Only the header changes; the old keys no longer\n"
+      "open the rewrapped file."));
   out.push_back({sub, [g, a] { return Run(*g, *a); }});
 }
 
