@@ -4,7 +4,8 @@
 // Input: one selector byte (bit 0: encrypt or decrypt options), then the
 // arguments separated by NUL bytes (at most 64). Properties:
 //  - the literal-secret screen refuses exactly the arguments an independent
-//    oracle names (--customer-key, --passphrase=..., --key-material, ...), and
+//    oracle names (--customer-key, --passphrase=..., --pkcs11-pin, a pkcs11:
+//    URI with pin-value=, ...), and
 //    runs before CLI11 sees anything;
 //  - CLI11 parsing of the real option set either succeeds or throws a
 //    CLI::Error; nothing else escapes;
@@ -38,7 +39,13 @@ using namespace envelope::cli;
 // a PIN as their value.
 bool OracleRefuses(std::string_view arg) {
   static constexpr std::string_view kExact[] = {
-      "--customer-key", "--password", "--key-material", "--wrapping-key-material"};
+      "--customer-key",          "--password", "--key-material",
+      "--wrapping-key-material", "--pin",      "--pkcs11-pin",
+      "--pkcs11-pin-value"};
+  if (arg.find("pkcs11:") != std::string_view::npos &&
+      arg.find("pin-value=") != std::string_view::npos) {
+    return true;  // a PIN inside a PKCS#11 URI
+  }
   for (std::string_view name : kExact) {
     if (arg == name || (arg.starts_with(name) && arg.size() > name.size() &&
                         arg[name.size()] == '=')) {

@@ -69,7 +69,6 @@ class Encryptor final : public MessageEncryptor {
   uint32_t frame_length_ = 0;
   std::vector<uint8_t> header_bytes_;
   HeaderInfo info_;
-  FrameSchedule* schedule_ = nullptr;
   std::unique_ptr<FrameSchedule> schedule_owner_;
   std::unique_ptr<stream::ChunkEngine> engine_;
   std::optional<MessageSigner> signer_;

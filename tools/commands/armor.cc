@@ -86,7 +86,8 @@ struct DecodeTable {
   int8_t v[256];
   constexpr DecodeTable() : v() {
     for (int c = 0; c < 256; ++c) {
-      v[c] = IsSpace(static_cast<uint8_t>(c)) ? kSpace : static_cast<int8_t>(Value(static_cast<uint8_t>(c)));
+      const auto byte = static_cast<uint8_t>(c);
+      v[c] = IsSpace(byte) ? kSpace : Value(byte) < 0 ? kOther : static_cast<int8_t>(Value(byte));
     }
   }
 };
