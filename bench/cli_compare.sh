@@ -130,6 +130,8 @@ echo "### 1 KiB latency, whole command (median of $SMALL_RUNS)"
 echo
 echo "| tool | operation | wall time | peak RSS (MiB) |"
 echo "|---|---|---:|---:|"
+latency true "process start (baseline)" "true"
+latency encrypt "--version (process start)" "'$ENC' --version"
 latency encrypt "encrypt (managed default key)" "'$ENC' -o /dev/null small.bin"
 latency decrypt "decrypt (managed default key)" "'$DEC' -o /dev/null small.enc"
 latency age "encrypt (X25519)" "age -r $AGE_RECIPIENT small.bin > /dev/null"

@@ -2,7 +2,7 @@
 """Run a wrapper-versus-bare benchmark binary and print the ratios.
 
 Runs the Google Benchmark binary with --benchmark_format=json and
---benchmark_repetitions=N, takes the median real time of every benchmark over
+--benchmark_repetitions=N, takes the median (or --stat min) time of every benchmark over
 the repetitions (CPU time by default: steadier than wall time on a shared
 machine; --time real for wall time), pairs BM_<Op>Wrapper/<size> with BM_<Op>Bare/<size> and
 prints a markdown table of wrapper/bare time ratios (1.00 = no overhead,
@@ -43,8 +43,8 @@ def run(binary, repetitions, extra):
         sys.exit(f"compare: error: benchmark output is not JSON: {e}")
 
 
-def medians(doc, field):
-    """Median time in ns (field: cpu_time or real_time) per benchmark."""
+def summarize(doc, field, stat):
+    """Median or minimum time in ns (field: cpu_time or real_time) per benchmark."""
     times = {}
     for b in doc.get("benchmarks", []):
         if b.get("run_type", "iteration") != "iteration":
@@ -54,7 +54,8 @@ def medians(doc, field):
         name = b.get("run_name", b["name"])
         scale = {"ns": 1, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
         times.setdefault(name, []).append(b[field] * scale)
-    return {k: statistics.median(v) for k, v in times.items()}
+    pick = statistics.median if stat == "median" else min
+    return {k: pick(v) for k, v in times.items()}
 
 
 def main():
@@ -64,6 +65,9 @@ def main():
                         help="repetitions per benchmark (default 5)")
     parser.add_argument("--time", choices=("cpu", "real"), default="cpu",
                         help="which time to compare (default cpu)")
+    parser.add_argument("--stat", choices=("median", "min"), default="median",
+                        help="statistic over the repetitions (default median; min is the "
+                             "steadier estimate on a machine with noisy neighbours)")
     argv = sys.argv[1:]
     extra = []
     if "--" in argv:  # everything after -- goes to the benchmark binary
@@ -74,7 +78,9 @@ def main():
         parser.error("--repetitions must be at least 1")
 
     doc = run(args.binary, args.repetitions, extra)
-    times = medians(doc, f"{args.time}_time")
+    times = summarize(doc, f"{args.time}_time", args.stat)
+    other_stat = "min" if args.stat == "median" else "median"
+    other = summarize(doc, f"{args.time}_time", other_stat)
     pairs = {}
     for name in times:
         m = NAME.match(name)
@@ -86,18 +92,19 @@ def main():
         sys.exit("compare: error: no BM_<Op>Wrapper/<size> and BM_<Op>Bare/<size> pairs found")
 
     ctx = doc.get("context", {})
-    print(f"{args.binary}: median {args.time} time of {args.repetitions} repetitions, "
+    print(f"{args.binary}: {args.stat} {args.time} time of {args.repetitions} repetitions, "
           f"{ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz, "
           f"google-benchmark library built as {ctx.get('library_build_type', '?')}")
     print()
-    print("| op | size | wrapper | bare | wrapper/bare time |")
-    print("|---|---:|---:|---:|---:|")
+    print(f"| op | size | wrapper | bare | wrapper/bare time | ({other_stat}) |")
+    print("|---|---:|---:|---:|---:|---:|")
     for op, size, p in rows:
         w, b = p["Wrapper"], p["Bare"]
         ratio = times[w] / times[b]
         def rate(n):
             return f"{size / times[n]:.2f} GB/s"  # bytes per ns = GB/s
-        print(f"| {op.lower()} | {human_size(size)} | {rate(w)} | {rate(b)} | {ratio:.3f} |")
+        print(f"| {op.lower()} | {human_size(size)} | {rate(w)} | {rate(b)} | {ratio:.3f} "
+              f"| {other[w] / other[b]:.3f} |")
 
 
 if __name__ == "__main__":
