@@ -132,6 +132,16 @@ Result<CommitmentPolicy> ParseCommitmentPolicy(const std::string& text) {
   return MakeError(ErrorCode::invalid_argument, "unknown commitment policy \"" + text + "\"");
 }
 
+void AddSecretSourceOptions(CLI::App& app, const std::string& name, const std::string& what,
+                            const std::string& file_help, std::string& file, int& fd,
+                            std::string& env, const std::string& group) {
+  app.add_option(name + "-file", file, file_help)->type_name("FILE")->group(group);
+  app.add_option(name + "-fd", fd, what + " from a file descriptor")->type_name("N")->group(group);
+  app.add_option(name + "-env", env, what + " from an environment variable")
+      ->type_name("VAR")
+      ->group(group);
+}
+
 void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
                      const std::string& tool) {
   const bool enc = direction == Direction::encrypt;
@@ -157,28 +167,13 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
       ->type_name("KEY")
       ->allow_extra_args(false)
       ->group(keys);
-  app.add_option("--customer-key-file", o.customer_key_file,
-                 "your 256-bit key (SSE-C): 32 bytes, 64 hex digits or base64")
-      ->type_name("FILE")
-      ->group(keys);
-  app.add_option("--customer-key-fd", o.customer_key_fd, "SSE-C key from a file descriptor")
-      ->type_name("N")
-      ->group(keys);
-  app.add_option("--customer-key-env", o.customer_key_env,
-                 "SSE-C key from an environment variable")
-      ->type_name("VAR")
-      ->group(keys);
+  AddSecretSourceOptions(app, "--customer-key", "SSE-C key",
+                         "your 256-bit key (SSE-C): 32 bytes, 64 hex digits or base64",
+                         o.customer_key_file, o.customer_key_fd, o.customer_key_env, keys);
   app.add_flag("--passphrase", o.passphrase_prompt, "ask for a passphrase on the terminal")
       ->group(keys);
-  app.add_option("--passphrase-file", o.passphrase_file, "passphrase from a file")
-      ->type_name("FILE")
-      ->group(keys);
-  app.add_option("--passphrase-fd", o.passphrase_fd, "passphrase from a file descriptor")
-      ->type_name("N")
-      ->group(keys);
-  app.add_option("--passphrase-env", o.passphrase_env, "passphrase from an environment variable")
-      ->type_name("VAR")
-      ->group(keys);
+  AddSecretSourceOptions(app, "--passphrase", "passphrase", "passphrase from a file",
+                         o.passphrase_file, o.passphrase_fd, o.passphrase_env, keys);
   app.add_option("--wrapping-key", o.wrapping_keys,
                  "raw key: provider=NS,key=NAME,file=PATH[,type=aes|rsa-oaep-sha256|"
                  "rsa-oaep-sha1|rsa-oaep-sha384|rsa-oaep-sha512|rsa-pkcs1]; repeatable")

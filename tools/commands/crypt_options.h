@@ -52,6 +52,14 @@ struct CryptOptions {
   std::string commitment_policy = "require-encrypt-require-decrypt";
 };
 
+// AddSecretSourceOptions declares the three ways a secret reaches a tool,
+// never its value: `name`-file FILE, `name`-fd N and `name`-env VAR, in
+// option group `group`. `what` names the secret in the fd and env help
+// lines; `file_help` is the help line of the file option.
+void AddSecretSourceOptions(CLI::App& app, const std::string& name, const std::string& what,
+                            const std::string& file_help, std::string& file, int& fd,
+                            std::string& env, const std::string& group);
+
 // AddCryptOptions declares every option of `direction` on `app`, with
 // --help text, examples and the exit codes.
 void AddCryptOptions(CLI::App& app, CryptOptions& options, Direction direction,

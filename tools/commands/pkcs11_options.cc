@@ -3,6 +3,7 @@
 #include "commands/pkcs11_options.h"
 
 #include "cli/secret_input.h"
+#include "commands/crypt_options.h"
 #include "envelope/pkcs11.hpp"
 
 namespace envelope::cli {
@@ -48,15 +49,8 @@ void AddPkcs11TokenOptions(CLI::App& app, Pkcs11Options& o) {
       ->type_name("PATH")
       ->group(kPkcs11Group);
   app.add_option("--pkcs11-token", o.token, "token label")->type_name("LABEL")->group(kPkcs11Group);
-  app.add_option("--pkcs11-pin-file", o.pin_file, "token user PIN from a file")
-      ->type_name("FILE")
-      ->group(kPkcs11Group);
-  app.add_option("--pkcs11-pin-fd", o.pin_fd, "token user PIN from a file descriptor")
-      ->type_name("N")
-      ->group(kPkcs11Group);
-  app.add_option("--pkcs11-pin-env", o.pin_env, "token user PIN from an environment variable")
-      ->type_name("VAR")
-      ->group(kPkcs11Group);
+  AddSecretSourceOptions(app, "--pkcs11-pin", "token user PIN", "token user PIN from a file",
+                         o.pin_file, o.pin_fd, o.pin_env, kPkcs11Group);
 }
 
 void AddPkcs11KeyOptions(CLI::App& app, Pkcs11Options& o) {
