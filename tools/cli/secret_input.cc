@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "envelope/customer_key.hpp"
+
 namespace envelope::cli {
 namespace {
 
@@ -35,15 +37,6 @@ int Nibble(uint8_t c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-int Base64Value(uint8_t c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
   return -1;
 }
 
@@ -106,13 +99,15 @@ Result<SecretBytes> TrimNewline(const SecretBytes& text) {
 }
 
 Result<SecretBytes> ParseKey256(const SecretBytes& raw) {
-  if (raw.size() == 32) return raw.Clone();
+  // 32 raw bytes or their standard base64: the library's customer-key
+  // parser. 64 hex digits are the tools' addition.
+  if (auto key = ParseCustomerKey(raw.span())) return key;
   auto trimmed = TrimNewline(raw);
   if (!trimmed) return trimmed;
-  const uint8_t* t = trimmed->data();
-  auto key = SecretBytes::Allocate(32);
-  if (!key) return key;
   if (trimmed->size() == 64) {
+    auto key = SecretBytes::Allocate(32);
+    if (!key) return key;
+    const uint8_t* t = trimmed->data();
     int bad = 0;
     for (size_t i = 0; i < 32; ++i) {
       const int hi = Nibble(t[2 * i]), lo = Nibble(t[2 * i + 1]);
@@ -120,23 +115,6 @@ Result<SecretBytes> ParseKey256(const SecretBytes& raw) {
       key->data()[i] = static_cast<uint8_t>((hi << 4) | (lo & 15));
     }
     if (!bad) return key;
-  } else if (trimmed->size() == 44 && t[43] == '=' && t[42] != '=') {
-    // 43 base64 digits carry 258 bits: the last digit's low 2 bits are zero.
-    uint32_t acc = 0;
-    int bits = 0, bad = 0;
-    size_t out = 0;
-    for (size_t i = 0; i < 43; ++i) {
-      const int v = Base64Value(t[i]);
-      bad |= v < 0;
-      acc = (acc << 6) | static_cast<uint32_t>(v & 63);
-      bits += 6;
-      if (bits >= 8) {
-        bits -= 8;
-        if (out < 32) key->data()[out++] = static_cast<uint8_t>(acc >> bits);
-      }
-    }
-    bad |= (acc & ((1u << bits) - 1)) != 0;
-    if (!bad && out == 32) return key;
   }
   return MakeError(ErrorCode::invalid_argument,
                    "a customer key must be 32 bytes: raw, 64 hex digits, or 44 characters of "
