@@ -13,11 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "envelope/chunked.hpp"
@@ -117,6 +119,56 @@ void BM_BareEvpOpen(benchmark::State& state) {
   EVP_CIPHER_CTX_free(ctx);
 }
 BENCHMARK(BM_BareEvpOpen)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The bare loop on every core: each thread runs the bare loop above, with
+// its own EVP context, over its own contiguous share of the chunks. No
+// format, no engine, no hand-off: the ceiling of what all threads can give on
+// this machine, against which the engine's scaling is judged.
+template <bool kSeal>
+void BareEvpThreads(benchmark::State& state) {
+  const unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  const Bytes& plain = Plaintext();
+  static Bytes sealed(kMessage / kChunk * kSlot);
+  Bytes out(kSeal ? sealed.size() : kMessage);
+  const size_t chunks = kMessage / kChunk;
+  auto share = [&](unsigned t) {
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    EVP_CIPHER* aes = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
+    EVP_CipherInit_ex(ctx, aes, nullptr, kKey.data(), nullptr, kSeal ? 1 : 0);
+    uint8_t nonce[12] = {0};
+    for (size_t k = chunks * t / threads; k < chunks * (t + 1) / threads; ++k) {
+      int len = 0;
+      std::memcpy(nonce + 4, &k, 8);
+      EVP_CipherInit_ex(ctx, nullptr, nullptr, nullptr, nonce, -1);
+      if (kSeal) {
+        uint8_t* slot = out.data() + k * kSlot;
+        EVP_CipherUpdate(ctx, slot, &len, plain.data() + k * kChunk, kChunk);
+        EVP_CipherFinal_ex(ctx, slot + kChunk, &len);
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, slot + kChunk);
+      } else {
+        const uint8_t* slot = sealed.data() + k * kSlot;
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, const_cast<uint8_t*>(slot) + kChunk);
+        EVP_CipherUpdate(ctx, out.data() + k * kChunk, &len, slot, kChunk);
+        benchmark::DoNotOptimize(EVP_CipherFinal_ex(ctx, out.data(), &len));
+      }
+    }
+    EVP_CIPHER_free(aes);
+    EVP_CIPHER_CTX_free(ctx);
+  };
+  for (auto _ : state) {
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(share, t);
+    share(0);
+    for (auto& th : pool) th.join();
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.counters["threads"] = threads;
+  SetThroughput(state);
+}
+void BM_BareEvpSealAllThreads(benchmark::State& state) { BareEvpThreads<true>(state); }
+void BM_BareEvpOpenAllThreads(benchmark::State& state) { BareEvpThreads<false>(state); }
+BENCHMARK(BM_BareEvpSealAllThreads)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_BareEvpOpenAllThreads)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // Arg: threads (0 = all cores).
 void BM_ChunkedOneShotEncrypt(benchmark::State& state) {

@@ -101,6 +101,19 @@ Result<AesGcm> AesGcm::New(std::span<const uint8_t> key) {
   return AesGcm(enc.release(), dec.release(), key.size());
 }
 
+Result<AesGcm> AesGcm::Clone() const {
+  if (enc_ == nullptr || dec_ == nullptr) {
+    return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
+  }
+  UniquePtr<EVP_CIPHER_CTX> enc(EVP_CIPHER_CTX_new());
+  UniquePtr<EVP_CIPHER_CTX> dec(EVP_CIPHER_CTX_new());
+  if (!enc || !dec || EVP_CIPHER_CTX_copy(enc.get(), enc_) != 1 ||
+      EVP_CIPHER_CTX_copy(dec.get(), dec_) != 1) {
+    return OpenSslError(ErrorCode::internal, "aes-gcm: context copy failed");
+  }
+  return AesGcm(enc.release(), dec.release(), key_size_);
+}
+
 AesGcm::AesGcm(AesGcm&& other) noexcept
     : enc_(std::exchange(other.enc_, nullptr)),
       dec_(std::exchange(other.dec_, nullptr)),

@@ -59,6 +59,12 @@ class AesGcm {
                                   std::span<const uint8_t> tag,
                                   std::span<uint8_t> out);
 
+  // Clone returns an independent context under the same key, allocated by
+  // the calling thread. The chunk engine has each worker clone its context
+  // itself, so the contexts of two threads, which OpenSSL writes on every
+  // call, come from different malloc arenas and never share a cache line.
+  [[nodiscard]] Result<AesGcm> Clone() const;
+
   // key_size returns 16, 24 or 32.
   size_t key_size() const noexcept { return key_size_; }
 

@@ -1,8 +1,13 @@
 #include "stream/chunk_engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <limits>
 #include <string>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #include "envelope/secret.hpp"
 
@@ -14,6 +19,30 @@ constexpr size_t kNoFailure = std::numeric_limits<size_t>::max();
 // workers (a few microseconds) small against the AES work.
 constexpr size_t kBytesPerThreadPerBatch = size_t{1} << 20;
 
+// How long a thread spins for the other side of a batch hand-off before it
+// sleeps.
+constexpr auto kSpin = std::chrono::microseconds(50);
+
+void CpuRelax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#endif
+}
+
+// SpinUntil calls `done` until it returns true or kSpin has passed; returns
+// its last answer.
+template <typename Done>
+bool SpinUntil(Done done) noexcept {
+  const auto deadline = std::chrono::steady_clock::now() + kSpin;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+      CpuRelax();
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ChunkEngine>> ChunkEngine::New(std::span<const uint8_t> key,
@@ -23,39 +52,42 @@ Result<std::unique_ptr<ChunkEngine>> ChunkEngine::New(std::span<const uint8_t> k
   if (threads > 256) {
     return MakeError(ErrorCode::invalid_argument, "chunk engine: at most 256 threads");
   }
-  std::vector<Lane> lanes;
-  lanes.reserve(threads);
-  for (unsigned i = 0; i < threads; ++i) {
-    auto gcm = crypto::AesGcm::New(key);
-    if (!gcm) return tl::unexpected(gcm.error());
-    lanes.push_back(Lane{std::move(*gcm), std::vector<uint8_t>(schedule.max_aad_size())});
-  }
-  std::unique_ptr<ChunkEngine> engine(new ChunkEngine(std::move(lanes), schedule));
-  if (!engine->StartWorkers()) {
-    return MakeError(ErrorCode::internal,
-                     "chunk engine: cannot start " + std::to_string(threads - 1) +
-                         " worker threads (process or memory limit?); try fewer threads");
-  }
-  return engine;
+  auto gcm = crypto::AesGcm::New(key);
+  if (!gcm) return tl::unexpected(gcm.error());
+  auto lane = std::make_unique<Lane>(
+      Lane{std::move(*gcm), std::vector<uint8_t>(schedule.max_aad_size())});
+  return std::unique_ptr<ChunkEngine>(new ChunkEngine(std::move(lane), threads, schedule));
 }
 
-ChunkEngine::ChunkEngine(std::vector<Lane> lanes, const ChunkSchedule& schedule)
-    : schedule_(schedule), lanes_(std::move(lanes)) {}
+ChunkEngine::ChunkEngine(std::unique_ptr<Lane> caller_lane, unsigned threads,
+                         const ChunkSchedule& schedule)
+    : schedule_(schedule), lanes_(threads) {
+  lanes_[0] = std::move(caller_lane);
+}
 
 bool ChunkEngine::StartWorkers() noexcept {
   // std::thread throws when the system refuses a thread. Unwinding with
   // joinable threads would call std::terminate, so stop and join the ones
   // already started and report the failure instead.
+  size_t started = 0;
   try {
     workers_.reserve(lanes_.size() - 1);
     for (size_t i = 1; i < lanes_.size(); ++i) {
       workers_.emplace_back([this, i] { WorkerMain(i); });
+      ++started;
     }
-    return true;
   } catch (...) {
-    StopWorkers();
-    return false;
   }
+  bool ok = started == lanes_.size() - 1;
+  {
+    // Wait for the started workers to build their lanes: they read lane 0's
+    // context, which the caller must not touch meanwhile.
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] { return ready_workers_ == started; });
+  }
+  for (size_t i = 1; i <= started; ++i) ok = ok && lanes_[i] != nullptr;
+  if (!ok) StopWorkers();
+  return ok;
 }
 
 void ChunkEngine::StopWorkers() noexcept {
@@ -85,42 +117,75 @@ Result<void> ChunkEngine::Open(std::span<const ChunkJob> jobs, size_t* verified_
 }
 
 void ChunkEngine::Work(Lane& lane) {
+  // Threads claim runs of neighbouring chunks, not single chunks: when two
+  // cores took turns along a 256 MiB buffer, two-thread encryption took
+  // 50.6 ms against 36.2 ms when each takes its own stretch (bench machine,
+  // best of 18). About eight claims per thread per batch keep
+  // the threads finishing together.
+  const size_t grain = std::clamp<size_t>(jobs_.size() / (lanes_.size() * 8), 1, 8);
   uint8_t nonce[kNonceSize];
   for (;;) {
-    const size_t i = next_.fetch_add(1, std::memory_order_relaxed);
-    if (i >= jobs_.size()) return;
-    // A chunk after a failed one will be zeroed anyway: skip the work.
-    if (mode_ == Mode::open && i > first_failure_.load(std::memory_order_relaxed)) continue;
-    const ChunkJob& job = jobs_[i];
-    const size_t aad_len =
-        schedule_.Params(job.index, job.final, job.in.size(), std::span(nonce), lane.aad);
-    const std::span<const uint8_t> aad(lane.aad.data(), aad_len);
-    Result<void> r = mode_ == Mode::seal ? lane.gcm.Seal(nonce, aad, job.in, job.out, job.tag)
-                                         : lane.gcm.Open(nonce, aad, job.in, job.tag, job.out);
-    if (!r) {
-      if (r.error().code() != ErrorCode::auth_failed) {
-        internal_error_.store(true, std::memory_order_relaxed);
-      }
-      size_t seen = first_failure_.load(std::memory_order_relaxed);
-      while (i < seen && !first_failure_.compare_exchange_weak(seen, i)) {
+    const size_t first = next_.fetch_add(grain, std::memory_order_relaxed);
+    if (first >= jobs_.size()) return;
+    const size_t end = std::min(first + grain, jobs_.size());
+    for (size_t i = first; i < end; ++i) {
+      // A chunk after a failed one will be zeroed anyway: skip the work.
+      if (mode_ == Mode::open && i > first_failure_.load(std::memory_order_relaxed)) break;
+      const ChunkJob& job = jobs_[i];
+      const size_t aad_len =
+          schedule_.Params(job.index, job.final, job.in.size(), std::span(nonce), lane.aad);
+      const std::span<const uint8_t> aad(lane.aad.data(), aad_len);
+      Result<void> r = mode_ == Mode::seal
+                           ? lane.gcm.Seal(nonce, aad, job.in, job.out, job.tag)
+                           : lane.gcm.Open(nonce, aad, job.in, job.tag, job.out);
+      if (!r) {
+        if (r.error().code() != ErrorCode::auth_failed) {
+          internal_error_.store(true, std::memory_order_relaxed);
+        }
+        size_t seen = first_failure_.load(std::memory_order_relaxed);
+        while (i < seen && !first_failure_.compare_exchange_weak(seen, i)) {
+        }
       }
     }
   }
 }
 
 void ChunkEngine::WorkerMain(size_t lane_index) {
+  {
+    // Built here, by this thread, so its context and AAD buffer come from
+    // this thread's malloc arena (see the header). A lane left null tells
+    // StartWorkers that this worker failed.
+    std::unique_ptr<Lane> lane;
+    try {
+      if (auto gcm = lanes_[0]->gcm.Clone(); gcm) {
+        lane = std::make_unique<Lane>(
+            Lane{std::move(*gcm), std::vector<uint8_t>(lanes_[0]->aad.size())});
+      }
+    } catch (...) {  // std::bad_alloc
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    lanes_[lane_index] = std::move(lane);
+    ++ready_workers_;
+    done_cv_.notify_one();
+  }
   uint64_t seen = 0;
   for (;;) {
-    {
+    // A new generation publishes the batch (mode_, jobs_, the counters):
+    // acquire pairs with the release store in Run.
+    if (!SpinUntil([&] { return generation_.load(std::memory_order_acquire) != seen; })) {
       std::unique_lock<std::mutex> lock(mu_);
-      start_cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      start_cv_.wait(lock, [&] {
+        return stop_ || generation_.load(std::memory_order_acquire) != seen;
+      });
       if (stop_) return;
-      seen = generation_;
     }
-    Work(lanes_[lane_index]);
-    {
+    seen = generation_.load(std::memory_order_acquire);
+    Work(*lanes_[lane_index]);
+    if (busy_workers_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      // Taking the lock orders this notify after the caller's predicate
+      // check, so it cannot be lost.
       std::lock_guard<std::mutex> lock(mu_);
-      if (--busy_workers_ == 0) done_cv_.notify_one();
+      done_cv_.notify_one();
     }
   }
 }
@@ -133,19 +198,38 @@ Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs,
   first_failure_.store(kNoFailure, std::memory_order_relaxed);
   internal_error_.store(false, std::memory_order_relaxed);
 
+  // Workers start with the first batch that has work for them.
+  if (lanes_.size() > 1 && jobs.size() >= 2 && worker_state_ == WorkerState::not_started) {
+    worker_state_ = StartWorkers() ? WorkerState::running : WorkerState::failed;
+  }
+  if (worker_state_ == WorkerState::failed) {
+    jobs_ = {};
+    if (verified_prefix != nullptr) *verified_prefix = 0;
+    if (mode == Mode::open) {
+      for (const ChunkJob& job : jobs) SecureZero(job.out);
+    }
+    return MakeError(ErrorCode::internal,
+                     "chunk engine: cannot start " + std::to_string(lanes_.size() - 1) +
+                         " worker threads (process or memory limit?); try fewer threads");
+  }
+
   // One chunk, or no workers: no point waking anyone.
   if (workers_.empty() || jobs.size() < 2) {
-    Work(lanes_[0]);
+    Work(*lanes_[0]);
   } else {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      busy_workers_ = workers_.size();
-      ++generation_;  // publishes mode_, jobs_ and the counters to workers
+      busy_workers_.store(workers_.size(), std::memory_order_relaxed);
+      // Publishes mode_, jobs_ and the counters to the workers.
+      generation_.fetch_add(1, std::memory_order_release);
     }
     start_cv_.notify_all();
-    Work(lanes_[0]);
-    std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return busy_workers_ == 0; });
+    Work(*lanes_[0]);
+    auto idle = [&] { return busy_workers_.load(std::memory_order_acquire) == 0; };
+    if (!SpinUntil(idle)) {
+      std::unique_lock<std::mutex> lock(mu_);
+      done_cv_.wait(lock, idle);
+    }
   }
   jobs_ = {};
 

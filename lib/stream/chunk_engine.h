@@ -16,6 +16,13 @@
 // size for a batch, independent of the payload size. The engine allocates
 // nothing per chunk or per batch: each participant owns one AesGcm context
 // and one AAD buffer for its whole life.
+//
+// Workers start with the first batch that has work for them (a message of
+// one chunk never starts a thread), and each worker builds its own context
+// and AAD buffer on its own thread. OpenSSL writes a GCM context on every
+// call; contexts allocated one after the other by one thread can share a
+// cache line, and then two cores would fight over it. (On our bench machine
+// this was within the noise; claiming runs of chunks, see Work, was not.)
 #ifndef ENVELOPE_LIB_STREAM_CHUNK_ENGINE_H_
 #define ENVELOPE_LIB_STREAM_CHUNK_ENGINE_H_
 
@@ -74,7 +81,9 @@ class ChunkEngine {
   // New builds an engine for `key` (16, 24 or 32 bytes) and `schedule`,
   // which must outlive the engine. `threads` is the number of threads that
   // work on a batch, the caller's included: 1 runs everything on the calling
-  // thread, 0 means one per core.
+  // thread, 0 means one per core. The workers start with the first batch of
+  // two or more chunks; if the system refuses a thread then, that batch
+  // fails with `internal` (and so does every later one).
   [[nodiscard]] static Result<std::unique_ptr<ChunkEngine>> New(
       std::span<const uint8_t> key, const ChunkSchedule& schedule, unsigned threads);
 
@@ -109,9 +118,11 @@ class ChunkEngine {
   };
   enum class Mode { seal, open };
 
-  ChunkEngine(std::vector<Lane> lanes, const ChunkSchedule& schedule);
-  // StartWorkers starts lanes_.size() - 1 workers; false (and none left
-  // running) when the system refuses a thread.
+  ChunkEngine(std::unique_ptr<Lane> caller_lane, unsigned threads,
+              const ChunkSchedule& schedule);
+  // StartWorkers starts lanes_.size() - 1 workers and waits until each has
+  // built its lane; false (and none left running) when the system refuses a
+  // thread or a worker cannot build its lane.
   bool StartWorkers() noexcept;
   void StopWorkers() noexcept;
   Result<void> Run(Mode mode, std::span<const ChunkJob> jobs, size_t* verified_prefix);
@@ -119,21 +130,33 @@ class ChunkEngine {
   void WorkerMain(size_t lane_index);
 
   const ChunkSchedule& schedule_;
-  std::vector<Lane> lanes_;
+  // lanes_[0] is the caller's; lanes_[i] is built by worker i on its thread.
+  std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<std::thread> workers_;
+  enum class WorkerState { not_started, running, failed };
+  WorkerState worker_state_ = WorkerState::not_started;
 
   // The batch in flight, published under mu_ by bumping generation_.
   std::mutex mu_;
   std::condition_variable start_cv_;
   std::condition_variable done_cv_;
-  uint64_t generation_ = 0;
-  size_t busy_workers_ = 0;
+  // Written under mu_, but also read without it: an idle worker, and the
+  // caller waiting for the end of a batch, first spin on them for a few
+  // microseconds before they sleep on a condition variable. Waking a thread
+  // whose CPU has gone idle costs tens of microseconds on a virtual machine,
+  // a tenth of a 2 MiB batch.
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<size_t> busy_workers_{0};
+  size_t ready_workers_ = 0;  // workers done building their lane (or failing to)
   bool stop_ = false;
   Mode mode_ = Mode::seal;
   std::span<const ChunkJob> jobs_;
-  std::atomic<size_t> next_{0};
-  std::atomic<size_t> first_failure_{0};
+  // Every thread bumps next_ once per chunk: on a cache line of its own, so
+  // that bumping it does not evict what sits next to it.
+  alignas(64) std::atomic<size_t> next_{0};
+  alignas(64) std::atomic<size_t> first_failure_{0};
   std::atomic<bool> internal_error_{false};
+  char pad_[64 - sizeof(std::atomic<size_t>) - sizeof(std::atomic<bool>)] = {};
 };
 
 }  // namespace envelope::stream

@@ -1,6 +1,8 @@
-// ChunkEngine under a system that refuses threads: New returns an error
-// instead of aborting the process (std::thread's constructor throws, and
-// unwinding with running workers would call std::terminate).
+// ChunkEngine under a system that refuses threads: the first batch that
+// needs the workers returns an error, and so does every later one, instead
+// of aborting the process (std::thread's constructor throws, and unwinding
+// with running workers would call std::terminate). A batch of one chunk
+// never starts a worker, so it still works.
 #include <doctest/doctest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -8,6 +10,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <span>
 #include <vector>
 
 #include "stream/c2sp_schedule.h"
@@ -48,7 +51,19 @@ TEST_CASE("ChunkEngine: a refused worker thread is an error, not an abort") {
       rlimit rl{limit, limit};
       if (setrlimit(RLIMIT_AS, &rl) != 0) _exit(4);
       auto engine = ChunkEngine::New(key, schedule, 64);
-      _exit(!engine && engine.error().code() == ErrorCode::internal ? 0 : 1);
+      if (!engine) _exit(5);
+      std::vector<uint8_t> buf(4 * 64 + 4 * kTagSize);
+      std::vector<ChunkJob> jobs;
+      for (uint64_t i = 0; i < 4; ++i) {
+        auto chunk = std::span(buf).subspan(i * 64, 64);
+        jobs.push_back({i, i == 3, chunk, chunk, std::span(buf).subspan(256 + i * kTagSize, kTagSize)});
+      }
+      if (!(*engine)->Seal(std::span(jobs).first(1))) _exit(6);  // no worker needed
+      for (int attempt = 0; attempt < 2; ++attempt) {
+        auto r = (*engine)->Seal(jobs);
+        if (r || r.error().code() != ErrorCode::internal) _exit(1);
+      }
+      _exit(0);
     }
     int status = 0;
     REQUIRE(waitpid(pid, &status, 0) == pid);
