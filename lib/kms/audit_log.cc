@@ -20,6 +20,7 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kTailWindow = 256 * 1024;  // longer than any line we write
+constexpr size_t kFirstTailWindow = 4096;
 constexpr size_t kMaxLogSize = size_t{1} << 30;
 constexpr char kHeadPrefix[] = "envelope-audit-head 1 ";
 constexpr size_t kHeadSize = sizeof kHeadPrefix - 1 + 20 + 1 + 64 + 1;
@@ -76,18 +77,34 @@ Result<Head> LastLine(int fd, const std::string& path) {
   struct stat st {};
   if (fstat(fd, &st) != 0) return ErrnoError("stat " + path);
   const size_t size = static_cast<size_t>(st.st_size);
-  const size_t window = std::min(size, kTailWindow);
-  std::string tail(window, '\0');
-  if (window > 0 && pread(fd, tail.data(), window, static_cast<off_t>(size - window)) !=
-                        static_cast<ssize_t>(window)) {
-    return ErrnoError("read " + path);
+  // Read a small tail first and double it until it holds the whole last
+  // line: lines are a few hundred bytes, and reading (and zero-filling) the
+  // full 256 KiB window cost every logged operation of a grown log about a
+  // millisecond.
+  std::string tail;
+  size_t window = std::min(size, kFirstTailWindow);
+  for (;;) {
+    tail.assign(window, '\0');
+    if (window > 0 && pread(fd, tail.data(), window, static_cast<off_t>(size - window)) !=
+                          static_cast<ssize_t>(window)) {
+      return ErrnoError("read " + path);
+    }
+    const bool whole_file = window == size;
+    // The last line ends at the last newline (a torn line after it is cut
+    // off below); it starts after the newline before that.
+    const size_t last_nl = tail.rfind('\n');
+    const size_t start = last_nl == std::string::npos || last_nl == 0
+                             ? std::string::npos
+                             : tail.rfind('\n', last_nl - 1);
+    if (start != std::string::npos || whole_file) break;
+    if (window == kTailWindow) {
+      return MakeError(ErrorCode::io, path + ": last line is longer than any audit line");
+    }
+    window = std::min({size, window * 2, kTailWindow});
   }
   size_t end = tail.size();
   if (end > 0 && tail.back() != '\n') {
     const size_t nl = tail.rfind('\n');
-    if (nl == std::string::npos && window < size) {
-      return MakeError(ErrorCode::io, path + ": last line is longer than any audit line");
-    }
     end = nl == std::string::npos ? 0 : nl + 1;
     if (ftruncate(fd, static_cast<off_t>(size - window + end)) != 0) {
       return ErrnoError("truncate torn line of " + path);

@@ -290,12 +290,25 @@ Result<size_t> Decryptor::Consume(std::span<const uint8_t> data, bool at_end) {
 
 Result<void> Decryptor::Update(std::span<const uint8_t> ciphertext) {
   if (error_) return tl::unexpected(*error_);
-  if (pending_.empty()) {
-    auto n = Consume(ciphertext, false);
-    if (!n) return Fail(n.error());
-    pending_.assign(ciphertext.begin() + *n, ciphertext.end());
-  } else {
-    pending_.insert(pending_.end(), ciphertext.begin(), ciphertext.end());
+  while (!ciphertext.empty()) {
+    if (pending_.empty()) {
+      // Whole frames straight from the caller's buffer; keep the tail.
+      auto n = Consume(ciphertext, false);
+      if (!n) return Fail(n.error());
+      pending_.assign(ciphertext.begin() + *n, ciphertext.end());
+      return {};
+    }
+    // pending_ holds the start of a structure that did not fit last time.
+    // Append only what completes it (a regular frame has a known size;
+    // otherwise double what is held), so the bulk of a large write is not
+    // copied.
+    size_t take = std::max<size_t>(pending_.size(), 4096);
+    if (state_ == State::frames && pending_.size() < frame_length_ + kRegularFrameOverhead) {
+      take = frame_length_ + kRegularFrameOverhead - pending_.size();
+    }
+    take = std::min(take, ciphertext.size());
+    pending_.insert(pending_.end(), ciphertext.begin(), ciphertext.begin() + take);
+    ciphertext = ciphertext.subspan(take);
     auto n = Consume(pending_, false);
     if (!n) return Fail(n.error());
     pending_.erase(pending_.begin(), pending_.begin() + *n);

@@ -174,23 +174,38 @@ Result<void> Encryptor::Update(std::span<const uint8_t> plaintext) {
   if (error_) return tl::unexpected(*error_);
   if (finished_) return Fail(Error(ErrorCode::invalid_argument, "encrypt: update after finish"));
   if (auto r = WriteHeaderOnce(); !r) return Fail(r.error());
-  const size_t batch_bytes = batch_frames_ * frame_length_;
+  const size_t frame = frame_length_;
+  const size_t batch_bytes = batch_frames_ * frame;
   while (!plaintext.empty()) {
-    // A full batch is sealed only when more plaintext follows it (so the
-    // last frame of the message is never sealed as a regular one).
-    if (pending_.size() == batch_bytes) {
-      if (auto r = SealFrames(pending_, batch_frames_, false); !r) return Fail(r.error());
+    // No frame is sealed until some plaintext follows it, so the last frame
+    // of the message is never sealed as a regular one.
+    if (!pending_.empty()) {
+      if (pending_.size() + plaintext.size() <= batch_bytes) {
+        // Small writes gather into pending_ until a batch is full.
+        pending_.insert(pending_.end(), plaintext.begin(), plaintext.end());
+        return {};
+      }
+      // More than a batch: complete pending_'s last frame, seal its frames,
+      // and take the rest straight from the caller's buffer.
+      const size_t take = std::min(plaintext.size(), (frame - pending_.size() % frame) % frame);
+      pending_.insert(pending_.end(), plaintext.begin(), plaintext.begin() + take);
+      plaintext = plaintext.subspan(take);
+      if (plaintext.empty()) return {};
+      if (auto r = SealFrames(pending_, pending_.size() / frame, false); !r) {
+        return Fail(r.error());
+      }
       pending_.clear();
     }
-    // Large input with nothing pending: seal straight from it, no copy.
-    if (pending_.empty() && plaintext.size() > batch_bytes) {
-      if (auto r = SealFrames(plaintext, batch_frames_, false); !r) return Fail(r.error());
-      plaintext = plaintext.subspan(batch_bytes);
+    // Seal whole frames straight from the input (no copy), keeping back at
+    // least one byte; what is left (at most one frame) waits in pending_.
+    if (plaintext.size() > frame) {
+      const size_t frames = std::min(batch_frames_, (plaintext.size() - 1) / frame);
+      if (auto r = SealFrames(plaintext, frames, false); !r) return Fail(r.error());
+      plaintext = plaintext.subspan(frames * frame);
       continue;
     }
-    const size_t take = std::min(plaintext.size(), batch_bytes - pending_.size());
-    pending_.insert(pending_.end(), plaintext.begin(), plaintext.begin() + take);
-    plaintext = plaintext.subspan(take);
+    pending_.insert(pending_.end(), plaintext.begin(), plaintext.end());
+    plaintext = {};
   }
   return {};
 }

@@ -1,13 +1,8 @@
 #include "stream/chunk_engine.h"
 
 #include <algorithm>
-#include <chrono>
 #include <limits>
 #include <string>
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#endif
 
 #include "envelope/secret.hpp"
 
@@ -18,30 +13,6 @@ constexpr size_t kNoFailure = std::numeric_limits<size_t>::max();
 // About this much plaintext per thread per batch keeps the cost of waking
 // workers (a few microseconds) small against the AES work.
 constexpr size_t kBytesPerThreadPerBatch = size_t{1} << 20;
-
-// How long a thread spins for the other side of a batch hand-off before it
-// sleeps.
-constexpr auto kSpin = std::chrono::microseconds(50);
-
-void CpuRelax() noexcept {
-#if defined(__x86_64__) || defined(__i386__)
-  _mm_pause();
-#endif
-}
-
-// SpinUntil calls `done` until it returns true or kSpin has passed; returns
-// its last answer.
-template <typename Done>
-bool SpinUntil(Done done) noexcept {
-  const auto deadline = std::chrono::steady_clock::now() + kSpin;
-  for (;;) {
-    for (int i = 0; i < 64; ++i) {
-      if (done()) return true;
-      CpuRelax();
-    }
-    if (std::chrono::steady_clock::now() >= deadline) return done();
-  }
-}
 
 }  // namespace
 
@@ -170,22 +141,16 @@ void ChunkEngine::WorkerMain(size_t lane_index) {
   }
   uint64_t seen = 0;
   for (;;) {
-    // A new generation publishes the batch (mode_, jobs_, the counters):
-    // acquire pairs with the release store in Run.
-    if (!SpinUntil([&] { return generation_.load(std::memory_order_acquire) != seen; })) {
+    {
       std::unique_lock<std::mutex> lock(mu_);
-      start_cv_.wait(lock, [&] {
-        return stop_ || generation_.load(std::memory_order_acquire) != seen;
-      });
+      start_cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
+      seen = generation_;
     }
-    seen = generation_.load(std::memory_order_acquire);
     Work(*lanes_[lane_index]);
-    if (busy_workers_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      // Taking the lock orders this notify after the caller's predicate
-      // check, so it cannot be lost.
+    {
       std::lock_guard<std::mutex> lock(mu_);
-      done_cv_.notify_one();
+      if (--busy_workers_ == 0) done_cv_.notify_one();
     }
   }
 }
@@ -219,17 +184,13 @@ Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs,
   } else {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      busy_workers_.store(workers_.size(), std::memory_order_relaxed);
-      // Publishes mode_, jobs_ and the counters to the workers.
-      generation_.fetch_add(1, std::memory_order_release);
+      busy_workers_ = workers_.size();
+      ++generation_;  // publishes mode_, jobs_ and the counters to workers
     }
     start_cv_.notify_all();
     Work(*lanes_[0]);
-    auto idle = [&] { return busy_workers_.load(std::memory_order_acquire) == 0; };
-    if (!SpinUntil(idle)) {
-      std::unique_lock<std::mutex> lock(mu_);
-      done_cv_.wait(lock, idle);
-    }
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] { return busy_workers_ == 0; });
   }
   jobs_ = {};
 

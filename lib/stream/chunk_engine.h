@@ -140,13 +140,8 @@ class ChunkEngine {
   std::mutex mu_;
   std::condition_variable start_cv_;
   std::condition_variable done_cv_;
-  // Written under mu_, but also read without it: an idle worker, and the
-  // caller waiting for the end of a batch, first spin on them for a few
-  // microseconds before they sleep on a condition variable. Waking a thread
-  // whose CPU has gone idle costs tens of microseconds on a virtual machine,
-  // a tenth of a 2 MiB batch.
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<size_t> busy_workers_{0};
+  uint64_t generation_ = 0;
+  size_t busy_workers_ = 0;
   size_t ready_workers_ = 0;  // workers done building their lane (or failing to)
   bool stop_ = false;
   Mode mode_ = Mode::seal;

@@ -231,5 +231,30 @@ TEST_CASE("Audit: a torn last line is reported, then cut by the next append") {
   CHECK(after.lines == 9);
 }
 
+TEST_CASE("Audit: the chain goes on after lines and torn tails longer than the first read") {
+  // LastLine reads 4 KiB of the tail first and doubles it until it holds
+  // the last line: here that line is over 6 KB, then a 10 KB torn tail.
+  TempDir tmp;
+  FakeClock clock;
+  auto kms = Kms::Open(Options(tmp.keystore(), clock));
+  auto key = kms->CreateKey();
+  const EncryptionContext big{{"purpose", std::string(6000, 'v')}};
+  REQUIRE(kms->Encrypt(key->key_id, Bytes("x"), big));
+  REQUIRE(kms->Encrypt(key->key_id, Bytes("x"), big));
+  REQUIRE(kms->Encrypt(key->key_id, Bytes("x")));
+  auto r = internal::VerifyAuditLog(tmp.keystore());
+  REQUIRE(r);
+  CHECK(r->intact);
+  const uint64_t lines = r->lines;
+  const std::string path = tmp.keystore() + "/audit.log";
+  testing::WriteText(path, testing::ReadText(path) + "{\"seq\":5,\"prev\":\"" +
+                               std::string(10000, 'a'));
+  REQUIRE(kms->Encrypt(key->key_id, Bytes("x"), big));
+  r = internal::VerifyAuditLog(tmp.keystore());
+  REQUIRE(r);
+  CHECK(r->intact);
+  CHECK(r->lines == lines + 1);  // the torn tail is gone, the new line chained on
+}
+
 }  // namespace
 }  // namespace envelope::kms

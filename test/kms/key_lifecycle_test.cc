@@ -309,8 +309,13 @@ TEST_CASE("Kms: the managed default key is created once, with rotation") {
   REQUIRE(first);
   CHECK(first->rotation_enabled);
   CHECK(first->rotation_period_days == 365);
+  const std::string log = testing::ReadText(tmp.keystore() + "/audit.log");
+  CHECK(Contains(log, "\"CreateKey\""));
+  CHECK(Contains(log, "\"DefaultKey\""));
   auto second = kms->DefaultKey();
   CHECK(second->key_id == first->key_id);
+  // Finding the existing key is not logged (its uses are).
+  CHECK(testing::ReadText(tmp.keystore() + "/audit.log") == log);
   CHECK(kms->DescribeKey(kDefaultKeyAlias)->key_id == first->key_id);
   CHECK(kms->ListKeys()->size() == 1);
   clock.AdvanceDays(365);

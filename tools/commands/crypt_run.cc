@@ -2,6 +2,7 @@
 // reads into the push API (MessageEncryptor / MessageDecryptor), frames out
 // as they complete, so memory stays bounded at any input size.
 #include <filesystem>
+#include <memory>
 #include <vector>
 
 #include "cli/exit_codes.h"
@@ -9,19 +10,24 @@
 #include "commands/armor.h"
 #include "commands/crypt.h"
 #include "commands/files.h"
+#include "commands/read_ahead.h"
 
 namespace envelope::cli {
 namespace {
 
 constexpr size_t kReadSize = size_t{4} << 20;
 
-// ReadBuffer is the read buffer for `in`: kReadSize, or just over the size
-// of a smaller regular file (one read, then end of file). Zero-filling 4 MiB
-// costs a 1 KiB file more than its encryption.
-std::vector<uint8_t> ReadBuffer(const InputFile& in) {
+// Reader returns the ReadAhead for `in`: pieces of kReadSize read one ahead
+// on a thread of their own, or, for a regular file of at most one piece, a
+// single read into a buffer just over its size on the caller's thread (a
+// thread and a zero-filled 4 MiB buffer would cost a 1 KiB file more than
+// its encryption).
+std::unique_ptr<ReadAhead> Reader(InputFile& in) {
   const uint64_t size = in.size();
-  return std::vector<uint8_t>(size > 0 && size < kReadSize ? static_cast<size_t>(size) + 1
-                                                           : kReadSize);
+  if (size > 0 && size < kReadSize) {
+    return std::make_unique<ReadAhead>(in, static_cast<size_t>(size) + 1, false);
+  }
+  return std::make_unique<ReadAhead>(in, kReadSize, true);
 }
 constexpr const char* kContextHint =
     "the message was encrypted with another context: see it with 'envelope inspect FILE'";
@@ -117,15 +123,13 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
   auto encryptor = MessageEncryptor::New(cmm, eo, o.armor ? static_cast<ByteSink&>(armor) : sink);
   if (!encryptor) return FailCrypto(tool, encryptor.error(), true);
   Progress progress(tool, in->size(), o.quiet);
-  std::vector<uint8_t> buf = ReadBuffer(*in);
+  auto reader = Reader(*in);
   for (;;) {
-    auto n = in->Read(buf);
-    if (!n) return Fail(tool, n.error());
-    if (*n == 0) break;
-    if (auto r = (*encryptor)->Update(std::span(buf).first(*n)); !r) {
-      return FailCrypto(tool, r.error(), true);
-    }
-    progress.Add(*n);
+    auto piece = reader->Next();
+    if (!piece) return Fail(tool, piece.error());
+    if (piece->empty()) break;
+    if (auto r = (*encryptor)->Update(*piece); !r) return FailCrypto(tool, r.error(), true);
+    progress.Add(piece->size());
   }
   if (auto r = (*encryptor)->Finish(); !r) return FailCrypto(tool, r.error(), true);
   if (o.armor) {
@@ -151,14 +155,15 @@ int DecryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
   if (!decryptor) return FailCrypto(tool, decryptor.error(), false);
   checked.Watch(decryptor->get());
   Progress progress(tool, in->size(), o.quiet);
-  std::vector<uint8_t> buf = ReadBuffer(*in), decoded;
+  auto reader = Reader(*in);
+  std::vector<uint8_t> decoded;
   std::optional<ArmorDecoder> armor;
   bool first = true;
   for (;;) {
-    auto n = in->Read(buf);
-    if (!n) return Fail(tool, n.error());
-    if (*n == 0) break;
-    std::span<const uint8_t> chunk = std::span(buf).first(*n);
+    auto piece = reader->Next();
+    if (!piece) return Fail(tool, piece.error());
+    if (piece->empty()) break;
+    std::span<const uint8_t> chunk = *piece;
     if (first && LooksArmored(chunk)) armor.emplace();
     first = false;
     if (armor) {
@@ -170,7 +175,7 @@ int DecryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
       if (checked.failed()) return Fail(tool, r.error(), {kContextHint});
       return FailCrypto(tool, r.error(), false);
     }
-    progress.Add(*n);
+    progress.Add(piece->size());
   }
   if (armor) {
     if (auto r = armor->Finish(); !r) return Fail(tool, r.error());
