@@ -76,8 +76,15 @@ Result<std::unique_ptr<ChunkedCipher>> ChunkedCipher::Build(
       keying.batch_chunks != 0
           ? keying.batch_chunks
           : std::min(cipher->engine_->BatchChunks(kC2spChunkSize), kMaxBatchChunks);
+  cipher->batch_fixed_ = keying.batch_chunks != 0;
   cipher->jobs_.reserve(cipher->batch_chunks_);
   return cipher;
+}
+
+void ChunkedCipher::InMemory() {
+  if (batch_fixed_) return;
+  batch_chunks_ = std::max(batch_chunks_, kMaxBatchChunks);
+  jobs_.reserve(batch_chunks_);
 }
 
 Result<std::unique_ptr<ChunkedCipher>> ChunkedCipher::ForSealing(const ChunkedKeying& keying,

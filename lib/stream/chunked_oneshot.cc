@@ -30,6 +30,7 @@ Result<void> SealChunkedMessage(const ChunkedKeying& keying, std::span<const uin
   const uint64_t chunks = plaintext.size() / kC2spChunkSize + 1;
   auto cipher = ChunkedCipher::ForSealing(keying, out.first(keying.header_size()), chunks);
   if (!cipher) return tl::unexpected(cipher.error());
+  (*cipher)->InMemory();
   auto r = (*cipher)->Seal(0, plaintext, true, out.subspan(keying.header_size()));
   if (!r) SecureZero(out);  // never leave a half-written ciphertext behind
   return r;
@@ -53,6 +54,7 @@ Result<void> OpenChunkedMessage(const ChunkedKeying& keying, std::span<const uin
     SecureZero(out);  // all or nothing, whatever the caller left there
     return tl::unexpected(cipher.error());
   }
+  (*cipher)->InMemory();
   // Open zeroes `out` on failure.
   return (*cipher)->Open(0, ciphertext.subspan(keying.header_size()), true, out);
 }
