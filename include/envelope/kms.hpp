@@ -140,7 +140,9 @@ class Kms {
                                               const EncryptionContext& destination_context = {});
 
   // DefaultKey returns the managed default key (alias/envelope/default),
-  // creating it with yearly rotation on first use (SSE-S3 semantics).
+  // creating it with yearly rotation on first use (SSE-S3 semantics). The
+  // creation is audited (CreateKey and DefaultKey lines); finding the
+  // existing key is not, since every use of it is.
   [[nodiscard]] Result<KeyMetadata> DefaultKey();
 
   // VerifyAuditLog checks the audit log's hash chain and reports the first
