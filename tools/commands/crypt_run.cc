@@ -17,18 +17,22 @@ namespace {
 
 constexpr size_t kReadSize = size_t{4} << 20;
 
-// Reader returns the ReadAhead for `in`: pieces of kReadSize read one ahead
-// on a thread of their own, or, for a regular file of at most one piece, a
-// single read into a buffer just over its size on the caller's thread (a
-// thread and a zero-filled 4 MiB buffer would cost a 1 KiB file more than
-// its encryption).
+// Reader returns the ReadAhead for `in`. A regular file larger than one
+// piece is read one piece ahead on a thread of its own. Anything else is
+// read on the caller's thread: a regular file of at most one piece in a
+// single read into a buffer just over its size (a thread and a zero-filled
+// 4 MiB buffer would cost a 1 KiB file more than its encryption), and a pipe
+// or terminal because a read there can block for as long as the writer
+// likes, and a failed run must not wait for it to finish (the process on the
+// other side of a pipe runs in parallel anyway).
 std::unique_ptr<ReadAhead> Reader(InputFile& in) {
   const uint64_t size = in.size();
   if (size > 0 && size < kReadSize) {
     return std::make_unique<ReadAhead>(in, static_cast<size_t>(size) + 1, false);
   }
-  return std::make_unique<ReadAhead>(in, kReadSize, true);
+  return std::make_unique<ReadAhead>(in, kReadSize, size > 0);
 }
+
 constexpr const char* kContextHint =
     "the message was encrypted with another context: see it with 'envelope inspect FILE'";
 
