@@ -83,38 +83,32 @@ Result<Head> LastLine(int fd, const std::string& path) {
   // millisecond.
   std::string tail;
   size_t window = std::min(size, kFirstTailWindow);
+  // The last line ends at the last newline (a torn line after it is cut off
+  // below); it starts after the newline before that.
+  size_t last_nl = std::string::npos;
+  size_t start = std::string::npos;
   for (;;) {
     tail.assign(window, '\0');
     if (window > 0 && pread(fd, tail.data(), window, static_cast<off_t>(size - window)) !=
                           static_cast<ssize_t>(window)) {
       return ErrnoError("read " + path);
     }
-    const bool whole_file = window == size;
-    // The last line ends at the last newline (a torn line after it is cut
-    // off below); it starts after the newline before that.
-    const size_t last_nl = tail.rfind('\n');
-    const size_t start = last_nl == std::string::npos || last_nl == 0
-                             ? std::string::npos
-                             : tail.rfind('\n', last_nl - 1);
-    if (start != std::string::npos || whole_file) break;
+    last_nl = tail.rfind('\n');
+    start = last_nl == std::string::npos || last_nl == 0 ? std::string::npos
+                                                          : tail.rfind('\n', last_nl - 1);
+    if (start != std::string::npos || window == size) break;
     if (window == kTailWindow) {
       return MakeError(ErrorCode::io, path + ": last line is longer than any audit line");
     }
     window = std::min({size, window * 2, kTailWindow});
   }
-  size_t end = tail.size();
-  if (end > 0 && tail.back() != '\n') {
-    const size_t nl = tail.rfind('\n');
-    end = nl == std::string::npos ? 0 : nl + 1;
-    if (ftruncate(fd, static_cast<off_t>(size - window + end)) != 0) {
-      return ErrnoError("truncate torn line of " + path);
-    }
+  const size_t end = last_nl == std::string::npos ? 0 : last_nl + 1;
+  if (end != tail.size() && ftruncate(fd, static_cast<off_t>(size - window + end)) != 0) {
+    return ErrnoError("truncate torn line of " + path);
   }
   if (end == 0) return Head{0, kZeroHash};
-  const size_t start = end >= 2 ? tail.rfind('\n', end - 2) : std::string::npos;
-  const std::string_view line =
-      std::string_view(tail).substr(start == std::string::npos ? 0 : start + 1,
-                                    end - 1 - (start == std::string::npos ? 0 : start + 1));
+  const size_t first = start == std::string::npos ? 0 : start + 1;
+  const std::string_view line = std::string_view(tail).substr(first, last_nl - first);
   Head h{0, Sha256Hex(line)};
   const json j = json::parse(line, nullptr, false);
   if (j.is_object() && j.contains("seq") && j["seq"].is_number_unsigned()) {

@@ -161,18 +161,11 @@ void ChunkEngine::WorkerMain(size_t lane_index) {
 
 Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs,
                               size_t* verified_prefix) {
-  mode_ = mode;
-  jobs_ = jobs;
-  next_.store(0, std::memory_order_relaxed);
-  first_failure_.store(kNoFailure, std::memory_order_relaxed);
-  internal_error_.store(false, std::memory_order_relaxed);
-
   // Workers start with the first batch that has work for them.
   if (lanes_.size() > 1 && jobs.size() >= 2 && worker_state_ == WorkerState::not_started) {
     worker_state_ = StartWorkers() ? WorkerState::running : WorkerState::failed;
   }
   if (worker_state_ == WorkerState::failed) {
-    jobs_ = {};
     if (verified_prefix != nullptr) *verified_prefix = 0;
     if (mode == Mode::open) {
       for (const ChunkJob& job : jobs) SecureZero(job.out);
@@ -181,6 +174,12 @@ Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs,
                      "chunk engine: cannot start " + std::to_string(lanes_.size() - 1) +
                          " worker threads (process or memory limit?); try fewer threads");
   }
+
+  mode_ = mode;
+  jobs_ = jobs;
+  next_.store(0, std::memory_order_relaxed);
+  first_failure_.store(kNoFailure, std::memory_order_relaxed);
+  internal_error_.store(false, std::memory_order_relaxed);
 
   // One chunk, or no workers: no point waking anyone.
   if (workers_.empty() || jobs.size() < 2) {

@@ -146,12 +146,12 @@ class ChunkEngine {
   bool stop_ = false;
   Mode mode_ = Mode::seal;
   std::span<const ChunkJob> jobs_;
-  // Every thread bumps next_ once per chunk: on a cache line of its own, so
-  // that bumping it does not evict what sits next to it.
+  // Every thread bumps next_ once per run of chunks it claims: on a cache
+  // line of its own, so that bumping it does not evict what sits next to it
+  // (the class's 64-byte alignment pads the line after first_failure_).
   alignas(64) std::atomic<size_t> next_{0};
   alignas(64) std::atomic<size_t> first_failure_{0};
   std::atomic<bool> internal_error_{false};
-  char pad_[64 - sizeof(std::atomic<size_t>) - sizeof(std::atomic<bool>)] = {};
 };
 
 }  // namespace envelope::stream

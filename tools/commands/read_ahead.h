@@ -26,7 +26,8 @@ class ReadAhead {
  public:
   // `source` must outlive the ReadAhead and is read only by its thread (or,
   // when `threaded` is false, by Next on the caller's thread). Each piece is
-  // up to `piece_size` bytes; only the last one may be shorter.
+  // what one Source::Read gave, at most `piece_size` bytes (an InputFile
+  // fills the whole piece unless the input ends).
   ReadAhead(Source& source, size_t piece_size, bool threaded);
   ~ReadAhead();
   ReadAhead(const ReadAhead&) = delete;
