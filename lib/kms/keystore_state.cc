@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace envelope::kms::internal {
 namespace {
@@ -49,6 +51,21 @@ VersionOrigin OriginFrom(const std::string& s) {
 
 void Require(bool ok, const char* what) {
   if (!ok) throw std::invalid_argument(what);
+}
+
+// The integer in `j` as a T. json's get<T>() would accept a float (and
+// converting one out of range is undefined behaviour) and silently wrap a
+// number T cannot hold, so "format": 4294967297 would read as 1.
+template <typename T>
+T Int(const json& j, const char* field) {
+  if (j.is_number_unsigned()) {
+    const auto v = j.get<uint64_t>();
+    if (std::in_range<T>(v)) return static_cast<T>(v);
+  } else if (j.is_number_integer()) {
+    const auto v = j.get<int64_t>();
+    if (std::in_range<T>(v)) return static_cast<T>(v);
+  }
+  throw std::invalid_argument(std::string(field) + " is not an integer in range");
 }
 
 }  // namespace
@@ -124,8 +141,8 @@ Result<KeystoreState> DecodePayload(std::span<const uint8_t> payload) {
   state.table = std::move(*copied);
   try {
     const json doc = json::parse(text.begin(), text.end());
-    Require(doc.at("format").get<int>() == 1, "unknown payload format");
-    state.generation = doc.at("generation").get<uint64_t>();
+    Require(Int<int>(doc.at("format"), "format") == 1, "unknown payload format");
+    state.generation = Int<uint64_t>(doc.at("generation"), "generation");
     size_t next_row = 0;
     for (const json& jk : doc.at("keys")) {
       KeyRecord k;
@@ -135,24 +152,24 @@ Result<KeystoreState> DecodePayload(std::span<const uint8_t> payload) {
       k.id = *id;
       k.description = jk.at("description").get<std::string>();
       k.tags = jk.at("tags").get<Tags>();
-      k.created_ms = jk.at("created").get<int64_t>();
+      k.created_ms = Int<int64_t>(jk.at("created"), "created");
       k.state = StateFrom(jk.at("state").get<std::string>());
       if (k.state == KeyState::pending_deletion) {
-        k.deletion_ms = jk.at("deletion").get<int64_t>();
-        k.pending_window_days = jk.at("window").get<int>();
+        k.deletion_ms = Int<int64_t>(jk.at("deletion"), "deletion");
+        k.pending_window_days = Int<int>(jk.at("window"), "window");
       }
       const json& rot = jk.at("rotation");
       k.rotation_enabled = rot.at("enabled").get<bool>();
-      k.rotation_period_days = rot.at("period").get<int>();
-      k.next_rotation_ms = rot.at("next").get<int64_t>();
-      k.on_demand_rotations = jk.at("on_demand").get<int>();
+      k.rotation_period_days = Int<int>(rot.at("period"), "period");
+      k.next_rotation_ms = Int<int64_t>(rot.at("next"), "next");
+      k.on_demand_rotations = Int<int>(jk.at("on_demand"), "on_demand");
       for (const json& jv : jk.at("versions")) {
         KeyVersion v;
-        v.version = jv.at("version").get<uint32_t>();
+        v.version = Int<uint32_t>(jv.at("version"), "version");
         Require(v.version == k.versions.size() + 1, "key versions out of sequence");
-        v.created_ms = jv.at("created").get<int64_t>();
+        v.created_ms = Int<int64_t>(jv.at("created"), "created");
         v.origin = OriginFrom(jv.at("origin").get<std::string>());
-        Require(jv.at("material").get<size_t>() == next_row && next_row < rows,
+        Require(Int<size_t>(jv.at("material"), "material") == next_row && next_row < rows,
                 "key material table out of order");
         v.loaded = state.table.span().subspan(next_row++ * kKeyMaterialSize, kKeyMaterialSize);
         k.versions.push_back(std::move(v));
@@ -161,13 +178,17 @@ Result<KeystoreState> DecodePayload(std::span<const uint8_t> payload) {
       Require(state.keys.emplace(id_text, std::move(k)).second, "duplicate key id");
     }
     Require(next_row == rows, "unused key material rows");
+    Require(doc.at("aliases").is_object() && doc.at("deleted").is_object(),
+            "aliases and deleted must be objects");
     for (const auto& [name, ja] : doc.at("aliases").items()) {
-      AliasRecord a{ja.at("key").get<std::string>(), ja.at("created").get<int64_t>(),
-                    ja.at("updated").get<int64_t>()};
+      AliasRecord a{ja.at("key").get<std::string>(), Int<int64_t>(ja.at("created"), "created"),
+                    Int<int64_t>(ja.at("updated"), "updated")};
       Require(state.keys.count(a.key_id) == 1, "alias to a missing key");
       state.aliases.emplace(name, std::move(a));
     }
-    state.deleted = doc.at("deleted").get<std::map<std::string, int64_t>>();
+    for (const auto& [id, when] : doc.at("deleted").items()) {
+      state.deleted.emplace(id, Int<int64_t>(when, "deleted"));
+    }
   } catch (const std::exception& e) {
     return MakeError(ErrorCode::invalid_argument,
                      std::string("keystore payload is malformed: ") + e.what());

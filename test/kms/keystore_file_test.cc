@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "envelope/kms.hpp"
+#include "kms/keystore_state.h"
+#include "kms/root_key.h"
 #include "kms_test_util.h"
 
 namespace envelope::kms {
@@ -277,6 +280,65 @@ TEST_CASE("Keystore: truncated, bit-flipped and foreign keystore files") {
   }
   WriteBytes(path, good);
   CHECK(Kms::Open(Options(tmp.keystore(), clock))->ListKeys()->size() == 2);
+}
+
+TEST_CASE("Keystore payload: numbers must be integers the field can hold") {
+  TempDir tmp;
+  FakeClock clock;
+  {
+    auto kms = Kms::Open(Options(tmp.keystore(), clock));
+    REQUIRE(kms);
+    REQUIRE(kms->CreateKey());
+  }
+  auto root = internal::LoadManagedRootKey(tmp.keystore() + "/root.key");
+  REQUIRE(root);
+  auto payload = internal::OpenKeystore(ReadBytes(tmp.keystore() + "/keystore.kms"), *root);
+  REQUIRE(payload);
+  const auto bytes = payload->span();
+  const size_t json_size = size_t{bytes[0]} << 24 | size_t{bytes[1]} << 16 |
+                           size_t{bytes[2]} << 8 | size_t{bytes[3]};
+  const auto doc = nlohmann::json::parse(bytes.begin() + 4, bytes.begin() + 4 + json_size);
+  const auto table = bytes.subspan(4 + json_size);
+  auto rebuild = [&](const nlohmann::json& d) {
+    const std::string text = d.dump();
+    std::vector<uint8_t> out;
+    for (int i = 0; i < 4; ++i) out.push_back(static_cast<uint8_t>(text.size() >> (24 - 8 * i)));
+    out.insert(out.end(), text.begin(), text.end());
+    out.insert(out.end(), table.begin(), table.end());
+    return out;
+  };
+  REQUIRE(internal::DecodePayload(rebuild(doc)));
+
+  // A plain get<int>() reads 4294967297 as 1, and converting 1e300 to an
+  // integer is undefined behaviour (found by the keystore_load fuzzer).
+  const std::pair<const char*, nlohmann::json> bad[] = {
+      {"/format", 4294967297ull},
+      {"/format", 1.0},
+      {"/generation", -1},
+      {"/keys/0/created", 1e300},
+      {"/keys/0/on_demand", 2147483648ull},
+      {"/keys/0/rotation/next", -1e300},
+      {"/keys/0/versions/0/version", 4294967297ull},
+      {"/keys/0/versions/0/material", 0.5},
+      {"/deleted", {{"9e5fd1d6-8b29-4f4e-9a5e-000000000000", 18446744073709551615ull}}},
+  };
+  for (const auto& [where, value] : bad) {
+    const std::string pointer = where;
+    CAPTURE(pointer);
+    auto changed = doc;
+    changed[nlohmann::json::json_pointer(where)] = value;
+    auto state = internal::DecodePayload(rebuild(changed));
+    REQUIRE_FALSE(state);
+    CHECK(state.error().code() == ErrorCode::invalid_argument);
+    CHECK(Contains(state.error().message(), "not an integer in range"));
+  }
+
+  // json reads an array of pairs as a map too; the format has objects.
+  auto pairs = doc;
+  pairs["deleted"] = nlohmann::json::array({nlohmann::json::array({"some-key", 1})});
+  auto state = internal::DecodePayload(rebuild(pairs));
+  REQUIRE_FALSE(state);
+  CHECK(Contains(state.error().message(), "must be objects"));
 }
 
 }  // namespace
