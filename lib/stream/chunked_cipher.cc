@@ -17,6 +17,9 @@ constexpr uint64_t kMinChunksPerThread = 16;
 // batch stops at 16 MiB (still at least 4 chunks per thread for the
 // engine's 256 threads at most): a stream stays under about 32 MiB.
 constexpr size_t kMaxBatchChunks = (size_t{16} << 20) / kC2spChunkSize;
+// A one-shot call stages nothing, so its batch is bounded only by the job
+// list (64 bytes per 16 KiB chunk): up to 1 GiB per batch, 4 MiB of jobs.
+constexpr size_t kInMemoryBatchChunks = (size_t{1} << 30) / kC2spChunkSize;
 
 unsigned ThreadsFor(unsigned requested, uint64_t chunk_hint) {
   unsigned threads = requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
@@ -81,9 +84,10 @@ Result<std::unique_ptr<ChunkedCipher>> ChunkedCipher::Build(
   return cipher;
 }
 
-void ChunkedCipher::InMemory() {
+void ChunkedCipher::InMemory(uint64_t chunks) {
   if (batch_fixed_) return;
-  batch_chunks_ = std::max(batch_chunks_, kMaxBatchChunks);
+  const uint64_t whole = std::min<uint64_t>(chunks, kInMemoryBatchChunks);
+  batch_chunks_ = std::max(batch_chunks_, static_cast<size_t>(whole));
   jobs_.reserve(batch_chunks_);
 }
 

@@ -96,13 +96,13 @@ class ChunkedCipher {
   // threads is the number of threads working on a batch.
   unsigned threads() const noexcept { return engine_->threads(); }
 
-  // InMemory tells the cipher that the whole message is in the caller's
-  // memory (one-shot calls): batches then grow to 16 MiB, which costs no
-  // buffer (only the job list) and hands work to the threads 8 times less
-  // often than a stream's 1 MiB per thread (one-shot encryption of 256 MiB
-  // on two threads, best of 18: 38.6 -> 35.4 ms). The testing hook
+  // InMemory tells the cipher that the whole message of `chunks` chunks is
+  // in the caller's memory (one-shot calls): the batch then grows to the
+  // whole message, up to 1 GiB, which costs no buffer (only the job list)
+  // and hands work to the threads once instead of once per 1 MiB per
+  // thread (see ChunkEngine::Work for the figures). The testing hook
   // ChunkedKeying::batch_chunks still wins.
-  void InMemory();
+  void InMemory(uint64_t chunks);
 
   // Seal encrypts `plaintext` as chunks first_index, first_index + 1, ...:
   // whole 16384-byte chunks, then, if `final`, the short final chunk (the

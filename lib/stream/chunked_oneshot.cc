@@ -30,7 +30,7 @@ Result<void> SealChunkedMessage(const ChunkedKeying& keying, std::span<const uin
   const uint64_t chunks = plaintext.size() / kC2spChunkSize + 1;
   auto cipher = ChunkedCipher::ForSealing(keying, out.first(keying.header_size()), chunks);
   if (!cipher) return tl::unexpected(cipher.error());
-  (*cipher)->InMemory();
+  (*cipher)->InMemory(chunks);
   auto r = (*cipher)->Seal(0, plaintext, true, out.subspan(keying.header_size()));
   if (!r) SecureZero(out);  // never leave a half-written ciphertext behind
   return r;
@@ -54,7 +54,7 @@ Result<void> OpenChunkedMessage(const ChunkedKeying& keying, std::span<const uin
     SecureZero(out);  // all or nothing, whatever the caller left there
     return tl::unexpected(cipher.error());
   }
-  (*cipher)->InMemory();
+  (*cipher)->InMemory(chunks);
   // Open zeroes `out` on failure.
   return (*cipher)->Open(0, ciphertext.subspan(keying.header_size()), true, out);
 }
