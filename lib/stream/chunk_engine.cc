@@ -108,8 +108,8 @@ void ChunkEngine::Work(Lane& lane) {
     const size_t claimed = next_.load(std::memory_order_relaxed);
     const size_t grain = std::clamp<size_t>((n - std::min(claimed, n)) / share, 1, kMaxRun);
     const size_t first = next_.fetch_add(grain, std::memory_order_relaxed);
-    if (first >= jobs_.size()) return;
-    const size_t end = std::min(first + grain, jobs_.size());
+    if (first >= n) return;
+    const size_t end = std::min(first + grain, n);
     for (size_t i = first; i < end; ++i) {
       // A chunk after a failed one will be zeroed anyway: skip the work.
       if (mode_ == Mode::open && i > first_failure_.load(std::memory_order_relaxed)) break;
