@@ -10,7 +10,10 @@
 //
 // Implementations over POSIX file descriptors (retrying on EINTR and on short
 // transfers) and over memory are provided. None of them is thread-safe; give
-// each thread its own object.
+// each thread its own object. The one exception: ReadAt and ReadAtV of the
+// positioned sources provided here (FdPositionedSource,
+// MemoryPositionedSource, SpanSource) keep no state, so several threads may
+// call them at once (MessageEncryptor::UpdateFrom does).
 #ifndef ENVELOPE_IO_HPP_
 #define ENVELOPE_IO_HPP_
 
@@ -76,6 +79,13 @@ class PositionedSource {
   // or past the end). Fails with `io` when the underlying read fails.
   [[nodiscard]] virtual Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) = 0;
 
+  // ReadAtV fills the spans of `outs` in turn with the bytes starting at
+  // `offset`, as one ReadAt over their concatenation would, and returns how
+  // many it wrote in all. The default calls ReadAt for each span; a file
+  // reads them with preadv(2), one system call instead of several.
+  [[nodiscard]] virtual Result<size_t> ReadAtV(uint64_t offset,
+                                               std::span<const std::span<uint8_t>> outs);
+
   // Size returns the total number of bytes. Fails with `io` when it cannot
   // be determined.
   [[nodiscard]] virtual Result<uint64_t> Size() = 0;
@@ -123,6 +133,9 @@ class FdPositionedSource final : public PositionedSource {
   // ReadAt loops over pread(2), retried on EINTR, until `out` is full or the
   // file ends.
   [[nodiscard]] Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) override;
+  // ReadAtV loops over preadv(2) the same way.
+  [[nodiscard]] Result<size_t> ReadAtV(uint64_t offset,
+                                       std::span<const std::span<uint8_t>> outs) override;
   // Size is fstat(2)'s st_size; fails with `io` for a descriptor that is not
   // a regular file.
   [[nodiscard]] Result<uint64_t> Size() override;

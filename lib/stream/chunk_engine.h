@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <thread>
 #include <vector>
@@ -73,6 +74,21 @@ struct ChunkJob {
   std::span<uint8_t> tag;
 };
 
+// ChunkLoader fills chunks' plaintext just before a thread seals them, so a
+// format can have the engine's threads read their own input (pread from a
+// file, say) instead of reading everything on one thread first: the reading
+// is spread over the threads, and each chunk is still in the cache of the
+// core that encrypts it. Load is called from several threads at once, each
+// job once, so it must be safe for that.
+class ChunkLoader {
+ public:
+  virtual ~ChunkLoader() = default;
+  // Load writes the plaintext of each job (job.out.size() bytes) to its
+  // job.out. `jobs` are neighbours in the batch (a few hundred KiB in all),
+  // so a loader can read them with one call.
+  [[nodiscard]] virtual Result<void> Load(std::span<const ChunkJob> jobs) noexcept = 0;
+};
+
 // ChunkEngine runs AES-GCM over batches of chunks. One engine serves one
 // stream at a time (Seal/Open must not be called concurrently on the same
 // engine); its workers live as long as it does.
@@ -91,8 +107,12 @@ class ChunkEngine {
   ChunkEngine(const ChunkEngine&) = delete;
   ChunkEngine& operator=(const ChunkEngine&) = delete;
 
-  // Seal encrypts every job of the batch.
-  [[nodiscard]] Result<void> Seal(std::span<const ChunkJob> jobs);
+  // Seal encrypts every job of the batch. With a `loader`, each job is
+  // loaded (loader->Load) by the thread that seals it, just before, and its
+  // `in` must be its `out` (sealed in place). When a load fails, no further
+  // job is loaded or sealed and Seal returns the first load error; the
+  // batch's output is then unusable.
+  [[nodiscard]] Result<void> Seal(std::span<const ChunkJob> jobs, ChunkLoader* loader = nullptr);
 
   // Open authenticates and decrypts every job of the batch. On failure it
   // returns `auth_failed` with one fixed message, and the output of the
@@ -125,7 +145,10 @@ class ChunkEngine {
   // thread or a worker cannot build its lane.
   bool StartWorkers() noexcept;
   void StopWorkers() noexcept;
-  Result<void> Run(Mode mode, std::span<const ChunkJob> jobs, size_t* verified_prefix);
+  Result<void> Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLoader* loader,
+                   size_t* verified_prefix);
+  // LoadFailed records the first load error of the batch and stops it.
+  void LoadFailed(Error error);
   void Work(Lane& lane);
   void WorkerMain(size_t lane_index);
 
@@ -146,12 +169,15 @@ class ChunkEngine {
   bool stop_ = false;
   Mode mode_ = Mode::seal;
   std::span<const ChunkJob> jobs_;
+  ChunkLoader* loader_ = nullptr;
+  std::optional<Error> load_error_;  // under mu_
   // Every thread bumps next_ once per run of chunks it claims: on a cache
   // line of its own, so that bumping it does not evict what sits next to it
   // (the class's 64-byte alignment pads the line after first_failure_).
   alignas(64) std::atomic<size_t> next_{0};
   alignas(64) std::atomic<size_t> first_failure_{0};
   std::atomic<bool> internal_error_{false};
+  std::atomic<bool> load_failed_{false};
 };
 
 }  // namespace envelope::stream

@@ -2,6 +2,7 @@
 #include "envelope/io.hpp"
 
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -85,6 +86,68 @@ Result<size_t> FdPositionedSource::ReadAt(uint64_t offset, std::span<uint8_t> ou
     done += static_cast<size_t>(n);
   }
   return done;
+}
+
+Result<size_t> PositionedSource::ReadAtV(uint64_t offset,
+                                         std::span<const std::span<uint8_t>> outs) {
+  size_t total = 0;
+  for (const std::span<uint8_t> out : outs) {
+    if (offset > std::numeric_limits<uint64_t>::max() - total) {
+      return MakeError(ErrorCode::invalid_argument, "read: offset out of range");
+    }
+    auto n = ReadAt(offset + total, out);
+    if (!n) return n;
+    total += *n;
+    if (*n < out.size()) break;  // the data ended
+  }
+  return total;
+}
+
+Result<size_t> FdPositionedSource::ReadAtV(uint64_t offset,
+                                           std::span<const std::span<uint8_t>> outs) {
+  constexpr uint64_t kMaxOffset = static_cast<uint64_t>(std::numeric_limits<off_t>::max());
+  constexpr size_t kMaxIov = 64;
+  size_t total = 0;
+  size_t i = 0;     // the span being filled
+  size_t held = 0;  // bytes of outs[i] already filled
+  for (;;) {
+    while (i < outs.size() && held == outs[i].size()) {
+      ++i;
+      held = 0;
+    }
+    if (i == outs.size()) break;
+    iovec iov[kMaxIov];
+    int count = 0;
+    size_t want = 0;
+    for (size_t j = i; j < outs.size() && count < static_cast<int>(kMaxIov) && want < kMaxTransfer;
+         ++j) {
+      const size_t from = j == i ? held : 0;
+      const size_t len = std::min(outs[j].size() - from, kMaxTransfer - want);
+      if (len == 0) continue;
+      iov[count++] = {outs[j].data() + from, len};
+      want += len;
+    }
+    if (offset > kMaxOffset - total) {
+      return MakeError(ErrorCode::invalid_argument, "preadv: offset out of range");
+    }
+    const ssize_t n = ::preadv(fd_, iov, count, static_cast<off_t>(offset + total));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoError("preadv", errno);
+    }
+    if (n == 0) break;  // end of file
+    total += static_cast<size_t>(n);
+    for (size_t left = static_cast<size_t>(n); left > 0;) {
+      const size_t step = std::min(left, outs[i].size() - held);
+      held += step;
+      left -= step;
+      if (held == outs[i].size()) {
+        ++i;
+        held = 0;
+      }
+    }
+  }
+  return total;
 }
 
 Result<uint64_t> FdPositionedSource::Size() {

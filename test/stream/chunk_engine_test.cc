@@ -5,6 +5,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -83,6 +85,65 @@ TEST_CASE("ChunkEngine: 1, 2 and 8 threads give byte-identical output") {
       CHECK(verified == 37);
       CHECK(opened == b.plain);
     }
+  }
+}
+
+// CopyLoader copies each job's plaintext from `plain` (chunk i at i * kChunk)
+// and fails on the job `fail` with an io error. It counts the jobs loaded.
+class CopyLoader final : public ChunkLoader {
+ public:
+  CopyLoader(std::span<const uint8_t> plain, size_t fail) : plain_(plain), fail_(fail) {}
+  Result<void> Load(std::span<const ChunkJob> jobs) noexcept override {
+    for (const ChunkJob& job : jobs) {
+      CHECK(job.in.data() == job.out.data());
+      if (job.index == fail_) return MakeError(ErrorCode::io, "loader: disk on fire");
+      std::memcpy(job.out.data(), plain_.data() + job.index * kChunk, job.out.size());
+      loaded.fetch_add(1);
+    }
+    return {};
+  }
+  std::atomic<size_t> loaded{0};
+
+ private:
+  std::span<const uint8_t> plain_;
+  size_t fail_;
+};
+
+TEST_CASE("ChunkEngine: a loader fills chunks in place; its first error stops the batch") {
+  ToySchedule schedule;
+  Batch reference(300, 123);
+  {
+    auto engine = ChunkEngine::New(kKey, schedule, 1);
+    REQUIRE(engine);
+    REQUIRE((*engine)->Seal(reference.SealJobs()));
+  }
+  for (unsigned threads : {1u, 2u, 8u}) {
+    CAPTURE(threads);
+    auto engine = ChunkEngine::New(kKey, schedule, threads);
+    REQUIRE(engine);
+    for (int round = 0; round < 2; ++round) {
+      // In place: in and out are the same bytes, filled by the loader.
+      Batch b(300, 123);
+      std::vector<ChunkJob> jobs = b.SealJobs();
+      for (ChunkJob& job : jobs) job.in = job.out;
+      CopyLoader loader(b.plain, SIZE_MAX);
+      REQUIRE((*engine)->Seal(jobs, &loader));
+      CHECK(loader.loaded.load() == 300);
+      CHECK(b.sealed == reference.sealed);
+      CHECK(b.tags == reference.tags);
+
+      CopyLoader failing(b.plain, 150);
+      auto r = (*engine)->Seal(jobs, &failing);
+      REQUIRE_FALSE(r);
+      CHECK(r.error().code() == ErrorCode::io);
+      CHECK(r.error().message() == "loader: disk on fire");
+      if (threads == 1) CHECK(failing.loaded.load() == 150);
+      CHECK(failing.loaded.load() < 300);
+    }
+    // The engine works normally after a failed batch.
+    Batch c(300, 123);
+    REQUIRE((*engine)->Seal(c.SealJobs()));
+    CHECK(c.sealed == reference.sealed);
   }
 }
 

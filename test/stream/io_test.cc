@@ -119,6 +119,48 @@ TEST_CASE("FdPositionedSource: pread anywhere, short at the end, offset untouche
   close(fd);
 }
 
+TEST_CASE("ReadAtV: spans filled in turn, empty spans skipped, short at the end") {
+  char path[] = "/tmp/envelope_io_test_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  unlink(path);
+  Bytes data(300000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 13 + (i >> 8));
+  FdSink sink(fd);
+  REQUIRE(sink.Write(data));
+  FdPositionedSource file(fd);
+  MemoryPositionedSource memory(data);
+  // 100 spans (more than one preadv takes), some empty.
+  for (PositionedSource* source :
+       {static_cast<PositionedSource*>(&file), static_cast<PositionedSource*>(&memory)}) {
+    for (uint64_t offset : {uint64_t{0}, uint64_t{777}, uint64_t{299000}, uint64_t{300000}}) {
+      CAPTURE(offset);
+      std::vector<Bytes> buffers;
+      for (size_t i = 0; i < 100; ++i) buffers.emplace_back(i % 7 == 3 ? 0 : 100 + i * 11);
+      std::vector<std::span<uint8_t>> spans(buffers.begin(), buffers.end());
+      auto n = source->ReadAtV(offset, spans);
+      REQUIRE(n);
+      size_t want = 0;
+      for (const Bytes& b : buffers) want += b.size();
+      const size_t expected = std::min<uint64_t>(want, data.size() - offset);
+      CHECK(*n == expected);
+      // The bytes read are the file's, span after span.
+      size_t at = 0;
+      for (const Bytes& b : buffers) {
+        const size_t got = std::min(b.size(), expected - std::min(at, expected));
+        CHECK(std::equal(b.begin(), b.begin() + static_cast<ptrdiff_t>(got),
+                         data.begin() + static_cast<ptrdiff_t>(offset + at)));
+        at += b.size();
+      }
+    }
+  }
+  std::vector<Bytes> one(1, Bytes(10));
+  std::vector<std::span<uint8_t>> spans(one.begin(), one.end());
+  CHECK(file.ReadAtV(UINT64_MAX - 5, spans).error().code() == ErrorCode::invalid_argument);
+  CHECK(*file.ReadAtV(0, {}) == 0);
+  close(fd);
+}
+
 TEST_CASE("Memory sources and sinks") {
   const Bytes data = {9, 8, 7, 6, 5};
   MemorySource source(data);
