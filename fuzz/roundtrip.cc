@@ -5,7 +5,8 @@
 //   suite (1) | frame length (4) | flags (1) | pair count (1) |
 //   pairs: key (len 1 + bytes), value (len 1 + bytes) | plaintext (rest)
 // flags: bit 0 RSA-wrapped data key too, bit 1 encrypt with 3 threads,
-// bit 2 encrypt through MessageEncryptor pushed in pieces.
+// bit 2 encrypt through MessageEncryptor pushed in pieces, bit 3 (with bit
+// 2) push some pieces with UpdateFrom from a positioned source instead.
 // Properties:
 //  - encryption succeeds exactly when the request is valid (a committing
 //    suite: legacy ones are decrypt-only; frame length >= 1; context keys
@@ -21,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "envelope/io.hpp"
 #include "envelope/keyring.hpp"
 #include "envelope/message.hpp"
 #include "fuzz_keys.h"
@@ -94,6 +96,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!(flags & 4)) return Encrypt(text, cmm, eo);
     std::vector<uint8_t> out;
     VectorSink sink(out);
+    MemoryPositionedSource positioned(text);
     auto enc = MessageEncryptor::New(cmm, eo, sink);
     if (!enc) return tl::unexpected(enc.error());
     size_t pos = 0;
@@ -102,7 +105,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     while (r && pos < text.size()) {
       const size_t n = std::min<size_t>(text.size() - pos, 1 + seed % 700);
       seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-      r = (*enc)->Update(text.subspan(pos, n));
+      const bool from_source = (flags & 8) && ((seed >> 40) & 1);
+      r = from_source ? (*enc)->UpdateFrom(positioned, pos, n)
+                      : (*enc)->Update(text.subspan(pos, n));
       pos += n;
     }
     if (r) r = (*enc)->Finish();

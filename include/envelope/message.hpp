@@ -130,6 +130,16 @@ class MessageEncryptor {
   virtual ~MessageEncryptor() = default;
   // Update encrypts `plaintext` (any size; buffered to whole frames).
   [[nodiscard]] virtual Result<void> Update(std::span<const uint8_t> plaintext) = 0;
+  // UpdateFrom encrypts the `length` bytes of `source` from `offset` on, as
+  // Update would with those bytes, but the threads that seal the frames
+  // read them themselves (ReadAtV, concurrently, straight into the output):
+  // reading a file is spread over the threads instead of coming first, and
+  // each frame is still in its core's cache when AES reads it. `source`
+  // must allow concurrent ReadAt/ReadAtV (FdPositionedSource and the memory
+  // sources do). Fails with `io` when the source ends before offset + length, and
+  // with the source's error when a read fails.
+  [[nodiscard]] virtual Result<void> UpdateFrom(PositionedSource& source, uint64_t offset,
+                                                uint64_t length) = 0;
   // Finish writes the final frame and, for signed suites, the footer.
   [[nodiscard]] virtual Result<void> Finish() = 0;
   // header returns the message's header (available after New).

@@ -1,7 +1,9 @@
 #include "message/encryptor.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
+#include <limits>
 
 #include "crypto/aes_gcm.h"
 #include "crypto/random.h"
@@ -18,6 +20,60 @@ constexpr size_t kMaxBatchFrames = 16384;
 tl::unexpected<Error> Bad(std::string what) {
   return MakeError(ErrorCode::invalid_argument, "encrypt: " + std::move(what));
 }
+
+tl::unexpected<Error> EndedEarly() {
+  return MakeError(ErrorCode::io,
+                   "encrypt: the input ended early (did it shrink while it was read?)");
+}
+
+// ReadExactly fills `out` from `source` at `offset`, or fails.
+Result<void> ReadExactly(PositionedSource& source, uint64_t offset, std::span<uint8_t> out) {
+  auto n = source.ReadAt(offset, out);
+  if (!n) return tl::unexpected(n.error());
+  if (*n != out.size()) return EndedEarly();
+  return {};
+}
+
+// FrameLoader has the engine's threads read each frame's plaintext from
+// `source` straight into the frame's place in the output, where it is then
+// sealed in place. Frame `first_index` starts at `offset`.
+class FrameLoader final : public stream::ChunkLoader {
+ public:
+  FrameLoader(PositionedSource& source, uint64_t offset, uint64_t first_index,
+              uint32_t frame_length)
+      : source_(source), offset_(offset), first_index_(first_index), frame_length_(frame_length) {}
+
+  Result<void> Load(std::span<const stream::ChunkJob> jobs) noexcept override {
+    // The jobs are consecutive frames: consecutive plaintext, read with one
+    // call per group of kGroup frames.
+    constexpr size_t kGroup = 64;
+    try {
+      std::array<std::span<uint8_t>, kGroup> outs;
+      while (!jobs.empty()) {
+        const size_t count = std::min(jobs.size(), kGroup);
+        size_t want = 0;
+        for (size_t i = 0; i < count; ++i) {
+          outs[i] = jobs[i].out;
+          want += jobs[i].out.size();
+        }
+        const uint64_t at = offset_ + (jobs[0].index - first_index_) * frame_length_;
+        auto n = source_.ReadAtV(at, std::span(outs.data(), count));
+        if (!n) return tl::unexpected(n.error());
+        if (*n != want) return EndedEarly();
+        jobs = jobs.subspan(count);
+      }
+      return {};
+    } catch (...) {  // std::bad_alloc building an error message
+      return MakeError(ErrorCode::internal, "encrypt: out of memory while reading the input");
+    }
+  }
+
+ private:
+  PositionedSource& source_;
+  const uint64_t offset_;
+  const uint64_t first_index_;
+  const uint64_t frame_length_;
+};
 
 }  // namespace
 
@@ -121,8 +177,10 @@ Result<void> Encryptor::WriteHeaderOnce() {
   return Emit(header_bytes_);
 }
 
-Result<void> Encryptor::SealFrames(std::span<const uint8_t> source, size_t count, bool final) {
-  const size_t plain = std::min(source.size(), count * size_t{frame_length_});
+Result<void> Encryptor::SealFrames(std::span<const uint8_t> source, size_t count, bool final,
+                                   stream::ChunkLoader* loader) {
+  const size_t plain = loader != nullptr ? count * size_t{frame_length_}
+                                         : std::min(source.size(), count * size_t{frame_length_});
   if (next_seq_ + count - 1 > kMaxSequenceNumber) {
     return Bad("message too long: more than 2^32 - 2 frames");
   }
@@ -153,12 +211,15 @@ Result<void> Encryptor::SealFrames(std::span<const uint8_t> source, size_t count
       PutUint(p, len, 4);
       p += 4;
     }
-    jobs_.push_back({seq - 1u, is_final, source.subspan(offset, len),
-                     std::span(p, len), std::span(p + len, kFrameTagSize)});
+    const std::span<uint8_t> out(p, len);
+    jobs_.push_back({seq - 1u, is_final, loader != nullptr ? out : source.subspan(offset, len), out,
+                     std::span(p + len, kFrameTagSize)});
     p += len + kFrameTagSize;
     offset += len;
   }
-  if (auto r = engine_->Seal(jobs_); !r) {
+  if (auto r = engine_->Seal(jobs_, loader); !r) {
+    // Loaded frames that were not sealed hold plaintext.
+    if (loader != nullptr) SecureZero(dst);
     if (direct) (void)sink_.Commit(0);
     return r;
   }
@@ -191,7 +252,7 @@ Result<void> Encryptor::Update(std::span<const uint8_t> plaintext) {
       pending_.insert(pending_.end(), plaintext.begin(), plaintext.begin() + take);
       plaintext = plaintext.subspan(take);
       if (plaintext.empty()) return {};
-      if (auto r = SealFrames(pending_, pending_.size() / frame, false); !r) {
+      if (auto r = SealFrames(pending_, pending_.size() / frame, false, nullptr); !r) {
         return Fail(r.error());
       }
       pending_.clear();
@@ -200,13 +261,58 @@ Result<void> Encryptor::Update(std::span<const uint8_t> plaintext) {
     // least one byte; what is left (at most one frame) waits in pending_.
     if (plaintext.size() > frame) {
       const size_t frames = std::min(batch_frames_, (plaintext.size() - 1) / frame);
-      if (auto r = SealFrames(plaintext, frames, false); !r) return Fail(r.error());
+      if (auto r = SealFrames(plaintext, frames, false, nullptr); !r) return Fail(r.error());
       plaintext = plaintext.subspan(frames * frame);
       continue;
     }
     pending_.insert(pending_.end(), plaintext.begin(), plaintext.end());
     plaintext = {};
   }
+  return {};
+}
+
+Result<void> Encryptor::UpdateFrom(PositionedSource& source, uint64_t offset, uint64_t length) {
+  if (error_) return tl::unexpected(*error_);
+  if (finished_) return Fail(Error(ErrorCode::invalid_argument, "encrypt: update after finish"));
+  if (length == 0) return {};
+  if (offset > std::numeric_limits<uint64_t>::max() - length) {
+    return Fail(Error(ErrorCode::invalid_argument, "encrypt: input range out of bounds"));
+  }
+  if (auto r = WriteHeaderOnce(); !r) return Fail(r.error());
+  const size_t frame = frame_length_;
+  if (!pending_.empty()) {
+    // Complete the frame pending_ has begun (pending_ never holds more than
+    // a batch, a whole number of frames, so this stays within one), then
+    // seal pending_'s frames: plaintext follows them.
+    const size_t take =
+        static_cast<size_t>(std::min<uint64_t>(length, (frame - pending_.size() % frame) % frame));
+    const size_t held = pending_.size();
+    pending_.resize(held + take);
+    if (auto r = ReadExactly(source, offset, std::span(pending_).subspan(held)); !r) {
+      return Fail(r.error());
+    }
+    offset += take;
+    length -= take;
+    if (length == 0) return {};
+    if (auto r = SealFrames(pending_, pending_.size() / frame, false, nullptr); !r) {
+      return Fail(r.error());
+    }
+    SecureZero(pending_);
+    pending_.clear();
+  }
+  // Whole frames, keeping back at least one byte, are read by the threads
+  // that seal them.
+  while (length > frame) {
+    const size_t frames =
+        static_cast<size_t>(std::min<uint64_t>(batch_frames_, (length - 1) / frame));
+    FrameLoader loader(source, offset, next_seq_ - 1, frame_length_);
+    if (auto r = SealFrames({}, frames, false, &loader); !r) return Fail(r.error());
+    offset += uint64_t{frames} * frame;
+    length -= uint64_t{frames} * frame;
+  }
+  // The last 1 .. frame bytes wait in pending_ for what follows.
+  pending_.resize(static_cast<size_t>(length));
+  if (auto r = ReadExactly(source, offset, pending_); !r) return Fail(r.error());
   return {};
 }
 
@@ -217,7 +323,7 @@ Result<void> Encryptor::Finish() {
   if (auto r = WriteHeaderOnce(); !r) return Fail(r.error());
   // pending_ holds 0 .. batch bytes: all but the last frame regular.
   const size_t frames = std::max<size_t>(1, (pending_.size() + frame_length_ - 1) / frame_length_);
-  if (auto r = SealFrames(pending_, frames, true); !r) return Fail(r.error());
+  if (auto r = SealFrames(pending_, frames, true, nullptr); !r) return Fail(r.error());
   SecureZero(pending_);
   pending_.clear();
   if (signer_) {

@@ -3,6 +3,10 @@
 //   Update(plaintext) -> [pending: up to one batch of frames]
 //                        -> chunk engine seals the batch (1..n threads)
 //                        -> sink: header (first time), then the frames
+//   UpdateFrom(source, offset, length)
+//                     -> the same, but each batch's frames are read from the
+//                        source by the engine's threads (ChunkLoader), into
+//                        their place in the output, and sealed in place
 //   Finish()          -> the final frame, then the footer (signed suites)
 //
 // A frame is sealed as a regular frame only once at least one more
@@ -52,6 +56,7 @@ class Encryptor final : public MessageEncryptor {
                                                               const EncryptorConfig& config,
                                                               ByteSink& sink);
   Result<void> Update(std::span<const uint8_t> plaintext) override;
+  Result<void> UpdateFrom(PositionedSource& source, uint64_t offset, uint64_t length) override;
   Result<void> Finish() override;
   const HeaderInfo& header() const override { return info_; }
 
@@ -60,8 +65,11 @@ class Encryptor final : public MessageEncryptor {
   Result<void> WriteHeaderOnce();
   // SealFrames seals `count` frames from the front of `source` (pending_
   // or the caller's input), the last one final if `final` (then its size
-  // may be below the frame length), and writes them out.
-  Result<void> SealFrames(std::span<const uint8_t> source, size_t count, bool final);
+  // may be below the frame length), and writes them out. With a `loader`
+  // (never for the final frame) `source` is unused: the engine's threads
+  // load each frame's plaintext into its place in the output.
+  Result<void> SealFrames(std::span<const uint8_t> source, size_t count, bool final,
+                          stream::ChunkLoader* loader);
   Result<void> Emit(std::span<const uint8_t> bytes);
   Result<void> Fail(Error error);
 
