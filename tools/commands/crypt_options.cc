@@ -206,7 +206,7 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
         ->allow_extra_args(false)
         ->group(msg);
   }
-  app.add_option("--threads", o.threads, "threads that encrypt or decrypt the frames (default 0: one per core; 1: no worker threads); reading a large input runs on one more")
+  app.add_option("--threads", o.threads, "threads that encrypt or decrypt the frames (default 0: one per core; 1: no worker threads); encrypt has them read a large input file too, except with 1; otherwise reading a large input runs on one more thread")
       ->check(CLI::Range(0u, 256u))
       ->group(msg);
   app.add_option("--max-edks", o.max_edks, "most encrypted data keys a message may hold (64)")

@@ -1,6 +1,7 @@
 // Encrypting and decrypting one input to one output, streaming: large
 // reads into the push API (MessageEncryptor / MessageDecryptor), frames out
 // as they complete, so memory stays bounded at any input size.
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -11,11 +12,18 @@
 #include "commands/crypt.h"
 #include "commands/files.h"
 #include "commands/read_ahead.h"
+#include "envelope/io.hpp"
 
 namespace envelope::cli {
 namespace {
 
 constexpr size_t kReadSize = size_t{4} << 20;
+// A large regular file is encrypted through UpdateFrom in slices of this
+// size, so that the progress bar moves.
+constexpr uint64_t kSliceSize = uint64_t{64} << 20;
+// What a large file grew by after it was opened is read in pieces of this
+// size (normally there is nothing).
+constexpr size_t kTailReadSize = size_t{64} << 10;
 
 // Reader returns the ReadAhead for `in`. A regular file larger than one
 // piece is read one piece ahead on a thread of its own. Anything else is
@@ -127,7 +135,30 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
   auto encryptor = MessageEncryptor::New(cmm, eo, o.armor ? static_cast<ByteSink&>(armor) : sink);
   if (!encryptor) return FailCrypto(tool, encryptor.error(), true);
   Progress progress(tool, in->size(), o.quiet);
-  auto reader = Reader(*in);
+  std::unique_ptr<ReadAhead> reader;
+  if (in->size() > kReadSize && o.threads != 1) {
+    // A large regular file is read by the threads that encrypt it (see
+    // MessageEncryptor::UpdateFrom): on two cores that beats reading ahead
+    // on a thread of its own, as the reading is spread over both and each
+    // frame is still in cache when it is sealed. With --threads 1 the
+    // read-ahead thread is the only parallelism left, so it stays.
+    auto start = in->Position();
+    if (!start) return Fail(tool, start.error());
+    FdPositionedSource at(in->fd());
+    uint64_t pos = *start;
+    while (pos < in->size()) {
+      const uint64_t n = std::min(kSliceSize, in->size() - pos);
+      if (auto r = (*encryptor)->UpdateFrom(at, pos, n); !r)
+        return FailCrypto(tool, r.error(), true);
+      pos += n;
+      progress.Add(n);
+    }
+    // Whatever was appended since it was opened follows, read in turn.
+    if (auto r = in->SeekTo(pos); !r) return Fail(tool, r.error());
+    reader = std::make_unique<ReadAhead>(*in, kTailReadSize, false);
+  } else {
+    reader = Reader(*in);
+  }
   for (;;) {
     auto piece = reader->Next();
     if (!piece) return Fail(tool, piece.error());

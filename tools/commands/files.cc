@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <utility>
 
 namespace envelope::cli {
@@ -52,6 +53,23 @@ Result<InputFile> InputFile::Open(const std::string& path) {
     }
   }
   return file;
+}
+
+Result<uint64_t> InputFile::Position() const {
+  const off_t at = lseek(fd_, 0, SEEK_CUR);
+  if (at < 0)
+    return MakeError(ErrorCode::io,
+                     "cannot tell the position in " + Quoted(path_) + ": " + std::strerror(errno));
+  return static_cast<uint64_t>(at);
+}
+
+Result<void> InputFile::SeekTo(uint64_t offset) {
+  if (offset > static_cast<uint64_t>(std::numeric_limits<off_t>::max()) ||
+      lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
+    return MakeError(ErrorCode::io,
+                     "cannot seek in " + Quoted(path_) + ": " + std::strerror(errno));
+  }
+  return {};
 }
 
 InputFile::InputFile(InputFile&& other) noexcept

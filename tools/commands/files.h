@@ -29,6 +29,12 @@ class InputFile final : public ByteSource {
   [[nodiscard]] Result<size_t> Read(std::span<uint8_t> out) override;
   // size is the file size for regular files, 0 when unknown (pipes).
   uint64_t size() const noexcept { return size_; }
+  // fd is the open descriptor (owned by the InputFile).
+  int fd() const noexcept { return fd_; }
+  // Position returns the descriptor's file offset (where Read goes on);
+  // SeekTo moves it. Both fail with io on a pipe or terminal.
+  [[nodiscard]] Result<uint64_t> Position() const;
+  [[nodiscard]] Result<void> SeekTo(uint64_t offset);
   // mode is the permission bits of a regular file.
   std::optional<mode_t> mode() const noexcept { return mode_; }
   const std::string& path() const noexcept { return path_; }
