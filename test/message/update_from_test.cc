@@ -28,6 +28,19 @@ class WriteOnlySink final : public Sink {
   std::vector<uint8_t>& out_;
 };
 
+// NewEncryptor makes an encryptor of the unsigned suite writing to `sink`.
+std::unique_ptr<message::Encryptor> NewEncryptor(const FixedCmm& cmm,
+                                                 const message::EncryptorConfig& config,
+                                                 Sink& sink) {
+  EncryptionMaterialsRequest request;
+  request.suite = kUnsigned;
+  auto materials = cmm.GetEncryptionMaterials(request);
+  REQUIRE(materials);
+  auto e = message::Encryptor::New(std::move(*materials), config, sink);
+  REQUIRE(e);
+  return std::move(*e);
+}
+
 // One step of a recipe: push [begin, end) of the plaintext with Update or
 // with UpdateFrom.
 struct Step {
@@ -39,10 +52,6 @@ struct Step {
 std::vector<uint8_t> EncryptSteps(const FixedCmm& cmm, std::span<const uint8_t> plaintext,
                                   PositionedSource& source, const std::vector<Step>& steps,
                                   uint32_t frame, unsigned threads, bool reserve) {
-  EncryptionMaterialsRequest request;
-  request.suite = kUnsigned;
-  auto materials = cmm.GetEncryptionMaterials(request);
-  REQUIRE(materials);
   message::EncryptorConfig config;
   config.frame_length = frame;
   config.threads = threads;
@@ -50,17 +59,15 @@ std::vector<uint8_t> EncryptSteps(const FixedCmm& cmm, std::span<const uint8_t> 
   std::vector<uint8_t> out;
   VectorSink vector_sink(out);
   WriteOnlySink write_sink(out);
-  Sink& sink = reserve ? static_cast<Sink&>(vector_sink) : write_sink;
-  auto e = message::Encryptor::New(std::move(*materials), config, sink);
-  REQUIRE(e);
+  auto e = NewEncryptor(cmm, config, reserve ? static_cast<Sink&>(vector_sink) : write_sink);
   for (const Step& s : steps) {
     if (s.from_source) {
-      REQUIRE((*e)->UpdateFrom(source, s.begin, s.end - s.begin));
+      REQUIRE(e->UpdateFrom(source, s.begin, s.end - s.begin));
     } else {
-      REQUIRE((*e)->Update(plaintext.subspan(s.begin, s.end - s.begin)));
+      REQUIRE(e->Update(plaintext.subspan(s.begin, s.end - s.begin)));
     }
   }
-  REQUIRE((*e)->Finish());
+  REQUIRE(e->Finish());
   return out;
 }
 
@@ -188,24 +195,19 @@ TEST_CASE(
     for (uint64_t fail_at : {uint64_t{0}, uint64_t{100000}, uint64_t{2500000}}) {
       CAPTURE(threads);
       CAPTURE(fail_at);
-      EncryptionMaterialsRequest request;
-      request.suite = kUnsigned;
-      auto materials = cmm.GetEncryptionMaterials(request);
-      REQUIRE(materials);
       message::EncryptorConfig config;
       config.frame_length = 4096;
       config.threads = threads;
       SpySink sink;
-      auto e = message::Encryptor::New(std::move(*materials), config, sink);
-      REQUIRE(e);
+      auto e = NewEncryptor(cmm, config, sink);
       FailingSource source(plaintext, fail_at);
-      auto r = (*e)->UpdateFrom(source, 0, plaintext.size());
+      auto r = e->UpdateFrom(source, 0, plaintext.size());
       REQUIRE_FALSE(r);
       CHECK(r.error().code() == ErrorCode::io);
       CHECK(r.error().message() == "read failed: Input/output error");
       // Sticky: every later call returns the same error.
-      CHECK((*e)->Update(std::span(plaintext).first(10)).error().message() == r.error().message());
-      CHECK((*e)->Finish().error().message() == r.error().message());
+      CHECK(e->Update(std::span(plaintext).first(10)).error().message() == r.error().message());
+      CHECK(e->Finish().error().message() == r.error().message());
       CHECK(LongestRun(sink.written, 0x5a) < 8);
       CHECK(LongestRun(sink.area, 0x5a) < 8);
     }
@@ -213,16 +215,11 @@ TEST_CASE(
   // A source shorter than the range asked for: io, "ended early".
   MemoryPositionedSource short_source(std::span<const uint8_t>(plaintext).first(1000000));
   for (unsigned threads : {1u, 2u}) {
-    EncryptionMaterialsRequest request;
-    request.suite = kUnsigned;
-    auto materials = cmm.GetEncryptionMaterials(request);
-    REQUIRE(materials);
     message::EncryptorConfig config;
     config.threads = threads;
     SpySink sink;
-    auto e = message::Encryptor::New(std::move(*materials), config, sink);
-    REQUIRE(e);
-    auto r = (*e)->UpdateFrom(short_source, 0, plaintext.size());
+    auto e = NewEncryptor(cmm, config, sink);
+    auto r = e->UpdateFrom(short_source, 0, plaintext.size());
     REQUIRE_FALSE(r);
     CHECK(r.error().code() == ErrorCode::io);
     CHECK(r.error().message().find("ended early") != std::string::npos);
@@ -237,30 +234,20 @@ TEST_CASE("Message: UpdateFrom of nothing, and after Finish") {
   MemoryPositionedSource source(plaintext);
   // Zero bytes change nothing (and write nothing yet).
   {
-    EncryptionMaterialsRequest request;
-    request.suite = kUnsigned;
-    auto materials = cmm.GetEncryptionMaterials(request);
-    REQUIRE(materials);
     std::vector<uint8_t> out;
     VectorSink sink(out);
-    auto e = message::Encryptor::New(std::move(*materials), {}, sink);
-    REQUIRE(e);
-    CHECK((*e)->UpdateFrom(source, 123, 0));
+    auto e = NewEncryptor(cmm, {}, sink);
+    CHECK(e->UpdateFrom(source, 123, 0));
     CHECK(out.empty());
-    CHECK((*e)->Finish());
-    CHECK((*e)->UpdateFrom(source, 0, 10).error().code() == ErrorCode::invalid_argument);
+    CHECK(e->Finish());
+    CHECK(e->UpdateFrom(source, 0, 10).error().code() == ErrorCode::invalid_argument);
   }
   // A range that wraps around 2^64 is refused.
   {
-    EncryptionMaterialsRequest request;
-    request.suite = kUnsigned;
-    auto materials = cmm.GetEncryptionMaterials(request);
-    REQUIRE(materials);
     std::vector<uint8_t> out;
     VectorSink sink(out);
-    auto e = message::Encryptor::New(std::move(*materials), {}, sink);
-    REQUIRE(e);
-    CHECK((*e)->UpdateFrom(source, ~uint64_t{0} - 5, 10).error().code() ==
+    auto e = NewEncryptor(cmm, {}, sink);
+    CHECK(e->UpdateFrom(source, ~uint64_t{0} - 5, 10).error().code() ==
           ErrorCode::invalid_argument);
   }
 }
