@@ -148,8 +148,9 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
     uint64_t pos = *start;
     while (pos < in->size()) {
       const uint64_t n = std::min(kSliceSize, in->size() - pos);
-      if (auto r = (*encryptor)->UpdateFrom(at, pos, n); !r)
+      if (auto r = (*encryptor)->UpdateFrom(at, pos, n); !r) {
         return FailCrypto(tool, r.error(), true);
+      }
       pos += n;
       progress.Add(n);
     }

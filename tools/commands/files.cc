@@ -57,15 +57,18 @@ Result<InputFile> InputFile::Open(const std::string& path) {
 
 Result<uint64_t> InputFile::Position() const {
   const off_t at = lseek(fd_, 0, SEEK_CUR);
-  if (at < 0)
+  if (at < 0) {
     return MakeError(ErrorCode::io,
                      "cannot tell the position in " + Quoted(path_) + ": " + std::strerror(errno));
+  }
   return static_cast<uint64_t>(at);
 }
 
 Result<void> InputFile::SeekTo(uint64_t offset) {
-  if (offset > static_cast<uint64_t>(std::numeric_limits<off_t>::max()) ||
-      lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
+  if (offset > static_cast<uint64_t>(std::numeric_limits<off_t>::max())) {
+    return MakeError(ErrorCode::io, "cannot seek in " + Quoted(path_) + ": offset too large");
+  }
+  if (lseek(fd_, static_cast<off_t>(offset), SEEK_SET) < 0) {
     return MakeError(ErrorCode::io,
                      "cannot seek in " + Quoted(path_) + ": " + std::strerror(errno));
   }
