@@ -12,6 +12,11 @@
 //   format:  [read batch] -> engine: [chunk 0][chunk 1]...[chunk n-1] -> [write in order]
 //                                     worker 0  worker 1 ... (any order)
 //
+// A format that can read its input at any offset may skip the first step and
+// hand Seal a ChunkLoader instead: each thread then loads the chunks it is
+// about to seal (reading is spread over the threads, and the bytes are still
+// in that core's cache when AES reads them).
+//
 // Memory is what the format hands in: threads x chunks per thread x chunk
 // size for a batch, independent of the payload size. The engine allocates
 // nothing per chunk or per batch: each participant owns one AesGcm context
