@@ -26,12 +26,12 @@ tl::unexpected<Error> EndedEarly() {
                    "encrypt: the input ended early (did it shrink while it was read?)");
 }
 
-// ReadExactly fills `out` from `source` at `offset`, or fails.
+// ReadExactly is ReadExactAt with an input that ends early reported as the
+// encryptor's input error (io), not as a truncated message.
 Result<void> ReadExactly(PositionedSource& source, uint64_t offset, std::span<uint8_t> out) {
-  auto n = source.ReadAt(offset, out);
-  if (!n) return tl::unexpected(n.error());
-  if (*n != out.size()) return EndedEarly();
-  return {};
+  auto r = ReadExactAt(source, offset, out);
+  if (!r && r.error().code() == ErrorCode::truncated) return EndedEarly();
+  return r;
 }
 
 // FrameLoader has the engine's threads read each frame's plaintext from

@@ -60,14 +60,17 @@ struct Batch {
 
 const std::vector<uint8_t> kKey(32, 0x42);
 
+// SealOnOneThread seals `b` on the calling thread alone: the reference output.
+void SealOnOneThread(const ChunkSchedule& schedule, Batch& b) {
+  auto engine = ChunkEngine::New(kKey, schedule, 1);
+  REQUIRE(engine);
+  REQUIRE((*engine)->Seal(b.SealJobs()));
+}
+
 TEST_CASE("ChunkEngine: 1, 2 and 8 threads give byte-identical output") {
   ToySchedule schedule;
   Batch reference(37, 123);
-  {
-    auto engine = ChunkEngine::New(kKey, schedule, 1);
-    REQUIRE(engine);
-    REQUIRE((*engine)->Seal(reference.SealJobs()));
-  }
+  SealOnOneThread(schedule, reference);
   for (unsigned threads : {2u, 8u, 0u}) {
     CAPTURE(threads);
     auto engine = ChunkEngine::New(kKey, schedule, threads);
@@ -112,11 +115,7 @@ class CopyLoader final : public ChunkLoader {
 TEST_CASE("ChunkEngine: a loader fills chunks in place; its first error stops the batch") {
   ToySchedule schedule;
   Batch reference(300, 123);
-  {
-    auto engine = ChunkEngine::New(kKey, schedule, 1);
-    REQUIRE(engine);
-    REQUIRE((*engine)->Seal(reference.SealJobs()));
-  }
+  SealOnOneThread(schedule, reference);
   for (unsigned threads : {1u, 2u, 8u}) {
     CAPTURE(threads);
     auto engine = ChunkEngine::New(kKey, schedule, threads);

@@ -96,15 +96,22 @@ TEST_CASE("FdSource/FdSink: pipes, end of input, errors") {
   CHECK(pipe_file.Size().error().code() == ErrorCode::io);  // a pipe has no size
 }
 
-TEST_CASE("FdPositionedSource: pread anywhere, short at the end, offset untouched") {
+// UnlinkedFileWith returns a descriptor of a fresh temporary file (already
+// unlinked) holding `data`, its offset at the end.
+int UnlinkedFileWith(const Bytes& data) {
   char path[] = "/tmp/envelope_io_test_XXXXXX";
   const int fd = mkstemp(path);
   REQUIRE(fd >= 0);
   unlink(path);
-  Bytes data(100000);
-  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7);
   FdSink sink(fd);
   REQUIRE(sink.Write(data));
+  return fd;
+}
+
+TEST_CASE("FdPositionedSource: pread anywhere, short at the end, offset untouched") {
+  Bytes data(100000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7);
+  const int fd = UnlinkedFileWith(data);
   REQUIRE(lseek(fd, 10, SEEK_SET) == 10);
   FdPositionedSource file(fd);
   CHECK(*file.Size() == data.size());
@@ -120,14 +127,9 @@ TEST_CASE("FdPositionedSource: pread anywhere, short at the end, offset untouche
 }
 
 TEST_CASE("ReadAtV: spans filled in turn, empty spans skipped, short at the end") {
-  char path[] = "/tmp/envelope_io_test_XXXXXX";
-  const int fd = mkstemp(path);
-  REQUIRE(fd >= 0);
-  unlink(path);
   Bytes data(300000);
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 13 + (i >> 8));
-  FdSink sink(fd);
-  REQUIRE(sink.Write(data));
+  const int fd = UnlinkedFileWith(data);
   FdPositionedSource file(fd);
   MemoryPositionedSource memory(data);
   // 100 spans (more than one preadv takes), some empty.
