@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crypto/utf8.h"
 #include "envelope/error.hpp"
 #include "envelope/materials.hpp"
 
@@ -25,13 +26,14 @@ namespace envelope::message {
 // kMaxContextBytes is the most the 2-byte AAD length field can express.
 inline constexpr size_t kMaxContextBytes = 65535;
 
-// IsValidUtf8 reports whether `s` is well-formed UTF-8 (no overlongs, no
-// surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(std::string_view s);
+// IsValidUtf8 is lib/crypto's validator (crypto/utf8.h), the one every
+// layer uses; named here for the header codec.
+using crypto::IsValidUtf8;
 
 // SerializeContext returns the canonical block for `context`. Fails with
 // `invalid_argument` for a key or value that is not UTF-8 or over 65535
-// bytes, an empty key, or a block over 65535 bytes.
+// bytes, an empty key, or a block over 65535 bytes; a bad key or value is
+// named as crypto::CheckUtf8Map names it, never echoed.
 [[nodiscard]] Result<std::vector<uint8_t>> SerializeContext(const EncryptionContext& context);
 
 // ParseContext parses exactly `block` (the whole AAD field). Rejects with

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "envelope/error.hpp"
@@ -59,6 +60,13 @@ inline void PutUint(uint8_t* out, uint64_t v, size_t n) {
 // AppendUint appends `v` big-endian in `n` bytes.
 inline void AppendUint(std::vector<uint8_t>& out, uint64_t v, size_t n) {
   for (size_t i = n; i-- > 0;) out.push_back(uint8_t(v >> (8 * i)));
+}
+
+// AsBytes views the bytes of `text` as unsigned bytes. Compare names held
+// in a std::string with wire bytes through it: comparing a (signed) char
+// with a uint8_t never matches a byte >= 0x80.
+inline std::span<const uint8_t> AsBytes(std::string_view text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
 }
 
 // AppendBytes appends `bytes`.
