@@ -1,4 +1,5 @@
 // The public constructors of keyring.hpp: validate, then build.
+#include "crypto/utf8.h"
 #include "envelope/keyring.hpp"
 #include "keyring/default_cmm.h"
 #include "keyring/multi_keyring.h"
@@ -20,6 +21,12 @@ Result<void> CheckNames(std::string_view keyring, std::string_view key_namespace
   if (key_namespace.size() > 0xffff || key_name.size() > 0xffff - 20) {
     return Bad(std::string(keyring) + ": key namespace or name is too long");
   }
+  // The ESDK writes both as UTF-8 (the provider id and the start of the
+  // provider info); other implementations reject anything else.
+  if (auto ok = crypto::CheckUtf8(key_namespace, std::string(keyring) + ": key namespace"); !ok) {
+    return ok;
+  }
+  if (auto ok = crypto::CheckUtf8(key_name, std::string(keyring) + ": key name"); !ok) return ok;
   if (key_namespace.starts_with("aws-kms")) {
     return Bad(std::string(keyring) + ": namespaces starting with aws-kms are reserved");
   }

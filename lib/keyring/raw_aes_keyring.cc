@@ -61,8 +61,10 @@ Result<void> RawAesKeyring::OnDecrypt(DecryptionMaterials& materials,
   bool addressed = false;
   for (const EncryptedDataKey& edk : edks) {
     const auto& info = edk.provider_info;
+    // Names compare as bytes (message::AsBytes): a name with bytes >= 0x80
+    // (UTF-8 "clé") must match the provider info it was written to.
     if (edk.provider_id != namespace_ || info.size() != info_size ||
-        !std::equal(name_.begin(), name_.end(), info.begin())) {
+        !std::ranges::equal(message::AsBytes(name_), std::span(info).first(name_.size()))) {
       continue;
     }
     message::Reader r{std::span(info).subspan(name_.size())};

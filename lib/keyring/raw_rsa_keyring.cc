@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "keyring/keyring_util.h"
+#include "message/wire.h"
 
 namespace envelope::keyring {
 
@@ -46,9 +47,9 @@ Result<void> RawRsaKeyring::OnDecrypt(DecryptionMaterials& materials,
   if (!key_size) return tl::unexpected(key_size.error());
   bool addressed = false;
   for (const EncryptedDataKey& edk : edks) {
+    // Names compare as bytes, so non-ASCII names ("clé") match too.
     if (edk.provider_id != namespace_ ||
-        !std::equal(edk.provider_info.begin(), edk.provider_info.end(), name_.begin(),
-                    name_.end())) {
+        !std::ranges::equal(edk.provider_info, message::AsBytes(name_))) {
       continue;
     }
     addressed = true;
