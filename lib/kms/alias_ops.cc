@@ -8,6 +8,9 @@ namespace {
 // TargetKey resolves an alias target: a key id, not another alias (AWS).
 Result<internal::KeyRecord*> TargetKey(Txn& txn, std::string_view target) {
   txn.event.request["target_key_id"] = std::string(target);
+  if (auto ok = internal::ValidateText(target, "key id or alias"); !ok) {
+    return tl::unexpected(ok.error());
+  }
   if (target.starts_with("alias/")) {
     return MakeError(ErrorCode::invalid_argument,
                      "ValidationException: an alias must point at a key id, not at another "
@@ -60,6 +63,7 @@ Result<void> Kms::UpdateAlias(std::string_view alias, std::string_view target) {
 Result<void> Kms::DeleteAlias(std::string_view alias) {
   return impl_->Run("DeleteAlias", [&](Txn& txn) -> Result<void> {
     txn.event.request["alias"] = std::string(alias);
+    if (auto ok = internal::ValidateText(alias, "alias name"); !ok) return ok;
     const auto it = txn.state.aliases.find(std::string(alias));
     if (it == txn.state.aliases.end()) {
       return MakeError(ErrorCode::not_found, "NotFoundException: alias " + std::string(alias) +

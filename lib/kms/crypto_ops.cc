@@ -70,6 +70,7 @@ Result<Ciphertext> Kms::Encrypt(std::string_view key, std::span<const uint8_t> p
   return impl_->Run("Encrypt", [&](Txn& txn) -> Result<Ciphertext> {
     txn.event.context = context;
     txn.event.request["plaintext_length"] = std::to_string(plaintext.size());
+    if (auto ok = internal::ValidateContext(context); !ok) return tl::unexpected(ok.error());
     auto k = ResolveForUse(txn, key);
     if (!k) return tl::unexpected(k.error());
     return EncryptUnder(**k, plaintext, context);
@@ -80,6 +81,7 @@ Result<Plaintext> Kms::Decrypt(std::span<const uint8_t> blob, const EncryptionCo
                                std::string_view expected_key) {
   return impl_->Run("Decrypt", [&](Txn& txn) -> Result<Plaintext> {
     txn.event.context = context;
+    if (auto ok = internal::ValidateContext(context); !ok) return tl::unexpected(ok.error());
     return DecryptBlob(txn, blob, context, expected_key);
   });
 }
@@ -88,6 +90,7 @@ Result<DataKey> Kms::GenerateDataKey(std::string_view key, const EncryptionConte
   return impl_->Run("GenerateDataKey", [&](Txn& txn) -> Result<DataKey> {
     txn.event.context = context;
     txn.event.request["key_spec"] = "AES_256";
+    if (auto ok = internal::ValidateContext(context); !ok) return tl::unexpected(ok.error());
     auto k = ResolveForUse(txn, key);
     if (!k) return tl::unexpected(k.error());
     auto data_key = SecretBytes::Random(kDataKeySize);
@@ -103,6 +106,7 @@ Result<Ciphertext> Kms::GenerateDataKeyWithoutPlaintext(std::string_view key,
   return impl_->Run("GenerateDataKeyWithoutPlaintext", [&](Txn& txn) -> Result<Ciphertext> {
     txn.event.context = context;
     txn.event.request["key_spec"] = "AES_256";
+    if (auto ok = internal::ValidateContext(context); !ok) return tl::unexpected(ok.error());
     auto k = ResolveForUse(txn, key);
     if (!k) return tl::unexpected(k.error());
     auto data_key = SecretBytes::Random(kDataKeySize);
@@ -118,6 +122,13 @@ Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
   return impl_->Run("ReEncrypt", [&](Txn& txn) -> Result<ReEncrypted> {
     txn.event.context = source_context;
     txn.event.request["destination_key"] = std::string(destination_key);
+    if (auto ok = internal::ValidateContext(source_context, "source encryption context"); !ok) {
+      return tl::unexpected(ok.error());
+    }
+    if (auto ok = internal::ValidateContext(destination_context, "destination encryption context");
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
     auto plain = DecryptBlob(txn, blob, source_context, {});
     if (!plain) return tl::unexpected(plain.error());
     txn.event.request["source_key_version"] = std::to_string(plain->key_version);

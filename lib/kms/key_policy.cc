@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "crypto/utf8.h"
 #include "kms/key_id.h"
 
 namespace envelope::kms::internal {
@@ -9,7 +10,21 @@ namespace {
 
 std::string IdOf(const KeyRecord& key) { return FormatKeyId(key.id); }
 
+tl::unexpected<Error> Validation(const Error& e) {
+  return MakeError(ErrorCode::invalid_argument, "ValidationException: " + e.message());
+}
+
 }  // namespace
+
+Result<void> ValidateText(std::string_view text, std::string_view what) {
+  if (auto ok = crypto::CheckUtf8(text, what); !ok) return Validation(ok.error());
+  return {};
+}
+
+Result<void> ValidateContext(const EncryptionContext& context, std::string_view what) {
+  if (auto ok = crypto::CheckUtf8Map(context, what); !ok) return Validation(ok.error());
+  return {};
+}
 
 int64_t ToMs(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
@@ -20,6 +35,7 @@ TimePoint FromMs(int64_t ms) {
 }
 
 Result<KeyRecord*> ResolveKey(KeystoreState& state, std::string_view key) {
+  if (auto ok = ValidateText(key, "key id or alias"); !ok) return tl::unexpected(ok.error());
   std::string id(key);
   if (key.starts_with("alias/")) {
     const auto alias = state.aliases.find(id);
@@ -84,6 +100,10 @@ Result<void> ValidateAliasName(std::string_view alias) {
     return MakeError(ErrorCode::invalid_argument,
                      "InvalidAliasNameException: '" + std::string(alias) + "' " + why);
   };
+  if (!crypto::IsValidUtf8(alias)) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "InvalidAliasNameException: the alias name is not valid UTF-8");
+  }
   if (!alias.starts_with("alias/") || alias.size() == 6) {
     return bad("must be alias/ followed by a name");
   }
@@ -98,6 +118,10 @@ Result<void> ValidateAliasName(std::string_view alias) {
 }
 
 Result<void> ValidateCreateKey(const CreateKeyRequest& request) {
+  if (auto ok = ValidateText(request.description, "description"); !ok) return ok;
+  if (auto ok = crypto::CheckUtf8Map(request.tags, "tag"); !ok) {
+    return MakeError(ErrorCode::invalid_argument, "TagException: " + ok.error().message());
+  }
   if (request.description.size() > 8192) {
     return MakeError(ErrorCode::invalid_argument,
                      "ValidationException: description is longer than 8192 characters");

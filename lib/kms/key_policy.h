@@ -22,9 +22,24 @@ inline constexpr int64_t kMsPerDay = 86'400'000;
 int64_t ToMs(TimePoint t);
 TimePoint FromMs(int64_t ms);
 
+// ValidateText refuses `text` that is not UTF-8 with `invalid_argument`
+// "ValidationException: `what` is not valid UTF-8", never echoing the bytes.
+// Every text a caller hands the KMS is checked with it (or with
+// ValidateContext) before it reaches an error message, the keystore or the
+// audit log.
+[[nodiscard]] Result<void> ValidateText(std::string_view text, std::string_view what);
+
+// ValidateContext refuses an encryption context with a key or value that is
+// not UTF-8, naming it: "ValidationException: encryption context value for
+// key \"k\" is not valid UTF-8". `what` is "encryption context" or, for
+// ReEncrypt, "source encryption context" / "destination encryption context".
+[[nodiscard]] Result<void> ValidateContext(const EncryptionContext& context,
+                                           std::string_view what = "encryption context");
+
 // ResolveKey finds the key `key` names (a key id or "alias/..."). Unknown
 // ids and aliases are `not_found` NotFoundException; a deleted key's id is
-// `not_found` saying when it was deleted and that its ciphertexts are gone.
+// `not_found` saying when it was deleted and that its ciphertexts are gone;
+// a reference that is not UTF-8 is `invalid_argument`.
 [[nodiscard]] Result<KeyRecord*> ResolveKey(KeystoreState& state, std::string_view key);
 
 // RequireUsable allows cryptographic use only of enabled keys:
@@ -41,11 +56,12 @@ TimePoint FromMs(int64_t ms);
 [[nodiscard]] Result<void> RequireNotPendingDeletion(const KeyRecord& key, std::string_view op);
 
 // ValidateAliasName accepts "alias/" followed by 1 to 250 of [A-Za-z0-9/_-],
-// not "alias/aws/..." (reserved, as in AWS).
+// not "alias/aws/..." (reserved, as in AWS). A name that is not UTF-8 is
+// refused without being echoed.
 [[nodiscard]] Result<void> ValidateAliasName(std::string_view alias);
 
 // ValidateCreateKey checks the description (at most 8192 characters) and
-// tags (at most 50; keys 1..128, values up to 256 characters).
+// tags (at most 50; keys 1..128, values up to 256 characters), all UTF-8.
 [[nodiscard]] Result<void> ValidateCreateKey(const CreateKeyRequest& request);
 
 // NewKeyVersion makes version `version` with fresh random material.

@@ -107,7 +107,15 @@ Result<SecretBytes> EncodePayload(const KeystoreState& state) {
   }
   doc["aliases"] = std::move(aliases);
   doc["deleted"] = state.deleted;
-  const std::string text = doc.dump();
+  // Every string in `doc` was validated as UTF-8 when it entered the KMS
+  // (or parsed, so validated, from the file); a throw here would be a bug,
+  // reported as one instead of escaping the API.
+  std::string text;
+  try {
+    text = doc.dump();
+  } catch (const json::exception&) {
+    return MakeError(ErrorCode::internal, "keystore: a stored text is not valid UTF-8");
+  }
   const size_t size = 4 + text.size() + table.size() * kKeyMaterialSize;
   auto out = SecretBytes::Allocate(size);
   if (!out) return out;
