@@ -39,7 +39,10 @@ folder with its own ENVELOPE_HOME. Lines:
                           apply to it (stdout is everything the terminal showed)
   ! wait                  likewise, but it must exit non-zero
 
-$WORK in any argument is the transcript's temporary folder.
+$WORK in any argument is the transcript's temporary folder. In the arguments of exec and
+pty, \\xHH is the raw byte HH (for arguments that are not UTF-8, such as 'k=\\xff'); quote
+such an argument, since shlex drops a backslash outside quotes. A tool receives the bytes
+as they are (os.fsencode: UTF-8 text plus those bytes).
 
 Usage: run_transcripts.py BUILD_DIR TRANSCRIPT...
 Prints one line per transcript and "cli transcripts: N passed, N failed".
@@ -63,6 +66,14 @@ TOOLS = {"envelope": "tools/envelope", "encrypt": "tools/encrypt", "decrypt": "t
 
 class Failure(Exception):
     pass
+
+
+def raw_arg(arg):
+    """Decodes \\xHH escapes in an exec/pty argument to raw bytes (see the header)."""
+    if "\\x" not in arg:
+        return arg
+    return re.sub(rb"\\x([0-9a-fA-F]{2})", lambda m: bytes([int(m.group(1), 16)]),
+                  os.fsencode(arg))
 
 
 def size_of(text):
@@ -149,7 +160,8 @@ def run(build_dir, path):
                         f.write(last.raw_stdout)
                 elif verb == "exec":
                     prog = args[0]
-                    argv = [os.path.join(build_dir, TOOLS[prog]) if prog in TOOLS else prog] + args[1:]
+                    argv = [os.path.join(build_dir, TOOLS[prog]) if prog in TOOLS else prog] + [
+                        raw_arg(a) for a in args[1:]]
                     if fds:  # let the shell open the extra descriptors
                         redirs = " ".join(f"{n}{target}" for n, target in fds.items())
                         argv = ["/bin/sh", "-c", f'exec "$0" "$@" {redirs}'] + argv
@@ -171,7 +183,8 @@ def run(build_dir, path):
                     need(last.returncode >= 0, f"killed by signal {-last.returncode}")
                 elif verb == "pty":
                     prog = args[0]
-                    argv = [os.path.join(build_dir, TOOLS[prog]) if prog in TOOLS else prog] + args[1:]
+                    argv = [os.path.join(build_dir, TOOLS[prog]) if prog in TOOLS else prog] + [
+                        raw_arg(a) for a in args[1:]]
                     pid, master = pty.fork()
                     if pid == 0:
                         try:

@@ -28,6 +28,9 @@ int Show(const Globals& g, const AuditArgs& a) {
   std::string key_id;
   if (!a.key.empty()) {
     auto key = (*kms)->DescribeKey(a.key);
+    // A key that no longer exists still has lines; a reference that cannot
+    // name any key (not UTF-8) is a usage error.
+    if (!key && key.error().code() == ErrorCode::invalid_argument) return Fail(kTool, key.error());
     key_id = key ? key->key_id : a.key;
   }
   const std::string path = (*kms)->directory() + "/audit.log";
