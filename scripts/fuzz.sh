@@ -26,12 +26,13 @@ declare -A max_len=(
   [message_decrypt]=16384
   [chunked_decrypt]=49152
   [kms_blob]=4200
+  [kms_api]=2048
   [keystore_load]=8192
   [roundtrip]=4096
   [cli_args]=2048
 )
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(message_header message_decrypt chunked_decrypt kms_blob keystore_load roundtrip cli_args)
+[ ${#targets[@]} -gt 0 ] || targets=(message_header message_decrypt chunked_decrypt kms_blob kms_api keystore_load roundtrip cli_args)
 
 if [ ! -f $build/build.ninja ]; then
   CC=clang CXX=clang++ meson setup $build --buildtype=debugoptimized -Dfuzzing=enabled \
