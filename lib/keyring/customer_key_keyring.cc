@@ -10,6 +10,7 @@
 #include "message/base64.h"
 #include "message/context_codec.h"
 #include "message/decryptor.h"
+#include "message/wire.h"
 
 namespace envelope::keyring {
 namespace {
@@ -22,9 +23,7 @@ constexpr size_t kInfoSize = 1 + kSaltSize + kFingerprintSize + kIvSize;
 constexpr std::string_view kWrapLabel = "envelope sse-c v1 wrap";
 constexpr std::string_view kFingerprintLabel = "envelope sse-c v1 fingerprint";
 
-std::span<const uint8_t> AsBytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using message::AsBytes;
 
 Result<void> Fingerprint(const SecretBytes& key, std::span<const uint8_t> salt,
                          std::span<uint8_t> out) {
