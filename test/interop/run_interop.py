@@ -11,7 +11,10 @@ with an encryption context whose keys sort differently by UTF-8 bytes, by
 UTF-16 code units and by locale; raw RSA keyring with every OAEP hash (and
 PKCS#1 v1.5) on both suites. Plus negative checks: a flipped ciphertext byte,
 truncation, a wrong key, a wrong context and the wrong suite must fail on both
-sides, and trailing bytes on ours, leaving no output.
+sides, and trailing bytes on ours, leaving no output. Raw AES and RSA keyrings
+whose namespace and key name are not ASCII ("ключ", "clé": names are compared as
+bytes), both ways, and a name that differs only in a non-ASCII byte must not
+match.
 
 Prints one line per group and `interop: N passed, M failed`; exits non-zero
 when anything failed, or when the JavaScript side is not installed (it never
@@ -50,6 +53,10 @@ CONTEXT = {
     "😀": "emoji",
     "purpose": "interop",
 }
+DEFAULT_NAMES = {"aes": ("envelope-interop", "aes-256-key"),
+                 "rsa": ("envelope-interop", "rsa-4096-key")}
+# (namespace, key name) pairs outside ASCII: 2-byte UTF-8 (é), Cyrillic.
+NON_ASCII_NAMES = [("ключ", "clé"), ("envelope-interop", "ключ"), ("clé", "😀-key")]
 
 
 class Runner:
@@ -89,16 +96,18 @@ class Runner:
             self.plaintexts[size] = path
         return path
 
-    def keyring_args(self, keyring, role, padding=None, key=None):
-        """Arguments naming the keyring; `role` is encrypt or decrypt."""
+    def keyring_args(self, keyring, role, padding=None, key=None, names=None):
+        """Arguments naming the keyring; `role` is encrypt or decrypt; `names`
+        is (namespace, key name), by default DEFAULT_NAMES[keyring]."""
+        ns, name = names or DEFAULT_NAMES[keyring]
         if keyring == "aes":
             return ["--keyring", "aes", "--key-file", key or self.aes_key,
-                    "--key-namespace", "envelope-interop", "--key-name", "aes-256-key"]
+                    "--key-namespace", ns, "--key-name", name]
         pem = (["--public-key", os.path.join(self.data, "rsa4096_a.pub.pem")]
                if role == "encrypt" else
                ["--private-key", os.path.join(self.data, key or "rsa4096_a.pem")])
         return ["--keyring", "rsa", *pem, "--padding", padding,
-                "--key-namespace", "envelope-interop", "--key-name", "rsa-4096-key"]
+                "--key-namespace", ns, "--key-name", name]
 
     def run(self, cmd):
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -115,12 +124,12 @@ class Runner:
             print(f"  FAIL {label}: {detail}", flush=True)
         return ok
 
-    def round_trip(self, direction, keyring, suite, frame, size, padding=None):
+    def round_trip(self, direction, keyring, suite, frame, size, padding=None, names=None):
         """Encrypts with one side, decrypts with the other, compares."""
         label = (f"{direction} {keyring}{'/' + padding if padding else ''} suite={suite} "
-                 f"frame={frame} size={size}")
+                 f"frame={frame} size={size}{' names=' + '/'.join(names) if names else ''}")
         plain = self.plaintext(size)
-        tag = f"{direction}-{keyring}-{padding}-{suite}-{frame}-{size}"
+        tag = f"{direction}-{keyring}-{padding}-{suite}-{frame}-{size}-{len(names or ())}"
         ct = os.path.join(self.work, tag + ".msg")
         out = os.path.join(self.work, tag + ".out")
         ctx = os.path.join(self.work, "context.json")
@@ -134,12 +143,12 @@ class Runner:
         dec = self.js(*js_decrypt_args) if direction == "ours->js" else self.ours
         rc, err = self.run(enc + ["encrypt", "--in", plain, "--out", ct, "--suite", suite,
                                   "--frame-length", str(frame), "--context-file", ctx,
-                                  *self.keyring_args(keyring, "encrypt", padding)])
+                                  *self.keyring_args(keyring, "encrypt", padding, names=names)])
         if rc != 0:
             return self.record(False, label, f"encrypt exited {rc}: {err}")
         rc, err = self.run(dec + ["decrypt", "--in", ct, "--out", out, "--suite", suite,
                                   "--context-file", ctx,
-                                  *self.keyring_args(keyring, "decrypt", padding)])
+                                  *self.keyring_args(keyring, "decrypt", padding, names=names)])
         if rc != 0:
             return self.record(False, label, f"decrypt exited {rc}: {err}")
         same = filecmp(plain, out)
@@ -147,12 +156,13 @@ class Runner:
         os.remove(out)
         return self.record(same, label, "decrypted plaintext differs")
 
-    def must_fail(self, who, label, msg, extra, keyring="aes", padding=None, key=None):
+    def must_fail(self, who, label, msg, extra, keyring="aes", padding=None, key=None,
+                  names=None):
         """Decrypting `msg` with `who` must fail and leave no output file."""
         out = os.path.join(self.work, "neg.out")
         cmd = (self.ours if who == "ours" else self.js()) + [
             "decrypt", "--in", msg, "--out", out, *extra,
-            *self.keyring_args(keyring, "decrypt", padding, key)]
+            *self.keyring_args(keyring, "decrypt", padding, key, names)]
         rc, err = self.run(cmd)
         leftover = os.path.exists(out)
         if leftover:
@@ -161,6 +171,26 @@ class Runner:
         ok = rc == 1 and not leftover
         return self.record(ok, f"{who} rejects {label}",
                            f"exit {rc}, output left behind: {leftover}, stderr: {err}")
+
+    def non_ascii_names(self):
+        """Raw keyrings named outside ASCII, both ways; a name one non-ASCII
+        byte away ("clè" for "clé") must not open the other side's message."""
+        for direction in ("ours->js", "js->ours"):
+            for names in NON_ASCII_NAMES:
+                self.round_trip(direction, "aes", "0x0478", 4 * KIB, 4 * KIB + 1, names=names)
+                self.round_trip(direction, "rsa", "0x0478", 4 * KIB, 1, "oaep-sha256", names)
+        plain = self.plaintext(1)
+        ctx = os.path.join(self.work, "context.json")
+        for writer, reader in (("js", "ours"), ("ours", "js")):
+            enc = self.js() if writer == "js" else self.ours
+            msg = os.path.join(self.work, f"names-{writer}.msg")
+            rc, err = self.run(enc + ["encrypt", "--in", plain, "--out", msg, "--suite", "0x0478",
+                                      "--context-file", ctx,
+                                      *self.keyring_args("aes", "encrypt", names=("ключ", "clé"))])
+            if not self.record(rc == 0, f"{writer} encrypt under key name clé", err):
+                continue
+            self.must_fail(reader, f"a {writer} message for key name clé under the name clè",
+                           msg, [], names=("ключ", "clè"))
 
     def negatives(self, suite):
         """Tampered, wrong-key and wrong-context messages from each side."""
@@ -282,6 +312,11 @@ def main():
                         r.round_trip(direction, "rsa", suite, 4 * KIB, size, padding)
             print(f"raw RSA {direction}: {r.passed - before[0]} passed, "
                   f"{r.failed - before[1]} failed", flush=True)
+
+        before = (r.passed, r.failed)
+        r.non_ascii_names()
+        print(f"non-ASCII key names: {r.passed - before[0]} passed, "
+              f"{r.failed - before[1]} failed", flush=True)
 
         before = (r.passed, r.failed)
         for suite in SUITES:
