@@ -46,6 +46,7 @@ Result<void> Kms::UpdateAlias(std::string_view alias, std::string_view target) {
   return impl_->Run("UpdateAlias", [&](Txn& txn) -> Result<void> {
     txn.event.request["alias"] = std::string(alias);
     if (auto ok = internal::ValidateAliasName(alias); !ok) return ok;
+    if (auto ok = internal::ValidateText(target, "key id or alias"); !ok) return ok;
     const auto it = txn.state.aliases.find(std::string(alias));
     if (it == txn.state.aliases.end()) {
       return MakeError(ErrorCode::not_found, "NotFoundException: alias " + std::string(alias) +

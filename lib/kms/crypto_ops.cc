@@ -82,6 +82,10 @@ Result<Plaintext> Kms::Decrypt(std::span<const uint8_t> blob, const EncryptionCo
   return impl_->Run("Decrypt", [&](Txn& txn) -> Result<Plaintext> {
     txn.event.context = context;
     if (auto ok = internal::ValidateContext(context); !ok) return tl::unexpected(ok.error());
+    // All text first, so bad text is `invalid_argument` whatever the blob.
+    if (auto ok = internal::ValidateText(expected_key, "key id or alias"); !ok) {
+      return tl::unexpected(ok.error());
+    }
     return DecryptBlob(txn, blob, context, expected_key);
   });
 }
@@ -127,6 +131,9 @@ Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
     }
     if (auto ok = internal::ValidateContext(destination_context, "destination encryption context");
         !ok) {
+      return tl::unexpected(ok.error());
+    }
+    if (auto ok = internal::ValidateText(destination_key, "key id or alias"); !ok) {
       return tl::unexpected(ok.error());
     }
     auto plain = DecryptBlob(txn, blob, source_context, {});

@@ -94,6 +94,8 @@ TEST_CASE("Kms UTF-8: aliases that are not UTF-8 are refused without echo") {
   Refused(kms->CreateAlias("alias/ok", kSurrogate), "key id or alias is not valid UTF-8");
   Refused(kms->UpdateAlias("alias/" + kBad, key->key_id), "alias name is not valid UTF-8");
   Refused(kms->UpdateAlias("alias/app", kBad), "key id or alias is not valid UTF-8");
+  // Bad text is refused as such before anything else is looked up.
+  Refused(kms->UpdateAlias("alias/missing", kBad), "key id or alias is not valid UTF-8");
   Refused(kms->DeleteAlias("alias/" + kBad), "alias name is not valid UTF-8");
   Refused(kms->ListAliases(kBad), "key id or alias is not valid UTF-8");
   auto aliases = kms->ListAliases();
@@ -147,6 +149,9 @@ TEST_CASE("Kms UTF-8: every operation that takes a context refuses a bad key or 
   Refused(kms->Decrypt(good->blob, kBadValue), value);
   Refused(kms->Decrypt(good->blob, kBadKey), name);
   Refused(kms->Decrypt(good->blob, {{kCle, kCle}}, kBad), "key id or alias is not valid UTF-8");
+  // Found by fuzz/kms_api: bad text wins over a bad blob.
+  Refused(kms->Decrypt({}, {}, kBad), "key id or alias is not valid UTF-8");
+  Refused(kms->ReEncrypt({}, {}, kBad, {}), "key id or alias is not valid UTF-8");
   Refused(kms->ReEncrypt(good->blob, kBadValue, id, {}), "source " + value);
   Refused(kms->ReEncrypt(good->blob, {{kCle, kCle}}, id, kBadKey), "destination " + name);
   Refused(kms->ReEncrypt(good->blob, {{kCle, kCle}}, kBad, {}),
