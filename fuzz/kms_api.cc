@@ -42,28 +42,35 @@ using kms::EncryptionContext;
 constexpr size_t kMaxOps = 24;
 constexpr size_t kMaxText = 48;
 
-// ScratchRoot is a private folder for this process's keystores, on tmpfs
-// when there is one (every KMS operation fsyncs).
-const std::string& ScratchRoot() {
-  static const std::string root = [] {
+// Scratch is a private folder for this process's keystores, on tmpfs when
+// there is one (every KMS operation fsyncs), removed when the process exits
+// normally. The path and its removal live in one static, so the removal
+// never runs after the path is gone.
+class Scratch {
+ public:
+  Scratch() {
     std::string base = "/tmp";
     if (std::filesystem::is_directory("/dev/shm") && access("/dev/shm", W_OK) == 0) {
       base = "/dev/shm";
     }
     std::string tmpl = base + "/envelope-fuzz-kms-XXXXXX";
     FUZZ_CHECK(mkdtemp(tmpl.data()) != nullptr);
-    return tmpl;
-  }();
-  return root;
-}
-
-// Removes the scratch folder when the process exits normally.
-struct ScratchCleanup {
-  ~ScratchCleanup() {
-    std::error_code ec;
-    std::filesystem::remove_all(ScratchRoot(), ec);
+    root_ = tmpl;
   }
+  ~Scratch() {
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+  const std::string& root() const { return root_; }
+
+ private:
+  std::string root_;
 };
+
+const std::string& ScratchRoot() {
+  static const Scratch scratch;
+  return scratch.root();
+}
 
 kms::KmsOptions Options(const std::string& dir) {
   kms::KmsOptions o;
@@ -255,7 +262,6 @@ void CheckAuditLines(const std::string& dir) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static ScratchCleanup cleanup;
   const std::string dir = ScratchRoot() + "/ks";
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
