@@ -94,16 +94,26 @@ class Session {
 
   void Step() {
     switch (in_.U8() % 16) {
-      case 0: return CreateKey();
-      case 1: return Alias(0);
-      case 2: return Alias(1);
-      case 3: return Alias(2);
-      case 4: return Encrypt();
-      case 5: return Decrypt();
-      case 6: return DataKey(true);
-      case 7: return DataKey(false);
-      case 8: return ReEncrypt();
-      case 9: return KeyOp();
+      case 0:
+        return CreateKey();
+      case 1:
+        return Alias(0);
+      case 2:
+        return Alias(1);
+      case 3:
+        return Alias(2);
+      case 4:
+        return Encrypt();
+      case 5:
+        return Decrypt();
+      case 6:
+        return DataKey(true);
+      case 7:
+        return DataKey(false);
+      case 8:
+        return ReEncrypt();
+      case 9:
+        return KeyOp();
       case 10: {
         auto r = kms_.ListKeys();
         FUZZ_CHECK(r.has_value());
@@ -228,15 +238,24 @@ class Session {
     const uint8_t which = in_.U8();
     const std::string key = Key();
     switch (which % 9) {
-      case 0: return Expect(kms_.EnableKey(key), {key});
-      case 1: return Expect(kms_.DisableKey(key), {key});
-      case 2: return Expect(kms_.ScheduleKeyDeletion(key, 7 + which % 30), {key});
-      case 3: return Expect(kms_.CancelKeyDeletion(key), {key});
-      case 4: return Expect(kms_.EnableKeyRotation(key, 90 + which), {key});
-      case 5: return Expect(kms_.DisableKeyRotation(key), {key});
-      case 6: return Expect(kms_.GetKeyRotationStatus(key), {key});
-      case 7: return Expect(kms_.RotateKeyOnDemand(key), {key});
-      default: return Expect(kms_.ListKeyRotations(key), {key});
+      case 0:
+        return Expect(kms_.EnableKey(key), {key});
+      case 1:
+        return Expect(kms_.DisableKey(key), {key});
+      case 2:
+        return Expect(kms_.ScheduleKeyDeletion(key, 7 + which % 30), {key});
+      case 3:
+        return Expect(kms_.CancelKeyDeletion(key), {key});
+      case 4:
+        return Expect(kms_.EnableKeyRotation(key, 90 + which), {key});
+      case 5:
+        return Expect(kms_.DisableKeyRotation(key), {key});
+      case 6:
+        return Expect(kms_.GetKeyRotationStatus(key), {key});
+      case 7:
+        return Expect(kms_.RotateKeyOnDemand(key), {key});
+      default:
+        return Expect(kms_.ListKeyRotations(key), {key});
     }
   }
 

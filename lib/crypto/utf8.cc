@@ -48,8 +48,8 @@ Result<void> CheckUtf8Map(const std::map<std::string, std::string>& map, std::st
       return MakeError(ErrorCode::invalid_argument, std::string(what) + " key is not valid UTF-8");
     }
     if (!IsValidUtf8(value)) {
-      return MakeError(ErrorCode::invalid_argument, std::string(what) + " value for key \"" + key +
-                                                        "\" is not valid UTF-8");
+      return MakeError(ErrorCode::invalid_argument,
+                       std::string(what) + " value for key \"" + key + "\" is not valid UTF-8");
     }
   }
   return {};

@@ -19,10 +19,27 @@ TEST_CASE("IsValidUtf8: accepts ASCII, 2-, 3- and 4-byte forms and the edges") {
 }
 
 TEST_CASE("IsValidUtf8: rejects bad lead bytes, overlongs, surrogates, > U+10FFFF, truncation") {
-  for (const char* s : {"\xff", "k=\xff", "\x80", "\xbf", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80",
-                        "\xe0\x9f\xbf", "\xf0\x80\x80\x80", "\xf0\x8f\xbf\xbf", "\xed\xa0\x80",
-                        "\xed\xbf\xbf", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80",
-                        "\xfe", "\xc3", "\xe2\x82", "\xf0\x9f\x94", "\xc3\x28", "\xe2\x28\xa1",
+  for (const char* s : {"\xff",
+                        "k=\xff",
+                        "\x80",
+                        "\xbf",
+                        "\xc0\x80",
+                        "\xc1\xbf",
+                        "\xe0\x80\x80",
+                        "\xe0\x9f\xbf",
+                        "\xf0\x80\x80\x80",
+                        "\xf0\x8f\xbf\xbf",
+                        "\xed\xa0\x80",
+                        "\xed\xbf\xbf",
+                        "\xf4\x90\x80\x80",
+                        "\xf5\x80\x80\x80",
+                        "\xf8\x88\x80\x80\x80",
+                        "\xfe",
+                        "\xc3",
+                        "\xe2\x82",
+                        "\xf0\x9f\x94",
+                        "\xc3\x28",
+                        "\xe2\x28\xa1",
                         "ok\xf0\x9f\x94"}) {
     CAPTURE(s);
     CHECK_FALSE(IsValidUtf8(s));

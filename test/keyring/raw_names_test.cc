@@ -35,8 +35,8 @@ std::shared_ptr<const Keyring> Rsa(std::string_view ns, std::string_view name) {
 }
 
 const std::vector<uint8_t> kPlain = Bytes("non-ascii names");
-const char kCle[] = "cl\xc3\xa9";                         // clé
-const char kCle2[] = "cl\xc3\xa8";                        // clè: differs in the last byte
+const char kCle[] = "cl\xc3\xa9";                           // clé
+const char kCle2[] = "cl\xc3\xa8";                          // clè: differs in the last byte
 const char kKlyuch[] = "\xd0\xba\xd0\xbb\xd1\x8e\xd1\x87";  // ключ
 
 TEST_CASE("Raw keyrings: non-ASCII namespaces and names round trip and compare as bytes") {

@@ -20,9 +20,9 @@ using testing::Options;
 using testing::ReadText;
 using testing::TempDir;
 
-const std::string kBad = "k\xff";             // 0xff never occurs in UTF-8
+const std::string kBad = "k\xff";               // 0xff never occurs in UTF-8
 const std::string kSurrogate = "\xed\xa0\x80";  // U+D800 encoded: not UTF-8
-const std::string kCle = "cl\xc3\xa9";        // clé
+const std::string kCle = "cl\xc3\xa9";          // clé
 const EncryptionContext kBadValue = {{"app", "x"}, {"k", "\xff"}};
 const EncryptionContext kBadKey = {{"\xc0\xaf", "v"}};  // overlong '/'
 
