@@ -42,11 +42,14 @@ Result<void> CheckInputs(const HttpRequest& request, const Credentials& credenti
   return {};
 }
 
-// Strip removes what an earlier signature left behind.
-void Strip(HttpRequest& request) {
-  for (std::string_view name : {"authorization", "x-amz-date", "x-amz-security-token",
-                                "x-amz-content-sha256"}) {
-    request.RemoveHeaders(name);
+// Strip removes what an earlier signature left behind: the signing query
+// parameters, and the headers the form about to be signed writes.
+void Strip(HttpRequest& request, bool header_form) {
+  request.RemoveHeaders("authorization");
+  if (header_form) {
+    for (std::string_view name : {"x-amz-date", "x-amz-security-token", "x-amz-content-sha256"}) {
+      request.RemoveHeaders(name);
+    }
   }
   std::erase_if(request.query,
                 [](const QueryParam& p) { return IsSigningQueryParam(UriDecode(p.name)); });
@@ -111,7 +114,7 @@ Result<SigningResult> SignRequest(HttpRequest& request, const Credentials& crede
                                   const SigningParams& params) {
   if (auto r = CheckInputs(request, credentials, params); !r) return tl::unexpected(r.error());
   HttpRequest signed_request = request;
-  Strip(signed_request);
+  Strip(signed_request, /*header_form=*/true);
   const std::string amz_date = FormatAmzDate(params.time);
   const bool has_token = !credentials.session_token.empty();
   if (has_token) signed_request.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
@@ -143,7 +146,7 @@ Result<SigningResult> PresignRequest(HttpRequest& request, const Credentials& cr
     return tl::unexpected(Invalid("expires must be 1 to 604800 seconds"));
   }
   HttpRequest signed_request = request;
-  Strip(signed_request);
+  Strip(signed_request, /*header_form=*/false);
   auto names = ChooseSignedHeaders(signed_request, params, /*header_form=*/false, false);
   if (!names) return tl::unexpected(names.error());
   auto payload = PayloadHash(signed_request, params);

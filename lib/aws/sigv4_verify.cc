@@ -209,6 +209,9 @@ Result<Principal> VerifyRequest(const HttpRequest& request, const VerifyConfig& 
   if (scope.service != config.service) {
     return Invalid("Credential should be scoped to correct service: '" + config.service + "'.");
   }
+  if (claim->token && claim->token->empty()) {
+    return Incomplete("X-Amz-Security-Token must not be empty");
+  }
   const bool token_in_signed_headers = claim->presigned || Signed(claim->auth, "x-amz-security-token");
   if (claim->token && !token_in_signed_headers && !config.allow_unsigned_session_token) {
     return Incomplete("X-Amz-Security-Token must be a signed header");

@@ -345,6 +345,11 @@ TEST_CASE("VerifyRequest: session tokens") {
   REQUIRE(p);
   CHECK(!p->session_token_signed);
 
+  // An empty token is no token.
+  HttpRequest empty = Signed();
+  empty.headers.push_back({"X-Amz-Security-Token", ""});
+  CHECK(Rejection(Verify(empty, lenient)) == "IncompleteSignatureException");
+
   // A token parameter changed after presigning is a mismatch even when
   // unsigned tokens are allowed: only an appended one is unsigned.
   HttpRequest presigned = Presigned(900s, "TOKEN");
