@@ -30,9 +30,8 @@ std::string Quote(std::string_view s) {
 }  // namespace
 
 bool IsKnownPartition(std::string_view p) noexcept {
-  for (std::string_view known :
-       {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f",
-        "aws-eusc"}) {
+  for (std::string_view known : {"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e",
+                                 "aws-iso-f", "aws-eusc"}) {
     if (p == known) return true;
   }
   return false;
@@ -88,8 +87,8 @@ bool IsKmsKeyId(std::string_view id) noexcept {
 bool IsKmsAliasName(std::string_view name) noexcept {
   if (!name.starts_with("alias/") || name.size() <= 6 || name.size() > 256) return false;
   return std::all_of(name.begin() + 6, name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '/' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
+           c == '_' || c == '-';
   });
 }
 
@@ -101,7 +100,8 @@ std::string KmsArn::ToString() const {
 Result<KmsArn> ParseKmsArn(std::string_view text) {
   auto arn = ParseArn(text);
   if (!arn) return tl::unexpected(arn.error());
-  if (arn->service != "kms") return InvalidArn("not a KMS ARN: the service is " + Quote(arn->service));
+  if (arn->service != "kms")
+    return InvalidArn("not a KMS ARN: the service is " + Quote(arn->service));
   if (arn->region.empty()) return InvalidArn("a KMS ARN names a region");
   if (arn->account.empty()) return InvalidArn("a KMS ARN names an account");
   KmsArn out{arn->partition, arn->region, arn->account, KmsArn::Type::key, ""};
@@ -128,8 +128,7 @@ Result<KeyIdRef> ClassifyKeyId(std::string_view key_id) {
     auto arn = ParseKmsArn(key_id);
     if (!arn) {
       return MakeAwsError("NotFoundException", ErrorCode::not_found,
-                          "Invalid arn " + Quote(key_id) + ": " +
-                              ToAwsError(arn.error()).message);
+                          "Invalid arn " + Quote(key_id) + ": " + ToAwsError(arn.error()).message);
     }
     const KeyIdForm form =
         arn->type == KmsArn::Type::key ? KeyIdForm::key_arn : KeyIdForm::alias_arn;

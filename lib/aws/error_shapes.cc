@@ -1,15 +1,17 @@
 #include "aws/error_shapes.h"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 namespace envelope::aws {
 namespace {
 
-// Sorted by name (a test checks). The KMS rows follow the model's
-// "exception": true shapes; it marks DependencyTimeoutException,
-// KMSInternalException and KeyUnavailableException as faults (500).
+// Sorted by name (a test checks). The KMS rows are the model's
+// "exception": true shapes (Debian's awscli 2.9.19, test/aws/data, plus
+// ConflictException and DryRunOperationException of newer models); the
+// model marks DependencyTimeoutException, KMSInternalException and
+// KeyUnavailableException as faults (500). The rest are the errors every
+// AWS JSON service may answer, for authentication, throttling and protocol.
 constexpr AwsErrorShape kShapes[] = {
     {"AccessDeniedException", 400, true},
     {"AlreadyExistsException", 400, true},
@@ -90,15 +92,24 @@ tl::unexpected<Error> MakeAwsError(std::string_view type, ErrorCode code, std::s
 
 std::string_view KmsExceptionFor(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::not_found: return "NotFoundException";
-    case ErrorCode::key_state: return "KMSInvalidStateException";
-    case ErrorCode::auth_failed: return "InvalidCiphertextException";
-    case ErrorCode::truncated: return "InvalidCiphertextException";
-    case ErrorCode::invalid_argument: return "ValidationException";
-    case ErrorCode::unsupported: return "UnsupportedOperationException";
-    case ErrorCode::limit_exceeded: return "LimitExceededException";
-    case ErrorCode::io: return "KMSInternalException";
-    case ErrorCode::internal: return "KMSInternalException";
+    case ErrorCode::not_found:
+      return "NotFoundException";
+    case ErrorCode::key_state:
+      return "KMSInvalidStateException";
+    case ErrorCode::auth_failed:
+      return "InvalidCiphertextException";
+    case ErrorCode::truncated:
+      return "InvalidCiphertextException";
+    case ErrorCode::invalid_argument:
+      return "ValidationException";
+    case ErrorCode::unsupported:
+      return "UnsupportedOperationException";
+    case ErrorCode::limit_exceeded:
+      return "LimitExceededException";
+    case ErrorCode::io:
+      return "KMSInternalException";
+    case ErrorCode::internal:
+      return "KMSInternalException";
   }
   return "KMSInternalException";
 }

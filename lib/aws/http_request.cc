@@ -15,9 +15,9 @@ bool IsTchar(char c) {
 }  // namespace
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return LowerAscii(x) == LowerAscii(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return LowerAscii(x) == LowerAscii(y);
+         });
 }
 
 std::string ToLowerAscii(std::string_view s) {
@@ -85,8 +85,8 @@ std::string FormatQuery(const std::vector<QueryParam>& query) {
 void SplitTarget(std::string_view target, HttpRequest& request) {
   const size_t q = target.find('?');
   request.path = std::string(target.substr(0, q));
-  request.query = q == std::string_view::npos ? std::vector<QueryParam>{}
-                                              : ParseQuery(target.substr(q + 1));
+  request.query =
+      q == std::string_view::npos ? std::vector<QueryParam>{} : ParseQuery(target.substr(q + 1));
 }
 
 Result<HttpRequest> ParseRawRequest(std::string_view text) {

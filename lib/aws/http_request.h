@@ -37,11 +37,11 @@ struct QueryParam {
 
 // HttpRequest is a request line, headers and body.
 struct HttpRequest {
-  std::string method;               // "GET", "POST", ...
-  std::string path;                 // "/", "/a%20b/", as on the wire, no query
-  std::vector<QueryParam> query;    // in wire order
-  std::vector<Header> headers;      // in wire order, duplicates kept
-  std::string body;                 // the bytes after the headers
+  std::string method;             // "GET", "POST", ...
+  std::string path;               // "/", "/a%20b/", as on the wire, no query
+  std::vector<QueryParam> query;  // in wire order
+  std::vector<Header> headers;    // in wire order, duplicates kept
+  std::string body;               // the bytes after the headers
 
   // Target returns path plus "?" and the formatted query when there is one.
   std::string Target() const;

@@ -78,8 +78,9 @@ Result<void> ParseSignedHeaders(std::string_view value, Authorization& out) {
     value.remove_prefix(semi + 1);
   }
   if (!IsSignedHeaderList(names)) {
-    return Incomplete("SignedHeaders must be distinct lower-case header names, sorted, "
-                      "separated by ';'");
+    return Incomplete(
+        "SignedHeaders must be distinct lower-case header names, sorted, "
+        "separated by ';'");
   }
   out.signed_headers = std::move(names);
   return {};
@@ -139,8 +140,7 @@ Result<Authorization> ParseAuthorization(std::string_view value) {
   }
   for (size_t i = 0; i < 3; ++i) {
     if (!seen[i]) {
-      return Incomplete("Authorization header requires '" + std::string(kNames[i]) +
-                        "' parameter");
+      return Incomplete("Authorization header requires '" + std::string(kNames[i]) + "' parameter");
     }
   }
   return auth;

@@ -19,7 +19,7 @@ std::span<const uint8_t> Bytes(std::string_view s) {
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 constexpr std::string_view kUnsignedByDefault[] = {
-    "authorization", "connection", "expect", "transfer-encoding",
+    "authorization", "connection", "expect",          "transfer-encoding",
     "upgrade",       "user-agent", "x-amzn-trace-id",
 };
 
@@ -31,8 +31,7 @@ std::string CredentialScope::ToString() const {
 
 bool IsAccessKeyId(std::string_view id) noexcept {
   return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
   });
 }
 
@@ -114,8 +113,7 @@ std::string JoinSignedHeaders(const std::vector<std::string>& names) {
 
 Result<std::string> CanonicalRequest(const HttpRequest& request,
                                      const std::vector<std::string>& signed_headers,
-                                     std::string_view payload_hash,
-                                     const CanonicalOptions& options,
+                                     std::string_view payload_hash, const CanonicalOptions& options,
                                      std::initializer_list<std::string_view> exclude_query) {
   std::string out = request.method + "\n" + CanonicalUri(request.path, options) + "\n" +
                     CanonicalQueryString(request.query, exclude_query) + "\n";
@@ -155,9 +153,8 @@ Result<SecretBytes> DeriveSigningKey(const SecretBytes& secret_access_key,
     std::memcpy(k_secret->data() + 4, secret_access_key.data(), secret_access_key.size());
   }
   SecretBytes key = std::move(*k_secret);
-  for (std::string_view part :
-       {std::string_view(scope.date), std::string_view(scope.region),
-        std::string_view(scope.service), kScopeTerminator}) {
+  for (std::string_view part : {std::string_view(scope.date), std::string_view(scope.region),
+                                std::string_view(scope.service), kScopeTerminator}) {
     auto next = crypto::HmacKey(crypto::HashAlg::sha256, key.span(), Bytes(part));
     if (!next) return tl::unexpected(next.error());
     key = std::move(*next);

@@ -14,9 +14,8 @@ Error Invalid(std::string message) {
 }
 
 bool IsHeaderValueSafe(std::string_view v) {
-  return std::none_of(v.begin(), v.end(), [](char c) {
-    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-  });
+  return std::none_of(v.begin(), v.end(),
+                      [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
 // Checks what both forms need, before anything is changed.
@@ -56,8 +55,8 @@ void Strip(HttpRequest& request, bool header_form) {
 }
 
 Result<std::vector<std::string>> ChooseSignedHeaders(const HttpRequest& request,
-                                                     const SigningParams& params,
-                                                     bool header_form, bool token_unsigned) {
+                                                     const SigningParams& params, bool header_form,
+                                                     bool token_unsigned) {
   std::vector<std::string> names;
   if (params.signed_headers) {
     names = *params.signed_headers;
@@ -117,7 +116,8 @@ Result<SigningResult> SignRequest(HttpRequest& request, const Credentials& crede
   Strip(signed_request, /*header_form=*/true);
   const std::string amz_date = FormatAmzDate(params.time);
   const bool has_token = !credentials.session_token.empty();
-  if (has_token) signed_request.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
+  if (has_token)
+    signed_request.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
   signed_request.headers.push_back({"X-Amz-Date", amz_date});
   auto payload = PayloadHash(signed_request, params);
   if (!payload) return tl::unexpected(payload.error());
@@ -133,8 +133,8 @@ Result<SigningResult> SignRequest(HttpRequest& request, const Credentials& crede
   if (!result) return tl::unexpected(result.error());
 
   signed_request.headers.push_back(
-      {"Authorization", FormatAuthorization({credentials.access_key_id, scope, *names,
-                                             result->signature})});
+      {"Authorization",
+       FormatAuthorization({credentials.access_key_id, scope, *names, result->signature})});
   request = std::move(signed_request);
   return result;
 }

@@ -63,11 +63,10 @@ struct SigningResult {
                                                 const SigningParams& params);
 
 // PresignRequest signs `request` in the query form: it removes any
-// Authorization header and X-Amz-* signing parameters, then appends to the query X-Amz-Algorithm, X-Amz-Credential, X-Amz-Date,
-// X-Amz-SignedHeaders, X-Amz-Expires, X-Amz-Security-Token (when there is a
-// token) and X-Amz-Signature, URI-encoded. `sign_body` is ignored; the
-// payload hash is as in SignRequest. `expires` must be 1 s to 7 days. Fails
-// like SignRequest.
+// Authorization header and X-Amz-* signing parameters, then appends to the query X-Amz-Algorithm,
+// X-Amz-Credential, X-Amz-Date, X-Amz-SignedHeaders, X-Amz-Expires, X-Amz-Security-Token (when
+// there is a token) and X-Amz-Signature, URI-encoded. `sign_body` is ignored; the payload hash is
+// as in SignRequest. `expires` must be 1 s to 7 days. Fails like SignRequest.
 [[nodiscard]] Result<SigningResult> PresignRequest(HttpRequest& request,
                                                    const Credentials& credentials,
                                                    const SigningParams& params,

@@ -68,8 +68,8 @@ Result<Claim> ClaimFromHeader(const HttpRequest& request, std::string_view autho
 }
 
 Result<Claim> ClaimFromQuery(const HttpRequest& request) {
-  constexpr std::string_view kNames[] = {kQueryAlgorithm, kQueryCredential,   kQueryDate,
-                                         kQuerySignedHeaders, kQueryExpires, kQuerySignature,
+  constexpr std::string_view kNames[] = {kQueryAlgorithm,     kQueryCredential, kQueryDate,
+                                         kQuerySignedHeaders, kQueryExpires,    kQuerySignature,
                                          kQuerySecurityToken};
   std::optional<std::string> values[std::size(kNames)];
   for (const QueryParam& p : request.query) {
@@ -109,7 +109,8 @@ Result<Claim> ClaimFromQuery(const HttpRequest& request) {
     return Incomplete("X-Amz-Expires must be a number of seconds from 1 to 604800");
   }
   claim.expires = std::chrono::seconds(seconds);
-  if (!IsSha256Hex(*values[5])) return Incomplete("X-Amz-Signature must be 64 lowercase hex digits");
+  if (!IsSha256Hex(*values[5]))
+    return Incomplete("X-Amz-Signature must be 64 lowercase hex digits");
   claim.auth.signature = *values[5];
   if (!Signed(claim.auth, "host")) {
     return Incomplete("'Host' must be a signed header of a presigned request");
@@ -134,8 +135,8 @@ Result<void> CheckTime(const Claim& claim, const VerifyConfig& config, AmzTime n
   const std::chrono::seconds window = claim.presigned ? claim.expires : config.max_skew;
   if (claim.time < now - window) {
     return Invalid("Signature expired: " + t + " is now earlier than " +
-                   FormatAmzDate(now - window) + " (" + FormatAmzDate(now) + " - " +
-                   Span(window) + ")");
+                   FormatAmzDate(now - window) + " (" + FormatAmzDate(now) + " - " + Span(window) +
+                   ")");
   }
   return {};
 }
@@ -178,14 +179,14 @@ Result<bool> Matches(const HttpRequest& request, const Claim& claim, const Secre
 Result<Principal> VerifyRequest(const HttpRequest& request, const VerifyConfig& config,
                                 const SecretLookup& lookup, AmzTime now) {
   const auto authorizations = request.HeaderValues("authorization");
-  const bool query_form = std::any_of(request.query.begin(), request.query.end(),
-                                      [](const QueryParam& p) {
-                                        return IsSigningQueryParam(UriDecode(p.name));
-                                      });
+  const bool query_form =
+      std::any_of(request.query.begin(), request.query.end(),
+                  [](const QueryParam& p) { return IsSigningQueryParam(UriDecode(p.name)); });
   if (authorizations.size() > 1) return Incomplete("Authorization must be sent once");
   if (!authorizations.empty() && query_form) {
-    return Incomplete("Only one auth mechanism allowed: the Authorization header or the "
-                      "X-Amz-* query parameters");
+    return Incomplete(
+        "Only one auth mechanism allowed: the Authorization header or the "
+        "X-Amz-* query parameters");
   }
   if (authorizations.empty() && !query_form) {
     return MakeAwsError(kMissingAuthenticationToken, ErrorCode::invalid_argument,
@@ -199,9 +200,10 @@ Result<Principal> VerifyRequest(const HttpRequest& request, const VerifyConfig& 
   const CredentialScope& scope = claim->auth.scope;
 
   if (scope.date != claim->amz_date.substr(0, 8)) {
-    return Invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
-                   "date from HTTP: '" + scope.date + "' != '" + claim->amz_date.substr(0, 8) +
-                   "', from 'X-Amz-Date'.");
+    return Invalid(
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of "
+        "date from HTTP: '" +
+        scope.date + "' != '" + claim->amz_date.substr(0, 8) + "', from 'X-Amz-Date'.");
   }
   if (scope.region != config.region) {
     return Invalid("Credential should be scoped to a valid region, not '" + scope.region + "'.");
@@ -212,7 +214,8 @@ Result<Principal> VerifyRequest(const HttpRequest& request, const VerifyConfig& 
   if (claim->token && claim->token->empty()) {
     return Incomplete("X-Amz-Security-Token must not be empty");
   }
-  const bool token_in_signed_headers = claim->presigned || Signed(claim->auth, "x-amz-security-token");
+  const bool token_in_signed_headers =
+      claim->presigned || Signed(claim->auth, "x-amz-security-token");
   if (claim->token && !token_in_signed_headers && !config.allow_unsigned_session_token) {
     return Incomplete("X-Amz-Security-Token must be a signed header");
   }
@@ -236,8 +239,12 @@ Result<Principal> VerifyRequest(const HttpRequest& request, const VerifyConfig& 
   auto payload = CheckPayload(request, config);
   if (!payload) return tl::unexpected(payload.error());
 
-  Principal principal{claim->auth.access_key_id, scope, claim->time, claim->token,
-                      claim->token.has_value() && token_in_signed_headers, claim->presigned};
+  Principal principal{claim->auth.access_key_id,
+                      scope,
+                      claim->time,
+                      claim->token,
+                      claim->token.has_value() && token_in_signed_headers,
+                      claim->presigned};
   const std::initializer_list<std::string_view> exclude_signature = {kQuerySignature};
   const std::initializer_list<std::string_view> none = {};
   auto match = Matches(request, *claim, *secret, *payload, config,
@@ -247,8 +254,8 @@ Result<Principal> VerifyRequest(const HttpRequest& request, const VerifyConfig& 
   if (claim->presigned && claim->token && config.allow_unsigned_session_token) {
     // The token may have been appended after signing (sigv4_sign.h,
     // omit_session_token).
-    match = Matches(request, *claim, *secret, *payload, config,
-                    {kQuerySignature, kQuerySecurityToken});
+    match =
+        Matches(request, *claim, *secret, *payload, config, {kQuerySignature, kQuerySecurityToken});
     if (!match) return tl::unexpected(match.error());
     if (*match) {
       principal.session_token_signed = false;

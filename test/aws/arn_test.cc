@@ -24,7 +24,8 @@ TEST_CASE("ParseArn: the six parts, and format gives back the same bytes") {
   for (const std::string_view text :
        {kKeyArn, kAliasArn, std::string_view("arn:aws:s3:::my-bucket/a:b"),
         std::string_view("arn:aws:iam::123456789012:user/Alice"),
-        std::string_view("arn:aws-cn:kms:cn-north-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"),
+        std::string_view(
+            "arn:aws-cn:kms:cn-north-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"),
         std::string_view("arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f:1")}) {
     CAPTURE(text);
     auto parsed = ParseArn(text);

@@ -4,11 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace envelope::aws {
 namespace {
@@ -47,12 +46,18 @@ TEST_CASE("AwsErrorShapes: every exception of the KMS API model, 500 exactly for
 
 TEST_CASE("AwsErrorShapes: the common errors of AWS JSON services") {
   const std::pair<std::string_view, int> common[] = {
-      {"AccessDeniedException", 400},       {"IncompleteSignatureException", 400},
-      {"InternalFailure", 500},             {"InvalidSignatureException", 400},
-      {"MissingAuthenticationTokenException", 403}, {"SerializationException", 400},
-      {"ThrottlingException", 400},         {"UnknownOperationException", 400},
-      {"UnrecognizedClientException", 400}, {"UnsupportedOperationException", 400},
-      {"ValidationException", 400},         {"ServiceUnavailableException", 503},
+      {"AccessDeniedException", 400},
+      {"IncompleteSignatureException", 400},
+      {"InternalFailure", 500},
+      {"InvalidSignatureException", 400},
+      {"MissingAuthenticationTokenException", 403},
+      {"SerializationException", 400},
+      {"ThrottlingException", 400},
+      {"UnknownOperationException", 400},
+      {"UnrecognizedClientException", 400},
+      {"UnsupportedOperationException", 400},
+      {"ValidationException", 400},
+      {"ServiceUnavailableException", 503},
   };
   for (const auto& [name, status] : common) {
     const std::string n(name);
@@ -80,8 +85,8 @@ TEST_CASE("KmsExceptionFor: one KMS exception per ErrorCode") {
 
 TEST_CASE("ToAwsError: the name in the message wins, else the code decides") {
   // lib/kms writes the exception name in front of its messages.
-  AwsError e = ToAwsError(Error(ErrorCode::key_state,
-                                "DisabledException: key 1234 is disabled; hint: enable it"));
+  AwsError e = ToAwsError(
+      Error(ErrorCode::key_state, "DisabledException: key 1234 is disabled; hint: enable it"));
   CHECK(e.type == "DisabledException");
   CHECK(e.message == "key 1234 is disabled; hint: enable it");
   CHECK(e.http_status == 400);

@@ -1,10 +1,9 @@
 // The pieces of SigV4's canonical request, the timestamps and the signing
 // key, each on its own (the test suite covers them together).
-#include "aws/sigv4.h"
-
 #include <doctest/doctest.h>
 
 #include "aws/amz_date.h"
+#include "aws/sigv4.h"
 #include "aws/uri.h"
 #include "crypto/hex.h"
 
@@ -30,13 +29,20 @@ TEST_CASE("UriDecode: %XY in either case; a stray '%' and '+' stay") {
 
 TEST_CASE("NormalizePath: dot segments and empty segments") {
   const std::pair<std::string_view, std::string_view> cases[] = {
-      {"", "/"},           {"/", "/"},
-      {"//", "/"},         {"/./", "/"},
-      {"/example/..", "/"}, {"/a/b/../..", "/"},
-      {"/./example", "/example"}, {"//example//", "/example/"},
-      {"/a/b/..", "/a/"},  {"/a/./b/.", "/a/b/"},
-      {"/..", "/"},        {"/../a", "/a"},
-      {"/a/b", "/a/b"},    {"/a%2F..", "/a%2F.."},
+      {"", "/"},
+      {"/", "/"},
+      {"//", "/"},
+      {"/./", "/"},
+      {"/example/..", "/"},
+      {"/a/b/../..", "/"},
+      {"/./example", "/example"},
+      {"//example//", "/example/"},
+      {"/a/b/..", "/a/"},
+      {"/a/./b/.", "/a/b/"},
+      {"/..", "/"},
+      {"/../a", "/a"},
+      {"/a/b", "/a/b"},
+      {"/a%2F..", "/a%2F.."},
       {"/a%20b/", "/a%20b/"},
   };
   for (const auto& [in, out] : cases) {
@@ -60,8 +66,7 @@ TEST_CASE("CanonicalQueryString: decoded, re-encoded, sorted by name then value"
   CHECK(CanonicalQueryString(ParseQuery("Param-3=Value3&Param=Value2&%E1%88%B4=Value1")) ==
         "%E1%88%B4=Value1&Param=Value2&Param-3=Value3");
   CHECK(CanonicalQueryString(ParseQuery("b=2&a=2&a=1&c")) == "a=1&a=2&b=2&c=");
-  CHECK(CanonicalQueryString(ParseQuery("k=a b&k2=a+b&k3=%2b%7E")) ==
-        "k=a%20b&k2=a%2Bb&k3=%2B~");
+  CHECK(CanonicalQueryString(ParseQuery("k=a b&k2=a+b&k3=%2b%7E")) == "k=a%20b&k2=a%2Bb&k3=%2B~");
   CHECK(CanonicalQueryString(ParseQuery("B=1&a=1")) == "B=1&a=1");  // byte order
   CHECK(CanonicalQueryString(ParseQuery("x=1&X-Amz-Signature=ab&y=2"), {"X-Amz-Signature"}) ==
         "x=1&y=2");
@@ -78,7 +83,7 @@ TEST_CASE("CanonicalHeaderValue: trim, fold inner whitespace, join with ','") {
 
 TEST_CASE("DefaultSignedHeaders: lower case, sorted, distinct, proxy headers left out") {
   HttpRequest r;
-  r.headers = {{"X-B", "1"},          {"Host", "h"},     {"x-b", "2"},
+  r.headers = {{"X-B", "1"},           {"Host", "h"},     {"x-b", "2"},
                {"User-Agent", "curl"}, {"Expect", "100"}, {"Content-Length", "3"}};
   CHECK(DefaultSignedHeaders(r) == std::vector<std::string>{"content-length", "host", "x-b"});
   CHECK(JoinSignedHeaders(DefaultSignedHeaders(r)) == "content-length;host;x-b");
@@ -99,7 +104,8 @@ TEST_CASE("CanonicalRequest: a signed header missing from the request fails") {
 TEST_CASE("DeriveSigningKey: the derivation example of the AWS documentation") {
   // Secret of the AWS examples, 20120215/us-east-1/iam.
   const std::string_view secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
-  auto key = SecretBytes::CopyFrom({reinterpret_cast<const uint8_t*>(secret.data()), secret.size()});
+  auto key =
+      SecretBytes::CopyFrom({reinterpret_cast<const uint8_t*>(secret.data()), secret.size()});
   REQUIRE(key);
   auto signing = DeriveSigningKey(*key, {"20120215", "us-east-1", "iam"});
   REQUIRE(signing);

@@ -39,15 +39,16 @@ std::vector<Case> LoadCases() {
     cases.push_back({entry.path().filename().string(), entry.path(),
                      testing::LoadJson(entry.path() / "context.json")});
   }
-  std::sort(cases.begin(), cases.end(), [](const Case& a, const Case& b) { return a.name < b.name; });
+  std::sort(cases.begin(), cases.end(),
+            [](const Case& a, const Case& b) { return a.name < b.name; });
   return cases;
 }
 
 Credentials CredentialsOf(const nlohmann::json& context) {
   const auto& c = context.at("credentials");
   const std::string secret = c.at("secret_access_key").get<std::string>();
-  auto bytes = SecretBytes::CopyFrom(
-      {reinterpret_cast<const uint8_t*>(secret.data()), secret.size()});
+  auto bytes =
+      SecretBytes::CopyFrom({reinterpret_cast<const uint8_t*>(secret.data()), secret.size()});
   REQUIRE(bytes);
   return {c.at("access_key_id").get<std::string>(), std::move(*bytes),
           c.value("token", std::string())};
@@ -111,8 +112,9 @@ TEST_CASE("SigV4 test suite: every case, header and query form, every intermedia
     header_passed += header_ok;
 
     HttpRequest query_form = *request;
-    auto query = PresignRequest(query_form, credentials, params,
-                                std::chrono::seconds(c.context.at("expiration_in_seconds").get<int>()));
+    auto query =
+        PresignRequest(query_form, credentials, params,
+                       std::chrono::seconds(c.context.at("expiration_in_seconds").get<int>()));
     REQUIRE(query);
     const bool query_ok =
         query->canonical_request == ReadText(c.dir / "query-canonical-request.txt") &&
@@ -145,9 +147,10 @@ TEST_CASE("SigV4 test suite: every case, header and query form, every intermedia
       verified += 2;
     }
   }
-  std::printf("sigv4: %zu cases: header form %d/%zu, query form %d/%zu, %d signed requests "
-              "verified\n",
-              cases.size(), header_passed, cases.size(), query_passed, cases.size(), verified);
+  std::printf(
+      "sigv4: %zu cases: header form %d/%zu, query form %d/%zu, %d signed requests "
+      "verified\n",
+      cases.size(), header_passed, cases.size(), query_passed, cases.size(), verified);
   CHECK(header_passed == 38);
   CHECK(query_passed == 38);
   CHECK(verified == 76);
