@@ -202,6 +202,14 @@ struct Invocation {
   const KmsApi& api;
   const Request& request;
   std::string key_arn;
+  bool reached_kms = false;
+
+  // K is the Kms, for every call a handler makes (so the answer can say
+  // whether a key operation ran, and wrote its own audit line).
+  kms::Kms& K() {
+    reached_kms = true;
+    return kms;
+  }
 
   // Key resolves a KeyId member to what Kms takes (a key id or an alias
   // name). An ARN of another partition, region or account names no key.
@@ -351,7 +359,7 @@ Step<json> CreateKey(Invocation& call) {
   kms::CreateKeyRequest request;
   request.description = description->value_or("");
   request.tags = std::move(*tags);
-  auto key = call.kms.CreateKey(request);
+  auto key = call.K().CreateKey(request);
   if (!key) return FromError(key.error());
   call.Use(key->key_id);
   return json{{"KeyMetadata", call.Metadata(*key)}};
@@ -360,14 +368,14 @@ Step<json> CreateKey(Invocation& call) {
 Step<json> DescribeKey(Invocation& call) {
   auto key = call.RequiredKey();
   if (!key) return tl::unexpected(key.error());
-  auto m = call.kms.DescribeKey(*key);
+  auto m = call.K().DescribeKey(*key);
   if (!m) return FromError(m.error());
   call.Use(m->key_id);
   return json{{"KeyMetadata", call.Metadata(*m)}};
 }
 
 Step<json> ListKeys(Invocation& call) {
-  auto keys = call.kms.ListKeys();
+  auto keys = call.K().ListKeys();
   if (!keys) return FromError(keys.error());
   return Page<kms::KeyMetadata>(call.request, *keys, "Keys", [&](const kms::KeyMetadata& m) {
     return json{{"KeyId", m.key_id}, {"KeyArn", call.api.KeyArn(m.key_id)}};
@@ -383,7 +391,7 @@ Step<json> ListAliases(Invocation& call) {
     if (!resolved) return tl::unexpected(resolved.error());
     key = *resolved;
   }
-  auto aliases = call.kms.ListAliases(key);
+  auto aliases = call.K().ListAliases(key);
   if (!aliases) return FromError(aliases.error());
   const KmsApiConfig& config = call.api.config();
   return Page<kms::AliasEntry>(call.request, *aliases, "Aliases", [&](const kms::AliasEntry& a) {
@@ -402,11 +410,11 @@ Step<json> AliasCall(Invocation& call, bool create) {
   if (!alias) return tl::unexpected(alias.error());
   auto target = call.RequiredKey("TargetKeyId");
   if (!target) return tl::unexpected(target.error());
-  auto described = call.kms.DescribeKey(*target);
+  auto described = call.K().DescribeKey(*target);
   if (!described) return FromError(described.error());
   call.Use(described->key_id);
-  auto done = create ? call.kms.CreateAlias(*alias, described->key_id)
-                     : call.kms.UpdateAlias(*alias, described->key_id);
+  auto done = create ? call.K().CreateAlias(*alias, described->key_id)
+                     : call.K().UpdateAlias(*alias, described->key_id);
   if (!done) return FromError(done.error());
   return json::object();
 }
@@ -416,7 +424,7 @@ Step<json> UpdateAlias(Invocation& call) { return AliasCall(call, false); }
 Step<json> DeleteAlias(Invocation& call) {
   auto alias = call.request.RequiredString("AliasName", 256);
   if (!alias) return tl::unexpected(alias.error());
-  if (auto done = call.kms.DeleteAlias(*alias); !done) return FromError(done.error());
+  if (auto done = call.K().DeleteAlias(*alias); !done) return FromError(done.error());
   return json::object();
 }
 
@@ -425,10 +433,10 @@ template <Result<void> (kms::Kms::*Method)(std::string_view)>
 Step<json> KeyCall(Invocation& call) {
   auto key = call.RequiredKey();
   if (!key) return tl::unexpected(key.error());
-  auto m = call.kms.DescribeKey(*key);
+  auto m = call.K().DescribeKey(*key);
   if (!m) return FromError(m.error());
   call.Use(m->key_id);
-  if (auto done = (call.kms.*Method)(m->key_id); !done) return FromError(done.error());
+  if (auto done = (call.K().*Method)(m->key_id); !done) return FromError(done.error());
   return json::object();
 }
 
@@ -438,7 +446,7 @@ Step<json> ScheduleKeyDeletion(Invocation& call) {
   auto days = call.request.Integer("PendingWindowInDays", kms::kMinPendingWindowDays,
                                    kms::kMaxPendingWindowDays);
   if (!days) return tl::unexpected(days.error());
-  auto schedule = call.kms.ScheduleKeyDeletion(
+  auto schedule = call.K().ScheduleKeyDeletion(
       *key, static_cast<int>(days->value_or(kms::kDefaultPendingWindowDays)));
   if (!schedule) return FromError(schedule.error());
   return json{{"KeyId", call.Use(schedule->key_id)},
@@ -450,7 +458,7 @@ Step<json> ScheduleKeyDeletion(Invocation& call) {
 Step<json> CancelKeyDeletion(Invocation& call) {
   auto key = call.RequiredKey();
   if (!key) return tl::unexpected(key.error());
-  auto m = call.kms.CancelKeyDeletion(*key);
+  auto m = call.K().CancelKeyDeletion(*key);
   if (!m) return FromError(m.error());
   return json{{"KeyId", call.Use(m->key_id)}};
 }
@@ -461,10 +469,10 @@ Step<json> EnableKeyRotation(Invocation& call) {
   auto period = call.request.Integer("RotationPeriodInDays", kms::kMinRotationPeriodDays,
                                      kms::kMaxRotationPeriodDays);
   if (!period) return tl::unexpected(period.error());
-  auto m = call.kms.DescribeKey(*key);
+  auto m = call.K().DescribeKey(*key);
   if (!m) return FromError(m.error());
   call.Use(m->key_id);
-  auto done = call.kms.EnableKeyRotation(
+  auto done = call.K().EnableKeyRotation(
       m->key_id, static_cast<int>(period->value_or(kms::kDefaultRotationPeriodDays)));
   if (!done) return FromError(done.error());
   return json::object();
@@ -473,9 +481,9 @@ Step<json> EnableKeyRotation(Invocation& call) {
 Step<json> GetKeyRotationStatus(Invocation& call) {
   auto key = call.RequiredKey();
   if (!key) return tl::unexpected(key.error());
-  auto m = call.kms.DescribeKey(*key);
+  auto m = call.K().DescribeKey(*key);
   if (!m) return FromError(m.error());
-  auto status = call.kms.GetKeyRotationStatus(m->key_id);
+  auto status = call.K().GetKeyRotationStatus(m->key_id);
   if (!status) return FromError(status.error());
   json answer = {{"KeyRotationEnabled", status->enabled}, {"KeyId", call.Use(m->key_id)}};
   if (status->enabled) answer["RotationPeriodInDays"] = status->period_days;
@@ -489,7 +497,7 @@ Step<json> GetKeyRotationStatus(Invocation& call) {
 Step<json> RotateKeyOnDemand(Invocation& call) {
   auto key = call.RequiredKey();
   if (!key) return tl::unexpected(key.error());
-  auto rotation = call.kms.RotateKeyOnDemand(*key);
+  auto rotation = call.K().RotateKeyOnDemand(*key);
   if (!rotation) return FromError(rotation.error());
   return json{{"KeyId", call.Use(rotation->key_id)}};
 }
@@ -497,7 +505,7 @@ Step<json> RotateKeyOnDemand(Invocation& call) {
 Step<json> ListKeyRotations(Invocation& call) {
   auto key = call.RequiredKey();
   if (!key) return tl::unexpected(key.error());
-  auto rotations = call.kms.ListKeyRotations(*key);
+  auto rotations = call.K().ListKeyRotations(*key);
   if (!rotations) return FromError(rotations.error());
   return Page<kms::RotationEntry>(call.request, *rotations, "Rotations", [&](const kms::RotationEntry& e) {
     call.Use(e.key_id);
@@ -517,7 +525,7 @@ Step<json> Encrypt(Invocation& call) {
   if (!context) return tl::unexpected(context.error());
   if (auto ok = RequireSymmetric(r, "EncryptionAlgorithm"); !ok) return tl::unexpected(ok.error());
   if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
-  auto ct = call.kms.Encrypt(*key, *plaintext, *context);
+  auto ct = call.K().Encrypt(*key, *plaintext, *context);
   SecureZero(*plaintext);
   if (!ct) return FromError(ct.error());
   return json{{"CiphertextBlob", Base64(ct->blob)},
@@ -541,7 +549,7 @@ Step<json> Decrypt(Invocation& call) {
     if (!resolved) return tl::unexpected(resolved.error());
     expected = *resolved;
   }
-  auto plaintext = call.kms.Decrypt(*blob, *context, expected);
+  auto plaintext = call.K().Decrypt(*blob, *context, expected);
   if (!plaintext) return FromError(plaintext.error());
   return json{{"KeyId", call.Use(plaintext->key_id)},
               {"Plaintext", Base64(plaintext->plaintext.span())},
@@ -563,18 +571,18 @@ Step<json> DataKey(Invocation& call, bool with_plaintext) {
   SecretBytes plaintext;
   kms::Ciphertext ciphertext;
   if (*size == kms::kDataKeySize && !with_plaintext) {
-    auto ct = call.kms.GenerateDataKeyWithoutPlaintext(*key, *context);
+    auto ct = call.K().GenerateDataKeyWithoutPlaintext(*key, *context);
     if (!ct) return FromError(ct.error());
     ciphertext = std::move(*ct);
   } else if (*size == kms::kDataKeySize) {
-    auto dk = call.kms.GenerateDataKey(*key, *context);
+    auto dk = call.K().GenerateDataKey(*key, *context);
     if (!dk) return FromError(dk.error());
     plaintext = std::move(dk->plaintext);
     ciphertext = std::move(dk->ciphertext);
   } else {
     auto random = SecretBytes::Random(*size);
     if (!random) return FromError(random.error());
-    auto ct = call.kms.Encrypt(*key, random->span(), *context);
+    auto ct = call.K().Encrypt(*key, random->span(), *context);
     if (!ct) return FromError(ct.error());
     plaintext = std::move(*random);
     ciphertext = std::move(*ct);
@@ -608,14 +616,14 @@ Step<json> ReEncrypt(Invocation& call) {
     if (!resolved) return tl::unexpected(resolved.error());
     auto view = kms::internal::ParseBlob(*blob);
     if (!view) return FromError(view.error());
-    auto named = call.kms.DescribeKey(*resolved);
+    auto named = call.K().DescribeKey(*resolved);
     if (!named) return FromError(named.error());
     const std::string blob_key = kms::internal::FormatKeyId(view->key_id);
     if (named->key_id != blob_key) {
       return Fail("IncorrectKeyException", "the ciphertext was not encrypted under the SourceKeyId");
     }
   }
-  auto re = call.kms.ReEncrypt(*blob, *source_context, *destination, *destination_context);
+  auto re = call.K().ReEncrypt(*blob, *source_context, *destination, *destination_context);
   if (!re) return FromError(re.error());
   return json{{"CiphertextBlob", Base64(re->ciphertext.blob)},
               {"SourceKeyId", call.api.KeyArn(re->source_key_id)},
@@ -703,8 +711,13 @@ KmsApiResult KmsApi::Call(std::string_view operation, std::string_view body) noe
     const Request request(std::move(parsed));
     Invocation call{kms_, *this, request, {}};
     Step<json> answer = op->handler(call);
-    if (!answer) return Answer(answer.error(), std::move(call.key_arn));
+    if (!answer) {
+      KmsApiResult failed = Answer(answer.error(), std::move(call.key_arn));
+      failed.reached_kms = call.reached_kms;
+      return failed;
+    }
     KmsApiResult result;
+    result.reached_kms = true;
     result.body = answer->dump(-1, ' ', false, json::error_handler_t::replace);
     result.key_arn = std::move(call.key_arn);
     return result;

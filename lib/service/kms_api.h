@@ -45,6 +45,9 @@ struct KmsApiResult {
   std::string error_type;
   std::string error_message;
   std::string key_arn;
+  // reached_kms says whether a Kms operation ran (and wrote its audit
+  // line); false for requests refused on their shape alone.
+  bool reached_kms = false;
 };
 
 // KmsApi answers KMS operations from `kms`, which must outlive it. It is
