@@ -9,6 +9,7 @@ packages=(
   libssl-dev libsodium-dev libexpected-dev nlohmann-json3-dev libcli11-dev
   doctest-dev libbenchmark-dev zlib1g-dev
   softhsm2 libp11-kit-dev
+  libboost-dev awscli faketime
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -43,6 +43,9 @@ int main(int argc, char** argv) {
   RegisterAuditCommands(app, globals, commands);
   RegisterSelfTestCommand(app, commands);
   RegisterPkcs11Commands(app, commands);
+#ifdef ENVELOPE_HAVE_SERVICE
+  RegisterKmsCommands(app, globals, commands);
+#endif
 
   if (auto done = ParseArgs(app, kTool, argc, argv)) return *done;
   for (const Command& c : commands) {

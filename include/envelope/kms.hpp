@@ -145,6 +145,27 @@ class Kms {
   // existing key is not, since every use of it is.
   [[nodiscard]] Result<KeyMetadata> DefaultKey();
 
+  // CreateAccessKey makes an active access key for the network service
+  // (`envelope kms serve`) and returns its secret, which is stored only
+  // encrypted in the keystore and never shown again.
+  [[nodiscard]] Result<NewAccessKey> CreateAccessKey();
+  // ListAccessKeys returns every access key, by id.
+  [[nodiscard]] Result<std::vector<AccessKeyInfo>> ListAccessKeys();
+  // SetAccessKeyActive activates or deactivates an access key; requests
+  // signed with an inactive key are refused. `not_found` for an unknown id.
+  [[nodiscard]] Result<void> SetAccessKeyActive(std::string_view access_key_id, bool active);
+  // DeleteAccessKey removes an access key for good.
+  [[nodiscard]] Result<void> DeleteAccessKey(std::string_view access_key_id);
+  // AccessKeySecret returns the secret of an active access key, for SigV4
+  // verification; `not_found` for an unknown or inactive one. Not audited
+  // (the request it authenticates is).
+  [[nodiscard]] Result<SecretBytes> AccessKeySecret(std::string_view access_key_id);
+
+  // AuditRefusedRequest appends the audit line of a network request refused
+  // before any key operation ran (authentication failed, malformed), with
+  // the caller of the current ScopedRequestCaller.
+  [[nodiscard]] Result<void> AuditRefusedRequest(std::string_view operation, const Error& error);
+
   // VerifyAuditLog checks the audit log's hash chain and reports the first
   // broken, missing or reordered line. Fails only on I/O errors.
   [[nodiscard]] Result<AuditReport> VerifyAuditLog();
@@ -155,6 +176,23 @@ class Kms {
  private:
   explicit Kms(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// ScopedRequestCaller names the caller of every Kms operation this thread
+// runs while it lives: each of their audit lines records the caller's
+// access key id, source address, user agent and request id. The network
+// service sets one per request; nesting replaces the outer caller until the
+// inner scope ends.
+class ScopedRequestCaller {
+ public:
+  explicit ScopedRequestCaller(RequestCaller caller);
+  ~ScopedRequestCaller();
+  ScopedRequestCaller(const ScopedRequestCaller&) = delete;
+  ScopedRequestCaller& operator=(const ScopedRequestCaller&) = delete;
+
+ private:
+  RequestCaller caller_;
+  const RequestCaller* outer_;
 };
 
 }  // namespace envelope::kms

@@ -181,6 +181,30 @@ struct ReEncrypted {
   uint32_t source_key_version = 0;
 };
 
+// AccessKeyInfo describes an access key of the network service (the
+// secret is never part of it).
+struct AccessKeyInfo {
+  std::string access_key_id;  // "AKIA" + 16 characters of A-Z and 2-7
+  bool active = true;
+  TimePoint creation_date;
+};
+
+// NewAccessKey is CreateAccessKey's answer: the only time the secret is
+// handed out (40 characters of base64, as AWS's secret access keys).
+struct NewAccessKey {
+  AccessKeyInfo info;
+  SecretBytes secret_access_key;
+};
+
+// RequestCaller is who made a request to the network service, for the
+// audit lines of the operations it runs. Never secret.
+struct RequestCaller {
+  std::string access_key_id;
+  std::string source_ip;
+  std::string user_agent;
+  std::string request_id;
+};
+
 // AuditReport is the outcome of verifying the audit log's hash chain.
 struct AuditReport {
   bool intact = true;

@@ -99,6 +99,14 @@ Result<void> Hmac(HashAlg alg, std::span<const uint8_t> key, std::span<const uin
   return {};
 }
 
+Result<SecretBytes> HmacKey(HashAlg alg, std::span<const uint8_t> key,
+                            std::span<const uint8_t> data) {
+  auto out = SecretBytes::Allocate(DigestSize(alg));
+  if (!out) return tl::unexpected(out.error());
+  if (auto r = Hmac(alg, key, data, out->span()); !r) return tl::unexpected(r.error());
+  return out;
+}
+
 Result<void> Md5ForTransportCheck(std::span<const uint8_t> data,
                                   std::span<uint8_t, kMd5Size> out) {
   // Fetched per call: this runs once per SSE-C operation, not per block.

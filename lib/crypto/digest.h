@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "envelope/error.hpp"
+#include "envelope/secret.hpp"
 
 struct evp_md_ctx_st;
 
@@ -59,6 +60,13 @@ inline constexpr size_t kMd5Size = 16;
 // Hmac writes HMAC(key, data) to `out` (exactly DigestSize bytes).
 [[nodiscard]] Result<void> Hmac(HashAlg alg, std::span<const uint8_t> key,
                                 std::span<const uint8_t> data, std::span<uint8_t> out);
+
+// HmacKey returns HMAC(key, data) in secret memory (DigestSize bytes), for
+// derivation chains whose every output is itself a key (SigV4's kDate ->
+// kRegion -> kService -> kSigning). Fails with `internal` when the secret
+// allocation or OpenSSL fails.
+[[nodiscard]] Result<SecretBytes> HmacKey(HashAlg alg, std::span<const uint8_t> key,
+                                          std::span<const uint8_t> data);
 
 }  // namespace envelope::crypto
 

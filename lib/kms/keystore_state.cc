@@ -107,6 +107,14 @@ Result<SecretBytes> EncodePayload(const KeystoreState& state) {
   }
   doc["aliases"] = std::move(aliases);
   doc["deleted"] = state.deleted;
+  if (!state.access_keys.empty()) {
+    json access_keys = json::object();
+    for (const auto& [id, a] : state.access_keys) {
+      access_keys[id] = {{"created", a.created_ms}, {"active", a.active}, {"secret", table.size()}};
+      table.push_back(a.secret());
+    }
+    doc["access_keys"] = std::move(access_keys);
+  }
   // Every string in `doc` was validated as UTF-8 when it entered the KMS
   // (or parsed, so validated, from the file); a throw here would be a bug,
   // reported as one instead of escaping the API.
@@ -184,6 +192,18 @@ Result<KeystoreState> DecodePayload(std::span<const uint8_t> payload) {
       }
       Require(!k.versions.empty(), "key without versions");
       Require(state.keys.emplace(id_text, std::move(k)).second, "duplicate key id");
+    }
+    if (doc.contains("access_keys")) {
+      Require(doc.at("access_keys").is_object(), "access_keys must be an object");
+      for (const auto& [id, ja] : doc.at("access_keys").items()) {
+        AccessKeyRecord a;
+        a.created_ms = Int<int64_t>(ja.at("created"), "created");
+        a.active = ja.at("active").get<bool>();
+        Require(Int<size_t>(ja.at("secret"), "secret") == next_row && next_row < rows,
+                "key material table out of order");
+        a.loaded = state.table.span().subspan(next_row++ * kKeyMaterialSize, kKeyMaterialSize);
+        state.access_keys.emplace(id, std::move(a));
+      }
     }
     Require(next_row == rows, "unused key material rows");
     Require(doc.at("aliases").is_object() && doc.at("deleted").is_object(),

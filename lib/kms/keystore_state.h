@@ -18,7 +18,9 @@
 //                            "origin": "create|automatic|on_demand",
 //                            "material": 0}]}],                 (table index)
 //    "aliases": {"alias/app": {"key": "<uuid>", "created": <ms>, "updated": <ms>}},
-//    "deleted": {"<uuid>": <unix ms>}}
+//    "deleted": {"<uuid>": <unix ms>},
+//    "access_keys": {"AKIA...": {"created": <ms>, "active": true,     (optional)
+//                                "secret": 3}}}                       (table index)
 //
 // Key material never enters the JSON (so no std::string ever holds it); the
 // JSON names a row of the binary table, and every row is used exactly once,
@@ -79,12 +81,23 @@ struct AliasRecord {
   int64_t updated_ms = 0;
 };
 
+// AccessKeyRecord is one access key of the network service: its secret is
+// a row of the material table, like key material.
+struct AccessKeyRecord {
+  int64_t created_ms = 0;
+  bool active = true;
+  SecretBytes owned;                // made by this process (32 bytes), or
+  std::span<const uint8_t> loaded;  // a row of KeystoreState::table
+  std::span<const uint8_t> secret() const { return owned.empty() ? loaded : owned.span(); }
+};
+
 // KeystoreState is everything a keystore holds. Move-only (key material).
 struct KeystoreState {
   uint64_t generation = 0;
   std::map<std::string, KeyRecord> keys;       // by key id text
   std::map<std::string, AliasRecord> aliases;  // by alias name
   std::map<std::string, int64_t> deleted;      // key id -> deletion time
+  std::map<std::string, AccessKeyRecord> access_keys;  // by access key id
   // table holds the material of every version read from the file in one
   // secret allocation (one allocation per load, not one per version); the
   // versions' `loaded` spans point into it and stay valid when the state

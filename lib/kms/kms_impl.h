@@ -27,6 +27,12 @@ namespace envelope::kms {
 
 inline constexpr char kKeystoreFileName[] = "keystore.kms";
 
+namespace internal {
+// AttachCaller records the current ScopedRequestCaller, if any, in the
+// request parameters of `event` (access_key.cc).
+void AttachCaller(AuditEvent& event);
+}  // namespace internal
+
 // Txn is what an operation's body sees.
 struct Txn {
   internal::KeystoreState& state;
@@ -83,6 +89,7 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
   Txn txn{*state, now, internal::ToMs(now)};
   txn.event.time = now;
   txn.event.operation = std::string(operation);
+  internal::AttachCaller(txn.event);
   auto result = body(txn);
   const Error* error = result ? nullptr : &result.error();
   if (auto done = Finish(txn, result.has_value(), *maintenance, events, error); !done) {

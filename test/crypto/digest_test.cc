@@ -60,5 +60,18 @@ TEST_CASE("Hmac: RFC 4231 test case 2") {
         "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
 }
 
+TEST_CASE("HmacKey: RFC 4231 test case 2, in secret memory") {
+  auto key = HmacKey(HashAlg::sha256, Bytes("Jefe"), Bytes("what do ya want for nothing?"));
+  REQUIRE(key);
+  CHECK(key->size() == 32);
+  CHECK(ToHex(key->span()) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // The output can key the next link of a chain.
+  auto next = HmacKey(HashAlg::sha256, key->span(), Bytes("abc"));
+  REQUIRE(next);
+  std::vector<uint8_t> expect(32);
+  REQUIRE(Hmac(HashAlg::sha256, key->span(), Bytes("abc"), expect));
+  CHECK(ToHex(next->span()) == ToHex(expect));
+}
+
 }  // namespace
 }  // namespace envelope::crypto

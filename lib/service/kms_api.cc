@@ -1,0 +1,729 @@
+#include "service/kms_api.h"
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aws/arn.h"
+#include "aws/error_shapes.h"
+#include "crypto/random.h"
+#include "kms/ciphertext_blob.h"
+#include "kms/key_id.h"
+#include "message/base64.h"
+
+namespace envelope::service {
+namespace {
+
+using json = nlohmann::json;
+
+// Failure is an AWS error on its way to the wire.
+struct Failure {
+  std::string type;
+  std::string message;
+};
+template <typename T>
+using Step = tl::expected<T, Failure>;
+
+tl::unexpected<Failure> Fail(std::string type, std::string message) {
+  return tl::unexpected(Failure{std::move(type), std::move(message)});
+}
+tl::unexpected<Failure> FromError(const Error& error) {
+  aws::AwsError e = aws::ToAwsError(error);
+  return tl::unexpected(Failure{std::move(e.type), std::move(e.message)});
+}
+
+// MemberPath is how AWS validation messages name a member: lowerCamelCase.
+std::string MemberPath(std::string_view name) {
+  std::string path(name);
+  if (!path.empty() && path[0] >= 'A' && path[0] <= 'Z') path[0] = static_cast<char>(path[0] - 'A' + 'a');
+  return path;
+}
+
+tl::unexpected<Failure> Invalid(std::string_view member, std::string_view value,
+                                std::string_view constraint) {
+  return Fail("ValidationException", "1 validation error detected: Value " + std::string(value) +
+                                         " at '" + MemberPath(member) +
+                                         "' failed to satisfy constraint: " + std::string(constraint));
+}
+
+tl::unexpected<Failure> WrongType(std::string_view member, std::string_view expected) {
+  return Fail("SerializationException",
+              "member " + std::string(member) + " must be " + std::string(expected));
+}
+
+double Seconds(kms::TimePoint t) {
+  return static_cast<double>(
+             std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count()) /
+         1000.0;
+}
+
+std::string Base64(std::span<const uint8_t> bytes) { return message::Base64Encode(bytes); }
+
+// Request gives typed access to the members of one request body, with
+// AWS's errors for a wrong type (SerializationException), a missing member
+// or a value out of range (ValidationException).
+class Request {
+ public:
+  explicit Request(json body) : body_(std::move(body)) {}
+
+  Step<std::optional<std::string>> String(const char* name, size_t max_size = 8192) const {
+    const json* v = Find(name);
+    if (v == nullptr) return std::nullopt;
+    if (!v->is_string()) return WrongType(name, "a string");
+    const std::string& s = v->get_ref<const std::string&>();
+    if (s.empty() || s.size() > max_size) {
+      return Invalid(name, "'" + std::to_string(s.size()) + " characters'",
+                     "Member must have length between 1 and " + std::to_string(max_size));
+    }
+    return s;
+  }
+
+  Step<std::string> RequiredString(const char* name, size_t max_size = 8192) const {
+    auto s = String(name, max_size);
+    if (!s) return tl::unexpected(s.error());
+    if (!*s) return Invalid(name, "null", "Member must not be null");
+    return std::move(**s);
+  }
+
+  Step<std::optional<int64_t>> Integer(const char* name, int64_t min, int64_t max) const {
+    const json* v = Find(name);
+    if (v == nullptr) return std::nullopt;
+    if (!v->is_number_integer()) return WrongType(name, "an integer");
+    if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(max)) {
+      return Invalid(name, "'" + v->dump() + "'",
+                     "Member must have value less than or equal to " + std::to_string(max));
+    }
+    const int64_t n = v->get<int64_t>();
+    if (n < min) {
+      return Invalid(name, "'" + std::to_string(n) + "'",
+                     "Member must have value greater than or equal to " + std::to_string(min));
+    }
+    if (n > max) {
+      return Invalid(name, "'" + std::to_string(n) + "'",
+                     "Member must have value less than or equal to " + std::to_string(max));
+    }
+    return n;
+  }
+
+  Step<bool> Boolean(const char* name) const {
+    const json* v = Find(name);
+    if (v == nullptr) return false;
+    if (!v->is_boolean()) return WrongType(name, "a boolean");
+    return v->get<bool>();
+  }
+
+  // Blob decodes a base64 member of `min`..`max` bytes.
+  Step<std::optional<std::vector<uint8_t>>> Blob(const char* name, size_t min, size_t max) const {
+    const json* v = Find(name);
+    if (v == nullptr) return std::nullopt;
+    if (!v->is_string()) return WrongType(name, "a base64 string");
+    auto bytes = message::Base64Decode(v->get_ref<const std::string&>());
+    if (!bytes) return Fail("SerializationException", "member " + std::string(name) + " is not valid base64");
+    if (bytes->size() < min || bytes->size() > max) {
+      return Invalid(name, "'" + std::to_string(bytes->size()) + " bytes'",
+                     "Member must have length between " + std::to_string(min) + " and " +
+                         std::to_string(max));
+    }
+    return bytes;
+  }
+
+  Step<std::vector<uint8_t>> RequiredBlob(const char* name, size_t min, size_t max) const {
+    auto b = Blob(name, min, max);
+    if (!b) return tl::unexpected(b.error());
+    if (!*b) return Invalid(name, "null", "Member must not be null");
+    return std::move(**b);
+  }
+
+  // Context reads an EncryptionContext: an object of string values.
+  Step<kms::EncryptionContext> Context(const char* name) const {
+    kms::EncryptionContext context;
+    const json* v = Find(name);
+    if (v == nullptr) return context;
+    if (!v->is_object()) return WrongType(name, "a map of strings");
+    for (const auto& [key, value] : v->items()) {
+      if (!value.is_string()) return WrongType(name, "a map of strings");
+      context.emplace(key, value.get<std::string>());
+    }
+    return context;
+  }
+
+  // StringList reads a list of strings (GrantTokens, TagKeys).
+  Step<std::vector<std::string>> StringList(const char* name, size_t max_items) const {
+    std::vector<std::string> list;
+    const json* v = Find(name);
+    if (v == nullptr) return list;
+    if (!v->is_array()) return WrongType(name, "a list of strings");
+    if (v->size() > max_items) {
+      return Invalid(name, "'" + std::to_string(v->size()) + " items'",
+                     "Member must have length less than or equal to " + std::to_string(max_items));
+    }
+    for (const json& item : *v) {
+      if (!item.is_string()) return WrongType(name, "a list of strings");
+      list.push_back(item.get<std::string>());
+    }
+    return list;
+  }
+
+  // Tags reads [{"TagKey": ..., "TagValue": ...}, ...].
+  Step<kms::Tags> Tags(const char* name) const {
+    kms::Tags tags;
+    const json* v = Find(name);
+    if (v == nullptr) return tags;
+    if (!v->is_array()) return WrongType(name, "a list of tags");
+    for (const json& tag : *v) {
+      if (!tag.is_object() || !tag.contains("TagKey") || !tag["TagKey"].is_string() ||
+          !tag.contains("TagValue") || !tag["TagValue"].is_string()) {
+        return WrongType(name, "a list of {TagKey, TagValue} objects");
+      }
+      tags[tag["TagKey"].get<std::string>()] = tag["TagValue"].get<std::string>();
+    }
+    return tags;
+  }
+
+ private:
+  const json* Find(const char* name) const {
+    auto it = body_.find(name);
+    if (it == body_.end() || it->is_null()) return nullptr;
+    return &*it;
+  }
+  json body_;
+};
+
+constexpr char kSymmetricDefault[] = "SYMMETRIC_DEFAULT";
+
+// Invocation is one operation in progress: the request, the Kms and what the
+// audit line will name.
+struct Invocation {
+  kms::Kms& kms;
+  const KmsApi& api;
+  const Request& request;
+  std::string key_arn;
+  bool reached_kms = false;
+
+  // K is the Kms, for every call a handler makes (so the answer can say
+  // whether a key operation ran, and wrote its own audit line).
+  kms::Kms& K() {
+    reached_kms = true;
+    return kms;
+  }
+
+  // Key resolves a KeyId member to what Kms takes (a key id or an alias
+  // name). An ARN of another partition, region or account names no key.
+  Step<std::string> Key(const std::string& key_id) const {
+    auto ref = aws::ClassifyKeyId(key_id);
+    if (!ref) return FromError(ref.error());
+    if (ref->arn) {
+      const KmsApiConfig& config = api.config();
+      if (ref->arn->partition != config.partition || ref->arn->region != config.region ||
+          ref->arn->account != config.account) {
+        return Fail("NotFoundException", "Key '" + key_id + "' does not exist");
+      }
+    }
+    return ref->name;
+  }
+
+  Step<std::string> RequiredKey(const char* member = "KeyId") const {
+    auto id = request.RequiredString(member, aws::kMaxKeyIdSize);
+    if (!id) return tl::unexpected(id.error());
+    return Key(*id);
+  }
+
+  // Use records the key a call worked on and returns its ARN.
+  std::string Use(std::string_view key_id) {
+    key_arn = api.KeyArn(key_id);
+    return key_arn;
+  }
+
+  json Metadata(const kms::KeyMetadata& m) const {
+    json j = {{"AWSAccountId", api.config().account},
+              {"KeyId", m.key_id},
+              {"Arn", api.KeyArn(m.key_id)},
+              {"CreationDate", Seconds(m.creation_date)},
+              {"Enabled", m.state == kms::KeyState::enabled},
+              {"Description", m.description},
+              {"KeyUsage", "ENCRYPT_DECRYPT"},
+              {"KeyState", std::string(kms::KeyStateName(m.state))},
+              {"Origin", "AWS_KMS"},
+              {"KeyManager", "CUSTOMER"},
+              {"CustomerMasterKeySpec", kSymmetricDefault},
+              {"KeySpec", kSymmetricDefault},
+              {"EncryptionAlgorithms", json::array({kSymmetricDefault})},
+              {"MultiRegion", false}};
+    if (m.deletion_date) j["DeletionDate"] = Seconds(*m.deletion_date);
+    return j;
+  }
+};
+
+// RequireSymmetric refuses an EncryptionAlgorithm other than ours.
+Step<void> RequireSymmetric(const Request& request, const char* member) {
+  auto algorithm = request.String(member, 64);
+  if (!algorithm) return tl::unexpected(algorithm.error());
+  if (*algorithm && **algorithm != kSymmetricDefault) {
+    return Fail("InvalidKeyUsageException", "this server's keys are SYMMETRIC_DEFAULT keys; " +
+                                                **algorithm + " is not supported");
+  }
+  return {};
+}
+
+// Page answers a list operation with Limit/Marker paging. The marker is the
+// decimal index of the next item.
+template <typename T>
+Step<json> Page(const Request& request, const std::vector<T>& items, const char* member,
+                const std::function<json(const T&)>& render) {
+  auto limit = request.Integer("Limit", 1, 1000);
+  if (!limit) return tl::unexpected(limit.error());
+  auto marker = request.String("Marker", 1024);
+  if (!marker) return tl::unexpected(marker.error());
+  size_t start = 0;
+  if (*marker) {
+    const std::string& m = **marker;
+    bool digits = !m.empty() && m.size() <= 9;
+    for (char c : m) {
+      digits = digits && c >= '0' && c <= '9';
+      if (digits) start = start * 10 + static_cast<size_t>(c - '0');
+    }
+    if (!digits || start > items.size()) {
+      return Fail("InvalidMarkerException", "the marker is not one this server returned");
+    }
+  }
+  const size_t count = std::min(items.size() - start, static_cast<size_t>(limit->value_or(100)));
+  json list = json::array();
+  for (size_t i = start; i < start + count; ++i) list.push_back(render(items[i]));
+  json answer = {{member, std::move(list)}, {"Truncated", start + count < items.size()}};
+  if (start + count < items.size()) answer["NextMarker"] = std::to_string(start + count);
+  return answer;
+}
+
+// DataKeySize reads GenerateDataKey's KeySpec or NumberOfBytes (one of them).
+Step<size_t> DataKeySize(const Request& request) {
+  auto spec = request.String("KeySpec", 16);
+  if (!spec) return tl::unexpected(spec.error());
+  auto bytes = request.Integer("NumberOfBytes", 1, 1024);
+  if (!bytes) return tl::unexpected(bytes.error());
+  if (*spec && *bytes) {
+    return Fail("ValidationException", "Please specify either number of bytes or key spec.");
+  }
+  if (*bytes) return static_cast<size_t>(**bytes);
+  if (!*spec) return Fail("ValidationException", "Please specify either number of bytes or key spec.");
+  if (**spec == "AES_256") return size_t{32};
+  if (**spec == "AES_128") return size_t{16};
+  return Invalid("KeySpec", "'" + **spec + "'", "Member must satisfy enum value set: [AES_256, AES_128]");
+}
+
+using Handler = Step<json> (*)(Invocation&);
+
+Step<json> CreateKey(Invocation& call) {
+  const Request& r = call.request;
+  if (auto policy = r.String("Policy", 32768); !policy || *policy) {
+    if (!policy) return tl::unexpected(policy.error());
+    return Fail("UnsupportedOperationException",
+                "key policies are not supported by this server yet; create the key without Policy");
+  }
+  for (const char* member : {"KeySpec", "CustomerMasterKeySpec"}) {
+    auto spec = r.String(member, 64);
+    if (!spec) return tl::unexpected(spec.error());
+    if (*spec && **spec != kSymmetricDefault) {
+      return Fail("UnsupportedOperationException",
+                  "only SYMMETRIC_DEFAULT keys are supported, not " + **spec);
+    }
+  }
+  auto usage = r.String("KeyUsage", 64);
+  if (!usage) return tl::unexpected(usage.error());
+  if (*usage && **usage != "ENCRYPT_DECRYPT") {
+    return Fail("UnsupportedOperationException", "only ENCRYPT_DECRYPT keys are supported");
+  }
+  auto origin = r.String("Origin", 64);
+  if (!origin) return tl::unexpected(origin.error());
+  if (*origin && **origin != "AWS_KMS") {
+    return Fail("UnsupportedOperationException", "only keys of origin AWS_KMS are supported");
+  }
+  for (const char* member : {"CustomKeyStoreId", "XksKeyId"}) {
+    auto value = r.String(member, 2048);
+    if (!value) return tl::unexpected(value.error());
+    if (*value) return Fail("UnsupportedOperationException", std::string(member) + " is not supported");
+  }
+  auto multi_region = r.Boolean("MultiRegion");
+  if (!multi_region) return tl::unexpected(multi_region.error());
+  if (*multi_region) return Fail("UnsupportedOperationException", "multi-Region keys are not supported");
+  if (auto bypass = r.Boolean("BypassPolicyLockoutSafetyCheck"); !bypass) {
+    return tl::unexpected(bypass.error());
+  }
+  auto description = r.String("Description", 8192);
+  if (!description) return tl::unexpected(description.error());
+  auto tags = r.Tags("Tags");
+  if (!tags) return tl::unexpected(tags.error());
+  kms::CreateKeyRequest request;
+  request.description = description->value_or("");
+  request.tags = std::move(*tags);
+  auto key = call.K().CreateKey(request);
+  if (!key) return FromError(key.error());
+  call.Use(key->key_id);
+  return json{{"KeyMetadata", call.Metadata(*key)}};
+}
+
+Step<json> DescribeKey(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto m = call.K().DescribeKey(*key);
+  if (!m) return FromError(m.error());
+  call.Use(m->key_id);
+  return json{{"KeyMetadata", call.Metadata(*m)}};
+}
+
+Step<json> ListKeys(Invocation& call) {
+  auto keys = call.K().ListKeys();
+  if (!keys) return FromError(keys.error());
+  return Page<kms::KeyMetadata>(call.request, *keys, "Keys", [&](const kms::KeyMetadata& m) {
+    return json{{"KeyId", m.key_id}, {"KeyArn", call.api.KeyArn(m.key_id)}};
+  });
+}
+
+Step<json> ListAliases(Invocation& call) {
+  auto key_id = call.request.String("KeyId", aws::kMaxKeyIdSize);
+  if (!key_id) return tl::unexpected(key_id.error());
+  std::string key;
+  if (*key_id) {
+    auto resolved = call.Key(**key_id);
+    if (!resolved) return tl::unexpected(resolved.error());
+    key = *resolved;
+  }
+  auto aliases = call.K().ListAliases(key);
+  if (!aliases) return FromError(aliases.error());
+  const KmsApiConfig& config = call.api.config();
+  return Page<kms::AliasEntry>(call.request, *aliases, "Aliases", [&](const kms::AliasEntry& a) {
+    return json{{"AliasName", a.alias_name},
+                {"AliasArn", "arn:" + config.partition + ":kms:" + config.region + ":" +
+                                 config.account + ":" + a.alias_name},
+                {"TargetKeyId", a.target_key_id},
+                {"CreationDate", Seconds(a.creation_date)},
+                {"LastUpdatedDate", Seconds(a.last_updated_date)}};
+  });
+}
+
+// AliasCall runs CreateAlias or UpdateAlias.
+Step<json> AliasCall(Invocation& call, bool create) {
+  auto alias = call.request.RequiredString("AliasName", 256);
+  if (!alias) return tl::unexpected(alias.error());
+  auto target = call.RequiredKey("TargetKeyId");
+  if (!target) return tl::unexpected(target.error());
+  auto described = call.K().DescribeKey(*target);
+  if (!described) return FromError(described.error());
+  call.Use(described->key_id);
+  auto done = create ? call.K().CreateAlias(*alias, described->key_id)
+                     : call.K().UpdateAlias(*alias, described->key_id);
+  if (!done) return FromError(done.error());
+  return json::object();
+}
+Step<json> CreateAlias(Invocation& call) { return AliasCall(call, true); }
+Step<json> UpdateAlias(Invocation& call) { return AliasCall(call, false); }
+
+Step<json> DeleteAlias(Invocation& call) {
+  auto alias = call.request.RequiredString("AliasName", 256);
+  if (!alias) return tl::unexpected(alias.error());
+  if (auto done = call.K().DeleteAlias(*alias); !done) return FromError(done.error());
+  return json::object();
+}
+
+// KeyCall runs an operation that takes only a KeyId and answers nothing.
+template <Result<void> (kms::Kms::*Method)(std::string_view)>
+Step<json> KeyCall(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto m = call.K().DescribeKey(*key);
+  if (!m) return FromError(m.error());
+  call.Use(m->key_id);
+  if (auto done = (call.K().*Method)(m->key_id); !done) return FromError(done.error());
+  return json::object();
+}
+
+Step<json> ScheduleKeyDeletion(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto days = call.request.Integer("PendingWindowInDays", kms::kMinPendingWindowDays,
+                                   kms::kMaxPendingWindowDays);
+  if (!days) return tl::unexpected(days.error());
+  auto schedule = call.K().ScheduleKeyDeletion(
+      *key, static_cast<int>(days->value_or(kms::kDefaultPendingWindowDays)));
+  if (!schedule) return FromError(schedule.error());
+  return json{{"KeyId", call.Use(schedule->key_id)},
+              {"DeletionDate", Seconds(schedule->deletion_date)},
+              {"KeyState", "PendingDeletion"},
+              {"PendingWindowInDays", schedule->pending_window_days}};
+}
+
+Step<json> CancelKeyDeletion(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto m = call.K().CancelKeyDeletion(*key);
+  if (!m) return FromError(m.error());
+  return json{{"KeyId", call.Use(m->key_id)}};
+}
+
+Step<json> EnableKeyRotation(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto period = call.request.Integer("RotationPeriodInDays", kms::kMinRotationPeriodDays,
+                                     kms::kMaxRotationPeriodDays);
+  if (!period) return tl::unexpected(period.error());
+  auto m = call.K().DescribeKey(*key);
+  if (!m) return FromError(m.error());
+  call.Use(m->key_id);
+  auto done = call.K().EnableKeyRotation(
+      m->key_id, static_cast<int>(period->value_or(kms::kDefaultRotationPeriodDays)));
+  if (!done) return FromError(done.error());
+  return json::object();
+}
+
+Step<json> GetKeyRotationStatus(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto m = call.K().DescribeKey(*key);
+  if (!m) return FromError(m.error());
+  auto status = call.K().GetKeyRotationStatus(m->key_id);
+  if (!status) return FromError(status.error());
+  json answer = {{"KeyRotationEnabled", status->enabled}, {"KeyId", call.Use(m->key_id)}};
+  if (status->enabled) answer["RotationPeriodInDays"] = status->period_days;
+  if (status->next_rotation_date) answer["NextRotationDate"] = Seconds(*status->next_rotation_date);
+  if (status->on_demand_rotation_start_date) {
+    answer["OnDemandRotationStartDate"] = Seconds(*status->on_demand_rotation_start_date);
+  }
+  return answer;
+}
+
+Step<json> RotateKeyOnDemand(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto rotation = call.K().RotateKeyOnDemand(*key);
+  if (!rotation) return FromError(rotation.error());
+  return json{{"KeyId", call.Use(rotation->key_id)}};
+}
+
+Step<json> ListKeyRotations(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto rotations = call.K().ListKeyRotations(*key);
+  if (!rotations) return FromError(rotations.error());
+  return Page<kms::RotationEntry>(call.request, *rotations, "Rotations", [&](const kms::RotationEntry& e) {
+    call.Use(e.key_id);
+    return json{{"KeyId", e.key_id},
+                {"RotationDate", Seconds(e.rotation_date)},
+                {"RotationType", e.type == kms::RotationType::automatic ? "AUTOMATIC" : "ON_DEMAND"}};
+  });
+}
+
+Step<json> Encrypt(Invocation& call) {
+  const Request& r = call.request;
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto plaintext = r.RequiredBlob("Plaintext", 1, kms::kMaxPlaintextSize);
+  if (!plaintext) return tl::unexpected(plaintext.error());
+  auto context = r.Context("EncryptionContext");
+  if (!context) return tl::unexpected(context.error());
+  if (auto ok = RequireSymmetric(r, "EncryptionAlgorithm"); !ok) return tl::unexpected(ok.error());
+  if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
+  auto ct = call.K().Encrypt(*key, *plaintext, *context);
+  SecureZero(*plaintext);
+  if (!ct) return FromError(ct.error());
+  return json{{"CiphertextBlob", Base64(ct->blob)},
+              {"KeyId", call.Use(ct->key_id)},
+              {"EncryptionAlgorithm", kSymmetricDefault}};
+}
+
+Step<json> Decrypt(Invocation& call) {
+  const Request& r = call.request;
+  auto blob = r.RequiredBlob("CiphertextBlob", 1, 6144);
+  if (!blob) return tl::unexpected(blob.error());
+  auto context = r.Context("EncryptionContext");
+  if (!context) return tl::unexpected(context.error());
+  if (auto ok = RequireSymmetric(r, "EncryptionAlgorithm"); !ok) return tl::unexpected(ok.error());
+  if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
+  auto key_id = r.String("KeyId", aws::kMaxKeyIdSize);
+  if (!key_id) return tl::unexpected(key_id.error());
+  std::string expected;
+  if (*key_id) {
+    auto resolved = call.Key(**key_id);
+    if (!resolved) return tl::unexpected(resolved.error());
+    expected = *resolved;
+  }
+  auto plaintext = call.K().Decrypt(*blob, *context, expected);
+  if (!plaintext) return FromError(plaintext.error());
+  return json{{"KeyId", call.Use(plaintext->key_id)},
+              {"Plaintext", Base64(plaintext->plaintext.span())},
+              {"EncryptionAlgorithm", kSymmetricDefault}};
+}
+
+// DataKey runs GenerateDataKey and its WithoutPlaintext twin. AES_256 keys
+// come from the Kms's own data-key call; other sizes are random bytes
+// encrypted under the key, which is what a data key is.
+Step<json> DataKey(Invocation& call, bool with_plaintext) {
+  const Request& r = call.request;
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto context = r.Context("EncryptionContext");
+  if (!context) return tl::unexpected(context.error());
+  auto size = DataKeySize(r);
+  if (!size) return tl::unexpected(size.error());
+  if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
+  SecretBytes plaintext;
+  kms::Ciphertext ciphertext;
+  if (*size == kms::kDataKeySize && !with_plaintext) {
+    auto ct = call.K().GenerateDataKeyWithoutPlaintext(*key, *context);
+    if (!ct) return FromError(ct.error());
+    ciphertext = std::move(*ct);
+  } else if (*size == kms::kDataKeySize) {
+    auto dk = call.K().GenerateDataKey(*key, *context);
+    if (!dk) return FromError(dk.error());
+    plaintext = std::move(dk->plaintext);
+    ciphertext = std::move(dk->ciphertext);
+  } else {
+    auto random = SecretBytes::Random(*size);
+    if (!random) return FromError(random.error());
+    auto ct = call.K().Encrypt(*key, random->span(), *context);
+    if (!ct) return FromError(ct.error());
+    plaintext = std::move(*random);
+    ciphertext = std::move(*ct);
+  }
+  json answer = {{"CiphertextBlob", Base64(ciphertext.blob)}, {"KeyId", call.Use(ciphertext.key_id)}};
+  if (with_plaintext) answer["Plaintext"] = Base64(plaintext.span());
+  return answer;
+}
+Step<json> GenerateDataKey(Invocation& call) { return DataKey(call, true); }
+Step<json> GenerateDataKeyWithoutPlaintext(Invocation& call) { return DataKey(call, false); }
+
+Step<json> ReEncrypt(Invocation& call) {
+  const Request& r = call.request;
+  auto blob = r.RequiredBlob("CiphertextBlob", 1, 6144);
+  if (!blob) return tl::unexpected(blob.error());
+  auto source_context = r.Context("SourceEncryptionContext");
+  if (!source_context) return tl::unexpected(source_context.error());
+  auto destination = call.RequiredKey("DestinationKeyId");
+  if (!destination) return tl::unexpected(destination.error());
+  auto destination_context = r.Context("DestinationEncryptionContext");
+  if (!destination_context) return tl::unexpected(destination_context.error());
+  for (const char* member : {"SourceEncryptionAlgorithm", "DestinationEncryptionAlgorithm"}) {
+    if (auto ok = RequireSymmetric(r, member); !ok) return tl::unexpected(ok.error());
+  }
+  if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
+  auto source_key = r.String("SourceKeyId", aws::kMaxKeyIdSize);
+  if (!source_key) return tl::unexpected(source_key.error());
+  if (*source_key) {
+    // Checked before anything is decrypted: the blob names its key.
+    auto resolved = call.Key(**source_key);
+    if (!resolved) return tl::unexpected(resolved.error());
+    auto view = kms::internal::ParseBlob(*blob);
+    if (!view) return FromError(view.error());
+    auto named = call.K().DescribeKey(*resolved);
+    if (!named) return FromError(named.error());
+    const std::string blob_key = kms::internal::FormatKeyId(view->key_id);
+    if (named->key_id != blob_key) {
+      return Fail("IncorrectKeyException", "the ciphertext was not encrypted under the SourceKeyId");
+    }
+  }
+  auto re = call.K().ReEncrypt(*blob, *source_context, *destination, *destination_context);
+  if (!re) return FromError(re.error());
+  return json{{"CiphertextBlob", Base64(re->ciphertext.blob)},
+              {"SourceKeyId", call.api.KeyArn(re->source_key_id)},
+              {"KeyId", call.Use(re->ciphertext.key_id)},
+              {"SourceEncryptionAlgorithm", kSymmetricDefault},
+              {"DestinationEncryptionAlgorithm", kSymmetricDefault}};
+}
+
+Step<json> GenerateRandom(Invocation& call) {
+  auto bytes = call.request.Integer("NumberOfBytes", 1, 1024);
+  if (!bytes) return tl::unexpected(bytes.error());
+  if (!*bytes) return Invalid("NumberOfBytes", "null", "Member must not be null");
+  for (const char* member : {"CustomKeyStoreId", "Recipient"}) {
+    auto value = call.request.String(member, 4096);
+    if (!value) return tl::unexpected(value.error());
+    if (*value) return Fail("UnsupportedOperationException", std::string(member) + " is not supported");
+  }
+  auto random = SecretBytes::Random(static_cast<size_t>(**bytes));
+  if (!random) return FromError(random.error());
+  return json{{"Plaintext", Base64(random->span())}};
+}
+
+struct Operation {
+  std::string_view name;
+  Handler handler;
+};
+
+// kOperations is every operation this server answers.
+constexpr Operation kOperations[] = {
+    {"CancelKeyDeletion", CancelKeyDeletion},
+    {"CreateAlias", CreateAlias},
+    {"CreateKey", CreateKey},
+    {"Decrypt", Decrypt},
+    {"DeleteAlias", DeleteAlias},
+    {"DescribeKey", DescribeKey},
+    {"DisableKey", KeyCall<&kms::Kms::DisableKey>},
+    {"DisableKeyRotation", KeyCall<&kms::Kms::DisableKeyRotation>},
+    {"EnableKey", KeyCall<&kms::Kms::EnableKey>},
+    {"EnableKeyRotation", EnableKeyRotation},
+    {"Encrypt", Encrypt},
+    {"GenerateDataKey", GenerateDataKey},
+    {"GenerateDataKeyWithoutPlaintext", GenerateDataKeyWithoutPlaintext},
+    {"GenerateRandom", GenerateRandom},
+    {"GetKeyRotationStatus", GetKeyRotationStatus},
+    {"ListAliases", ListAliases},
+    {"ListKeyRotations", ListKeyRotations},
+    {"ListKeys", ListKeys},
+    {"ReEncrypt", ReEncrypt},
+    {"RotateKeyOnDemand", RotateKeyOnDemand},
+    {"ScheduleKeyDeletion", ScheduleKeyDeletion},
+    {"UpdateAlias", UpdateAlias},
+};
+
+KmsApiResult Answer(const Failure& failure, std::string key_arn) {
+  KmsApiResult result;
+  const aws::AwsErrorShape* shape = aws::FindAwsErrorShape(failure.type);
+  result.http_status = shape ? shape->http_status : 400;
+  result.error_type = failure.type;
+  result.error_message = failure.message;
+  result.body = aws::RenderJsonError(failure.type, failure.message);
+  result.key_arn = std::move(key_arn);
+  return result;
+}
+
+}  // namespace
+
+std::string KmsApi::KeyArn(std::string_view key_id) const {
+  return "arn:" + config_.partition + ":kms:" + config_.region + ":" + config_.account + ":key/" +
+         std::string(key_id);
+}
+
+KmsApiResult KmsApi::Call(std::string_view operation, std::string_view body) noexcept {
+  try {
+    const auto* op = std::find_if(std::begin(kOperations), std::end(kOperations),
+                                  [&](const Operation& o) { return o.name == operation; });
+    if (op == std::end(kOperations)) {
+      return Answer({"UnsupportedOperationException",
+                     "operation " + std::string(operation) + " is not supported by this server"},
+                    {});
+    }
+    json parsed = body.empty() ? json::object() : json::parse(body, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      return Answer({"SerializationException", "the request body is not a JSON object"}, {});
+    }
+    const Request request(std::move(parsed));
+    Invocation call{kms_, *this, request, {}};
+    Step<json> answer = op->handler(call);
+    if (!answer) {
+      KmsApiResult failed = Answer(answer.error(), std::move(call.key_arn));
+      failed.reached_kms = call.reached_kms;
+      return failed;
+    }
+    KmsApiResult result;
+    result.reached_kms = true;
+    result.body = answer->dump(-1, ' ', false, json::error_handler_t::replace);
+    result.key_arn = std::move(call.key_arn);
+    return result;
+  } catch (const std::exception&) {
+    return Answer({"KMSInternalException", "internal error"}, {});
+  }
+}
+
+}  // namespace envelope::service

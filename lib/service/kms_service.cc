@@ -1,0 +1,136 @@
+#include "service/kms_service.h"
+
+#include <algorithm>
+
+#include "aws/error_shapes.h"
+#include "aws/http_request.h"
+#include "aws/sigv4_verify.h"
+#include "crypto/hex.h"
+#include "crypto/random.h"
+
+namespace envelope::service {
+namespace {
+
+constexpr std::string_view kTargetPrefix = "TrentService.";
+constexpr char kContentType[] = "application/x-amz-json-1.1";
+constexpr size_t kMaxUserAgent = 256;
+
+// RequestId is a random UUID (version 4), as AWS's request ids are.
+std::string RequestId() {
+  uint8_t b[16];
+  if (!crypto::RandomBytes(b)) return "00000000-0000-4000-8000-000000000000";
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
+  const std::string hex = crypto::ToHex(b);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
+         hex.substr(16, 4) + "-" + hex.substr(20);
+}
+
+// Printable keeps what an audit line may quote of a client's text: visible
+// ASCII and spaces, at most kMaxUserAgent bytes; anything else becomes '?'.
+std::string Printable(std::string_view text) {
+  std::string out(text.substr(0, kMaxUserAgent));
+  std::replace_if(out.begin(), out.end(), [](char c) { return c < 0x20 || c > 0x7e; }, '?');
+  return out;
+}
+
+HttpResponse JsonResponse(int status, std::string body, const std::string& request_id) {
+  HttpResponse response;
+  response.status = static_cast<unsigned>(status);
+  response.headers.push_back({"x-amzn-RequestId", request_id});
+  response.headers.push_back({"Content-Type", kContentType});
+  response.body = std::move(body);
+  return response;
+}
+
+HttpResponse ErrorResponse(std::string_view type, std::string_view message,
+                           const std::string& request_id) {
+  const aws::AwsErrorShape* shape = aws::FindAwsErrorShape(type);
+  return JsonResponse(shape ? shape->http_status : 400, aws::RenderJsonError(type, message),
+                      request_id);
+}
+
+aws::HttpRequest ToAws(const HttpRequest& request) {
+  aws::HttpRequest out;
+  out.method = request.method;
+  aws::SplitTarget(request.target, out);
+  out.headers.reserve(request.headers.size());
+  for (const HttpHeader& h : request.headers) out.headers.push_back({h.name, h.value});
+  out.body = request.body;
+  return out;
+}
+
+}  // namespace
+
+KmsService::KmsService(kms::Kms& kms, KmsServiceOptions options)
+    : kms_(kms), options_(std::move(options)), api_(kms, options_.api) {}
+
+HttpResponse KmsService::ProtocolError(unsigned status, std::string_view message) const noexcept {
+  try {
+    const std::string_view type = status >= 500 ? "InternalFailure" : "SerializationException";
+    HttpResponse response = ErrorResponse(type, message, RequestId());
+    response.status = status;
+    return response;
+  } catch (...) {
+    HttpResponse response;
+    response.status = 500;
+    return response;
+  }
+}
+
+HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
+  try {
+    const std::string request_id = RequestId();
+    kms::RequestCaller caller;
+    caller.source_ip = request.remote_address;
+    caller.request_id = request_id;
+    if (const std::string* agent = request.Header("User-Agent")) caller.user_agent = Printable(*agent);
+
+    // Refused records a request that never reached a key operation.
+    auto refused = [&](std::string_view operation, std::string_view type, const std::string& message) {
+      kms::ScopedRequestCaller scope(caller);
+      const Error error(ErrorCode::invalid_argument, std::string(type) + ": " + message);
+      // An audit failure must not turn a refusal into success or hide it;
+      // the refusal is answered either way.
+      (void)kms_.AuditRefusedRequest(operation, error);
+      return ErrorResponse(type, message, request_id);
+    };
+
+    // Shape: POST / with a TrentService target.
+    const std::string* target = request.Header("X-Amz-Target");
+    if (request.method != "POST" || target == nullptr || !target->starts_with(kTargetPrefix)) {
+      return refused("UnknownOperation", "UnknownOperationException",
+                     "expected POST with X-Amz-Target: TrentService.<Operation>");
+    }
+    const std::string operation = Printable(target->substr(kTargetPrefix.size()));
+
+    // Authenticate.
+    const auto now = std::chrono::time_point_cast<std::chrono::seconds>(
+        options_.clock ? options_.clock() : std::chrono::system_clock::now());
+    aws::VerifyConfig verify;
+    verify.region = options_.api.region;
+    verify.service = "kms";
+    verify.allow_presigned = false;
+    auto principal = aws::VerifyRequest(
+        ToAws(request), verify,
+        [&](std::string_view access_key_id) { return kms_.AccessKeySecret(access_key_id); }, now);
+    if (!principal) {
+      const aws::AwsError e = aws::ToAwsError(principal.error());
+      return refused(operation, e.type, e.message);
+    }
+    caller.access_key_id = principal->access_key_id;
+
+    // Dispatch, with every audit line naming the caller.
+    kms::ScopedRequestCaller scope(caller);
+    KmsApiResult result = api_.Call(operation, request.body);
+    if (!result.error_type.empty() && !result.reached_kms) {
+      const Error error(ErrorCode::invalid_argument, result.error_type + ": " + result.error_message);
+      (void)kms_.AuditRefusedRequest(operation, error);
+    }
+    return JsonResponse(result.http_status, std::move(result.body), request_id);
+  } catch (...) {
+    return ProtocolError(500, "internal error");
+  }
+}
+
+}  // namespace envelope::service

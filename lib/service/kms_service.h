@@ -1,0 +1,56 @@
+// lib/service: one KMS request through the pipeline.
+//
+//   HTTP request -> shape (POST, X-Amz-Target: TrentService.<Operation>)
+//                -> authenticate (SigV4 against the keystore's access keys)
+//                -> dispatch (KmsApi: AWS KMS JSON shapes over the Kms)
+//                -> audit (the Kms's own lines, with this request's caller;
+//                   a line of its own for a request refused before any key
+//                   operation ran)
+//                -> respond (AWS JSON 1.1, x-amzn-RequestId)
+//
+// Each stage is its own unit (lib/aws sigv4_verify.h, kms_api.h); this file
+// joins them. It does no I/O of its own beyond the Kms's.
+#ifndef ENVELOPE_LIB_SERVICE_KMS_SERVICE_H_
+#define ENVELOPE_LIB_SERVICE_KMS_SERVICE_H_
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "envelope/kms.hpp"
+#include "service/http_server.h"
+#include "service/kms_api.h"
+
+namespace envelope::service {
+
+// KmsServiceOptions configure the pipeline.
+struct KmsServiceOptions {
+  KmsApiConfig api;
+  // clock gives the time requests are checked against (SigV4 allows 5
+  // minutes of skew); empty means the system clock.
+  std::function<std::chrono::system_clock::time_point()> clock;
+};
+
+// KmsService answers AWS KMS requests from a Kms that must outlive it.
+// Handle may be called from several threads at once.
+class KmsService {
+ public:
+  KmsService(kms::Kms& kms, KmsServiceOptions options);
+
+  // Handle runs one request through the pipeline. It never throws.
+  HttpResponse Handle(const HttpRequest& request) noexcept;
+
+  // ProtocolError is the answer for what the HTTP layer refuses itself
+  // (HttpServerOptions::protocol_error), in AWS's error shape.
+  HttpResponse ProtocolError(unsigned status, std::string_view message) const noexcept;
+
+ private:
+  kms::Kms& kms_;
+  KmsServiceOptions options_;
+  KmsApi api_;
+};
+
+}  // namespace envelope::service
+
+#endif  // ENVELOPE_LIB_SERVICE_KMS_SERVICE_H_

@@ -1,0 +1,203 @@
+#!/usr/bin/env python3
+"""The AWS CLI (Debian's awscli, v2) against `envelope kms serve`.
+
+Starts the server on a free loopback port with a fresh keystore and an
+access key, runs a transcript of `aws kms ...` calls with --endpoint-url and
+the server's generated certificate as AWS_CA_BUNDLE, and checks what the CLI
+prints, including AWS's errors for a wrong secret, an unknown access key, a
+clock six minutes behind (faketime) and plain HTTP. The keystore is shared with
+the `envelope` tool while the server runs. The server is stopped with
+SIGTERM at the end (and killed if the test fails), never left running.
+
+Usage: aws_cli_test.py BUILD_DIR
+"""
+import base64
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+AWS = "/usr/bin/aws"  # Debian's awscli package (v2.9)
+
+
+def find_aws_v1():
+    """The pip-installed AWS CLI v1 these machines come with: newer than
+    Debian's v2.9, it knows rotate-key-on-demand and list-key-rotations."""
+    for d in os.environ.get("PATH", "").split(os.pathsep):
+        p = os.path.join(d, "aws")
+        if os.access(p, os.X_OK) and os.path.realpath(p) != os.path.realpath(AWS):
+            v = subprocess.run([p, "--version"], capture_output=True, text=True)
+            if (v.stdout + v.stderr).startswith("aws-cli/1."):
+                return p
+    return None
+FAKETIME = shutil.which("faketime")
+
+passed = 0
+
+
+def check(condition, what):
+    global passed
+    if not condition:
+        raise AssertionError(what)
+    passed += 1
+
+
+class Server:
+    def __init__(self, envelope, home):
+        self.envelope = envelope
+        self.home = home
+        env = dict(os.environ, ENVELOPE_HOME=home)
+        self.proc = subprocess.Popen([envelope, "kms", "serve", "--listen", "127.0.0.1:0"],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        first = self.proc.stdout.readline().decode()
+        second = self.proc.stdout.readline().decode()
+        check(first.startswith("envelope: serving the AWS KMS API at https://127.0.0.1:"), first)
+        self.url = first.split(" at ")[1].split(" ")[0]
+        self.cert = second.split("tls certificate ")[1].split(" ")[0]
+        check(os.path.exists(self.cert), "certificate file printed")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                return self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("server did not stop on SIGTERM")
+        return self.proc.returncode
+
+
+def main():
+    build = sys.argv[1]
+    envelope = os.path.join(build, "tools", "envelope")
+    check(os.path.exists(AWS), "Debian's awscli is installed (apt-get install awscli)")
+    check(FAKETIME is not None, "faketime is installed (apt-get install faketime)")
+    work = tempfile.mkdtemp(prefix="envelope-aws-cli-")
+    home = os.path.join(work, "ks")
+    server = None
+    try:
+        env = dict(os.environ, ENVELOPE_HOME=home)
+        secret_file = os.path.join(work, "secret")
+        access_key = subprocess.run([envelope, "kms", "access-keys", "create", "--secret-file",
+                                     secret_file], env=env, check=True, capture_output=True,
+                                    text=True).stdout.strip()
+        check(len(access_key) == 20 and access_key.startswith("AKIA"), access_key)
+        check(oct(os.stat(secret_file).st_mode & 0o777) == "0o600", "secret file is 0600")
+        secret = open(secret_file).read().strip()
+        server = Server(envelope, home)
+
+        aws_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        aws_env.update(AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret,
+                       AWS_CA_BUNDLE=server.cert, AWS_DEFAULT_REGION="us-east-1",
+                       AWS_CONFIG_FILE=os.path.join(work, "none"),
+                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "none"),
+                       AWS_PAGER="", HOME=work)
+
+        aws_v1 = find_aws_v1()
+        check(aws_v1 is not None, "the pip AWS CLI v1 is on PATH")
+
+        def aws(*args, ok=True, env_over=None, prefix=(), endpoint=None, cli=AWS):
+            e = dict(aws_env, **(env_over or {}))
+            cmd = list(prefix) + [cli, "--endpoint-url", endpoint or server.url, "--output",
+                                  "json", "kms"] + list(args)
+            r = subprocess.run(cmd, env=e, capture_output=True, text=True, cwd=work, timeout=120)
+            if ok:
+                check(r.returncode == 0, f"aws kms {' '.join(args)}: {r.stderr}")
+                return json.loads(r.stdout) if r.stdout.strip() else {}
+            check(r.returncode != 0, f"aws kms {' '.join(args)} must fail")
+            return r.stderr
+
+        key = aws("create-key", "--description", "made by the aws cli")["KeyMetadata"]
+        check(key["Arn"] == "arn:aws:kms:us-east-1:111122223333:key/" + key["KeyId"], key["Arn"])
+        key_id = key["KeyId"]
+        aws("create-alias", "--alias-name", "alias/cli", "--target-key-id", key_id)
+
+        with open(os.path.join(work, "plain.bin"), "wb") as f:
+            f.write(b"the plaintext \x00\xff bytes")
+        ct = aws("encrypt", "--key-id", "alias/cli", "--plaintext", "fileb://plain.bin",
+                 "--encryption-context", "dept=A")
+        check(ct["KeyId"] == key["Arn"], "encrypt names the key ARN")
+        with open(os.path.join(work, "ct.bin"), "wb") as f:
+            f.write(base64.b64decode(ct["CiphertextBlob"]))
+        pt = aws("decrypt", "--ciphertext-blob", "fileb://ct.bin", "--encryption-context", "dept=A")
+        check(base64.b64decode(pt["Plaintext"]) == b"the plaintext \x00\xff bytes", "decrypt")
+        err = aws("decrypt", "--ciphertext-blob", "fileb://ct.bin", "--encryption-context", "dept=B",
+                  ok=False)
+        check("InvalidCiphertextException" in err, err)
+
+        dk = aws("generate-data-key", "--key-id", key["Arn"], "--key-spec", "AES_256")
+        check(len(base64.b64decode(dk["Plaintext"])) == 32, "a 256-bit data key")
+        other = aws("create-key")["KeyMetadata"]["KeyId"]
+        re = aws("re-encrypt", "--ciphertext-blob", "fileb://ct.bin", "--source-encryption-context",
+                 "dept=A", "--destination-key-id", other)
+        check(re["SourceKeyId"] == key["Arn"] and re["KeyId"].endswith(other), "re-encrypt")
+
+        # (awscli 2.9 predates --rotation-period-in-days: the default period.)
+        aws("enable-key-rotation", "--key-id", key_id)
+        status = aws("get-key-rotation-status", "--key-id", key_id)
+        check(status["KeyRotationEnabled"] is True, status)
+        aws("rotate-key-on-demand", "--key-id", key_id, cli=aws_v1)
+        rotations = aws("list-key-rotations", "--key-id", key_id, cli=aws_v1)["Rotations"]
+        check(len(rotations) == 1 and rotations[0]["RotationType"] == "ON_DEMAND", rotations)
+
+        # The keystore is shared: the envelope tool sees the rotation at once.
+        shown = subprocess.run([envelope, "keys", "describe", key_id, "--json"], env=env,
+                               capture_output=True, text=True)
+        check(shown.returncode == 0 and '"current_version": 2' in shown.stdout.replace(" ", " "),
+              shown.stdout + shown.stderr)
+
+        aws("disable-key", "--key-id", key_id)
+        err = aws("decrypt", "--ciphertext-blob", "fileb://ct.bin", "--encryption-context", "dept=A",
+                  ok=False)
+        check("DisabledException" in err, err)
+        deletion = aws("schedule-key-deletion", "--key-id", other, "--pending-window-in-days", "7")
+        check(deletion["KeyState"] == "PendingDeletion", deletion)
+
+        for _ in range(3):
+            aws("create-key")
+        listed = aws("list-keys", "--page-size", "2")
+        check(len(listed["Keys"]) == 5, f"paging through every key: {listed}")
+        first_two = aws("list-keys", "--max-items", "2")
+        check(len(first_two["Keys"]) == 2 and "NextToken" in first_two, first_two)
+
+        # AWS's errors, as the CLI prints them.
+        err = aws("list-keys", ok=False, env_over={"AWS_SECRET_ACCESS_KEY": "x" * 40})
+        check("InvalidSignatureException" in err, err)
+        err = aws("list-keys", ok=False, env_over={"AWS_ACCESS_KEY_ID": "AKIAAAAAAAAAAAAAAAAA"})
+        check("UnrecognizedClientException" in err, err)
+        err = aws("list-keys", ok=False, prefix=[FAKETIME, "-f", "-6m"])
+        check("InvalidSignatureException" in err and "Signature expired" in err, err)
+        err = aws("list-keys", ok=False, endpoint=server.url.replace("https://", "http://"))
+        check("Connection" in err or "connection" in err, err)
+        err = aws("describe-key", "--key-id", "alias/missing", ok=False)
+        check("NotFoundException" in err, err)
+
+        check(server.stop() == 0, "the server exits 0 on SIGTERM")
+        server = None
+        audit = subprocess.run([envelope, "audit", "verify"], env=env, capture_output=True, text=True)
+        check(audit.returncode == 0, audit.stdout + audit.stderr)
+        log = open(os.path.join(home, "audit.log")).read()
+        check(f'"caller_access_key_id":"{access_key}"' in log, "audit lines name the caller")
+        check("InvalidSignatureException" in log and "UnrecognizedClientException" in log,
+              "refused requests are audited")
+        check(secret not in log and "the plaintext" not in log, "no secret in the audit log")
+        print(f"aws cli: {passed} passed, 0 failed")
+        return 0
+    except AssertionError as e:
+        print(f"FAILED: {e}", file=sys.stderr)
+        print(f"aws cli: {passed} passed, 1 failed")
+        return 1
+    finally:
+        if server is not None and server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

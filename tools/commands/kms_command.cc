@@ -1,0 +1,258 @@
+// envelope kms: the KMS as a network service. `serve` answers the AWS KMS
+// API over HTTPS; `access-keys` manages the keys its clients sign with.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "commands/admin.h"
+#include "service/http_server.h"
+#include "service/kms_service.h"
+#include "service/tls_files.h"
+
+namespace envelope::cli {
+namespace {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:0";
+  std::string tls_cert;
+  std::string tls_key;
+  bool insecure_http = false;
+  std::string region = "us-east-1";
+  std::string account = "111122223333";
+  unsigned threads = 0;
+};
+
+// SplitListen parses ADDR:PORT, with IPv6 addresses in brackets.
+Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon + 1 == listen.size()) {
+    return MakeError(ErrorCode::invalid_argument, "--listen wants ADDRESS:PORT, not \"" + listen + "\"");
+  }
+  std::string address = listen.substr(0, colon);
+  if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
+    address = address.substr(1, address.size() - 2);
+  }
+  unsigned long port = 0;
+  for (char c : listen.substr(colon + 1)) {
+    if (c < '0' || c > '9' || port > 65535) {
+      return MakeError(ErrorCode::invalid_argument, "--listen: \"" + listen + "\" has no valid port");
+    }
+    port = port * 10 + static_cast<unsigned long>(c - '0');
+  }
+  if (port > 65535) return MakeError(ErrorCode::invalid_argument, "--listen: port over 65535");
+  return std::pair{address, static_cast<uint16_t>(port)};
+}
+
+bool ValidAccount(const std::string& account) {
+  return account.size() == 12 &&
+         std::all_of(account.begin(), account.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int Serve(const Globals& globals, const ServeOptions& o) {
+  auto listen = SplitListen(o.listen);
+  if (!listen) return Fail(kTool, listen.error());
+  if (!ValidAccount(o.account)) {
+    return Fail(kTool, Error(ErrorCode::invalid_argument, "--account must be 12 digits"));
+  }
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return Fail(kTool, Error(ErrorCode::invalid_argument, "--tls-cert and --tls-key go together"));
+  }
+  if (o.insecure_http && !o.tls_cert.empty()) {
+    return Fail(kTool, Error(ErrorCode::invalid_argument, "--insecure-http takes no certificate"));
+  }
+  Keystore keystore(globals.keystore);
+  auto kms = keystore.Get();
+  if (!kms) return Fail(kTool, kms.error());
+
+  service::HttpServerOptions http;
+  http.address = listen->first;
+  http.port = listen->second;
+  http.threads = o.threads;
+  std::string certificate_path;
+  if (!o.insecure_http) {
+    auto tls = o.tls_cert.empty() ? service::DefaultServerTls((*kms)->directory())
+                                  : service::LoadServerTls(o.tls_cert, o.tls_key);
+    if (!tls) return Fail(kTool, tls.error());
+    certificate_path = tls->certificate_path;
+    http.tls = std::move(tls->credentials);
+  }
+  service::KmsServiceOptions options;
+  options.api = {"aws", o.region, o.account};
+  service::KmsService kms_service(**kms, std::move(options));
+  http.protocol_error = [&kms_service](unsigned status, std::string_view message) {
+    return kms_service.ProtocolError(status, message);
+  };
+
+  // The server's threads inherit this mask, so the signals that stop it
+  // reach sigwait below and nothing else.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto server = service::HttpServer::Start(
+      std::move(http), [&kms_service](service::HttpRequest request, service::Respond respond) {
+        respond(kms_service.Handle(request));
+      });
+  if (!server) {
+    pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
+    return Fail(kTool, server.error(), {"hint: --listen 127.0.0.1:0 picks a free port"});
+  }
+  std::printf("envelope: serving the AWS KMS API at %s (region %s, account %s)\n",
+              (*server)->url().c_str(), o.region.c_str(), o.account.c_str());
+  if (!certificate_path.empty()) {
+    std::printf("envelope: tls certificate %s (clients trust it with AWS_CA_BUNDLE or "
+                "NODE_EXTRA_CA_CERTS)\n",
+                certificate_path.c_str());
+  }
+  if (std::fflush(stdout) != 0) {
+    (*server)->Stop(std::chrono::seconds(0));
+    return Fail(kTool, Error(ErrorCode::io, "cannot write to standard output"));
+  }
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::fprintf(stderr, "envelope: %s: finishing requests in flight, then stopping\n",
+               strsignal(signal_number));
+  (*server)->Stop(std::chrono::seconds(10));
+  return kExitOk;
+}
+
+// WriteSecretTo writes the new secret to a file it creates (mode 0600, never
+// over an existing one) or to an open descriptor.
+Result<void> WriteSecretTo(const std::string& file, int fd, const SecretBytes& secret) {
+  int out = fd;
+  if (!file.empty()) {
+    out = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (out < 0) {
+      return MakeError(errno == EEXIST ? ErrorCode::invalid_argument : ErrorCode::io,
+                       "cannot create " + file + ": " + std::strerror(errno));
+    }
+  }
+  std::span<const uint8_t> rest = secret.span();
+  const uint8_t newline = '\n';
+  bool ok = true;
+  for (std::span<const uint8_t> part : {rest, std::span<const uint8_t>(&newline, 1)}) {
+    while (ok && !part.empty()) {
+      const ssize_t n = write(out, part.data(), part.size());
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) part = part.subspan(static_cast<size_t>(n));
+    }
+  }
+  const int err = errno;
+  if (!file.empty()) {
+    ok = (fsync(out) == 0) && ok;
+    ok = (close(out) == 0) && ok;
+    if (!ok) unlink(file.c_str());
+  }
+  if (!ok) return MakeError(ErrorCode::io, std::string("cannot write the secret: ") + std::strerror(err));
+  return {};
+}
+
+}  // namespace
+
+void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out) {
+  CLI::App* kms = app.add_subcommand("kms", "the KMS as a network service (AWS KMS API)");
+  kms->require_subcommand(1);
+
+  auto serve_options = std::make_shared<ServeOptions>();
+  CLI::App* serve = kms->add_subcommand(
+      "serve", "answer the AWS KMS API (JSON over HTTPS, SigV4) from this keystore until SIGTERM");
+  serve->add_option("--listen", serve_options->listen,
+                    "ADDRESS:PORT to listen on (default 127.0.0.1:0, a free port; the URL is printed)");
+  serve->add_option("--tls-cert", serve_options->tls_cert,
+                    "PEM certificate chain (default: a self-signed certificate for localhost, "
+                    "generated into the keystore folder)")
+      ->type_name("FILE");
+  serve->add_option("--tls-key", serve_options->tls_key, "PEM private key of --tls-cert")
+      ->type_name("FILE");
+  serve->add_flag("--insecure-http", serve_options->insecure_http,
+                  "plain HTTP, only on a loopback address (key material never crosses a "
+                  "network in the clear)");
+  serve->add_option("--region", serve_options->region, "region in key ARNs and SigV4 scopes")
+      ->capture_default_str();
+  serve->add_option("--account", serve_options->account, "12-digit account id in key ARNs")
+      ->capture_default_str();
+  serve->add_option("--threads", serve_options->threads, "server threads (default: one per core)");
+  serve->footer(Examples(
+      "  envelope kms access-keys create --secret-file ak.secret\n"
+      "  envelope kms serve --listen 127.0.0.1:4443 &\n"
+      "  AWS_CA_BUNDLE=~/.local/share/envelope/tls-cert.pem aws kms list-keys \\\n"
+      "      --endpoint-url https://127.0.0.1:4443 --region us-east-1"));
+  out.push_back({serve, [globals, serve_options] { return Serve(*globals, *serve_options); }});
+
+  CLI::App* keys = kms->add_subcommand("access-keys", "access keys that sign requests to the server");
+  keys->require_subcommand(1);
+
+  auto secret_file = std::make_shared<std::string>();
+  auto secret_fd = std::make_shared<int>(-1);
+  CLI::App* create = keys->add_subcommand(
+      "create", "make an access key; prints its id, writes its secret (shown this once)");
+  create->add_option("--secret-file", *secret_file, "create FILE (mode 0600) with the secret")
+      ->type_name("FILE");
+  create->add_option("--secret-fd", *secret_fd, "write the secret to open descriptor N")
+      ->type_name("N");
+  out.push_back({create, WithKms(globals, [secret_file, secret_fd](kms::Kms& k) -> Result<void> {
+                   if (secret_file->empty() == (*secret_fd < 0)) {
+                     return MakeError(ErrorCode::invalid_argument,
+                                      "give one of --secret-file or --secret-fd (the secret is "
+                                      "never printed)");
+                   }
+                   auto key = k.CreateAccessKey();
+                   if (!key) return tl::unexpected(key.error());
+                   if (auto ok = WriteSecretTo(*secret_file, *secret_fd, key->secret_access_key); !ok) {
+                     (void)k.DeleteAccessKey(key->info.access_key_id);  // an unusable key is no key
+                     return ok;
+                   }
+                   std::printf("%s\n", key->info.access_key_id.c_str());
+                   return {};
+                 })});
+
+  auto as_json = std::make_shared<bool>(false);
+  CLI::App* list = keys->add_subcommand("list", "list access keys (never their secrets)");
+  list->add_flag("--json", *as_json, "JSON output");
+  out.push_back({list, WithKms(globals, [as_json](kms::Kms& k) -> Result<void> {
+                   auto keys_listed = k.ListAccessKeys();
+                   if (!keys_listed) return tl::unexpected(keys_listed.error());
+                   nlohmann::json rows = nlohmann::json::array();
+                   for (const auto& key : *keys_listed) {
+                     if (*as_json) {
+                       rows.push_back({{"AccessKeyId", key.access_key_id},
+                                       {"Status", key.active ? "Active" : "Inactive"},
+                                       {"CreateDate", FormatTime(key.creation_date)}});
+                     } else {
+                       std::printf("%s  %-8s  %s\n", key.access_key_id.c_str(),
+                                   key.active ? "Active" : "Inactive",
+                                   FormatTime(key.creation_date).c_str());
+                     }
+                   }
+                   if (*as_json) PrintJson({{"AccessKeys", rows}});
+                   return {};
+                 })});
+
+  struct Change {
+    const char* name;
+    const char* help;
+    int action;  // 0 disable, 1 enable, 2 delete
+  };
+  for (const Change& c : {Change{"disable", "refuse requests signed with ID", 0},
+                          Change{"enable", "accept requests signed with ID again", 1},
+                          Change{"delete", "remove ID for good", 2}}) {
+    auto id = std::make_shared<std::string>();
+    CLI::App* sub = keys->add_subcommand(c.name, c.help);
+    sub->add_option("ID", *id, "access key id")->required();
+    const int action = c.action;
+    out.push_back({sub, WithKms(globals, [id, action](kms::Kms& k) -> Result<void> {
+                     return action == 2 ? k.DeleteAccessKey(*id) : k.SetAccessKeyActive(*id, action == 1);
+                   })});
+  }
+}
+
+}  // namespace envelope::cli
