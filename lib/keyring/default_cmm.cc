@@ -15,6 +15,11 @@ tl::unexpected<Error> Bad(std::string what) {
   return MakeError(ErrorCode::invalid_argument, std::move(what));
 }
 
+// Malformed is a message whose stored context breaks the format's rules.
+tl::unexpected<Error> Malformed(std::string what) {
+  return MakeError(ErrorCode::malformed, std::move(what));
+}
+
 }  // namespace
 
 Result<EncryptionMaterials> DefaultCmm::GetEncryptionMaterials(
@@ -67,8 +72,10 @@ Result<DecryptionMaterials> DefaultCmm::DecryptMaterials(
     auto it = stored.find(key);
     if (it != stored.end()) {
       if (it->second != value) {
-        return Bad("decrypt: the encryption context does not match the message's: key '" +
-                   key + "' has another value");
+        // A wrong context is a failed check of the message, like a wrong key.
+        return MakeError(ErrorCode::auth_failed,
+                         "decrypt: the encryption context does not match the message's: key '" +
+                             key + "' has another value");
       }
       continue;
     }
@@ -79,15 +86,15 @@ Result<DecryptionMaterials> DefaultCmm::DecryptMaterials(
   const auto pk = stored.find(std::string(kPublicKeyContextKey));
   if (suite->signed_suite()) {
     if (pk == stored.end()) {
-      return Bad("decrypt: signed message without aws-crypto-public-key in its context");
+      return Malformed("decrypt: signed message without aws-crypto-public-key in its context");
     }
     auto point = message::Base64Decode(pk->second);
     if (!point || point->size() != suite->public_key_size()) {
-      return Bad("decrypt: aws-crypto-public-key is not a base64 compressed point");
+      return Malformed("decrypt: aws-crypto-public-key is not a base64 compressed point");
     }
     materials.verification_key = std::move(*point);
   } else if (pk != stored.end()) {
-    return Bad("decrypt: unsigned message carries aws-crypto-public-key in its context");
+    return Malformed("decrypt: unsigned message carries aws-crypto-public-key in its context");
   }
   if (auto r = keyring_->OnDecrypt(materials, request.encrypted_data_keys); !r) {
     return tl::unexpected(r.error());

@@ -184,10 +184,10 @@ TEST_CASE("Adversarial: frame length 2^32-1") {
   const size_t prefix = h.Build().size() - 48;  // up to the frame length field
   ExpectRefused("frame length 2^32-1", h.Build(), prefix, ErrorCode::limit_exceeded);
   h.frame_length = 0;
-  ExpectRefused("frame length 0", h.Build(), prefix, ErrorCode::invalid_argument);
+  ExpectRefused("frame length 0", h.Build(), prefix, ErrorCode::malformed);
   h.content_type = 1;  // non-framed with a frame length
   h.frame_length = 0xffffffff;
-  ExpectRefused("non-framed with frame length", h.Build(), prefix, ErrorCode::invalid_argument);
+  ExpectRefused("non-framed with frame length", h.Build(), prefix, ErrorCode::malformed);
 }
 
 TEST_CASE("Adversarial: zero-length everything") {
@@ -207,7 +207,7 @@ TEST_CASE("Adversarial: zero-length everything") {
     HeaderV2 h;
     h.edk_count = 0;
     h.edks.clear();
-    ExpectRefused("zero EDKs", h.Build(), h.PrefixToEdks(), ErrorCode::invalid_argument);
+    ExpectRefused("zero EDKs", h.Build(), h.PrefixToEdks(), ErrorCode::malformed);
   }
   SUBCASE("one EDK of three empty fields, empty body") {
     HeaderV2 h;
@@ -244,7 +244,7 @@ TEST_CASE("Adversarial: encryption context count against length") {
     HeaderV2 h;
     h.context = c.context;
     ExpectRefused(c.name, h.Build(), 1 + 2 + 32 + 2 + c.context.size(),
-                  ErrorCode::invalid_argument);
+                  ErrorCode::malformed);
   }
 }
 
@@ -291,7 +291,7 @@ TEST_CASE("Adversarial: hostile frames after an authentic header") {
   const Case cases[] = {
       {"sequence number 0", seq0, ErrorCode::auth_failed},
       {"sequence number 2^32-2", seq_max, ErrorCode::auth_failed},
-      {"final frame length 2^32-1", final_huge, ErrorCode::invalid_argument},
+      {"final frame length 2^32-1", final_huge, ErrorCode::malformed},
       {"first frame with a bad tag", bad_tag, ErrorCode::auth_failed},
       {"empty final frame with a zero tag", zero_final, ErrorCode::auth_failed},
       {"no frames at all", {}, ErrorCode::truncated},

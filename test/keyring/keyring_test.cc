@@ -146,7 +146,7 @@ TEST_CASE("DefaultCmm: reserved keys, signed suite, reproduced context, policies
   expect.reproduced_context = {{"a", "b"}};
   CHECK(Decrypt(*message, *keyring, expect));
   expect.reproduced_context = {{"a", "c"}};
-  CHECK(Decrypt(*message, *keyring, expect).error().code() == ErrorCode::invalid_argument);
+  CHECK(Decrypt(*message, *keyring, expect).error().code() == ErrorCode::auth_failed);
   expect.reproduced_context = {{"a", "b"}, {"extra", "1"}};  // not in the message
   CHECK(Decrypt(*message, *keyring, expect).error().code() == ErrorCode::auth_failed);
 
