@@ -83,6 +83,11 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
     } else {
       std::printf("%s\n", key->key_id.c_str());
     }
+    // The key exists now: say which one, if its id could not be printed.
+    if (auto r = FlushStdout(); !r) {
+      return MakeError(ErrorCode::io,
+                       "key " + key->key_id + " was created, but " + r.error().message());
+    }
     return {};
   })});
 
