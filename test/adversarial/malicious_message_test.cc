@@ -160,7 +160,11 @@ TEST_CASE("Adversarial: 65535 encrypted data keys") {
   }
   SUBCASE("all present and allowed: parsed, then refused by the keyring") {
     h.edks.clear();
-    for (int i = 0; i < 0xffff; ++i) Append(h.edks, {0, 1, 'x', 0, 0, 0, 0});
+    // Each for another key (provider info i): identical ones would stop at
+    // the materials manager's limit of 4 EDKs per key.
+    for (int i = 0; i < 0xffff; ++i) {
+      Append(h.edks, {0, 1, 'x', 0, 2, uint8_t(i >> 8), uint8_t(i), 0, 0});
+    }
     const Bytes in = h.Build();
     DecodeLimits limits;
     limits.max_encrypted_data_keys = 0xffff;
