@@ -51,7 +51,7 @@ Result<BlobView> ParseBlob(std::span<const uint8_t> blob) {
   if (blob.size() > kBlobMaxSize) {
     return MakeError(ErrorCode::malformed, std::string(kInvalid) +
                                                "blob is longer than any KMS blob (" +
-                                                      std::to_string(kBlobMaxSize) + " bytes)");
+                                               std::to_string(kBlobMaxSize) + " bytes)");
   }
   BlobView view;
   std::copy_n(blob.begin() + 3, 16, view.key_id.begin());

@@ -124,8 +124,8 @@ Result<ParsedHeader> Parse(std::span<const uint8_t> bytes, const DecodeLimits& l
 
 std::optional<std::string> ContextOverLimit(size_t context_bytes, const DecodeLimits& limits) {
   if (context_bytes <= limits.max_context_bytes) return std::nullopt;
-  return "encryption context of " + std::to_string(context_bytes) +
-         " bytes is over the limit of " + std::to_string(limits.max_context_bytes);
+  return "encryption context of " + std::to_string(context_bytes) + " bytes is over the limit of " +
+         std::to_string(limits.max_context_bytes);
 }
 
 std::optional<std::string> EdkCountOverLimit(size_t count, const DecodeLimits& limits) {
@@ -134,8 +134,7 @@ std::optional<std::string> EdkCountOverLimit(size_t count, const DecodeLimits& l
          std::to_string(limits.max_encrypted_data_keys);
 }
 
-std::optional<std::string> FrameLengthOverLimit(uint64_t frame_length,
-                                                const DecodeLimits& limits) {
+std::optional<std::string> FrameLengthOverLimit(uint64_t frame_length, const DecodeLimits& limits) {
   if (frame_length <= limits.max_frame_length) return std::nullopt;
   return "frame length " + std::to_string(frame_length) + " is over the limit of " +
          std::to_string(limits.max_frame_length);
@@ -143,8 +142,7 @@ std::optional<std::string> FrameLengthOverLimit(uint64_t frame_length,
 
 std::optional<std::string> HeaderOverLimit(size_t header_bytes, const DecodeLimits& limits) {
   if (header_bytes <= limits.max_header_bytes) return std::nullopt;
-  return "header is larger than the limit of " + std::to_string(limits.max_header_bytes) +
-         " bytes";
+  return "header is larger than the limit of " + std::to_string(limits.max_header_bytes) + " bytes";
 }
 
 Result<ParsedHeader> ParseHeader(std::span<const uint8_t> bytes, const DecodeLimits& limits) {

@@ -74,8 +74,7 @@ struct ParsedHeader {
 // nullopt when the value is within the limit, else the reason.
 std::optional<std::string> ContextOverLimit(size_t context_bytes, const DecodeLimits& limits);
 std::optional<std::string> EdkCountOverLimit(size_t count, const DecodeLimits& limits);
-std::optional<std::string> FrameLengthOverLimit(uint64_t frame_length,
-                                                const DecodeLimits& limits);
+std::optional<std::string> FrameLengthOverLimit(uint64_t frame_length, const DecodeLimits& limits);
 std::optional<std::string> HeaderOverLimit(size_t header_bytes, const DecodeLimits& limits);
 
 // ParseHeader parses the header at the front of `bytes` (more may follow).

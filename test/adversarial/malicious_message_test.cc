@@ -247,8 +247,7 @@ TEST_CASE("Adversarial: encryption context count against length") {
   for (const Case& c : cases) {
     HeaderV2 h;
     h.context = c.context;
-    ExpectRefused(c.name, h.Build(), 1 + 2 + 32 + 2 + c.context.size(),
-                  ErrorCode::malformed);
+    ExpectRefused(c.name, h.Build(), 1 + 2 + 32 + 2 + c.context.size(), ErrorCode::malformed);
   }
 }
 

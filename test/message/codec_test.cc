@@ -76,9 +76,9 @@ TEST_CASE("Header codec: rejects malformed fields") {
     b[offset] = value;
     return ParseHeader(b, {});
   };
-  CHECK(mutate(0, 3).error().code() == ErrorCode::malformed);         // version
-  CHECK(mutate(2, 0x79).error().code() == ErrorCode::malformed);      // suite 0x0479
-  CHECK(mutate(1, 0x00).error().code() == ErrorCode::malformed); // 0x0078 is a v1 suite
+  CHECK(mutate(0, 3).error().code() == ErrorCode::malformed);     // version
+  CHECK(mutate(2, 0x79).error().code() == ErrorCode::malformed);  // suite 0x0479
+  CHECK(mutate(1, 0x00).error().code() == ErrorCode::malformed);  // 0x0078 is a v1 suite
   // EDK count 0 (offset 1+2+32+2 = 37).
   {
     auto b = good;

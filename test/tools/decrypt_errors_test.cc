@@ -122,16 +122,16 @@ TEST_CASE("Decrypt errors: every malformed, tampered or extended message is exit
       {"message id flipped", [](Bytes& m, const Layout& x) { m[x.message_id] ^= 1; },
        ErrorCode::auth_failed, kExitAuth},
       {"context length over the limit",
-       [](Bytes& m, const Layout& x) { Put16(m, x.aad_len, 0xffff); },
-       ErrorCode::limit_exceeded, kExitAuth},
+       [](Bytes& m, const Layout& x) { Put16(m, x.aad_len, 0xffff); }, ErrorCode::limit_exceeded,
+       kExitAuth},
       {"context length one short", [](Bytes& m, const Layout& x) { m[x.aad_len + 1] -= 1; },
        ErrorCode::malformed, kExitAuth},
       {"context pair count 0", [](Bytes& m, const Layout& x) { Put16(m, x.aad, 0); },
        ErrorCode::malformed, kExitAuth},
       {"context value flipped", [](Bytes& m, const Layout& x) { m[x.edk_count - 1] ^= 1; },
        ErrorCode::auth_failed, kExitAuth},
-      {"no EDKs", [](Bytes& m, const Layout& x) { Put16(m, x.edk_count, 0); },
-       ErrorCode::malformed, kExitAuth},
+      {"no EDKs", [](Bytes& m, const Layout& x) { Put16(m, x.edk_count, 0); }, ErrorCode::malformed,
+       kExitAuth},
       {"EDK count over the limit", [](Bytes& m, const Layout& x) { m[x.edk_count] = 1; },
        ErrorCode::limit_exceeded, kExitAuth},
       {"EDK provider id not UTF-8", [](Bytes& m, const Layout& x) { m[x.provider_id + 2] = 0xff; },
@@ -140,8 +140,7 @@ TEST_CASE("Decrypt errors: every malformed, tampered or extended message is exit
       // key are the same thing, and the tools say "key not found".
       {"EDK provider id flipped", [](Bytes& m, const Layout& x) { m[x.provider_id + 2] ^= 1; },
        ErrorCode::not_found, kExitKey},
-      {"EDK ciphertext flipped",
-       [](Bytes& m, const Layout& x) { m[x.edk_ciphertext + 2] ^= 1; },
+      {"EDK ciphertext flipped", [](Bytes& m, const Layout& x) { m[x.edk_ciphertext + 2] ^= 1; },
        ErrorCode::auth_failed, kExitAuth},
       {"content type 3", [](Bytes& m, const Layout& x) { m[x.content_type] = 3; },
        ErrorCode::malformed, kExitAuth},
@@ -151,8 +150,7 @@ TEST_CASE("Decrypt errors: every malformed, tampered or extended message is exit
        ErrorCode::malformed, kExitAuth},
       {"frame length 0", [](Bytes& m, const Layout& x) { Put32(m, x.frame_length, 0); },
        ErrorCode::malformed, kExitAuth},
-      {"frame length over the limit",
-       [](Bytes& m, const Layout& x) { m[x.frame_length] ^= 0x80; },
+      {"frame length over the limit", [](Bytes& m, const Layout& x) { m[x.frame_length] ^= 0x80; },
        ErrorCode::limit_exceeded, kExitAuth},
       {"frame length changed", [](Bytes& m, const Layout& x) { m[x.frame_length + 3] ^= 1; },
        ErrorCode::auth_failed, kExitAuth},
@@ -174,13 +172,12 @@ TEST_CASE("Decrypt errors: every malformed, tampered or extended message is exit
        ErrorCode::auth_failed, kExitAuth},
       {"one byte after the end", [](Bytes& m, const Layout&) { m.push_back(0); },
        ErrorCode::malformed, kExitAuth},
-      {"a second message after the end", [&good](Bytes& m, const Layout&) {
-         m.insert(m.end(), good.begin(), good.end());
-       }, ErrorCode::malformed, kExitAuth},
-      {"empty input", [](Bytes& m, const Layout&) { m.clear(); }, ErrorCode::truncated,
-       kExitAuth},
-      {"wrong encryption context", [](Bytes&, const Layout&) {}, ErrorCode::auth_failed,
-       kExitAuth, wrong_context},
+      {"a second message after the end",
+       [&good](Bytes& m, const Layout&) { m.insert(m.end(), good.begin(), good.end()); },
+       ErrorCode::malformed, kExitAuth},
+      {"empty input", [](Bytes& m, const Layout&) { m.clear(); }, ErrorCode::truncated, kExitAuth},
+      {"wrong encryption context", [](Bytes&, const Layout&) {}, ErrorCode::auth_failed, kExitAuth,
+       wrong_context},
   };
   for (const Case& c : cases) Expect(*keyring, good, c);
 }
@@ -216,8 +213,8 @@ TEST_CASE("Decrypt errors: a KMS blob with a flipped version byte is exit 3") {
     REQUIRE(Decrypt(good, **keyring));
     const Layout l = Walk(good);
     const size_t blob = l.edk_ciphertext + 2;  // "EK", then the format version
-    for (const auto& [offset, code] : {std::pair{blob, ErrorCode::malformed},
-                                       std::pair{blob + 2, ErrorCode::malformed}}) {
+    for (const auto& [offset, code] :
+         {std::pair{blob, ErrorCode::malformed}, std::pair{blob + 2, ErrorCode::malformed}}) {
       const size_t at = offset;
       CAPTURE(at);
       Bytes m = good;

@@ -18,13 +18,13 @@ namespace envelope::cli {
 // ExitCode values are documented in every tool's --help.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,      // anything not listed below
-  kExitUsage = 2,        // bad arguments or options: the caller's own, never the input's
-  kExitAuth = 3,         // the input is refused: authentication failed (wrong key or
-                         // context), tampered, truncated, malformed, trailing bytes, or
-                         // over a decoding limit
-  kExitKey = 4,          // key not found, disabled, pending deletion, or deleted
-  kExitIo = 5,           // reading or writing a file, pipe or device failed
+  kExitFailure = 1,  // anything not listed below
+  kExitUsage = 2,    // bad arguments or options: the caller's own, never the input's
+  kExitAuth = 3,     // the input is refused: authentication failed (wrong key or
+                     // context), tampered, truncated, malformed, trailing bytes, or
+                     // over a decoding limit
+  kExitKey = 4,      // key not found, disabled, pending deletion, or deleted
+  kExitIo = 5,       // reading or writing a file, pipe or device failed
 };
 
 // ExitCodeFor maps a library error to the tool's exit code.

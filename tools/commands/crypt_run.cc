@@ -110,8 +110,9 @@ int FailCrypto(const std::string& tool, const Error& e, bool encrypt) {
         return Fail(tool, e, {"raise --max-edks if you trust the message"});
       }
       if (e.message().find("signature verifies") != std::string::npos) {
-        return Fail(tool, e, {"a signed message to a pipe is held in memory until it "
-                              "verifies: write it to a file with -o"});
+        return Fail(tool, e,
+                    {"a signed message to a pipe is held in memory until it "
+                     "verifies: write it to a file with -o"});
       }
       return Fail(tool, e);
     case ErrorCode::malformed:

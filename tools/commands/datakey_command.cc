@@ -96,9 +96,10 @@ int Run(const Globals& g, const DataKeyArgs& a) {
   if (plaintext) {
     auto written = out ? out->Commit() : WriteFd(a.plaintext_fd, plaintext->span());
     if (!written) {
-      return Fail(kTool, written.error().WithContext(
-                             "the blob was written, but the plaintext data key was not"),
-                  {"decrypt the blob to get the key, or run datakey again"});
+      return Fail(
+          kTool,
+          written.error().WithContext("the blob was written, but the plaintext data key was not"),
+          {"decrypt the blob to get the key, or run datakey again"});
     }
   }
   return kExitOk;
