@@ -6,8 +6,8 @@ Every single-byte change of a small message must make `decrypt` exit 3
 1 or a crash, and leave no output. The one exception is a byte inside an
 encrypted data key's provider id or key name: the message then names a key
 we do not have, exactly as a message for another key does, and exit 4
-("key not found") is as right as 3. Swept: a message of ours and one the
-AWS Encryption SDK for JavaScript wrote (test/data/esdk_js). Then truncation
+("key not found") is as right as 3. Swept: a message of ours and two the
+AWS Encryption SDK for JavaScript wrote, unsigned and signed (test/data/esdk_js). Then truncation
 at every field and bytes after the end, and `encrypt` refusing (exit 2,
 nothing written) a message its own `decrypt` would refuse.
 
@@ -96,14 +96,15 @@ def main():
         check(p.returncode == 0 and p.stdout == open(plain, "rb").read(), "ours: no round trip")
         sweep(tools, work, "ours", message, ours_key)
 
-        js = os.path.join(data_dir, "esdk_js", "raw_aes_0478.msg")
         js_key = ["--wrapping-key",
                   f"provider=ns,key=js,file={os.path.join(data_dir, 'esdk_js', 'raw_aes.key')}"]
-        p = run([os.path.join(tools, "decrypt"), "-q", "-o", "-"] + js_key + [js], work)
-        check(p.returncode == 0 and
-              p.stdout == open(os.path.join(data_dir, "esdk_js", "plain.txt"), "rb").read(),
-              f"esdk-js message does not decrypt: {p.stderr!r}")
-        sweep(tools, work, "esdk-js", open(js, "rb").read(), js_key)
+        for suite in ("0478", "0578"):
+            js = os.path.join(data_dir, "esdk_js", f"raw_aes_{suite}.msg")
+            p = run([os.path.join(tools, "decrypt"), "-q", "-o", "-"] + js_key + [js], work)
+            check(p.returncode == 0 and
+                  p.stdout == open(os.path.join(data_dir, "esdk_js", "plain.txt"), "rb").read(),
+                  f"esdk-js {suite} message does not decrypt: {p.stderr!r}")
+            sweep(tools, work, f"esdk-js {suite}", open(js, "rb").read(), js_key)
 
         # Truncated anywhere, or followed by anything: exit 3, no output.
         for name, data in [("truncated", message[:n]) for n in range(0, len(message), 7)] + \
