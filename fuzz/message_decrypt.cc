@@ -14,7 +14,11 @@
 //    push and pull did release of a failed message is plaintext that random
 //    access authenticates too;
 //  - random access never accepts a whole message the stream rejects;
-//  - a message that decrypts no longer does with any one bit flipped.
+//  - a message that decrypts no longer does with any one bit flipped;
+//  - a refused input fails with a code that says so (auth_failed, truncated,
+//    malformed, limit_exceeded, or not_found for an EDK under no key of
+//    ours), never invalid_argument or unsupported, which the tools report
+//    as the caller's mistake.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -128,6 +132,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(one->header.header_size <= size);
   } else {
     FUZZ_CHECK(one.error().code() == many.error().code());
+    const ErrorCode code = one.error().code();
+    FUZZ_CHECK(code == ErrorCode::auth_failed || code == ErrorCode::truncated ||
+               code == ErrorCode::malformed || code == ErrorCode::limit_exceeded ||
+               code == ErrorCode::not_found);
     if (one.error().code() == ErrorCode::auth_failed) {
       FUZZ_CHECK(one.error().message() == many.error().message());
     }

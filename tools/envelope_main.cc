@@ -10,9 +10,10 @@
 #include "commands/crypt_options.h"
 #include "envelope/version.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int EnvelopeMain(int argc, char** argv) {
   using namespace envelope::cli;
-  HardenProcess();
   if (auto refused = RefuseLiteralSecrets(kTool, argc, argv)) return *refused;
 
   CLI::App app{"envelope: envelope encryption and key management (a local KMS with the "
@@ -52,4 +53,11 @@ int main(int argc, char** argv) {
     if (c.app->parsed() && c.app->get_subcommands().empty()) return c.run();
   }
   return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  envelope::cli::HardenProcess();
+  return envelope::cli::RunMain(envelope::cli::kTool, [&] { return EnvelopeMain(argc, argv); });
 }

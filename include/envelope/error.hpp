@@ -17,14 +17,24 @@
 namespace envelope {
 
 // ErrorCode classifies a failure so callers can react without parsing text.
+// Data from outside (messages, blobs, streams) fails only with auth_failed,
+// truncated, malformed or limit_exceeded, never with invalid_argument, which
+// is kept for the caller's own arguments: the tools turn the first four into
+// exit 3 ("the input is corrupt or tampered") and invalid_argument into 2.
 enum class ErrorCode {
-  invalid_argument,  // the caller passed something malformed or out of range
+  invalid_argument,  // the caller's own argument or option is malformed or out of range
   auth_failed,       // a tag, commitment, signature or key check did not verify
   truncated,         // input ended before the format said it would
-  unsupported,       // well-formed, but a size, version or suite we do not do
+  malformed,         // input data (a message, blob, chunked stream) breaks its format:
+                     // a version, suite, content type, length or byte it forbids,
+                     // trailing bytes; also an unknown version or suite, which a
+                     // flipped byte produces just as well as a newer writer
+  unsupported,       // well-formed, but refused by a policy or a feature we do not do
   key_state,         // the key exists but is disabled, pending deletion, ...
   not_found,         // a key, alias or file that was named does not exist
-  limit_exceeded,    // a configured bound (EDK count, header size, ...) was hit
+  limit_exceeded,    // input over a configured decoding bound (EDK count, header,
+                     // frame or context size, passphrase cost): a corrupted length
+                     // looks the same, so the tools treat it like malformed input
   io,                // reading or writing a file, pipe or descriptor failed
   internal,          // OpenSSL/libsodium failed where it should not
 };

@@ -60,6 +60,10 @@ struct EncryptOptions {
   // The output is byte-identical for any value.
   unsigned threads = 1;
   CommitmentPolicy commitment_policy = CommitmentPolicy::require_encrypt_require_decrypt;
+  // limits are what the message's readers accept (their DecodeLimits):
+  // encryption fails with `invalid_argument`, before anything is written,
+  // for a context, EDK count, frame length or header they would refuse.
+  DecodeLimits limits;
 };
 
 // DecryptOptions configures one decryption.

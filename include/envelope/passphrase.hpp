@@ -52,14 +52,29 @@ struct PassphraseOptions {
   // so a hostile message cannot make us spin or allocate without limit.
   uint32_t max_passes = 10;
   uint32_t max_memory_kib = 1024 * 1024;
+  // max_message_cost bounds the Argon2id work one message may ask for, all
+  // its passphrase EDKs together, in KiB x passes (memory times passes):
+  // the per-EDK maxima alone would let 64 EDKs cost 64 times as much before
+  // anything is authenticated. A message over it is refused before the
+  // first Argon2id run. The default is one EDK at the per-EDK maxima (about
+  // 50 EDKs at the default cost).
+  uint64_t max_message_cost = uint64_t{10} * 1024 * 1024;
 };
+
+// PassphraseCost is the Argon2id work of one EDK as max_message_cost counts
+// it: memory in KiB times passes.
+inline constexpr uint64_t PassphraseCost(uint32_t passes, uint32_t memory_kib) {
+  return uint64_t{passes} * memory_kib;
+}
 
 // NewPassphraseKeyring returns a keyring for `passphrase` (any bytes, at
 // least one; copied into secret memory). Fails with `invalid_argument` for
 // an empty passphrase or costs outside Argon2id's bounds (1..64 passes,
 // 8 KiB..4 GiB) or above the decrypt maxima. On decrypt: `not_found` when
-// the message has no passphrase EDK, `limit_exceeded` when its cost is over
-// the maxima, `auth_failed` with kWrongPassphraseMessage when none unwraps.
+// the message has no passphrase EDK, `limit_exceeded` when an EDK's cost is
+// over the per-EDK maxima or all of them together are over max_message_cost,
+// `auth_failed` with kWrongPassphraseMessage when none unwraps. EDKs are
+// tried cheapest first.
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> NewPassphraseKeyring(
     std::span<const uint8_t> passphrase, const PassphraseOptions& options = {});
 

@@ -7,6 +7,7 @@ std::string_view ErrorCodeName(ErrorCode code) noexcept {
     case ErrorCode::invalid_argument: return "invalid_argument";
     case ErrorCode::auth_failed: return "auth_failed";
     case ErrorCode::truncated: return "truncated";
+    case ErrorCode::malformed: return "malformed";
     case ErrorCode::unsupported: return "unsupported";
     case ErrorCode::key_state: return "key_state";
     case ErrorCode::not_found: return "not_found";

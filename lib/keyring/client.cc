@@ -62,6 +62,7 @@ Result<std::unique_ptr<message::Encryptor>> NewEncryptor(
   config.frame_length = options.frame_length;
   config.threads = options.threads;
   config.commitment_policy = options.commitment_policy;
+  config.limits = options.limits;
   return message::Encryptor::New(std::move(*materials), config, sink);
 }
 

@@ -1,6 +1,10 @@
 #include "keyring/default_cmm.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "envelope/message.hpp"
 #include "message/base64.h"
@@ -13,6 +17,32 @@ bool IsReserved(const std::string& key) { return key.starts_with(kReservedContex
 
 tl::unexpected<Error> Bad(std::string what) {
   return MakeError(ErrorCode::invalid_argument, std::move(what));
+}
+
+// Malformed is a message whose stored context breaks the format's rules.
+tl::unexpected<Error> Malformed(std::string what) {
+  return MakeError(ErrorCode::malformed, std::move(what));
+}
+
+// kMaxEdksPerKey bounds the EDKs one message may hold for one key (same
+// provider id and provider info): a writer wraps the data key once per key,
+// and each EDK tried can be an RSA private-key operation, a KMS call or an
+// HSM round trip before anything is authenticated.
+constexpr int kMaxEdksPerKey = 4;
+
+// CheckEdksPerKey refuses a message with more than kMaxEdksPerKey EDKs for
+// one key, before any keyring runs.
+Result<void> CheckEdksPerKey(std::span<const EncryptedDataKey> edks) {
+  std::map<std::pair<std::string, std::vector<uint8_t>>, int> seen;
+  for (const EncryptedDataKey& edk : edks) {
+    if (++seen[{edk.provider_id, edk.provider_info}] > kMaxEdksPerKey) {
+      return MakeError(ErrorCode::limit_exceeded,
+                       "decrypt: the message wraps its data key more than " +
+                           std::to_string(kMaxEdksPerKey) + " times for one key (provider '" +
+                           edk.provider_id + "'); a writer wraps it once per key");
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -67,8 +97,10 @@ Result<DecryptionMaterials> DefaultCmm::DecryptMaterials(
     auto it = stored.find(key);
     if (it != stored.end()) {
       if (it->second != value) {
-        return Bad("decrypt: the encryption context does not match the message's: key '" +
-                   key + "' has another value");
+        // A wrong context is a failed check of the message, like a wrong key.
+        return MakeError(ErrorCode::auth_failed,
+                         "decrypt: the encryption context does not match the message's: key '" +
+                             key + "' has another value");
       }
       continue;
     }
@@ -79,16 +111,17 @@ Result<DecryptionMaterials> DefaultCmm::DecryptMaterials(
   const auto pk = stored.find(std::string(kPublicKeyContextKey));
   if (suite->signed_suite()) {
     if (pk == stored.end()) {
-      return Bad("decrypt: signed message without aws-crypto-public-key in its context");
+      return Malformed("decrypt: signed message without aws-crypto-public-key in its context");
     }
     auto point = message::Base64Decode(pk->second);
     if (!point || point->size() != suite->public_key_size()) {
-      return Bad("decrypt: aws-crypto-public-key is not a base64 compressed point");
+      return Malformed("decrypt: aws-crypto-public-key is not a base64 compressed point");
     }
     materials.verification_key = std::move(*point);
   } else if (pk != stored.end()) {
-    return Bad("decrypt: unsigned message carries aws-crypto-public-key in its context");
+    return Malformed("decrypt: unsigned message carries aws-crypto-public-key in its context");
   }
+  if (auto r = CheckEdksPerKey(request.encrypted_data_keys); !r) return tl::unexpected(r.error());
   if (auto r = keyring_->OnDecrypt(materials, request.encrypted_data_keys); !r) {
     return tl::unexpected(r.error());
   }

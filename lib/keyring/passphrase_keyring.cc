@@ -1,7 +1,9 @@
 #include "keyring/passphrase_keyring.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "crypto/aes_gcm.h"
 #include "crypto/password_hash.h"
@@ -18,6 +20,14 @@ constexpr size_t kSaltSize = crypto::kArgon2idSaltSize;
 constexpr size_t kIvSize = crypto::kGcmIvSize;
 constexpr size_t kInfoSize = 1 + 4 + 4 + kSaltSize + kIvSize;
 constexpr size_t kWrapKeySize = 32;
+
+// Candidate is a passphrase EDK of the expected shape, parsed.
+struct Candidate {
+  const EncryptedDataKey* edk;
+  crypto::Argon2idParams params;
+  std::span<const uint8_t> salt, iv;
+  uint64_t cost;
+};
 
 }  // namespace
 
@@ -68,8 +78,9 @@ Result<void> PassphraseKeyring::OnDecrypt(DecryptionMaterials& materials,
   if (!key_size) return tl::unexpected(key_size.error());
   auto aad = message::SerializeContext(materials.context);
   if (!aad) return tl::unexpected(aad.error());
-  bool tried = false;
   std::optional<Error> over_limit;
+  std::vector<Candidate> candidates;
+  uint64_t total = 0;
   for (const EncryptedDataKey& edk : edks) {
     if (edk.provider_id != kPassphraseProviderId || edk.provider_info.size() != kInfoSize ||
         edk.provider_info[0] != kVersion || edk.ciphertext.size() != *key_size + 16) {
@@ -90,17 +101,33 @@ Result<void> PassphraseKeyring::OnDecrypt(DecryptionMaterials& materials,
                     " KiB; hint: raise max_passes/max_memory_kib if you trust it");
       continue;
     }
-    tried = true;
-    auto wrap_key = crypto::Argon2idDeriveKey(passphrase_.span(), salt, params, kWrapKeySize);
+    const uint64_t cost = PassphraseCost(params.ops, params.mem_kib);
+    total += cost;  // at most 65535 EDKs of at most 64 x 4 GiB: no overflow
+    candidates.push_back({&edk, params, salt, iv, cost});
+  }
+  // Refuse before the first run: trying cheapest first and stopping at the
+  // budget would still spend the budget on a message that is hostile.
+  if (total > options_.max_message_cost) {
+    return MakeError(ErrorCode::limit_exceeded,
+                     "passphrase: the message's " + std::to_string(candidates.size()) +
+                         " passphrase data keys ask for Argon2id work of " + std::to_string(total) +
+                         " KiB x passes together, over the per-message budget of " +
+                         std::to_string(options_.max_message_cost) +
+                         "; hint: raise max_message_cost if you trust the message");
+  }
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const Candidate& a, const Candidate& b) { return a.cost < b.cost; });
+  for (const Candidate& c : candidates) {
+    auto wrap_key = crypto::Argon2idDeriveKey(passphrase_.span(), c.salt, c.params, kWrapKeySize);
     if (!wrap_key) return tl::unexpected(wrap_key.error().WithContext("passphrase"));
     auto data_key = SecretBytes::Allocate(*key_size);
     if (!data_key) return tl::unexpected(data_key.error());
-    if (crypto::AesGcmOpen(wrap_key->span(), iv, *aad, edk.ciphertext, data_key->span())) {
+    if (crypto::AesGcmOpen(wrap_key->span(), c.iv, *aad, c.edk->ciphertext, data_key->span())) {
       materials.data_key = std::move(*data_key);
       return {};
     }
   }
-  if (tried) return MakeError(ErrorCode::auth_failed, kWrongPassphraseMessage);
+  if (!candidates.empty()) return MakeError(ErrorCode::auth_failed, kWrongPassphraseMessage);
   if (over_limit) return tl::unexpected(*over_limit);
   return MakeError(ErrorCode::not_found,
                    "passphrase: the message has no data key encrypted with a passphrase");
@@ -120,7 +147,8 @@ Result<std::shared_ptr<const Keyring>> NewPassphraseKeyring(std::span<const uint
       !r) {
     return tl::unexpected(r.error().WithContext("passphrase"));
   }
-  if (options.passes > options.max_passes || options.memory_kib > options.max_memory_kib) {
+  if (options.passes > options.max_passes || options.memory_kib > options.max_memory_kib ||
+      PassphraseCost(options.passes, options.memory_kib) > options.max_message_cost) {
     return MakeError(ErrorCode::invalid_argument,
                      "passphrase: the encryption cost is above the decrypt limits, so the "
                      "messages could not be read back with these options");

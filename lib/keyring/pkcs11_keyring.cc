@@ -1,5 +1,7 @@
 #include "keyring/pkcs11_keyring.h"
 
+#include <string>
+
 #include "keyring/keyring_util.h"
 #include "message/context_codec.h"
 
@@ -8,6 +10,11 @@ namespace {
 
 constexpr std::string_view kMechanismQuery = "?x-mechanism=";
 constexpr size_t kGcmOverhead = 12 + 16;  // IV + tag
+// kMaxAttempts bounds the token operations one message may cause before
+// anything is authenticated: a message we wrote holds one EDK per key and
+// mechanism, so more than a few addressed to one key is hostile (each
+// attempt is a round trip to the HSM, possibly over a network).
+constexpr int kMaxAttempts = 4;
 
 }  // namespace
 
@@ -64,6 +71,7 @@ Result<void> Pkcs11Keyring::OnDecrypt(DecryptionMaterials& materials,
   if (!key_size) return tl::unexpected(key_size.error());
   std::optional<std::vector<uint8_t>> aad;
   bool addressed = false;
+  int attempts = 0;
   for (const EncryptedDataKey& edk : edks) {
     if (edk.provider_id != kPkcs11ProviderId) continue;
     const std::string_view info(reinterpret_cast<const char*>(edk.provider_info.data()),
@@ -72,6 +80,11 @@ Result<void> Pkcs11Keyring::OnDecrypt(DecryptionMaterials& materials,
       continue;
     }
     const std::string_view name = info.substr(uri_.size() + kMechanismQuery.size());
+    if (attempts == kMaxAttempts) {
+      return MakeError(ErrorCode::limit_exceeded,
+                       "pkcs11: the message has more than " + std::to_string(kMaxAttempts) +
+                           " data keys for key " + uri_ + "; not trying more");
+    }
     Result<SecretBytes> data_key = MakeError(ErrorCode::auth_failed, "");
     if (name == MechanismName(Pkcs11Mechanism::aes_gcm)) {
       if (edk.ciphertext.size() != *key_size + kGcmOverhead) continue;
@@ -85,6 +98,7 @@ Result<void> Pkcs11Keyring::OnDecrypt(DecryptionMaterials& materials,
         if (!serialized) return tl::unexpected(serialized.error());
         aad = std::move(*serialized);
       }
+      ++attempts;
       data_key = OpenGcm(edk.ciphertext, *aad, *key_size);
     } else if (name == MechanismName(Pkcs11Mechanism::aes_key_wrap_pad)) {
       if (edk.ciphertext.size() != (*key_size + 7) / 8 * 8 + 8) continue;
@@ -93,6 +107,7 @@ Result<void> Pkcs11Keyring::OnDecrypt(DecryptionMaterials& materials,
         return MakeError(ErrorCode::key_state,
                          "pkcs11: key " + uri_ + " may not unwrap (CKA_UNWRAP is false)");
       }
+      ++attempts;
       data_key = UnwrapKwp(edk.ciphertext, *key_size);
     } else {
       continue;

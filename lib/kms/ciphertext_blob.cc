@@ -34,12 +34,13 @@ Result<BlobView> ParseBlob(std::span<const uint8_t> blob) {
                      std::string(kInvalid) + "blob is " + std::to_string(blob.size()) + " bytes");
   }
   if (blob[0] != kBlobMagic[0] || blob[1] != kBlobMagic[1]) {
-    return MakeError(ErrorCode::invalid_argument,
+    return MakeError(ErrorCode::malformed,
                      std::string(kInvalid) + "not a KMS ciphertext blob (bad magic)");
   }
   if (blob[2] != kBlobVersion) {
-    return MakeError(ErrorCode::unsupported, std::string(kInvalid) + "blob format version " +
-                                                 std::to_string(blob[2]) + " is not supported");
+    // A future format and a flipped byte look the same: malformed input.
+    return MakeError(ErrorCode::malformed, std::string(kInvalid) + "blob format version " +
+                                               std::to_string(blob[2]) + " is not supported");
   }
   if (blob.size() < kBlobMinSize) {
     return MakeError(ErrorCode::truncated, std::string(kInvalid) + "blob is " +
@@ -48,16 +49,16 @@ Result<BlobView> ParseBlob(std::span<const uint8_t> blob) {
                                                std::to_string(kBlobMinSize) + ")");
   }
   if (blob.size() > kBlobMaxSize) {
-    return MakeError(ErrorCode::invalid_argument, std::string(kInvalid) +
-                                                      "blob is longer than any KMS blob (" +
-                                                      std::to_string(kBlobMaxSize) + " bytes)");
+    return MakeError(ErrorCode::malformed, std::string(kInvalid) +
+                                               "blob is longer than any KMS blob (" +
+                                               std::to_string(kBlobMaxSize) + " bytes)");
   }
   BlobView view;
   std::copy_n(blob.begin() + 3, 16, view.key_id.begin());
   view.key_version = uint32_t{blob[19]} << 24 | uint32_t{blob[20]} << 16 | uint32_t{blob[21]} << 8 |
                      uint32_t{blob[22]};
   if (view.key_version == 0) {
-    return MakeError(ErrorCode::invalid_argument, std::string(kInvalid) + "key version 0");
+    return MakeError(ErrorCode::malformed, std::string(kInvalid) + "key version 0");
   }
   view.header = blob.first(kBlobHeaderSize);
   view.iv = blob.subspan(kIvOffset, crypto::kGcmIvSize);

@@ -13,8 +13,15 @@ namespace {
 // Jobs per batch are capped so tiny frames do not make huge job arrays.
 constexpr size_t kMaxBatchFrames = 16384;
 
-tl::unexpected<Error> Bad(std::string what) {
-  return MakeError(ErrorCode::invalid_argument, "decrypt: " + std::move(what));
+// Malformed is a message that breaks the format after its header parsed.
+tl::unexpected<Error> Malformed(std::string what) {
+  return MakeError(ErrorCode::malformed, "decrypt: " + std::move(what));
+}
+
+// Broken is a materials manager that returned something unusable: our bug
+// or the plugged-in manager's, not the input's.
+tl::unexpected<Error> Broken(std::string what) {
+  return MakeError(ErrorCode::internal, "decrypt: " + std::move(what));
 }
 
 }  // namespace
@@ -29,10 +36,10 @@ Result<HeaderKeys> AuthenticateHeader(ParsedHeader parsed, std::span<const uint8
   }
   const bool has_public_key = h.context.contains(std::string(kPublicKeyContextKey));
   if (suite.signed_suite() && !has_public_key) {
-    return Bad("signed message without aws-crypto-public-key in its encryption context");
+    return Malformed("signed message without aws-crypto-public-key in its encryption context");
   }
   if (!suite.signed_suite() && has_public_key) {
-    return Bad("unsigned message carries aws-crypto-public-key in its encryption context");
+    return Malformed("unsigned message carries aws-crypto-public-key in its encryption context");
   }
 
   DecryptionMaterialsRequest request;
@@ -44,10 +51,10 @@ Result<HeaderKeys> AuthenticateHeader(ParsedHeader parsed, std::span<const uint8
   auto materials = cmm.DecryptMaterials(request);
   if (!materials) return tl::unexpected(materials.error());
   if (materials->suite != suite.id || materials->data_key.size() != suite.key_size) {
-    return Bad("the materials manager returned materials for another suite");
+    return Broken("the materials manager returned materials for another suite");
   }
   if (suite.signed_suite() && materials->verification_key.empty()) {
-    return Bad("the materials manager returned no verification key for a signed suite");
+    return Broken("the materials manager returned no verification key for a signed suite");
   }
 
   auto keys = DeriveKeys(suite, materials->data_key.span(), h.message_id);
@@ -173,7 +180,7 @@ Result<size_t> Decryptor::ConsumeFrames(std::span<const uint8_t> data) {
       if (is_final) {
         auto l = r.U32();
         if (!l) break;
-        if (*l > frame_length_) return Bad("final frame is longer than the frame length");
+        if (*l > frame_length_) return Malformed("final frame is longer than the frame length");
         len = *l;
       }
       auto ct = r.Bytes(len);
@@ -279,7 +286,7 @@ Result<size_t> Decryptor::Consume(std::span<const uint8_t> data, bool at_end) {
       case State::unframed: n = ConsumeUnframed(rest); break;
       case State::footer: n = ConsumeFooter(rest); break;
       case State::done:
-        if (!rest.empty()) return Bad("bytes follow the end of the message");
+        if (!rest.empty()) return Malformed("bytes follow the end of the message");
         return used;
     }
     if (!n) return n;

@@ -21,6 +21,10 @@ tl::unexpected<Error> Bad(std::string what) {
   return MakeError(ErrorCode::invalid_argument, "encrypt: " + std::move(what));
 }
 
+// kReadersRefuse ends the message of a limit the readers' DecodeLimits
+// would refuse the message for.
+constexpr const char* kReadersRefuse = ", so decrypt would refuse this message";
+
 tl::unexpected<Error> EndedEarly() {
   return MakeError(ErrorCode::io,
                    "encrypt: the input ended early (did it shrink while it was read?)");
@@ -85,6 +89,12 @@ Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
     return tl::unexpected(r.error());
   }
   if (config.frame_length == 0) return Bad("frame length must be at least 1");
+  if (auto over = FrameLengthOverLimit(config.frame_length, config.limits)) {
+    return Bad(*over + kReadersRefuse);
+  }
+  if (auto over = EdkCountOverLimit(materials.encrypted_data_keys.size(), config.limits)) {
+    return Bad(*over + kReadersRefuse);
+  }
   if (materials.data_key.size() != suite->key_size) return Bad("data key must be 32 bytes");
   if (materials.encrypted_data_keys.empty()) return Bad("no encrypted data keys");
   const auto pk = materials.context.find(std::string(kPublicKeyContextKey));
@@ -127,6 +137,15 @@ Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
 
   auto body = SerializeHeaderBody(h);
   if (!body) return tl::unexpected(body.error());
+  // The stored context's size is the header's 2-byte length field.
+  auto stored_context = SerializeContext(h.context);
+  if (!stored_context) return tl::unexpected(stored_context.error());
+  if (auto over = ContextOverLimit(stored_context->size(), config.limits)) {
+    return Bad(*over + kReadersRefuse);
+  }
+  if (auto over = HeaderOverLimit(body->size() + kHeaderTagSize, config.limits)) {
+    return Bad(*over + kReadersRefuse);
+  }
   auto required_bytes = SerializeContext(required);
   if (!required_bytes) return tl::unexpected(required_bytes.error());
   std::vector<uint8_t> aad = *body;

@@ -37,6 +37,8 @@ struct EncryptorConfig {
   uint32_t frame_length = kDefaultFrameLength;
   unsigned threads = 1;
   CommitmentPolicy commitment_policy = CommitmentPolicy::require_encrypt_require_decrypt;
+  // limits are the readers' DecodeLimits: New refuses a message they would.
+  DecodeLimits limits;
   // fixed_message_id is a TEST HOOK: when set (32 bytes) it replaces the
   // random message id so tests can compare outputs byte for byte. Reusing a
   // message id with the same data key repeats (key, IV) pairs: never set it

@@ -10,6 +10,13 @@ namespace {
 
 constexpr uint8_t kV1Type = 0x80;
 
+// Malformed is a header field whose value the format forbids (or a version
+// or suite we do not know: indistinguishable from a flipped byte).
+tl::unexpected<Error> Malformed(std::string what) {
+  return MakeError(ErrorCode::malformed, "header: " + std::move(what));
+}
+
+// Bad is a header the caller asked us to write that the format cannot hold.
 tl::unexpected<Error> Bad(std::string what) {
   return MakeError(ErrorCode::invalid_argument, "header: " + std::move(what));
 }
@@ -34,7 +41,7 @@ Result<EncryptedDataKey> ParseEdk(Reader& r) {
   ENVELOPE_READ(ct_len, r.U16());
   ENVELOPE_READ(ct, r.Bytes(*ct_len));
   edk.ciphertext.assign(ct->begin(), ct->end());
-  if (!IsValidUtf8(edk.provider_id)) return Bad("an EDK provider id is not UTF-8");
+  if (!IsValidUtf8(edk.provider_id)) return Malformed("an EDK provider id is not UTF-8");
   return edk;
 }
 
@@ -44,41 +51,35 @@ Result<ParsedHeader> Parse(std::span<const uint8_t> bytes, const DecodeLimits& l
   Header& h = out.header;
   ENVELOPE_READ(version, r.U8());
   if (*version != 1 && *version != 2) {
-    return MakeError(ErrorCode::unsupported,
-                     "header: version " + std::to_string(*version) + " is not 1 or 2");
+    return Malformed("version " + std::to_string(*version) + " is not 1 or 2");
   }
   if (*version == 1) {
     ENVELOPE_READ(type, r.U8());
-    if (*type != kV1Type) return Bad("v1 message type is not 0x80");
+    if (*type != kV1Type) return Malformed("v1 message type is not 0x80");
   }
   ENVELOPE_READ(suite_id, r.U16());
   h.suite = FindSuite(*suite_id);
   if (h.suite == nullptr) {
-    return MakeError(ErrorCode::unsupported,
-                     "header: unknown algorithm suite " + std::to_string(*suite_id));
+    return Malformed("unknown algorithm suite " + std::to_string(*suite_id));
   }
   if (h.suite->message_version != *version) {
-    return Bad("suite does not belong to message version " + std::to_string(*version));
+    return Malformed("suite does not belong to message version " + std::to_string(*version));
   }
   ENVELOPE_READ(message_id, r.Bytes(h.suite->message_id_size()));
   h.message_id.assign(message_id->begin(), message_id->end());
 
   ENVELOPE_READ(aad_len, r.U16());
-  if (*aad_len > limits.max_context_bytes) {
-    return Limit("encryption context of " + std::to_string(*aad_len) +
-                 " bytes is over the limit of " + std::to_string(limits.max_context_bytes));
-  }
+  if (auto over = ContextOverLimit(*aad_len, limits)) return Limit(*over);
   ENVELOPE_READ(aad, r.Bytes(*aad_len));
   auto context = ParseContext(*aad);
-  if (!context) return tl::unexpected(context.error().WithContext("header"));
+  // The codec says invalid_argument (it also checks contexts callers pass);
+  // read from a message, a bad block is malformed input.
+  if (!context) return Malformed(context.error().message());
   h.context = std::move(*context);
 
   ENVELOPE_READ(edk_count, r.U16());
-  if (*edk_count == 0) return Bad("no encrypted data keys");
-  if (*edk_count > limits.max_encrypted_data_keys) {
-    return Limit(std::to_string(*edk_count) + " encrypted data keys, the limit is " +
-                 std::to_string(limits.max_encrypted_data_keys));
-  }
+  if (*edk_count == 0) return Malformed("no encrypted data keys");
+  if (auto over = EdkCountOverLimit(*edk_count, limits)) return Limit(*over);
   for (size_t i = 0; i < *edk_count; ++i) {
     auto edk = ParseEdk(r);
     if (!edk) return tl::unexpected(edk.error());
@@ -86,24 +87,21 @@ Result<ParsedHeader> Parse(std::span<const uint8_t> bytes, const DecodeLimits& l
   }
 
   ENVELOPE_READ(content_type, r.U8());
-  if (*content_type != 1 && *content_type != 2) return Bad("unknown content type");
+  if (*content_type != 1 && *content_type != 2) return Malformed("unknown content type");
   h.content_type = static_cast<ContentType>(*content_type);
   if (*version == 1) {
     ENVELOPE_READ(reserved, r.U32());
-    if (*reserved != 0) return Bad("reserved field is not zero");
+    if (*reserved != 0) return Malformed("reserved field is not zero");
     ENVELOPE_READ(iv_len, r.U8());
-    if (*iv_len != kHeaderIvSize) return Bad("IV length is not 12");
+    if (*iv_len != kHeaderIvSize) return Malformed("IV length is not 12");
   }
   ENVELOPE_READ(frame_length, r.U32());
   h.frame_length = *frame_length;
   if (h.content_type == ContentType::framed) {
-    if (h.frame_length == 0) return Bad("frame length is 0");
-    if (h.frame_length > limits.max_frame_length) {
-      return Limit("frame length " + std::to_string(h.frame_length) + " is over the limit of " +
-                   std::to_string(limits.max_frame_length));
-    }
+    if (h.frame_length == 0) return Malformed("frame length is 0");
+    if (auto over = FrameLengthOverLimit(h.frame_length, limits)) return Limit(*over);
   } else if (h.frame_length != 0) {
-    return Bad("non-framed message with a frame length");
+    return Malformed("non-framed message with a frame length");
   }
   if (*version == 2) {
     ENVELOPE_READ(suite_data, r.Bytes(kCommitKeySize));
@@ -124,14 +122,36 @@ Result<ParsedHeader> Parse(std::span<const uint8_t> bytes, const DecodeLimits& l
 
 }  // namespace
 
+std::optional<std::string> ContextOverLimit(size_t context_bytes, const DecodeLimits& limits) {
+  if (context_bytes <= limits.max_context_bytes) return std::nullopt;
+  return "encryption context of " + std::to_string(context_bytes) + " bytes is over the limit of " +
+         std::to_string(limits.max_context_bytes);
+}
+
+std::optional<std::string> EdkCountOverLimit(size_t count, const DecodeLimits& limits) {
+  if (count <= limits.max_encrypted_data_keys) return std::nullopt;
+  return std::to_string(count) + " encrypted data keys, the limit is " +
+         std::to_string(limits.max_encrypted_data_keys);
+}
+
+std::optional<std::string> FrameLengthOverLimit(uint64_t frame_length, const DecodeLimits& limits) {
+  if (frame_length <= limits.max_frame_length) return std::nullopt;
+  return "frame length " + std::to_string(frame_length) + " is over the limit of " +
+         std::to_string(limits.max_frame_length);
+}
+
+std::optional<std::string> HeaderOverLimit(size_t header_bytes, const DecodeLimits& limits) {
+  if (header_bytes <= limits.max_header_bytes) return std::nullopt;
+  return "header is larger than the limit of " + std::to_string(limits.max_header_bytes) + " bytes";
+}
+
 Result<ParsedHeader> ParseHeader(std::span<const uint8_t> bytes, const DecodeLimits& limits) {
   auto parsed = Parse(bytes.first(std::min(bytes.size(), limits.max_header_bytes)), limits);
   if (parsed) return parsed;
   // Running out of bytes at the header size limit means the header is
   // larger than allowed, not that more input would help.
   if (parsed.error().code() == ErrorCode::truncated && bytes.size() >= limits.max_header_bytes) {
-    return Limit("header is larger than the limit of " +
-                 std::to_string(limits.max_header_bytes) + " bytes");
+    return Limit(*HeaderOverLimit(limits.max_header_bytes + 1, limits));
   }
   return parsed;
 }

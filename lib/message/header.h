@@ -29,7 +29,9 @@
 #define ENVELOPE_LIB_MESSAGE_HEADER_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "envelope/error.hpp"
@@ -66,11 +68,21 @@ struct ParsedHeader {
   size_t total_size = 0;  // body + IV (v1) + tag
 };
 
+// The limit checks below are the one definition of what a reader with
+// `limits` refuses, used by ParseHeader on decode and by the encryptor,
+// which refuses to write a message its readers would refuse. Each returns
+// nullopt when the value is within the limit, else the reason.
+std::optional<std::string> ContextOverLimit(size_t context_bytes, const DecodeLimits& limits);
+std::optional<std::string> EdkCountOverLimit(size_t count, const DecodeLimits& limits);
+std::optional<std::string> FrameLengthOverLimit(uint64_t frame_length, const DecodeLimits& limits);
+std::optional<std::string> HeaderOverLimit(size_t header_bytes, const DecodeLimits& limits);
+
 // ParseHeader parses the header at the front of `bytes` (more may follow).
 // Fails with `truncated` when `bytes` ends first (a streaming caller retries
 // with more), `limit_exceeded` as soon as a field passes `limits` (the EDK
-// count is checked before any EDK is read), `unsupported` for an unknown
-// version or suite, `invalid_argument` for any other malformed field.
+// count is checked before any EDK is read), `malformed` for any field the
+// format forbids, an unknown version or an unknown suite (a version or
+// suite we do not know is indistinguishable from a flipped byte).
 [[nodiscard]] Result<ParsedHeader> ParseHeader(std::span<const uint8_t> bytes,
                                                const DecodeLimits& limits);
 

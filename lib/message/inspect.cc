@@ -104,7 +104,7 @@ Result<MessageInfo> InspectMessage(ByteSource& source, const DecodeLimits& limit
   }
   const auto* suite = message::FindSuite(static_cast<uint16_t>(info.header.suite));
   auto bad = [](const char* what) {
-    return MakeError(ErrorCode::invalid_argument, std::string("inspect: ") + what);
+    return MakeError(ErrorCode::malformed, std::string("inspect: ") + what);
   };
   if (info.header.framed) {
     const uint32_t frame_length = info.header.frame_length;

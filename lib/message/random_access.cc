@@ -53,7 +53,7 @@ Result<std::unique_ptr<RandomAccessReader>> RandomAccessReader::New(
   r->header_size_ = keys->parsed.total_size;
   r->frame_length_ = keys->parsed.header.frame_length;
   if (!ComputeFrameLayout(*size - r->header_size_, r->frame_length_, &r->layout_)) {
-    return MakeError(ErrorCode::invalid_argument,
+    return MakeError(ErrorCode::malformed,
                      "random access: the message size fits no frame layout; it was truncated "
                      "or extended");
   }

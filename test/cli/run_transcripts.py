@@ -30,6 +30,9 @@ folder with its own ENVELOPE_HOME. Lines:
   fd N FILE               the next exec gets FILE open for reading as descriptor N
   fdout N FILE            the next exec gets FILE created for writing as descriptor N
   savestdout FILE         write the last exec's standard output (raw bytes) to FILE
+  stdoutto full|closed    the next exec's standard output is /dev/full (every write fails
+                          with ENOSPC) or closed (as with `>&-`); its stdout then reads as
+                          empty. For checking that lost output is never reported as success.
   pty PROG ARGS...        start a tool on a new pseudo-terminal: its stdin, stdout, stderr
                           and controlling terminal (/dev/tty); Python's pty module, no
                           extra package. Then:
@@ -104,6 +107,7 @@ def run(build_dir, path):
         last = None
         stdin_file = None
         fds = {}
+        stdout_to = None  # None, "full" or "closed", for the next exec
         term = None  # (pid, master fd, bytearray of output) of the running pty tool
         try:
             for lineno, raw in enumerate(open(path, encoding="utf-8"), 1):
@@ -155,6 +159,9 @@ def run(build_dir, path):
                 elif verb in ("fd", "fdout"):
                     fds[int(args[0])] = ("<" if verb == "fd" else ">") + shlex.quote(
                         os.path.join(work, args[1]))
+                elif verb == "stdoutto":
+                    need(args[0] in ("full", "closed"), f"stdoutto takes full or closed")
+                    stdout_to = args[0]
                 elif verb == "savestdout":
                     with open(os.path.join(work, args[0]), "wb") as f:
                         f.write(last.raw_stdout)
@@ -162,17 +169,24 @@ def run(build_dir, path):
                     prog = args[0]
                     argv = [os.path.join(build_dir, TOOLS[prog]) if prog in TOOLS else prog] + [
                         raw_arg(a) for a in args[1:]]
-                    if fds:  # let the shell open the extra descriptors
-                        redirs = " ".join(f"{n}{target}" for n, target in fds.items())
-                        argv = ["/bin/sh", "-c", f'exec "$0" "$@" {redirs}'] + argv
+                    redirs = [f"{n}{target}" for n, target in fds.items()]
+                    if stdout_to == "closed":
+                        redirs.append(">&-")
+                    if redirs:  # let the shell open (or close) the descriptors
+                        argv = ["/bin/sh", "-c", f'exec "$0" "$@" {" ".join(redirs)}'] + argv
                     stdin = open(stdin_file, "rb") if stdin_file else subprocess.DEVNULL
+                    stdout = open("/dev/full", "wb") if stdout_to == "full" else subprocess.PIPE
                     try:
-                        proc = subprocess.run(argv, cwd=work, env=env, stdin=stdin,
-                                              capture_output=True, timeout=120)
+                        proc = subprocess.run(argv, cwd=work, env=env, stdin=stdin, stdout=stdout,
+                                              stderr=subprocess.PIPE, timeout=120)
                     finally:
                         if stdin_file:
                             stdin.close()
+                        if stdout_to == "full":
+                            stdout.close()
+                    proc.stdout = proc.stdout or b""
                     stdin_file = None
+                    stdout_to = None
                     fds = {}
                     last = subprocess.CompletedProcess(
                         argv, proc.returncode, proc.stdout.decode("utf-8", "replace"),

@@ -16,6 +16,7 @@ TEST_CASE("ErrorCodeName: a distinct snake_case name for every code") {
       {ErrorCode::invalid_argument, "invalid_argument"},
       {ErrorCode::auth_failed, "auth_failed"},
       {ErrorCode::truncated, "truncated"},
+      {ErrorCode::malformed, "malformed"},
       {ErrorCode::unsupported, "unsupported"},
       {ErrorCode::key_state, "key_state"},
       {ErrorCode::not_found, "not_found"},

@@ -146,13 +146,48 @@ TEST_CASE("DefaultCmm: reserved keys, signed suite, reproduced context, policies
   expect.reproduced_context = {{"a", "b"}};
   CHECK(Decrypt(*message, *keyring, expect));
   expect.reproduced_context = {{"a", "c"}};
-  CHECK(Decrypt(*message, *keyring, expect).error().code() == ErrorCode::invalid_argument);
+  CHECK(Decrypt(*message, *keyring, expect).error().code() == ErrorCode::auth_failed);
   expect.reproduced_context = {{"a", "b"}, {"extra", "1"}};  // not in the message
   CHECK(Decrypt(*message, *keyring, expect).error().code() == ErrorCode::auth_failed);
 
   EncryptOptions forbid;
   forbid.commitment_policy = CommitmentPolicy::forbid_encrypt_allow_decrypt;
   CHECK_FALSE(Encrypt(kPlain, *keyring, forbid));
+}
+
+TEST_CASE("DefaultCmm: more than 4 EDKs for one key are refused before any keyring runs") {
+  // RSA, because each EDK tried is a private-key operation (about 10 ms at
+  // 4096 bits): 1000 copies addressed to our key would cost 10 s.
+  auto rsa = NewRawRsaKeyring("ns", "rsa", RsaPadding::oaep_sha256, "", Pem("rsa4096_a.pem"));
+  REQUIRE(rsa);
+  auto cmm = Cmm(*rsa);
+  EncryptionMaterialsRequest enc_request;
+  auto enc = cmm->GetEncryptionMaterials(enc_request);
+  REQUIRE(enc);
+  EncryptedDataKey bad = enc->encrypted_data_keys[0];
+  bad.ciphertext[10] ^= 1;
+  const EncryptionContext none;
+  auto materials = [&](std::vector<EncryptedDataKey> edks) {
+    DecryptionMaterialsRequest request;
+    request.suite = enc->suite;
+    request.encrypted_data_keys = std::move(edks);
+    request.stored_context = &none;
+    return cmm->DecryptMaterials(request);
+  };
+  // Four for one key: each is tried, and the right one found.
+  auto four = materials({bad, bad, bad, enc->encrypted_data_keys[0]});
+  REQUIRE(four);
+  CHECK(four->data_key.Equals(enc->data_key));
+  // A fifth: refused as a whole, even with the right one first.
+  auto five = materials({enc->encrypted_data_keys[0], bad, bad, bad, bad});
+  REQUIRE_FALSE(five);
+  CHECK(five.error().code() == ErrorCode::limit_exceeded);
+  CHECK(five.error().message().find("more than 4 times for one key") != std::string::npos);
+  // EDKs for different keys (another name) do not add up.
+  EncryptedDataKey other = bad;
+  other.provider_info.push_back('2');
+  auto mixed = materials({bad, bad, bad, other, other, enc->encrypted_data_keys[0]});
+  CHECK(mixed);
 }
 
 TEST_CASE("RequiredEncryptionContextCmm: keys are authenticated but not stored") {

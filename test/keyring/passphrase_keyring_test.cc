@@ -3,6 +3,7 @@
 // hostile EDK runs into.
 #include <doctest/doctest.h>
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,75 @@ TEST_CASE("PassphraseKeyring: a hostile cost in the EDK is refused before any de
   edks = enc.encrypted_data_keys;
   message::PutUint(edks[0].provider_info.data() + 5, 32, 4);
   CHECK(keyring->OnDecrypt(dec, edks).error().message() == kWrongPassphraseMessage);
+}
+
+TEST_CASE("PassphraseKeyring: 64 EDKs at the maximum cost are refused before any derivation") {
+  // The first EDK is the right one, at the cheap cost; 63 copies claim the
+  // per-EDK maximum (10 passes over 1 GiB, about 20 s each). Were any of
+  // them derived before the budget check, this test would take minutes
+  // and need 1 GiB; that the right EDK is not even tried shows the whole
+  // message is refused up front.
+  auto keyring = *NewPassphraseKeyring(Bytes("pw"), kCheap);
+  EncryptionMaterials enc;
+  REQUIRE(keyring->OnEncrypt(enc));
+  std::vector<EncryptedDataKey> edks = enc.encrypted_data_keys;
+  const PassphraseOptions defaults;
+  for (int i = 0; i < 63; ++i) {
+    EncryptedDataKey costly = enc.encrypted_data_keys[0];
+    message::PutUint(costly.provider_info.data() + 1, defaults.max_passes, 4);
+    message::PutUint(costly.provider_info.data() + 5, defaults.max_memory_kib, 4);
+    edks.push_back(costly);
+  }
+  DecryptionMaterials dec;
+  auto r = keyring->OnDecrypt(dec, edks);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == ErrorCode::limit_exceeded);
+  CHECK(r.error().message().find("per-message budget") != std::string::npos);
+  CHECK(dec.data_key.empty());
+  // The right EDK alone is within every limit.
+  REQUIRE(keyring->OnDecrypt(dec, std::span(edks).first(1)));
+  CHECK(dec.data_key.Equals(enc.data_key));
+}
+
+TEST_CASE("PassphraseKeyring: the per-message budget counts every EDK, memory x passes") {
+  // A budget of three cheap EDKs (1 pass x 64 KiB each).
+  PassphraseOptions options = kCheap;
+  options.max_message_cost = PassphraseCost(kCheap.passes, kCheap.memory_kib) * 3;
+  auto keyring = *NewPassphraseKeyring(Bytes("pw"), options);
+  auto other = *NewPassphraseKeyring(Bytes("another passphrase"), kCheap);
+  EncryptionMaterials enc;
+  REQUIRE(keyring->OnEncrypt(enc));
+  std::vector<EncryptedDataKey> edks;
+  for (int i = 0; i < 2; ++i) {
+    EncryptionMaterials foreign;
+    foreign.data_key = SecretBytes::CopyFrom(enc.data_key.span()).value();
+    REQUIRE(other->OnEncrypt(foreign));
+    edks.push_back(foreign.encrypted_data_keys[0]);
+  }
+  edks.push_back(enc.encrypted_data_keys[0]);  // ours comes last, and is found
+  DecryptionMaterials dec;
+  REQUIRE(keyring->OnDecrypt(dec, edks));
+  CHECK(dec.data_key.Equals(enc.data_key));
+  // One EDK more is over the budget, even though ours is among them.
+  edks.insert(edks.begin(), edks[0]);
+  DecryptionMaterials again;
+  auto r = keyring->OnDecrypt(again, edks);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == ErrorCode::limit_exceeded);
+  // EDKs of other keyrings and EDKs over the per-EDK maxima do not count.
+  edks.erase(edks.begin());
+  EncryptedDataKey huge = edks[0];
+  message::PutUint(huge.provider_info.data() + 1, 200, 4);
+  edks.push_back(huge);
+  EncryptedDataKey foreign_provider = edks[0];
+  foreign_provider.provider_id = "someone-else";
+  edks.push_back(foreign_provider);
+  DecryptionMaterials third;
+  REQUIRE(keyring->OnDecrypt(third, edks));
+  // A keyring whose own cost is over its budget could not read its messages.
+  PassphraseOptions tight = kCheap;
+  tight.max_message_cost = PassphraseCost(kCheap.passes, kCheap.memory_kib) - 1;
+  CHECK(NewPassphraseKeyring(Bytes("pw"), tight).error().code() == ErrorCode::invalid_argument);
 }
 
 TEST_CASE("PassphraseKeyring: bad options and no passphrase EDK") {

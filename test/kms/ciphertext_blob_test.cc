@@ -101,18 +101,18 @@ TEST_CASE("Blob: truncated, empty, trailing data, foreign and future blobs") {
   CHECK_FALSE(Open(trailing));
   auto foreign = blob;
   foreign[0] = 'X';
-  CHECK(ParseBlob(foreign).error().code() == ErrorCode::invalid_argument);
+  CHECK(ParseBlob(foreign).error().code() == ErrorCode::malformed);
   auto future = blob;
   future[2] = 2;
-  CHECK(ParseBlob(future).error().code() == ErrorCode::unsupported);
+  CHECK(ParseBlob(future).error().code() == ErrorCode::malformed);
   auto zero_version = blob;
   zero_version[19] = zero_version[20] = zero_version[21] = zero_version[22] = 0;
-  CHECK(ParseBlob(zero_version).error().code() == ErrorCode::invalid_argument);
+  CHECK(ParseBlob(zero_version).error().code() == ErrorCode::malformed);
   std::vector<uint8_t> huge(kBlobMaxSize + 1, 0);
   huge[0] = 'E';
   huge[1] = 'K';
   huge[2] = 1;
-  CHECK(ParseBlob(huge).error().code() == ErrorCode::invalid_argument);
+  CHECK(ParseBlob(huge).error().code() == ErrorCode::malformed);
 }
 
 TEST_CASE("Blob: plaintext size limits") {

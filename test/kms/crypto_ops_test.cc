@@ -67,7 +67,7 @@ TEST_CASE("Kms: Decrypt rejects damaged blobs and blobs from another keystore") 
   CHECK(f.kms.Decrypt(std::span(ct->blob).first(10)).error().code() == ErrorCode::truncated);
   CHECK(f.kms.Decrypt(Bytes("not a blob at all, but long enough to parse..............."))
             .error()
-            .code() == ErrorCode::invalid_argument);
+            .code() == ErrorCode::malformed);
   // A version the key does not have.
   auto future = ct->blob;
   future[22] = 9;

@@ -76,23 +76,23 @@ TEST_CASE("Header codec: rejects malformed fields") {
     b[offset] = value;
     return ParseHeader(b, {});
   };
-  CHECK(mutate(0, 3).error().code() == ErrorCode::unsupported);         // version
-  CHECK(mutate(2, 0x79).error().code() == ErrorCode::unsupported);      // suite 0x0479
-  CHECK(mutate(1, 0x00).error().code() == ErrorCode::invalid_argument); // 0x0078 is a v1 suite
+  CHECK(mutate(0, 3).error().code() == ErrorCode::malformed);     // version
+  CHECK(mutate(2, 0x79).error().code() == ErrorCode::malformed);  // suite 0x0479
+  CHECK(mutate(1, 0x00).error().code() == ErrorCode::malformed);  // 0x0078 is a v1 suite
   // EDK count 0 (offset 1+2+32+2 = 37).
   {
     auto b = good;
     b[37] = 0;
     b[38] = 0;
-    CHECK(ParseHeader(b, {}).error().code() == ErrorCode::invalid_argument);
+    CHECK(ParseHeader(b, {}).error().code() == ErrorCode::malformed);
   }
   // Content type 3 and frame length 0.
   const size_t content_type = good.size() - 16 - 32 - 4 - 1;
-  CHECK(mutate(content_type, 3).error().code() == ErrorCode::invalid_argument);
+  CHECK(mutate(content_type, 3).error().code() == ErrorCode::malformed);
   {
     auto b = good;
     for (size_t i = 0; i < 4; ++i) b[content_type + 1 + i] = 0;
-    CHECK(ParseHeader(b, {}).error().code() == ErrorCode::invalid_argument);
+    CHECK(ParseHeader(b, {}).error().code() == ErrorCode::malformed);
   }
 }
 

@@ -40,7 +40,7 @@ class FixedCmm final : public CryptoMaterialsManager {
     auto pk = m.context.find(std::string(kPublicKeyContextKey));
     if (pk != m.context.end()) {
       auto point = message::Base64Decode(pk->second);
-      if (!point) return MakeError(ErrorCode::invalid_argument, "test cmm: bad public key");
+      if (!point) return MakeError(ErrorCode::malformed, "test cmm: bad public key");
       m.verification_key = std::move(*point);
     }
     m.data_key = *SecretBytes::CopyFrom(key_);

@@ -129,6 +129,40 @@ TEST_CASE("Pkcs11Keyring: another key, a tampered EDK or a changed context fail 
   }
 }
 
+TEST_CASE("Pkcs11Keyring: at most 4 token operations per message, then a limit error") {
+  auto& hsm = SoftHsm::Get();
+  auto keyring = hsm.NewKeyring(testing::kKeyFull);
+  // A failed unwrap discards its session; closing the last session of the
+  // token logs out, and SoftHSM2 then no longer knows the key's handle
+  // (a separate problem, see the report). A second keyring keeps a session.
+  auto keeper = hsm.NewKeyring(testing::kKeyFull);
+  REQUIRE(Encrypt(kPlain, *keeper));
+  EncryptionMaterials enc;
+  REQUIRE(keyring->OnEncrypt(enc));
+  // 64 EDKs addressed to our key that do not unwrap, then the right one:
+  // the keyring gives up after 4 attempts instead of asking the HSM 65 times.
+  std::vector<EncryptedDataKey> edks;
+  for (int i = 0; i < 64; ++i) {
+    EncryptedDataKey bad = enc.encrypted_data_keys[0];
+    bad.ciphertext[20] ^= 0x01;
+    edks.push_back(bad);
+  }
+  edks.push_back(enc.encrypted_data_keys[0]);
+  DecryptionMaterials dec;
+  auto r = keyring->OnDecrypt(dec, edks);
+  REQUIRE_FALSE(r);
+  const std::string error = r.error().ToString();
+  CAPTURE(error);
+  CHECK(r.error().code() == ErrorCode::limit_exceeded);
+  CHECK(r.error().message().find("more than 4 data keys") != std::string::npos);
+  // Within the bound, the right EDK is found after the bad ones.
+  std::vector<EncryptedDataKey> few(edks.begin(), edks.begin() + 3);
+  few.push_back(enc.encrypted_data_keys[0]);
+  DecryptionMaterials ok;
+  REQUIRE(keyring->OnDecrypt(ok, few));
+  CHECK(ok.data_key.Equals(enc.data_key));
+}
+
 TEST_CASE("Pkcs11Keyring: wrong PIN fails with a clear error that holds no PIN") {
   auto& hsm = SoftHsm::Get();
   auto r = NewPkcs11Keyring(hsm.Options(testing::kKeyFull), hsm.WrongPin());

@@ -77,7 +77,7 @@ TEST_CASE("ArmorDecoder: whitespace ignored, everything else refused") {
     CAPTURE(bad);
     auto r = Dearmor(bad, 1);
     REQUIRE_FALSE(r);
-    CHECK(r.error().code() == ErrorCode::invalid_argument);
+    CHECK(r.error().code() == ErrorCode::malformed);
   }
 }
 

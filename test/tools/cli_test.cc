@@ -8,7 +8,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <new>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "cli/exit_codes.h"
 #include "cli/output.h"
@@ -186,10 +189,28 @@ TEST_CASE("ParseKey256: raw, hex and base64 forms agree; everything else is refu
 TEST_CASE("ExitCodeFor: documented codes per error class") {
   CHECK(ExitCodeFor(Error(ErrorCode::auth_failed, "")) == kExitAuth);
   CHECK(ExitCodeFor(Error(ErrorCode::truncated, "")) == kExitAuth);
+  CHECK(ExitCodeFor(Error(ErrorCode::malformed, "")) == kExitAuth);
+  CHECK(ExitCodeFor(Error(ErrorCode::limit_exceeded, "")) == kExitAuth);
+  CHECK(ExitCodeFor(Error(ErrorCode::io, "")) == kExitIo);
   CHECK(ExitCodeFor(Error(ErrorCode::not_found, "")) == kExitKey);
   CHECK(ExitCodeFor(Error(ErrorCode::key_state, "")) == kExitKey);
   CHECK(ExitCodeFor(Error(ErrorCode::invalid_argument, "")) == kExitUsage);
   CHECK(ExitCodeFor(Error(ErrorCode::internal, "")) == kExitFailure);
+}
+
+TEST_CASE("RunGuarded: anything thrown is exit 1, never an abort; outputs are discarded") {
+  TempDir dir;
+  const std::string target = (dir.path / "out.bin").string();
+  CHECK(RunGuarded("test", [] { return kExitKey; }) == kExitKey);
+  CHECK(RunGuarded("test", [&]() -> int {
+          auto out = Output::Open(target, {});
+          REQUIRE(out);
+          REQUIRE(out->Write(std::vector<uint8_t>(10, 1)));
+          throw std::runtime_error("boom");
+        }) == kExitFailure);
+  CHECK(dir.Entries() == 0);  // the unwinding destructor removed the temporary
+  CHECK(RunGuarded("test", []() -> int { throw 42; }) == kExitFailure);
+  CHECK(RunGuarded("test", []() -> int { throw std::bad_alloc(); }) == kExitFailure);
 }
 
 TEST_CASE("Progress: off in pipes, rendered with percent, rate and ETA") {

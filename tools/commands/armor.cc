@@ -17,7 +17,7 @@ constexpr int Value(uint8_t c) {
 constexpr bool IsSpace(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 tl::unexpected<Error> Bad(const char* why) {
-  return MakeError(ErrorCode::invalid_argument, std::string("armored input: ") + why);
+  return MakeError(ErrorCode::malformed, std::string("armored input: ") + why);
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
   eo.frame_length = o.frame_size;
   eo.threads = o.threads;
   eo.commitment_policy = *policy;
+  eo.limits.max_encrypted_data_keys = o.max_edks;
   if (o.suite == "signed") eo.suite = AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key_ecdsa_p384;
   DecryptOptions d;
   d.commitment_policy = *policy;
@@ -70,10 +71,11 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
   return kExitOk;
 }
 
-int RunCryptMain(Direction direction, int argc, char** argv) {
-  HardenProcess();
+namespace {
+
+// CryptMain parses the command line and runs; RunCryptMain guards it.
+int CryptMain(Direction direction, const std::string& tool, int argc, char** argv) {
   const bool enc = direction == Direction::encrypt;
-  const std::string tool = enc ? "encrypt" : "decrypt";
   if (auto refused = RefuseLiteralSecrets(tool, argc, argv)) return *refused;
   CLI::App app{enc ? "encrypt: encrypt files or standard input into envelope messages "
                      "(AWS Encryption SDK format)"
@@ -84,6 +86,14 @@ int RunCryptMain(Direction direction, int argc, char** argv) {
   AddCryptOptions(app, options, direction, tool);
   if (auto done = ParseArgs(app, tool, argc, argv)) return *done;
   return RunCrypt(tool, options);
+}
+
+}  // namespace
+
+int RunCryptMain(Direction direction, int argc, char** argv) {
+  HardenProcess();
+  const std::string tool = direction == Direction::encrypt ? "encrypt" : "decrypt";
+  return RunMain(tool, [&] { return CryptMain(direction, tool, argc, argv); });
 }
 
 }  // namespace envelope::cli

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "cli/exit_codes.h"
+#include "envelope/message.hpp"
 
 namespace envelope::cli {
 namespace {
@@ -73,9 +74,11 @@ std::string ExitCodesHelp() {
          "  0  success\n"
          "  1  other failure\n"
          "  2  bad arguments or options, or a refused action (existing output, terminal)\n"
-         "  3  authentication failed: wrong key or context, tampered or truncated input\n"
+         "  3  authentication failed or input refused: wrong key or context, tampered,\n"
+         "     truncated, malformed, or over a decoding limit\n"
          "  4  key not found, disabled, pending deletion or deleted\n"
-         "  5  reading or writing a file, pipe, device or the keystore failed\n";
+         "  5  reading or writing a file, pipe, device (standard output included) or\n"
+         "     the keystore failed\n";
 }
 
 std::optional<int> RefuseLiteralSecrets(const std::string& tool, int argc, char** argv) {
@@ -194,7 +197,8 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
         ->allow_extra_args(false)
         ->group(msg);
     app.add_option("--frame-size", o.frame_size, "plaintext bytes per frame (default 65536)")
-        ->check(CLI::Range(1u, 16u << 20))
+        // What decrypt accepts by default (DecodeLimits, the one definition).
+        ->check(CLI::Range(uint32_t{1}, DecodeLimits{}.max_frame_length))
         ->group(msg);
     app.add_option("--suite", o.suite, "unsigned (0x0478, default) or signed (0x0578)")
         ->check(CLI::IsMember({"signed", "unsigned"}))

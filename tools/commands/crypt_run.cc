@@ -106,8 +106,17 @@ int FailCrypto(const std::string& tool, const Error& e, bool encrypt) {
     case ErrorCode::truncated:
       return Fail(tool, e, {"the file is incomplete: was it fully copied?"});
     case ErrorCode::limit_exceeded:
-      return Fail(tool, e, {"a signed message to a pipe is held in memory until it verifies: "
-                            "write it to a file with -o, or raise --max-edks for key counts"});
+      if (e.message().find("encrypted data keys") != std::string::npos) {
+        return Fail(tool, e, {"raise --max-edks if you trust the message"});
+      }
+      if (e.message().find("signature verifies") != std::string::npos) {
+        return Fail(tool, e,
+                    {"a signed message to a pipe is held in memory until it "
+                     "verifies: write it to a file with -o"});
+      }
+      return Fail(tool, e);
+    case ErrorCode::malformed:
+      return Fail(tool, e, {"the file is damaged or not an envelope message"});
     default: return Fail(tool, e);
   }
 }

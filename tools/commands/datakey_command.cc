@@ -7,10 +7,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "cli/output.h"
 #include "commands/admin.h"
 #include "commands/armor.h"
+#include "envelope/secret.hpp"
 
 namespace envelope::cli {
 namespace {
@@ -62,6 +64,7 @@ int Run(const Globals& g, const DataKeyArgs& a) {
   auto kms = keystore.Get();
   if (!kms) return Fail(kTool, kms.error());
   kms::Ciphertext blob;
+  std::optional<SecretBytes> plaintext;
   if (a.without_plaintext) {
     auto c = (*kms)->GenerateDataKeyWithoutPlaintext(a.key, *context);
     if (!c) return Fail(kTool, c.error());
@@ -69,17 +72,35 @@ int Run(const Globals& g, const DataKeyArgs& a) {
   } else {
     auto dk = (*kms)->GenerateDataKey(a.key, *context);
     if (!dk) return Fail(kTool, dk.error());
-    auto written = out ? out->Write(dk->plaintext.span()) : WriteFd(a.plaintext_fd, dk->plaintext.span());
-    if (written && out) written = out->Commit();
-    if (!written) return Fail(kTool, written.error());
     blob = std::move(dk->ciphertext);
+    plaintext = std::move(dk->plaintext);
+    // Into the temporary file only: visible after the blob is out.
+    if (out) {
+      if (auto r = out->Write(plaintext->span()); !r) return Fail(kTool, r.error());
+    }
   }
+  // The blob first: a plaintext key without its blob encrypts data nobody
+  // can decrypt later, while a blob without its plaintext file loses
+  // nothing (KMS Decrypt gives the key back).
   if (a.json) {
     PrintJson({{"ciphertext_blob", Base64(blob.blob)},
                {"key_id", blob.key_id},
                {"key_version", blob.key_version}});
   } else {
     std::printf("%s\n", Base64(blob.blob).c_str());
+  }
+  if (auto r = FlushStdout(); !r) {
+    if (out) out->Discard();
+    return Fail(kTool, r.error().WithContext("no data key was saved"));
+  }
+  if (plaintext) {
+    auto written = out ? out->Commit() : WriteFd(a.plaintext_fd, plaintext->span());
+    if (!written) {
+      return Fail(
+          kTool,
+          written.error().WithContext("the blob was written, but the plaintext data key was not"),
+          {"decrypt the blob to get the key, or run datakey again"});
+    }
   }
   return kExitOk;
 }

@@ -83,6 +83,11 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
     } else {
       std::printf("%s\n", key->key_id.c_str());
     }
+    // The key exists now: say which one, if its id could not be printed.
+    if (auto r = FlushStdout(); !r) {
+      return MakeError(ErrorCode::io,
+                       "key " + key->key_id + " was created, but " + r.error().message());
+    }
     return {};
   })});
 
@@ -166,6 +171,11 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
   rotate->add_option("key", a->key, "key id or alias/NAME")->required();
   out.push_back({rotate, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
     auto r = kms.RotateKeyOnDemand(a->key);
+    // The on-demand rotation quota (LimitExceededException) is no refused
+    // input, which limit_exceeded means to the exit codes: "other", 1.
+    if (!r && r.error().code() == ErrorCode::limit_exceeded) {
+      return MakeError(ErrorCode::unsupported, r.error().message());
+    }
     if (!r) return tl::unexpected(r.error());
     std::printf("%s version %u\n", r->key_id.c_str(), r->version);
     return {};
