@@ -151,7 +151,7 @@ void AesGcm::Free() noexcept {
   EVP_CIPHER_CTX_free(enc_);  // cleanses the key schedule
   EVP_CIPHER_CTX_free(dec_);
   enc_ = dec_ = nullptr;
-  imb_ = SecretBytes();  // wipes the expanded key and tables
+  ipsec_mb::ReleaseState(std::move(imb_));  // wipes the expanded key and tables
 }
 
 Result<void> AesGcm::Seal(std::span<const uint8_t> iv,

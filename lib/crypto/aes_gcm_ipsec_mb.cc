@@ -3,7 +3,10 @@
 #ifdef ENVELOPE_HAVE_IPSEC_MB
 
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 // The library is built with LINUX defined, which gives its key structure the
 // 64-byte alignment its code was written for.
@@ -97,6 +100,48 @@ const uint8_t kEmpty[1] = {0};
 const uint8_t* Ptr(std::span<const uint8_t> s) { return s.empty() ? kEmpty : s.data(); }
 uint8_t* Ptr(std::span<uint8_t> s, uint8_t* scratch) { return s.empty() ? scratch : s.data(); }
 
+// Pool keeps wiped state buffers for reuse. A fresh buffer of secret memory
+// is an mmap with guard pages and an mlock, about 100 times the cost of
+// expanding the key; one-shot users (a keyring's data key, a KMS blob, a
+// message header's tag) would pay it on every call. Buffers come back wiped
+// (ReleaseState) and stay in secret memory. Never destroyed, so an AesGcm
+// destroyed during static destruction or thread exit still finds it.
+class Pool {
+ public:
+  static Pool& Get() {
+    static Pool* const pool = new Pool;
+    return *pool;
+  }
+
+  Result<SecretBytes> Acquire() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        SecretBytes out = std::move(free_.back());
+        free_.pop_back();
+        return out;
+      }
+    }
+    return SecretBytes::Allocate(kStateBytes + kAlign);
+  }
+
+  void Release(SecretBytes state) noexcept {
+    SecureZero(state.span());
+    std::lock_guard<std::mutex> lock(mu_);
+    // Past kMaxFree, or if the vector cannot grow, `state` is freed here.
+    if (free_.size() < kMaxFree && free_.size() < free_.capacity()) {
+      free_.push_back(std::move(state));
+    }
+  }
+
+ private:
+  static constexpr size_t kMaxFree = 64;
+  Pool() { free_.reserve(kMaxFree); }
+
+  std::mutex mu_;
+  std::vector<SecretBytes> free_;
+};
+
 }  // namespace
 
 bool Available() noexcept {
@@ -110,19 +155,23 @@ Result<SecretBytes> NewState(std::span<const uint8_t> key) {
   if (!Available()) {
     return MakeError(ErrorCode::unsupported, "aes-gcm: ipsec-mb backend unavailable");
   }
-  auto state = SecretBytes::Allocate(kStateBytes + kAlign);
+  auto state = Pool::Get().Acquire();
   if (!state) return state;
   For(TheManager().mgr, key.size()).pre(key.data(), Key(*state));
   return state;
 }
 
 Result<SecretBytes> CloneState(const SecretBytes& state) {
-  auto copy = SecretBytes::Allocate(kStateBytes + kAlign);
+  auto copy = Pool::Get().Acquire();
   if (!copy) return copy;
   // The two buffers may sit at different offsets from a 64-byte boundary:
   // copy the aligned regions, not the buffers.
   std::memcpy(Aligned(*copy), Aligned(state), kStateBytes);
   return copy;
+}
+
+void ReleaseState(SecretBytes state) noexcept {
+  if (!state.empty()) Pool::Get().Release(std::move(state));
 }
 
 void Seal(SecretBytes& state, size_t key_size, std::span<const uint8_t> iv,
@@ -162,6 +211,8 @@ Result<SecretBytes> NewState(std::span<const uint8_t> /*key*/) {
 Result<SecretBytes> CloneState(const SecretBytes& /*state*/) {
   return MakeError(ErrorCode::unsupported, "aes-gcm: ipsec-mb backend not built in");
 }
+
+void ReleaseState(SecretBytes /*state*/) noexcept {}
 
 // Never reached: without the library NewState fails, so no AesGcm holds an
 // ipsec-mb state. Fail closed rather than return unencrypted output.

@@ -37,14 +37,21 @@ bool Available() noexcept;
 // "ipsec-mb 1.3.0 (avx512, vaes)", or "ipsec-mb (not built in)".
 const char* Description() noexcept;
 
-// NewState expands a 16-, 24- or 32-byte key into a fresh state buffer.
-// Fails with `unsupported` when !Available(), `internal` when secret memory
-// cannot be allocated. The caller has checked the key size.
+// NewState expands a 16-, 24- or 32-byte key into a state buffer of its own
+// (taken from a pool of wiped buffers, or freshly allocated). Fails with
+// `unsupported` when !Available(), `internal` when secret memory cannot be
+// allocated. The caller has checked the key size.
 [[nodiscard]] Result<SecretBytes> NewState(std::span<const uint8_t> key);
 
-// CloneState copies a state (expanded key and tables) into a new buffer
-// allocated by the calling thread.
+// CloneState copies a state (expanded key and tables) into another buffer.
+// Every buffer is its own page(s) of secret memory, so two threads' states
+// never share a cache line.
 [[nodiscard]] Result<SecretBytes> CloneState(const SecretBytes& state);
+
+// ReleaseState wipes a state and keeps its buffer for a later NewState (up
+// to a bound; beyond it the buffer is freed). AesGcm calls it instead of
+// letting the SecretBytes free itself.
+void ReleaseState(SecretBytes state) noexcept;
 
 // Seal encrypts `in` to `out` and writes the 16-byte tag. Sizes, IV length
 // and overlap have been checked by the caller (AesGcm::Seal); `in` and `out`
