@@ -93,10 +93,11 @@ class AesGcm {
                                   std::span<const uint8_t> tag,
                                   std::span<uint8_t> out);
 
-  // Clone returns an independent context under the same key, allocated by
-  // the calling thread. The chunk engine has each worker clone its context
-  // itself, so the contexts of two threads, which OpenSSL writes on every
-  // call, come from different malloc arenas and never share a cache line.
+  // Clone returns an independent context under the same key, on the same
+  // backend. The chunk engine has each worker clone its context itself, so
+  // the contexts of two threads, which both backends write on every call,
+  // never share a cache line: OpenSSL's come from the calling thread's malloc
+  // arena, and every ipsec-mb state is its own pages of secret memory.
   [[nodiscard]] Result<AesGcm> Clone() const;
 
   // key_size returns 16, 24 or 32.
