@@ -1,7 +1,6 @@
 #include "crypto/aes_gcm.h"
 
 #include <algorithm>
-#include <array>
 #include <climits>
 #include <utility>
 
@@ -81,13 +80,6 @@ bool Absorb(EVP_CIPHER_CTX* ctx, bool encrypt, std::span<const uint8_t> aad,
   return true;
 }
 
-// WipeTag zeroes a computed tag on the stack without a library call (it is
-// on the per-message path): the empty asm that reads the array and clobbers
-// memory keeps the compiler from dropping the stores.
-void WipeTag(std::array<uint8_t, kGcmTagSize>& tag) noexcept {
-  tag.fill(0);
-  __asm__ __volatile__("" : : "r"(tag.data()) : "memory");
-}
 
 }  // namespace
 
@@ -194,13 +186,7 @@ Result<void> AesGcm::Open(std::span<const uint8_t> iv,
   }
   if (!Usable()) return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
   if (!imb_.empty()) {
-    // Copy the expected tag first: `out` is written before the comparison.
-    std::array<uint8_t, kGcmTagSize> want, got;
-    std::copy(tag.begin(), tag.end(), want.begin());
-    ipsec_mb::Decrypt(imb_, key_size_, iv, aad, in, out, got);
-    const bool ok = ConstantTimeEqual(got, want);
-    WipeTag(got);
-    if (!ok) {
+    if (!ipsec_mb::Open(imb_, key_size_, iv, aad, in, tag.first<kGcmTagSize>(), out)) {
       // The tag did not verify: wipe the plaintext already written.
       SecureZero(out);
       return MakeError(ErrorCode::auth_failed, "aes-gcm: authentication failed");

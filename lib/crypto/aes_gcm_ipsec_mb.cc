@@ -14,6 +14,7 @@
 #define LINUX
 #endif
 #include <intel-ipsec-mb.h>
+#include <openssl/crypto.h>
 
 namespace envelope::crypto::ipsec_mb {
 namespace {
@@ -183,13 +184,22 @@ void Seal(SecretBytes& state, size_t key_size, std::span<const uint8_t> iv,
            aad.size(), tag.data(), tag.size());
 }
 
-void Decrypt(SecretBytes& state, size_t key_size, std::span<const uint8_t> iv,
-             std::span<const uint8_t> aad, std::span<const uint8_t> in, std::span<uint8_t> out,
-             std::span<uint8_t, 16> computed_tag) noexcept {
+bool Open(SecretBytes& state, size_t key_size, std::span<const uint8_t> iv,
+          std::span<const uint8_t> aad, std::span<const uint8_t> in,
+          std::span<const uint8_t, 16> tag, std::span<uint8_t> out) noexcept {
+  // Copy the expected tag first: `out` may overlap it and is written first.
+  uint8_t want[16], got[16];
+  std::memcpy(want, tag.data(), sizeof want);
   uint8_t scratch[1];
   For(TheManager().mgr, key_size)
       .dec(Key(state), Context(state), Ptr(out, scratch), Ptr(in), in.size(), iv.data(), Ptr(aad),
-           aad.size(), computed_tag.data(), computed_tag.size());
+           aad.size(), got, sizeof got);
+  const bool ok = CRYPTO_memcmp(got, want, sizeof got) == 0;
+  // Wipe the computed tag without a library call (this is the per-message
+  // path): the empty asm that reads the array keeps the stores.
+  std::memset(got, 0, sizeof got);
+  __asm__ __volatile__("" : : "r"(got) : "memory");
+  return ok;
 }
 
 }  // namespace envelope::crypto::ipsec_mb
@@ -220,8 +230,8 @@ void Seal(SecretBytes&, size_t, std::span<const uint8_t>, std::span<const uint8_
           std::span<const uint8_t>, std::span<uint8_t>, std::span<uint8_t, 16>) noexcept {
   std::abort();
 }
-void Decrypt(SecretBytes&, size_t, std::span<const uint8_t>, std::span<const uint8_t>,
-             std::span<const uint8_t>, std::span<uint8_t>, std::span<uint8_t, 16>) noexcept {
+bool Open(SecretBytes&, size_t, std::span<const uint8_t>, std::span<const uint8_t>,
+          std::span<const uint8_t>, std::span<const uint8_t, 16>, std::span<uint8_t>) noexcept {
   std::abort();
 }
 
