@@ -1,7 +1,10 @@
 // AES-256-GCM seal and open through envelope::crypto::AesGcm, against a bare
 // OpenSSL EVP loop doing the same work in the same binary, so the ratio
 // between the two is the cost of the wrapper (argument checks, the Result)
-// on this machine. compare.py prints those ratios.
+// on this machine. compare.py prints those ratios. BM_SealWrapper and
+// BM_OpenWrapper run AesGcm on its OpenSSL backend; BM_SealImbWrapper and
+// BM_OpenImbWrapper on its ipsec-mb backend, against a bare ipsec-mb loop
+// (BM_*ImbBare, bench/ipsec_mb_bare.h) when meson found the library.
 //
 // Both sides: one AES-256-GCM context keyed once; per message: set the IV
 // (the key schedule is kept), absorb a 16-byte AAD, transform the message,
@@ -19,6 +22,9 @@
 #include <vector>
 
 #include "crypto/aes_gcm.h"
+#ifdef ENVELOPE_HAVE_IPSEC_MB
+#include "ipsec_mb_bare.h"
+#endif
 
 namespace {
 
@@ -85,9 +91,12 @@ void SetBytes(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * state.range(0));
 }
 
-void BM_SealWrapper(benchmark::State& state) {
+using envelope::crypto::GcmBackend;
+
+template <GcmBackend kBackend>
+void SealWrapper(benchmark::State& state) {
   Inputs in(static_cast<size_t>(state.range(0)));
-  auto gcm = envelope::crypto::AesGcm::New(in.key);
+  auto gcm = envelope::crypto::AesGcm::New(in.key, kBackend);
   if (!gcm) return state.SkipWithError(gcm.error().ToString().c_str());
   for (auto _ : state) {
     in.NextIv();
@@ -98,6 +107,8 @@ void BM_SealWrapper(benchmark::State& state) {
   }
   SetBytes(state);
 }
+
+void BM_SealWrapper(benchmark::State& state) { SealWrapper<GcmBackend::openssl>(state); }
 
 void BM_SealBare(benchmark::State& state) {
   Inputs in(static_cast<size_t>(state.range(0)));
@@ -112,9 +123,10 @@ void BM_SealBare(benchmark::State& state) {
   SetBytes(state);
 }
 
-void BM_OpenWrapper(benchmark::State& state) {
+template <GcmBackend kBackend>
+void OpenWrapper(benchmark::State& state) {
   Inputs in(static_cast<size_t>(state.range(0)));
-  auto gcm = envelope::crypto::AesGcm::New(in.key);
+  auto gcm = envelope::crypto::AesGcm::New(in.key, kBackend);
   if (!gcm) return state.SkipWithError(gcm.error().ToString().c_str());
   // One sealed message, opened again and again under its own IV.
   in.NextIv();
@@ -128,6 +140,8 @@ void BM_OpenWrapper(benchmark::State& state) {
   if (in.back != in.msg) state.SkipWithError("open returned the wrong plaintext");
   SetBytes(state);
 }
+
+void BM_OpenWrapper(benchmark::State& state) { OpenWrapper<GcmBackend::openssl>(state); }
 
 void BM_OpenBare(benchmark::State& state) {
   Inputs in(static_cast<size_t>(state.range(0)));
@@ -145,6 +159,61 @@ void BM_OpenBare(benchmark::State& state) {
   SetBytes(state);
 }
 
+#ifdef ENVELOPE_HAVE_IPSEC_MB
+void BM_SealImbWrapper(benchmark::State& state) { SealWrapper<GcmBackend::ipsec_mb>(state); }
+void BM_OpenImbWrapper(benchmark::State& state) { OpenWrapper<GcmBackend::ipsec_mb>(state); }
+
+void BM_SealImbBare(benchmark::State& state) {
+  Inputs in(static_cast<size_t>(state.range(0)));
+  auto bare = std::make_unique<envelope_bench::BareImb>(in.key.data());
+  if (!bare->ok()) return state.SkipWithError("ipsec-mb: no AVX2 code path");
+  for (auto _ : state) {
+    in.NextIv();
+    bare->Seal(in.iv.data(), in.aad.data(), kAadSize, in.msg.data(), in.out.data(), in.msg.size(),
+               in.tag.data());
+    benchmark::DoNotOptimize(in.tag.data());
+    benchmark::ClobberMemory();
+  }
+  SetBytes(state);
+}
+
+void BM_OpenImbBare(benchmark::State& state) {
+  Inputs in(static_cast<size_t>(state.range(0)));
+  auto bare = std::make_unique<envelope_bench::BareImb>(in.key.data());
+  if (!bare->ok()) return state.SkipWithError("ipsec-mb: no AVX2 code path");
+  in.NextIv();
+  bare->Seal(in.iv.data(), in.aad.data(), kAadSize, in.msg.data(), in.out.data(), in.msg.size(),
+             in.tag.data());
+  for (auto _ : state) {
+    if (!bare->Open(in.iv.data(), in.aad.data(), kAadSize, in.out.data(), in.back.data(),
+                    in.out.size(), in.tag.data())) {
+      return state.SkipWithError("ipsec-mb open failed");
+    }
+    benchmark::DoNotOptimize(in.back.data());
+    benchmark::ClobberMemory();
+  }
+  if (in.back != in.msg) state.SkipWithError("open returned the wrong plaintext");
+  SetBytes(state);
+}
+#endif
+
+// New on each backend (arg 0: OpenSSL, 1: ipsec-mb): what a one-shot call
+// (AesGcmSeal, a KMS blob, a keyring's data key) pays before any AES. The
+// ipsec-mb state lives in libsodium secret memory (mmap, guard pages, mlock).
+void BM_NewContext(benchmark::State& state) {
+  const auto backend = state.range(0) == 0 ? GcmBackend::openssl : GcmBackend::ipsec_mb;
+  if (!envelope::crypto::GcmBackendAvailable(backend)) {
+    return state.SkipWithError("backend unavailable");
+  }
+  const std::vector<uint8_t> key(32, 7);
+  for (auto _ : state) {
+    auto gcm = envelope::crypto::AesGcm::New(key, backend);
+    if (!gcm) return state.SkipWithError(gcm.error().ToString().c_str());
+    benchmark::DoNotOptimize(&*gcm);
+  }
+}
+BENCHMARK(BM_NewContext)->Arg(0)->Arg(1);
+
 // 4 KiB, 16 KiB (one C2SP chunk), 64 KiB and 1 MiB.
 void Sizes(benchmark::internal::Benchmark* b) {
   for (int64_t size : {4 << 10, 16 << 10, 64 << 10, 1 << 20}) b->Arg(size);
@@ -154,6 +223,12 @@ BENCHMARK(BM_SealWrapper)->Apply(Sizes);
 BENCHMARK(BM_SealBare)->Apply(Sizes);
 BENCHMARK(BM_OpenWrapper)->Apply(Sizes);
 BENCHMARK(BM_OpenBare)->Apply(Sizes);
+#ifdef ENVELOPE_HAVE_IPSEC_MB
+BENCHMARK(BM_SealImbWrapper)->Apply(Sizes);
+BENCHMARK(BM_SealImbBare)->Apply(Sizes);
+BENCHMARK(BM_OpenImbWrapper)->Apply(Sizes);
+BENCHMARK(BM_OpenImbBare)->Apply(Sizes);
+#endif
 
 }  // namespace
 

@@ -11,6 +11,9 @@ packages=(
   softhsm2 libp11-kit-dev
   libboost-dev awscli faketime
 )
+# Intel's ipsec-mb: the fast AES-GCM backend (AVX2 / AVX-512 / VAES). Debian
+# ships it for amd64 only; elsewhere the build uses OpenSSL's AES-GCM.
+[ "$(dpkg --print-architecture)" = amd64 ] && packages+=(libipsec-mb-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

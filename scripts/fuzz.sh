@@ -20,7 +20,8 @@ build=build-fuzz
 
 # -max_len per target: big enough for the seeds that matter (a message of a
 # few frames, a chunked ciphertext of three chunks, a 4 KiB KMS blob, a
-# keystore of a few keys, a signed AWS request), small enough to stay fast.
+# keystore of a few keys, a signed AWS request, AES-GCM messages of four
+# 16 KiB chunks), small enough to stay fast.
 declare -A max_len=(
   [message_header]=4096
   [message_decrypt]=16384
@@ -31,9 +32,10 @@ declare -A max_len=(
   [roundtrip]=4096
   [cli_args]=2048
   [sigv4]=4096
+  [aes_gcm_diff]=70000
 )
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(message_header message_decrypt chunked_decrypt kms_blob kms_api keystore_load roundtrip cli_args sigv4)
+[ ${#targets[@]} -gt 0 ] || targets=(message_header message_decrypt chunked_decrypt kms_blob kms_api keystore_load roundtrip cli_args sigv4 aes_gcm_diff)
 
 if [ ! -f $build/build.ninja ]; then
   CC=clang CXX=clang++ meson setup $build --buildtype=debugoptimized -Dfuzzing=enabled \

@@ -18,7 +18,8 @@ int EnvelopeMain(int argc, char** argv) {
 
   CLI::App app{"envelope: envelope encryption and key management (a local KMS with the "
                "semantics of AWS KMS, messages in the AWS Encryption SDK format)"};
-  app.set_version_flag("--version", std::string("envelope ") + envelope::Version());
+  app.set_version_flag("--version", std::string("envelope ") + envelope::Version() +
+                                        "\naes-gcm: " + envelope::AesGcmBackend());
   app.require_subcommand(1);
   app.fallthrough();
   auto globals = std::make_shared<Globals>();

@@ -15,7 +15,8 @@ struct SelfTestResult {
 };
 
 // RunSelfTests runs a known-answer test of every primitive the library uses
-// (AES-GCM seal/open and tag rejection, HKDF-SHA-512, AES-KW, AES-KWP,
+// (AES-GCM seal/open and tag rejection on every AES-GCM backend this CPU
+// runs, the first result naming the active one; HKDF-SHA-512, AES-KW, AES-KWP,
 // constant-time comparison, secret memory, the RNG), the way FIPS modules run
 // power-on self tests. It never throws; every result is reported.
 std::vector<SelfTestResult> RunSelfTests();

@@ -6,6 +6,7 @@
 
 #include <openssl/evp.h>
 
+#include "crypto/aes_gcm_ipsec_mb.h"
 #include "crypto/openssl_error.h"
 #include "crypto/ossl_ptr.h"
 #include "envelope/secret.hpp"
@@ -79,15 +80,25 @@ bool Absorb(EVP_CIPHER_CTX* ctx, bool encrypt, std::span<const uint8_t> aad,
   return true;
 }
 
+
 }  // namespace
 
 Result<AesGcm> AesGcm::New(std::span<const uint8_t> key) {
-  const EVP_CIPHER* cipher = GcmCipher(key.size());
+  return New(key, ActiveGcmBackend());
+}
+
+Result<AesGcm> AesGcm::New(std::span<const uint8_t> key, GcmBackend backend) {
   if (key.size() != 16 && key.size() != 24 && key.size() != 32) {
     return MakeError(ErrorCode::invalid_argument,
                      "aes-gcm: key must be 16, 24 or 32 bytes, got " +
                          std::to_string(key.size()));
   }
+  if (backend == GcmBackend::ipsec_mb) {
+    auto state = ipsec_mb::NewState(key);
+    if (!state) return tl::unexpected(state.error());
+    return AesGcm(std::move(*state), key.size());
+  }
+  const EVP_CIPHER* cipher = GcmCipher(key.size());
   if (cipher == nullptr) {
     return OpenSslError(ErrorCode::internal, "aes-gcm: cipher unavailable");
   }
@@ -102,8 +113,11 @@ Result<AesGcm> AesGcm::New(std::span<const uint8_t> key) {
 }
 
 Result<AesGcm> AesGcm::Clone() const {
-  if (enc_ == nullptr || dec_ == nullptr) {
-    return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
+  if (!Usable()) return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
+  if (!imb_.empty()) {
+    auto state = ipsec_mb::CloneState(imb_);
+    if (!state) return tl::unexpected(state.error());
+    return AesGcm(std::move(*state), key_size_);
   }
   UniquePtr<EVP_CIPHER_CTX> enc(EVP_CIPHER_CTX_new());
   UniquePtr<EVP_CIPHER_CTX> dec(EVP_CIPHER_CTX_new());
@@ -117,6 +131,7 @@ Result<AesGcm> AesGcm::Clone() const {
 AesGcm::AesGcm(AesGcm&& other) noexcept
     : enc_(std::exchange(other.enc_, nullptr)),
       dec_(std::exchange(other.dec_, nullptr)),
+      imb_(std::move(other.imb_)),
       key_size_(std::exchange(other.key_size_, 0)) {}
 
 AesGcm& AesGcm::operator=(AesGcm&& other) noexcept {
@@ -124,6 +139,7 @@ AesGcm& AesGcm::operator=(AesGcm&& other) noexcept {
     Free();
     enc_ = std::exchange(other.enc_, nullptr);
     dec_ = std::exchange(other.dec_, nullptr);
+    imb_ = std::move(other.imb_);
     key_size_ = std::exchange(other.key_size_, 0);
   }
   return *this;
@@ -135,6 +151,7 @@ void AesGcm::Free() noexcept {
   EVP_CIPHER_CTX_free(enc_);  // cleanses the key schedule
   EVP_CIPHER_CTX_free(dec_);
   enc_ = dec_ = nullptr;
+  ipsec_mb::ReleaseState(std::move(imb_));  // wipes the expanded key and tables
 }
 
 Result<void> AesGcm::Seal(std::span<const uint8_t> iv,
@@ -144,7 +161,11 @@ Result<void> AesGcm::Seal(std::span<const uint8_t> iv,
   if (auto ok = CheckShapes(iv, in.size(), out.size(), tag.size(), in, out); !ok) {
     return ok;
   }
-  if (enc_ == nullptr) return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
+  if (!Usable()) return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
+  if (!imb_.empty()) {
+    ipsec_mb::Seal(imb_, key_size_, iv, aad, in, out, tag.first<kGcmTagSize>());
+    return {};
+  }
   int outl = 0;
   if (EVP_EncryptInit_ex(enc_, nullptr, nullptr, nullptr, iv.data()) != 1 ||
       !Absorb(enc_, true, aad, in, out) ||
@@ -163,7 +184,15 @@ Result<void> AesGcm::Open(std::span<const uint8_t> iv,
   if (auto ok = CheckShapes(iv, in.size(), out.size(), tag.size(), in, out); !ok) {
     return ok;
   }
-  if (dec_ == nullptr) return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
+  if (!Usable()) return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
+  if (!imb_.empty()) {
+    if (!ipsec_mb::Open(imb_, key_size_, iv, aad, in, tag.first<kGcmTagSize>(), out)) {
+      // The tag did not verify: wipe the plaintext already written.
+      SecureZero(out);
+      return MakeError(ErrorCode::auth_failed, "aes-gcm: authentication failed");
+    }
+    return {};
+  }
   if (EVP_DecryptInit_ex(dec_, nullptr, nullptr, nullptr, iv.data()) != 1 ||
       EVP_CIPHER_CTX_ctrl(dec_, EVP_CTRL_GCM_SET_TAG, kGcmTagSize,
                           const_cast<uint8_t*>(tag.data())) != 1 ||

@@ -1,9 +1,12 @@
-// AES-GCM: Wycheproof aes_gcm_test.json (every group, every vector) plus the
-// negative cases of our own API.
+// AES-GCM: Wycheproof aes_gcm_test.json (every group, every vector, on every
+// backend this machine runs) plus the negative cases of our own API (on the
+// active backend: meson runs this binary once as it is and once with
+// ENVELOPE_AES_BACKEND=openssl).
 #include "crypto/aes_gcm.h"
 
 #include <doctest/doctest.h>
 
+#include <string>
 #include <vector>
 
 #include "support/vectors.h"
@@ -13,60 +16,72 @@ namespace {
 
 using testing::Hex;
 
-TEST_CASE("AesGcm: every Wycheproof aes_gcm vector is accounted for") {
+// Backends lists the backends this machine can run.
+std::vector<GcmBackend> Backends() {
+  std::vector<GcmBackend> out = {GcmBackend::openssl};
+  if (GcmBackendAvailable(GcmBackend::ipsec_mb)) out.push_back(GcmBackend::ipsec_mb);
+  return out;
+}
+
+TEST_CASE("AesGcm: every Wycheproof aes_gcm vector is accounted for, on every backend") {
   const auto doc = testing::LoadJson(testing::VectorPath("wycheproof/aes_gcm_test.json"));
-  testing::Tally tally;
-  for (const auto& group : doc["testGroups"]) {
-    const int iv_bits = group["ivSize"];
-    const int tag_bits = group["tagSize"];
-    for (const auto& t : group["tests"]) {
-      CAPTURE(t["tcId"].get<int>());
-      const auto key = Hex(t["key"].get<std::string>()), iv = Hex(t["iv"].get<std::string>()),
-                 aad = Hex(t["aad"].get<std::string>()), msg = Hex(t["msg"].get<std::string>()),
-                 ct = Hex(t["ct"].get<std::string>()), tag = Hex(t["tag"].get<std::string>());
-      const std::string result = t["result"];
-      const bool supported_shape = iv_bits == 96 && tag_bits == 128;
+  for (const GcmBackend backend : Backends()) {
+    const std::string backend_name = GcmBackendDescription(backend);
+    CAPTURE(backend_name);
+    testing::Tally tally;
+    for (const auto& group : doc["testGroups"]) {
+      const int iv_bits = group["ivSize"];
+      const int tag_bits = group["tagSize"];
+      for (const auto& t : group["tests"]) {
+        CAPTURE(t["tcId"].get<int>());
+        const auto key = Hex(t["key"].get<std::string>()), iv = Hex(t["iv"].get<std::string>()),
+                   aad = Hex(t["aad"].get<std::string>()), msg = Hex(t["msg"].get<std::string>()),
+                   ct = Hex(t["ct"].get<std::string>()), tag = Hex(t["tag"].get<std::string>());
+        const std::string result = t["result"];
+        const bool supported_shape = iv_bits == 96 && tag_bits == 128;
 
-      auto gcm = AesGcm::New(key);
-      REQUIRE(gcm);  // every key size in the file is 128, 192 or 256
-      std::vector<uint8_t> opened(ct.size());
-      auto open = gcm->Open(iv, aad, ct, tag, opened);
+        auto gcm = AesGcm::New(key, backend);
+        REQUIRE(gcm);  // every key size in the file is 128, 192 or 256
+        REQUIRE(gcm->backend() == backend);
+        std::vector<uint8_t> opened(ct.size());
+        auto open = gcm->Open(iv, aad, ct, tag, opened);
 
-      if (!supported_shape) {
-        // Outside our API (IV other than 96 bits): must be refused, and
-        // refused as unsupported, for valid and invalid vectors alike.
-        CHECK_FALSE(open);
-        CHECK(open.error().code() == ErrorCode::unsupported);
-        std::vector<uint8_t> out(msg.size()), out_tag(16);
-        auto seal = gcm->Seal(iv, aad, msg, out, out_tag);
-        CHECK_FALSE(seal);
-        if (!open && !seal) {
-          result == "valid" ? ++tally.unsupported_rejected : ++tally.invalid_rejected;
-        } else {
-          ++tally.failed;
+        if (!supported_shape) {
+          // Outside our API (IV other than 96 bits): must be refused, and
+          // refused as unsupported, for valid and invalid vectors alike.
+          CHECK_FALSE(open);
+          CHECK(open.error().code() == ErrorCode::unsupported);
+          std::vector<uint8_t> out(msg.size()), out_tag(16);
+          auto seal = gcm->Seal(iv, aad, msg, out, out_tag);
+          CHECK_FALSE(seal);
+          if (!open && !seal) {
+            result == "valid" ? ++tally.unsupported_rejected : ++tally.invalid_rejected;
+          } else {
+            ++tally.failed;
+          }
+          continue;
         }
-        continue;
-      }
-      if (result == "valid") {
-        std::vector<uint8_t> sealed(msg.size()), sealed_tag(16);
-        auto seal = gcm->Seal(iv, aad, msg, sealed, sealed_tag);
-        const bool ok = open && opened == msg && seal && sealed == ct && sealed_tag == tag;
-        CHECK(ok);
-        ok ? ++tally.valid_passed : ++tally.failed;
-      } else if (result == "invalid") {
-        const bool rejected = !open && open.error().code() == ErrorCode::auth_failed &&
-                              std::all_of(opened.begin(), opened.end(),
-                                          [](uint8_t b) { return b == 0; });
-        CHECK(rejected);
-        rejected ? ++tally.invalid_rejected : ++tally.failed;
-      } else {
-        ++tally.acceptable;
+        if (result == "valid") {
+          std::vector<uint8_t> sealed(msg.size()), sealed_tag(16);
+          auto seal = gcm->Seal(iv, aad, msg, sealed, sealed_tag);
+          const bool ok = open && opened == msg && seal && sealed == ct && sealed_tag == tag;
+          CHECK(ok);
+          ok ? ++tally.valid_passed : ++tally.failed;
+        } else if (result == "invalid") {
+          const bool rejected = !open && open.error().code() == ErrorCode::auth_failed &&
+                                std::all_of(opened.begin(), opened.end(),
+                                            [](uint8_t b) { return b == 0; });
+          CHECK(rejected);
+          rejected ? ++tally.invalid_rejected : ++tally.failed;
+        } else {
+          ++tally.acceptable;
+        }
       }
     }
+    tally.Print("aes_gcm_test.json [" + backend_name + "]");
+    CHECK(tally.failed == 0);
+    CHECK(tally.total() == doc["numberOfTests"].get<int>());
   }
-  tally.Print("aes_gcm_test.json");
-  CHECK(tally.failed == 0);
-  CHECK(tally.total() == doc["numberOfTests"].get<int>());
 }
 
 TEST_CASE("AesGcm: rejects keys that are not 16, 24 or 32 bytes") {

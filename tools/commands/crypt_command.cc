@@ -81,7 +81,8 @@ int CryptMain(Direction direction, const std::string& tool, int argc, char** arg
                      "(AWS Encryption SDK format)"
                    : "decrypt: decrypt envelope messages (AWS Encryption SDK format, binary or "
                      "base64)"};
-  app.set_version_flag("--version", tool + " (envelope) " + envelope::Version());
+  app.set_version_flag("--version", tool + " (envelope) " + envelope::Version() +
+                                        "\naes-gcm: " + envelope::AesGcmBackend());
   CryptOptions options;
   AddCryptOptions(app, options, direction, tool);
   if (auto done = ParseArgs(app, tool, argc, argv)) return *done;
