@@ -99,6 +99,7 @@ std::string_view KmsExceptionFor(ErrorCode code) noexcept {
     case ErrorCode::auth_failed:
       return "InvalidCiphertextException";
     case ErrorCode::truncated:
+    case ErrorCode::malformed:
       return "InvalidCiphertextException";
     case ErrorCode::invalid_argument:
       return "ValidationException";

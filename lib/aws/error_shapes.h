@@ -54,7 +54,7 @@ tl::unexpected<Error> MakeAwsError(std::string_view type, ErrorCode code, std::s
 
 // KmsExceptionFor returns the KMS exception for an ErrorCode, for errors
 // whose message names none: not_found -> NotFoundException, key_state ->
-// KMSInvalidStateException, auth_failed and truncated ->
+// KMSInvalidStateException, auth_failed, truncated and malformed ->
 // InvalidCiphertextException, invalid_argument -> ValidationException,
 // unsupported -> UnsupportedOperationException, limit_exceeded ->
 // LimitExceededException, io and internal -> KMSInternalException.

@@ -96,12 +96,18 @@ Result<HttpRequest> ParseRawRequest(std::string_view text) {
     const size_t nl = text.find('\n');
     std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (nl != std::string_view::npos && line.ends_with('\r')) line.remove_suffix(1);
     return line;
+  };
+  // A CR anywhere else in a line is refused (RFC 9112 section 2.2), so no
+  // value ends in one and formatting cannot change a request.
+  auto bare_cr = [] {
+    return MakeError(ErrorCode::invalid_argument, "http request: a CR that does not end a line");
   };
   HttpRequest request;
   const auto first = next_line();
   if (!first) return MakeError(ErrorCode::invalid_argument, "http request: empty");
+  if (first->find('\r') != std::string_view::npos) return bare_cr();
   const size_t sp1 = first->find(' ');
   const size_t sp2 = first->rfind(' ');
   if (sp1 == std::string_view::npos || sp2 <= sp1 + 1 ||
@@ -118,6 +124,7 @@ Result<HttpRequest> ParseRawRequest(std::string_view text) {
     return MakeError(ErrorCode::invalid_argument, "http request: the target has no path");
   }
   while (auto line = next_line()) {
+    if (line->find('\r') != std::string_view::npos) return bare_cr();
     if (line->empty()) {
       request.body = std::string(text);
       return request;

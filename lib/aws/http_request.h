@@ -82,9 +82,10 @@ void SplitTarget(std::string_view target, HttpRequest& request);
 // SigV4 test suite (and handy for debugging): "METHOD TARGET HTTP/1.1", then
 // "Name:value" lines (a line starting with a space or tab continues the
 // previous value after a "\n"), an empty line, and the body. Lines end in
-// "\n" or "\r\n"; a missing empty line means an empty body. The target may
-// contain spaces but must have a path; the version is the last word. Fails
-// with `invalid_argument` for a malformed request line or header line.
+// "\n" or "\r\n" and hold no other CR; a missing empty line means an empty
+// body. The target may contain spaces but must have a path; the version is
+// the last word. Fails with `invalid_argument` for a malformed request line
+// or header line.
 [[nodiscard]] Result<HttpRequest> ParseRawRequest(std::string_view text);
 
 // FormatRawRequest writes the form ParseRawRequest reads, with "\n" line

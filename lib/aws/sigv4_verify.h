@@ -56,7 +56,8 @@ struct Principal {
 //    parameters; none: MissingAuthenticationTokenException;
 //  - the header (sigv4_auth.h) or parameters parse, X-Amz-Date is one valid
 //    timestamp, `host` (and in the header form `x-amz-date`) is signed, at
-//    most one X-Amz-Security-Token and X-Amz-Content-Sha256, presigned
+//    most one X-Amz-Security-Token (not empty, and signed unless
+//    allow_unsigned_session_token) and X-Amz-Content-Sha256, presigned
 //    X-Amz-Expires 1 to 604800: otherwise IncompleteSignatureException;
 //  - the scope's date is X-Amz-Date's day, its region and service the
 //    configured ones, the time within max_skew of `now` (presigned: not

@@ -73,6 +73,7 @@ TEST_CASE("KmsExceptionFor: one KMS exception per ErrorCode") {
   CHECK(KmsExceptionFor(ErrorCode::key_state) == "KMSInvalidStateException");
   CHECK(KmsExceptionFor(ErrorCode::auth_failed) == "InvalidCiphertextException");
   CHECK(KmsExceptionFor(ErrorCode::truncated) == "InvalidCiphertextException");
+  CHECK(KmsExceptionFor(ErrorCode::malformed) == "InvalidCiphertextException");
   CHECK(KmsExceptionFor(ErrorCode::invalid_argument) == "ValidationException");
   CHECK(KmsExceptionFor(ErrorCode::unsupported) == "UnsupportedOperationException");
   CHECK(KmsExceptionFor(ErrorCode::limit_exceeded) == "LimitExceededException");

@@ -28,7 +28,9 @@ TEST_CASE("ParseRawRequest: malformed requests are refused") {
   for (const std::string_view bad :
        {"", "GET /\n", "GET  HTTP/1.1\n", "GET / FTP/1\n", "G(T / HTTP/1.1\n",
         "GET / HTTP/1.1\n continuation first\n", "GET / HTTP/1.1\nNo colon\n",
-        "GET / HTTP/1.1\n:pseudo:x\n", "GET / HTTP/1.1\nBad Name:x\n", "GET ?x HTTP/1.1\n"}) {
+        "GET / HTTP/1.1\n:pseudo:x\n", "GET / HTTP/1.1\nBad Name:x\n", "GET ?x HTTP/1.1\n",
+        "GET /\r HTTP/1.1\n", "GET / HTTP/1.1\nH:v\r\r\n", "GET / HTTP/1.1\nH:v\r",
+        "GET / HTTP/1.1\nH:a\rb\n"}) {
     CAPTURE(bad);
     auto r = ParseRawRequest(bad);
     CHECK(!r);
