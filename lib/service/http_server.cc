@@ -42,12 +42,18 @@ class Session {
   virtual void Interrupt() = 0;
 };
 
-// State is shared by the server and every connection: options, handler and
-// the counts that Stop waits on. Connections hold it by shared_ptr, so it
-// outlives any of them.
+// State is shared by the server and every connection: options, handler,
+// the io_context and TLS context their sockets belong to, and the counts
+// that Stop waits on. Connections hold it by shared_ptr, so it outlives any
+// of them: a connection kept alive by a Respond that a Handler still holds
+// after Stop closes its socket against a live io_context.
 struct State {
+  explicit State(unsigned thread_count) : ioc(static_cast<int>(thread_count)) {}
+
   HttpServerOptions options;
   Handler handler;
+  std::optional<ssl::context> tls;  // before ioc: sockets go first
+  net::io_context ioc;
 
   std::mutex mu;
   std::condition_variable idle;
@@ -267,9 +273,10 @@ using TlsConnection = Connection<beast::ssl_stream<beast::tcp_stream>>;
 }  // namespace
 
 struct HttpServer::Impl {
-  explicit Impl(std::shared_ptr<State> s, unsigned thread_count)
+  explicit Impl(std::shared_ptr<State> s)
       : state(std::move(s)),
-        ioc(static_cast<int>(thread_count)),
+        ioc(state->ioc),
+        tls(state->tls),
         work(ioc.get_executor()),
         acceptor(net::make_strand(ioc)) {}
 
@@ -307,8 +314,8 @@ struct HttpServer::Impl {
   }
 
   std::shared_ptr<State> state;
-  std::optional<ssl::context> tls;  // before ioc: connections may hold SSL objects from it
-  net::io_context ioc;
+  net::io_context& ioc;
+  std::optional<ssl::context>& tls;
   // work keeps the threads running while every connection waits for its
   // Handler (no socket operation pending), as during Stop.
   net::executor_work_guard<net::io_context::executor_type> work;
@@ -335,12 +342,12 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
   unsigned thread_count = options.threads;
   if (thread_count == 0) thread_count = std::max(1u, std::thread::hardware_concurrency());
 
-  auto state = std::make_shared<State>();
+  auto state = std::make_shared<State>(thread_count);
   state->handler = std::move(handler);
   const bool use_tls = options.tls.has_value();
   std::optional<TlsServerCredentials> credentials = std::move(options.tls);
   state->options = std::move(options);
-  auto impl = std::make_unique<Impl>(state, thread_count);
+  auto impl = std::make_unique<Impl>(state);
 
   if (use_tls) {
     impl->tls.emplace(ssl::context::tls_server);

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""The AWS CLI (Debian's awscli, v2) against `envelope kms serve`.
+"""Real AWS clients against `envelope kms serve`: the AWS CLI (Debian's awscli
+v2, and the pip v1 for the calls v2.9 lacks), then the AWS SDK for
+JavaScript v3 and the ESDK for JavaScript's KMS keyring (test/interop).
 
 Starts the server on a free loopback port with a fresh keystore and an
 access key, runs a transcript of `aws kms ...` calls with --endpoint-url and
@@ -9,7 +11,7 @@ clock six minutes behind (faketime) and plain HTTP. The keystore is shared with
 the `envelope` tool while the server runs. The server is stopped with
 SIGTERM at the end (and killed if the test fails), never left running.
 
-Usage: aws_cli_test.py BUILD_DIR
+Usage: aws_cli_test.py BUILD_DIR KMS_SDK_MJS
 """
 import base64
 import json
@@ -70,6 +72,29 @@ class Server:
                 self.proc.wait()
                 raise AssertionError("server did not stop on SIGTERM")
         return self.proc.returncode
+
+
+def run_node(envelope, work, script):
+    """The JS SDK and the ESDK's KMS keyring, against a server of their own."""
+    home = os.path.join(work, "ks-node")
+    env = dict(os.environ, ENVELOPE_HOME=home)
+    secret_file = os.path.join(work, "secret-node")
+    access_key = subprocess.run([envelope, "kms", "access-keys", "create", "--secret-file",
+                                 secret_file], env=env, check=True, capture_output=True,
+                                text=True).stdout.strip()
+    server = Server(envelope, home)
+    try:
+        node_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        node_env.update(NODE_EXTRA_CA_CERTS=server.cert, HOME=work,
+                        AWS_CONFIG_FILE=os.path.join(work, "none"),
+                        AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "none"))
+        r = subprocess.run(["node", os.path.abspath(script), server.url, access_key, secret_file], env=node_env,
+                           capture_output=True, text=True, timeout=300,
+                           cwd=os.path.dirname(os.path.abspath(script)))
+        sys.stdout.write(r.stdout)
+        check(r.returncode == 0, f"node kms_sdk.mjs: {r.stdout[-2000:]} {r.stderr[-2000:]}")
+    finally:
+        check(server.stop() == 0, "the node test's server exits 0 on SIGTERM")
 
 
 def main():
@@ -186,11 +211,12 @@ def main():
         check("InvalidSignatureException" in log and "UnrecognizedClientException" in log,
               "refused requests are audited")
         check(secret not in log and "the plaintext" not in log, "no secret in the audit log")
-        print(f"aws cli: {passed} passed, 0 failed")
+        run_node(envelope, work, sys.argv[2])
+        print(f"aws clients: {passed} passed, 0 failed")
         return 0
     except AssertionError as e:
         print(f"FAILED: {e}", file=sys.stderr)
-        print(f"aws cli: {passed} passed, 1 failed")
+        print(f"aws clients: {passed} passed, 1 failed")
         return 1
     finally:
         if server is not None and server.proc.poll() is None:
