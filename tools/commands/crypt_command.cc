@@ -4,6 +4,7 @@
 #include "cli/parse.h"
 #include "commands/crypt.h"
 #include "commands/keys.h"
+#include "envelope/atomic_file.hpp"
 #include "envelope/version.hpp"
 
 namespace envelope::cli {
@@ -74,6 +75,8 @@ int RunCryptMain(Direction direction, int argc, char** argv) {
   HardenProcess();
   const bool enc = direction == Direction::encrypt;
   const std::string tool = enc ? "encrypt" : "decrypt";
+  // SIGINT, SIGTERM, SIGHUP remove a named temporary output (AtomicFile).
+  if (auto r = InstallTemporaryFileCleanup(); !r) return Fail(tool, r.error());
   if (auto refused = RefuseLiteralSecrets(tool, argc, argv)) return *refused;
   CLI::App app{enc ? "encrypt: encrypt files or standard input into envelope messages "
                      "(AWS Encryption SDK format)"
