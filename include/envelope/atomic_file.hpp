@@ -79,6 +79,10 @@ class AtomicFile final : public Sink {
   // Write appends `data` (retrying EINTR and short writes); `io` on failure.
   [[nodiscard]] Result<void> Write(std::span<const uint8_t> data) override;
 
+  // Sink's Commit(n) belongs to its Reserve, which AtomicFile does not offer
+  // (it fails with `internal`); not to be confused with Commit() below.
+  using Sink::Commit;
+
   // Commit makes the file durable and puts it at its path (see the top of
   // this header). Fails with `invalid_argument` ("output file \"P\" exists")
   // when, without `replace`, something appeared at the path meanwhile (it
