@@ -8,12 +8,15 @@
 #include "cli/parse.h"
 #include "commands/admin.h"
 #include "commands/crypt_options.h"
+#include "envelope/atomic_file.hpp"
 #include "envelope/version.hpp"
 
 namespace {
 
 int EnvelopeMain(int argc, char** argv) {
   using namespace envelope::cli;
+  // SIGINT, SIGTERM, SIGHUP remove a named temporary output (AtomicFile).
+  if (auto r = envelope::InstallTemporaryFileCleanup(); !r) return Fail(kTool, r.error());
   if (auto refused = RefuseLiteralSecrets(kTool, argc, argv)) return *refused;
 
   CLI::App app{"envelope: envelope encryption and key management (a local KMS with the "

@@ -9,7 +9,10 @@
 //   PositionedSource  reads at any offset, like pread(2), plus the total size
 //
 // Implementations over POSIX file descriptors (retrying on EINTR and on short
-// transfers) and over memory are provided. None of them is thread-safe; give
+// transfers) and over memory are provided, with the two descriptor helpers
+// they are built on (ReadFd, WriteFd: the one EINTR-safe loop of the
+// library and the tools), and ReadSecret, the one reader of keys,
+// passphrases and PINs from a file, a descriptor or an environment variable. None of them is thread-safe; give
 // each thread its own object. The one exception: ReadAt and ReadAtV of the
 // positioned sources provided here (FdPositionedSource,
 // MemoryPositionedSource, SpanSource) keep no state, so several threads may
@@ -20,10 +23,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include "envelope/error.hpp"
+#include "envelope/secret.hpp"
 
 namespace envelope {
 
@@ -99,6 +105,45 @@ class PositionedSource {
 // `truncated` when the data ends first.
 [[nodiscard]] Result<void> ReadExactAt(PositionedSource& source, uint64_t offset,
                                        std::span<uint8_t> out);
+
+// ReadFd reads from descriptor `fd` until `out` is full or the descriptor
+// reaches its end, retrying on EINTR and short reads, and returns the number
+// of bytes read (less than out.size() only at the end). Fails with `io`:
+// "cannot read WHAT: <reason>" when `what` names the file, else "read
+// failed: <reason>".
+[[nodiscard]] Result<size_t> ReadFd(int fd, std::span<uint8_t> out, std::string_view what = {});
+
+// WriteFd writes all of `data` to descriptor `fd`, retrying on EINTR and
+// short writes. Fails with `io`: "cannot write WHAT: <reason>", or "write
+// failed: <reason>" without `what`.
+[[nodiscard]] Result<void> WriteFd(int fd, std::span<const uint8_t> data,
+                                   std::string_view what = {});
+
+// SecretSource names where a secret (a key, a passphrase, a PIN) comes
+// from: never a command-line value, which other users can read in /proc.
+struct SecretSource {
+  enum class Kind { file, fd, env };
+  Kind kind = Kind::file;
+  std::string value;  // a path, a descriptor number in decimal, or a variable name
+
+  // Describe returns e.g. `key file "k.bin"`, `file descriptor 3` or
+  // `environment variable PIN` for messages (never the secret).
+  std::string Describe() const;
+};
+
+// ReadSecret reads the secret `source` names, at most `max_size` bytes,
+// straight into secret memory (no copy is left in ordinary memory; a
+// descriptor is read to its end and left open). Fails with `not_found` for a
+// missing file; `invalid_argument` when the source holds more than
+// `max_size` bytes, is empty, or names a bad descriptor or an unset
+// variable; `io` when it cannot be read. Messages name the source, never
+// its content.
+[[nodiscard]] Result<SecretBytes> ReadSecret(const SecretSource& source, size_t max_size);
+
+// ReadSecretFd reads open descriptor `fd` to its end, at most `max_size`
+// bytes (more is `invalid_argument`), into secret memory; it may be empty.
+// The descriptor is not closed. Fails with `io` when it cannot be read.
+[[nodiscard]] Result<SecretBytes> ReadSecretFd(int fd, size_t max_size);
 
 // FdSource reads from a file descriptor with read(2). It does not own `fd`:
 // the caller keeps it open while the FdSource is used and closes it after.

@@ -6,14 +6,12 @@
 //
 // Path attributes are separated by ';', query attributes follow '?' and are
 // separated by '&'; every value is percent-decoded.
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <set>
 
+#include "envelope/io.hpp"
 #include "envelope/pkcs11.hpp"
 
 namespace envelope {
@@ -176,28 +174,17 @@ Result<SecretBytes> ReadPkcs11Pin(std::string_view pin_source) {
     return MakeError(ErrorCode::invalid_argument,
                      "pkcs11: pin-source must be the path of a file holding the PIN");
   }
-  // read(2), not stdio: a FILE buffer would keep a copy of the PIN in
-  // ordinary heap memory that nobody wipes.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
+  // The one reader of secrets (envelope/io.hpp): read(2) straight into
+  // secret memory, no stdio buffer keeping a copy of the PIN.
+  auto buffer = ReadSecret({SecretSource::Kind::file, path}, kMaxPin + 2);
+  if (!buffer) {
+    if (buffer.error().code() == ErrorCode::invalid_argument) {  // empty, or too long
+      return MakeError(ErrorCode::invalid_argument,
+                       "pkcs11: the PIN file '" + path + "' must hold 1 to 256 bytes");
+    }
     return MakeError(ErrorCode::io, "pkcs11: cannot read the PIN file '" + path + "'");
   }
-  auto buffer = SecretBytes::Allocate(kMaxPin + 2);
-  if (!buffer) {
-    ::close(fd);
-    return tl::unexpected(buffer.error());
-  }
-  size_t n = 0;
-  bool failed = false;
-  while (n < buffer->size()) {
-    const ssize_t got = ::read(fd, buffer->data() + n, buffer->size() - n);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) failed = true;
-    if (got <= 0) break;
-    n += static_cast<size_t>(got);
-  }
-  ::close(fd);
-  if (failed) return MakeError(ErrorCode::io, "pkcs11: cannot read the PIN file '" + path + "'");
+  size_t n = buffer->size();
   if (n > 0 && buffer->data()[n - 1] == '\n') --n;
   if (n > 0 && buffer->data()[n - 1] == '\r') --n;
   if (n == 0 || n > kMaxPin) {

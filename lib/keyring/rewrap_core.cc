@@ -205,11 +205,16 @@ Result<RewrapResult> Rewrap(const std::string& input_path, const std::string& ou
     return MakeError(ErrorCode::limit_exceeded, "rewrap: the new header is over the header limit");
   }
 
-  auto out = AtomicOutput::Create(output_path, in->stat().st_mode & 0777);
+  // The input's permission bits, no special ones; in place (or with
+  // overwrite) the file at output_path is replaced, else it must not appear.
+  auto out = AtomicFile::Create(output_path,
+                                {.replace = options.overwrite || SameFile(output_path, *in),
+                                 .mode = in->stat().st_mode & 0777,
+                                 .apply_umask = false});
   if (!out) return Fail(out);
   if (auto r = out->Write(*header); !r) return Fail(r);
   if (!is_signed) {
-    if (auto r = out->CopyRange(*in, layout->start, layout->frames_end - layout->start); !r) {
+    if (auto r = CopyRange(*in, layout->start, layout->frames_end - layout->start, *out); !r) {
       return Fail(r);
     }
   } else {

@@ -8,7 +8,7 @@
 //     --> signed: new P-384 key, new aws-crypto-public-key in the context
 //     --> EdkMaker: the new EDKs --> new header + tag (same message id,
 //         commit key, frame length)
-//     --> AtomicOutput: header, then the body: copy_file_range (unsigned),
+//     --> AtomicFile: header, then the body: copy_file_range (unsigned),
 //         or read / verify old / sign new / write in one pass (signed)
 //     --> commit (fsync, rename, fsync folder)
 #ifndef ENVELOPE_LIB_KEYRING_REWRAP_CORE_H_

@@ -8,8 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <vector>
+
+#include "envelope/io.hpp"
 
 namespace envelope::keyring {
 namespace {
@@ -45,102 +46,22 @@ InputFile::~InputFile() {
 }
 
 Result<void> InputFile::ReadAt(uint64_t offset, std::span<uint8_t> out) const {
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n =
-        ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Io("read failed", errno);
-    }
-    if (n == 0) return MakeError(ErrorCode::truncated, "rewrap: the message ends too early");
-    done += static_cast<size_t>(n);
-  }
+  FdPositionedSource source(fd_);
+  auto n = source.ReadAt(offset, out);
+  if (!n) return tl::unexpected(n.error().WithContext("rewrap"));
+  if (*n < out.size()) return MakeError(ErrorCode::truncated, "rewrap: the message ends too early");
   return {};
 }
 
-Result<AtomicOutput> AtomicOutput::Create(const std::string& path, mode_t mode) {
-  const std::filesystem::path target(path);
-  std::string dir = target.parent_path().string();
-  if (dir.empty()) dir = ".";
-  std::string temp = dir + "/." + target.filename().string() + ".rewrap-XXXXXX";
-  const int fd = ::mkostemp(temp.data(), O_CLOEXEC);
-  if (fd < 0) return Io("cannot create a temporary file in " + dir, errno);
-  if (::fchmod(fd, mode & 07777) != 0) {
-    const int err = errno;
-    ::close(fd);
-    ::unlink(temp.c_str());
-    return Io("cannot set the mode of the temporary file", err);
-  }
-  return AtomicOutput(fd, std::move(temp), path, std::move(dir));
-}
+namespace {
 
-AtomicOutput::AtomicOutput(AtomicOutput&& other) noexcept
-    : fd_(other.fd_),
-      temp_(std::move(other.temp_)),
-      target_(std::move(other.target_)),
-      dir_(std::move(other.dir_)),
-      committed_(other.committed_) {
-  other.fd_ = -1;
-  other.committed_ = true;  // the moved-from object owns no temporary
-}
-
-AtomicOutput::~AtomicOutput() {
-  if (fd_ >= 0) ::close(fd_);
-  if (!committed_) ::unlink(temp_.c_str());
-}
-
-Result<void> AtomicOutput::Write(std::span<const uint8_t> data) {
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd_, data.data() + done, data.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Io("cannot write the temporary file", errno);
-    }
-    done += static_cast<size_t>(n);
-  }
-  return {};
-}
-
-Result<void> AtomicOutput::CopyRange(const InputFile& in, uint64_t offset, uint64_t length) {
-  // Rewrap to the newest version of the same key keeps the header length,
-  // so the body sits at the same offset modulo the block size in both files.
-  // Then the block-aligned part can share the input's extents (FICLONERANGE:
-  // XFS with reflink, btrfs), which costs the same for 1 KiB and 1 GiB: copy
-  // the head up to a block boundary, clone the rest, copy an unaligned tail.
-  // Filesystems without extent sharing (ext4, tmpfs) refuse the clone and
-  // the whole range is copied.
-  constexpr uint64_t kBlock = 4096;
-  const off_t out_pos = ::lseek(fd_, 0, SEEK_CUR);
-  if (out_pos >= 0 && length >= 2 * kBlock &&
-      offset % kBlock == static_cast<uint64_t>(out_pos) % kBlock) {
-    const uint64_t head = (kBlock - offset % kBlock) % kBlock;
-    if (auto r = KernelCopy(in, offset, head); !r) return r;
-    const bool to_eof = offset + length == static_cast<uint64_t>(in.stat().st_size);
-    // A clone may end unaligned only at the end of the input.
-    const uint64_t middle = to_eof ? length - head : (length - head) / kBlock * kBlock;
-    file_clone_range range{};
-    range.src_fd = in.fd();
-    range.src_offset = offset + head;
-    range.src_length = middle;
-    range.dest_offset = static_cast<uint64_t>(out_pos) + head;
-    if (::ioctl(fd_, FICLONERANGE, &range) == 0) {
-      if (::lseek(fd_, static_cast<off_t>(range.dest_offset + middle), SEEK_SET) < 0) {
-        return Io("cannot seek in the temporary file", errno);
-      }
-      return KernelCopy(in, offset + head + middle, length - head - middle);
-    }
-    return KernelCopy(in, offset + head, length - head);
-  }
-  return KernelCopy(in, offset, length);
-}
-
-Result<void> AtomicOutput::KernelCopy(const InputFile& in, uint64_t offset, uint64_t length) {
+// KernelCopy appends the range with copy_file_range, falling back to large
+// reads and writes.
+Result<void> KernelCopy(const InputFile& in, uint64_t offset, uint64_t length, AtomicFile& out) {
   loff_t in_off = static_cast<loff_t>(offset);
   uint64_t left = length;
   while (left > 0) {
-    const ssize_t n = ::copy_file_range(in.fd(), &in_off, fd_, nullptr,
+    const ssize_t n = ::copy_file_range(in.fd(), &in_off, out.fd(), nullptr,
                                         static_cast<size_t>(std::min(left, kCopyChunk)), 0);
     if (n > 0) {
       left -= static_cast<uint64_t>(n);
@@ -156,7 +77,7 @@ Result<void> AtomicOutput::KernelCopy(const InputFile& in, uint64_t offset, uint
     while (left > 0) {
       const auto piece = std::span(buffer).first(std::min<uint64_t>(left, buffer.size()));
       if (auto r = in.ReadAt(static_cast<uint64_t>(in_off), piece); !r) return r;
-      if (auto r = Write(piece); !r) return r;
+      if (auto r = out.Write(piece); !r) return r;
       in_off += static_cast<loff_t>(piece.size());
       left -= piece.size();
     }
@@ -164,25 +85,39 @@ Result<void> AtomicOutput::KernelCopy(const InputFile& in, uint64_t offset, uint
   return {};
 }
 
-Result<void> AtomicOutput::Commit() {
-  if (::fsync(fd_) != 0) return Io("cannot flush the temporary file", errno);
-  if (::close(fd_) != 0) {
-    fd_ = -1;
-    return Io("cannot close the temporary file", errno);
+}  // namespace
+
+Result<void> CopyRange(const InputFile& in, uint64_t offset, uint64_t length, AtomicFile& out) {
+  // Rewrap to the newest version of the same key keeps the header length,
+  // so the body sits at the same offset modulo the block size in both files.
+  // Then the block-aligned part can share the input's extents (FICLONERANGE:
+  // XFS with reflink, btrfs), which costs the same for 1 KiB and 1 GiB: copy
+  // the head up to a block boundary, clone the rest, copy an unaligned tail.
+  // Filesystems without extent sharing (ext4, tmpfs) refuse the clone and
+  // the whole range is copied.
+  constexpr uint64_t kBlock = 4096;
+  const off_t out_pos = ::lseek(out.fd(), 0, SEEK_CUR);
+  if (out_pos >= 0 && length >= 2 * kBlock &&
+      offset % kBlock == static_cast<uint64_t>(out_pos) % kBlock) {
+    const uint64_t head = (kBlock - offset % kBlock) % kBlock;
+    if (auto r = KernelCopy(in, offset, head, out); !r) return r;
+    const bool to_eof = offset + length == static_cast<uint64_t>(in.stat().st_size);
+    // A clone may end unaligned only at the end of the input.
+    const uint64_t middle = to_eof ? length - head : (length - head) / kBlock * kBlock;
+    file_clone_range range{};
+    range.src_fd = in.fd();
+    range.src_offset = offset + head;
+    range.src_length = middle;
+    range.dest_offset = static_cast<uint64_t>(out_pos) + head;
+    if (::ioctl(out.fd(), FICLONERANGE, &range) == 0) {
+      if (::lseek(out.fd(), static_cast<off_t>(range.dest_offset + middle), SEEK_SET) < 0) {
+        return Io("cannot seek in the output", errno);
+      }
+      return KernelCopy(in, offset + head + middle, length - head - middle, out);
+    }
+    return KernelCopy(in, offset + head, length - head, out);
   }
-  fd_ = -1;
-  if (::rename(temp_.c_str(), target_.c_str()) != 0) {
-    return Io("cannot rename the temporary file over " + target_, errno);
-  }
-  committed_ = true;
-  // The rename is durable only once the folder is flushed.
-  const int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir_fd < 0) return Io("cannot open " + dir_ + " to flush it", errno);
-  const int rc = ::fsync(dir_fd);
-  const int err = errno;
-  ::close(dir_fd);
-  if (rc != 0) return Io("cannot flush " + dir_, err);
-  return {};
+  return KernelCopy(in, offset, length, out);
 }
 
 bool SameFile(const std::string& path, const InputFile& in) {

@@ -1,10 +1,11 @@
 // lib/keyring: the file side of message rewrap: positioned reads of the
-// input, and an output that appears atomically.
+// input, and copying the message body into the output, an
+// envelope::AtomicFile (envelope/atomic_file.hpp):
 //
-//   AtomicOutput::Create(path)   temporary "<dir>/.<name>.rewrap-XXXXXX"
+//   AtomicFile::Create(path)     unnamed file in <path>'s folder
 //        Write / CopyRange        header bytes, then the body (kernel copy)
-//        Commit                   fsync, rename over <path>, fsync <dir>
-//   destroyed uncommitted         the temporary is unlinked
+//        Commit                   fsync, link or rename into <path>, fsync <dir>
+//   destroyed uncommitted         nothing is left
 //
 // After a crash or any failure <path> is either absent (new file), or the
 // old file unchanged, or the complete new file; never a mix.
@@ -18,6 +19,7 @@
 #include <span>
 #include <string>
 
+#include "envelope/atomic_file.hpp"
 #include "envelope/error.hpp"
 
 namespace envelope::keyring {
@@ -45,35 +47,14 @@ class InputFile {
   struct stat st_ {};
 };
 
-// AtomicOutput is a temporary file that replaces its target on Commit.
-class AtomicOutput {
- public:
-  // Create makes the temporary beside `path` with permission bits `mode`.
-  [[nodiscard]] static Result<AtomicOutput> Create(const std::string& path, mode_t mode);
-  AtomicOutput(AtomicOutput&& other) noexcept;
-  AtomicOutput& operator=(AtomicOutput&&) = delete;
-  AtomicOutput(const AtomicOutput&) = delete;
-  ~AtomicOutput();
-
-  // Write appends `data`.
-  [[nodiscard]] Result<void> Write(std::span<const uint8_t> data);
-  // CopyRange appends `length` bytes of `in` from `offset`: block-aligned
-  // parts shared with the input (FICLONERANGE) where the filesystem can and
-  // the offsets agree modulo the block size, the rest copied in the kernel.
-  [[nodiscard]] Result<void> CopyRange(const InputFile& in, uint64_t offset, uint64_t length);
-  // Commit makes the temporary durable and renames it over the target.
-  [[nodiscard]] Result<void> Commit();
-
- private:
-  AtomicOutput(int fd, std::string temp, std::string target, std::string dir)
-      : fd_(fd), temp_(std::move(temp)), target_(std::move(target)), dir_(std::move(dir)) {}
-  // KernelCopy appends the range with copy_file_range, falling back to
-  // large reads and writes.
-  [[nodiscard]] Result<void> KernelCopy(const InputFile& in, uint64_t offset, uint64_t length);
-  int fd_ = -1;
-  std::string temp_, target_, dir_;
-  bool committed_ = false;
-};
+// CopyRange appends `length` bytes of `in` from `offset` to `out`:
+// block-aligned parts shared with the input (FICLONERANGE) where the
+// filesystem can and the offsets agree modulo the block size, the rest
+// copied in the kernel (copy_file_range), or with reads and writes where
+// the kernel cannot. Fails with `io`, or `truncated` when the input ends
+// first.
+[[nodiscard]] Result<void> CopyRange(const InputFile& in, uint64_t offset, uint64_t length,
+                                     AtomicFile& out);
 
 // SameFile reports whether `path` exists and is the file `in` has open.
 bool SameFile(const std::string& path, const InputFile& in);

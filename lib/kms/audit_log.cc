@@ -182,15 +182,7 @@ Result<void> AppendAuditEvents(const std::string& dir, std::span<const AuditEven
     text += s;
     text += '\n';
   }
-  std::string_view rest = text;
-  while (ok && !rest.empty()) {
-    const ssize_t n = write(fd, rest.data(), rest.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      ok = ErrnoError("write " + path);
-    else
-      rest.remove_prefix(static_cast<size_t>(n));
-  }
+  if (ok) ok = WriteFd(fd, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, path);
   if (ok && fdatasync(fd) != 0) ok = ErrnoError("fdatasync " + path);
   close(fd);
   if (!ok) return ok;

@@ -11,8 +11,10 @@
 #include <cstring>
 #include <filesystem>
 
-#include "crypto/hex.h"
-#include "crypto/random.h"
+#include <algorithm>
+
+#include "envelope/atomic_file.hpp"
+#include "envelope/io.hpp"
 
 namespace envelope::kms::internal {
 namespace {
@@ -42,50 +44,24 @@ Result<void> CheckPrivate(const std::string& path, const struct stat& st, bool d
   return {};
 }
 
-// ReadAll appends the rest of `fd` to `out`. Callers reading secrets reserve
-// `max_size` first so the vector never reallocates (leaving copies behind);
-// the stack buffer is wiped on every path.
+// ReadAll appends the rest of `fd` to `out`, reading straight into the
+// vector in growing pieces; more than `max_size` bytes is limit_exceeded.
+// (Secrets go through ReadSecretFd instead, into secret memory.)
 Result<void> ReadAll(int fd, const std::string& what, size_t max_size, std::vector<uint8_t>& out) {
-  uint8_t buf[4096];
-  Result<void> result;
+  constexpr size_t kFirstPiece = size_t{64} << 10;
   for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      result = ErrnoError("read " + what);
-      break;
+    const size_t old = out.size();
+    const size_t piece = std::min(std::max(old, kFirstPiece), max_size + 1 - old);
+    out.resize(old + piece);
+    auto n = ReadFd(fd, std::span(out).subspan(old), what);
+    if (!n) return tl::unexpected(n.error());
+    out.resize(old + *n);
+    if (out.size() > max_size) {
+      return MakeError(ErrorCode::limit_exceeded,
+                       what + ": larger than " + std::to_string(max_size) + " bytes");
     }
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_size) {
-      result = MakeError(ErrorCode::limit_exceeded,
-                         what + ": larger than " + std::to_string(max_size) + " bytes");
-      break;
-    }
-    out.insert(out.end(), buf, buf + n);
+    if (*n < piece) return {};  // the end of the file
   }
-  SecureZero(buf);
-  return result;
-}
-
-Result<void> WriteAll(int fd, const std::string& what, std::span<const uint8_t> data) {
-  while (!data.empty()) {
-    const ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoError("write " + what);
-    }
-    data = data.subspan(static_cast<size_t>(n));
-  }
-  return {};
-}
-
-Result<void> FsyncDir(const std::string& dir) {
-  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoError("open " + dir);
-  const int rc = fsync(fd);
-  close(fd);
-  if (rc != 0) return ErrnoError("fsync " + dir);
-  return {};
 }
 
 }  // namespace
@@ -144,48 +120,30 @@ Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
   struct stat st {};
   Result<void> ok =
       fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
-  Result<SecretBytes> out = ok ? ReadSecretFd(fd, max_size) : tl::unexpected(ok.error());
+  Result<SecretBytes> out = ok ? envelope::ReadSecretFd(fd, max_size) : tl::unexpected(ok.error());
   close(fd);
   if (!out) return tl::unexpected(out.error().WithContext(path));
   return out;
 }
 
-Result<SecretBytes> ReadSecretFd(int fd, size_t max_size) {
-  std::vector<uint8_t> bytes;
-  bytes.reserve(max_size);  // no reallocation may leave a copy behind
-  auto ok = ReadAll(fd, "descriptor " + std::to_string(fd), max_size, bytes);
-  auto out = ok ? SecretBytes::CopyFrom(bytes) : tl::unexpected(ok.error());
-  SecureZero(bytes);
-  return out;
-}
-
 Result<void> WriteFileAtomically(const std::string& dir, const std::string& name,
                                  std::span<const uint8_t> data) {
-  uint8_t nonce[8];
-  if (auto r = crypto::RandomBytes(nonce); !r) return r;
-  const std::string final_path = dir + "/" + name;
-  const std::string tmp_path = final_path + ".tmp." + crypto::ToHex(nonce);
-  const int fd = open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return ErrnoError("create " + tmp_path);
-  Result<void> ok = WriteAll(fd, tmp_path, data);
-  if (ok && fsync(fd) != 0) ok = ErrnoError("fsync " + tmp_path);
-  if (close(fd) != 0 && ok) ok = ErrnoError("close " + tmp_path);
-  if (ok && rename(tmp_path.c_str(), final_path.c_str()) != 0) {
-    ok = ErrnoError("rename " + tmp_path + " to " + final_path);
-  }
-  if (!ok) {
-    unlink(tmp_path.c_str());
-    return ok;
-  }
-  return FsyncDir(dir);
+  auto file = AtomicFile::Create(dir + "/" + name,
+                                 {.replace = true, .mode = 0600, .apply_umask = false});
+  if (!file) return tl::unexpected(file.error());
+  if (auto r = file->Write(data); !r) return r;
+  return file->Commit();
 }
 
 void RemoveStaleTemporaries(const std::string& dir, const std::string& name) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return;
-  const std::string prefix = name + ".tmp.";
+  // AtomicFile's named temporaries, and those of versions before it.
+  const std::string prefix = "." + name + ".envelope-";
+  const std::string legacy = name + ".tmp.";
   while (const dirent* e = readdir(d)) {
-    if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0) {
+    if (std::strncmp(e->d_name, prefix.c_str(), prefix.size()) == 0 ||
+        std::strncmp(e->d_name, legacy.c_str(), legacy.size()) == 0) {
       unlinkat(dirfd(d), e->d_name, 0);
     }
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "envelope/error.hpp"
+#include "envelope/io.hpp"
 #include "envelope/secret.hpp"
 
 namespace envelope::kms::internal {
@@ -28,23 +29,20 @@ namespace envelope::kms::internal {
 [[nodiscard]] Result<std::optional<std::vector<uint8_t>>> ReadPrivateFile(const std::string& path,
                                                                           size_t max_size);
 
-// ReadSecretFile is ReadPrivateFile into secret memory, for root keys and
-// passphrases; a missing file is `not_found`.
+// ReadSecretFile is ReadPrivateFile into secret memory (through
+// envelope::ReadSecretFd), for root keys and passphrases; a missing file is
+// `not_found`, more than `max_size` bytes `invalid_argument`.
 [[nodiscard]] Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size);
 
-// ReadSecretFd reads descriptor `fd` to end of file (at most `max_size`)
-// into secret memory. The descriptor is not closed.
-[[nodiscard]] Result<SecretBytes> ReadSecretFd(int fd, size_t max_size);
-
-// WriteFileAtomically replaces `dir`/`name` with `data`: it writes a new
-// temporary file beside it (mode 0600), fsyncs it, renames it over the old
-// one and fsyncs the folder, so after a crash the file is either the old or
-// the new version, never a mix. The temporary file is removed on failure.
+// WriteFileAtomically replaces `dir`/`name` with `data` (mode 0600) through
+// an envelope::AtomicFile: after a crash the file is either the old or the
+// new version, never a mix, and a failed folder fsync is an error.
 [[nodiscard]] Result<void> WriteFileAtomically(const std::string& dir, const std::string& name,
                                                std::span<const uint8_t> data);
 
-// RemoveStaleTemporaries deletes `<name>.tmp.*` files left in `dir` by a
-// writer that crashed. Call it only while holding the FileLock.
+// RemoveStaleTemporaries deletes the named temporaries `.<name>.envelope-*`
+// (and `<name>.tmp.*` of older versions) left in `dir` by a writer that was
+// killed. Call it only while holding the FileLock.
 void RemoveStaleTemporaries(const std::string& dir, const std::string& name);
 
 // FileLock is an exclusive flock(2) on a lock file, held until destroyed.

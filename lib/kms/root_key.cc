@@ -3,7 +3,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -88,17 +87,8 @@ Result<SecretBytes> ReadPassphrase(const RootKeySource& source) {
       return StripNewline(std::move(*raw));
     }
     case Kind::passphrase_env: {
-      const char* value = source.env.empty() ? nullptr : std::getenv(source.env.c_str());
-      if (value == nullptr) {
-        return MakeError(ErrorCode::invalid_argument,
-                         "passphrase variable " + source.env + " is not set");
-      }
-      const size_t n = std::strlen(value);
-      if (n > kMaxPassphraseSize) {
-        return MakeError(ErrorCode::invalid_argument, "passphrase variable is too long");
-      }
-      auto raw = SecretBytes::CopyFrom({reinterpret_cast<const uint8_t*>(value), n});
-      if (!raw) return raw;
+      auto raw = ReadSecret({SecretSource::Kind::env, source.env}, kMaxPassphraseSize);
+      if (!raw) return tl::unexpected(raw.error().WithContext("passphrase"));
       return StripNewline(std::move(*raw));
     }
     case Kind::managed_file:

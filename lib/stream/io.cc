@@ -22,6 +22,26 @@ tl::unexpected<Error> ErrnoError(const char* what, int err) {
   return MakeError(ErrorCode::io, std::string(what) + " failed: " + std::strerror(err));
 }
 
+// FdError is ReadFd's and WriteFd's: "cannot <verb> <file>: <reason>" when
+// the caller named the file.
+tl::unexpected<Error> FdError(const char* verb, std::string_view file, int err) {
+  if (file.empty()) return ErrnoError(verb, err);
+  return MakeError(ErrorCode::io, std::string("cannot ") + verb + " " + std::string(file) + ": " +
+                                      std::strerror(err));
+}
+
+// ReadOnce is one read(2), retried on EINTR: at least one byte unless the
+// descriptor is at its end (or `out` is empty).
+Result<size_t> ReadOnce(int fd, std::span<uint8_t> out, std::string_view what) {
+  if (out.empty()) return 0;
+  const size_t want = std::min(out.size(), kMaxTransfer);
+  for (;;) {
+    const ssize_t n = ::read(fd, out.data(), want);
+    if (n >= 0) return static_cast<size_t>(n);
+    if (errno != EINTR) return FdError("read", what, errno);
+  }
+}
+
 }  // namespace
 
 Result<size_t> ReadFull(Source& source, std::span<uint8_t> out) {
@@ -46,28 +66,33 @@ Result<void> ReadExactAt(PositionedSource& source, uint64_t offset, std::span<ui
   return {};
 }
 
-Result<size_t> FdSource::Read(std::span<uint8_t> out) {
-  if (out.empty()) return 0;
-  const size_t want = std::min(out.size(), kMaxTransfer);
-  for (;;) {
-    const ssize_t n = ::read(fd_, out.data(), want);
-    if (n >= 0) return static_cast<size_t>(n);
-    if (errno != EINTR) return ErrnoError("read", errno);
+Result<size_t> ReadFd(int fd, std::span<uint8_t> out, std::string_view what) {
+  size_t done = 0;
+  while (done < out.size()) {
+    auto n = ReadOnce(fd, out.subspan(done), what);
+    if (!n) return n;
+    if (*n == 0) break;  // end of file
+    done += *n;
   }
+  return done;
 }
 
-Result<void> FdSink::Write(std::span<const uint8_t> data) {
+Result<void> WriteFd(int fd, std::span<const uint8_t> data, std::string_view what) {
   while (!data.empty()) {
-    const ssize_t n = ::write(fd_, data.data(), std::min(data.size(), kMaxTransfer));
+    const ssize_t n = ::write(fd, data.data(), std::min(data.size(), kMaxTransfer));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoError("write", errno);
+      return FdError("write", what, errno);
     }
-    if (n == 0) return MakeError(ErrorCode::io, "write failed: wrote nothing");
+    if (n == 0) return FdError("write", what, EIO);  // never for files, pipes, devices
     data = data.subspan(static_cast<size_t>(n));
   }
   return {};
 }
+
+Result<size_t> FdSource::Read(std::span<uint8_t> out) { return ReadOnce(fd_, out, {}); }
+
+Result<void> FdSink::Write(std::span<const uint8_t> data) { return WriteFd(fd_, data); }
 
 Result<size_t> FdPositionedSource::ReadAt(uint64_t offset, std::span<uint8_t> out) {
   constexpr uint64_t kMaxOffset = static_cast<uint64_t>(std::numeric_limits<off_t>::max());

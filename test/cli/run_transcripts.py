@@ -9,6 +9,9 @@ folder with its own ENVELOPE_HOME. Lines:
   write FILE TEXT...      create FILE holding TEXT (\\n escapes allowed)
   random FILE SIZE        create FILE with SIZE random bytes (K/M suffixes)
   chmod MODE FILE         change permissions (octal)
+  umask MODE              later execs and pty tools run under this umask (octal); the
+                          default is the runner's own
+  symlink TARGET LINK     create a symbolic link LINK pointing to TARGET (may dangle)
   mkdir DIR
   stdin FILE              the next exec reads FILE on standard input
   exec PROG ARGS...       run a tool (envelope, encrypt, decrypt, softhsm_setup are
@@ -109,6 +112,7 @@ def run(build_dir, path):
         fds = {}
         stdout_to = None  # None, "full" or "closed", for the next exec
         term = None  # (pid, master fd, bytearray of output) of the running pty tool
+        mask = -1  # subprocess's "leave the umask alone"
         try:
             for lineno, raw in enumerate(open(path, encoding="utf-8"), 1):
                 line = raw.strip()
@@ -140,6 +144,10 @@ def run(build_dir, path):
                         f.write(os.urandom(size_of(args[1])))
                 elif verb == "chmod":
                     os.chmod(os.path.join(work, args[1]), int(args[0], 8))
+                elif verb == "umask":
+                    mask = int(args[0], 8)
+                elif verb == "symlink":
+                    os.symlink(args[0], os.path.join(work, args[1]))
                 elif verb == "mkdir":
                     os.makedirs(os.path.join(work, args[0]), exist_ok=True)
                 elif verb == "stdin":
@@ -178,7 +186,7 @@ def run(build_dir, path):
                     stdout = open("/dev/full", "wb") if stdout_to == "full" else subprocess.PIPE
                     try:
                         proc = subprocess.run(argv, cwd=work, env=env, stdin=stdin, stdout=stdout,
-                                              stderr=subprocess.PIPE, timeout=120)
+                                              stderr=subprocess.PIPE, timeout=120, umask=mask)
                     finally:
                         if stdin_file:
                             stdin.close()
@@ -203,6 +211,8 @@ def run(build_dir, path):
                     if pid == 0:
                         try:
                             os.chdir(work)
+                            if mask >= 0:
+                                os.umask(mask)
                             os.execve(argv[0], argv, env)
                         finally:
                             os._exit(127)

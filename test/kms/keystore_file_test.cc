@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "envelope/kms.hpp"
@@ -68,6 +69,25 @@ TEST_CASE("Keystore: created with private permissions, layout as documented") {
   REQUIRE(header);
   CHECK(header->mode == internal::RootKeyMode::managed);
   CHECK(ReadBytes(tmp.keystore() + "/root.key").size() == 40);
+}
+
+TEST_CASE("Keystore: temporaries a killed writer left are removed on open, nothing else") {
+  TempDir tmp;
+  FakeClock clock;
+  {
+    auto kms = Kms::Open(Options(tmp.keystore(), clock));
+    REQUIRE(kms);
+    REQUIRE(kms->CreateKey());
+  }
+  const std::string named = tmp.keystore() + "/.keystore.kms.envelope-AbC123";  // AtomicFile's
+  const std::string legacy = tmp.keystore() + "/keystore.kms.tmp.00112233";    // before it
+  const std::string other = tmp.keystore() + "/.notes.envelope-AbC123";        // not ours
+  for (const auto& p : {named, legacy, other}) testing::WriteText(p, "partial");
+  auto kms = Kms::Open(Options(tmp.keystore(), clock));
+  REQUIRE(kms);
+  CHECK_FALSE(std::filesystem::exists(named));
+  CHECK_FALSE(std::filesystem::exists(legacy));
+  CHECK(std::filesystem::exists(other));
 }
 
 TEST_CASE("Keystore: refuses folders and files others can read, with a hint") {

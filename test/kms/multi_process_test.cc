@@ -117,7 +117,9 @@ TEST_CASE("Crash safety: SIGKILL at random points during 200 key writes loses no
   CHECK_MESSAGE(report->intact, report->problem);
   // No temporary files are left behind once a writer has opened the folder.
   for (const auto& e : std::filesystem::directory_iterator(tmp.keystore())) {
-    CHECK(e.path().filename().string().find(".tmp.") == std::string::npos);
+    const std::string name = e.path().filename().string();
+    CHECK(name.find(".tmp.") == std::string::npos);
+    CHECK(name.find(".envelope-") == std::string::npos);
   }
 }
 

@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -94,6 +96,102 @@ TEST_CASE("FdSource/FdSink: pipes, end of input, errors") {
   CHECK(bad_file.Size().error().code() == ErrorCode::io);
   FdPositionedSource pipe_file(p.fds[0]);
   CHECK(pipe_file.Size().error().code() == ErrorCode::io);  // a pipe has no size
+}
+
+TEST_CASE("ReadFd/WriteFd: whole spans through signals and short transfers") {
+  struct sigaction sa {};
+  sa.sa_handler = CountSignal;  // no SA_RESTART: EINTR, or a short transfer
+  struct sigaction old {};
+  REQUIRE(sigaction(SIGUSR1, &sa, &old) == 0);
+  Pipe p;
+  // 4 MiB through a 64 KiB pipe: WriteFd blocks many times, and the
+  // signals interrupt it (EINTR before any byte, a short write after some).
+  Bytes data(size_t{4} << 20);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 31 + (i >> 12));
+  const pthread_t writer_thread = pthread_self();
+  g_signals = 0;
+  Bytes got(data.size() + 1);
+  Result<size_t> n = 0;
+  std::thread reader([&] {
+    // Small pieces, slowly at first, so the writer is blocked when signalled.
+    size_t at = 0;
+    for (int i = 0; i < 20; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      pthread_kill(writer_thread, SIGUSR1);
+      auto piece = ReadFd(p.fds[0], std::span(got).subspan(at, 1000));
+      if (!piece) return;
+      at += *piece;
+    }
+    auto rest = ReadFd(p.fds[0], std::span(got).subspan(at));
+    n = rest ? Result<size_t>(at + *rest) : rest;
+  });
+  auto w = WriteFd(p.fds[1], data);
+  p.CloseWrite();
+  reader.join();
+  sigaction(SIGUSR1, &old, nullptr);
+  REQUIRE(w);
+  REQUIRE(n);
+  CHECK(*n == data.size());  // ReadFd stops only at the end
+  CHECK(std::equal(data.begin(), data.end(), got.begin()));
+  CHECK(g_signals.load() > 0);
+
+  auto bad = ReadFd(-1, got);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message().starts_with("read failed"));
+  CHECK(WriteFd(-1, data).error().message().starts_with("write failed"));
+  CHECK(WriteFd(-1, data, "\"x\"").error().message() == "cannot write \"x\": Bad file descriptor");
+  CHECK(ReadFd(-1, got, "\"x\"").error().message() == "cannot read \"x\": Bad file descriptor");
+}
+
+TEST_CASE("ReadSecret: file, descriptor, environment; bounded, never empty, nothing in errors") {
+  char path[] = "/tmp/envelope_secret_test_XXXXXX";
+  const int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  const std::string secret = "0123456789abcdef";
+  REQUIRE(WriteFd(fd, {reinterpret_cast<const uint8_t*>(secret.data()), secret.size()}));
+  close(fd);
+
+  auto exact = ReadSecret({SecretSource::Kind::file, path}, 16);  // exactly the bound
+  REQUIRE(exact);
+  CHECK(exact->size() == 16);
+  CHECK(std::memcmp(exact->data(), secret.data(), 16) == 0);
+  auto over = ReadSecret({SecretSource::Kind::file, path}, 15);
+  REQUIRE_FALSE(over);
+  CHECK(over.error().code() == ErrorCode::invalid_argument);
+  CHECK(over.error().message() == "key file \"" + std::string(path) + "\": holds more than 15 bytes");
+
+  const int rfd = open(path, O_RDONLY);
+  auto from_fd = ReadSecret({SecretSource::Kind::fd, std::to_string(rfd)}, 64);
+  REQUIRE(from_fd);
+  CHECK(from_fd->Equals(*exact));
+  CHECK(fcntl(rfd, F_GETFD) != -1);  // left open
+  REQUIRE(lseek(rfd, 0, SEEK_SET) == 0);
+  auto raw_fd = ReadSecretFd(rfd, 64);
+  REQUIRE(raw_fd);
+  CHECK(raw_fd->Equals(*exact));
+  CHECK(ReadSecretFd(rfd, 64)->size() == 0);  // at its end: empty is allowed here
+  close(rfd);
+  CHECK(ReadSecret({SecretSource::Kind::fd, "3x"}, 64).error().code() ==
+        ErrorCode::invalid_argument);
+  CHECK(ReadSecret({SecretSource::Kind::fd, "-1"}, 64).error().code() ==
+        ErrorCode::invalid_argument);
+
+  setenv("ENVELOPE_IO_TEST_SECRET", "passphrase", 1);
+  auto env = ReadSecret({SecretSource::Kind::env, "ENVELOPE_IO_TEST_SECRET"}, 64);
+  REQUIRE(env);
+  CHECK(env->size() == 10);
+  auto long_env = ReadSecret({SecretSource::Kind::env, "ENVELOPE_IO_TEST_SECRET"}, 9);
+  REQUIRE_FALSE(long_env);
+  CHECK(long_env.error().message().find("passphrase") == std::string::npos);
+  setenv("ENVELOPE_IO_TEST_SECRET", "", 1);
+  CHECK(ReadSecret({SecretSource::Kind::env, "ENVELOPE_IO_TEST_SECRET"}, 64).error().message() ==
+        "environment variable ENVELOPE_IO_TEST_SECRET: is empty");
+  unsetenv("ENVELOPE_IO_TEST_SECRET");
+  CHECK(ReadSecret({SecretSource::Kind::env, "ENVELOPE_IO_TEST_SECRET"}, 64).error().message() ==
+        "environment variable ENVELOPE_IO_TEST_SECRET: is not set");
+
+  unlink(path);
+  CHECK(ReadSecret({SecretSource::Kind::file, path}, 64).error().code() == ErrorCode::not_found);
 }
 
 // UnlinkedFileWith returns a descriptor of a fresh temporary file (already

@@ -89,6 +89,40 @@ TEST_CASE("Output: an existing file is refused without force and replaced with i
   CHECK(Slurp(target) == "new");
 }
 
+TEST_CASE("Output: a file appearing while writing is refused with a hint, and kept") {
+  TempDir dir;
+  const auto target = (dir.path / "x").string();
+  auto out = Output::Open(target, {});
+  REQUIRE(out);
+  REQUIRE(out->Write(Bytes("ours")));
+  std::ofstream(target) << "theirs";
+  auto r = out->Commit();
+  REQUIRE_FALSE(r);
+  CHECK(ExitCodeFor(r.error()) == kExitUsage);
+  CHECK(r.error().message().starts_with("output file \"" + target + "\" exists"));
+  CHECK(r.error().message().ends_with("; hint: pass --force to overwrite it"));
+  CHECK(Slurp(target) == "theirs");
+  CHECK(dir.Entries() == 1);
+}
+
+TEST_CASE("Output: a link is refused without force; a link to a device is written through") {
+  TempDir dir;
+  const auto link = (dir.path / "link").string();
+  fs::create_symlink(dir.path / "nowhere", link);
+  auto refused = Output::Open(link, {});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code() == ErrorCode::invalid_argument);
+  CHECK(refused.error().message().starts_with("output \"" + link + "\" is a symbolic link; hint: "));
+  const auto to_null = (dir.path / "null").string();
+  fs::create_symlink("/dev/null", to_null);
+  auto through = Output::Open(to_null, {});
+  REQUIRE(through);
+  CHECK_FALSE(through->atomic());
+  REQUIRE(through->Write(Bytes("gone")));
+  REQUIRE(through->Commit());
+  CHECK(fs::is_symlink(to_null));
+}
+
 TEST_CASE("Output: permissions requested for a new file are applied") {
   TempDir dir;
   const auto target = (dir.path / "secret").string();

@@ -1,37 +1,11 @@
 #include "cli/secret_input.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <charconv>
-#include <cstdlib>
-#include <cstring>
+#include <string>
 
 #include "envelope/customer_key.hpp"
 
 namespace envelope::cli {
 namespace {
-
-tl::unexpected<Error> Invalid(const SecretSource& s, const std::string& why) {
-  return MakeError(ErrorCode::invalid_argument, s.Describe() + ": " + why);
-}
-
-// ReadAll reads `fd` until EOF into `buf`, failing if it holds more than
-// buf.size() - 1 bytes; returns the byte count.
-Result<size_t> ReadAll(int fd, SecretBytes& buf, const SecretSource& s) {
-  size_t got = 0;
-  while (got < buf.size()) {
-    const ssize_t n = read(fd, buf.data() + got, buf.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return MakeError(ErrorCode::io, s.Describe() + ": " + std::strerror(errno));
-    }
-    if (n == 0) return got;
-    got += static_cast<size_t>(n);
-  }
-  return Invalid(s, "holds more than " + std::to_string(buf.size() - 1) + " bytes");
-}
 
 int Nibble(uint8_t c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -41,55 +15,6 @@ int Nibble(uint8_t c) {
 }
 
 }  // namespace
-
-std::string SecretSource::Describe() const {
-  switch (kind) {
-    case Kind::file: return "key file \"" + value + "\"";
-    case Kind::fd: return "file descriptor " + value;
-    case Kind::env: return "environment variable " + value;
-  }
-  return "secret";
-}
-
-Result<SecretBytes> ReadSecret(const SecretSource& source, size_t max_size) {
-  auto buf = SecretBytes::Allocate(max_size + 1);
-  if (!buf) return buf;
-  size_t size = 0;
-  switch (source.kind) {
-    case SecretSource::Kind::env: {
-      const char* v = std::getenv(source.value.c_str());
-      if (v == nullptr) return Invalid(source, "is not set");
-      size = std::strlen(v);
-      if (size > max_size) return Invalid(source, "is longer than " + std::to_string(max_size));
-      std::memcpy(buf->data(), v, size);
-      break;
-    }
-    case SecretSource::Kind::fd: {
-      int fd = -1;
-      const auto* end = source.value.data() + source.value.size();
-      auto [p, ec] = std::from_chars(source.value.data(), end, fd);
-      if (ec != std::errc() || p != end || fd < 0) return Invalid(source, "is not a descriptor");
-      auto n = ReadAll(fd, *buf, source);
-      if (!n) return tl::unexpected(n.error());
-      size = *n;
-      break;
-    }
-    case SecretSource::Kind::file: {
-      const int fd = open(source.value.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        return MakeError(errno == ENOENT ? ErrorCode::not_found : ErrorCode::io,
-                         source.Describe() + ": " + std::strerror(errno));
-      }
-      auto n = ReadAll(fd, *buf, source);
-      close(fd);
-      if (!n) return tl::unexpected(n.error());
-      size = *n;
-      break;
-    }
-  }
-  if (size == 0) return Invalid(source, "is empty");
-  return SecretBytes::CopyFrom(buf->span().first(size));
-}
 
 Result<SecretBytes> TrimNewline(const SecretBytes& text) {
   size_t n = text.size();

@@ -4,28 +4,15 @@
 #ifndef ENVELOPE_TOOLS_CLI_SECRET_INPUT_H_
 #define ENVELOPE_TOOLS_CLI_SECRET_INPUT_H_
 
-#include <cstddef>
-#include <string>
-
 #include "envelope/error.hpp"
+#include "envelope/io.hpp"
 #include "envelope/secret.hpp"
 
 namespace envelope::cli {
 
-// SecretSource names where a secret comes from.
-struct SecretSource {
-  enum class Kind { file, fd, env };
-  Kind kind = Kind::file;
-  std::string value;  // path, descriptor number, or variable name
-
-  // Describe returns e.g. `file "k.bin"` for messages (never the secret).
-  std::string Describe() const;
-};
-
-// ReadSecret reads at most `max_size` bytes from `source` straight into
-// secret memory. Fails with invalid_argument when the source holds more, is
-// empty, or names a bad descriptor or unset variable; io when unreadable.
-[[nodiscard]] Result<SecretBytes> ReadSecret(const SecretSource& source, size_t max_size);
+// SecretSource and ReadSecret, the one reader of secrets from a file, a
+// descriptor or an environment variable, are the library's
+// (envelope/io.hpp); what is here parses what they read.
 
 // ParseKey256 accepts a 256-bit key as 32 raw bytes, 64 hex digits or 44
 // characters of standard base64 (the S3 SSE-C header form), each optionally

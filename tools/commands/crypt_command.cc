@@ -4,6 +4,7 @@
 #include "cli/parse.h"
 #include "commands/crypt.h"
 #include "commands/keys.h"
+#include "envelope/atomic_file.hpp"
 #include "envelope/version.hpp"
 
 namespace envelope::cli {
@@ -76,6 +77,8 @@ namespace {
 // CryptMain parses the command line and runs; RunCryptMain guards it.
 int CryptMain(Direction direction, const std::string& tool, int argc, char** argv) {
   const bool enc = direction == Direction::encrypt;
+  // SIGINT, SIGTERM, SIGHUP remove a named temporary output (AtomicFile).
+  if (auto r = InstallTemporaryFileCleanup(); !r) return Fail(tool, r.error());
   if (auto refused = RefuseLiteralSecrets(tool, argc, argv)) return *refused;
   CLI::App app{enc ? "encrypt: encrypt files or standard input into envelope messages "
                      "(AWS Encryption SDK format)"

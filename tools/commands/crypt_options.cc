@@ -153,7 +153,9 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
   app.add_option("-o,--output", o.output,
                  "output file (\"-\": standard output); a folder with several inputs")
       ->type_name("FILE");
-  app.add_flag("-f,--force", o.force, "overwrite existing output files");
+  app.add_flag("-f,--force", o.force,
+               "overwrite existing output files (and replace a symbolic link at the output "
+               "itself, never what it points to)");
   app.add_flag("-r,--recursive", o.recursive, "walk folders given as inputs");
   app.add_option("--suffix", o.suffix,
                  enc ? "added to output names (default .encrypted)"
@@ -227,6 +229,14 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
              "\n\nKeys and PINs are never accepted on the command line (--customer-key VALUE,\n"
              "--passphrase=VALUE and --pkcs11-pin VALUE are refused): other users can read\n"
              "/proc/*/cmdline.\n\n" +
+             (enc ? "Output files get the input's permission bits, never setuid, setgid or\n"
+                    "sticky (standard input: 0666 minus the umask).\n"
+                  : "Output files get the input's permission bits minus the umask (a ciphertext\n"
+                    "may be shared more widely than its plaintext should be), never setuid,\n"
+                    "setgid or sticky (standard input: 0666 minus the umask).\n") +
+             "An output file appears only when complete: it is written unnamed and linked\n"
+             "into place at the end, and a file that appeared meanwhile is never replaced\n"
+             "without --force. Nothing is left behind on failure or Ctrl-C.\n\n" +
              ExitCodesHelp());
 }
 

@@ -121,14 +121,22 @@ int FailCrypto(const std::string& tool, const Error& e, bool encrypt) {
   }
 }
 
-Result<Output> OpenOutput(const Job& job, const InputFile& in, bool force, bool binary) {
+// OpenOutput opens the job's output. Its mode is the input's permission
+// bits without setuid, setgid or sticky (InputFile::mode), masked by the
+// umask when decrypting: ciphertext may be shared more widely than the
+// plaintext it holds should be. Standard input gives 0666 & ~umask.
+Result<Output> OpenOutput(const Job& job, const InputFile& in, bool force, bool binary,
+                          bool decrypt) {
   if (job.create_parent) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(job.output).parent_path(), ec);
     if (ec) return MakeError(ErrorCode::io, "cannot create a folder for \"" + job.output + "\": " +
                                                 ec.message());
   }
-  return Output::Open(job.output, {.force = force, .binary = binary, .mode = in.mode()});
+  return Output::Open(job.output, {.force = force,
+                                   .binary = binary,
+                                   .mode = in.mode(),
+                                   .apply_umask = decrypt});
 }
 
 }  // namespace
@@ -137,7 +145,7 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
                const EncryptOptions& eo, const Job& job) {
   auto in = InputFile::Open(job.input);
   if (!in) return Fail(tool, in.error());
-  auto out = OpenOutput(job, *in, o.force, !o.armor);
+  auto out = OpenOutput(job, *in, o.force, !o.armor, false);
   if (!out) return FailOutput(tool, out.error());
   OutputSink sink(*out);
   ArmorSink armor(sink);
@@ -189,7 +197,7 @@ int DecryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
                DecryptOptions d, const EncryptionContext& required, const Job& job) {
   auto in = InputFile::Open(job.input);
   if (!in) return Fail(tool, in.error());
-  auto out = OpenOutput(job, *in, o.force, false);
+  auto out = OpenOutput(job, *in, o.force, false, true);
   if (!out) return FailOutput(tool, out.error());
   // A file output is discarded unless everything verifies, so signed
   // messages may stream into it; a pipe may not see unverified bytes.

@@ -12,6 +12,7 @@
 #include "cli/output.h"
 #include "commands/admin.h"
 #include "commands/armor.h"
+#include "envelope/io.hpp"
 #include "envelope/secret.hpp"
 
 namespace envelope::cli {
@@ -25,16 +26,7 @@ struct DataKeyArgs {
 };
 
 Result<void> WriteFd(int fd, std::span<const uint8_t> bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      return MakeError(ErrorCode::io, "cannot write the data key to descriptor " +
-                                          std::to_string(fd) + ": " + std::strerror(errno));
-    }
-    bytes = bytes.subspan(static_cast<size_t>(n));
-  }
-  return {};
+  return envelope::WriteFd(fd, bytes, "the data key to descriptor " + std::to_string(fd));
 }
 
 int Run(const Globals& g, const DataKeyArgs& a) {

@@ -11,6 +11,8 @@
 #include <limits>
 #include <utility>
 
+#include "envelope/io.hpp"
+
 namespace envelope::cli {
 namespace fs = std::filesystem;
 namespace {
@@ -49,7 +51,7 @@ Result<InputFile> InputFile::Open(const std::string& path) {
     if (S_ISDIR(st.st_mode)) return Invalid("input " + Quoted(path) + " is a folder");
     if (S_ISREG(st.st_mode)) {
       file.size_ = static_cast<uint64_t>(st.st_size);
-      file.mode_ = st.st_mode & 07777;
+      file.mode_ = st.st_mode & 0777;  // never setuid, setgid or sticky
     }
   }
   return file;
@@ -88,18 +90,7 @@ InputFile::~InputFile() {
 Result<size_t> InputFile::Read(std::span<uint8_t> out) {
   // Fill as much of `out` as the source gives before returning, so pipes
   // (64 KiB at a time) still feed the encryptor large pieces.
-  size_t got = 0;
-  while (got < out.size()) {
-    const ssize_t n = read(fd_, out.data() + got, out.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const std::string name = path_ == "-" ? "standard input" : Quoted(path_);
-      return MakeError(ErrorCode::io, "cannot read " + name + ": " + std::strerror(errno));
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  return got;
+  return ReadFd(fd_, out, path_ == "-" ? "standard input" : Quoted(path_));
 }
 
 Result<std::vector<Job>> PlanJobs(const std::vector<std::string>& given, const std::string& output,

@@ -35,7 +35,8 @@ class InputFile final : public ByteSource {
   // SeekTo moves it. Both fail with io on a pipe or terminal.
   [[nodiscard]] Result<uint64_t> Position() const;
   [[nodiscard]] Result<void> SeekTo(uint64_t offset);
-  // mode is the permission bits of a regular file.
+  // mode is the permission bits (0777: no setuid, setgid or sticky) of a
+  // regular file; nullopt for anything else.
   std::optional<mode_t> mode() const noexcept { return mode_; }
   const std::string& path() const noexcept { return path_; }
 

@@ -1,8 +1,6 @@
 // envelope kms: the KMS as a network service. `serve` answers the AWS KMS
 // API over HTTPS; `access-keys` manages the keys its clients sign with.
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,6 +8,8 @@
 #include <cstring>
 
 #include "commands/admin.h"
+#include "envelope/atomic_file.hpp"
+#include "envelope/io.hpp"
 #include "service/http_server.h"
 #include "service/kms_service.h"
 #include "service/tls_files.h"
@@ -124,36 +124,23 @@ int Serve(const Globals& globals, const ServeOptions& o) {
   return kExitOk;
 }
 
-// WriteSecretTo writes the new secret to a file it creates (mode 0600, never
-// over an existing one) or to an open descriptor.
+// WriteSecretTo writes the new secret and a newline to a file it creates
+// atomically (mode 0600, never over an existing file) or to an open
+// descriptor.
 Result<void> WriteSecretTo(const std::string& file, int fd, const SecretBytes& secret) {
-  int out = fd;
-  if (!file.empty()) {
-    out = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (out < 0) {
-      return MakeError(errno == EEXIST ? ErrorCode::invalid_argument : ErrorCode::io,
-                       "cannot create " + file + ": " + std::strerror(errno));
-    }
+  static constexpr uint8_t kNewline[] = {'\n'};
+  if (file.empty()) {
+    if (auto ok = WriteFd(fd, secret.span(), "the secret"); !ok) return ok;
+    return WriteFd(fd, kNewline, "the secret");
   }
-  std::span<const uint8_t> rest = secret.span();
-  const uint8_t newline = '\n';
-  bool ok = true;
-  for (std::span<const uint8_t> part : {rest, std::span<const uint8_t>(&newline, 1)}) {
-    while (ok && !part.empty()) {
-      const ssize_t n = write(out, part.data(), part.size());
-      if (n < 0 && errno == EINTR) continue;
-      ok = n > 0;
-      if (ok) part = part.subspan(static_cast<size_t>(n));
-    }
-  }
-  const int err = errno;
-  if (!file.empty()) {
-    ok = (fsync(out) == 0) && ok;
-    ok = (close(out) == 0) && ok;
-    if (!ok) unlink(file.c_str());
-  }
-  if (!ok) return MakeError(ErrorCode::io, std::string("cannot write the secret: ") + std::strerror(err));
-  return {};
+  AtomicFileOptions options;
+  options.mode = 0600;
+  options.apply_umask = false;
+  auto out = AtomicFile::Create(file, options);
+  if (!out) return tl::unexpected(out.error());
+  if (auto ok = out->Write(secret.span()); !ok) return ok;
+  if (auto ok = out->Write(kNewline); !ok) return ok;
+  return out->Commit();
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "commands/keys.h"
+#include "envelope/io.hpp"
 
 namespace envelope::cli {
 namespace {
@@ -54,18 +55,17 @@ Result<SecretBytes> AskOnce(int tty, const char* prompt) {
   auto buf = SecretBytes::Allocate(kMaxPassphrase + 1);
   size_t got = 0;
   bool line_end = false;
-  int err = 0;
+  std::string read_error;
   while (buf && got < buf->size()) {
-    uint8_t c;
-    const ssize_t n = read(tty, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) err = errno;
-    if (n <= 0) break;
-    if (c == '\n' || c == '\r') {
+    // Straight into secret memory, one byte at a time up to the newline.
+    auto n = ReadFd(tty, buf->span().subspan(got, 1));
+    if (!n) read_error = n.error().message();
+    if (!n || *n == 0) break;
+    if (buf->data()[got] == '\n' || buf->data()[got] == '\r') {
       line_end = true;
       break;
     }
-    buf->data()[got++] = c;
+    ++got;
   }
   tcsetattr(tty, TCSAFLUSH, &g_saved);
   g_tty = -1;
@@ -73,7 +73,7 @@ Result<SecretBytes> AskOnce(int tty, const char* prompt) {
   signal(SIGTERM, old_term);
   (void)!write(tty, "\n", 1);
   if (!buf) return tl::unexpected(buf.error());
-  if (err != 0) return NoTerminal(std::strerror(err));
+  if (!read_error.empty()) return NoTerminal(read_error);
   if (!line_end && got > kMaxPassphrase) {
     return MakeError(ErrorCode::invalid_argument, "passphrase is longer than 1024 bytes");
   }
