@@ -78,6 +78,16 @@ class Kms {
   // ListKeys returns every key not yet deleted, oldest first.
   [[nodiscard]] Result<std::vector<KeyMetadata>> ListKeys();
 
+  // TagResource adds or replaces tags of `key`; the key keeps at most 50
+  // (TagException otherwise, and nothing changes).
+  [[nodiscard]] Result<void> TagResource(std::string_view key, const Tags& tags);
+  // UntagResource removes the tags named in `tag_keys` (missing ones are
+  // ignored, as in AWS KMS).
+  [[nodiscard]] Result<void> UntagResource(std::string_view key,
+                                           const std::vector<std::string>& tag_keys);
+  // ListResourceTags returns the tags of `key`.
+  [[nodiscard]] Result<Tags> ListResourceTags(std::string_view key);
+
   // CreateAlias points new alias `alias` ("alias/" + letters, digits, "/_-",
   // at most 256 characters, not "alias/aws/...") at key id `target`.
   // AlreadyExistsException when it exists.

@@ -117,19 +117,14 @@ Result<void> ValidateAliasName(std::string_view alias) {
   return {};
 }
 
-Result<void> ValidateCreateKey(const CreateKeyRequest& request) {
-  if (auto ok = ValidateText(request.description, "description"); !ok) return ok;
-  if (auto ok = crypto::CheckUtf8Map(request.tags, "tag"); !ok) {
+Result<void> ValidateTags(const Tags& tags) {
+  if (auto ok = crypto::CheckUtf8Map(tags, "tag"); !ok) {
     return MakeError(ErrorCode::invalid_argument, "TagException: " + ok.error().message());
   }
-  if (request.description.size() > 8192) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "ValidationException: description is longer than 8192 characters");
-  }
-  if (request.tags.size() > 50) {
+  if (tags.size() > 50) {
     return MakeError(ErrorCode::invalid_argument, "TagException: more than 50 tags");
   }
-  for (const auto& [k, v] : request.tags) {
+  for (const auto& [k, v] : tags) {
     if (k.empty() || k.size() > 128 || v.size() > 256) {
       return MakeError(ErrorCode::invalid_argument,
                        "TagException: tag keys must be 1 to 128 characters and values at most "
@@ -138,6 +133,15 @@ Result<void> ValidateCreateKey(const CreateKeyRequest& request) {
     }
   }
   return {};
+}
+
+Result<void> ValidateCreateKey(const CreateKeyRequest& request) {
+  if (auto ok = ValidateText(request.description, "description"); !ok) return ok;
+  if (request.description.size() > 8192) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "ValidationException: description is longer than 8192 characters");
+  }
+  return ValidateTags(request.tags);
 }
 
 Result<KeyVersion> NewKeyVersion(uint32_t version, int64_t now_ms, VersionOrigin origin) {

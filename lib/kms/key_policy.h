@@ -60,6 +60,10 @@ TimePoint FromMs(int64_t ms);
 // refused without being echoed.
 [[nodiscard]] Result<void> ValidateAliasName(std::string_view alias);
 
+// ValidateTags checks a key's whole tag set: UTF-8, at most 50 tags, keys
+// of 1 to 128 characters, values of at most 256 (TagException).
+[[nodiscard]] Result<void> ValidateTags(const Tags& tags);
+
 // ValidateCreateKey checks the description (at most 8192 characters) and
 // tags (at most 50; keys 1..128, values up to 256 characters), all UTF-8.
 [[nodiscard]] Result<void> ValidateCreateKey(const CreateKeyRequest& request);

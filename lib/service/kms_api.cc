@@ -646,6 +646,42 @@ Step<json> GenerateRandom(Invocation& call) {
   return json{{"Plaintext", Base64(random->span())}};
 }
 
+Step<json> TagResource(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto tags = call.request.Tags("Tags");
+  if (!tags) return tl::unexpected(tags.error());
+  auto m = call.K().DescribeKey(*key);
+  if (!m) return FromError(m.error());
+  call.Use(m->key_id);
+  if (auto done = call.K().TagResource(m->key_id, *tags); !done) return FromError(done.error());
+  return json::object();
+}
+
+Step<json> UntagResource(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto names = call.request.StringList("TagKeys", 50);
+  if (!names) return tl::unexpected(names.error());
+  auto m = call.K().DescribeKey(*key);
+  if (!m) return FromError(m.error());
+  call.Use(m->key_id);
+  if (auto done = call.K().UntagResource(m->key_id, *names); !done) return FromError(done.error());
+  return json::object();
+}
+
+Step<json> ListResourceTags(Invocation& call) {
+  auto key = call.RequiredKey();
+  if (!key) return tl::unexpected(key.error());
+  auto tags = call.K().ListResourceTags(*key);
+  if (!tags) return FromError(tags.error());
+  const std::vector<std::pair<std::string, std::string>> rows(tags->begin(), tags->end());
+  using Row = std::pair<std::string, std::string>;
+  return Page<Row>(call.request, rows, "Tags", [](const Row& tag) {
+    return json{{"TagKey", tag.first}, {"TagValue", tag.second}};
+  });
+}
+
 struct Operation {
   std::string_view name;
   Handler handler;
@@ -671,9 +707,12 @@ constexpr Operation kOperations[] = {
     {"ListAliases", ListAliases},
     {"ListKeyRotations", ListKeyRotations},
     {"ListKeys", ListKeys},
+    {"ListResourceTags", ListResourceTags},
     {"ReEncrypt", ReEncrypt},
     {"RotateKeyOnDemand", RotateKeyOnDemand},
     {"ScheduleKeyDeletion", ScheduleKeyDeletion},
+    {"TagResource", TagResource},
+    {"UntagResource", UntagResource},
     {"UpdateAlias", UpdateAlias},
 };
 

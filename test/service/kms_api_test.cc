@@ -258,6 +258,34 @@ TEST_CASE("KmsApi: ListKeys and ListAliases page with Limit and Marker") {
   f.Err("DescribeKey", R"({"KeyId": "alias/one"})", "NotFoundException");
 }
 
+TEST_CASE("KmsApi: TagResource, UntagResource and ListResourceTags") {
+  Fixture f;
+  const std::string key = f.NewKey();
+  f.Ok("TagResource", {{"KeyId", key},
+                       {"Tags", {{{"TagKey", "team"}, {"TagValue", "web"}},
+                                 {{"TagKey", "env"}, {"TagValue", "prod"}}}}});
+  json tags = f.Ok("ListResourceTags", {{"KeyId", key}});
+  REQUIRE(tags["Tags"].size() == 2);
+  CHECK(tags["Tags"][0] == json{{"TagKey", "env"}, {"TagValue", "prod"}});
+  CHECK(tags["Truncated"] == false);
+  json first = f.Ok("ListResourceTags", {{"KeyId", key}, {"Limit", 1}});
+  CHECK(first["Tags"].size() == 1);
+  CHECK(first["Truncated"] == true);
+  f.Ok("UntagResource", {{"KeyId", key}, {"TagKeys", {"env", "absent"}}});
+  tags = f.Ok("ListResourceTags", {{"KeyId", key}});
+  REQUIRE(tags["Tags"].size() == 1);
+  CHECK(tags["Tags"][0]["TagKey"] == "team");
+  CHECK(f.Ok("DescribeKey", {{"KeyId", key}})["KeyMetadata"].contains("KeyId"));
+
+  json many = json::array();
+  for (int i = 0; i < 50; ++i) many.push_back({{"TagKey", "k" + std::to_string(i)}, {"TagValue", "v"}});
+  f.Err("TagResource", json{{"KeyId", key}, {"Tags", many}}.dump(), "TagException");
+  CHECK(f.Ok("ListResourceTags", {{"KeyId", key}})["Tags"].size() == 1);  // unchanged
+  f.Err("TagResource",
+        json{{"KeyId", key}, {"Tags", {{{"TagKey", ""}, {"TagValue", "v"}}}}}.dump(), "TagException");
+  f.Err("UntagResource", json{{"KeyId", key}, {"TagKeys", "env"}}.dump(), "SerializationException");
+}
+
 TEST_CASE("KmsApi: unknown operations and bodies that are not JSON objects") {
   Fixture f;
   f.Err("CreateGrant", "{}", "UnsupportedOperationException");
