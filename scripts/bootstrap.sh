@@ -9,7 +9,7 @@ packages=(
   libssl-dev libsodium-dev libexpected-dev nlohmann-json3-dev libcli11-dev
   doctest-dev libbenchmark-dev zlib1g-dev
   softhsm2 libp11-kit-dev
-  libboost-dev awscli faketime
+  libboost-dev awscli faketime iproute2 openssl curl
 )
 # Intel's ipsec-mb: the fast AES-GCM backend (AVX2 / AVX-512 / VAES). Debian
 # ships it for amd64 only; elsewhere the build uses OpenSSL's AES-GCM.
