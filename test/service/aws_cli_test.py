@@ -99,7 +99,7 @@ def run_node(envelope, work, script):
 
 def main():
     build = sys.argv[1]
-    envelope = os.path.join(build, "tools", "envelope")
+    envelope = os.path.abspath(os.path.join(build, "tools", "envelope"))
     check(os.path.exists(AWS), "Debian's awscli is installed (apt-get install awscli)")
     check(FAKETIME is not None, "faketime is installed (apt-get install faketime)")
     work = tempfile.mkdtemp(prefix="envelope-aws-cli-")
@@ -189,6 +189,30 @@ def main():
         check(len(listed["Keys"]) == 5, f"paging through every key: {listed}")
         first_two = aws("list-keys", "--max-items", "2")
         check(len(first_two["Keys"]) == 2 and "NextToken" in first_two, first_two)
+
+        # No lost update: 4 writers through the server (the AWS CLI) and 4
+        # through the keystore directly (the envelope tool) at once.
+        per_writer = 3
+        writers = []
+        for i in range(8):
+            if i % 2 == 0:
+                cmd = " && ".join([f"{AWS} --endpoint-url {server.url} kms create-key "
+                                   f"--description w{i}-{n} >/dev/null" for n in range(per_writer)])
+                e = aws_env
+            else:
+                cmd = " && ".join([f"{envelope} keys create --description w{i}-{n} >/dev/null"
+                                   for n in range(per_writer)])
+                e = env
+            writers.append(subprocess.Popen(["/bin/sh", "-c", cmd], env=e, cwd=work,
+                                            stderr=subprocess.PIPE))
+        for w in writers:
+            _, err = w.communicate(timeout=300)
+            check(w.returncode == 0, f"a concurrent writer failed: {err.decode()}")
+        listed = subprocess.run([envelope, "keys", "list", "--json"], env=env, capture_output=True,
+                                text=True)
+        descriptions = {k.get("description") for k in json.loads(listed.stdout)}
+        check(all(f"w{i}-{n}" in descriptions for i in range(8) for n in range(per_writer)),
+              "every key of the 8 concurrent writers is in the keystore")
 
         # AWS's errors, as the CLI prints them.
         err = aws("list-keys", ok=False, env_over={"AWS_SECRET_ACCESS_KEY": "x" * 40})
