@@ -97,6 +97,54 @@ def run_node(envelope, work, script):
         check(server.stop() == 0, "the node test's server exits 0 on SIGTERM")
 
 
+def run_kill9(envelope, work):
+    """kill -9 of the server under load: every request answered 200 is in the
+    keystore and the audit log afterwards, the chain verifies, and the server
+    starts again on the same keystore."""
+    home = os.path.join(work, "ks-kill9")
+    env = dict(os.environ, ENVELOPE_HOME=home)
+    secret_file = os.path.join(work, "secret-kill9")
+    access_key = subprocess.run([envelope, "kms", "access-keys", "create", "--secret-file",
+                                 secret_file], env=env, check=True, capture_output=True,
+                                text=True).stdout.strip()
+    server = Server(envelope, home)
+    aws_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    aws_env.update(AWS_ACCESS_KEY_ID=access_key,
+                   AWS_SECRET_ACCESS_KEY=open(secret_file).read().strip(),
+                   AWS_CA_BUNDLE=server.cert, AWS_DEFAULT_REGION="us-east-1", HOME=work,
+                   AWS_MAX_ATTEMPTS="1", AWS_CONFIG_FILE=os.path.join(work, "none"),
+                   AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "none"))
+    loops = []
+    for i in range(4):
+        answered = os.path.join(work, f"answered-{i}")
+        cmd = (f"for n in 1 2 3 4 5 6 7 8 9 10 11 12; do {AWS} --endpoint-url {server.url} kms "
+               f"create-key --description k9-{i}-$n --query KeyMetadata.KeyId --output text "
+               f">> {answered} 2>/dev/null || exit 0; done")
+        loops.append(subprocess.Popen(["/bin/sh", "-c", cmd], env=aws_env, cwd=work))
+    time.sleep(4)
+    server.proc.kill()
+    server.proc.wait()
+    for loop in loops:
+        loop.wait(timeout=300)
+    ids = []
+    for i in range(4):
+        path = os.path.join(work, f"answered-{i}")
+        if os.path.exists(path):
+            ids += [line.strip() for line in open(path) if line.strip()]
+    check(len(ids) > 0, "some requests were answered before the kill")
+    log = open(os.path.join(home, "audit.log")).read()
+    for key_id in ids:
+        r = subprocess.run([envelope, "keys", "describe", key_id], env=env, capture_output=True,
+                           text=True)
+        check(r.returncode == 0, f"answered key {key_id} is in the keystore: {r.stderr}")
+        check(key_id in log, f"answered key {key_id} is in the audit log")
+    r = subprocess.run([envelope, "audit", "verify"], env=env, capture_output=True, text=True)
+    check(r.returncode == 0, r.stdout + r.stderr)
+    again = Server(envelope, home)
+    check(again.stop() == 0, "the server starts again on the keystore and stops on SIGTERM")
+    print(f"kill -9: {len(ids)} answered requests all durable")
+
+
 def main():
     build = sys.argv[1]
     envelope = os.path.abspath(os.path.join(build, "tools", "envelope"))
@@ -236,6 +284,7 @@ def main():
               "refused requests are audited")
         check(secret not in log and "the plaintext" not in log, "no secret in the audit log")
         run_node(envelope, work, sys.argv[2])
+        run_kill9(envelope, work)
         print(f"aws clients: {passed} passed, 0 failed")
         return 0
     except AssertionError as e:
