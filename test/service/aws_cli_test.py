@@ -74,21 +74,35 @@ class Server:
         return self.proc.returncode
 
 
-def run_node(envelope, work, script):
-    """The JS SDK and the ESDK's KMS keyring, against a server of their own."""
-    home = os.path.join(work, "ks-node")
+def new_keystore(envelope, work, name):
+    """A keystore folder with one access key: (home, env, access key id,
+    secret file)."""
+    home = os.path.join(work, name)
     env = dict(os.environ, ENVELOPE_HOME=home)
-    secret_file = os.path.join(work, "secret-node")
+    secret_file = os.path.join(work, name + ".secret")
     access_key = subprocess.run([envelope, "kms", "access-keys", "create", "--secret-file",
                                  secret_file], env=env, check=True, capture_output=True,
                                 text=True).stdout.strip()
+    return home, env, access_key, secret_file
+
+
+def client_env(work, **settings):
+    """The environment of an AWS client: none of this machine's AWS_*
+    settings or files, only `settings`."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    e.update(HOME=work, AWS_CONFIG_FILE=os.path.join(work, "none"),
+             AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "none"), **settings)
+    return e
+
+
+def run_node(envelope, work, script):
+    """The JS SDK and the ESDK's KMS keyring, against a server of their own."""
+    home, _, access_key, secret_file = new_keystore(envelope, work, "ks-node")
     server = Server(envelope, home)
     try:
-        node_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        node_env.update(NODE_EXTRA_CA_CERTS=server.cert, HOME=work,
-                        AWS_CONFIG_FILE=os.path.join(work, "none"),
-                        AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "none"))
-        r = subprocess.run(["node", os.path.abspath(script), server.url, access_key, secret_file], env=node_env,
+        node_env = client_env(work, NODE_EXTRA_CA_CERTS=server.cert)
+        r = subprocess.run(["node", os.path.abspath(script), server.url, access_key, secret_file],
+                           env=node_env,
                            capture_output=True, text=True, timeout=300,
                            cwd=os.path.dirname(os.path.abspath(script)))
         sys.stdout.write(r.stdout)
@@ -101,19 +115,12 @@ def run_kill9(envelope, work):
     """kill -9 of the server under load: every request answered 200 is in the
     keystore and the audit log afterwards, the chain verifies, and the server
     starts again on the same keystore."""
-    home = os.path.join(work, "ks-kill9")
-    env = dict(os.environ, ENVELOPE_HOME=home)
-    secret_file = os.path.join(work, "secret-kill9")
-    access_key = subprocess.run([envelope, "kms", "access-keys", "create", "--secret-file",
-                                 secret_file], env=env, check=True, capture_output=True,
-                                text=True).stdout.strip()
+    home, env, access_key, secret_file = new_keystore(envelope, work, "ks-kill9")
     server = Server(envelope, home)
-    aws_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    aws_env.update(AWS_ACCESS_KEY_ID=access_key,
-                   AWS_SECRET_ACCESS_KEY=open(secret_file).read().strip(),
-                   AWS_CA_BUNDLE=server.cert, AWS_DEFAULT_REGION="us-east-1", HOME=work,
-                   AWS_MAX_ATTEMPTS="1", AWS_CONFIG_FILE=os.path.join(work, "none"),
-                   AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "none"))
+    aws_env = client_env(work, AWS_ACCESS_KEY_ID=access_key,
+                         AWS_SECRET_ACCESS_KEY=open(secret_file).read().strip(),
+                         AWS_CA_BUNDLE=server.cert, AWS_DEFAULT_REGION="us-east-1",
+                         AWS_MAX_ATTEMPTS="1")
     loops = []
     for i in range(4):
         answered = os.path.join(work, f"answered-{i}")
@@ -151,25 +158,17 @@ def main():
     check(os.path.exists(AWS), "Debian's awscli is installed (apt-get install awscli)")
     check(FAKETIME is not None, "faketime is installed (apt-get install faketime)")
     work = tempfile.mkdtemp(prefix="envelope-aws-cli-")
-    home = os.path.join(work, "ks")
     server = None
     try:
-        env = dict(os.environ, ENVELOPE_HOME=home)
-        secret_file = os.path.join(work, "secret")
-        access_key = subprocess.run([envelope, "kms", "access-keys", "create", "--secret-file",
-                                     secret_file], env=env, check=True, capture_output=True,
-                                    text=True).stdout.strip()
+        home, env, access_key, secret_file = new_keystore(envelope, work, "ks")
         check(len(access_key) == 20 and access_key.startswith("AKIA"), access_key)
         check(oct(os.stat(secret_file).st_mode & 0o777) == "0o600", "secret file is 0600")
         secret = open(secret_file).read().strip()
         server = Server(envelope, home)
 
-        aws_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        aws_env.update(AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret,
-                       AWS_CA_BUNDLE=server.cert, AWS_DEFAULT_REGION="us-east-1",
-                       AWS_CONFIG_FILE=os.path.join(work, "none"),
-                       AWS_SHARED_CREDENTIALS_FILE=os.path.join(work, "none"),
-                       AWS_PAGER="", HOME=work)
+        aws_env = client_env(work, AWS_ACCESS_KEY_ID=access_key, AWS_SECRET_ACCESS_KEY=secret,
+                             AWS_CA_BUNDLE=server.cert, AWS_DEFAULT_REGION="us-east-1",
+                             AWS_PAGER="")
 
         aws_v1 = find_aws_v1()
         check(aws_v1 is not None, "the pip AWS CLI v1 is on PATH")
