@@ -14,6 +14,7 @@ SIGTERM at the end (and killed if the test fails), never left running.
 Usage: aws_cli_test.py BUILD_DIR KMS_SDK_MJS
 """
 import base64
+import glob
 import json
 import os
 import shutil
@@ -29,7 +30,9 @@ AWS = "/usr/bin/aws"  # Debian's awscli package (v2.9)
 def find_aws_v1():
     """The pip-installed AWS CLI v1 these machines come with: newer than
     Debian's v2.9, it knows rotate-key-on-demand and list-key-rotations."""
-    for d in os.environ.get("PATH", "").split(os.pathsep):
+    dirs = os.environ.get("PATH", "").split(os.pathsep)
+    dirs += sorted(glob.glob(os.path.expanduser("~/.pyenv/versions/*/bin")))
+    for d in dirs:
         p = os.path.join(d, "aws")
         if os.access(p, os.X_OK) and os.path.realpath(p) != os.path.realpath(AWS):
             v = subprocess.run([p, "--version"], capture_output=True, text=True)
