@@ -29,6 +29,11 @@ Result<HttpRequest> ParseHttpRequest(std::string_view bytes, size_t max_header_b
     used += n;
   }
   if (!ec && !parser.is_done()) {
+    // put_eof wants a parser that has seen the start of a message (Beast
+    // asserts it): an input without a complete start line is cut short.
+    if (!parser.got_some()) {
+      return MakeError(ErrorCode::truncated, "http request: ends before its start line does");
+    }
     parser.put_eof(ec);
     if (!ec && !parser.is_done()) ec = http::error::partial_message;
   }
