@@ -9,7 +9,8 @@
 // 2) push some pieces with UpdateFrom from a positioned source instead.
 // Properties:
 //  - encryption succeeds exactly when the request is valid (a committing
-//    suite: legacy ones are decrypt-only; frame length >= 1; context keys
+//    suite: legacy ones are decrypt-only; frame length from 1 to the
+//    decoding limit (encrypt refuses what decrypt would); context keys
 //    not reserved, well-formed);
 //  - what it writes decrypts (with and without the reproduced context) to
 //    the same plaintext, with the suite, frame length and context asked for;
@@ -116,7 +117,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   };
   const auto message = encrypt(plaintext);
 
-  const bool valid = committing && frame_length >= 1 && ValidContext(context);
+  // Encryption refuses what decryption with the same limits would refuse.
+  const bool valid = committing && frame_length >= 1 &&
+                     frame_length <= eo.limits.max_frame_length && ValidContext(context);
   FUZZ_CHECK(message.has_value() == valid);
   if (!message) {
     // The error must not depend on the plaintext's bytes: the same request
