@@ -38,7 +38,7 @@ struct KmsApiConfig {
 
 // KmsApiResult is one answer: the HTTP status and JSON body, and for the
 // audit log the error type (empty on success) and the key the call used
-// (its ARN, when one was resolved).
+// (its ARN, when the Kms's answer named it).
 struct KmsApiResult {
   int http_status = 200;
   std::string body;

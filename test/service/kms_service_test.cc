@@ -114,6 +114,24 @@ TEST_CASE("KmsService: a signed request runs and its audit line names the caller
   CHECK(log.find("\"source_ip\":\"127.0.0.1\"") != std::string::npos);
   CHECK(log.find("\"user_agent\":\"aws-cli/test?\"") != std::string::npos);
   CHECK(log.find("aGVsbG8=") == std::string::npos);  // never the plaintext
+
+  // One audit line per request, also for operations on an alias or a key.
+  REQUIRE(f.keystore->CreateAlias("alias/one-line", key));
+  for (const auto& [operation, body] : std::vector<std::pair<std::string, json>>{
+           {"DisableKey", {{"KeyId", "alias/one-line"}}},
+           {"EnableKey", {{"KeyId", key}}},
+           {"EnableKeyRotation", {{"KeyId", key}}},
+           {"TagResource", {{"KeyId", key}, {"Tags", {{{"TagKey", "a"}, {"TagValue", "b"}}}}}},
+           {"UpdateAlias", {{"AliasName", "alias/one-line"}, {"TargetKeyId", key}}}}) {
+    HttpResponse response = f.service->Handle(f.Request(operation, body));
+    INFO(operation << " " << response.body);
+    REQUIRE(response.status == 200);
+    const std::string id = Fixture::HeaderOf(response, "x-amzn-RequestId");
+    const std::string all = kms::testing::ReadText(f.dir.keystore() + "/audit.log");
+    size_t lines = 0;
+    for (size_t at = all.find(id); at != std::string::npos; at = all.find(id, at + 1)) ++lines;
+    CHECK(lines == 1);
+  }
   CHECK(log.find("hello") == std::string::npos);
   auto report = f.keystore->VerifyAuditLog();
   REQUIRE(report.has_value());
