@@ -4,6 +4,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "service/beast_request.h"
+
 namespace envelope::service {
 
 namespace beast = boost::beast;
@@ -44,14 +46,7 @@ Result<HttpRequest> ParseHttpRequest(std::string_view bytes, size_t max_header_b
     return MakeError(ErrorCode::truncated, "http request: ends before it is complete");
   }
   if (ec) return MakeError(ErrorCode::malformed, "http request: " + ec.message());
-  auto& message = parser.get();
-  HttpRequest request;
-  request.method = std::string(message.method_string());
-  request.target = std::string(message.target());
-  for (const auto& field : message) {
-    request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-  }
-  request.body = std::move(message.body());
+  HttpRequest request = FromBeast(parser.get());
   request.remote_address = "127.0.0.1";
   return request;
 }

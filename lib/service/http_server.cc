@@ -16,6 +16,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include "service/beast_request.h"
+
 namespace envelope::service {
 
 namespace beast = boost::beast;
@@ -183,18 +185,11 @@ class Connection : public Session, public std::enable_shared_from_this<Connectio
   }
 
   void Dispatch() {
-    auto& message = parser_->get();
-    HttpRequest request;
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-      request.headers.push_back({std::string(field.name_string()), std::string(field.value())});
-    }
-    request.body = std::move(message.body());
+    keep_alive_ = parser_->get().keep_alive();
+    HttpRequest request = FromBeast(parser_->get());
     request.remote_address = remote_address_;
     request.remote_port = remote_port_;
     request.secure = kTls;
-    keep_alive_ = message.keep_alive();
     parser_.reset();
 
     with_handler_ = true;
