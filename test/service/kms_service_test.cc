@@ -117,13 +117,14 @@ TEST_CASE("KmsService: a signed request runs and its audit line names the caller
 
   // One audit line per request, also for operations on an alias or a key.
   REQUIRE(f.keystore->CreateAlias("alias/one-line", key));
-  for (const auto& [operation, body] : std::vector<std::pair<std::string, json>>{
+  for (const auto& entry : std::vector<std::pair<std::string, json>>{
            {"DisableKey", {{"KeyId", "alias/one-line"}}},
            {"EnableKey", {{"KeyId", key}}},
            {"EnableKeyRotation", {{"KeyId", key}}},
            {"TagResource", {{"KeyId", key}, {"Tags", {{{"TagKey", "a"}, {"TagValue", "b"}}}}}},
            {"UpdateAlias", {{"AliasName", "alias/one-line"}, {"TargetKeyId", key}}}}) {
-    HttpResponse response = f.service->Handle(f.Request(operation, body));
+    const std::string& operation = entry.first;
+    HttpResponse response = f.service->Handle(f.Request(operation, entry.second));
     INFO(operation << " " << response.body);
     REQUIRE(response.status == 200);
     const std::string id = Fixture::HeaderOf(response, "x-amzn-RequestId");
