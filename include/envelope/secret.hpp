@@ -11,9 +11,11 @@
 namespace envelope {
 
 // SecretBytes owns a fixed-size buffer of key material in secret memory:
-// libsodium's guarded allocation (guard pages around it, locked in RAM so it
-// is not swapped, excluded from core dumps where the kernel allows, and zeroed
-// when freed). It is move-only; copying is the explicit `Clone()`. A
+// locked in RAM so it is not swapped, excluded from core dumps where the
+// kernel allows, between guard pages, and zeroed when freed. Buffers over 256
+// bytes are libsodium's guarded allocations (guard pages around each one);
+// smaller ones (keys) share guarded slabs of locked memory, which keeps a
+// request's several small secrets from costing system calls each. It is move-only; copying is the explicit `Clone()`. A
 // moved-from or default-constructed SecretBytes is empty.
 //
 // In fuzzing builds (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) the buffer is

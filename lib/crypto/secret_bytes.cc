@@ -6,6 +6,7 @@
 
 #include "crypto/init.h"
 #include "crypto/random.h"
+#include "crypto/secret_pool.h"
 #include "envelope/secret.hpp"
 
 namespace envelope {
@@ -22,12 +23,32 @@ void SecretFree(uint8_t* p, size_t size) {
   std::free(p);
 }
 #else
+// Small secrets come from the pool (secret_pool.h), others from libsodium's
+// guarded allocation. Under AddressSanitizer every secret gets its own
+// guarded allocation, so overflows between small secrets are still seen.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUsePool = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kUsePool = false;
+#else
+constexpr bool kUsePool = true;
+#endif
+#else
+constexpr bool kUsePool = true;
+#endif
+
 uint8_t* SecretAlloc(size_t size) {
+  if (kUsePool && size <= crypto::kMaxPooledSecret) return crypto::PoolAlloc(size);
   auto* p = static_cast<uint8_t*>(sodium_malloc(size));
   if (p != nullptr) sodium_memzero(p, size);  // sodium_malloc fills with 0xdb
   return p;
 }
-void SecretFree(uint8_t* p, size_t /*size*/) {
+void SecretFree(uint8_t* p, size_t size) {
+  if (kUsePool && size <= crypto::kMaxPooledSecret) {
+    crypto::PoolFree(p, size);  // zeroes the slot and keeps it for reuse
+    return;
+  }
   sodium_free(p);  // zeroes, unlocks and unmaps
 }
 #endif

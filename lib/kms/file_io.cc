@@ -111,6 +111,55 @@ Result<std::optional<std::vector<uint8_t>>> ReadPrivateFile(const std::string& p
   return std::optional<std::vector<uint8_t>>(std::move(out));
 }
 
+namespace {
+FileStamp StampFrom(const struct stat& st) {
+  return FileStamp{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                   static_cast<int64_t>(st.st_size),
+                   static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+                   static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec};
+}
+}  // namespace
+
+Result<std::optional<FileStamp>> StampOf(const std::string& path) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return std::optional<FileStamp>();
+    return ErrnoError("stat " + path);
+  }
+  return std::optional<FileStamp>(StampFrom(st));
+}
+
+PinnedFile& PinnedFile::operator=(PinnedFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = other.fd_;
+    stamp_ = other.stamp_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+PinnedFile::~PinnedFile() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<std::optional<PinnedFile>> PinnedFile::Read(const std::string& path, size_t max_size,
+                                                   std::vector<uint8_t>& out) {
+  PinnedFile file;
+  file.fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (file.fd_ < 0) {
+    if (errno == ENOENT) return std::optional<PinnedFile>();
+    return ErrnoError("open " + path);
+  }
+  struct stat st {};
+  if (fstat(file.fd_, &st) != 0) return ErrnoError("stat " + path);
+  if (auto ok = CheckPrivate(path, st, false); !ok) return tl::unexpected(ok.error());
+  file.stamp_ = StampFrom(st);
+  out.clear();
+  if (auto ok = ReadAll(file.fd_, path, max_size, out); !ok) return tl::unexpected(ok.error());
+  return std::optional<PinnedFile>(std::move(file));
+}
+
 Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {

@@ -29,6 +29,51 @@ namespace envelope::kms::internal {
 [[nodiscard]] Result<std::optional<std::vector<uint8_t>>> ReadPrivateFile(const std::string& path,
                                                                           size_t max_size);
 
+// FileStamp identifies one version of a file: the inode and its size and
+// change times. The keystore is only ever replaced by rename (a new inode)
+// or, by hand, rewritten in place (new times); either changes the stamp, as
+// long as the inode it came from stays allocated (see PinnedFile).
+struct FileStamp {
+  uint64_t dev = 0;
+  uint64_t ino = 0;
+  int64_t size = -1;
+  int64_t mtime_ns = 0;
+  int64_t ctime_ns = 0;
+  friend bool operator==(const FileStamp&, const FileStamp&) = default;
+};
+
+// StampOf returns the stamp of `path` (following no symlink), nullopt when
+// it does not exist; `io` for other failures.
+[[nodiscard]] Result<std::optional<FileStamp>> StampOf(const std::string& path);
+
+// PinnedFile keeps a file open (read-only) so that its inode number cannot
+// be reused by a later file while the stamp taken from it is compared.
+// Move-only; closes on destruction.
+class PinnedFile {
+ public:
+  PinnedFile() = default;
+  PinnedFile(PinnedFile&& other) noexcept : fd_(other.fd_), stamp_(other.stamp_) { other.fd_ = -1; }
+  PinnedFile& operator=(PinnedFile&& other) noexcept;
+  PinnedFile(const PinnedFile&) = delete;
+  PinnedFile& operator=(const PinnedFile&) = delete;
+  ~PinnedFile();
+
+  // Read opens `path` (a private file, as ReadPrivateFile checks it), reads
+  // at most `max_size` bytes into `out` and keeps the file open; nullopt
+  // when it does not exist.
+  [[nodiscard]] static Result<std::optional<PinnedFile>> Read(const std::string& path,
+                                                              size_t max_size,
+                                                              std::vector<uint8_t>& out);
+  // stamp is the file's stamp when it was read.
+  const FileStamp& stamp() const noexcept { return stamp_; }
+  // valid reports whether a file is held.
+  bool valid() const noexcept { return fd_ >= 0; }
+
+ private:
+  int fd_ = -1;
+  FileStamp stamp_;
+};
+
 // ReadSecretFile is ReadPrivateFile into secret memory (through
 // envelope::ReadSecretFd), for root keys and passphrases; a missing file is
 // `not_found`, more than `max_size` bytes `invalid_argument`.

@@ -21,16 +21,26 @@ TimePoint Kms::Impl::Now() const {
 
 Result<void> Kms::Impl::Load() {
   const std::string path = dir + "/" + kKeystoreFileName;
-  auto bytes = internal::ReadPrivateFile(path, internal::kKeystoreMaxFile);
-  if (!bytes) return tl::unexpected(bytes.error());
-  if (!bytes->has_value()) {
+  // The common case: nobody wrote the file since we read it, which a stat
+  // tells without reading and hashing it (the pinned inode cannot have been
+  // reused by a newer file).
+  auto stamp = internal::StampOf(path);
+  if (!stamp) return tl::unexpected(stamp.error());
+  if (state && pinned.valid() && stamp->has_value() && **stamp == pinned.stamp()) return {};
+  std::vector<uint8_t> file;
+  auto read = internal::PinnedFile::Read(path, internal::kKeystoreMaxFile, file);
+  if (!read) return tl::unexpected(read.error());
+  if (!read->has_value()) {
     state.reset();
+    pinned = {};
     return MakeError(ErrorCode::not_found, "keystore file " + path + " is missing");
   }
-  const auto& file = **bytes;
   auto digest = crypto::Hash(crypto::HashAlg::sha256, file);
   if (!digest) return tl::unexpected(digest.error());
-  if (state && *digest == state_digest) return {};
+  if (state && *digest == state_digest) {
+    pinned = std::move(**read);
+    return {};
+  }
   auto h = internal::ParseKeystoreHeader(file);
   if (!h) return tl::unexpected(h.error().WithContext(path));
   const bool want_passphrase = options.root_key.kind != RootKeySource::Kind::managed_file;
@@ -68,6 +78,7 @@ Result<void> Kms::Impl::Load() {
   header = *h;
   state = std::move(*decoded);
   state_digest = std::move(*digest);
+  pinned = std::move(**read);
   return {};
 }
 
@@ -77,10 +88,20 @@ Result<void> Kms::Impl::Commit() {
   if (!payload) return tl::unexpected(payload.error());
   auto file = internal::SealKeystore(header, root_key, payload->span());
   if (!file) return tl::unexpected(file.error());
+  pinned = {};
   if (auto w = internal::WriteFileAtomically(dir, kKeystoreFileName, *file); !w) return w;
   auto digest = crypto::Hash(crypto::HashAlg::sha256, *file);
   if (!digest) return tl::unexpected(digest.error());
   state_digest = std::move(*digest);
+  // Pin what we wrote (the lock is held: nobody else can have replaced it),
+  // so the next operation needs only a stat. A pin that fails only costs
+  // that operation a full read.
+  std::vector<uint8_t> back;
+  if (auto again = internal::PinnedFile::Read(dir + "/" + kKeystoreFileName,
+                                              internal::kKeystoreMaxFile, back);
+      again && again->has_value() && back == *file) {
+    pinned = std::move(**again);
+  }
   return {};
 }
 
@@ -140,9 +161,12 @@ Result<void> Kms::Impl::Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
     if (body_error != nullptr) txn.event.error = *body_error;
     events.push_back(std::move(txn.event));
   }
-  if (auto a = internal::AppendAuditEvents(dir, events); !a) {
-    return tl::unexpected(a.error().WithContext("audit log (the operation itself was done)"));
-  }
+  if (!maintenance_dirty && !txn.dirty) return {};  // group commit, after the lock
+  // A change to the keystore is logged under the same lock, so its lines
+  // and the file's generations appear in the same order.
+  auto a = internal::AppendAuditEvents(dir, events);
+  events.clear();
+  if (!a) return tl::unexpected(a.error().WithContext("audit log (the operation itself was done)"));
   return {};
 }
 

@@ -4,8 +4,11 @@
 // reload the keystore if its file changed (another process wrote it); run
 // the time-driven maintenance (deletions, automatic rotations); run the
 // operation's body against the in-memory state; if anything changed, write
-// the whole keystore atomically; append the audit lines; release the lock.
-// A body that fails must not have changed the state (bodies validate before
+// the whole keystore atomically and append the audit lines; release the
+// lock. An operation that changed nothing (Encrypt, Decrypt, ...) appends its
+// lines after releasing the lock, in a group commit with the concurrent
+// operations of this process (audit_batch.h), and returns once they are
+// durable. A body that fails must not have changed the state (bodies validate before
 // they mutate); if one does anyway, its changes are dropped by reloading.
 #ifndef ENVELOPE_LIB_KMS_KMS_IMPL_H_
 #define ENVELOPE_LIB_KMS_KMS_IMPL_H_
@@ -17,6 +20,7 @@
 #include <vector>
 
 #include "envelope/kms.hpp"
+#include "kms/audit_batch.h"
 #include "kms/audit_log.h"
 #include "kms/file_io.h"
 #include "kms/key_policy.h"
@@ -52,6 +56,8 @@ struct Kms::Impl {
   SecretBytes passphrase;           // passphrase modes only
   std::optional<internal::KeystoreState> state;
   std::vector<uint8_t> state_digest;  // SHA-256 of the file `state` came from
+  internal::PinnedFile pinned;        // that file, held open; its stamp
+  internal::AuditBatcher audit;       // group commit of read-only operations' lines
 
   TimePoint Now() const;
 
@@ -68,6 +74,8 @@ struct Kms::Impl {
   std::invoke_result_t<F, Txn&> Run(std::string_view operation, F&& body);
 
  private:
+  // Finish commits the state if it changed and appends the lines then, or
+  // leaves them in `events` for the group commit after the lock is released.
   [[nodiscard]] Result<void> Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
                                     std::vector<internal::AuditEvent>& events,
                                     const Error* body_error);
@@ -75,27 +83,33 @@ struct Kms::Impl {
 
 template <typename F>
 std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& body) {
-  std::lock_guard<std::mutex> guard(mu);
-  auto lock = internal::FileLock::Acquire(dir + "/keystore.lock");
-  if (!lock) return tl::unexpected(lock.error());
-  if (auto loaded = Load(); !loaded) return tl::unexpected(loaded.error());
-  const TimePoint now = Now();
   std::vector<internal::AuditEvent> events;
-  auto maintenance = internal::RunMaintenance(*state, now, events);
-  if (!maintenance) {
-    state.reset();
-    return tl::unexpected(maintenance.error());
+  std::optional<std::invoke_result_t<F, Txn&>> result;
+  {
+    std::lock_guard<std::mutex> guard(mu);
+    auto lock = internal::FileLock::Acquire(dir + "/keystore.lock");
+    if (!lock) return tl::unexpected(lock.error());
+    if (auto loaded = Load(); !loaded) return tl::unexpected(loaded.error());
+    const TimePoint now = Now();
+    auto maintenance = internal::RunMaintenance(*state, now, events);
+    if (!maintenance) {
+      state.reset();
+      return tl::unexpected(maintenance.error());
+    }
+    Txn txn{*state, now, internal::ToMs(now)};
+    txn.event.time = now;
+    txn.event.operation = std::string(operation);
+    internal::AttachCaller(txn.event);
+    result.emplace(body(txn));
+    const Error* error = *result ? nullptr : &result->error();
+    if (auto done = Finish(txn, result->has_value(), *maintenance, events, error); !done) {
+      return tl::unexpected(done.error());
+    }
   }
-  Txn txn{*state, now, internal::ToMs(now)};
-  txn.event.time = now;
-  txn.event.operation = std::string(operation);
-  internal::AttachCaller(txn.event);
-  auto result = body(txn);
-  const Error* error = result ? nullptr : &result.error();
-  if (auto done = Finish(txn, result.has_value(), *maintenance, events, error); !done) {
-    return tl::unexpected(done.error());
+  if (auto a = audit.Append(dir, std::move(events)); !a) {
+    return tl::unexpected(a.error().WithContext("audit log (the operation itself was done)"));
   }
-  return result;
+  return std::move(*result);
 }
 
 }  // namespace envelope::kms

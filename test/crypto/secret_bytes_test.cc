@@ -2,7 +2,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <cstring>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -141,6 +144,44 @@ TEST_CASE("SecureZero: wipes the span and only the span") {
   CHECK(buf[7] == 0xff);
   CHECK(buf[56] == 0xff);
   SecureZero({});  // an empty span is allowed
+}
+
+TEST_CASE("SecretBytes: small buffers from many threads are zeroed, distinct and reusable") {
+  // Small secrets share pooled slabs (secret_pool.h): a reused slot must be
+  // zero again, and no two live buffers may overlap.
+  std::atomic<int> bad{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&bad, t] {
+      std::vector<std::pair<SecretBytes, uint8_t>> live;
+      for (int round = 0; round < 2000; ++round) {
+        const size_t size = 1 + static_cast<size_t>((round * 37 + t * 11) % 300);
+        auto s = SecretBytes::Allocate(size);
+        if (!s || s->size() != size) {
+          ++bad;
+          continue;
+        }
+        for (uint8_t b : s->span()) {
+          if (b != 0) ++bad;
+        }
+        // Each buffer gets its own byte (dirtying it for the next user too).
+        const auto mark = static_cast<uint8_t>(1 + (t * 61 + round) % 255);
+        std::memset(s->data(), mark, s->size());
+        live.emplace_back(std::move(*s), mark);
+        if (live.size() > 64) live.erase(live.begin(), live.begin() + 32);
+        // Every live buffer still holds only its own byte.
+        if (round % 50 == 0) {
+          for (const auto& [buffer, expected] : live) {
+            for (uint8_t b : buffer.span()) {
+              if (b != expected) ++bad;
+            }
+          }
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(bad == 0);
 }
 
 }  // namespace

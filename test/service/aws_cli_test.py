@@ -131,7 +131,14 @@ def run_kill9(envelope, work):
                f"create-key --description k9-{i}-$n --query KeyMetadata.KeyId --output text "
                f">> {answered} 2>/dev/null || exit 0; done")
         loops.append(subprocess.Popen(["/bin/sh", "-c", cmd], env=aws_env, cwd=work))
-    time.sleep(4)
+    # Kill once requests are being answered (the CLI's start-up is slow on a
+    # busy machine; a fixed sleep could kill before the first answer).
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any(
+            os.path.exists(os.path.join(work, f"answered-{i}")) and
+            os.path.getsize(os.path.join(work, f"answered-{i}")) > 0 for i in range(4)):
+        time.sleep(0.1)
+    time.sleep(1)
     server.proc.kill()
     server.proc.wait()
     for loop in loops:

@@ -13,6 +13,7 @@
 #include "service/http_server.h"
 #include "service/kms_service.h"
 #include "service/tls_files.h"
+#include "service/worker_pool.h"
 
 namespace envelope::cli {
 namespace {
@@ -25,6 +26,7 @@ struct ServeOptions {
   std::string region = "us-east-1";
   std::string account = "111122223333";
   unsigned threads = 0;
+  unsigned workers = 64;
 };
 
 // SplitListen parses ADDR:PORT, with IPv6 addresses in brackets.
@@ -97,9 +99,16 @@ int Serve(const Globals& globals, const ServeOptions& o) {
   sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
+  // Requests run on the workers (declared before the server, so they
+  // outlive it): each waits there for its audit line's group commit.
+  auto workers = service::WorkerPool::Start(o.workers);
+  if (!workers) return Fail(kTool, workers.error());
   auto server = service::HttpServer::Start(
-      std::move(http), [&kms_service](service::HttpRequest request, service::Respond respond) {
-        respond(kms_service.Handle(request));
+      std::move(http), [&kms_service, pool = workers->get()](service::HttpRequest request,
+                                                             service::Respond respond) {
+        pool->Post([&kms_service, request = std::move(request), respond = std::move(respond)] {
+          respond(kms_service.Handle(request));
+        });
       });
   if (!server) {
     pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
@@ -168,6 +177,10 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
   serve->add_option("--account", serve_options->account, "12-digit account id in key ARNs")
       ->capture_default_str();
   serve->add_option("--threads", serve_options->threads, "server threads (default: one per core)");
+  serve->add_option("--workers", serve_options->workers,
+                    "threads that run requests; concurrent requests share one audit flush "
+                    "(default: 64)")
+      ->check(CLI::Range(1, 1024));
   serve->footer(Examples(
       "  envelope kms access-keys create --secret-file ak.secret\n"
       "  envelope kms serve --listen 127.0.0.1:4443 &\n"
