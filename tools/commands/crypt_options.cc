@@ -198,9 +198,9 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
         ->type_name("KEY=VALUE")
         ->allow_extra_args(false)
         ->group(msg);
+    // Over 16M needs --max-frame-size too (checked in RunCrypt).
     app.add_option("--frame-size", o.frame_size, "plaintext bytes per frame (default 65536)")
-        // What decrypt accepts by default (DecodeLimits, the one definition).
-        ->check(CLI::Range(uint32_t{1}, DecodeLimits{}.max_frame_length))
+        ->check(CLI::Range(uint32_t{1}, UINT32_MAX))
         ->group(msg);
     app.add_option("--suite", o.suite, "unsigned (0x0478, default) or signed (0x0578)")
         ->check(CLI::IsMember({"signed", "unsigned"}))
@@ -219,11 +219,28 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
       ->check(CLI::Range(size_t{1}, size_t{65535}))
       ->group(msg);
   app.add_option("--commitment-policy", o.commitment_policy,
-                 "require-encrypt-require-decrypt (default), require-encrypt-allow-decrypt "
-                 "or forbid-encrypt-allow-decrypt")
-      ->check(CLI::IsMember({"require-encrypt-require-decrypt", "require-encrypt-allow-decrypt",
-                             "forbid-encrypt-allow-decrypt"}))
+                 enc ? "require-encrypt-require-decrypt (default) or require-encrypt-allow-decrypt "
+                       "(the same when encrypting: only committing messages are written)"
+                     : "require-encrypt-require-decrypt (default), require-encrypt-allow-decrypt "
+                       "(also reads legacy v1 messages) or forbid-encrypt-allow-decrypt")
+      ->check(enc ? CLI::Validator(
+                        [](std::string& v) -> std::string {
+                          if (v == "forbid-encrypt-allow-decrypt") {
+                            return "forbid-encrypt-allow-decrypt forbids the committing "
+                                   "messages encrypt writes (it only matters to decrypt)";
+                          }
+                          if (v == "require-encrypt-require-decrypt" ||
+                              v == "require-encrypt-allow-decrypt") {
+                            return "";
+                          }
+                          return "unknown commitment policy \"" + v + "\"";
+                        },
+                        "POLICY")
+                  : CLI::IsMember({"require-encrypt-require-decrypt",
+                                   "require-encrypt-allow-decrypt",
+                                   "forbid-encrypt-allow-decrypt"}))
       ->group(msg);
+  AddFormatOptions(app, o, direction);
   (void)tool;
   app.footer(std::string(enc ? kEncryptExamples : kDecryptExamples) +
              "\n\nKeys and PINs are never accepted on the command line (--customer-key VALUE,\n"

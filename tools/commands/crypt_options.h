@@ -50,7 +50,21 @@ struct CryptOptions {
   std::string suite = "unsigned";
   size_t max_edks = 64;
   std::string commitment_policy = "require-encrypt-require-decrypt";
+
+  // Formats, ranges and limits (crypt_format_options.cc).
+  std::string format;            // encrypt: esdk, c2sp; decrypt: auto, esdk, c2sp
+  std::string c2sp_context;      // --c2sp-context TEXT
+  std::string c2sp_context_hex;  // --c2sp-context-hex HEX
+  std::string range;             // decrypt --range
+  bool verbose = false;          // decrypt -v: what was read
+  std::string max_frame_size = "16M";
+  std::string max_buffer = "256M";
+  bool unverified_streaming = false;
 };
+
+// AddFormatOptions declares --format, the C2SP context, decrypt's --range
+// and the limits (--max-frame-size, --max-buffer, --unverified-streaming).
+void AddFormatOptions(CLI::App& app, CryptOptions& options, Direction direction);
 
 // AddSecretSourceOptions declares the three ways a secret reaches a tool,
 // never its value: `name`-file FILE, `name`-fd N and `name`-env VAR, in
