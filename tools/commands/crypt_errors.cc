@@ -113,9 +113,10 @@ Format DetectFormat(std::span<const uint8_t> head) {
 }
 
 Error C2spKeyMissing(const std::string& input) {
-  return Error(ErrorCode::invalid_argument,
-               "\"" + input + "\" is not an envelope message; as a C2SP chunked file it needs "
-               "its 256-bit key: --customer-key-file, --customer-key-fd or --customer-key-env");
+  return Error(ErrorCode::malformed,
+               "\"" + input + "\" does not start like an envelope message (damaged?); if it "
+               "is a C2SP chunked file, give its 256-bit key: --customer-key-file, "
+               "--customer-key-fd or --customer-key-env");
 }
 
 }  // namespace envelope::cli

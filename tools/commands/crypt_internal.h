@@ -50,7 +50,8 @@ int FailCrypto(const std::string& tool, const Error& e, bool encrypt, const Cryp
 std::optional<int> DecryptRangeAt(const std::string& tool, const CryptOptions& options,
                                   const DecryptSetup& setup, const Job& job, InputFile& in);
 
-// C2spKeyMissing is the error for a C2SP input without a customer key.
+// C2spKeyMissing is the error (malformed: exit 3) for an input that is no
+// envelope message, given without a customer key to read it as C2SP.
 Error C2spKeyMissing(const std::string& input);
 
 }  // namespace envelope::cli
