@@ -9,6 +9,7 @@
 
 #include "commands/crypt_options.h"
 #include "commands/files.h"
+#include "commands/metadata.h"
 #include "commands/sizes.h"
 #include "envelope/chunked.hpp"
 #include "envelope/message.hpp"
@@ -23,14 +24,16 @@ namespace envelope::cli {
 int RunCrypt(const std::string& tool, const CryptOptions& options);
 
 // EncryptOne encrypts one job's input into its output.
+// `metadata` (may be null) gets the job's --metadata-output record.
 int EncryptOne(const std::string& tool, const CryptOptions& options,
                const CryptoMaterialsManager& cmm, const EncryptOptions& encrypt_options,
-               const Job& job);
+               const Job& job, MetadataOutput* metadata = nullptr);
 
 // EncryptC2spOne encrypts one job's input into a C2SP chunked file under
 // `key` (the customer key).
 int EncryptC2spOne(const std::string& tool, const CryptOptions& options, const SecretBytes& key,
-                   const ChunkedOptions& chunked, const Job& job);
+                   const ChunkedOptions& chunked, const Job& job,
+                   MetadataOutput* metadata = nullptr);
 
 // DecryptSetup is what every decrypt job of a run shares.
 struct DecryptSetup {
@@ -41,6 +44,7 @@ struct DecryptSetup {
   const SecretBytes* c2sp_key = nullptr;   // the customer key, for C2SP files
   ChunkedOptions chunked;
   std::optional<ByteRange> range;  // --range
+  MetadataOutput* metadata = nullptr;  // --metadata-output, if given
 };
 
 // DecryptOne decrypts one job: an envelope message or a C2SP file (the

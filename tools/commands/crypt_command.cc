@@ -149,6 +149,18 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
     }
   }
 
+  for (const Job& job : *jobs) {
+    if (o.metadata_output == "-" && job.output == "-") {
+      return Fail(tool, Error(ErrorCode::invalid_argument,
+                              "--metadata-output - and the output both go to standard output"),
+                  {"write the metadata or the output to a file"});
+    }
+  }
+  auto metadata = MetadataOutput::Open(o.metadata_output);
+  if (!metadata) return Fail(tool, metadata.error());
+  MetadataOutput* meta = metadata->enabled() ? &*metadata : nullptr;
+  setup.metadata = meta;
+
   // The customer key is read once: a descriptor cannot be read twice, and a
   // C2SP file needs its bytes besides the keyring.
   auto customer_key = ReadCustomerKey(o);
@@ -161,7 +173,7 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
                               "--customer-key-file, --customer-key-fd or --customer-key-env"));
     }
     for (const Job& job : *jobs) {
-      if (const int rc = EncryptC2spOne(tool, o, *key, setup.chunked, job); rc != kExitOk) {
+      if (const int rc = EncryptC2spOne(tool, o, *key, setup.chunked, job, meta); rc != kExitOk) {
         return rc;
       }
     }
@@ -193,7 +205,7 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
   d.max_buffered_plaintext = static_cast<size_t>(limits->max_buffer);
 
   for (const Job& job : *jobs) {
-    const int rc = enc ? EncryptOne(tool, o, **cmm, eo, job) : DecryptOne(tool, o, setup, job);
+    const int rc = enc ? EncryptOne(tool, o, **cmm, eo, job, meta) : DecryptOne(tool, o, setup, job);
     if (rc != kExitOk) return rc;
   }
   return kExitOk;

@@ -138,6 +138,10 @@ int DecryptStream(const std::string& tool, const CryptOptions& o, const DecryptS
     if (!piece) return Fail(tool, piece.error());
     std::span<const uint8_t> chunk = *piece;
     if (first && LooksArmored(chunk)) armor.emplace();
+    if (first && o.decode && !armor) {
+      return Fail(tool, Error(ErrorCode::malformed,
+                              "--decode: \"" + job.input + "\" is not base64 text"));
+    }
     if (armor) {
       decoded.clear();
       if (auto r = armor->Decode(chunk, decoded); !r) return Fail(tool, r.error());
@@ -181,6 +185,14 @@ int DecryptStream(const std::string& tool, const CryptOptions& o, const DecryptS
   if (auto r = window.Flush(); !r) return FailCrypto(tool, r.error(), false, o);
   progress.Finish();
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
+  if (setup.metadata != nullptr) {
+    MetadataRecord m{.mode = "decrypt", .format = body.message ? "esdk" : "c2sp",
+                     .input = job.input, .output = job.output, .bytes_read = read,
+                     .bytes_written = out->bytes_written()};
+    if (body.message) m.header = *body.message->header();
+    if (setup.range) m.range = std::make_pair(setup.range->start, out->bytes_written());
+    if (auto r = setup.metadata->Write(m); !r) return Fail(tool, r.error());
+  }
   if (o.verbose) {
     std::fprintf(stderr, "%s: read %llu bytes of \"%s\" (all of it)\n", tool.c_str(),
                  static_cast<unsigned long long>(read), job.input.c_str());

@@ -35,6 +35,12 @@ void AddFormatOptions(CLI::App& app, CryptOptions& o, Direction direction) {
       ->excludes(text)
       ->group(fmt);
 
+  app.add_option("--metadata-output", o.metadata_output,
+                 "append one JSON object per file to FILE (\"-\": standard output): mode, "
+                 "input, output, format, the header (suite, context, data keys' providers, "
+                 "frame length) and byte counts, as the ESDK CLI does")
+      ->type_name("FILE")
+      ->group(fmt);
   const char* const lim = "Limits";
   if (!enc) {
     app.add_option("--range", o.range,

@@ -28,6 +28,7 @@ struct CryptOptions {
   bool recursive = false;
   bool quiet = false;
   bool armor = false;  // encrypt only; decrypt detects it
+  bool decode = false;  // decrypt --decode: the input must be armored
   std::string suffix = ".encrypted";
 
   // Keys (see keys.h for how they become keyrings).
@@ -44,7 +45,7 @@ struct CryptOptions {
   Pkcs11Options pkcs11;                    // --pkcs11-*, --pkcs11 URI
 
   std::vector<std::string> context;          // -c k=v
-  std::vector<std::string> require_context;  // decrypt --require-context k=v
+  std::vector<std::string> require_context;  // decrypt --require-context k=v or k
   uint32_t frame_size = 64 * 1024;
   unsigned threads = 0;  // one per core
   std::string suite = "unsigned";
@@ -60,10 +61,12 @@ struct CryptOptions {
   std::string max_frame_size = "16M";
   std::string max_buffer = "256M";
   bool unverified_streaming = false;
+  std::string metadata_output;  // --metadata-output FILE or -
 };
 
 // AddFormatOptions declares --format, the C2SP context, decrypt's --range
-// and the limits (--max-frame-size, --max-buffer, --unverified-streaming).
+// and the limits (--max-frame-size, --max-buffer, --unverified-streaming),
+// and --metadata-output.
 void AddFormatOptions(CLI::App& app, CryptOptions& options, Direction direction);
 
 // AddSecretSourceOptions declares the three ways a secret reaches a tool,

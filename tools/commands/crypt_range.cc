@@ -69,7 +69,7 @@ bool RegularFile(int fd) {
 
 std::optional<int> DecryptRangeAt(const std::string& tool, const CryptOptions& o,
                                   const DecryptSetup& setup, const Job& job, InputFile& in) {
-  if (!RegularFile(in.fd())) return std::nullopt;
+  if (!RegularFile(in.fd()) || o.decode) return std::nullopt;
   if (auto pos = in.Position(); !pos || *pos != 0) return std::nullopt;
   CountingSource source(in.fd());
   std::vector<uint8_t> head(64);
@@ -131,6 +131,13 @@ std::optional<int> DecryptRangeAt(const std::string& tool, const CryptOptions& o
   }
   SecureZero(buf);
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
+  if (setup.metadata != nullptr) {
+    MetadataRecord m{.mode = "decrypt", .format = plain.message ? "esdk" : "c2sp",
+                     .input = job.input, .output = job.output, .bytes_read = source.bytes(),
+                     .bytes_written = out->bytes_written(), .range = *window};
+    if (plain.message) m.header = plain.message->header();
+    if (auto r = setup.metadata->Write(m); !r) return Fail(tool, r.error());
+  }
   if (o.verbose) {
     std::fprintf(stderr, "%s: read %llu of %llu bytes of \"%s\" in %llu reads\n", tool.c_str(),
                  static_cast<unsigned long long>(source.bytes()),

@@ -63,7 +63,7 @@ Result<Output> OpenOutput(const Job& job, const InputFile& in, bool force, bool 
 }
 
 int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMaterialsManager& cmm,
-               const EncryptOptions& eo, const Job& job) {
+               const EncryptOptions& eo, const Job& job, MetadataOutput* metadata) {
   auto in = InputFile::Open(job.input);
   if (!in) return Fail(tool, in.error());
   auto out = OpenOutput(job, *in, o.force, !o.armor, false);
@@ -73,6 +73,7 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
   auto encryptor = MessageEncryptor::New(cmm, eo, o.armor ? static_cast<ByteSink&>(armor) : sink);
   if (!encryptor) return FailCrypto(tool, encryptor.error(), true, o);
   Progress progress(tool, in->size(), o.quiet);
+  uint64_t read = 0;
   std::unique_ptr<ReadAhead> reader;
   if (in->size() > kReadSize && o.threads != 1) {
     // A large regular file is read by the threads that encrypt it (see
@@ -90,6 +91,7 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
         return FailCrypto(tool, r.error(), true, o);
       }
       pos += n;
+      read += n;
       progress.Add(n);
     }
     // Whatever was appended since it was opened follows, read in turn.
@@ -103,6 +105,7 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
     if (!piece) return Fail(tool, piece.error());
     if (piece->empty()) break;
     if (auto r = (*encryptor)->Update(*piece); !r) return FailCrypto(tool, r.error(), true, o);
+    read += piece->size();
     progress.Add(piece->size());
   }
   if (auto r = (*encryptor)->Finish(); !r) return FailCrypto(tool, r.error(), true, o);
@@ -111,11 +114,17 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
   }
   progress.Finish();
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
+  if (metadata != nullptr) {
+    MetadataRecord m{.mode = "encrypt", .format = "esdk", .input = job.input,
+                     .output = job.output, .header = (*encryptor)->header(),
+                     .bytes_read = read, .bytes_written = out->bytes_written()};
+    if (auto r = metadata->Write(m); !r) return Fail(tool, r.error());
+  }
   return kExitOk;
 }
 
 int EncryptC2spOne(const std::string& tool, const CryptOptions& o, const SecretBytes& key,
-                   const ChunkedOptions& chunked, const Job& job) {
+                   const ChunkedOptions& chunked, const Job& job, MetadataOutput* metadata) {
   auto in = InputFile::Open(job.input);
   if (!in) return Fail(tool, in.error());
   auto out = OpenOutput(job, *in, o.force, !o.armor, false);
@@ -126,12 +135,14 @@ int EncryptC2spOne(const std::string& tool, const CryptOptions& o, const SecretB
       ChunkedEncryptor::New(key.span(), o.armor ? static_cast<ByteSink&>(armor) : sink, chunked);
   if (!encryptor) return Fail(tool, encryptor.error());
   Progress progress(tool, in->size(), o.quiet);
+  uint64_t read = 0;
   auto reader = Reader(*in);
   for (;;) {
     auto piece = reader->Next();
     if (!piece) return Fail(tool, piece.error());
     if (piece->empty()) break;
     if (auto r = (*encryptor)->Write(*piece); !r) return Fail(tool, r.error());
+    read += piece->size();
     progress.Add(piece->size());
   }
   if (auto r = (*encryptor)->Finish(); !r) return Fail(tool, r.error());
@@ -140,6 +151,12 @@ int EncryptC2spOne(const std::string& tool, const CryptOptions& o, const SecretB
   }
   progress.Finish();
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
+  if (metadata != nullptr) {
+    MetadataRecord m{.mode = "encrypt", .format = "c2sp", .input = job.input,
+                     .output = job.output, .bytes_read = read,
+                     .bytes_written = out->bytes_written()};
+    if (auto r = metadata->Write(m); !r) return Fail(tool, r.error());
+  }
   return kExitOk;
 }
 
