@@ -75,23 +75,6 @@ class PrefixSource final : public ByteSource {
   ByteSource& rest_;
 };
 
-std::string Hex(std::span<const uint8_t> bytes) {
-  static const char* const kDigits = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : bytes) {
-    s += kDigits[b >> 4];
-    s += kDigits[b & 15];
-  }
-  return s;
-}
-
-bool Printable(std::span<const uint8_t> bytes) {
-  for (uint8_t b : bytes) {
-    if (b < 0x20 || b > 0x7e) return false;
-  }
-  return true;
-}
-
 std::string SuiteHex(AlgorithmSuiteId id) {
   char buf[8];
   std::snprintf(buf, sizeof buf, "0x%04x", static_cast<unsigned>(id));

@@ -8,33 +8,17 @@
 #include <cstring>
 #include <filesystem>
 
+#include "commands/admin.h"
 #include "envelope/io.hpp"
 
 namespace envelope::cli {
 namespace {
-
-std::string Hex(std::span<const uint8_t> bytes) {
-  static const char* const kDigits = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : bytes) {
-    s += kDigits[b >> 4];
-    s += kDigits[b & 15];
-  }
-  return s;
-}
 
 std::string Path(const std::string& path, const char* standard) {
   if (path == "-") return standard;
   std::error_code ec;
   auto abs = std::filesystem::absolute(path, ec);
   return ec ? path : abs.lexically_normal().string();
-}
-
-bool Printable(std::span<const uint8_t> bytes) {
-  for (uint8_t b : bytes) {
-    if (b < 0x20 || b > 0x7e) return false;
-  }
-  return true;
 }
 
 }  // namespace
