@@ -55,9 +55,11 @@ class ContextCheckSink final : public ByteSink {
 // verified: only the range is held, at most `max_hold` bytes (--max-buffer).
 class WindowSink final : public ByteSink {
  public:
-  WindowSink(ByteSink& next, const std::optional<ByteRange>& range,
-             std::function<bool()> hold, uint64_t max_hold)
-      : next_(next), range_(range.value_or(ByteRange{})), hold_(std::move(hold)),
+  WindowSink(ByteSink& next, const std::optional<ByteRange>& range, std::function<bool()> hold,
+             uint64_t max_hold)
+      : next_(next),
+        range_(range.value_or(ByteRange{})),
+        hold_(std::move(hold)),
         max_hold_(max_hold) {}
   ~WindowSink() override { SecureZero(held_); }
   Result<void> Write(std::span<const uint8_t> data) override {
@@ -139,8 +141,8 @@ int DecryptStream(const std::string& tool, const CryptOptions& o, const DecryptS
     std::span<const uint8_t> chunk = *piece;
     if (first && LooksArmored(chunk)) armor.emplace();
     if (first && o.decode && !armor) {
-      return Fail(tool, Error(ErrorCode::malformed,
-                              "--decode: \"" + job.input + "\" is not base64 text"));
+      return Fail(
+          tool, Error(ErrorCode::malformed, "--decode: \"" + job.input + "\" is not base64 text"));
     }
     if (armor) {
       decoded.clear();
@@ -186,8 +188,11 @@ int DecryptStream(const std::string& tool, const CryptOptions& o, const DecryptS
   progress.Finish();
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
   if (setup.metadata != nullptr) {
-    MetadataRecord m{.mode = "decrypt", .format = body.message ? "esdk" : "c2sp",
-                     .input = job.input, .output = job.output, .bytes_read = read,
+    MetadataRecord m{.mode = "decrypt",
+                     .format = body.message ? "esdk" : "c2sp",
+                     .input = job.input,
+                     .output = job.output,
+                     .bytes_read = read,
                      .bytes_written = out->bytes_written()};
     if (body.message) m.header = *body.message->header();
     if (setup.range) m.range = std::make_pair(setup.range->start, out->bytes_written());

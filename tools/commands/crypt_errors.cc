@@ -8,9 +8,7 @@
 namespace envelope::cli {
 namespace {
 
-bool Has(const Error& e, const char* text) {
-  return e.message().find(text) != std::string::npos;
-}
+bool Has(const Error& e, const char* text) { return e.message().find(text) != std::string::npos; }
 
 // Limit returns the parsed value of a size option, or its text when it does
 // not parse (RunCrypt refuses that before any job runs).
@@ -55,9 +53,10 @@ int FailCrypto(const std::string& tool, const Error& e, bool encrypt, const Cryp
       }
       if (Has(e, "max_buffered_plaintext")) {
         return Fail(tool,
-                    Error(e.code(), "a signed message to a pipe is held in memory until its "
-                                    "signature verifies, and this one is over --max-buffer " +
-                                        Limit(o.max_buffer, "--max-buffer")),
+                    Error(e.code(),
+                          "a signed message to a pipe is held in memory until its "
+                          "signature verifies, and this one is over --max-buffer " +
+                              Limit(o.max_buffer, "--max-buffer")),
                     {"raise --max-buffer, or write to a file with -o (kept only if it verifies)"});
       }
       if (Has(e, "max_frame_length") || (Has(e, "frame length") && Has(e, "over the limit"))) {
@@ -73,7 +72,8 @@ int FailCrypto(const std::string& tool, const Error& e, bool encrypt, const Cryp
       return Fail(tool, e);
     case ErrorCode::malformed:
       return Fail(tool, e, {"the file is damaged or not an envelope message"});
-    default: return Fail(tool, e);
+    default:
+      return Fail(tool, e);
   }
 }
 
@@ -104,8 +104,8 @@ Format DetectFormat(std::span<const uint8_t> head) {
   if (head[0] == 0x02 && (suite == 0x0478 || suite == 0x0578)) return Format::esdk;
   if (head[0] == 0x01 && head[1] == 0x80) {
     const unsigned v1 = (unsigned{head[2]} << 8) | head[3];
-    for (unsigned id : {0x0014u, 0x0046u, 0x0078u, 0x0114u, 0x0146u, 0x0178u, 0x0214u, 0x0346u,
-                        0x0378u}) {
+    for (unsigned id :
+         {0x0014u, 0x0046u, 0x0078u, 0x0114u, 0x0146u, 0x0178u, 0x0214u, 0x0346u, 0x0378u}) {
       if (v1 == id) return Format::esdk;
     }
   }
@@ -114,9 +114,10 @@ Format DetectFormat(std::span<const uint8_t> head) {
 
 Error C2spKeyMissing(const std::string& input) {
   return Error(ErrorCode::malformed,
-               "\"" + input + "\" does not start like an envelope message (damaged?); if it "
-               "is a C2SP chunked file, give its 256-bit key: --customer-key-file, "
-               "--customer-key-fd or --customer-key-env");
+               "\"" + input +
+                   "\" does not start like an envelope message (damaged?); if it "
+                   "is a C2SP chunked file, give its 256-bit key: --customer-key-file, "
+                   "--customer-key-fd or --customer-key-env");
 }
 
 }  // namespace envelope::cli

@@ -132,9 +132,13 @@ std::optional<int> DecryptRangeAt(const std::string& tool, const CryptOptions& o
   SecureZero(buf);
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
   if (setup.metadata != nullptr) {
-    MetadataRecord m{.mode = "decrypt", .format = plain.message ? "esdk" : "c2sp",
-                     .input = job.input, .output = job.output, .bytes_read = source.bytes(),
-                     .bytes_written = out->bytes_written(), .range = *window};
+    MetadataRecord m{.mode = "decrypt",
+                     .format = plain.message ? "esdk" : "c2sp",
+                     .input = job.input,
+                     .output = job.output,
+                     .bytes_read = source.bytes(),
+                     .bytes_written = out->bytes_written(),
+                     .range = *window};
     if (plain.message) m.header = plain.message->header();
     if (auto r = setup.metadata->Write(m); !r) return Fail(tool, r.error());
   }

@@ -72,8 +72,8 @@ Result<MetadataOutput> MetadataOutput::Open(const std::string& path) {
   if (path == "-") return MetadataOutput(STDOUT_FILENO, false, path);
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
   if (fd < 0) {
-    return MakeError(ErrorCode::io, "--metadata-output: cannot open \"" + path + "\": " +
-                                        std::strerror(errno));
+    return MakeError(ErrorCode::io,
+                     "--metadata-output: cannot open \"" + path + "\": " + std::strerror(errno));
   }
   return MetadataOutput(fd, true, path);
 }

@@ -3,10 +3,9 @@
 #define ENVELOPE_TOOLS_COMMANDS_METADATA_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "envelope/error.hpp"
 #include "envelope/message.hpp"
@@ -21,8 +20,8 @@ struct MetadataRecord {
   std::string input;   // "-": standard input
   std::string output;  // "-": standard output
   std::optional<HeaderInfo> header;
-  uint64_t bytes_read = 0;     // of the input (ciphertext read for --range)
-  uint64_t bytes_written = 0;  // to the output
+  uint64_t bytes_read = 0;                             // of the input (ciphertext read for --range)
+  uint64_t bytes_written = 0;                          // to the output
   std::optional<std::pair<uint64_t, uint64_t>> range;  // offset, length written
 };
 

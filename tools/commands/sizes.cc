@@ -34,7 +34,8 @@ Result<uint64_t> ParseSize(std::string_view text, std::string_view option) {
   if (!suffix.empty()) {
     const std::string_view unit(suffix.data(), 1);
     const std::string_view rest = std::string_view(suffix).substr(1);
-    if (rest != "" && rest != "b" && rest != "ib") return tl::unexpected(Bad(option, text, kSizeForm));
+    if (rest != "" && rest != "b" && rest != "ib")
+      return tl::unexpected(Bad(option, text, kSizeForm));
     if (unit == "k") {
       shift = 10;
     } else if (unit == "m") {
