@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,13 @@ std::string FormatTime(kms::TimePoint t);
 
 // KeyJson is the JSON form of a key's metadata, with its aliases.
 nlohmann::json KeyJson(const kms::KeyMetadata& key, const std::vector<std::string>& aliases);
+
+// Hex returns `bytes` as lowercase hex digits (ids and provider info, never
+// key material).
+std::string Hex(std::span<const uint8_t> bytes);
+
+// Printable reports whether `bytes` are all printable ASCII.
+bool Printable(std::span<const uint8_t> bytes);
 
 // PrintJson writes `value` indented to standard output.
 void PrintJson(const nlohmann::json& value);

@@ -7,6 +7,23 @@
 
 namespace envelope::cli {
 
+std::string Hex(std::span<const uint8_t> bytes) {
+  static const char* const kDigits = "0123456789abcdef";
+  std::string s;
+  for (uint8_t b : bytes) {
+    s += kDigits[b >> 4];
+    s += kDigits[b & 15];
+  }
+  return s;
+}
+
+bool Printable(std::span<const uint8_t> bytes) {
+  for (uint8_t b : bytes) {
+    if (b < 0x20 || b > 0x7e) return false;
+  }
+  return true;
+}
+
 std::string FormatTime(kms::TimePoint t) {
   const std::time_t secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};

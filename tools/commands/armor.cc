@@ -1,5 +1,7 @@
 #include "commands/armor.h"
 
+#include <algorithm>
+
 namespace envelope::cli {
 namespace {
 
@@ -160,11 +162,15 @@ std::string Base64(std::span<const uint8_t> data) {
 }
 
 bool LooksArmored(std::span<const uint8_t> head) {
-  for (const uint8_t c : head) {
-    if (IsSpace(c)) continue;
-    return Value(c) >= 0;
+  // A C2SP file starts with 56 random bytes: all of the first 64 being
+  // base64 text has a chance of about 2^-100.
+  bool digit = false;
+  for (const uint8_t c : head.first(std::min<size_t>(head.size(), 64))) {
+    if (IsSpace(c) || (digit && c == '=')) continue;
+    if (Value(c) < 0) return false;
+    digit = true;
   }
-  return false;
+  return digit;
 }
 
 }  // namespace envelope::cli

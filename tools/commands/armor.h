@@ -57,8 +57,9 @@ class ArmorDecoder {
 std::string Base64(std::span<const uint8_t> data);
 
 // LooksArmored reports whether a message starting with `head` is the base64
-// form: a binary message starts with its version byte 0x01 or 0x02, the
-// armor with a base64 digit (after optional whitespace).
+// form: a binary message starts with its version byte 0x01 or 0x02 (a C2SP
+// file with random bytes), the armor with base64 text: its first 64 bytes
+// (or all, if fewer) are base64 digits, padding and whitespace.
 bool LooksArmored(std::span<const uint8_t> head);
 
 }  // namespace envelope::cli

@@ -1,6 +1,7 @@
 #include "commands/crypt_options.h"
 
 #include <cstring>
+#include <map>
 #include <string_view>
 
 #include "cli/exit_codes.h"
@@ -163,8 +164,10 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
       ->type_name("SUFFIX");
   app.add_flag("-q,--quiet", o.quiet, "no progress bar");
   if (enc) {
-    app.add_flag("-a,--armor", o.armor,
-                 "base64 text output (the ESDK CLI's --encode form; decrypt detects it)");
+    app.add_flag("-a,--armor,--encode", o.armor, "base64 text output (decrypt detects it)");
+  } else {
+    app.add_flag("--decode", o.decode,
+                 "the input must be base64 text (the ESDK CLI's form; detected without it)");
   }
 
   const char* const keys = "Keys (none: the managed default key, like SSE-S3)";
@@ -181,7 +184,8 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
                          o.passphrase_file, o.passphrase_fd, o.passphrase_env, keys);
   app.add_option("--wrapping-key", o.wrapping_keys,
                  "raw key: provider=NS,key=NAME,file=PATH[,type=aes|rsa-oaep-sha256|"
-                 "rsa-oaep-sha1|rsa-oaep-sha384|rsa-oaep-sha512|rsa-pkcs1]; repeatable")
+                 "rsa-oaep-sha1|rsa-oaep-sha384|rsa-oaep-sha512|rsa-pkcs1]; repeatable. A "
+                 "value with a comma is quoted (key=\"a,b\") or escaped (key=a\\,b)")
       ->type_name("SPEC")
       ->allow_extra_args(false)
       ->group(keys);
@@ -194,21 +198,32 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
 
   const char* const msg = "Message";
   if (enc) {
-    app.add_option("-c,--context", o.context, "encryption context pair; repeatable")
+    app.add_option("-c,--context,--encryption-context", o.context,
+                   "encryption context pair; repeatable")
         ->type_name("KEY=VALUE")
         ->allow_extra_args(false)
         ->group(msg);
-    app.add_option("--frame-size", o.frame_size, "plaintext bytes per frame (default 65536)")
-        // What decrypt accepts by default (DecodeLimits, the one definition).
-        ->check(CLI::Range(uint32_t{1}, DecodeLimits{}.max_frame_length))
+    // Over 16M needs --max-frame-size too (checked in RunCrypt).
+    app.add_option("--frame-size,--frame-length", o.frame_size,
+                   "plaintext bytes per frame (default 65536)")
+        ->check(CLI::Range(uint32_t{1}, UINT32_MAX))
         ->group(msg);
-    app.add_option("--suite", o.suite, "unsigned (0x0478, default) or signed (0x0578)")
-        ->check(CLI::IsMember({"signed", "unsigned"}))
+    app.add_option("--suite,--algorithm", o.suite,
+                   "unsigned (0x0478, default) or signed (0x0578); also the ESDK CLI's names "
+                   "AES_256_GCM_HKDF_SHA512_COMMIT_KEY[_ECDSA_P384]")
+        ->transform(CLI::CheckedTransformer(
+            std::map<std::string, std::string>{
+                {"unsigned", "unsigned"},
+                {"signed", "signed"},
+                {"AES_256_GCM_HKDF_SHA512_COMMIT_KEY", "unsigned"},
+                {"AES_256_GCM_HKDF_SHA512_COMMIT_KEY_ECDSA_P384", "signed"}},
+            CLI::ignore_case))
         ->group(msg);
   } else {
-    app.add_option("--require-context", o.require_context,
-                   "fail unless the message's context holds this pair; repeatable")
-        ->type_name("KEY=VALUE")
+    app.add_option("--require-context,--encryption-context", o.require_context,
+                   "fail unless the message's context holds this pair (KEY=VALUE) or this key "
+                   "with any value (KEY); repeatable")
+        ->type_name("KEY[=VALUE]")
         ->allow_extra_args(false)
         ->group(msg);
   }
@@ -219,11 +234,28 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
       ->check(CLI::Range(size_t{1}, size_t{65535}))
       ->group(msg);
   app.add_option("--commitment-policy", o.commitment_policy,
-                 "require-encrypt-require-decrypt (default), require-encrypt-allow-decrypt "
-                 "or forbid-encrypt-allow-decrypt")
-      ->check(CLI::IsMember({"require-encrypt-require-decrypt", "require-encrypt-allow-decrypt",
-                             "forbid-encrypt-allow-decrypt"}))
+                 enc ? "require-encrypt-require-decrypt (default) or require-encrypt-allow-decrypt "
+                       "(the same when encrypting: only committing messages are written)"
+                     : "require-encrypt-require-decrypt (default), require-encrypt-allow-decrypt "
+                       "(also reads legacy v1 messages) or forbid-encrypt-allow-decrypt")
+      ->check(enc ? CLI::Validator(
+                        [](std::string& v) -> std::string {
+                          if (v == "forbid-encrypt-allow-decrypt") {
+                            return "forbid-encrypt-allow-decrypt forbids the committing "
+                                   "messages encrypt writes (it only matters to decrypt)";
+                          }
+                          if (v == "require-encrypt-require-decrypt" ||
+                              v == "require-encrypt-allow-decrypt") {
+                            return "";
+                          }
+                          return "unknown commitment policy \"" + v + "\"";
+                        },
+                        "POLICY")
+                  : CLI::IsMember({"require-encrypt-require-decrypt",
+                                   "require-encrypt-allow-decrypt",
+                                   "forbid-encrypt-allow-decrypt"}))
       ->group(msg);
+  AddFormatOptions(app, o, direction);
   (void)tool;
   app.footer(std::string(enc ? kEncryptExamples : kDecryptExamples) +
              "\n\nKeys and PINs are never accepted on the command line (--customer-key VALUE,\n"

@@ -28,6 +28,7 @@ struct CryptOptions {
   bool recursive = false;
   bool quiet = false;
   bool armor = false;  // encrypt only; decrypt detects it
+  bool decode = false;  // decrypt --decode: the input must be armored
   std::string suffix = ".encrypted";
 
   // Keys (see keys.h for how they become keyrings).
@@ -44,13 +45,29 @@ struct CryptOptions {
   Pkcs11Options pkcs11;                    // --pkcs11-*, --pkcs11 URI
 
   std::vector<std::string> context;          // -c k=v
-  std::vector<std::string> require_context;  // decrypt --require-context k=v
+  std::vector<std::string> require_context;  // decrypt --require-context k=v or k
   uint32_t frame_size = 64 * 1024;
   unsigned threads = 0;  // one per core
   std::string suite = "unsigned";
   size_t max_edks = 64;
   std::string commitment_policy = "require-encrypt-require-decrypt";
+
+  // Formats, ranges and limits (crypt_format_options.cc).
+  std::string format;            // encrypt: esdk, c2sp; decrypt: auto, esdk, c2sp
+  std::string c2sp_context;      // --c2sp-context TEXT
+  std::string c2sp_context_hex;  // --c2sp-context-hex HEX
+  std::string range;             // decrypt --range
+  bool verbose = false;          // decrypt -v: what was read
+  std::string max_frame_size = "16M";
+  std::string max_buffer = "256M";
+  bool unverified_streaming = false;
+  std::string metadata_output;  // --metadata-output FILE or -
 };
+
+// AddFormatOptions declares --format, the C2SP context, decrypt's --range
+// and the limits (--max-frame-size, --max-buffer, --unverified-streaming),
+// and --metadata-output.
+void AddFormatOptions(CLI::App& app, CryptOptions& options, Direction direction);
 
 // AddSecretSourceOptions declares the three ways a secret reaches a tool,
 // never its value: `name`-file FILE, `name`-fd N and `name`-env VAR, in

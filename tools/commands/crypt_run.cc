@@ -1,6 +1,7 @@
-// Encrypting and decrypting one input to one output, streaming: large
-// reads into the push API (MessageEncryptor / MessageDecryptor), frames out
-// as they complete, so memory stays bounded at any input size.
+// Encrypting one input to one output, streaming: large reads into the push
+// API (MessageEncryptor, or ChunkedEncryptor for --format c2sp), frames out
+// as they complete, so memory stays bounded at any input size. Decrypting is
+// crypt_decrypt.cc.
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -9,7 +10,7 @@
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
 #include "commands/armor.h"
-#include "commands/crypt.h"
+#include "commands/crypt_internal.h"
 #include "commands/files.h"
 #include "commands/read_ahead.h"
 #include "envelope/io.hpp"
@@ -25,6 +26,8 @@ constexpr uint64_t kSliceSize = uint64_t{64} << 20;
 // size (normally there is nothing).
 constexpr size_t kTailReadSize = size_t{64} << 10;
 
+}  // namespace
+
 // Reader returns the ReadAhead for `in`. A regular file larger than one
 // piece is read one piece ahead on a thread of its own. Anything else is
 // read on the caller's thread: a regular file of at most one piece in a
@@ -39,86 +42,6 @@ std::unique_ptr<ReadAhead> Reader(InputFile& in) {
     return std::make_unique<ReadAhead>(in, static_cast<size_t>(size) + 1, false);
   }
   return std::make_unique<ReadAhead>(in, kReadSize, size > 0);
-}
-
-constexpr const char* kContextHint =
-    "the message was encrypted with another context: see it with 'envelope inspect FILE'";
-
-// ContextCheckSink refuses to release plaintext until the authenticated
-// header holds every --require-context pair.
-class ContextCheckSink final : public ByteSink {
- public:
-  ContextCheckSink(ByteSink& next, const EncryptionContext& required)
-      : next_(next), required_(required) {}
-  void Watch(const MessageDecryptor* decryptor) { decryptor_ = decryptor; }
-  Result<void> Write(std::span<const uint8_t> data) override {
-    if (auto r = Check(); !r) return r;
-    return next_.Write(data);
-  }
-  Result<void> Check() {
-    if (checked_ || required_.empty()) return {};
-    const HeaderInfo* header = decryptor_ ? decryptor_->header() : nullptr;
-    if (header == nullptr) return MakeError(ErrorCode::internal, "no authenticated header");
-    for (const auto& [key, value] : required_) {
-      auto it = header->context.find(key);
-      if (it == header->context.end()) {
-        failed_ = true;
-        return MakeError(ErrorCode::auth_failed,
-                         "encryption context has no \"" + key + "\" (required by --require-context)");
-      }
-      if (it->second != value) {
-        failed_ = true;
-        return MakeError(ErrorCode::auth_failed, "encryption context \"" + key + "\" is \"" +
-                                                     it->second + "\", not \"" + value + "\"");
-      }
-    }
-    checked_ = true;
-    return {};
-  }
-  bool failed() const { return failed_; }
-
- private:
-  ByteSink& next_;
-  const EncryptionContext& required_;
-  const MessageDecryptor* decryptor_ = nullptr;
-  bool checked_ = false;
-  bool failed_ = false;
-};
-
-int FailOutput(const std::string& tool, const Error& e) {
-  const std::string& m = e.message();
-  if (m.find(" exists") != std::string::npos) {
-    return Fail(tool, e, {"pass --force to overwrite it"});
-  }
-  if (m.find("terminal") != std::string::npos) {
-    return Fail(tool, e, {"use -o FILE, redirect to a file or a pipe, or pass --armor"});
-  }
-  return Fail(tool, e);
-}
-
-int FailCrypto(const std::string& tool, const Error& e, bool encrypt) {
-  if (encrypt) return Fail(tool, e);
-  switch (e.code()) {
-    case ErrorCode::auth_failed:
-      return Fail(tool, e, {"the key or the encryption context is wrong, or the file was changed"});
-    case ErrorCode::not_found:
-      return Fail(tool, e, {"the message names its keys: see them with 'envelope inspect FILE'"});
-    case ErrorCode::truncated:
-      return Fail(tool, e, {"the file is incomplete: was it fully copied?"});
-    case ErrorCode::limit_exceeded:
-      if (e.message().find("encrypted data keys") != std::string::npos) {
-        return Fail(tool, e, {"raise --max-edks if you trust the message"});
-      }
-      if (e.message().find("signature verifies") != std::string::npos) {
-        return Fail(tool, e,
-                    {"a signed message to a pipe is held in memory until it "
-                     "verifies: write it to a file with -o"});
-      }
-      return Fail(tool, e);
-    case ErrorCode::malformed:
-      return Fail(tool, e, {"the file is damaged or not an envelope message"});
-    default: return Fail(tool, e);
-  }
 }
 
 // OpenOutput opens the job's output. Its mode is the input's permission
@@ -139,10 +62,8 @@ Result<Output> OpenOutput(const Job& job, const InputFile& in, bool force, bool 
                                    .apply_umask = decrypt});
 }
 
-}  // namespace
-
 int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMaterialsManager& cmm,
-               const EncryptOptions& eo, const Job& job) {
+               const EncryptOptions& eo, const Job& job, MetadataOutput* metadata) {
   auto in = InputFile::Open(job.input);
   if (!in) return Fail(tool, in.error());
   auto out = OpenOutput(job, *in, o.force, !o.armor, false);
@@ -150,8 +71,9 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
   OutputSink sink(*out);
   ArmorSink armor(sink);
   auto encryptor = MessageEncryptor::New(cmm, eo, o.armor ? static_cast<ByteSink&>(armor) : sink);
-  if (!encryptor) return FailCrypto(tool, encryptor.error(), true);
+  if (!encryptor) return FailCrypto(tool, encryptor.error(), true, o);
   Progress progress(tool, in->size(), o.quiet);
+  uint64_t read = 0;
   std::unique_ptr<ReadAhead> reader;
   if (in->size() > kReadSize && o.threads != 1) {
     // A large regular file is read by the threads that encrypt it (see
@@ -166,9 +88,10 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
     while (pos < in->size()) {
       const uint64_t n = std::min(kSliceSize, in->size() - pos);
       if (auto r = (*encryptor)->UpdateFrom(at, pos, n); !r) {
-        return FailCrypto(tool, r.error(), true);
+        return FailCrypto(tool, r.error(), true, o);
       }
       pos += n;
+      read += n;
       progress.Add(n);
     }
     // Whatever was appended since it was opened follows, read in turn.
@@ -181,62 +104,59 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
     auto piece = reader->Next();
     if (!piece) return Fail(tool, piece.error());
     if (piece->empty()) break;
-    if (auto r = (*encryptor)->Update(*piece); !r) return FailCrypto(tool, r.error(), true);
+    if (auto r = (*encryptor)->Update(*piece); !r) return FailCrypto(tool, r.error(), true, o);
+    read += piece->size();
     progress.Add(piece->size());
   }
-  if (auto r = (*encryptor)->Finish(); !r) return FailCrypto(tool, r.error(), true);
+  if (auto r = (*encryptor)->Finish(); !r) return FailCrypto(tool, r.error(), true, o);
   if (o.armor) {
     if (auto r = armor.Close(); !r) return Fail(tool, r.error());
   }
   progress.Finish();
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
+  if (metadata != nullptr) {
+    MetadataRecord m{.mode = "encrypt", .format = "esdk", .input = job.input,
+                     .output = job.output, .header = (*encryptor)->header(),
+                     .bytes_read = read, .bytes_written = out->bytes_written()};
+    if (auto r = metadata->Write(m); !r) return Fail(tool, r.error());
+  }
   return kExitOk;
 }
 
-int DecryptOne(const std::string& tool, const CryptOptions& o, const CryptoMaterialsManager& cmm,
-               DecryptOptions d, const EncryptionContext& required, const Job& job) {
+int EncryptC2spOne(const std::string& tool, const CryptOptions& o, const SecretBytes& key,
+                   const ChunkedOptions& chunked, const Job& job, MetadataOutput* metadata) {
   auto in = InputFile::Open(job.input);
   if (!in) return Fail(tool, in.error());
-  auto out = OpenOutput(job, *in, o.force, false, true);
+  auto out = OpenOutput(job, *in, o.force, !o.armor, false);
   if (!out) return FailOutput(tool, out.error());
-  // A file output is discarded unless everything verifies, so signed
-  // messages may stream into it; a pipe may not see unverified bytes.
-  d.allow_unverified_streaming = out->atomic();
   OutputSink sink(*out);
-  ContextCheckSink checked(sink, required);
-  auto decryptor = MessageDecryptor::New(cmm, d, checked);
-  if (!decryptor) return FailCrypto(tool, decryptor.error(), false);
-  checked.Watch(decryptor->get());
+  ArmorSink armor(sink);
+  auto encryptor =
+      ChunkedEncryptor::New(key.span(), o.armor ? static_cast<ByteSink&>(armor) : sink, chunked);
+  if (!encryptor) return Fail(tool, encryptor.error());
   Progress progress(tool, in->size(), o.quiet);
+  uint64_t read = 0;
   auto reader = Reader(*in);
-  std::vector<uint8_t> decoded;
-  std::optional<ArmorDecoder> armor;
-  bool first = true;
   for (;;) {
     auto piece = reader->Next();
     if (!piece) return Fail(tool, piece.error());
     if (piece->empty()) break;
-    std::span<const uint8_t> chunk = *piece;
-    if (first && LooksArmored(chunk)) armor.emplace();
-    first = false;
-    if (armor) {
-      decoded.clear();
-      if (auto r = armor->Decode(chunk, decoded); !r) return Fail(tool, r.error());
-      chunk = decoded;
-    }
-    if (auto r = (*decryptor)->Update(chunk); !r) {
-      if (checked.failed()) return Fail(tool, r.error(), {kContextHint});
-      return FailCrypto(tool, r.error(), false);
-    }
+    if (auto r = (*encryptor)->Write(*piece); !r) return Fail(tool, r.error());
+    read += piece->size();
     progress.Add(piece->size());
   }
-  if (armor) {
-    if (auto r = armor->Finish(); !r) return Fail(tool, r.error());
+  if (auto r = (*encryptor)->Finish(); !r) return Fail(tool, r.error());
+  if (o.armor) {
+    if (auto r = armor.Close(); !r) return Fail(tool, r.error());
   }
-  if (auto r = (*decryptor)->Finish(); !r) return FailCrypto(tool, r.error(), false);
-  if (auto r = checked.Check(); !r) return Fail(tool, r.error(), {kContextHint});
   progress.Finish();
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
+  if (metadata != nullptr) {
+    MetadataRecord m{.mode = "encrypt", .format = "c2sp", .input = job.input,
+                     .output = job.output, .bytes_read = read,
+                     .bytes_written = out->bytes_written()};
+    if (auto r = metadata->Write(m); !r) return Fail(tool, r.error());
+  }
   return kExitOk;
 }
 

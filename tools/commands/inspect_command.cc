@@ -1,12 +1,17 @@
 // envelope inspect FILE: what a message's header and layout claim, without
-// any key (InspectMessage). Binary or armored input; --json for programs.
+// any key (InspectMessage), or the layout of a C2SP chunked file. Binary or
+// armored input; --json for programs. The layout lines say where each frame
+// or chunk lies, to plan a decrypt --range.
 #include <cstdio>
 #include <cstring>
 
 #include "cli/exit_codes.h"
 #include "commands/admin.h"
 #include "commands/armor.h"
+#include "commands/crypt.h"
 #include "commands/files.h"
+#include "commands/sizes.h"
+#include "envelope/chunked.hpp"
 #include "envelope/message.hpp"
 
 namespace envelope::cli {
@@ -53,22 +58,22 @@ class DecodedSource final : public ByteSource {
   std::optional<ArmorDecoder> armor_;
 };
 
-std::string Hex(std::span<const uint8_t> bytes) {
-  static const char* const kDigits = "0123456789abcdef";
-  std::string s;
-  for (uint8_t b : bytes) {
-    s += kDigits[b >> 4];
-    s += kDigits[b & 15];
+// PrefixSource replays the bytes read to tell the format, then the rest.
+class PrefixSource final : public ByteSource {
+ public:
+  PrefixSource(std::span<const uint8_t> prefix, ByteSource& rest) : prefix_(prefix), rest_(rest) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    if (prefix_.empty()) return rest_.Read(out);
+    const size_t n = std::min(out.size(), prefix_.size());
+    std::memcpy(out.data(), prefix_.data(), n);
+    prefix_ = prefix_.subspan(n);
+    return n;
   }
-  return s;
-}
 
-bool Printable(std::span<const uint8_t> bytes) {
-  for (uint8_t b : bytes) {
-    if (b < 0x20 || b > 0x7e) return false;
-  }
-  return true;
-}
+ private:
+  std::span<const uint8_t> prefix_;
+  ByteSource& rest_;
+};
 
 std::string SuiteHex(AlgorithmSuiteId id) {
   char buf[8];
@@ -107,6 +112,70 @@ nlohmann::json ToJson(const MessageInfo& m) {
           {"plaintext_size", m.plaintext_size}};
 }
 
+// Frame sizes on disk: a regular frame is its sequence number (4), IV (12),
+// content and tag (16); the final frame adds its end marker (4) and its
+// content length (4).
+constexpr uint64_t kRegularFrameOverhead = 32;
+constexpr uint64_t kFinalFrameOverhead = 40;
+
+// FinalFrameBytes is the plaintext in the final frame of a framed message.
+uint64_t FinalFrameBytes(const MessageInfo& m) {
+  if (m.frame_count == 0) return m.plaintext_size;
+  return m.plaintext_size - (m.frame_count - 1) * uint64_t{m.header.frame_length};
+}
+
+nlohmann::json LayoutJson(const MessageInfo& m) {
+  return {{"first_frame_offset", m.header.header_size},
+          {"regular_frame_size", uint64_t{m.header.frame_length} + kRegularFrameOverhead},
+          {"final_frame_offset", m.header.header_size + (m.frame_count ? m.frame_count - 1 : 0) *
+                                     (uint64_t{m.header.frame_length} + kRegularFrameOverhead)},
+          {"final_frame_plaintext", FinalFrameBytes(m)}};
+}
+
+// C2spInfo is the layout of a C2SP chunked file (c2sp.org/chunked-encryption):
+//   salt (24) | commitment (32) | chunk 0 | chunk 1 | ... | final chunk
+// where every chunk is 16384 plaintext bytes + a 16-byte tag, and the final
+// one is shorter (possibly empty).
+struct C2spInfo {
+  std::vector<uint8_t> salt;
+  uint64_t size = 0;
+  uint64_t plaintext_size = 0;
+  uint64_t chunks = 0;
+};
+
+nlohmann::json ToJson(const C2spInfo& c) {
+  const uint64_t chunk = kChunkedChunkSize + 16;
+  return {{"format", "c2sp"},
+          {"salt", Hex(c.salt)},
+          {"header_size", kChunkedHeaderSize},
+          {"chunk_length", kChunkedChunkSize},
+          {"chunk_size", chunk},
+          {"chunk_count", c.chunks},
+          {"final_chunk_offset", kChunkedHeaderSize + (c.chunks - 1) * chunk},
+          {"final_chunk_plaintext", c.plaintext_size - (c.chunks - 1) * kChunkedChunkSize},
+          {"message_size", c.size},
+          {"plaintext_size", c.plaintext_size}};
+}
+
+void PrintReadable(const C2spInfo& c) {
+  const auto u = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  std::printf("format:          C2SP chunked encryption (AES-256-GCM, HKDF-SHA-512)\n");
+  std::printf("salt:            %s\n", Hex(c.salt).c_str());
+  std::printf("chunk length:    %zu (%zu bytes on disk, from offset %zu)\n", kChunkedChunkSize,
+              kChunkedChunkSize + 16, kChunkedHeaderSize);
+  std::printf("chunks:          %llu (the final one holds %llu bytes, at offset %llu)\n",
+              u(c.chunks), u(c.plaintext_size - (c.chunks - 1) * kChunkedChunkSize),
+              u(kChunkedHeaderSize + (c.chunks - 1) * (kChunkedChunkSize + 16)));
+  std::printf("plaintext size:  %llu bytes\n", u(c.plaintext_size));
+  std::printf("message size:    %llu bytes (header %zu, chunks %llu)\n", u(c.size),
+              kChunkedHeaderSize, u(c.size - kChunkedHeaderSize));
+  std::printf("range plan:      plaintext byte X is in chunk X / %zu, at offset %zu + "
+              "(X / %zu) * %zu; decrypt --range also reads the final chunk\n",
+              kChunkedChunkSize, kChunkedHeaderSize, kChunkedChunkSize, kChunkedChunkSize + 16);
+  std::printf("note: the layout follows from the size alone; nothing is authenticated "
+              "until the file decrypts\n");
+}
+
 void PrintReadable(const MessageInfo& m) {
   const HeaderInfo& h = m.header;
   std::printf("version:         %u\n", h.version);
@@ -126,6 +195,20 @@ void PrintReadable(const MessageInfo& m) {
   }
   std::printf("frame length:    %u\n", h.frame_length);
   std::printf("frames:          %llu\n", static_cast<unsigned long long>(m.frame_count));
+  if (h.framed && m.frame_count > 0) {
+    const uint64_t regular = uint64_t{h.frame_length} + kRegularFrameOverhead;
+    std::printf("frame layout:    frame N (from 1) at offset %llu + (N - 1) * %llu; the final "
+                "one (%llu bytes of plaintext, %llu on disk) at offset %llu\n",
+                static_cast<unsigned long long>(h.header_size),
+                static_cast<unsigned long long>(regular),
+                static_cast<unsigned long long>(FinalFrameBytes(m)),
+                static_cast<unsigned long long>(FinalFrameBytes(m) + kFinalFrameOverhead),
+                static_cast<unsigned long long>(h.header_size + (m.frame_count - 1) * regular));
+    std::printf("range plan:      plaintext byte X is in frame X / %u + 1; decrypt --range "
+                "reads the header, those frames and the final one%s\n",
+                h.frame_length, Signed(h.suite) ? " (not for signed messages: they are "
+                                                  "decrypted whole)" : "");
+  }
   std::printf("plaintext size:  %llu bytes\n", static_cast<unsigned long long>(m.plaintext_size));
   std::printf("message size:    %llu bytes (header %llu, body %llu, footer %llu)\n",
               static_cast<unsigned long long>(h.header_size + m.body_size + m.footer_size),
@@ -141,22 +224,69 @@ void RegisterInspectCommand(CLI::App& app, Commands& out) {
   struct Args {
     std::string file = "-";
     bool json = false;
+    std::string max_frame_size = "16M";
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
-      "inspect", "show a message's header and layout (no key needed; nothing is verified)");
+      "inspect", "show a message's or C2SP file's header and layout (no key needed; nothing is verified)");
   sub->add_option("file", a->file, "message file, binary or armored (default: standard input)");
   sub->add_flag("--json", a->json, "JSON object");
+  sub->add_option("--max-frame-size", a->max_frame_size,
+                  "largest frame accepted (default 16M), as in decrypt")
+      ->type_name("SIZE");
   sub->footer(Examples("envelope inspect report.pdf.encrypted\n"
                        "  envelope inspect --json report.pdf.encrypted | jq .context"));
   out.push_back({sub, [a]() -> int {
+    auto max_frame = ParseSize(a->max_frame_size, "--max-frame-size");
+    if (!max_frame) return Fail(kTool, max_frame.error());
+    if (*max_frame == 0 || *max_frame > UINT32_MAX) {
+      return Fail(kTool, Error(ErrorCode::invalid_argument,
+                               "--max-frame-size: must be 1 to 4294967295"));
+    }
+    DecodeLimits limits;
+    limits.max_frame_length = static_cast<uint32_t>(*max_frame);
     auto in = InputFile::Open(a->file);
     if (!in) return Fail(kTool, in.error());
     DecodedSource source(*in);
-    auto info = InspectMessage(source);
+    std::vector<uint8_t> head(kChunkedHeaderSize);
+    auto got = ReadFull(source, head);
+    if (!got) return Fail(kTool, got.error().WithContext("\"" + a->file + "\""));
+    head.resize(*got);
+    if (DetectFormat(head) == Format::c2sp && head.size() == kChunkedHeaderSize) {
+      C2spInfo c;
+      c.salt.assign(head.begin(), head.begin() + 24);
+      c.size = head.size();
+      std::vector<uint8_t> buf(256 * 1024);
+      for (;;) {
+        auto n = source.Read(buf);
+        if (!n) return Fail(kTool, n.error().WithContext("\"" + a->file + "\""));
+        if (*n == 0) break;
+        c.size += *n;
+      }
+      auto plain = ChunkedPlaintextSize(c.size);
+      if (!plain) {
+        return Fail(kTool, Error(ErrorCode::malformed,
+                                 "\"" + a->file + "\": neither an envelope message nor a C2SP "
+                                 "chunked file (no C2SP file is " + std::to_string(c.size) +
+                                 " bytes long)"));
+      }
+      c.plaintext_size = *plain;
+      c.chunks = *plain / kChunkedChunkSize + 1;
+      if (a->json) {
+        PrintJson(ToJson(c));
+      } else {
+        PrintReadable(c);
+      }
+      return kExitOk;
+    }
+    PrefixSource replay(head, source);
+    auto info = InspectMessage(replay, limits);
     if (!info) return Fail(kTool, info.error().WithContext("\"" + a->file + "\""));
     if (a->json) {
-      PrintJson(ToJson(*info));
+      nlohmann::json j = ToJson(*info);
+      j["format"] = "esdk";
+      j["layout"] = LayoutJson(*info);
+      PrintJson(j);
     } else {
       PrintReadable(*info);
     }

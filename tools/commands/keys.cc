@@ -40,6 +40,14 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
 
 Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keystore& keystore,
                                                     Pkcs11Keys& pkcs11) {
+  auto customer_key = ReadCustomerKey(o);
+  if (!customer_key) return tl::unexpected(customer_key.error());
+  return BuildKeyring(o, keystore, pkcs11, *customer_key ? &**customer_key : nullptr);
+}
+
+Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keystore& keystore,
+                                                    Pkcs11Keys& pkcs11,
+                                                    const SecretBytes* customer_key) {
   const bool enc = o.direction == Direction::encrypt;
   std::vector<std::shared_ptr<const Keyring>> keyrings;
   auto add = [&](Result<std::shared_ptr<const Keyring>> k) -> Result<void> {
@@ -62,10 +70,8 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
     if (!c) return tl::unexpected(c.error());
     if (auto r = add(NewKmsKeyring(*c, key)); !r) return tl::unexpected(r.error());
   }
-  auto customer_key = ReadCustomerKey(o);
-  if (!customer_key) return tl::unexpected(customer_key.error());
-  if (*customer_key) {
-    if (auto r = add(NewCustomerKeyKeyring((*customer_key)->span())); !r) {
+  if (customer_key != nullptr) {
+    if (auto r = add(NewCustomerKeyKeyring(customer_key->span())); !r) {
       return tl::unexpected(r.error());
     }
   }

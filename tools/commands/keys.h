@@ -44,6 +44,11 @@ class Keystore {
                                                                   Pkcs11Keys& pkcs11);
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& options,
                                                                   Keystore& keystore);
+// This BuildKeyring takes the customer key already read (ReadCustomerKey;
+// nullptr: none), for callers that need its bytes too (C2SP files).
+[[nodiscard]] Result<std::shared_ptr<const Keyring>> BuildKeyring(
+    const CryptOptions& options, Keystore& keystore, Pkcs11Keys& pkcs11,
+    const SecretBytes* customer_key);
 
 // WrappingKeyKeyring parses one --wrapping-key SPEC and reads its key file.
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spec);

@@ -1,9 +1,11 @@
 // --wrapping-key provider=NS,key=NAME,file=PATH[,type=...]: raw AES and RSA
 // wrapping keys read from files, for messages other AWS Encryption SDKs
-// read and write with the same namespace, name and key.
+// read and write with the same namespace, name and key. A value holding a
+// comma is quoted (key="a,b") or escaped (key=a\,b).
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/secret_input.h"
 #include "commands/keys.h"
@@ -31,14 +33,36 @@ bool Contains(const SecretBytes& text, std::string_view needle) {
   return hay.find(needle) != std::string_view::npos;
 }
 
+// SplitItems cuts a spec at its commas, except a comma escaped with a
+// backslash (\, ; \\ is a backslash) or inside double quotes (which are
+// dropped: key="a,b"), so names and paths may hold commas.
+Result<std::vector<std::string>> SplitItems(const std::string& spec) {
+  std::vector<std::string> items(1);
+  bool quoted = false;
+  for (size_t i = 0; i < spec.size(); ++i) {
+    const char c = spec[i];
+    if (c == '\\') {
+      if (++i == spec.size()) return Bad(spec, "a backslash at the end escapes nothing");
+      items.back() += spec[i];
+    } else if (c == '"') {
+      quoted = !quoted;
+    } else if (c == ',' && !quoted) {
+      items.emplace_back();
+    } else {
+      items.back() += c;
+    }
+  }
+  if (quoted) return Bad(spec, "a double quote is not closed");
+  return items;
+}
+
 }  // namespace
 
 Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spec) {
   std::map<std::string, std::string> fields;
-  size_t start = 0;
-  while (start <= spec.size()) {
-    const size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string item = spec.substr(start, comma - start);
+  auto items = SplitItems(spec);
+  if (!items) return tl::unexpected(items.error());
+  for (const std::string& item : *items) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0) return Bad(spec, "expected NAME=VALUE items");
     const std::string name = item.substr(0, eq);
@@ -48,7 +72,6 @@ Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spe
     if (!fields.emplace(name, item.substr(eq + 1)).second) {
       return Bad(spec, "\"" + name + "\" given twice");
     }
-    start = comma + 1;
   }
   for (const char* need : {"provider", "key", "file"}) {
     if (fields[need].empty()) return Bad(spec, std::string("missing ") + need + "=");
