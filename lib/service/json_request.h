@@ -179,6 +179,10 @@ class Request {
     return tags;
   }
 
+  // Has reports whether member `name` is present and not null, whatever its
+  // type (for members an API refuses rather than ignores).
+  bool Has(const char* name) const { return Find(name) != nullptr; }
+
  private:
   const json* Find(const char* name) const {
     auto it = body_.find(name);
