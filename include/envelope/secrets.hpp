@@ -34,6 +34,7 @@
 #define ENVELOPE_SECRETS_HPP_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -151,6 +152,141 @@ class ParameterStore {
   ParameterStore(kms::Kms& kms, ArnConfig config) : kms_(&kms), config_(std::move(config)) {}
   kms::Kms* kms_;
   ArnConfig config_;
+};
+
+// Secrets, as AWS Secrets Manager keeps them.
+//
+// A SecretStore keeps named secrets with versions and the staging labels
+// AWSCURRENT, AWSPREVIOUS and AWSPENDING in `secrets.json` in the keystore
+// folder (lock `secrets.lock`). Each version's value is envelope-encrypted:
+// a data key from Kms::GenerateDataKey under the secret's KMS key (default
+// alias/envelope/secrets) with {"SecretARN": ARN, "SecretVersionId": ID}
+// as its encryption context, and AES-256-GCM of the value under it. So
+// every read of a value is a KMS Decrypt audit line with its caller.
+//
+// Deletion waits a recovery window (7 to 30 days) during which the secret
+// can be restored and its value not read; then it is gone for good.
+//
+// Rotation runs a rotation command (the analogue of the rotation Lambda
+// function) once per step, `createSecret`, `setSecret`, `testSecret`,
+// `finishSecret`, with SECRET_ID (the ARN), CLIENT_REQUEST_TOKEN (the new
+// version id) and STEP in its environment (ENVELOPE_HOME names the
+// keystore). What `createSecret` prints on standard output is the new
+// value, stored as the AWSPENDING version; the other steps read it with
+// `envelope secrets get-value --version-stage AWSPENDING`. When all four
+// exit 0, AWSCURRENT moves to the new version and AWSPREVIOUS to the old
+// one. A step that fails leaves AWSCURRENT where it was; the AWSPENDING
+// version stays, and the next rotation resumes with its token. Two
+// rotations of one secret at once: the second is refused.
+//
+// Errors carry Secrets Manager's names: "ResourceNotFoundException: ...",
+// "ResourceExistsException: ...", "InvalidRequestException: ...",
+// "InvalidParameterException: ...", "LimitExceededException: ...".
+
+// kDefaultSecretKeyAlias names the managed key of secrets (AWS's
+// aws/secretsmanager).
+inline constexpr std::string_view kDefaultSecretKeyAlias = "alias/envelope/secrets";
+inline constexpr size_t kMaxSecretValueSize = 65536;
+inline constexpr std::string_view kStageCurrent = "AWSCURRENT";
+inline constexpr std::string_view kStagePrevious = "AWSPREVIOUS";
+inline constexpr std::string_view kStagePending = "AWSPENDING";
+
+// SecretVersion is one version: its id (a UUID, or the client request
+// token that made it) and staging labels.
+struct SecretVersion {
+  std::string version_id;
+  std::vector<std::string> stages;
+  kms::TimePoint created;
+};
+
+// SecretInfo is DescribeSecret's answer.
+struct SecretInfo {
+  std::string arn;
+  std::string name;
+  std::string description;
+  std::string key_id;
+  kms::TimePoint created;
+  kms::TimePoint last_changed;
+  std::optional<kms::TimePoint> last_rotated;
+  std::optional<kms::TimePoint> deletion_date;  // set while deleted
+  bool rotation_enabled = false;
+  int rotation_days = 0;
+  std::optional<kms::TimePoint> next_rotation;
+  std::vector<SecretVersion> versions;  // oldest first
+};
+
+// SecretValue is a version with its value (in secret memory).
+struct SecretValue {
+  std::string arn;
+  std::string name;
+  SecretVersion version;
+  SecretBytes value;
+  bool binary = false;  // SecretBinary rather than SecretString
+};
+
+// NewSecretValue is what CreateSecret and PutSecretValue store.
+struct NewSecretValue {
+  SecretBytes value;  // 1 to 65536 bytes; UTF-8 unless `binary`
+  bool binary = false;
+  std::string client_request_token;  // the version id; empty: a random UUID
+};
+
+// SecretStore is the secrets of one keystore; `kms` must outlive it. Safe
+// from several threads and processes at once.
+class SecretStore {
+ public:
+  // Open returns the store of `kms`'s keystore folder; `clock` (empty: the
+  // system clock) dates versions, deletions and rotation schedules.
+  [[nodiscard]] static Result<SecretStore> Open(kms::Kms& kms, ArnConfig config = {},
+                                                kms::Clock clock = {});
+
+  // Create makes a secret with its first version (AWSCURRENT). `key` is a
+  // KMS key id or alias (empty: the managed default).
+  [[nodiscard]] Result<SecretValue> Create(std::string_view name, NewSecretValue value,
+                                           std::string_view key = {},
+                                           std::string_view description = {});
+  // GetValue returns the version named by `version_id`, else by `stage`
+  // (default AWSCURRENT). InvalidRequestException while deleted.
+  [[nodiscard]] Result<SecretValue> GetValue(std::string_view secret_id,
+                                             std::string_view version_id = {},
+                                             std::string_view stage = {});
+  // PutValue adds a version with `stages` (default AWSCURRENT; moving
+  // AWSCURRENT makes the old current AWSPREVIOUS). The same token with the
+  // same value again changes nothing; with another value it is
+  // ResourceExistsException. The answer's value is empty.
+  [[nodiscard]] Result<SecretValue> PutValue(std::string_view secret_id, NewSecretValue value,
+                                             std::vector<std::string> stages = {});
+  // Describe returns a secret's metadata (deleted ones too).
+  [[nodiscard]] Result<SecretInfo> Describe(std::string_view secret_id);
+  // List returns every secret by name; deleted ones only when asked.
+  [[nodiscard]] Result<std::vector<SecretInfo>> List(bool include_deleted = false);
+  // Delete schedules deletion after `recovery_days` (7 to 30), or removes
+  // the secret now when `force`.
+  [[nodiscard]] Result<SecretInfo> Delete(std::string_view secret_id, int recovery_days = 30,
+                                          bool force = false);
+  // Restore cancels a scheduled deletion.
+  [[nodiscard]] Result<SecretInfo> Restore(std::string_view secret_id);
+
+  // SetRotation configures the rotation command (an executable path, run
+  // without a shell) and rotation every `every_days` (1 to 1000; 0: only
+  // on demand). Local only: the network API can start a rotation but never
+  // name a command.
+  [[nodiscard]] Result<SecretInfo> SetRotation(std::string_view secret_id,
+                                               std::string_view command, int every_days);
+  // Rotate runs the rotation now (resuming an unfinished one with its
+  // token) and returns the new version. `token` may name the new version.
+  [[nodiscard]] Result<SecretValue> Rotate(std::string_view secret_id, std::string_view token = {});
+  // RotateDue rotates every secret whose rotation is due and returns the
+  // names rotated; a failure of one is reported in `failures` and does not
+  // stop the others.
+  [[nodiscard]] Result<std::vector<std::string>> RotateDue(std::vector<Error>* failures = nullptr);
+
+  // Impl is the private implementation (lib/secrets).
+  struct Impl;
+
+ private:
+  explicit SecretStore(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace envelope::secrets
