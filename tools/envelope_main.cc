@@ -49,6 +49,7 @@ int EnvelopeMain(int argc, char** argv) {
   RegisterSelfTestCommand(app, commands);
   RegisterPkcs11Commands(app, commands);
   RegisterParamsCommands(app, globals, commands);
+  RegisterSecretsCommands(app, globals, commands);
 #ifdef ENVELOPE_HAVE_SERVICE
   RegisterKmsCommands(app, globals, commands);
 #endif

@@ -268,9 +268,10 @@ class SecretStore {
   [[nodiscard]] Result<SecretInfo> Restore(std::string_view secret_id);
 
   // SetRotation configures the rotation command (an executable path, run
-  // without a shell) and rotation every `every_days` (1 to 1000; 0: only
-  // on demand). Local only: the network API can start a rotation but never
-  // name a command.
+  // without a shell; empty keeps the one configured, InvalidRequestException
+  // when there is none) and rotation every `every_days` (1 to 1000; 0: only
+  // on demand). Only the local API names a command: the network API may
+  // change the period but never the command.
   [[nodiscard]] Result<SecretInfo> SetRotation(std::string_view secret_id,
                                                std::string_view command, int every_days);
   // Rotate runs the rotation now (resuming an unfinished one with its

@@ -136,7 +136,7 @@ Result<SecretInfo> SecretStore::Restore(std::string_view secret_id) {
 
 Result<SecretInfo> SecretStore::SetRotation(std::string_view secret_id, std::string_view command,
                                             int every_days) {
-  if (every_days < 0 || every_days > 1000 || command.empty() || command.front() != '/') {
+  if (every_days < 0 || every_days > 1000 || (!command.empty() && command.front() != '/')) {
     return MakeError(ErrorCode::invalid_argument,
                      "InvalidParameterException: give the rotation command as an absolute path "
                      "and a rotation period of 0 to 1000 days");
@@ -148,7 +148,12 @@ Result<SecretInfo> SecretStore::SetRotation(std::string_view secret_id, std::str
     if (!it) return tl::unexpected(it.error());
     StoredSecret& s = (*it)->second;
     if (auto ok = internal::Live(s); !ok) return tl::unexpected(ok.error());
-    s.rotation_command = std::string(command);
+    if (command.empty() && s.rotation_command.empty()) {
+      return MakeError(ErrorCode::invalid_argument,
+                       "InvalidRequestException: No rotation command is configured for this "
+                       "secret (envelope secrets rotate SECRET --command PATH)");
+    }
+    if (!command.empty()) s.rotation_command = std::string(command);
     s.rotation_days = every_days;
     const int64_t base = s.rotated_ms ? s.rotated_ms : now;
     s.next_rotation_ms = every_days ? base + every_days * kDayMs : 0;

@@ -17,7 +17,8 @@ struct Route {
   std::string_view prefix;
   std::string_view service;
 };
-constexpr Route kRoutes[] = {{"TrentService.", "kms"}, {"AmazonSSM.", "ssm"}};
+constexpr Route kRoutes[] = {
+    {"TrentService.", "kms"}, {"AmazonSSM.", "ssm"}, {"secretsmanager.", "secretsmanager"}};
 
 const Route* FindRoute(const std::string* target) {
   if (target == nullptr) return nullptr;
@@ -77,7 +78,8 @@ aws::HttpRequest ToAws(const HttpRequest& request) {
 }  // namespace
 
 KmsService::KmsService(kms::Kms& kms, KmsServiceOptions options)
-    : kms_(kms), options_(std::move(options)), api_(kms, options_.api), ssm_(kms, options_.api) {}
+    : kms_(kms), options_(std::move(options)), api_(kms, options_.api), ssm_(kms, options_.api),
+      secrets_(kms, options_.api) {}
 
 HttpResponse KmsService::ProtocolError(unsigned status, std::string_view message) const noexcept {
   try {
@@ -110,13 +112,13 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
       return ErrorResponse(type, message, request_id);
     };
 
-    // Shape: POST / with a TrentService (or AmazonSSM) target.
+    // Shape: POST / with a TrentService, AmazonSSM or secretsmanager target.
     const std::string* target = request.Header("X-Amz-Target");
     const Route* route = FindRoute(target);
     if (request.method != "POST" || route == nullptr) {
       return refused("UnknownOperation", "UnknownOperationException",
-                     "expected POST with X-Amz-Target: TrentService.<Operation> or "
-                     "AmazonSSM.<Operation>");
+                     "expected POST with X-Amz-Target: TrentService.<Operation>, "
+                     "AmazonSSM.<Operation> or secretsmanager.<Operation>");
     }
     const std::string operation = Printable(target->substr(route->prefix.size()));
 
@@ -138,9 +140,10 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
 
     // Dispatch, with every audit line naming the caller.
     kms::ScopedRequestCaller scope(caller);
-    KmsApiResult result = route->service == "kms"
-                              ? api_.Call(operation, request.body)
-                              : ssm_.Call(operation, request.body, caller.access_key_id);
+    KmsApiResult result =
+        route->service == "kms"   ? api_.Call(operation, request.body)
+        : route->service == "ssm" ? ssm_.Call(operation, request.body, caller.access_key_id)
+                                  : secrets_.Call(operation, request.body);
     if (!result.error_type.empty() && !result.reached_kms) {
       const Error error(ErrorCode::invalid_argument, result.error_type + ": " + result.error_message);
       (void)kms_.AuditRefusedRequest(operation, error);

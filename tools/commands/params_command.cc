@@ -1,11 +1,9 @@
 // envelope params: parameters on the KMS, as SSM Parameter Store keeps them
 // (lib/secrets). A value is read from a file, a descriptor, an environment
-// variable or the terminal, never from the command line.
-#include <unistd.h>
+// variable or the terminal, never from the command line (value_source.h).
 
 #include "commands/admin.h"
-#include "commands/crypt_options.h"
-#include "envelope/io.hpp"
+#include "commands/value_source.h"
 #include "envelope/secrets.hpp"
 
 namespace envelope::cli {
@@ -13,28 +11,6 @@ namespace {
 
 using secrets::Parameter;
 using secrets::ParameterStore;
-
-struct ValueSource {
-  std::string file;
-  int fd = -1;
-  std::string env;
-};
-
-// ReadValue reads the value from the one source given, else asks on the
-// terminal (twice, as for a new passphrase).
-Result<SecretBytes> ReadValue(const ValueSource& v) {
-  const int given = !v.file.empty() + (v.fd >= 0) + !v.env.empty();
-  if (given > 1) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "give one of --value-file, --value-fd or --value-env");
-  }
-  if (given == 0) return PromptSecret("parameter value", true);
-  SecretSource source;
-  if (!v.file.empty()) source = {SecretSource::Kind::file, v.file};
-  if (v.fd >= 0) source = {SecretSource::Kind::fd, std::to_string(v.fd)};
-  if (!v.env.empty()) source = {SecretSource::Kind::env, v.env};
-  return ReadSecret(source, secrets::kMaxParameterValueSize);
-}
 
 nlohmann::json ParameterJson(const Parameter& p, bool history) {
   nlohmann::json j = {{"Name", p.name},
@@ -94,14 +70,13 @@ void RegisterParamsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Com
       ->type_name("KEY");
   put->add_flag("--overwrite", put_o->overwrite, "add a version to an existing parameter");
   put->add_option("--description", put_o->description, "free text, at most 1024 characters");
-  AddSecretSourceOptions(*put, "--value", "the value", "the value from a file", put_o->value.file,
-                         put_o->value.fd, put_o->value.env, "Value (default: asked on the terminal)");
+  AddValueOptions(*put, put_o->value);
   put->footer(Examples("  envelope params put /app/prod/db-password --value-file pw.txt\n"
                        "  printf %s \"$TOKEN\" | envelope params put /app/token --value-fd 0 --overwrite"));
   out.push_back({put, WithStore(globals, [put_o](ParameterStore& s) -> Result<void> {
                    auto type = secrets::ParseParameterType(put_o->type);
                    if (!type) return tl::unexpected(type.error());
-                   auto value = ReadValue(put_o->value);
+                   auto value = ReadValue(put_o->value, "parameter value", secrets::kMaxParameterValueSize);
                    if (!value) return tl::unexpected(value.error());
                    secrets::PutParameterRequest r{put_o->name, *type, std::move(*value), put_o->key,
                                                   put_o->overwrite, put_o->description, "local"};
