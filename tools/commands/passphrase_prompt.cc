@@ -94,7 +94,7 @@ Result<SecretBytes> PromptSecret(const std::string& what, bool confirm) {
     if (!second) {
       first = tl::unexpected(second.error());
     } else if (!first->Equals(*second) || first->size() != second->size()) {
-      first = MakeError(ErrorCode::invalid_argument, "the two " + what + " entries do not match");
+      first = MakeError(ErrorCode::invalid_argument, "the " + what + "s do not match");
     }
   }
   close(tty);
