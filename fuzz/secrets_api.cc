@@ -12,6 +12,8 @@
 //  - afterwards the parameters and secrets files read back (every
 //    parameter by path, every secret listed and described) and the audit
 //    chain verifies.
+#include "service/secrets_api.h"
+
 #include <unistd.h>
 
 #include <cstddef>
@@ -23,7 +25,6 @@
 #include "envelope/kms.hpp"
 #include "envelope/secrets.hpp"
 #include "fuzz_util.h"
-#include "service/secrets_api.h"
 #include "service/ssm_api.h"
 
 namespace {
@@ -31,12 +32,12 @@ namespace {
 using namespace envelope;
 using nlohmann::json;
 
-constexpr const char* kSsm[] = {"PutParameter", "GetParameter", "GetParameters",
-                                "GetParametersByPath", "GetParameterHistory",
-                                "LabelParameterVersion", "DeleteParameter"};
-constexpr const char* kSecrets[] = {"CreateSecret", "GetSecretValue", "PutSecretValue",
-                                    "DescribeSecret", "ListSecrets", "RotateSecret",
-                                    "DeleteSecret", "RestoreSecret"};
+constexpr const char* kSsm[] = {
+    "PutParameter",        "GetParameter",          "GetParameters",  "GetParametersByPath",
+    "GetParameterHistory", "LabelParameterVersion", "DeleteParameter"};
+constexpr const char* kSecrets[] = {"CreateSecret",   "GetSecretValue", "PutSecretValue",
+                                    "DescribeSecret", "ListSecrets",    "RotateSecret",
+                                    "DeleteSecret",   "RestoreSecret"};
 
 const std::string& ScratchRoot() {
   static const std::string root = [] {

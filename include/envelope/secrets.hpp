@@ -134,8 +134,7 @@ class ParameterStore {
   [[nodiscard]] Result<std::vector<Parameter>> GetByPath(std::string_view path, bool recursive,
                                                          bool with_decryption);
   // History returns every kept version of `name`, oldest first.
-  [[nodiscard]] Result<std::vector<Parameter>> History(std::string_view name,
-                                                       bool with_decryption);
+  [[nodiscard]] Result<std::vector<Parameter>> History(std::string_view name, bool with_decryption);
   // Label moves `labels` to `version` of `name` (0: the latest). Labels of
   // the wrong shape (over 100 characters, starting with "aws"/"ssm" or a
   // digit, other characters than letters, digits, ".-_") are returned, the
@@ -272,8 +271,8 @@ class SecretStore {
   // when there is none) and rotation every `every_days` (1 to 1000; 0: only
   // on demand). Only the local API names a command: the network API may
   // change the period but never the command.
-  [[nodiscard]] Result<SecretInfo> SetRotation(std::string_view secret_id,
-                                               std::string_view command, int every_days);
+  [[nodiscard]] Result<SecretInfo> SetRotation(std::string_view secret_id, std::string_view command,
+                                               int every_days);
   // Rotate runs the rotation now (resuming an unfinished one with its
   // token) and returns the new version. `token` may name the new version.
   [[nodiscard]] Result<SecretValue> Rotate(std::string_view secret_id, std::string_view token = {});

@@ -6,15 +6,16 @@ namespace envelope::secrets::internal {
 namespace {
 
 bool NameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '.' || c == '-' || c == '_';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '-' || c == '_';
 }
 
 bool ReservedPrefix(std::string_view text) {
   if (text.size() < 3) return false;
   std::string head(text.substr(0, 3));
-  std::transform(head.begin(), head.end(), head.begin(),
-                 [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
+  std::transform(head.begin(), head.end(), head.begin(), [](char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  });
   return head == "aws" || head == "ssm";
 }
 
@@ -70,9 +71,9 @@ Result<NameAndSelector> SplitSelector(std::string_view text) {
   if (colon == std::string_view::npos) return out;
   const std::string_view selector = text.substr(colon + 1);
   out.selector = ":" + std::string(selector);
-  const bool digits = !selector.empty() && selector.size() <= 18 &&
-                      std::all_of(selector.begin(), selector.end(),
-                                  [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits =
+      !selector.empty() && selector.size() <= 18 &&
+      std::all_of(selector.begin(), selector.end(), [](char c) { return c >= '0' && c <= '9'; });
   if (digits) {
     for (char c : selector) out.version = out.version * 10 + (c - '0');
     if (out.version > 0) return out;
@@ -83,6 +84,11 @@ Result<NameAndSelector> SplitSelector(std::string_view text) {
   return MakeError(ErrorCode::invalid_argument,
                    "ValidationException: the selector after ':' must be a version number or a "
                    "label");
+}
+
+tl::unexpected<Error> ParameterNotFound(std::string_view name) {
+  return MakeError(ErrorCode::not_found,
+                   "ParameterNotFound: Parameter " + std::string(name) + " not found.");
 }
 
 bool ValidLabel(std::string_view label) noexcept {

@@ -24,14 +24,17 @@ namespace envelope::secrets::internal {
 // NameAndSelector is "name:3" or "name:label" split at the colon.
 struct NameAndSelector {
   std::string name;
-  int64_t version = 0;  // when the selector is a number
-  std::string label;    // when it is a label
+  int64_t version = 0;   // when the selector is a number
+  std::string label;     // when it is a label
   std::string selector;  // ":3", ":label" or empty
 };
 
 // SplitSelector splits a Get argument; ValidationException for an empty or
 // malformed selector.
 [[nodiscard]] Result<NameAndSelector> SplitSelector(std::string_view text);
+
+// ParameterNotFound is SSM's ParameterNotFound error for `name`.
+tl::unexpected<Error> ParameterNotFound(std::string_view name);
 
 // ValidLabel reports whether `label` may name a version: 1 to 100 letters,
 // digits and ".-_", not starting with a digit, "aws" or "ssm" (any case).

@@ -1,4 +1,4 @@
-// ParameterStore: Put, Get, GetByPath, History, Label, Delete over the
+// ParameterStore: Put, Get, GetByPath, History over the
 // parameters file (parameter_file.h) and the Kms.
 #include <algorithm>
 #include <chrono>
@@ -28,10 +28,7 @@ std::string_view Text(const SecretBytes& bytes) {
   return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-tl::unexpected<Error> NotFound(std::string_view name) {
-  return MakeError(ErrorCode::not_found, "ParameterNotFound: Parameter " + std::string(name) +
-                                             " not found.");
-}
+tl::unexpected<Error> NotFound(std::string_view name) { return internal::ParameterNotFound(name); }
 
 Result<const StoredParameter*> Find(const ParameterTable& table, std::string_view name) {
   auto it = table.find(std::string(name));
@@ -74,8 +71,9 @@ Result<void> CheckPut(const PutParameterRequest& r) {
     return ok;
   }
   if (r.type != ParameterType::secure_string && !r.key.empty()) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "ValidationException: KeyId is required for SecureString type parameter only.");
+    return MakeError(
+        ErrorCode::invalid_argument,
+        "ValidationException: KeyId is required for SecureString type parameter only.");
   }
   return crypto::CheckUtf8(r.modified_by, "the modifying user");
 }
@@ -84,16 +82,19 @@ Result<void> CheckPut(const PutParameterRequest& r) {
 
 std::string_view ParameterTypeName(ParameterType type) noexcept {
   switch (type) {
-    case ParameterType::string: return "String";
-    case ParameterType::string_list: return "StringList";
-    case ParameterType::secure_string: return "SecureString";
+    case ParameterType::string:
+      return "String";
+    case ParameterType::string_list:
+      return "StringList";
+    case ParameterType::secure_string:
+      return "SecureString";
   }
   return "String";
 }
 
 Result<ParameterType> ParseParameterType(std::string_view name) {
-  for (ParameterType t : {ParameterType::string, ParameterType::string_list,
-                          ParameterType::secure_string}) {
+  for (ParameterType t :
+       {ParameterType::string, ParameterType::string_list, ParameterType::secure_string}) {
     if (name == ParameterTypeName(t)) return t;
   }
   return MakeError(ErrorCode::invalid_argument,
@@ -112,54 +113,55 @@ std::string ParameterStore::Arn(std::string_view name) const {
 Result<int64_t> ParameterStore::Put(const PutParameterRequest& r) {
   if (auto ok = CheckPut(r); !ok) return tl::unexpected(ok.error());
   int64_t version = 0;
-  auto done = internal::UpdateParameterTable(kms_->directory(), [&](ParameterTable& table)
-                                                                    -> Result<bool> {
-    auto it = table.find(r.name);
-    if (it != table.end() && !r.overwrite) {
-      return MakeError(ErrorCode::invalid_argument,
-                       "ParameterAlreadyExists: The parameter already exists. To overwrite this "
-                       "request value, set the overwrite option in the request to true.");
-    }
-    if (it != table.end() && it->second.type != r.type) {
-      return MakeError(ErrorCode::invalid_argument,
-                       "ValidationException: " + r.name + " is a " +
-                           std::string(ParameterTypeName(it->second.type)) +
-                           " parameter; delete it to store another type under its name");
-    }
-    if (it != table.end() && it->second.versions.size() >= kMaxParameterVersions &&
-        !it->second.versions.front().labels.empty()) {
-      return MakeError(ErrorCode::limit_exceeded,
-                       "ParameterMaxVersionLimitExceeded: the oldest of the 100 versions of " +
-                           r.name + " has labels; move them before adding a version");
-    }
-    StoredVersion v;
-    v.version = it == table.end() ? 1 : it->second.versions.back().version + 1;
-    v.modified_ms = ToMs(std::chrono::system_clock::now());
-    v.modified_by = r.modified_by;
-    v.description = r.description.empty() && it != table.end()
-                        ? it->second.versions.back().description
-                        : r.description;
-    if (r.type == ParameterType::secure_string) {
-      std::string key = r.key;
-      if (key.empty()) {
-        auto default_key = EnsureDefaultKey(*kms_);
-        if (!default_key) return tl::unexpected(default_key.error());
-        key = *default_key;
-      }
-      auto blob = kms_->Encrypt(key, r.value.span(), {{kContextKey, Arn(r.name)}});
-      if (!blob) return tl::unexpected(blob.error());
-      v.value = message::Base64Encode(blob->blob);
-      v.key_id = blob->key_id;
-    } else {
-      v.value = std::string(Text(r.value));
-    }
-    version = v.version;
-    StoredParameter& p = table[r.name];
-    p.type = r.type;
-    if (p.versions.size() >= kMaxParameterVersions) p.versions.erase(p.versions.begin());
-    p.versions.push_back(std::move(v));
-    return true;
-  });
+  auto done =
+      internal::UpdateParameterTable(kms_->directory(), [&](ParameterTable& table) -> Result<bool> {
+        auto it = table.find(r.name);
+        if (it != table.end() && !r.overwrite) {
+          return MakeError(
+              ErrorCode::invalid_argument,
+              "ParameterAlreadyExists: The parameter already exists. To overwrite this "
+              "request value, set the overwrite option in the request to true.");
+        }
+        if (it != table.end() && it->second.type != r.type) {
+          return MakeError(ErrorCode::invalid_argument,
+                           "ValidationException: " + r.name + " is a " +
+                               std::string(ParameterTypeName(it->second.type)) +
+                               " parameter; delete it to store another type under its name");
+        }
+        if (it != table.end() && it->second.versions.size() >= kMaxParameterVersions &&
+            !it->second.versions.front().labels.empty()) {
+          return MakeError(ErrorCode::limit_exceeded,
+                           "ParameterMaxVersionLimitExceeded: the oldest of the 100 versions of " +
+                               r.name + " has labels; move them before adding a version");
+        }
+        StoredVersion v;
+        v.version = it == table.end() ? 1 : it->second.versions.back().version + 1;
+        v.modified_ms = ToMs(std::chrono::system_clock::now());
+        v.modified_by = r.modified_by;
+        v.description = r.description.empty() && it != table.end()
+                            ? it->second.versions.back().description
+                            : r.description;
+        if (r.type == ParameterType::secure_string) {
+          std::string key = r.key;
+          if (key.empty()) {
+            auto default_key = EnsureDefaultKey(*kms_);
+            if (!default_key) return tl::unexpected(default_key.error());
+            key = *default_key;
+          }
+          auto blob = kms_->Encrypt(key, r.value.span(), {{kContextKey, Arn(r.name)}});
+          if (!blob) return tl::unexpected(blob.error());
+          v.value = message::Base64Encode(blob->blob);
+          v.key_id = blob->key_id;
+        } else {
+          v.value = std::string(Text(r.value));
+        }
+        version = v.version;
+        StoredParameter& p = table[r.name];
+        p.type = r.type;
+        if (p.versions.size() >= kMaxParameterVersions) p.versions.erase(p.versions.begin());
+        p.versions.push_back(std::move(v));
+        return true;
+      });
   if (!done) return tl::unexpected(done.error());
   return version;
 }
@@ -184,8 +186,8 @@ Result<Parameter> Materialize(kms::Kms& k, const std::string& name, const std::s
   if (type == ParameterType::secure_string && with_decryption) {
     auto blob = message::Base64Decode(v.value);
     if (!blob) {
-      return MakeError(ErrorCode::malformed, "parameters: the stored value of " + name +
-                                                 " is not base64");
+      return MakeError(ErrorCode::malformed,
+                       "parameters: the stored value of " + name + " is not base64");
     }
     auto plain = k.Decrypt(*blob, {{kContextKey, arn}});
     if (!plain) return tl::unexpected(plain.error());
@@ -211,19 +213,23 @@ Result<Parameter> ParameterStore::Get(std::string_view text, bool with_decryptio
   if (!p) return tl::unexpected(p.error());
   const StoredVersion* chosen = &(*p)->versions.back();
   if (!parts->selector.empty()) {
-    auto it = std::find_if((*p)->versions.begin(), (*p)->versions.end(), [&](const StoredVersion& v) {
-      return parts->label.empty() ? v.version == parts->version
-                                  : std::count(v.labels.begin(), v.labels.end(), parts->label) > 0;
-    });
+    auto it =
+        std::find_if((*p)->versions.begin(), (*p)->versions.end(), [&](const StoredVersion& v) {
+          return parts->label.empty()
+                     ? v.version == parts->version
+                     : std::count(v.labels.begin(), v.labels.end(), parts->label) > 0;
+        });
     if (it == (*p)->versions.end()) {
-      return MakeError(ErrorCode::not_found, "ParameterVersionNotFound: Systems Manager could not "
-                                             "find version " + parts->selector.substr(1) + " of " +
-                                                 parts->name +
-                                                 ". Verify the version and try again.");
+      return MakeError(ErrorCode::not_found,
+                       "ParameterVersionNotFound: Systems Manager could not "
+                       "find version " +
+                           parts->selector.substr(1) + " of " + parts->name +
+                           ". Verify the version and try again.");
     }
     chosen = &*it;
   }
-  auto out = Materialize(*kms_, parts->name, Arn(parts->name), (*p)->type, *chosen, with_decryption);
+  auto out =
+      Materialize(*kms_, parts->name, Arn(parts->name), (*p)->type, *chosen, with_decryption);
   if (out) out->selector = parts->selector;
   return out;
 }
@@ -260,62 +266,6 @@ Result<std::vector<Parameter>> ParameterStore::History(std::string_view name,
     out.push_back(std::move(*one));
   }
   return out;
-}
-
-Result<LabelResult> ParameterStore::Label(std::string_view name, int64_t version,
-                                          const std::vector<std::string>& labels) {
-  if (labels.empty() || labels.size() > kMaxLabelsPerVersion) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "ValidationException: give 1 to 10 labels");
-  }
-  LabelResult result;
-  auto done = internal::UpdateParameterTable(kms_->directory(), [&](ParameterTable& table)
-                                                                    -> Result<bool> {
-    auto it = table.find(std::string(name));
-    if (it == table.end()) return NotFound(name);
-    auto& versions = it->second.versions;
-    auto target = version == 0 ? versions.end() - 1
-                               : std::find_if(versions.begin(), versions.end(),
-                                              [&](const StoredVersion& v) { return v.version == version; });
-    if (target == versions.end()) {
-      return MakeError(ErrorCode::not_found,
-                       "ParameterVersionNotFound: Systems Manager could not find version " +
-                           std::to_string(version) + " of " + std::string(name) +
-                           ". Verify the version and try again.");
-    }
-    std::vector<std::string> valid;
-    for (const std::string& label : labels) {
-      if (!internal::ValidLabel(label)) {
-        result.invalid_labels.push_back(label);
-      } else if (std::count(target->labels.begin(), target->labels.end(), label) == 0 &&
-                 std::count(valid.begin(), valid.end(), label) == 0) {
-        valid.push_back(label);
-      }
-    }
-    if (target->labels.size() + valid.size() > kMaxLabelsPerVersion) {
-      return MakeError(ErrorCode::limit_exceeded,
-                       "ParameterVersionLabelLimitExceeded: A parameter version can have maximum "
-                       "10 labels.Move one or more labels to another version and try again.");
-    }
-    for (StoredVersion& v : versions) {
-      std::erase_if(v.labels, [&](const std::string& l) {
-        return std::count(valid.begin(), valid.end(), l) > 0;
-      });
-    }
-    target->labels.insert(target->labels.end(), valid.begin(), valid.end());
-    result.version = target->version;
-    return !valid.empty();
-  });
-  if (!done) return tl::unexpected(done.error());
-  return result;
-}
-
-Result<void> ParameterStore::Delete(std::string_view name) {
-  return internal::UpdateParameterTable(kms_->directory(), [&](ParameterTable& table)
-                                                               -> Result<bool> {
-    if (table.erase(std::string(name)) == 0) return NotFound(name);
-    return true;
-  });
 }
 
 }  // namespace envelope::secrets

@@ -48,7 +48,8 @@ Result<SecretBytes> RunRotationStep(const RotationStep& s) {
   char* argv[] = {path.data(), nullptr};
 
   int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return StepFailed(s, std::string("pipe: ") + std::strerror(errno));
+  if (pipe2(out, O_CLOEXEC) != 0)
+    return StepFailed(s, std::string("pipe: ") + std::strerror(errno));
   const int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   const pid_t pid = fork();
   if (pid == 0) {
@@ -96,8 +97,10 @@ Result<SecretBytes> RunRotationStep(const RotationStep& s) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!buffer) return tl::unexpected(buffer.error());
-  if (timed_out) return StepFailed(s, "it ran longer than " + std::to_string(s.timeout.count()) + " s");
-  if (WIFSIGNALED(status)) return StepFailed(s, "killed by signal " + std::to_string(WTERMSIG(status)));
+  if (timed_out)
+    return StepFailed(s, "it ran longer than " + std::to_string(s.timeout.count()) + " s");
+  if (WIFSIGNALED(status))
+    return StepFailed(s, "killed by signal " + std::to_string(WTERMSIG(status)));
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return StepFailed(s, "exit status " + std::to_string(WEXITSTATUS(status)));
   }

@@ -19,7 +19,8 @@ constexpr size_t kIvSize = 12;
 constexpr size_t kTagSize = 16;
 
 tl::unexpected<Error> Damaged(const std::string& what) {
-  return MakeError(ErrorCode::malformed, std::string("secrets: ") + kFileName + " is damaged: " + what);
+  return MakeError(ErrorCode::malformed,
+                   std::string("secrets: ") + kFileName + " is damaged: " + what);
 }
 
 tl::unexpected<Error> BadSealed() {
@@ -41,15 +42,23 @@ Result<std::string> Encode(const SecretTable& table) {
     for (const auto& [name, s] : table) {
       json versions = json::array();
       for (const auto& v : s.versions) {
-        versions.push_back({{"id", v.id}, {"stages", v.stages}, {"created_ms", v.created_ms},
-                            {"binary", v.binary}, {"sealed", v.sealed}});
+        versions.push_back({{"id", v.id},
+                            {"stages", v.stages},
+                            {"created_ms", v.created_ms},
+                            {"binary", v.binary},
+                            {"sealed", v.sealed}});
       }
-      secrets[name] = {{"arn", s.arn}, {"description", s.description}, {"key_id", s.key_id},
-                       {"created_ms", s.created_ms}, {"changed_ms", s.changed_ms},
-                       {"rotated_ms", s.rotated_ms}, {"deletion_ms", s.deletion_ms},
+      secrets[name] = {{"arn", s.arn},
+                       {"description", s.description},
+                       {"key_id", s.key_id},
+                       {"created_ms", s.created_ms},
+                       {"changed_ms", s.changed_ms},
+                       {"rotated_ms", s.rotated_ms},
+                       {"deletion_ms", s.deletion_ms},
                        {"rotation_command", s.rotation_command},
                        {"rotation_days", s.rotation_days},
-                       {"next_rotation_ms", s.next_rotation_ms}, {"versions", std::move(versions)}};
+                       {"next_rotation_ms", s.next_rotation_ms},
+                       {"versions", std::move(versions)}};
     }
     return json{{"format", kFormat}, {"secrets", std::move(secrets)}}.dump(1);
   } catch (const std::exception&) {

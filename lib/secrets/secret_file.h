@@ -65,9 +65,11 @@ using SecretTable = std::map<std::string, StoredSecret>;
 
 // SealSecretValue encrypts `value` for version `id` of secret `arn` under
 // KMS key `key` and returns the base64 text and the key id used.
-[[nodiscard]] Result<std::pair<std::string, std::string>> SealSecretValue(
-    kms::Kms& kms, std::string_view key, const std::string& arn, const std::string& id,
-    const SecretBytes& value);
+[[nodiscard]] Result<std::pair<std::string, std::string>> SealSecretValue(kms::Kms& kms,
+                                                                          std::string_view key,
+                                                                          const std::string& arn,
+                                                                          const std::string& id,
+                                                                          const SecretBytes& value);
 
 // OpenSecretValue decrypts what SealSecretValue made (a KMS Decrypt).
 [[nodiscard]] Result<SecretBytes> OpenSecretValue(kms::Kms& kms, const std::string& arn,

@@ -35,9 +35,9 @@ Result<SecretValue> SecretStore::Rotate(std::string_view secret_id, std::string_
   // Look the secret up once for its ARN, then hold its rotation lock.
   auto first = Describe(secret_id);
   if (!first) return tl::unexpected(first.error());
-  auto digest = crypto::Hash(crypto::HashAlg::sha256,
-                             std::span(reinterpret_cast<const uint8_t*>(first->arn.data()),
-                                       first->arn.size()));
+  auto digest = crypto::Hash(
+      crypto::HashAlg::sha256,
+      std::span(reinterpret_cast<const uint8_t*>(first->arn.data()), first->arn.size()));
   if (!digest) return tl::unexpected(digest.error());
   auto lock = internal::RotationLock::TryAcquire(impl_->dir() + "/rotation-" +
                                                  crypto::ToHex(*digest).substr(0, 16) + ".lock");
@@ -83,8 +83,10 @@ Result<SecretValue> SecretStore::Rotate(std::string_view secret_id, std::string_
     auto value = internal::RunRotationStep(step);
     if (!value) return tl::unexpected(value.error());
     if (value->empty()) {
-      return MakeError(ErrorCode::unsupported, "InvalidRequestException: rotation step createSecret "
-                                               "of " + plan.arn + " printed no new value");
+      return MakeError(ErrorCode::unsupported,
+                       "InvalidRequestException: rotation step createSecret "
+                       "of " +
+                           plan.arn + " printed no new value");
     }
     NewSecretValue pending{std::move(*value), false, plan.token};
     if (auto put = PutValue(plan.arn, std::move(pending), {std::string(kStagePending)}); !put) {
@@ -106,8 +108,9 @@ Result<SecretValue> SecretStore::Rotate(std::string_view secret_id, std::string_
     auto v = std::find_if(s.versions.begin(), s.versions.end(),
                           [&](const StoredSecretVersion& x) { return x.id == plan.token; });
     if (v == s.versions.end()) {
-      return MakeError(ErrorCode::not_found, "ResourceNotFoundException: the pending version of "
-                                             "the rotation is gone");
+      return MakeError(ErrorCode::not_found,
+                       "ResourceNotFoundException: the pending version of "
+                       "the rotation is gone");
     }
     internal::MoveStage(s, plan.token, kStageCurrent);
     for (StoredSecretVersion& x : s.versions) std::erase(x.stages, std::string(kStagePending));
@@ -115,7 +118,12 @@ Result<SecretValue> SecretStore::Rotate(std::string_view secret_id, std::string_
     s.next_rotation_ms = s.rotation_days ? now + s.rotation_days * kDayMs : 0;
     auto chosen = std::find_if(s.versions.begin(), s.versions.end(),
                                [&](const StoredSecretVersion& x) { return x.id == plan.token; });
-    answer = SecretValue{s.arn, (*it)->first, internal::Info((*it)->first, s).versions[static_cast<size_t>(chosen - s.versions.begin())], {}, chosen->binary};
+    answer = SecretValue{
+        s.arn,
+        (*it)->first,
+        internal::Info((*it)->first, s).versions[static_cast<size_t>(chosen - s.versions.begin())],
+        {},
+        chosen->binary};
     return true;
   });
   if (!finished) return tl::unexpected(finished.error());

@@ -93,7 +93,8 @@ Result<SecretValue> OpenVersion(kms::Kms& kms, const std::string& name, const St
                                 const StoredSecretVersion& v) {
   auto value = OpenSecretValue(kms, s.arn, v.id, v.sealed);
   if (!value) return tl::unexpected(value.error());
-  return SecretValue{s.arn, name, {v.id, v.stages, FromMs(v.created_ms)}, std::move(*value), v.binary};
+  return SecretValue{
+      s.arn, name, {v.id, v.stages, FromMs(v.created_ms)}, std::move(*value), v.binary};
 }
 
 }  // namespace internal
@@ -104,12 +105,11 @@ using internal::StoredSecret;
 using internal::StoredSecretVersion;
 
 Result<void> CheckName(std::string_view name) {
-  const bool ok = !name.empty() && name.size() <= 512 &&
-                  std::all_of(name.begin(), name.end(), [](char c) {
-                    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || std::string_view("/_+=.@-").find(c) !=
-                                                         std::string_view::npos;
-                  });
+  const bool ok =
+      !name.empty() && name.size() <= 512 && std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               std::string_view("/_+=.@-").find(c) != std::string_view::npos;
+      });
   if (ok) return {};
   return MakeError(ErrorCode::invalid_argument,
                    "InvalidParameterException: a secret name is 1 to 512 letters, digits and "
@@ -147,7 +147,8 @@ Result<std::string> DefaultKey(kms::Kms& k) {
   if (existing.error().code() != ErrorCode::not_found) return tl::unexpected(existing.error());
   auto key = k.CreateKey({.description = "envelope: default key of secrets"});
   if (!key) return tl::unexpected(key.error());
-  if (auto ok = k.CreateAlias(kDefaultSecretKeyAlias, key->key_id); !ok) return tl::unexpected(ok.error());
+  if (auto ok = k.CreateAlias(kDefaultSecretKeyAlias, key->key_id); !ok)
+    return tl::unexpected(ok.error());
   if (auto ok = k.EnableKeyRotation(key->key_id); !ok) return tl::unexpected(ok.error());
   return key->key_id;
 }
@@ -163,41 +164,48 @@ Result<SecretValue> SecretStore::Create(std::string_view name, NewSecretValue va
   if (auto ok = CheckName(name); !ok) return tl::unexpected(ok.error());
   if (auto ok = CheckValue(value); !ok) return tl::unexpected(ok.error());
   if (description.size() > 2048 || !crypto::IsValidUtf8(description)) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "InvalidParameterException: the description is over 2048 characters or not UTF-8");
+    return MakeError(
+        ErrorCode::invalid_argument,
+        "InvalidParameterException: the description is over 2048 characters or not UTF-8");
   }
   auto id = internal::NewVersionId(value.client_request_token);
   if (!id) return tl::unexpected(id.error());
   SecretValue answer;
-  auto done = internal::UpdateSecretTable(impl_->dir(), [&](internal::SecretTable& t) -> Result<bool> {
-    const int64_t now = impl_->NowMs();
-    std::erase_if(t, [&](const auto& e) { return e.second.deletion_ms && e.second.deletion_ms <= now; });
-    if (t.count(std::string(name)) != 0) {
-      return MakeError(ErrorCode::invalid_argument,
-                       "ResourceExistsException: The operation failed because the secret " +
-                           std::string(name) + " already exists.");
-    }
-    auto suffix = ArnSuffix();
-    if (!suffix) return tl::unexpected(suffix.error());
-    StoredSecret s;
-    s.arn = "arn:" + impl_->config.partition + ":secretsmanager:" + impl_->config.region + ":" +
-            impl_->config.account + ":secret:" + std::string(name) + *suffix;
-    std::string use_key(key);
-    if (use_key.empty()) {
-      auto k = DefaultKey(impl_->kms);
-      if (!k) return tl::unexpected(k.error());
-      use_key = *k;
-    }
-    auto sealed = internal::SealSecretValue(impl_->kms, use_key, s.arn, *id, value.value);
-    if (!sealed) return tl::unexpected(sealed.error());
-    s.key_id = sealed->second;
-    s.description = std::string(description);
-    s.created_ms = s.changed_ms = now;
-    s.versions.push_back({*id, {std::string(kStageCurrent)}, now, value.binary, sealed->first});
-    answer = SecretValue{s.arn, std::string(name), {*id, {std::string(kStageCurrent)}, impl_->Now()}, {}, value.binary};
-    t.emplace(std::string(name), std::move(s));
-    return true;
-  });
+  auto done =
+      internal::UpdateSecretTable(impl_->dir(), [&](internal::SecretTable& t) -> Result<bool> {
+        const int64_t now = impl_->NowMs();
+        std::erase_if(
+            t, [&](const auto& e) { return e.second.deletion_ms && e.second.deletion_ms <= now; });
+        if (t.count(std::string(name)) != 0) {
+          return MakeError(ErrorCode::invalid_argument,
+                           "ResourceExistsException: The operation failed because the secret " +
+                               std::string(name) + " already exists.");
+        }
+        auto suffix = ArnSuffix();
+        if (!suffix) return tl::unexpected(suffix.error());
+        StoredSecret s;
+        s.arn = "arn:" + impl_->config.partition + ":secretsmanager:" + impl_->config.region + ":" +
+                impl_->config.account + ":secret:" + std::string(name) + *suffix;
+        std::string use_key(key);
+        if (use_key.empty()) {
+          auto k = DefaultKey(impl_->kms);
+          if (!k) return tl::unexpected(k.error());
+          use_key = *k;
+        }
+        auto sealed = internal::SealSecretValue(impl_->kms, use_key, s.arn, *id, value.value);
+        if (!sealed) return tl::unexpected(sealed.error());
+        s.key_id = sealed->second;
+        s.description = std::string(description);
+        s.created_ms = s.changed_ms = now;
+        s.versions.push_back({*id, {std::string(kStageCurrent)}, now, value.binary, sealed->first});
+        answer = SecretValue{s.arn,
+                             std::string(name),
+                             {*id, {std::string(kStageCurrent)}, impl_->Now()},
+                             {},
+                             value.binary};
+        t.emplace(std::string(name), std::move(s));
+        return true;
+      });
   if (!done) return tl::unexpected(done.error());
   return answer;
 }
@@ -220,7 +228,8 @@ Result<SecretValue> SecretStore::GetValue(std::string_view secret_id, std::strin
   }
   return MakeError(ErrorCode::not_found,
                    "ResourceNotFoundException: Secrets Manager can't find the specified secret "
-                   "value for " + std::string(version_id.empty() ? "staging label: " : "VersionId: ") +
+                   "value for " +
+                       std::string(version_id.empty() ? "staging label: " : "VersionId: ") +
                        std::string(version_id.empty() ? want : version_id));
 }
 

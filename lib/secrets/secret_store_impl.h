@@ -27,8 +27,8 @@ namespace internal {
 
 // FindSecret finds `secret_id` (a name or an ARN) in `table`, skipping
 // secrets whose deletion date has passed. ResourceNotFoundException.
-[[nodiscard]] Result<SecretTable::iterator> FindSecret(SecretTable& table, std::string_view secret_id,
-                                                       int64_t now_ms);
+[[nodiscard]] Result<SecretTable::iterator> FindSecret(SecretTable& table,
+                                                       std::string_view secret_id, int64_t now_ms);
 // Live refuses a secret scheduled for deletion (InvalidRequestException).
 [[nodiscard]] Result<void> Live(const StoredSecret& s);
 // NewVersionId returns `token` when it is a valid client request token (32

@@ -13,9 +13,7 @@ using internal::StoredSecretVersion;
 constexpr size_t kMaxVersions = 100;
 constexpr int64_t kDayMs = 24LL * 3600 * 1000;
 
-bool ValidStage(std::string_view stage) {
-  return !stage.empty() && stage.size() <= 256;
-}
+bool ValidStage(std::string_view stage) { return !stage.empty() && stage.size() <= 256; }
 
 }  // namespace
 
@@ -26,11 +24,11 @@ Result<SecretValue> SecretStore::PutValue(std::string_view secret_id, NewSecretV
                      "InvalidParameterException: a secret value is 1 to 65536 bytes");
   }
   if (stages.empty()) stages.emplace_back(kStageCurrent);
-  if (stages.size() > 20 || !std::all_of(stages.begin(), stages.end(), [](const std::string& s) {
-        return ValidStage(s);
-      })) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "InvalidParameterException: give 1 to 20 staging labels of 1 to 256 characters");
+  if (stages.size() > 20 || !std::all_of(stages.begin(), stages.end(),
+                                         [](const std::string& s) { return ValidStage(s); })) {
+    return MakeError(
+        ErrorCode::invalid_argument,
+        "InvalidParameterException: give 1 to 20 staging labels of 1 to 256 characters");
   }
   auto id = internal::NewVersionId(value.client_request_token);
   if (!id) return tl::unexpected(id.error());

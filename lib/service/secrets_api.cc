@@ -5,6 +5,7 @@
 
 #include "envelope/secrets.hpp"
 #include "message/base64.h"
+#include "service/api_errors.h"
 #include "service/json_request.h"
 
 namespace envelope::service {
@@ -15,39 +16,24 @@ using secrets::SecretStore;
 using secrets::SecretValue;
 
 // kSecretsErrors are Secrets Manager's exceptions, with their status.
-struct SecretsError {
-  std::string_view type;
-  int status;
-};
-constexpr SecretsError kSecretsErrors[] = {
-    {"DecryptionFailure", 400},           {"EncryptionFailure", 400},
-    {"InternalServiceError", 500},        {"InvalidNextTokenException", 400},
-    {"InvalidParameterException", 400},   {"InvalidRequestException", 400},
-    {"LimitExceededException", 400},      {"ResourceExistsException", 400},
+constexpr ApiError kSecretsErrors[] = {
+    {"DecryptionFailure", 400},         {"EncryptionFailure", 400},
+    {"InternalServiceError", 500},      {"InvalidNextTokenException", 400},
+    {"InvalidParameterException", 400}, {"InvalidRequestException", 400},
+    {"LimitExceededException", 400},    {"ResourceExistsException", 400},
     {"ResourceNotFoundException", 400},
 };
-
-const SecretsError* FindSecretsError(std::string_view type) {
-  for (const SecretsError& e : kSecretsErrors) {
-    if (e.type == type) return &e;
-  }
-  return nullptr;
-}
 
 // Mapped turns a library error into Secrets Manager's: its own names pass
 // through; a KMS error is `kms_failure` (EncryptionFailure or
 // DecryptionFailure) with the KMS's message; I/O is InternalServiceError.
 tl::unexpected<Failure> Mapped(const Error& error, std::string_view kms_failure) {
-  const std::string& m = error.message();
-  const size_t colon = m.find(": ");
-  if (colon != std::string::npos && FindSecretsError(m.substr(0, colon))) {
-    return Fail(m.substr(0, colon), m.substr(colon + 2));
-  }
+  if (auto own = OwnFailure(kSecretsErrors, error)) return tl::unexpected(std::move(*own));
   if (error.code() == ErrorCode::io || error.code() == ErrorCode::internal ||
       error.code() == ErrorCode::malformed) {
     return Fail("InternalServiceError", "internal error");
   }
-  return Fail(std::string(kms_failure), m);
+  return Fail(std::string(kms_failure), error.message());
 }
 
 double Seconds(kms::TimePoint t) {
@@ -91,11 +77,13 @@ Step<secrets::NewSecretValue> ReadValue(const Request& r, bool required) {
   auto binary = r.Blob("SecretBinary", 1, secrets::kMaxSecretValueSize);
   if (!binary) return tl::unexpected(binary.error());
   if (*text && *binary) {
-    return Fail("InvalidParameterException", "You can't specify both a binary secret value and a "
-                                             "string secret value in the same secret.");
+    return Fail("InvalidParameterException",
+                "You can't specify both a binary secret value and a "
+                "string secret value in the same secret.");
   }
   if (!*text && !*binary && required) {
-    return Fail("InvalidParameterException", "You must provide either SecretString or SecretBinary.");
+    return Fail("InvalidParameterException",
+                "You must provide either SecretString or SecretBinary.");
   }
   auto token = r.String("ClientRequestToken", 64);
   if (!token) return tl::unexpected(token.error());
@@ -103,9 +91,10 @@ Step<secrets::NewSecretValue> ReadValue(const Request& r, bool required) {
   v.client_request_token = token->value_or("");
   v.binary = binary->has_value();
   Result<SecretBytes> bytes =
-      *text ? SecretBytes::CopyFrom(std::span(reinterpret_cast<const uint8_t*>((*text)->data()),
-                                              (*text)->size()))
-            : *binary ? SecretBytes::CopyFrom(**binary) : SecretBytes::Allocate(0);
+      *text ? SecretBytes::CopyFrom(
+                  std::span(reinterpret_cast<const uint8_t*>((*text)->data()), (*text)->size()))
+      : *binary ? SecretBytes::CopyFrom(**binary)
+                : SecretBytes::Allocate(0);
   if (!bytes) return Mapped(bytes.error(), "InternalServiceError");
   v.value = std::move(*bytes);
   return v;
@@ -113,7 +102,8 @@ Step<secrets::NewSecretValue> ReadValue(const Request& r, bool required) {
 
 Step<void> Refuse(const Request& r, const char* member) {
   if (r.Has(member)) {
-    return Fail("InvalidParameterException", std::string(member) + " is not supported by this server");
+    return Fail("InvalidParameterException",
+                std::string(member) + " is not supported by this server");
   }
   return {};
 }
@@ -135,15 +125,16 @@ Step<json> CreateSecret(Invocation& c) {
   if (!value) return tl::unexpected(value.error());
   std::string key_ref = key->value_or("");
   // A key ARN of this server names its key id; the Kms takes ids and aliases.
-  const std::string prefix = "arn:" + c.config.partition + ":kms:" + c.config.region + ":" +
-                             c.config.account + ":";
+  const std::string prefix =
+      "arn:" + c.config.partition + ":kms:" + c.config.region + ":" + c.config.account + ":";
   if (key_ref.starts_with(prefix)) {
     key_ref = key_ref.substr(prefix.size());
     if (key_ref.starts_with("key/")) key_ref = key_ref.substr(4);
   }
   auto created = c.store.Create(*name, std::move(*value), key_ref, description->value_or(""));
   if (!created) return Mapped(created.error(), "EncryptionFailure");
-  return json{{"ARN", created->arn}, {"Name", created->name}, {"VersionId", created->version.version_id}};
+  return json{
+      {"ARN", created->arn}, {"Name", created->name}, {"VersionId", created->version.version_id}};
 }
 
 Step<json> GetSecretValue(Invocation& c) {
@@ -163,7 +154,8 @@ Step<json> GetSecretValue(Invocation& c) {
   if (v->binary) {
     j["SecretBinary"] = message::Base64Encode(v->value.span());
   } else {
-    j["SecretString"] = std::string(reinterpret_cast<const char*>(v->value.data()), v->value.size());
+    j["SecretString"] =
+        std::string(reinterpret_cast<const char*>(v->value.data()), v->value.size());
   }
   return j;
 }
@@ -177,7 +169,9 @@ Step<json> PutSecretValue(Invocation& c) {
   if (!stages) return tl::unexpected(stages.error());
   auto put = c.store.PutValue(*id, std::move(*value), *stages);
   if (!put) return Mapped(put.error(), "EncryptionFailure");
-  return json{{"ARN", put->arn}, {"Name", put->name}, {"VersionId", put->version.version_id},
+  return json{{"ARN", put->arn},
+              {"Name", put->name},
+              {"VersionId", put->version.version_id},
               {"VersionStages", put->version.stages}};
 }
 
@@ -239,7 +233,8 @@ Step<json> RotateSecret(Invocation& c) {
     if (!nested) return tl::unexpected(nested.error());
     const Request& rules = *nested;
     if (rules.Has("ScheduleExpression") || rules.Has("Duration")) {
-      return Fail("InvalidParameterException", "only RotationRules.AutomaticallyAfterDays is supported");
+      return Fail("InvalidParameterException",
+                  "only RotationRules.AutomaticallyAfterDays is supported");
     }
     auto days = rules.Integer("AutomaticallyAfterDays", 1, 1000);
     if (!days) return tl::unexpected(days.error());
@@ -252,7 +247,8 @@ Step<json> RotateSecret(Invocation& c) {
   if (!*now) return json{{"ARN", info->arn}, {"Name", info->name}};
   auto rotated = c.store.Rotate(*id, token->value_or(""));
   if (!rotated) return Mapped(rotated.error(), "InternalServiceError");
-  return json{{"ARN", rotated->arn}, {"Name", rotated->name}, {"VersionId", rotated->version.version_id}};
+  return json{
+      {"ARN", rotated->arn}, {"Name", rotated->name}, {"VersionId", rotated->version.version_id}};
 }
 
 Step<json> DeleteSecret(Invocation& c) {
@@ -263,12 +259,14 @@ Step<json> DeleteSecret(Invocation& c) {
   auto force = c.request.Boolean("ForceDeleteWithoutRecovery");
   if (!force) return tl::unexpected(force.error());
   if (*force && *days) {
-    return Fail("InvalidParameterException", "You can't use ForceDeleteWithoutRecovery in "
-                                             "conjunction with RecoveryWindowInDays.");
+    return Fail("InvalidParameterException",
+                "You can't use ForceDeleteWithoutRecovery in "
+                "conjunction with RecoveryWindowInDays.");
   }
   auto info = c.store.Delete(*id, static_cast<int>(days->value_or(30)), *force);
   if (!info) return Mapped(info.error(), "InternalServiceError");
-  return json{{"ARN", info->arn}, {"Name", info->name},
+  return json{{"ARN", info->arn},
+              {"Name", info->name},
               {"DeletionDate", Seconds(info->deletion_date.value_or(kms::TimePoint{}))}};
 }
 
@@ -294,15 +292,7 @@ constexpr Operation kOperations[] = {
 };
 
 KmsApiResult Answer(const Failure& failure, bool reached_kms) {
-  KmsApiResult result;
-  const SecretsError* known = FindSecretsError(failure.type);
-  const aws::AwsErrorShape* shape = aws::FindAwsErrorShape(failure.type);
-  result.http_status = known ? known->status : shape ? shape->http_status : 400;
-  result.error_type = failure.type;
-  result.error_message = failure.message;
-  result.body = aws::RenderJsonError(failure.type, failure.message);
-  result.reached_kms = reached_kms;
-  return result;
+  return ErrorAnswer(kSecretsErrors, failure, reached_kms);
 }
 
 }  // namespace
@@ -312,8 +302,8 @@ KmsApiResult SecretsApi::Call(std::string_view operation, std::string_view body)
     const auto* op = std::find_if(std::begin(kOperations), std::end(kOperations),
                                   [&](const Operation& o) { return o.name == operation; });
     if (op == std::end(kOperations)) {
-      return Answer({"InvalidAction", "operation " + std::string(operation) +
-                                          " is not supported by this server"},
+      return Answer({"InvalidAction",
+                     "operation " + std::string(operation) + " is not supported by this server"},
                     false);
     }
     json parsed = body.empty() ? json::object() : json::parse(body, nullptr, false);

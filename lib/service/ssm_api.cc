@@ -5,6 +5,7 @@
 
 #include "aws/arn.h"
 #include "envelope/secrets.hpp"
+#include "service/api_errors.h"
 #include "service/json_request.h"
 
 namespace envelope::service {
@@ -14,11 +15,7 @@ using secrets::Parameter;
 using secrets::ParameterStore;
 
 // kSsmErrors are the SSM exceptions lib/secrets names, with their status.
-struct SsmError {
-  std::string_view type;
-  int status;
-};
-constexpr SsmError kSsmErrors[] = {
+constexpr ApiError kSsmErrors[] = {
     {"HierarchyLevelLimitExceededException", 400},
     {"InternalServerError", 500},
     {"InvalidKeyId", 400},
@@ -31,23 +28,12 @@ constexpr SsmError kSsmErrors[] = {
     {"ValidationException", 400},
 };
 
-const SsmError* FindSsmError(std::string_view type) {
-  for (const SsmError& e : kSsmErrors) {
-    if (e.type == type) return &e;
-  }
-  return nullptr;
-}
-
 // SsmFailure maps a library error: SSM's own names pass through; the KMS's
 // NotFoundException (the key is gone) is SSM's InvalidKeyId; other KMS
 // errors keep their KMS names; I/O and internal errors are
 // InternalServerError.
 tl::unexpected<Failure> SsmFailure(const Error& error) {
-  const std::string& m = error.message();
-  const size_t colon = m.find(": ");
-  if (colon != std::string::npos && FindSsmError(m.substr(0, colon))) {
-    return Fail(m.substr(0, colon), m.substr(colon + 2));
-  }
+  if (auto own = OwnFailure(kSsmErrors, error)) return tl::unexpected(std::move(*own));
   if (error.code() == ErrorCode::io || error.code() == ErrorCode::internal ||
       error.code() == ErrorCode::malformed) {
     return Fail("InternalServerError", "internal error");
@@ -116,24 +102,25 @@ Step<json> Paged(const Request& r, std::vector<json> items, const char* member, 
   size_t start = 0;
   if (*token) {
     const std::string& t = **token;
-    const bool digits = t.size() <= 9 && std::all_of(t.begin(), t.end(), [](char c) {
-                          return c >= '0' && c <= '9';
-                        });
+    const bool digits = t.size() <= 9 && std::all_of(t.begin(), t.end(),
+                                                     [](char c) { return c >= '0' && c <= '9'; });
     if (digits) start = std::stoul(t);
     if (!digits || start > items.size()) {
       return Fail("InvalidNextToken", "The specified token is not valid.");
     }
   }
   const size_t count = std::min(items.size() - start, static_cast<size_t>(limit->value_or(max)));
-  json answer = {{member, json(std::vector<json>(items.begin() + static_cast<ptrdiff_t>(start),
-                                                 items.begin() + static_cast<ptrdiff_t>(start + count)))}};
+  json answer = {
+      {member, json(std::vector<json>(items.begin() + static_cast<ptrdiff_t>(start),
+                                      items.begin() + static_cast<ptrdiff_t>(start + count)))}};
   if (start + count < items.size()) answer["NextToken"] = std::to_string(start + count);
   return answer;
 }
 
 // Refuse answers ValidationException for a member this server does not do.
 Step<void> Refuse(const Request& r, const char* member) {
-  if (r.Has(member)) return Fail("ValidationException", std::string(member) + " is not supported by this server");
+  if (r.Has(member))
+    return Fail("ValidationException", std::string(member) + " is not supported by this server");
   return {};
 }
 
@@ -187,7 +174,8 @@ Step<json> PutParameter(Invocation& c) {
     // As in SSM, an overwrite may leave the type out; a new parameter may not.
     auto existing = c.store.Get(*name, false);
     if (!existing) {
-      return Fail("ValidationException", "A parameter type is required when you create a parameter.");
+      return Fail("ValidationException",
+                  "A parameter type is required when you create a parameter.");
     }
     put.type = existing->type;
   }
@@ -221,7 +209,8 @@ Step<json> GetParameter(Invocation& c) {
 Step<json> GetParameters(Invocation& c) {
   auto names = c.request.StringList("Names", 10);
   if (!names) return tl::unexpected(names.error());
-  if (names->empty()) return Invalid("Names", "null", "Member must have length greater than or equal to 1");
+  if (names->empty())
+    return Invalid("Names", "null", "Member must have length greater than or equal to 1");
   auto decrypt = c.request.Boolean("WithDecryption");
   if (!decrypt) return tl::unexpected(decrypt.error());
   json found = json::array();
@@ -304,15 +293,7 @@ constexpr Operation kOperations[] = {
 };
 
 KmsApiResult Answer(const Failure& failure, bool reached_kms) {
-  KmsApiResult result;
-  const SsmError* ssm = FindSsmError(failure.type);
-  const aws::AwsErrorShape* shape = aws::FindAwsErrorShape(failure.type);
-  result.http_status = ssm ? ssm->status : shape ? shape->http_status : 400;
-  result.error_type = failure.type;
-  result.error_message = failure.message;
-  result.body = aws::RenderJsonError(failure.type, failure.message);
-  result.reached_kms = reached_kms;
-  return result;
+  return ErrorAnswer(kSsmErrors, failure, reached_kms);
 }
 
 }  // namespace
@@ -323,8 +304,8 @@ KmsApiResult SsmApi::Call(std::string_view operation, std::string_view body,
     const auto* op = std::find_if(std::begin(kOperations), std::end(kOperations),
                                   [&](const Operation& o) { return o.name == operation; });
     if (op == std::end(kOperations)) {
-      return Answer({"InvalidAction", "operation " + std::string(operation) +
-                                          " is not supported by this server"},
+      return Answer({"InvalidAction",
+                     "operation " + std::string(operation) + " is not supported by this server"},
                     false);
     }
     json parsed = body.empty() ? json::object() : json::parse(body, nullptr, false);
@@ -338,7 +319,7 @@ KmsApiResult SsmApi::Call(std::string_view operation, std::string_view body,
     Step<json> answer = op->handler(call);
     // An error SSM names came from lib/secrets before any KMS call; a KMS
     // error came from a Kms call, which wrote its own audit line.
-    if (!answer) return Answer(answer.error(), !FindSsmError(answer.error().type));
+    if (!answer) return Answer(answer.error(), !FindApiError(kSsmErrors, answer.error().type));
     KmsApiResult result;
     result.reached_kms = true;
     result.body = answer->dump(-1, ' ', false, json::error_handler_t::replace);

@@ -27,7 +27,8 @@ struct Fixture {
   TempDir dir;
   kms::Kms kms;
   ParameterStore store;
-  Fixture() : kms(*kms::Kms::Open({.directory = dir.keystore()})), store(*ParameterStore::Open(kms)) {}
+  Fixture()
+      : kms(*kms::Kms::Open({.directory = dir.keystore()})), store(*ParameterStore::Open(kms)) {}
 
   Result<int64_t> Put(const std::string& name, std::string_view value,
                       ParameterType type = ParameterType::secure_string, bool overwrite = false,

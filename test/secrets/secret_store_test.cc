@@ -1,13 +1,11 @@
 #include <doctest/doctest.h>
-
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "envelope/secrets.hpp"
 #include "kms/kms_test_util.h"
@@ -50,11 +48,15 @@ TEST_CASE("SecretStore: create, get, put moves AWSCURRENT and AWSPREVIOUS") {
   auto created = f.store.Create("app/db", Value("first-password"));
   REQUIRE(created);
   CHECK(created->arn.starts_with("arn:aws:secretsmanager:us-east-1:111122223333:secret:app/db-"));
-  CHECK(created->arn.size() == std::string("arn:aws:secretsmanager:us-east-1:111122223333:secret:app/db-").size() + 6);
+  CHECK(created->arn.size() ==
+        std::string("arn:aws:secretsmanager:us-east-1:111122223333:secret:app/db-").size() + 6);
   CHECK(ReadText(f.dir.keystore() + "/secrets.json").find("first-password") == std::string::npos);
   CHECK(Str(f.store.GetValue("app/db")->value) == "first-password");
   CHECK(Str(f.store.GetValue(created->arn)->value) == "first-password");
-  CHECK(f.store.Create("app/db", Value("x")).error().message().starts_with("ResourceExistsException"));
+  CHECK(f.store.Create("app/db", Value("x"))
+            .error()
+            .message()
+            .starts_with("ResourceExistsException"));
 
   const std::string token(36, 'a');
   auto put = f.store.PutValue("app/db", Value("second-password", token));
@@ -67,7 +69,10 @@ TEST_CASE("SecretStore: create, get, put moves AWSCURRENT and AWSPREVIOUS") {
   CHECK(previous->version.version_id == created->version.version_id);
   // The same token again: idempotent with the same value, refused with another.
   CHECK(f.store.PutValue("app/db", Value("second-password", token)));
-  CHECK(f.store.PutValue("app/db", Value("third", token)).error().message().starts_with("ResourceExistsException"));
+  CHECK(f.store.PutValue("app/db", Value("third", token))
+            .error()
+            .message()
+            .starts_with("ResourceExistsException"));
   CHECK(f.store.Describe("app/db")->versions.size() == 2);
   CHECK(Str(f.store.GetValue("app/db", token)->value) == "second-password");
   CHECK_FALSE(f.store.GetValue("app/none"));
@@ -114,10 +119,12 @@ TEST_CASE("SecretStore: a rotation that succeeds moves the labels") {
   auto created = f.store.Create("rot/ok", Value("v1"));
   REQUIRE(created);
   const std::string log = f.dir.path() + "/steps.log";
-  const std::string cmd = f.Script("rotate-ok.sh",
-      "echo \"$STEP $CLIENT_REQUEST_TOKEN $SECRET_ID\" >> " + log + "\n"
-      "[ \"$STEP\" = createSecret ] && printf 'rotated-%s' \"$CLIENT_REQUEST_TOKEN\"\n"
-      "exit 0\n");
+  const std::string cmd =
+      f.Script("rotate-ok.sh",
+               "echo \"$STEP $CLIENT_REQUEST_TOKEN $SECRET_ID\" >> " + log +
+                   "\n"
+                   "[ \"$STEP\" = createSecret ] && printf 'rotated-%s' \"$CLIENT_REQUEST_TOKEN\"\n"
+                   "exit 0\n");
   CHECK_FALSE(f.store.Rotate("rot/ok"));  // no command yet
   REQUIRE(f.store.SetRotation("rot/ok", cmd, 30));
   auto rotated = f.store.Rotate("rot/ok");
@@ -147,10 +154,13 @@ TEST_CASE("SecretStore: a failed testSecret leaves AWSCURRENT; the next run resu
   const std::string marker = f.dir.path() + "/broken";
   const std::string creates = f.dir.path() + "/creates";
   std::ofstream(marker) << "x";
-  const std::string cmd = f.Script("rotate-fail.sh",
-      "if [ \"$STEP\" = createSecret ]; then echo c >> " + creates + "; printf new-value; fi\n"
-      "if [ \"$STEP\" = testSecret ] && [ -e " + marker + " ]; then exit 3; fi\n"
-      "exit 0\n");
+  const std::string cmd =
+      f.Script("rotate-fail.sh", "if [ \"$STEP\" = createSecret ]; then echo c >> " + creates +
+                                     "; printf new-value; fi\n"
+                                     "if [ \"$STEP\" = testSecret ] && [ -e " +
+                                     marker +
+                                     " ]; then exit 3; fi\n"
+                                     "exit 0\n");
   REQUIRE(f.store.SetRotation("rot/fail", cmd, 0));
   auto failed = f.store.Rotate("rot/fail");
   REQUIRE_FALSE(failed);
@@ -176,14 +186,16 @@ TEST_CASE("SecretStore: two rotations of one secret at once: one wins, the other
   REQUIRE(f.store.Create("rot/race", Value("v")));
   const std::string go = f.dir.path() + "/go";
   const std::string started = f.dir.path() + "/started";
-  const std::string cmd = f.Script("rotate-slow.sh",
-      "if [ \"$STEP\" = createSecret ]; then printf slow; exit 0; fi\n"
-      "if [ \"$STEP\" = setSecret ]; then touch " + started + "; while [ ! -e " + go +
-      " ]; do sleep 0.05; done; fi\nexit 0\n");
+  const std::string cmd =
+      f.Script("rotate-slow.sh",
+               "if [ \"$STEP\" = createSecret ]; then printf slow; exit 0; fi\n"
+               "if [ \"$STEP\" = setSecret ]; then touch " +
+                   started + "; while [ ! -e " + go + " ]; do sleep 0.05; done; fi\nexit 0\n");
   REQUIRE(f.store.SetRotation("rot/race", cmd, 0));
   Result<SecretValue> first = MakeError(ErrorCode::internal, "not run");
   std::thread a([&] { first = f.store.Rotate("rot/race"); });
-  while (!std::filesystem::exists(started)) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  while (!std::filesystem::exists(started))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   auto second = f.store.Rotate("rot/race");
   std::ofstream(go) << "x";
   a.join();

@@ -46,7 +46,8 @@ struct SsmFixture {
     aws::SigningParams params;
     params.region = "eu-west-1";
     params.service = signed_for;
-    params.time = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    params.time =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     REQUIRE(aws::SignRequest(r, credentials, params).has_value());
     HttpRequest out;
     out.method = r.method;
@@ -80,7 +81,8 @@ struct SsmFixture {
 
 TEST_CASE("SsmApi: put and get a SecureString; the decryption is audited with the caller") {
   SsmFixture f;
-  json put = f.Ok("PutParameter", {{"Name", "/app/db"}, {"Value", "pa55word"}, {"Type", "SecureString"}});
+  json put =
+      f.Ok("PutParameter", {{"Name", "/app/db"}, {"Value", "pa55word"}, {"Type", "SecureString"}});
   CHECK(put["Version"] == 1);
   CHECK(put["Tier"] == "Standard");
   json sealed = f.Ok("GetParameter", {{"Name", "/app/db"}});
@@ -119,21 +121,31 @@ TEST_CASE("SsmApi: SSM's errors and refusals") {
   CHECK(f.Err("PutParameter", {{"Name", "/a"}, {"Value", "v"}}) == "ValidationException");
   CHECK(f.Err("PutParameter", {{"Name", "/a"}, {"Value", 7}, {"Type", "String"}}) ==
         "SerializationException");
-  CHECK(f.Err("PutParameter", {{"Name", "/a"}, {"Value", "v"}, {"Type", "SecureString"},
-                               {"KeyId", "alias/none"}}) == "InvalidKeyId");
-  CHECK(f.Err("PutParameter", {{"Name", "/a"}, {"Value", "v"}, {"Type", "SecureString"},
-                               {"KeyId", "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}) ==
+  CHECK(
+      f.Err("PutParameter",
+            {{"Name", "/a"}, {"Value", "v"}, {"Type", "SecureString"}, {"KeyId", "alias/none"}}) ==
+      "InvalidKeyId");
+  CHECK(f.Err("PutParameter",
+              {{"Name", "/a"},
+               {"Value", "v"},
+               {"Type", "SecureString"},
+               {"KeyId",
+                "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}}) ==
         "InvalidKeyId");
-  CHECK(f.Err("PutParameter", {{"Name", "/a"}, {"Value", "v"}, {"Type", "String"},
+  CHECK(f.Err("PutParameter", {{"Name", "/a"},
+                               {"Value", "v"},
+                               {"Type", "String"},
                                {"Tags", json::array({{{"Key", "k"}, {"Value", "v"}}})}}) ==
         "ValidationException");
-  CHECK(f.Err("PutParameter", {{"Name", "/a"}, {"Value", "v"}, {"Type", "String"}, {"Tier", "Advanced"}}) ==
+  CHECK(f.Err("PutParameter",
+              {{"Name", "/a"}, {"Value", "v"}, {"Type", "String"}, {"Tier", "Advanced"}}) ==
         "ValidationException");
   f.Ok("PutParameter", {{"Name", "/a"}, {"Value", "v"}, {"Type", "String"}});
   CHECK(f.Err("PutParameter", {{"Name", "/a"}, {"Value", "v"}, {"Type", "String"}}) ==
         "ParameterAlreadyExists");
   // An overwrite may leave the type out.
-  CHECK(f.Ok("PutParameter", {{"Name", "/a"}, {"Value", "w"}, {"Overwrite", true}})["Version"] == 2);
+  CHECK(f.Ok("PutParameter", {{"Name", "/a"}, {"Value", "w"}, {"Overwrite", true}})["Version"] ==
+        2);
   CHECK(f.Err("GetParameter", {{"Name", "/a:9"}}) == "ParameterVersionNotFound");
   CHECK(f.Err("NoSuchOperation", json::object()) == "InvalidAction");
   CHECK(f.Err("GetParametersByPath", {{"Path", "/"}, {"NextToken", "zz"}}) == "InvalidNextToken");
@@ -142,7 +154,8 @@ TEST_CASE("SsmApi: SSM's errors and refusals") {
 TEST_CASE("SsmApi: GetParameters, paths with paging, labels, delete") {
   SsmFixture f;
   for (int i = 0; i < 12; ++i) {
-    f.Ok("PutParameter", {{"Name", "/p/n" + std::to_string(100 + i)}, {"Value", "v"}, {"Type", "String"}});
+    f.Ok("PutParameter",
+         {{"Name", "/p/n" + std::to_string(100 + i)}, {"Value", "v"}, {"Type", "String"}});
   }
   json some = f.Ok("GetParameters", {{"Names", {"/p/n100", "/p/none"}}});
   CHECK(some["Parameters"].size() == 1);
@@ -153,7 +166,8 @@ TEST_CASE("SsmApi: GetParameters, paths with paging, labels, delete") {
   json rest = f.Ok("GetParametersByPath", {{"Path", "/p"}, {"NextToken", first["NextToken"]}});
   CHECK(rest["Parameters"].size() == 2);
   CHECK_FALSE(rest.contains("NextToken"));
-  json labelled = f.Ok("LabelParameterVersion", {{"Name", "/p/n100"}, {"Labels", {"prod", "aws-x"}}});
+  json labelled =
+      f.Ok("LabelParameterVersion", {{"Name", "/p/n100"}, {"Labels", {"prod", "aws-x"}}});
   CHECK(labelled["ParameterVersion"] == 1);
   CHECK(labelled["InvalidLabels"] == json::array({"aws-x"}));
   CHECK(f.Ok("GetParameter", {{"Name", "/p/n100:prod"}})["Parameter"]["Selector"] == ":prod");

@@ -5,9 +5,8 @@
 #ifndef ENVELOPE_TOOLS_COMMANDS_VALUE_SOURCE_H_
 #define ENVELOPE_TOOLS_COMMANDS_VALUE_SOURCE_H_
 
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "envelope/error.hpp"
 #include "envelope/secret.hpp"
