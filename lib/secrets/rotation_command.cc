@@ -53,6 +53,14 @@ Result<SecretBytes> RunRotationStep(const RotationStep& s) {
   const int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   const pid_t pid = fork();
   if (pid == 0) {
+    // The command starts with the default signal mask and SIGPIPE action,
+    // not the server's (which blocks its stop signals in every thread).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    struct sigaction default_action {};
+    default_action.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &default_action, nullptr);
     if (devnull >= 0) dup2(devnull, 0);
     dup2(out[1], 1);
     execve(path.c_str(), argv, envp.data());
