@@ -48,6 +48,8 @@ int EnvelopeMain(int argc, char** argv) {
   RegisterAuditCommands(app, globals, commands);
   RegisterSelfTestCommand(app, commands);
   RegisterPkcs11Commands(app, commands);
+  RegisterParamsCommands(app, globals, commands);
+  RegisterSecretsCommands(app, globals, commands);
 #ifdef ENVELOPE_HAVE_SERVICE
   RegisterKmsCommands(app, globals, commands);
 #endif

@@ -179,6 +179,19 @@ class Request {
     return tags;
   }
 
+  // Object returns nested structure member `name` (an empty one when
+  // absent) as a Request of its own.
+  Step<Request> Object(const char* name) const {
+    const json* v = Find(name);
+    if (v == nullptr) return Request(json::object());
+    if (!v->is_object()) return WrongType(name, "a structure");
+    return Request(*v);
+  }
+
+  // Has reports whether member `name` is present and not null, whatever its
+  // type (for members an API refuses rather than ignores).
+  bool Has(const char* name) const { return Find(name) != nullptr; }
+
  private:
   const json* Find(const char* name) const {
     auto it = body_.find(name);

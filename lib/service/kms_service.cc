@@ -11,7 +11,22 @@
 namespace envelope::service {
 namespace {
 
-constexpr std::string_view kTargetPrefix = "TrentService.";
+// Route is one API the server speaks: its X-Amz-Target prefix and the
+// SigV4 service name its requests are signed for.
+struct Route {
+  std::string_view prefix;
+  std::string_view service;
+};
+constexpr Route kRoutes[] = {
+    {"TrentService.", "kms"}, {"AmazonSSM.", "ssm"}, {"secretsmanager.", "secretsmanager"}};
+
+const Route* FindRoute(const std::string* target) {
+  if (target == nullptr) return nullptr;
+  for (const Route& r : kRoutes) {
+    if (target->starts_with(r.prefix)) return &r;
+  }
+  return nullptr;
+}
 constexpr char kContentType[] = "application/x-amz-json-1.1";
 constexpr size_t kMaxUserAgent = 256;
 
@@ -63,7 +78,8 @@ aws::HttpRequest ToAws(const HttpRequest& request) {
 }  // namespace
 
 KmsService::KmsService(kms::Kms& kms, KmsServiceOptions options)
-    : kms_(kms), options_(std::move(options)), api_(kms, options_.api) {}
+    : kms_(kms), options_(std::move(options)), api_(kms, options_.api), ssm_(kms, options_.api),
+      secrets_(kms, options_.api) {}
 
 HttpResponse KmsService::ProtocolError(unsigned status, std::string_view message) const noexcept {
   try {
@@ -96,20 +112,22 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
       return ErrorResponse(type, message, request_id);
     };
 
-    // Shape: POST / with a TrentService target.
+    // Shape: POST / with a TrentService, AmazonSSM or secretsmanager target.
     const std::string* target = request.Header("X-Amz-Target");
-    if (request.method != "POST" || target == nullptr || !target->starts_with(kTargetPrefix)) {
+    const Route* route = FindRoute(target);
+    if (request.method != "POST" || route == nullptr) {
       return refused("UnknownOperation", "UnknownOperationException",
-                     "expected POST with X-Amz-Target: TrentService.<Operation>");
+                     "expected POST with X-Amz-Target: TrentService.<Operation>, "
+                     "AmazonSSM.<Operation> or secretsmanager.<Operation>");
     }
-    const std::string operation = Printable(target->substr(kTargetPrefix.size()));
+    const std::string operation = Printable(target->substr(route->prefix.size()));
 
     // Authenticate.
     const auto now = std::chrono::time_point_cast<std::chrono::seconds>(
         options_.clock ? options_.clock() : std::chrono::system_clock::now());
     aws::VerifyConfig verify;
     verify.region = options_.api.region;
-    verify.service = "kms";
+    verify.service = std::string(route->service);
     verify.allow_presigned = false;
     auto principal = aws::VerifyRequest(
         ToAws(request), verify,
@@ -122,7 +140,10 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
 
     // Dispatch, with every audit line naming the caller.
     kms::ScopedRequestCaller scope(caller);
-    KmsApiResult result = api_.Call(operation, request.body);
+    KmsApiResult result =
+        route->service == "kms"   ? api_.Call(operation, request.body)
+        : route->service == "ssm" ? ssm_.Call(operation, request.body, caller.access_key_id)
+                                  : secrets_.Call(operation, request.body);
     if (!result.error_type.empty() && !result.reached_kms) {
       const Error error(ErrorCode::invalid_argument, result.error_type + ": " + result.error_message);
       (void)kms_.AuditRefusedRequest(operation, error);

@@ -1,8 +1,12 @@
 // lib/service: one KMS request through the pipeline.
 //
-//   HTTP request -> shape (POST, X-Amz-Target: TrentService.<Operation>)
+//   HTTP request -> shape (POST, X-Amz-Target: TrentService.<Operation>, or
+//                   AmazonSSM.<Operation> for parameters, signed for "ssm",
+//                   secretsmanager.<Operation>, signed for "secretsmanager")
 //                -> authenticate (SigV4 against the keystore's access keys)
-//                -> dispatch (KmsApi: AWS KMS JSON shapes over the Kms)
+//                -> dispatch (KmsApi: AWS KMS JSON shapes over the Kms;
+//                   SsmApi: SSM's over the keystore's parameters;
+//                   SecretsApi: Secrets Manager's over its secrets)
 //                -> audit (the Kms's own lines, with this request's caller;
 //                   a line of its own for a request refused before any key
 //                   operation ran)
@@ -21,6 +25,8 @@
 #include "envelope/kms.hpp"
 #include "service/http_server.h"
 #include "service/kms_api.h"
+#include "service/secrets_api.h"
+#include "service/ssm_api.h"
 
 namespace envelope::service {
 
@@ -49,6 +55,8 @@ class KmsService {
   kms::Kms& kms_;
   KmsServiceOptions options_;
   KmsApi api_;
+  SsmApi ssm_;
+  SecretsApi secrets_;
 };
 
 }  // namespace envelope::service

@@ -40,6 +40,8 @@ void RegisterCryptCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comm
 void RegisterSelfTestCommand(CLI::App& app, Commands& out);
 void RegisterPkcs11Commands(CLI::App& app, Commands& out);
 void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+void RegisterParamsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
 
 // kTool is the name errors start with.
 inline constexpr const char* kTool = "envelope";

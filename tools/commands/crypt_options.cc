@@ -59,6 +59,10 @@ constexpr Refused kRefused[] = {
     {"--pkcs11-pin", "PKCS#11 PIN", kPinForms},
     {"--pin", "PKCS#11 PIN", kPinForms},
     {"--pkcs11-pin-value", "PKCS#11 PIN", kPinForms},
+    {"--value", "parameter or secret value",
+     "--value-file FILE, --value-fd N, --value-env VAR or the terminal"},
+    {"--secret-string", "secret value",
+     "--value-file FILE, --value-fd N, --value-env VAR or the terminal"},
 };
 
 // HasPinValue reports whether `arg` holds a pkcs11: URI with a pin-value

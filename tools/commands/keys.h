@@ -67,6 +67,9 @@ class Keystore {
 // when `confirm`). Fails with invalid_argument when there is no terminal,
 // the answer is empty, or the two answers differ.
 [[nodiscard]] Result<SecretBytes> PromptPassphrase(bool confirm);
+// PromptSecret is PromptPassphrase for another secret ("parameter value"):
+// it asks "Enter <what>: " (and "Confirm <what>: ").
+[[nodiscard]] Result<SecretBytes> PromptSecret(const std::string& what, bool confirm);
 
 }  // namespace envelope::cli
 

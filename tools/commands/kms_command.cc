@@ -10,6 +10,7 @@
 #include "commands/admin.h"
 #include "envelope/atomic_file.hpp"
 #include "envelope/io.hpp"
+#include "envelope/secrets.hpp"
 #include "service/http_server.h"
 #include "service/kms_service.h"
 #include "service/tls_files.h"
@@ -27,6 +28,7 @@ struct ServeOptions {
   std::string account = "111122223333";
   unsigned threads = 0;
   unsigned workers = 64;
+  long rotation_check = 60;  // seconds between checks for due secret rotations
 };
 
 // SplitListen parses ADDR:PORT, with IPv6 addresses in brackets.
@@ -53,6 +55,20 @@ Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) 
 bool ValidAccount(const std::string& account) {
   return account.size() == 12 &&
          std::all_of(account.begin(), account.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// RunDueRotations rotates the secrets whose rotation is due and says so on
+// standard error (names and errors only, never a value).
+void RunDueRotations(secrets::SecretStore& store) {
+  std::vector<Error> failures;
+  auto rotated = store.RotateDue(&failures);
+  if (!rotated) failures.push_back(rotated.error());
+  for (const std::string& name : rotated.value_or(std::vector<std::string>{})) {
+    std::fprintf(stderr, "envelope: rotated secret %s\n", name.c_str());
+  }
+  for (const Error& e : failures) {
+    std::fprintf(stderr, "envelope: secret rotation: %s\n", e.message().c_str());
+  }
 }
 
 int Serve(const Globals& globals, const ServeOptions& o) {
@@ -125,8 +141,18 @@ int Serve(const Globals& globals, const ServeOptions& o) {
     (*server)->Stop(std::chrono::seconds(0));
     return Fail(kTool, Error(ErrorCode::io, "cannot write to standard output"));
   }
+  // Due secret rotations run now and then every --rotation-check seconds,
+  // between the signals that stop the server.
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  auto secret_store = secrets::SecretStore::Open(**kms, {"aws", o.region, o.account});
+  while (signal_number <= 0) {
+    if (secret_store && o.rotation_check > 0) RunDueRotations(*secret_store);
+    timespec period{o.rotation_check > 0 ? o.rotation_check : 3600, 0};
+    signal_number = sigtimedwait(&stop_signals, nullptr, &period);
+    if (signal_number < 0 && errno != EAGAIN && errno != EINTR) {
+      sigwait(&stop_signals, &signal_number);
+    }
+  }
   std::fprintf(stderr, "envelope: %s: finishing requests in flight, then stopping\n",
                strsignal(signal_number));
   (*server)->Stop(std::chrono::seconds(10));
@@ -181,6 +207,9 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
                     "threads that run requests; concurrent requests share one audit flush "
                     "(default: 64)")
       ->check(CLI::Range(1, 1024));
+  serve->add_option("--rotation-check", serve_options->rotation_check,
+                    "seconds between runs of the due secret rotations (0: none)")
+      ->capture_default_str();
   serve->footer(Examples(
       "  envelope kms access-keys create --secret-file ak.secret\n"
       "  envelope kms serve --listen 127.0.0.1:4443 &\n"

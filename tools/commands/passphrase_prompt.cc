@@ -83,16 +83,18 @@ Result<SecretBytes> AskOnce(int tty, const char* prompt) {
 
 }  // namespace
 
-Result<SecretBytes> PromptPassphrase(bool confirm) {
+Result<SecretBytes> PromptPassphrase(bool confirm) { return PromptSecret("passphrase", confirm); }
+
+Result<SecretBytes> PromptSecret(const std::string& what, bool confirm) {
   const int tty = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (tty < 0) return NoTerminal("no terminal (" + std::string(std::strerror(errno)) + ")");
-  auto first = AskOnce(tty, "Enter passphrase: ");
+  auto first = AskOnce(tty, ("Enter " + what + ": ").c_str());
   if (first && confirm) {
-    auto second = AskOnce(tty, "Confirm passphrase: ");
+    auto second = AskOnce(tty, ("Confirm " + what + ": ").c_str());
     if (!second) {
       first = tl::unexpected(second.error());
     } else if (!first->Equals(*second) || first->size() != second->size()) {
-      first = MakeError(ErrorCode::invalid_argument, "the passphrases do not match");
+      first = MakeError(ErrorCode::invalid_argument, "the " + what + "s do not match");
     }
   }
   close(tty);

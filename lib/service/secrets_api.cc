@@ -1,0 +1,333 @@
+#include "service/secrets_api.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "envelope/secrets.hpp"
+#include "message/base64.h"
+#include "service/api_errors.h"
+#include "service/json_request.h"
+
+namespace envelope::service {
+namespace {
+
+using secrets::SecretInfo;
+using secrets::SecretStore;
+using secrets::SecretValue;
+
+// kSecretsErrors are Secrets Manager's exceptions, with their status.
+constexpr ApiError kSecretsErrors[] = {
+    {"DecryptionFailure", 400},         {"EncryptionFailure", 400},
+    {"InternalServiceError", 500},      {"InvalidNextTokenException", 400},
+    {"InvalidParameterException", 400}, {"InvalidRequestException", 400},
+    {"LimitExceededException", 400},    {"ResourceExistsException", 400},
+    {"ResourceNotFoundException", 400},
+};
+
+// Mapped turns a library error into Secrets Manager's: its own names pass
+// through; a KMS error is `kms_failure` (EncryptionFailure or
+// DecryptionFailure) with the KMS's message; I/O is InternalServiceError.
+tl::unexpected<Failure> Mapped(const Error& error, std::string_view kms_failure) {
+  if (auto own = OwnFailure(kSecretsErrors, error)) return tl::unexpected(std::move(*own));
+  if (error.code() == ErrorCode::io || error.code() == ErrorCode::internal ||
+      error.code() == ErrorCode::malformed) {
+    return Fail("InternalServiceError", "internal error");
+  }
+  return Fail(std::string(kms_failure), error.message());
+}
+
+double Seconds(kms::TimePoint t) {
+  return static_cast<double>(
+             std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count()) /
+         1000.0;
+}
+
+json Describe(const SecretInfo& s, const KmsApiConfig& config, const char* stages_member) {
+  json versions = json::object();
+  for (const auto& v : s.versions) {
+    if (!v.stages.empty()) versions[v.version_id] = v.stages;
+  }
+  json j = {{"ARN", s.arn},
+            {"Name", s.name},
+            {"KmsKeyId", "arn:" + config.partition + ":kms:" + config.region + ":" +
+                             config.account + ":key/" + s.key_id},
+            {"RotationEnabled", s.rotation_enabled},
+            {"LastChangedDate", Seconds(s.last_changed)},
+            {"CreatedDate", Seconds(s.created)},
+            {stages_member, std::move(versions)}};
+  if (!s.description.empty()) j["Description"] = s.description;
+  if (s.last_rotated) j["LastRotatedDate"] = Seconds(*s.last_rotated);
+  if (s.deletion_date) j["DeletedDate"] = Seconds(*s.deletion_date);
+  if (s.rotation_days > 0) j["RotationRules"] = {{"AutomaticallyAfterDays", s.rotation_days}};
+  if (s.next_rotation) j["NextRotationDate"] = Seconds(*s.next_rotation);
+  return j;
+}
+
+// Invocation is one operation in progress.
+struct Invocation {
+  SecretStore& store;
+  const Request& request;
+  const KmsApiConfig& config;
+};
+
+// ReadValue reads SecretString or SecretBinary (exactly one).
+Step<secrets::NewSecretValue> ReadValue(const Request& r, bool required) {
+  auto text = r.String("SecretString", secrets::kMaxSecretValueSize);
+  if (!text) return tl::unexpected(text.error());
+  auto binary = r.Blob("SecretBinary", 1, secrets::kMaxSecretValueSize);
+  if (!binary) return tl::unexpected(binary.error());
+  if (*text && *binary) {
+    return Fail("InvalidParameterException",
+                "You can't specify both a binary secret value and a "
+                "string secret value in the same secret.");
+  }
+  if (!*text && !*binary && required) {
+    return Fail("InvalidParameterException",
+                "You must provide either SecretString or SecretBinary.");
+  }
+  auto token = r.String("ClientRequestToken", 64);
+  if (!token) return tl::unexpected(token.error());
+  secrets::NewSecretValue v;
+  v.client_request_token = token->value_or("");
+  v.binary = binary->has_value();
+  Result<SecretBytes> bytes =
+      *text ? SecretBytes::CopyFrom(
+                  std::span(reinterpret_cast<const uint8_t*>((*text)->data()), (*text)->size()))
+      : *binary ? SecretBytes::CopyFrom(**binary)
+                : SecretBytes::Allocate(0);
+  if (!bytes) return Mapped(bytes.error(), "InternalServiceError");
+  v.value = std::move(*bytes);
+  return v;
+}
+
+Step<void> Refuse(const Request& r, const char* member) {
+  if (r.Has(member)) {
+    return Fail("InvalidParameterException",
+                std::string(member) + " is not supported by this server");
+  }
+  return {};
+}
+
+Step<std::string> SecretId(const Request& r) { return r.RequiredString("SecretId", 2048); }
+
+Step<json> CreateSecret(Invocation& c) {
+  const Request& r = c.request;
+  for (const char* m : {"Tags", "AddReplicaRegions", "ForceOverwriteReplicaSecret"}) {
+    if (auto ok = Refuse(r, m); !ok) return tl::unexpected(ok.error());
+  }
+  auto name = r.RequiredString("Name", 512);
+  if (!name) return tl::unexpected(name.error());
+  auto description = r.String("Description", 2048);
+  if (!description) return tl::unexpected(description.error());
+  auto key = r.String("KmsKeyId", 2048);
+  if (!key) return tl::unexpected(key.error());
+  auto value = ReadValue(r, true);
+  if (!value) return tl::unexpected(value.error());
+  std::string key_ref = key->value_or("");
+  // A key ARN of this server names its key id; the Kms takes ids and aliases.
+  const std::string prefix =
+      "arn:" + c.config.partition + ":kms:" + c.config.region + ":" + c.config.account + ":";
+  if (key_ref.starts_with(prefix)) {
+    key_ref = key_ref.substr(prefix.size());
+    if (key_ref.starts_with("key/")) key_ref = key_ref.substr(4);
+  }
+  auto created = c.store.Create(*name, std::move(*value), key_ref, description->value_or(""));
+  if (!created) return Mapped(created.error(), "EncryptionFailure");
+  return json{
+      {"ARN", created->arn}, {"Name", created->name}, {"VersionId", created->version.version_id}};
+}
+
+Step<json> GetSecretValue(Invocation& c) {
+  auto id = SecretId(c.request);
+  if (!id) return tl::unexpected(id.error());
+  auto version = c.request.String("VersionId", 64);
+  if (!version) return tl::unexpected(version.error());
+  auto stage = c.request.String("VersionStage", 256);
+  if (!stage) return tl::unexpected(stage.error());
+  auto v = c.store.GetValue(*id, version->value_or(""), stage->value_or(""));
+  if (!v) return Mapped(v.error(), "DecryptionFailure");
+  json j = {{"ARN", v->arn},
+            {"Name", v->name},
+            {"VersionId", v->version.version_id},
+            {"VersionStages", v->version.stages},
+            {"CreatedDate", Seconds(v->version.created)}};
+  if (v->binary) {
+    j["SecretBinary"] = message::Base64Encode(v->value.span());
+  } else {
+    j["SecretString"] =
+        std::string(reinterpret_cast<const char*>(v->value.data()), v->value.size());
+  }
+  return j;
+}
+
+Step<json> PutSecretValue(Invocation& c) {
+  auto id = SecretId(c.request);
+  if (!id) return tl::unexpected(id.error());
+  auto value = ReadValue(c.request, true);
+  if (!value) return tl::unexpected(value.error());
+  auto stages = c.request.StringList("VersionStages", 20);
+  if (!stages) return tl::unexpected(stages.error());
+  auto put = c.store.PutValue(*id, std::move(*value), *stages);
+  if (!put) return Mapped(put.error(), "EncryptionFailure");
+  return json{{"ARN", put->arn},
+              {"Name", put->name},
+              {"VersionId", put->version.version_id},
+              {"VersionStages", put->version.stages}};
+}
+
+Step<json> DescribeSecret(Invocation& c) {
+  auto id = SecretId(c.request);
+  if (!id) return tl::unexpected(id.error());
+  auto info = c.store.Describe(*id);
+  if (!info) return Mapped(info.error(), "InternalServiceError");
+  return Describe(*info, c.config, "VersionIdsToStages");
+}
+
+Step<json> ListSecrets(Invocation& c) {
+  const Request& r = c.request;
+  if (auto ok = Refuse(r, "Filters"); !ok) return tl::unexpected(ok.error());
+  auto deleted = r.Boolean("IncludePlannedDeletion");
+  if (!deleted) return tl::unexpected(deleted.error());
+  auto limit = r.Integer("MaxResults", 1, 100);
+  if (!limit) return tl::unexpected(limit.error());
+  auto token = r.String("NextToken", 4096);
+  if (!token) return tl::unexpected(token.error());
+  auto all = c.store.List(*deleted);
+  if (!all) return Mapped(all.error(), "InternalServiceError");
+  size_t start = 0;
+  if (*token) {
+    const std::string& t = **token;
+    const bool digits = t.size() <= 9 && std::all_of(t.begin(), t.end(), [](char ch) {
+                          return ch >= '0' && ch <= '9';
+                        });
+    if (digits) start = std::stoul(t);
+    if (!digits || start > all->size()) {
+      return Fail("InvalidNextTokenException", "The NextToken value is invalid.");
+    }
+  }
+  const size_t count = std::min(all->size() - start, static_cast<size_t>(limit->value_or(100)));
+  json list = json::array();
+  for (size_t i = start; i < start + count; ++i) {
+    list.push_back(Describe((*all)[i], c.config, "SecretVersionsToStages"));
+  }
+  json answer = {{"SecretList", std::move(list)}};
+  if (start + count < all->size()) answer["NextToken"] = std::to_string(start + count);
+  return answer;
+}
+
+Step<json> RotateSecret(Invocation& c) {
+  const Request& r = c.request;
+  if (r.Has("RotationLambdaARN")) {
+    return Fail("InvalidParameterException",
+                "this server runs only rotation commands configured on its host (envelope "
+                "secrets rotate SECRET --command PATH); a request cannot name one");
+  }
+  auto id = SecretId(r);
+  if (!id) return tl::unexpected(id.error());
+  auto token = r.String("ClientRequestToken", 64);
+  if (!token) return tl::unexpected(token.error());
+  auto now = r.Has("RotateImmediately") ? r.Boolean("RotateImmediately") : Step<bool>(true);
+  if (!now) return tl::unexpected(now.error());
+  if (r.Has("RotationRules")) {
+    auto nested = r.Object("RotationRules");
+    if (!nested) return tl::unexpected(nested.error());
+    const Request& rules = *nested;
+    if (rules.Has("ScheduleExpression") || rules.Has("Duration")) {
+      return Fail("InvalidParameterException",
+                  "only RotationRules.AutomaticallyAfterDays is supported");
+    }
+    auto days = rules.Integer("AutomaticallyAfterDays", 1, 1000);
+    if (!days) return tl::unexpected(days.error());
+    if (auto set = c.store.SetRotation(*id, {}, static_cast<int>(days->value_or(0))); !set) {
+      return Mapped(set.error(), "InternalServiceError");
+    }
+  }
+  auto info = c.store.Describe(*id);
+  if (!info) return Mapped(info.error(), "InternalServiceError");
+  if (!*now) return json{{"ARN", info->arn}, {"Name", info->name}};
+  auto rotated = c.store.Rotate(*id, token->value_or(""));
+  if (!rotated) return Mapped(rotated.error(), "InternalServiceError");
+  return json{
+      {"ARN", rotated->arn}, {"Name", rotated->name}, {"VersionId", rotated->version.version_id}};
+}
+
+Step<json> DeleteSecret(Invocation& c) {
+  auto id = SecretId(c.request);
+  if (!id) return tl::unexpected(id.error());
+  auto days = c.request.Integer("RecoveryWindowInDays", 7, 30);
+  if (!days) return tl::unexpected(days.error());
+  auto force = c.request.Boolean("ForceDeleteWithoutRecovery");
+  if (!force) return tl::unexpected(force.error());
+  if (*force && *days) {
+    return Fail("InvalidParameterException",
+                "You can't use ForceDeleteWithoutRecovery in "
+                "conjunction with RecoveryWindowInDays.");
+  }
+  auto info = c.store.Delete(*id, static_cast<int>(days->value_or(30)), *force);
+  if (!info) return Mapped(info.error(), "InternalServiceError");
+  return json{{"ARN", info->arn},
+              {"Name", info->name},
+              {"DeletionDate", Seconds(info->deletion_date.value_or(kms::TimePoint{}))}};
+}
+
+Step<json> RestoreSecret(Invocation& c) {
+  auto id = SecretId(c.request);
+  if (!id) return tl::unexpected(id.error());
+  auto info = c.store.Restore(*id);
+  if (!info) return Mapped(info.error(), "InternalServiceError");
+  return json{{"ARN", info->arn}, {"Name", info->name}};
+}
+
+struct Operation {
+  std::string_view name;
+  Step<json> (*handler)(Invocation&);
+};
+
+// kOperations is every Secrets Manager operation this server answers.
+constexpr Operation kOperations[] = {
+    {"CreateSecret", CreateSecret},     {"DeleteSecret", DeleteSecret},
+    {"DescribeSecret", DescribeSecret}, {"GetSecretValue", GetSecretValue},
+    {"ListSecrets", ListSecrets},       {"PutSecretValue", PutSecretValue},
+    {"RestoreSecret", RestoreSecret},   {"RotateSecret", RotateSecret},
+};
+
+KmsApiResult Answer(const Failure& failure, bool reached_kms) {
+  return ErrorAnswer(kSecretsErrors, failure, reached_kms);
+}
+
+}  // namespace
+
+KmsApiResult SecretsApi::Call(std::string_view operation, std::string_view body) noexcept {
+  try {
+    const auto* op = std::find_if(std::begin(kOperations), std::end(kOperations),
+                                  [&](const Operation& o) { return o.name == operation; });
+    if (op == std::end(kOperations)) {
+      return Answer({"InvalidAction",
+                     "operation " + std::string(operation) + " is not supported by this server"},
+                    false);
+    }
+    json parsed = body.empty() ? json::object() : json::parse(body, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      return Answer({"SerializationException", "the request body is not a JSON object"}, false);
+    }
+    const Request request(std::move(parsed));
+    auto store = SecretStore::Open(kms_, {config_.partition, config_.region, config_.account});
+    if (!store) return Answer({"InternalServiceError", "internal error"}, false);
+    Invocation call{*store, request, config_};
+    Step<json> answer = op->handler(call);
+    // KMS failures (EncryptionFailure, DecryptionFailure) come from a Kms
+    // call, which wrote its own audit line; the others are refusals.
+    if (!answer) {
+      const std::string& t = answer.error().type;
+      return Answer(answer.error(), t == "EncryptionFailure" || t == "DecryptionFailure");
+    }
+    KmsApiResult result;
+    result.reached_kms = true;
+    result.body = answer->dump(-1, ' ', false, json::error_handler_t::replace);
+    return result;
+  } catch (const std::exception&) {
+    return Answer({"InternalServiceError", "internal error"}, false);
+  }
+}
+
+}  // namespace envelope::service

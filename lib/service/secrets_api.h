@@ -1,0 +1,50 @@
+// lib/service: the AWS Secrets Manager JSON API (secretsmanager) over the
+// secrets of a Kms's keystore (lib/secrets).
+//
+// SecretsApi turns one operation's JSON request into the SecretStore call
+// it names and the answer into Secrets Manager's response shape (botocore's
+// `secretsmanager/2017-10-17/service-2.json`):
+//
+//   request   {"SecretId": "app/db", "VersionStage": "AWSCURRENT"}
+//   response  {"ARN": "arn:aws:secretsmanager:REGION:ACCOUNT:secret:app/db-AbCdEf",
+//              "Name": "app/db", "VersionId": "...", "SecretString": "...",
+//              "VersionStages": ["AWSCURRENT"], "CreatedDate": 1764950000.0}
+//   error     400 {"__type": "ResourceNotFoundException", "message": "..."}
+//
+// Operations: CreateSecret, GetSecretValue, PutSecretValue, DescribeSecret,
+// ListSecrets, RotateSecret, DeleteSecret, RestoreSecret. Every read of a
+// value is a Kms Decrypt audited with the request's caller. A KMS failure
+// is EncryptionFailure on a write and DecryptionFailure on a read, as in
+// Secrets Manager. RotateSecret runs the rotation command configured
+// locally (`envelope secrets rotate --command`); a request never names a
+// command: RotationLambdaARN is refused (InvalidParameterException), so the
+// network cannot make the server run a program of its choosing. Tags,
+// replicas and ListSecrets filters are refused rather than ignored.
+#ifndef ENVELOPE_LIB_SERVICE_SECRETS_API_H_
+#define ENVELOPE_LIB_SERVICE_SECRETS_API_H_
+
+#include <string_view>
+
+#include "envelope/kms.hpp"
+#include "service/kms_api.h"
+
+namespace envelope::service {
+
+// SecretsApi answers Secrets Manager operations from the secrets of
+// `kms`'s keystore, with ARNs under `config`. `kms` must outlive it.
+class SecretsApi {
+ public:
+  SecretsApi(kms::Kms& kms, KmsApiConfig config) : kms_(kms), config_(std::move(config)) {}
+
+  // Call runs `operation` ("GetSecretValue", the part after
+  // "secretsmanager.") on the JSON `body`. It never throws.
+  KmsApiResult Call(std::string_view operation, std::string_view body) noexcept;
+
+ private:
+  kms::Kms& kms_;
+  KmsApiConfig config_;
+};
+
+}  // namespace envelope::service
+
+#endif  // ENVELOPE_LIB_SERVICE_SECRETS_API_H_

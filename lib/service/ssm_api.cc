@@ -1,0 +1,332 @@
+#include "service/ssm_api.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "aws/arn.h"
+#include "envelope/secrets.hpp"
+#include "service/api_errors.h"
+#include "service/json_request.h"
+
+namespace envelope::service {
+namespace {
+
+using secrets::Parameter;
+using secrets::ParameterStore;
+
+// kSsmErrors are the SSM exceptions lib/secrets names, with their status.
+constexpr ApiError kSsmErrors[] = {
+    {"HierarchyLevelLimitExceededException", 400},
+    {"InternalServerError", 500},
+    {"InvalidKeyId", 400},
+    {"InvalidNextToken", 400},
+    {"ParameterAlreadyExists", 400},
+    {"ParameterMaxVersionLimitExceeded", 400},
+    {"ParameterNotFound", 400},
+    {"ParameterVersionLabelLimitExceeded", 400},
+    {"ParameterVersionNotFound", 400},
+    {"ValidationException", 400},
+};
+
+// SsmFailure maps a library error: SSM's own names pass through; the KMS's
+// NotFoundException (the key is gone) is SSM's InvalidKeyId; other KMS
+// errors keep their KMS names; I/O and internal errors are
+// InternalServerError.
+tl::unexpected<Failure> SsmFailure(const Error& error) {
+  if (auto own = OwnFailure(kSsmErrors, error)) return tl::unexpected(std::move(*own));
+  if (error.code() == ErrorCode::io || error.code() == ErrorCode::internal ||
+      error.code() == ErrorCode::malformed) {
+    return Fail("InternalServerError", "internal error");
+  }
+  aws::AwsError e = aws::ToAwsError(error);
+  if (e.type == "NotFoundException") return Fail("InvalidKeyId", e.message);
+  return Fail(e.type, e.message);
+}
+
+double Seconds(kms::TimePoint t) {
+  return static_cast<double>(
+             std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count()) /
+         1000.0;
+}
+
+std::string Text(const SecretBytes& bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+json ParameterJson(const Parameter& p) {
+  json j = {{"Name", p.name},
+            {"Type", std::string(secrets::ParameterTypeName(p.type))},
+            {"Value", Text(p.value)},
+            {"Version", p.version},
+            {"LastModifiedDate", Seconds(p.last_modified)},
+            {"ARN", p.arn},
+            {"DataType", "text"}};
+  if (!p.selector.empty()) j["Selector"] = p.selector;
+  return j;
+}
+
+json HistoryJson(const Parameter& p, const KmsApiConfig& config) {
+  json j = {{"Name", p.name},
+            {"Type", std::string(secrets::ParameterTypeName(p.type))},
+            {"Value", Text(p.value)},
+            {"Version", p.version},
+            {"LastModifiedDate", Seconds(p.last_modified)},
+            {"LastModifiedUser", p.modified_by},
+            {"Labels", p.labels},
+            {"Tier", "Standard"},
+            {"Policies", json::array()},
+            {"DataType", "text"}};
+  if (!p.description.empty()) j["Description"] = p.description;
+  if (!p.key_id.empty()) {
+    j["KeyId"] = "arn:" + config.partition + ":kms:" + config.region + ":" + config.account +
+                 ":key/" + p.key_id;
+  }
+  return j;
+}
+
+// Invocation is one operation in progress.
+struct Invocation {
+  ParameterStore& store;
+  const Request& request;
+  const KmsApiConfig& config;
+  std::string caller;
+};
+
+// Paged answers a list with MaxResults/NextToken; the token is the decimal
+// index of the next item.
+Step<json> Paged(const Request& r, std::vector<json> items, const char* member, int64_t max) {
+  auto limit = r.Integer("MaxResults", 1, max);
+  if (!limit) return tl::unexpected(limit.error());
+  auto token = r.String("NextToken", 1024);
+  if (!token) return tl::unexpected(token.error());
+  size_t start = 0;
+  if (*token) {
+    const std::string& t = **token;
+    const bool digits = t.size() <= 9 && std::all_of(t.begin(), t.end(),
+                                                     [](char c) { return c >= '0' && c <= '9'; });
+    if (digits) start = std::stoul(t);
+    if (!digits || start > items.size()) {
+      return Fail("InvalidNextToken", "The specified token is not valid.");
+    }
+  }
+  const size_t count = std::min(items.size() - start, static_cast<size_t>(limit->value_or(max)));
+  json answer = {
+      {member, json(std::vector<json>(items.begin() + static_cast<ptrdiff_t>(start),
+                                      items.begin() + static_cast<ptrdiff_t>(start + count)))}};
+  if (start + count < items.size()) answer["NextToken"] = std::to_string(start + count);
+  return answer;
+}
+
+// Refuse answers ValidationException for a member this server does not do.
+Step<void> Refuse(const Request& r, const char* member) {
+  if (r.Has(member))
+    return Fail("ValidationException", std::string(member) + " is not supported by this server");
+  return {};
+}
+
+// ResolveKey turns a KeyId (key id, key ARN, alias name or alias ARN) into
+// what the Kms takes; a key of another account or region is InvalidKeyId.
+Step<std::string> ResolveKey(const std::string& key_id, const KmsApiConfig& config) {
+  auto ref = aws::ClassifyKeyId(key_id);
+  if (!ref) return Fail("InvalidKeyId", "Invalid keyId " + key_id);
+  if (ref->arn && (ref->arn->partition != config.partition || ref->arn->region != config.region ||
+                   ref->arn->account != config.account)) {
+    return Fail("InvalidKeyId", "Key '" + key_id + "' does not exist");
+  }
+  return ref->name;
+}
+
+Step<json> PutParameter(Invocation& c) {
+  const Request& r = c.request;
+  for (const char* member : {"AllowedPattern", "Tags", "Policies"}) {
+    if (auto ok = Refuse(r, member); !ok) return tl::unexpected(ok.error());
+  }
+  auto name = r.RequiredString("Name", 2048);
+  if (!name) return tl::unexpected(name.error());
+  auto value = r.RequiredString("Value", 65536);
+  if (!value) return tl::unexpected(value.error());
+  auto type = r.String("Type", 32);
+  if (!type) return tl::unexpected(type.error());
+  auto tier = r.String("Tier", 32);
+  if (!tier) return tl::unexpected(tier.error());
+  if (*tier && **tier != "Standard") {
+    return Fail("ValidationException", "only the Standard tier is supported by this server");
+  }
+  auto data_type = r.String("DataType", 128);
+  if (!data_type) return tl::unexpected(data_type.error());
+  if (*data_type && **data_type != "text") {
+    return Fail("ValidationException", "only DataType text is supported by this server");
+  }
+  auto key = r.String("KeyId", 256);
+  if (!key) return tl::unexpected(key.error());
+  auto overwrite = r.Boolean("Overwrite");
+  if (!overwrite) return tl::unexpected(overwrite.error());
+  auto description = r.String("Description", secrets::kMaxDescriptionSize);
+  if (!description) return tl::unexpected(description.error());
+
+  secrets::PutParameterRequest put;
+  put.name = *name;
+  if (*type) {
+    auto parsed = secrets::ParseParameterType(**type);
+    if (!parsed) return SsmFailure(parsed.error());
+    put.type = *parsed;
+  } else {
+    // As in SSM, an overwrite may leave the type out; a new parameter may not.
+    auto existing = c.store.Get(*name, false);
+    if (!existing) {
+      return Fail("ValidationException",
+                  "A parameter type is required when you create a parameter.");
+    }
+    put.type = existing->type;
+  }
+  if (*key) {
+    auto resolved = ResolveKey(**key, c.config);
+    if (!resolved) return tl::unexpected(resolved.error());
+    put.key = *resolved;
+  }
+  auto bytes = SecretBytes::CopyFrom(
+      std::span(reinterpret_cast<const uint8_t*>(value->data()), value->size()));
+  if (!bytes) return SsmFailure(bytes.error());
+  put.value = std::move(*bytes);
+  put.overwrite = *overwrite;
+  put.description = description->value_or("");
+  put.modified_by = c.caller;
+  auto version = c.store.Put(put);
+  if (!version) return SsmFailure(version.error());
+  return json{{"Version", *version}, {"Tier", "Standard"}};
+}
+
+Step<json> GetParameter(Invocation& c) {
+  auto name = c.request.RequiredString("Name", 2048);
+  if (!name) return tl::unexpected(name.error());
+  auto decrypt = c.request.Boolean("WithDecryption");
+  if (!decrypt) return tl::unexpected(decrypt.error());
+  auto p = c.store.Get(*name, *decrypt);
+  if (!p) return SsmFailure(p.error());
+  return json{{"Parameter", ParameterJson(*p)}};
+}
+
+Step<json> GetParameters(Invocation& c) {
+  auto names = c.request.StringList("Names", 10);
+  if (!names) return tl::unexpected(names.error());
+  if (names->empty())
+    return Invalid("Names", "null", "Member must have length greater than or equal to 1");
+  auto decrypt = c.request.Boolean("WithDecryption");
+  if (!decrypt) return tl::unexpected(decrypt.error());
+  json found = json::array();
+  json invalid = json::array();
+  for (const std::string& name : *names) {
+    auto p = c.store.Get(name, *decrypt);
+    if (p) {
+      found.push_back(ParameterJson(*p));
+    } else if (p.error().code() == ErrorCode::not_found &&
+               !p.error().message().starts_with("NotFoundException")) {
+      invalid.push_back(name);
+    } else {
+      return SsmFailure(p.error());
+    }
+  }
+  return json{{"Parameters", std::move(found)}, {"InvalidParameters", std::move(invalid)}};
+}
+
+Step<json> GetParametersByPath(Invocation& c) {
+  const Request& r = c.request;
+  if (auto ok = Refuse(r, "ParameterFilters"); !ok) return tl::unexpected(ok.error());
+  auto path = r.RequiredString("Path", 2048);
+  if (!path) return tl::unexpected(path.error());
+  auto recursive = r.Boolean("Recursive");
+  if (!recursive) return tl::unexpected(recursive.error());
+  auto decrypt = r.Boolean("WithDecryption");
+  if (!decrypt) return tl::unexpected(decrypt.error());
+  auto ps = c.store.GetByPath(*path, *recursive, *decrypt);
+  if (!ps) return SsmFailure(ps.error());
+  std::vector<json> items;
+  for (const Parameter& p : *ps) items.push_back(ParameterJson(p));
+  return Paged(r, std::move(items), "Parameters", 10);
+}
+
+Step<json> GetParameterHistory(Invocation& c) {
+  auto name = c.request.RequiredString("Name", 2048);
+  if (!name) return tl::unexpected(name.error());
+  auto decrypt = c.request.Boolean("WithDecryption");
+  if (!decrypt) return tl::unexpected(decrypt.error());
+  auto ps = c.store.History(*name, *decrypt);
+  if (!ps) return SsmFailure(ps.error());
+  std::vector<json> items;
+  for (const Parameter& p : *ps) items.push_back(HistoryJson(p, c.config));
+  return Paged(c.request, std::move(items), "Parameters", 50);
+}
+
+Step<json> LabelParameterVersion(Invocation& c) {
+  auto name = c.request.RequiredString("Name", 2048);
+  if (!name) return tl::unexpected(name.error());
+  auto version = c.request.Integer("ParameterVersion", 1, INT64_MAX);
+  if (!version) return tl::unexpected(version.error());
+  auto labels = c.request.StringList("Labels", secrets::kMaxLabelsPerVersion);
+  if (!labels) return tl::unexpected(labels.error());
+  auto done = c.store.Label(*name, version->value_or(0), *labels);
+  if (!done) return SsmFailure(done.error());
+  return json{{"InvalidLabels", done->invalid_labels}, {"ParameterVersion", done->version}};
+}
+
+Step<json> DeleteParameter(Invocation& c) {
+  auto name = c.request.RequiredString("Name", 2048);
+  if (!name) return tl::unexpected(name.error());
+  if (auto done = c.store.Delete(*name); !done) return SsmFailure(done.error());
+  return json::object();
+}
+
+struct Operation {
+  std::string_view name;
+  Step<json> (*handler)(Invocation&);
+};
+
+// kOperations is every SSM operation this server answers.
+constexpr Operation kOperations[] = {
+    {"DeleteParameter", DeleteParameter},
+    {"GetParameter", GetParameter},
+    {"GetParameterHistory", GetParameterHistory},
+    {"GetParameters", GetParameters},
+    {"GetParametersByPath", GetParametersByPath},
+    {"LabelParameterVersion", LabelParameterVersion},
+    {"PutParameter", PutParameter},
+};
+
+KmsApiResult Answer(const Failure& failure, bool reached_kms) {
+  return ErrorAnswer(kSsmErrors, failure, reached_kms);
+}
+
+}  // namespace
+
+KmsApiResult SsmApi::Call(std::string_view operation, std::string_view body,
+                          std::string_view caller) noexcept {
+  try {
+    const auto* op = std::find_if(std::begin(kOperations), std::end(kOperations),
+                                  [&](const Operation& o) { return o.name == operation; });
+    if (op == std::end(kOperations)) {
+      return Answer({"InvalidAction",
+                     "operation " + std::string(operation) + " is not supported by this server"},
+                    false);
+    }
+    json parsed = body.empty() ? json::object() : json::parse(body, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) {
+      return Answer({"SerializationException", "the request body is not a JSON object"}, false);
+    }
+    const Request request(std::move(parsed));
+    auto store = ParameterStore::Open(kms_, {config_.partition, config_.region, config_.account});
+    if (!store) return Answer(SsmFailure(store.error()).value(), false);
+    Invocation call{*store, request, config_, std::string(caller)};
+    Step<json> answer = op->handler(call);
+    // An error SSM names came from lib/secrets before any KMS call; a KMS
+    // error came from a Kms call, which wrote its own audit line.
+    if (!answer) return Answer(answer.error(), !FindApiError(kSsmErrors, answer.error().type));
+    KmsApiResult result;
+    result.reached_kms = true;
+    result.body = answer->dump(-1, ' ', false, json::error_handler_t::replace);
+    return result;
+  } catch (const std::exception&) {
+    return Answer({"InternalServerError", "internal error"}, false);
+  }
+}
+
+}  // namespace envelope::service
