@@ -121,27 +121,24 @@ case " $static_libs $static_pc_libs " in *p11-kit* | *nlohmann*)
   fail "the static link names p11-kit or nlohmann" ;; esac
 case " $static_libs " in *" -lsodium "*) ;; *) fail "--static lacks libsodium: $static_libs" ;; esac
 
-# build_example OUT SOURCE FLAGS...: compile one example, C or C++.
+# build_example OUT SOURCE CFLAGS LIBS: compile one example, C or C++. A C
+# example is compiled as C and linked by the C++ driver, as a C program that
+# uses a C++ library must be (the C++ runtime; in a sanitizer build, the
+# sanitizers' C++ parts).
 build_example() {
-  out=$1
-  src=$2
-  shift 2
-  case $src in
-    *.c) compiler="$CC -std=c11" ;;
-    *) compiler="$CXX -std=c++20" ;;
-  esac
-  # shellcheck disable=SC2086  # compiler and flags are lists of words
-  $compiler -I"$poison" -o "$out" "$source_root/examples/$src" "$@" ||
-    fail "compiling $src ($*) failed"
+  # shellcheck disable=SC2086  # compilers and flags are lists of words
+  case $2 in
+    *.c)
+      $CC -std=c11 -I"$poison" $3 -c -o "$1.o" "$source_root/examples/$2" &&
+        $CXX -o "$1" "$1.o" $4 ;;
+    *) $CXX -std=c++20 -I"$poison" $3 -o "$1" "$source_root/examples/$2" $4 ;;
+  esac || fail "compiling $2 ($3 $4) failed"
 }
 
 echo "== pkg-config, shared: compile, link, run"
 for src in $examples; do
   name=${src%.*}
-  # shellcheck disable=SC2086
-  build_example "$tmp/${name}_shared" "$src" $cflags $libs
-  # A C program links the C++ runtime itself when it links libenvelope.a,
-  # not when it links libenvelope.so.
+  build_example "$tmp/${name}_shared" "$src" "$cflags" "$libs"
   LD_LIBRARY_PATH=$lib ldd "$tmp/${name}_shared" >"$tmp/ldd.txt" 2>&1 || true
   grep -q "libenvelope\.so.*=> $lib/" "$tmp/ldd.txt" ||
     { cat "$tmp/ldd.txt" >&2; fail "${name}_shared does not load libenvelope from the install"; }
@@ -152,10 +149,7 @@ done
 echo "== pkg-config, static (envelope-static): compile, link, run"
 for src in $examples; do
   name=${src%.*}
-  runtime=
-  case $src in *.c) runtime=-lstdc++ ;; esac
-  # shellcheck disable=SC2086
-  build_example "$tmp/${name}_static" "$src" $cflags $static_pc_libs $runtime
+  build_example "$tmp/${name}_static" "$src" "$cflags" "$static_pc_libs"
   if ldd "$tmp/${name}_static" | grep -E 'libenvelope|p11-kit'; then
     fail "${name}_static still depends on a shared libenvelope or p11-kit"
   fi
@@ -181,7 +175,7 @@ if command -v cmake >/dev/null; then
       echo "add_executable(${name}_static \"$source_root/examples/$src\")"
       echo "target_link_libraries(${name}_static PRIVATE envelope::envelope_static)"
       case $src in *.c)
-        echo "set_target_properties(${name}_static PROPERTIES LINKER_LANGUAGE CXX)" ;;
+        echo "set_target_properties(${name}_shared ${name}_static PROPERTIES LINKER_LANGUAGE CXX)" ;;
       esac
     done
   } >"$cm/CMakeLists.txt"
