@@ -10,6 +10,9 @@ packages=(
   doctest-dev libbenchmark-dev zlib1g-dev
   softhsm2 libp11-kit-dev
   libboost-dev awscli faketime iproute2 openssl curl
+  cmake  # examples/install_test.sh: find_package(envelope) from a CMake project
+  scdoc  # doc/*.scd: the man pages of encrypt, decrypt and envelope
+  man-db  # test/doc: the man pages render (man -l)
 )
 # Intel's ipsec-mb: the fast AES-GCM backend (AVX2 / AVX-512 / VAES). Debian
 # ships it for amd64 only; elsewhere the build uses OpenSSL's AES-GCM.

@@ -40,7 +40,9 @@
 
 #include "envelope/error.hpp"
 #include "envelope/io.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // AtomicFileOptions says how an AtomicFile ends up.
@@ -134,5 +136,6 @@ class AtomicFile final : public Sink {
 void RemoveTemporaryFiles() noexcept;
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_ATOMIC_FILE_HPP_

@@ -50,7 +50,9 @@
 
 #include "envelope/error.hpp"
 #include "envelope/materials.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // MaterialsCache holds cached materials: at most `capacity` entries, the
@@ -95,5 +97,6 @@ struct CachingCmmOptions {
     const CachingCmmOptions& options = {});
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_CACHING_CMM_HPP_

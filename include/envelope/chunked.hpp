@@ -35,7 +35,9 @@
 
 #include "envelope/error.hpp"
 #include "envelope/io.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // kChunkedKeySize is the input key size (AES-256).
@@ -218,5 +220,6 @@ class ChunkedRandomAccessReader : public PositionedSource, public Source {
                                                     const ChunkedOptions& options = {});
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_CHUNKED_HPP_

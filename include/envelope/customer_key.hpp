@@ -35,7 +35,9 @@
 #include "envelope/error.hpp"
 #include "envelope/keyring.hpp"
 #include "envelope/secret.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // kCustomerKeyProviderId is the EDK provider id of the SSE-C keyring.
@@ -80,5 +82,6 @@ struct CustomerKeyOptions {
 [[nodiscard]] Result<SecretBytes> ParseCustomerKey(std::span<const uint8_t> text);
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_CUSTOMER_KEY_HPP_

@@ -13,7 +13,9 @@
 #include <utility>
 
 #include <tl/expected.hpp>
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // ErrorCode classifies a failure so callers can react without parsing text.
@@ -81,5 +83,6 @@ inline tl::unexpected<Error> MakeError(ErrorCode code, std::string message) {
 }
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_ERROR_HPP_

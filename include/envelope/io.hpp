@@ -30,7 +30,9 @@
 
 #include "envelope/error.hpp"
 #include "envelope/secret.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // Source is a sequential byte source.
@@ -228,5 +230,6 @@ class MemoryPositionedSource final : public PositionedSource {
 };
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_IO_HPP_

@@ -24,7 +24,9 @@
 #include "envelope/error.hpp"
 #include "envelope/materials.hpp"
 #include "envelope/message.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // Keyring wraps and unwraps data keys. Implementations are immutable after
@@ -108,5 +110,6 @@ NewRequiredEncryptionContextCmm(std::shared_ptr<const CryptoMaterialsManager> un
                                             const DecryptOptions& options = {});
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_KEYRING_HPP_

@@ -42,7 +42,9 @@
 #include "envelope/error.hpp"
 #include "envelope/kms_types.hpp"
 #include "envelope/secret.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope::kms {
 
 // DefaultKeystoreDirectory returns $ENVELOPE_HOME, else $XDG_DATA_HOME/envelope
@@ -206,5 +208,6 @@ class ScopedRequestCaller {
 };
 
 }  // namespace envelope::kms
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_KMS_HPP_

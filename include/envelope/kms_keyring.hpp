@@ -34,7 +34,9 @@
 #include "envelope/keyring.hpp"
 #include "envelope/materials.hpp"
 #include "envelope/secret.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // kKmsProviderId is the EDK provider id of the KMS keyring.
@@ -117,5 +119,6 @@ class KmsClient {
     std::shared_ptr<KmsClient> client);
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_KMS_KEYRING_HPP_

@@ -12,7 +12,9 @@
 #include "envelope/error.hpp"
 #include "envelope/kms.hpp"
 #include "envelope/kms_keyring.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope::kms {
 
 // NewKmsClient returns a KmsClient that calls `kms` (shared: the caller may
@@ -28,5 +30,6 @@ std::shared_ptr<KmsClient> NewKmsClient(std::shared_ptr<Kms> kms);
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> NewSseS3Keyring(std::shared_ptr<Kms> kms);
 
 }  // namespace envelope::kms
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_KMS_KEYRING_LOCAL_HPP_

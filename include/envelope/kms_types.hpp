@@ -16,7 +16,9 @@
 #include <vector>
 
 #include "envelope/secret.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope::kms {
 
 // TimePoint is the time type of every date the KMS records.
@@ -214,5 +216,6 @@ struct AuditReport {
 };
 
 }  // namespace envelope::kms
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_KMS_TYPES_HPP_

@@ -20,7 +20,9 @@
 
 #include "envelope/error.hpp"
 #include "envelope/secret.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // AlgorithmSuiteId names an AWS Encryption SDK algorithm suite by its wire
@@ -157,5 +159,6 @@ class CryptoMaterialsManager {
 };
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_MATERIALS_HPP_

@@ -25,7 +25,9 @@
 #include "envelope/error.hpp"
 #include "envelope/materials.hpp"
 #include "envelope/message_io.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // kDefaultFrameLength is the plaintext bytes per frame we write: 64 KiB (the
@@ -233,5 +235,6 @@ class RandomAccessDecryptor {
 };
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_MESSAGE_HPP_

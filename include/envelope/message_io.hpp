@@ -15,7 +15,9 @@
 
 #include "envelope/error.hpp"
 #include "envelope/io.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 using ByteSource = Source;
@@ -89,5 +91,6 @@ class VectorSink final : public Sink {
 };
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_MESSAGE_IO_HPP_

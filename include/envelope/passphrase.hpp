@@ -29,7 +29,9 @@
 
 #include "envelope/error.hpp"
 #include "envelope/keyring.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // kPassphraseProviderId is the EDK provider id of the passphrase keyring.
@@ -79,5 +81,6 @@ inline constexpr uint64_t PassphraseCost(uint32_t passes, uint32_t memory_kib) {
     std::span<const uint8_t> passphrase, const PassphraseOptions& options = {});
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_PASSPHRASE_HPP_

@@ -27,7 +27,9 @@
 #include "envelope/error.hpp"
 #include "envelope/keyring.hpp"
 #include "envelope/secret.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // kPkcs11ProviderId is the provider id of every EDK a PKCS#11 keyring writes.
@@ -143,5 +145,6 @@ struct Pkcs11KeyInfo {
                                                                 const SecretBytes& pin);
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_PKCS11_HPP_

@@ -50,7 +50,9 @@
 #include "envelope/kms_keyring.hpp"
 #include "envelope/materials.hpp"
 #include "envelope/message.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // RewrapOptions configures one rewrap.
@@ -110,5 +112,6 @@ struct RewrapResult {
                                                             const RewrapOptions& options = {});
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_REWRAP_HPP_

@@ -18,7 +18,9 @@
 #include "envelope/error.hpp"
 #include "envelope/kms.hpp"
 #include "envelope/rewrap.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope::kms {
 
 // RewrapToNewestVersion rewrites the message at `input_path` into
@@ -32,5 +34,6 @@ namespace envelope::kms {
                                                          const RewrapOptions& options = {});
 
 }  // namespace envelope::kms
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_REWRAP_KMS_HPP_

@@ -7,7 +7,9 @@
 #include <span>
 
 #include "envelope/error.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // SecretBytes owns a fixed-size buffer of key material in secret memory:
@@ -80,5 +82,6 @@ bool ConstantTimeEqual(std::span<const uint8_t> a,
                        std::span<const uint8_t> b) noexcept;
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_SECRET_HPP_

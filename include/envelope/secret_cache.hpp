@@ -27,7 +27,9 @@
 #include <string_view>
 
 #include "envelope/secrets.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope::secrets {
 
 // SecretCacheOptions configure a SecretCache.
@@ -73,5 +75,6 @@ class SecretCache {
 };
 
 }  // namespace envelope::secrets
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_SECRET_CACHE_HPP_

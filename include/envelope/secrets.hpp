@@ -43,7 +43,9 @@
 #include "envelope/error.hpp"
 #include "envelope/kms.hpp"
 #include "envelope/secret.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope::secrets {
 
 // kDefaultParameterKeyAlias names the managed key SecureString values use
@@ -290,5 +292,6 @@ class SecretStore {
 };
 
 }  // namespace envelope::secrets
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_SECRETS_HPP_

@@ -4,7 +4,9 @@
 
 #include <string>
 #include <vector>
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
 // SelfTestResult is the outcome of one known-answer test.
@@ -22,5 +24,6 @@ struct SelfTestResult {
 std::vector<SelfTestResult> RunSelfTests();
 
 }  // namespace envelope
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_SELFTEST_HPP_

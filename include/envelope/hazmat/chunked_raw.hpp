@@ -24,7 +24,9 @@
 #include "envelope/chunked.hpp"
 #include "envelope/error.hpp"
 #include "envelope/io.hpp"
+#include "envelope/export.h"
 
+ENVELOPE_EXPORT_BEGIN
 namespace envelope::hazmat {
 
 // kRawChunkedKeySize is the AES-256-GCM key size.
@@ -83,5 +85,6 @@ inline constexpr size_t kRawChunkedNonceSize = 12;
                                              std::span<uint8_t> plaintext, unsigned threads = 0);
 
 }  // namespace envelope::hazmat
+ENVELOPE_EXPORT_END
 
 #endif  // ENVELOPE_HAZMAT_CHUNKED_RAW_HPP_

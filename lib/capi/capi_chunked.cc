@@ -1,0 +1,147 @@
+// The C API for the C2SP chunked format.
+#include <memory>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "capi/capi_internal.h"
+#include "envelope/chunked.hpp"
+
+using envelope::ErrorCode;
+using envelope::MakeError;
+using envelope::Result;
+using envelope::capi::Guard;
+using envelope::capi::Require;
+
+// A chunked stream owns its sink adapter and one of the two directions.
+struct envelope_chunked_stream {
+  std::unique_ptr<envelope::capi::CallbackSink> sink;
+  std::unique_ptr<envelope::ChunkedEncryptor> encryptor;
+  std::unique_ptr<envelope::ChunkedDecryptor> decryptor;
+};
+
+namespace {
+
+// Options builds the chunked options from the C context bytes.
+Result<envelope::ChunkedOptions> Options(const uint8_t* context, size_t context_len) {
+  auto bytes = envelope::capi::Bytes(context, context_len, "context");
+  if (!bytes) return tl::unexpected(bytes.error());
+  envelope::ChunkedOptions options;
+  options.context.assign(bytes->begin(), bytes->end());
+  return options;
+}
+
+// OneShot runs ChunkedEncrypt or ChunkedDecrypt and hands the result out.
+Result<void> OneShot(bool encrypt, const uint8_t* key, size_t key_len, const uint8_t* input,
+                     size_t input_len, const uint8_t* context, size_t context_len, uint8_t** out,
+                     size_t* out_len) {
+  if (auto ok = Require(out != nullptr && out_len != nullptr, "out"); !ok) return ok;
+  auto key_bytes = envelope::capi::Bytes(key, key_len, "key");
+  if (!key_bytes) return tl::unexpected(key_bytes.error());
+  auto data = envelope::capi::Bytes(input, input_len, encrypt ? "plaintext" : "ciphertext");
+  if (!data) return tl::unexpected(data.error());
+  auto options = Options(context, context_len);
+  if (!options) return tl::unexpected(options.error());
+  auto result = encrypt ? envelope::ChunkedEncrypt(*key_bytes, *data, *options)
+                        : envelope::ChunkedDecrypt(*key_bytes, *data, *options);
+  if (!result) return tl::unexpected(result.error());
+  auto handed = envelope::capi::Hand(*result, out, out_len);
+  envelope::SecureZero(*result);
+  return handed;
+}
+
+}  // namespace
+
+extern "C" {
+
+envelope_status envelope_chunked_encrypt(const uint8_t* key, size_t key_len,
+                                         const uint8_t* plaintext, size_t plaintext_len,
+                                         const uint8_t* context, size_t context_len, uint8_t** out,
+                                         size_t* out_len) {
+  return Guard([&] {
+    return OneShot(true, key, key_len, plaintext, plaintext_len, context, context_len, out,
+                   out_len);
+  });
+}
+
+envelope_status envelope_chunked_decrypt(const uint8_t* key, size_t key_len,
+                                         const uint8_t* ciphertext, size_t ciphertext_len,
+                                         const uint8_t* context, size_t context_len, uint8_t** out,
+                                         size_t* out_len) {
+  return Guard([&] {
+    return OneShot(false, key, key_len, ciphertext, ciphertext_len, context, context_len, out,
+                   out_len);
+  });
+}
+
+envelope_status envelope_chunked_stream_new(int encrypt, const uint8_t* key, size_t key_len,
+                                            const uint8_t* context, size_t context_len,
+                                            envelope_sink_fn sink, void* user,
+                                            envelope_chunked_stream** out) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(sink != nullptr, "sink"); !ok) return ok;
+    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    auto key_bytes = envelope::capi::Bytes(key, key_len, "key");
+    if (!key_bytes) return tl::unexpected(key_bytes.error());
+    auto options = Options(context, context_len);
+    if (!options) return tl::unexpected(options.error());
+    auto handle = std::make_unique<envelope_chunked_stream>();
+    handle->sink = std::make_unique<envelope::capi::CallbackSink>(sink, user);
+    if (encrypt != 0) {
+      auto encryptor = envelope::ChunkedEncryptor::New(*key_bytes, *handle->sink, *options);
+      if (!encryptor) return tl::unexpected(encryptor.error());
+      handle->encryptor = std::move(*encryptor);
+    } else {
+      auto decryptor = envelope::ChunkedDecryptor::New(*key_bytes, *handle->sink, *options);
+      if (!decryptor) return tl::unexpected(decryptor.error());
+      handle->decryptor = std::move(*decryptor);
+    }
+    *out = handle.release();
+    return {};
+  });
+}
+
+envelope_status envelope_chunked_stream_update(envelope_chunked_stream* stream,
+                                               const uint8_t* data, size_t len) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(stream != nullptr, "stream"); !ok) return ok;
+    auto bytes = envelope::capi::Bytes(data, len, "data");
+    if (!bytes) return tl::unexpected(bytes.error());
+    return stream->encryptor ? stream->encryptor->Write(*bytes) : stream->decryptor->Write(*bytes);
+  });
+}
+
+envelope_status envelope_chunked_stream_finish(envelope_chunked_stream* stream) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(stream != nullptr, "stream"); !ok) return ok;
+    return stream->encryptor ? stream->encryptor->Finish() : stream->decryptor->Finish();
+  });
+}
+
+void envelope_chunked_stream_free(envelope_chunked_stream* stream) { delete stream; }
+
+envelope_status envelope_chunked_reader_open_fd(const uint8_t* key, size_t key_len, int fd,
+                                                const uint8_t* context, size_t context_len,
+                                                envelope_reader** out) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    if (fd < 0) return MakeError(ErrorCode::invalid_argument, "c api: fd is negative");
+    auto key_bytes = envelope::capi::Bytes(key, key_len, "key");
+    if (!key_bytes) return tl::unexpected(key_bytes.error());
+    auto options = Options(context, context_len);
+    if (!options) return tl::unexpected(options.error());
+    auto handle = std::make_unique<envelope_reader>();
+    handle->file = std::make_unique<envelope::FdPositionedSource>(fd);
+    auto reader = envelope::ChunkedRandomAccessReader::New(*key_bytes, *handle->file, *options);
+    if (!reader) return tl::unexpected(reader.error());
+    // Size() authenticates the final chunk, so a truncated file fails here.
+    auto size = (*reader)->Size();
+    if (!size) return tl::unexpected(size.error());
+    handle->size = *size;
+    handle->chunked = std::move(*reader);
+    *out = handle.release();
+    return {};
+  });
+}
+
+}  // extern "C"

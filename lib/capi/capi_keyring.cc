@@ -1,0 +1,95 @@
+// The C API's KMS and keyring handles.
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "capi/capi_internal.h"
+#include "envelope/kms_keyring.hpp"
+#include "envelope/kms_keyring_local.hpp"
+
+using envelope::ErrorCode;
+using envelope::MakeError;
+using envelope::Result;
+using envelope::capi::Guard;
+using envelope::capi::Require;
+
+namespace {
+
+// AdoptKeyring finishes a keyring handle: the keyring and its default CMM.
+Result<void> AdoptKeyring(std::shared_ptr<const envelope::Keyring> keyring,
+                          envelope_keyring** out) {
+  auto cmm = envelope::NewDefaultCmm(keyring);
+  if (!cmm) return tl::unexpected(cmm.error());
+  *out = new envelope_keyring{std::move(keyring), std::move(*cmm)};
+  return {};
+}
+
+}  // namespace
+
+extern "C" {
+
+envelope_status envelope_kms_open(const char* directory, int create_if_missing,
+                                  envelope_kms** out) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    envelope::kms::KmsOptions options;
+    if (directory != nullptr) options.directory = directory;
+    options.create_if_missing = create_if_missing != 0;
+    auto kms = envelope::kms::Kms::Open(std::move(options));
+    if (!kms) return tl::unexpected(kms.error());
+    *out = new envelope_kms{std::make_shared<envelope::kms::Kms>(std::move(*kms))};
+    return {};
+  });
+}
+
+envelope_status envelope_kms_create_key(envelope_kms* kms, const char* description,
+                                        char** key_id) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(kms != nullptr, "kms"); !ok) return ok;
+    if (auto ok = Require(key_id != nullptr, "key_id"); !ok) return ok;
+    envelope::kms::CreateKeyRequest request;
+    if (description != nullptr) request.description = description;
+    auto key = kms->kms->CreateKey(request);
+    if (!key) return tl::unexpected(key.error());
+    char* copy = static_cast<char*>(std::malloc(key->key_id.size() + 1));
+    if (copy == nullptr) return MakeError(ErrorCode::internal, "out of memory");
+    std::memcpy(copy, key->key_id.c_str(), key->key_id.size() + 1);
+    *key_id = copy;
+    return {};
+  });
+}
+
+void envelope_kms_free(envelope_kms* kms) { delete kms; }
+
+envelope_status envelope_keyring_new_raw_aes(const char* key_namespace, const char* key_name,
+                                             const uint8_t* wrapping_key, size_t wrapping_key_len,
+                                             envelope_keyring** out) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(key_namespace != nullptr, "key_namespace"); !ok) return ok;
+    if (auto ok = Require(key_name != nullptr, "key_name"); !ok) return ok;
+    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    auto key = envelope::capi::Bytes(wrapping_key, wrapping_key_len, "wrapping_key");
+    if (!key) return tl::unexpected(key.error());
+    auto keyring = envelope::NewRawAesKeyring(key_namespace, key_name, *key);
+    if (!keyring) return tl::unexpected(keyring.error());
+    return AdoptKeyring(std::move(*keyring), out);
+  });
+}
+
+envelope_status envelope_keyring_new_kms(envelope_kms* kms, const char* key,
+                                         envelope_keyring** out) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(kms != nullptr, "kms"); !ok) return ok;
+    if (auto ok = Require(key != nullptr, "key"); !ok) return ok;
+    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    auto keyring = envelope::NewKmsKeyring(envelope::kms::NewKmsClient(kms->kms), key);
+    if (!keyring) return tl::unexpected(keyring.error());
+    return AdoptKeyring(std::move(*keyring), out);
+  });
+}
+
+void envelope_keyring_free(envelope_keyring* keyring) { delete keyring; }
+
+}  // extern "C"

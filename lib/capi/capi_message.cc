@@ -1,0 +1,197 @@
+// The C API for messages: one shot, streaming, random access.
+#include <memory>
+#include <new>
+#include <utility>
+
+#include "capi/capi_internal.h"
+
+using envelope::ErrorCode;
+using envelope::MakeError;
+using envelope::Result;
+using envelope::capi::Guard;
+using envelope::capi::Require;
+
+// A streaming handle owns its sink adapter; the keyring (and so the CMM)
+// belongs to the caller and must outlive it.
+struct envelope_encryptor {
+  std::unique_ptr<envelope::capi::CallbackSink> sink;
+  std::unique_ptr<envelope::MessageEncryptor> encryptor;
+};
+
+struct envelope_decryptor {
+  std::unique_ptr<envelope::capi::CallbackSink> sink;
+  std::unique_ptr<envelope::MessageDecryptor> decryptor;
+};
+
+extern "C" {
+
+envelope_status envelope_encrypt(const envelope_keyring* keyring, const uint8_t* plaintext,
+                                 size_t plaintext_len, const envelope_context_pair* context,
+                                 size_t context_len, uint8_t** out, size_t* out_len) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
+    if (auto ok = Require(out != nullptr && out_len != nullptr, "out"); !ok) return ok;
+    auto data = envelope::capi::Bytes(plaintext, plaintext_len, "plaintext");
+    if (!data) return tl::unexpected(data.error());
+    envelope::EncryptOptions options;
+    auto ctx = envelope::capi::Context(context, context_len);
+    if (!ctx) return tl::unexpected(ctx.error());
+    options.context = std::move(*ctx);
+    auto message = envelope::Encrypt(*data, *keyring->cmm, options);
+    if (!message) return tl::unexpected(message.error());
+    return envelope::capi::Hand(*message, out, out_len);
+  });
+}
+
+envelope_status envelope_decrypt(const envelope_keyring* keyring, const uint8_t* message,
+                                 size_t message_len, const envelope_context_pair* context,
+                                 size_t context_len, uint8_t** out, size_t* out_len) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
+    if (auto ok = Require(out != nullptr && out_len != nullptr, "out"); !ok) return ok;
+    auto data = envelope::capi::Bytes(message, message_len, "message");
+    if (!data) return tl::unexpected(data.error());
+    envelope::DecryptOptions options;
+    auto ctx = envelope::capi::Context(context, context_len);
+    if (!ctx) return tl::unexpected(ctx.error());
+    options.reproduced_context = std::move(*ctx);
+    auto result = envelope::Decrypt(*data, *keyring->cmm, options);
+    if (!result) return tl::unexpected(result.error());
+    auto handed = envelope::capi::Hand(result->plaintext, out, out_len);
+    envelope::SecureZero(result->plaintext);
+    return handed;
+  });
+}
+
+envelope_status envelope_encryptor_new(const envelope_keyring* keyring,
+                                       const envelope_context_pair* context, size_t context_len,
+                                       envelope_sink_fn sink, void* user,
+                                       envelope_encryptor** out) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
+    if (auto ok = Require(sink != nullptr, "sink"); !ok) return ok;
+    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    envelope::EncryptOptions options;
+    auto ctx = envelope::capi::Context(context, context_len);
+    if (!ctx) return tl::unexpected(ctx.error());
+    options.context = std::move(*ctx);
+    auto handle = std::make_unique<envelope_encryptor>();
+    handle->sink = std::make_unique<envelope::capi::CallbackSink>(sink, user);
+    auto encryptor = envelope::MessageEncryptor::New(*keyring->cmm, options, *handle->sink);
+    if (!encryptor) return tl::unexpected(encryptor.error());
+    handle->encryptor = std::move(*encryptor);
+    *out = handle.release();
+    return {};
+  });
+}
+
+envelope_status envelope_encryptor_update(envelope_encryptor* encryptor, const uint8_t* data,
+                                          size_t len) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(encryptor != nullptr, "encryptor"); !ok) return ok;
+    auto bytes = envelope::capi::Bytes(data, len, "data");
+    if (!bytes) return tl::unexpected(bytes.error());
+    return encryptor->encryptor->Update(*bytes);
+  });
+}
+
+envelope_status envelope_encryptor_finish(envelope_encryptor* encryptor) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(encryptor != nullptr, "encryptor"); !ok) return ok;
+    return encryptor->encryptor->Finish();
+  });
+}
+
+void envelope_encryptor_free(envelope_encryptor* encryptor) { delete encryptor; }
+
+envelope_status envelope_decryptor_new(const envelope_keyring* keyring,
+                                       const envelope_context_pair* context, size_t context_len,
+                                       envelope_sink_fn sink, void* user,
+                                       envelope_decryptor** out) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
+    if (auto ok = Require(sink != nullptr, "sink"); !ok) return ok;
+    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    envelope::DecryptOptions options;
+    auto ctx = envelope::capi::Context(context, context_len);
+    if (!ctx) return tl::unexpected(ctx.error());
+    options.reproduced_context = std::move(*ctx);
+    auto handle = std::make_unique<envelope_decryptor>();
+    handle->sink = std::make_unique<envelope::capi::CallbackSink>(sink, user);
+    auto decryptor = envelope::MessageDecryptor::New(*keyring->cmm, options, *handle->sink);
+    if (!decryptor) return tl::unexpected(decryptor.error());
+    handle->decryptor = std::move(*decryptor);
+    *out = handle.release();
+    return {};
+  });
+}
+
+envelope_status envelope_decryptor_update(envelope_decryptor* decryptor, const uint8_t* data,
+                                          size_t len) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(decryptor != nullptr, "decryptor"); !ok) return ok;
+    auto bytes = envelope::capi::Bytes(data, len, "data");
+    if (!bytes) return tl::unexpected(bytes.error());
+    return decryptor->decryptor->Update(*bytes);
+  });
+}
+
+envelope_status envelope_decryptor_finish(envelope_decryptor* decryptor) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(decryptor != nullptr, "decryptor"); !ok) return ok;
+    return decryptor->decryptor->Finish();
+  });
+}
+
+void envelope_decryptor_free(envelope_decryptor* decryptor) { delete decryptor; }
+
+envelope_status envelope_reader_open_fd(const envelope_keyring* keyring, int fd,
+                                        const envelope_context_pair* context, size_t context_len,
+                                        envelope_reader** out) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
+    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    if (fd < 0) return MakeError(ErrorCode::invalid_argument, "c api: fd is negative");
+    envelope::DecryptOptions options;
+    auto ctx = envelope::capi::Context(context, context_len);
+    if (!ctx) return tl::unexpected(ctx.error());
+    options.reproduced_context = std::move(*ctx);
+    auto handle = std::make_unique<envelope_reader>();
+    handle->file = std::make_unique<envelope::FdPositionedSource>(fd);
+    auto reader = envelope::RandomAccessDecryptor::New(*handle->file, *keyring->cmm, options);
+    if (!reader) return tl::unexpected(reader.error());
+    handle->message = std::move(*reader);
+    handle->size = handle->message->plaintext_size();
+    *out = handle.release();
+    return {};
+  });
+}
+
+envelope_status envelope_reader_size(envelope_reader* reader, uint64_t* size) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(reader != nullptr, "reader"); !ok) return ok;
+    if (auto ok = Require(size != nullptr, "size"); !ok) return ok;
+    *size = reader->size;
+    return {};
+  });
+}
+
+envelope_status envelope_reader_read_at(envelope_reader* reader, uint64_t offset, uint8_t* out,
+                                        size_t len) {
+  return Guard([&]() -> Result<void> {
+    if (auto ok = Require(reader != nullptr, "reader"); !ok) return ok;
+    if (auto ok = Require(out != nullptr || len == 0, "out"); !ok) return ok;
+    // One rule for both kinds of reader: the whole range or an error.
+    if (offset > reader->size || len > reader->size - offset) {
+      return MakeError(ErrorCode::invalid_argument, "c api: read past the end of the plaintext");
+    }
+    if (len == 0) return {};
+    std::span<uint8_t> range(out, len);
+    if (reader->message) return reader->message->ReadAt(offset, range);
+    return envelope::ReadExactAt(*reader->chunked, offset, range);
+  });
+}
+
+void envelope_reader_free(envelope_reader* reader) { delete reader; }
+
+}  // extern "C"
