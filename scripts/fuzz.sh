@@ -48,6 +48,7 @@ max_len[customer_key]=1024        # four EDKs of 77-byte info
 max_len[passphrase_edk]=1024      # four EDKs of 37-byte info
 max_len[kms_keyring]=1024         # four EDKs with key ids and blobs
 max_len[root_key]=4200            # a passphrase file at the 4096-byte limit
+max_len[chunked_seal]=33000       # two chunks and a bit
 
 # Targets in the order they run (and report), one line each.
 all_targets=()
@@ -68,6 +69,7 @@ all_targets+=(customer_key)
 all_targets+=(passphrase_edk)
 all_targets+=(kms_keyring)
 all_targets+=(root_key)
+all_targets+=(chunked_seal)
 
 targets=("$@")
 
