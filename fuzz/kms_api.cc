@@ -18,7 +18,6 @@
 //    same context;
 //  - afterwards the keystore opens again from disk with the same keys and
 //    aliases, its audit log verifies, and every audit line is UTF-8 JSON.
-#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +32,7 @@
 #include "crypto/utf8.h"
 #include "envelope/kms.hpp"
 #include "fuzz_util.h"
+#include "scratch.h"
 
 namespace {
 
@@ -41,36 +41,6 @@ using kms::EncryptionContext;
 
 constexpr size_t kMaxOps = 24;
 constexpr size_t kMaxText = 48;
-
-// Scratch is a private folder for this process's keystores, on tmpfs when
-// there is one (every KMS operation fsyncs), removed when the process exits
-// normally. The path and its removal live in one static, so the removal
-// never runs after the path is gone.
-class Scratch {
- public:
-  Scratch() {
-    std::string base = "/tmp";
-    if (std::filesystem::is_directory("/dev/shm") && access("/dev/shm", W_OK) == 0) {
-      base = "/dev/shm";
-    }
-    std::string tmpl = base + "/envelope-fuzz-kms-XXXXXX";
-    FUZZ_CHECK(mkdtemp(tmpl.data()) != nullptr);
-    root_ = tmpl;
-  }
-  ~Scratch() {
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
-  const std::string& root() const { return root_; }
-
- private:
-  std::string root_;
-};
-
-const std::string& ScratchRoot() {
-  static const Scratch scratch;
-  return scratch.root();
-}
 
 kms::KmsOptions Options(const std::string& dir) {
   kms::KmsOptions o;
@@ -281,7 +251,7 @@ void CheckAuditLines(const std::string& dir) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string dir = ScratchRoot() + "/ks";
+  const std::string dir = fuzz::ScratchRoot() + "/ks";
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
   FUZZ_CHECK(!ec);

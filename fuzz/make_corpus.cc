@@ -6,29 +6,23 @@
 //   make_corpus --write CORPUS_DIR VECTORS_DIR   (re)generate
 //   make_corpus --check CORPUS_DIR VECTORS_DIR   fail unless identical
 //
-// Only a fuzzing build (-Dfuzzing=enabled) has the deterministic RNG that
+// The message seeds are in corpus_messages.cc. Only a fuzzing build (-Dfuzzing=enabled) has the deterministic RNG that
 // makes the output reproducible, so only it builds this program. Signed and
-// RSA-wrapped messages draw on OpenSSL's own RNG and are not generated, and
-// we write no legacy (v1) messages; the ESDK vectors bring all three.
+// RSA-wrapped messages draw on OpenSSL's own RNG and are not generated (the
+// ESDK vectors bring them, and v1 framed messages); v1 non-framed messages,
+// which the library only reads, are assembled here.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <map>
-#include <set>
 #include <string>
-#include <vector>
 
 #include "envelope/chunked.hpp"
-#include "envelope/keyring.hpp"
-#include "envelope/message.hpp"
-#include "fuzz_keys.h"
 #include "kms/ciphertext_blob.h"
 #include "kms/keystore_file.h"
 #include "kms/keystore_state.h"
 #include "kms_fuzz_keys.h"
-#include "message/header.h"
+#include "make_corpus.h"
 
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #error "make_corpus needs the deterministic RNG of -Dfuzzing=enabled"
@@ -37,105 +31,7 @@
 namespace {
 
 using namespace envelope;
-namespace fs = std::filesystem;
-using Bytes = std::vector<uint8_t>;
-using Corpus = std::map<std::string, std::map<std::string, Bytes>>;  // target -> name -> bytes
-
-template <typename T>
-T Must(Result<T> r, const std::string& what) {
-  if (!r) {
-    std::fprintf(stderr, "make_corpus: %s: %s\n", what.c_str(), r.error().ToString().c_str());
-    std::exit(1);
-  }
-  return std::move(*r);
-}
-
-void Must(Result<void> r, const std::string& what) {
-  if (!r) {
-    std::fprintf(stderr, "make_corpus: %s: %s\n", what.c_str(), r.error().ToString().c_str());
-    std::exit(1);
-  }
-}
-
-Bytes Pattern(size_t n, uint8_t salt) {
-  Bytes b(n);
-  for (size_t i = 0; i < n; ++i) b[i] = static_cast<uint8_t>(i * 31 + salt);
-  return b;
-}
-
-Bytes Concat(std::initializer_list<Bytes> parts) {
-  Bytes out;
-  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
-  return out;
-}
-
-Bytes ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void Messages(Corpus& c) {
-  auto cmm = Must(NewDefaultCmm(fuzz::AesKeyring()), "cmm");
-  auto second = Must(NewRawAesKeyring("fuzz-other", "other-key", Pattern(32, 9)), "keyring");
-  auto multi = Must(NewMultiKeyring(fuzz::AesKeyring(), {second}), "multi");
-  auto multi_cmm = Must(NewDefaultCmm(multi), "multi cmm");
-  struct Case {
-    const char* name;
-    AlgorithmSuiteId suite;
-    uint32_t frame;
-    size_t size;
-    EncryptionContext context;
-    bool two_keys;
-  };
-  const AlgorithmSuiteId v2 = AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key;
-  const Case cases[] = {
-      {"v2-empty", v2, 4096, 0, {}, false},
-      {"v2-one-byte", v2, 4096, 1, {{"purpose", "fuzz"}}, false},
-      {"v2-frame1-5", v2, 1, 5, {}, false},
-      {"v2-frame7-21", v2, 7, 21, {{"a", "1"}, {"b", "2"}}, false},
-      {"v2-frame64-200", v2, 64, 200, {{"bucket", "b"}, {"object", "o/\xc3\xa9"}}, true},
-      {"v2-frame4096-5000", v2, 4096, 5000, {}, true},
-      {"v2-frame13-130", v2, 13, 130, {{"k", "v"}}, false},
-  };
-  for (const Case& k : cases) {
-    EncryptOptions o;
-    o.suite = k.suite;
-    o.frame_length = k.frame;
-    o.context = k.context;
-    const Bytes plain = Pattern(k.size, static_cast<uint8_t>(k.size));
-    Bytes m = Must(Encrypt(plain, k.two_keys ? *multi_cmm : *cmm, o), k.name);
-    c["message_decrypt"][std::string("gen-") + k.name] = m;
-    auto parsed = Must(message::ParseHeader(m, {}), k.name);
-    c["message_header"][std::string("gen-") + k.name] = Bytes(m.begin(), m.begin() + parsed.total_size);
-  }
-}
-
-void Vectors(Corpus& c, const fs::path& vectors) {
-  // Per set, the first ciphertexts in name order of each suite: every suite,
-  // raw AES and RSA, framed and not, signed and not.
-  const std::pair<const char*, int> sets[] = {
-      {"v4-Net-4.0.1", 3}, {"valid-Net-4.0.0", 1}, {"invalid-Net-4.0.0", 1}};
-  for (const auto& [set, per_suite] : sets) {
-    const fs::path dir = vectors / "esdk" / set / "ciphertexts";
-    if (!fs::is_directory(dir)) {
-      std::fprintf(stderr, "make_corpus: %s not found\n", dir.c_str());
-      std::exit(1);
-    }
-    std::set<fs::path> names;
-    for (const auto& e : fs::directory_iterator(dir)) names.insert(e.path());
-    std::map<std::string, int> taken;
-    for (const auto& p : names) {
-      const std::string name = p.filename().string();
-      if (name.size() < 4 || taken[name.substr(0, 4)]++ >= per_suite) continue;
-      const Bytes m = ReadFile(p);
-      const std::string short_name = "esdk-" + std::string(set).substr(0, 5) + "-" + name.substr(0, 13);
-      c["message_decrypt"][short_name] = m;
-      if (auto h = message::ParseHeader(m, {}); h) {
-        c["message_header"][short_name] = Bytes(m.begin(), m.begin() + h->total_size);
-      }
-    }
-  }
-}
+using namespace envelope::fuzz::corpus;
 
 void Chunked(Corpus& c) {
   const uint8_t key[32] = {'e', 'n', 'v', 'e', 'l', 'o', 'p', 'e', '-', 'f', 'u',
@@ -261,6 +157,9 @@ int main(int argc, char** argv) {
   Keystores(c);
   Roundtrips(c);
   Vectors(c, argv[3]);
+  LargeMessages(c);
+  // inspect walks the same messages.
+  c["inspect"] = c["message_decrypt"];
 
   int problems = 0;
   size_t files = 0, bytes = 0;
