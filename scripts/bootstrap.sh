@@ -10,6 +10,7 @@ packages=(
   doctest-dev libbenchmark-dev zlib1g-dev
   softhsm2 libp11-kit-dev
   libboost-dev awscli faketime iproute2 openssl curl
+  libcurl4-openssl-dev  # HTTPS client of the AWS KMS keyrings (lib/aws)
 )
 # Intel's ipsec-mb: the fast AES-GCM backend (AVX2 / AVX-512 / VAES). Debian
 # ships it for amd64 only; elsewhere the build uses OpenSSL's AES-GCM.

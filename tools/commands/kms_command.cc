@@ -25,6 +25,7 @@ struct ServeOptions {
   std::string region = "us-east-1";
   std::string account = "111122223333";
   unsigned threads = 0;
+  int throttle_first = 0;  // hidden test switch
 };
 
 // SplitListen parses ADDR:PORT, with IPv6 addresses in brackets.
@@ -83,6 +84,7 @@ int Serve(const Globals& globals, const ServeOptions& o) {
   }
   service::KmsServiceOptions options;
   options.api = {"aws", o.region, o.account};
+  options.throttle_first = o.throttle_first;
   service::KmsService kms_service(**kms, std::move(options));
   http.protocol_error = [&kms_service](unsigned status, std::string_view message) {
     return kms_service.ProtocolError(status, message);
@@ -168,6 +170,8 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
   serve->add_option("--account", serve_options->account, "12-digit account id in key ARNs")
       ->capture_default_str();
   serve->add_option("--threads", serve_options->threads, "server threads (default: one per core)");
+  // Tests of clients' retries: the first N requests answer ThrottlingException.
+  serve->add_option("--test-throttle-first", serve_options->throttle_first)->group("");
   serve->footer(Examples(
       "  envelope kms access-keys create --secret-file ak.secret\n"
       "  envelope kms serve --listen 127.0.0.1:4443 &\n"
