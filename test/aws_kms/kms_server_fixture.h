@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,9 +24,15 @@ namespace envelope::testing {
 // KmsServer is one server: a keystore, an access key, HTTPS on 127.0.0.1.
 class KmsServer {
  public:
+  // KmsServer starts a server with a new keystore, or with a copy of the
+  // keystore folder `replica_of` (another region's server: the same keys
+  // and key material, as multi-Region key replicas have).
   explicit KmsServer(std::string region = "us-east-1", std::string account = "111122223333",
-                     int throttle_first = 0)
+                     int throttle_first = 0, const std::string& replica_of = "")
       : region_(std::move(region)), account_(std::move(account)) {
+    if (!replica_of.empty()) {
+      std::filesystem::copy(replica_of, dir_.keystore(), std::filesystem::copy_options::recursive);
+    }
     kms::KmsOptions options;
     options.directory = dir_.keystore();
     auto opened = kms::Kms::Open(std::move(options));
@@ -59,12 +66,14 @@ class KmsServer {
   const std::string& region() const { return region_; }
   std::string url() const { return server_->url(); }
   const std::string& cert() const { return cert_; }
-  const std::string& dir() const { return dir_.path(); }
+  std::string keystore_dir() const { return dir_.keystore(); }
   std::shared_ptr<const aws::Credentials> credentials() const { return credentials_; }
 
   // CreateKey returns the ARN of a new key.
-  std::string CreateKey() {
-    auto key = kms_->CreateKey();
+  std::string CreateKey(bool multi_region = false) {
+    kms::CreateKeyRequest request;
+    request.multi_region = multi_region;
+    auto key = kms_->CreateKey(request);
     REQUIRE(key.has_value());
     return KeyArn(key->key_id);
   }
