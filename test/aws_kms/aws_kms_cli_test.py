@@ -139,7 +139,13 @@ def main():
         r = run([dec, "-f", "-o", os.path.join(work, "out.txt"), msg, "--aws-kms", gen] + ep,
                 dict(env, AWS_SECRET_ACCESS_KEY="x" * 40), ok=False)
         check("InvalidSignatureException" in r.stderr, r.stderr)
-        print("cli: encrypt/decrypt --aws-kms, discovery, profile: ok")
+        # Grant tokens go with every call (the server takes at most 10).
+        run([dec, "-f", "-o", os.path.join(work, "out.txt"), msg, "--aws-kms", gen,
+             "--grant-token", "token-1", "--grant-token", "token-2"] + ep, env)
+        r = run([dec, "-f", "-o", os.path.join(work, "out.txt"), msg, "--aws-kms", gen] +
+                [a for i in range(11) for a in ("--grant-token", f"t{i}")] + ep, env, ok=False)
+        check("at most 10" in r.stderr, r.stderr)
+        print("cli: encrypt/decrypt --aws-kms, discovery, profile, grant tokens: ok")
 
         # rewrap: local keystore -> AWS KMS -> local keystore; the body stays.
         local_id, _ = s.key(alias="alias/local")

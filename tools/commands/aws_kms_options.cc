@@ -10,6 +10,11 @@ void AddAwsSettingsOptions(CLI::App& app, AwsKmsOptions& o) {
                  "else default)")
       ->type_name("NAME")
       ->group(kAwsGroup);
+  app.add_option("--grant-token", o.grant_tokens,
+                 "AWS KMS grant token sent with every call (repeatable, at most 10)")
+      ->type_name("TOKEN")
+      ->allow_extra_args(false)
+      ->group(kAwsGroup);
   app.add_option("--region", o.region,
                  "AWS region for keys not named by ARN (default $AWS_REGION, "
                  "$AWS_DEFAULT_REGION, the profile's)")
@@ -53,6 +58,9 @@ Result<std::vector<std::shared_ptr<const Keyring>>> AwsKmsKeyrings(const AwsKmsO
     return MakeError(ErrorCode::invalid_argument,
                      "--discovery-account restricts --aws-kms-discovery; give both");
   }
+  if (o.grant_tokens.size() > 10) {
+    return MakeError(ErrorCode::invalid_argument, "AWS KMS takes at most 10 --grant-token");
+  }
   if (!o.named()) return out;
   auto supplier = NewAwsKmsClientSupplier(
       {.profile = o.profile, .region = o.region, .endpoint_url = o.endpoint_url});
@@ -62,12 +70,14 @@ Result<std::vector<std::shared_ptr<const Keyring>>> AwsKmsKeyrings(const AwsKmsO
     config.generator = o.keys.front();
     config.children.assign(o.keys.begin() + 1, o.keys.end());
     config.mrk_aware = true;
+    config.grant_tokens = o.grant_tokens;
     auto keyring = NewAwsKmsKeyring(config, *supplier);
     if (!keyring) return tl::unexpected(keyring.error());
     out.push_back(std::move(*keyring));
   }
   if (o.discovery) {
     AwsKmsDiscoveryConfig config;
+    config.grant_tokens = o.grant_tokens;
     if (!o.discovery_accounts.empty()) {
       config.filter = AwsKmsDiscoveryFilter{o.discovery_partition, o.discovery_accounts};
     }

@@ -24,6 +24,7 @@ struct AwsKmsOptions {
   bool discovery = false;         // decrypt: --aws-kms-discovery
   std::vector<std::string> discovery_accounts;
   std::string discovery_partition = "aws";
+  std::vector<std::string> grant_tokens;  // --grant-token, repeatable
   std::string profile;
   std::string region;
   std::string endpoint_url;
