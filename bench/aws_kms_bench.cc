@@ -52,12 +52,12 @@ struct Env {
     service::HttpServerOptions http;
     http.tls = std::move(tls.credentials);
     http.threads = 1;
-    server = Must(service::HttpServer::Start(
-                      std::move(http),
-                      [this](service::HttpRequest request, service::Respond respond) {
-                        respond(kms_service->Handle(request));
-                      }),
-                  "server");
+    server = Must(
+        service::HttpServer::Start(std::move(http),
+                                   [this](service::HttpRequest request, service::Respond respond) {
+                                     respond(kms_service->Handle(request));
+                                   }),
+        "server");
     const std::string key_id = Must(kms->CreateKey(), "create key").key_id;
     aws::AwsKmsClientOptions client_options;
     client_options.region = "us-east-1";
@@ -69,10 +69,10 @@ struct Env {
     AwsKmsClientSupplier supplier = [client](std::string_view) {
       return Result<std::shared_ptr<AwsKmsClient>>(client);
     };
-    aws_keyring = Must(NewAwsKmsKeyring(
-                           {.generator = "arn:aws:kms:us-east-1:111122223333:key/" + key_id},
-                           supplier),
-                       "aws keyring");
+    aws_keyring =
+        Must(NewAwsKmsKeyring({.generator = "arn:aws:kms:us-east-1:111122223333:key/" + key_id},
+                              supplier),
+             "aws keyring");
     local_keyring = Must(NewKmsKeyring(kms::NewKmsClient(kms), key_id), "local keyring");
   }
   ~Env() {

@@ -12,14 +12,14 @@
 //    non-empty secret; the answer (success, or the error message) does not
 //    depend on the secret's value: the same JSON with another secret of the
 //    same length gets the same one.
+#include "aws/aws_config.h"
+
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
-
-#include "aws/aws_config.h"
 #include "aws/credential_process.h"
 #include "fuzz_util.h"
 

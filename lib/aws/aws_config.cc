@@ -86,9 +86,9 @@ Result<Credentials> StaticKeys(const std::map<std::string, std::string>& section
   auto secret = section.find("aws_secret_access_key");
   if (id == section.end() || secret == section.end() || id->second.empty() ||
       secret->second.empty()) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aws config: " + where + " needs both aws_access_key_id and "
-                     "aws_secret_access_key");
+    return MakeError(ErrorCode::invalid_argument, "aws config: " + where +
+                                                      " needs both aws_access_key_id and "
+                                                      "aws_secret_access_key");
   }
   Credentials c;
   c.access_key_id = id->second;
@@ -103,8 +103,8 @@ Result<Credentials> StaticKeys(const std::map<std::string, std::string>& section
 }
 
 bool HasKeys(const std::map<std::string, std::string>* section) {
-  return section != nullptr && (section->contains("aws_access_key_id") ||
-                                section->contains("aws_secret_access_key"));
+  return section != nullptr &&
+         (section->contains("aws_access_key_id") || section->contains("aws_secret_access_key"));
 }
 
 }  // namespace
@@ -192,9 +192,9 @@ Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
       config.profile == "default" ? "default" : "profile " + config.profile;
   if (auto it = conf_ini->find(conf_section); it != conf_ini->end()) profile.config = &it->second;
   if (named && config.profile != "default" && !profile.credentials && !profile.config) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aws config: the profile '" + config.profile + "' is in neither " +
-                         credentials_file + " nor " + config_file);
+    return MakeError(ErrorCode::invalid_argument, "aws config: the profile '" + config.profile +
+                                                      "' is in neither " + credentials_file +
+                                                      " nor " + config_file);
   }
 
   // Region.
@@ -235,9 +235,9 @@ Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
   while (config.endpoint_url.ends_with('/')) config.endpoint_url.pop_back();
   if (!config.endpoint_url.empty() && !config.endpoint_url.starts_with("https://") &&
       !config.endpoint_url.starts_with("http://")) {
-    return MakeError(ErrorCode::invalid_argument, "aws config: the endpoint url '" +
-                                                      config.endpoint_url +
-                                                      "' must start with https://");
+    return MakeError(
+        ErrorCode::invalid_argument,
+        "aws config: the endpoint url '" + config.endpoint_url + "' must start with https://");
   }
 
   // CA bundle and attempts.
@@ -272,16 +272,16 @@ Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
     }
     config.credentials_source = "environment";
   } else if (HasKeys(profile.credentials)) {
-    auto c = StaticKeys(*profile.credentials, "profile '" + config.profile + "' in " +
-                                                  credentials_file);
+    auto c =
+        StaticKeys(*profile.credentials, "profile '" + config.profile + "' in " + credentials_file);
     if (!c) return tl::unexpected(c.error());
     config.credentials = std::move(*c);
     config.credentials_source = "credentials file";
   } else if (const std::string* process = profile.Setting("credential_process")) {
     auto c = RunCredentialProcess(*process);
     if (!c) {
-      return tl::unexpected(c.error().WithContext("aws config: profile '" + config.profile +
-                                                  "' credential_process"));
+      return tl::unexpected(
+          c.error().WithContext("aws config: profile '" + config.profile + "' credential_process"));
     }
     config.credentials = std::move(c->credentials);
     config.credentials_source = "credential_process";
@@ -293,14 +293,13 @@ Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
   } else {
     return MakeError(ErrorCode::not_found,
                      "aws config: no credentials: set AWS_ACCESS_KEY_ID and "
-                     "AWS_SECRET_ACCESS_KEY, or give profile '" + config.profile +
-                         "' keys or a credential_process in " + credentials_file + " or " +
-                         config_file);
+                     "AWS_SECRET_ACCESS_KEY, or give profile '" +
+                         config.profile + "' keys or a credential_process in " + credentials_file +
+                         " or " + config_file);
   }
   if (!IsAccessKeyId(config.credentials.access_key_id)) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aws config: the access key id from the " + config.credentials_source +
-                         " is malformed");
+    return MakeError(ErrorCode::invalid_argument, "aws config: the access key id from the " +
+                                                      config.credentials_source + " is malformed");
   }
   return config;
 }

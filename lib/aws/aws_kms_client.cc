@@ -100,7 +100,8 @@ Result<std::shared_ptr<KmsHttpClient>> KmsHttpClient::Create(AwsKmsClientOptions
   }
   if (options.endpoint_url.empty()) options.endpoint_url = KmsEndpointForRegion(options.region);
   while (options.endpoint_url.ends_with('/')) options.endpoint_url.pop_back();
-  if (!options.endpoint_url.starts_with("https://") && !options.endpoint_url.starts_with("http://")) {
+  if (!options.endpoint_url.starts_with("https://") &&
+      !options.endpoint_url.starts_with("http://")) {
     return MakeError(ErrorCode::invalid_argument,
                      "aws kms: the endpoint '" + options.endpoint_url + "' is not an http(s) url");
   }
@@ -134,7 +135,8 @@ Result<json> KmsHttpClient::Attempt(std::string_view operation, const std::strin
   SigningParams params;
   params.region = options_.region;
   params.service = "kms";
-  params.time = std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  params.time =
+      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
   if (auto signed_ = SignRequest(request, *options_.credentials, params); !signed_) {
     return tl::unexpected(signed_.error().WithContext("aws kms"));
   }
@@ -202,9 +204,9 @@ Result<json> KmsHttpClient::Call(std::string_view operation, const json& body) {
     if (!retry || last || !quota_.Acquire(timeout)) {
       if (attempt == 1) return answer;
       std::string why = last ? "" : ", retry quota exhausted";
-      return tl::unexpected(Error(answer.error().code(), answer.error().message() + " (" +
-                                                             std::to_string(attempt) +
-                                                             " attempts" + why + ")"));
+      return tl::unexpected(Error(
+          answer.error().code(),
+          answer.error().message() + " (" + std::to_string(attempt) + " attempts" + why + ")"));
     }
     retry_cost += timeout ? 10 : 5;
     std::this_thread::sleep_for(BackoffDelay(options_.retry, attempt));
@@ -212,8 +214,7 @@ Result<json> KmsHttpClient::Call(std::string_view operation, const json& body) {
 }
 
 Result<KmsDataKey> KmsHttpClient::GenerateDataKeyWith(std::string_view key,
-                                                      const EncryptionContext& context,
-                                                      size_t size,
+                                                      const EncryptionContext& context, size_t size,
                                                       std::span<const std::string> grant_tokens) {
   json body = {{"KeyId", key}, {"NumberOfBytes", size}};
   if (!context.empty()) body["EncryptionContext"] = Context(context);

@@ -12,10 +12,9 @@
 #define ENVELOPE_LIB_AWS_AWS_KMS_CLIENT_H_
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "aws/http_client.h"
 #include "aws/retry.h"
@@ -67,8 +66,8 @@ class KmsHttpClient final : public AwsKmsClient {
   Result<KmsWrapped> EncryptWith(std::string_view key, std::span<const uint8_t> plaintext,
                                  const EncryptionContext& context,
                                  std::span<const std::string> grant_tokens) override;
-  Result<KmsUnwrapped> DecryptWith(std::span<const uint8_t> blob,
-                                   const EncryptionContext& context, std::string_view key,
+  Result<KmsUnwrapped> DecryptWith(std::span<const uint8_t> blob, const EncryptionContext& context,
+                                   std::string_view key,
                                    std::span<const std::string> grant_tokens) override;
 
  private:

@@ -26,7 +26,9 @@ struct SupplierState {
 
 Result<aws::AwsKmsKey> Key(const std::string& id, const AwsKmsClientSupplier& supplier) {
   auto ref = aws::ClassifyKeyId(id);
-  if (!ref) return Invalid("aws-kms keyring: '" + id + "' is not a key ARN, alias ARN, key id or alias name");
+  if (!ref)
+    return Invalid("aws-kms keyring: '" + id +
+                   "' is not a key ARN, alias ARN, key id or alias name");
   auto client = supplier(ref->arn ? std::string_view(ref->arn->region) : std::string_view());
   if (!client) return tl::unexpected(client.error());
   if (!*client) return Invalid("aws-kms keyring: the client supplier gave no client for " + id);
@@ -47,8 +49,7 @@ Result<AwsKmsClientSupplier> NewAwsKmsClientSupplier(const AwsSettings& settings
       [state](std::string_view wanted) -> Result<std::shared_ptr<AwsKmsClient>> {
         const std::string region = wanted.empty() ? state->config.region : std::string(wanted);
         if (region.empty()) {
-          return Invalid(
-              "aws kms: no region: give --region, set AWS_REGION, or name keys by ARN");
+          return Invalid("aws kms: no region: give --region, set AWS_REGION, or name keys by ARN");
         }
         std::lock_guard lock(state->mutex);
         if (auto it = state->clients.find(region); it != state->clients.end()) return it->second;
@@ -119,11 +120,10 @@ Result<std::shared_ptr<const Keyring>> NewAwsKmsDiscoveryKeyring(
       return Invalid("aws-kms discovery keyring: a discovery filter needs at least one account");
     }
     for (const std::string& account : filter->accounts) {
-      const bool digits = account.size() == 12 &&
-                          account.find_first_not_of("0123456789") == std::string::npos;
+      const bool digits =
+          account.size() == 12 && account.find_first_not_of("0123456789") == std::string::npos;
       if (!digits) {
-        return Invalid("aws-kms discovery keyring: '" + account +
-                       "' is not a 12-digit account id");
+        return Invalid("aws-kms discovery keyring: '" + account + "' is not a 12-digit account id");
       }
     }
   }

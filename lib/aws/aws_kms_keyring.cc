@@ -148,8 +148,7 @@ Result<void> AwsKmsKeyring::OnDecrypt(DecryptionMaterials& materials,
   }
   std::string names;
   for (const AwsKmsKey* key : keys) names += (names.empty() ? "" : ", ") + key->id;
-  return attempts.Fail("aws-kms keyring",
-                       "no encrypted data key of the message is under " + names);
+  return attempts.Fail("aws-kms keyring", "no encrypted data key of the message is under " + names);
 }
 
 Result<void> AwsKmsDiscoveryKeyring::OnEncrypt(EncryptionMaterials&) const {

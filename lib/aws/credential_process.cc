@@ -43,7 +43,10 @@ Result<std::vector<std::string>> SplitCommandLine(std::string_view command) {
   for (size_t i = 0; i < command.size(); ++i) {
     const char c = command[i];
     if (quote == '\'') {
-      if (c == '\'') quote = 0; else word += c;
+      if (c == '\'')
+        quote = 0;
+      else
+        word += c;
     } else if (quote == '"') {
       if (c == '"') {
         quote = 0;
@@ -134,8 +137,8 @@ Result<ProcessCredentials> RunCredentialProcess(std::string_view command) {
   const int spawned = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (spawned != 0) {
-    return MakeError(ErrorCode::io, "credential_process: cannot run '" + (*words)[0] +
-                                        "': " + strerror(spawned));
+    return MakeError(ErrorCode::io,
+                     "credential_process: cannot run '" + (*words)[0] + "': " + strerror(spawned));
   }
   close(write_end.fd);
   write_end.fd = -1;
@@ -145,18 +148,17 @@ Result<ProcessCredentials> RunCredentialProcess(std::string_view command) {
   }
   if (!output) return tl::unexpected(output.error().WithContext("credential_process"));
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return MakeError(ErrorCode::io, "credential_process: '" + (*words)[0] + "' failed (" +
-                                        (WIFEXITED(status)
-                                             ? "exit status " + std::to_string(WEXITSTATUS(status))
-                                             : std::string("killed by a signal")) +
-                                        ")");
+    return MakeError(ErrorCode::io,
+                     "credential_process: '" + (*words)[0] + "' failed (" +
+                         (WIFEXITED(status) ? "exit status " + std::to_string(WEXITSTATUS(status))
+                                            : std::string("killed by a signal")) +
+                         ")");
   }
-  auto parsed = ParseProcessOutput(
-      {reinterpret_cast<const char*>(output->data()), output->size()});
+  auto parsed = ParseProcessOutput({reinterpret_cast<const char*>(output->data()), output->size()});
   if (!parsed) return tl::unexpected(parsed.error());
   if (parsed->expiration &&
-      *parsed->expiration <= std::chrono::time_point_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now())) {
+      *parsed->expiration <=
+          std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now())) {
     return Invalid("the credentials it returned have expired");
   }
   return parsed;

@@ -172,7 +172,8 @@ Result<HttpResponse> HttpClient::Send(std::string_view base_url, const HttpReque
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.ca_bundle.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
+  if (!options_.ca_bundle.empty())
+    curl_easy_setopt(curl, CURLOPT_CAINFO, options_.ca_bundle.c_str());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
@@ -195,8 +196,8 @@ Result<HttpResponse> HttpClient::Send(std::string_view base_url, const HttpReque
   }
   if (code != CURLE_OK) {
     if (kind) *kind = Kind(code);
-    return MakeError(ErrorCode::io, "http client: " + std::string(base_url) + ": " +
-                                        curl_easy_strerror(code));
+    return MakeError(ErrorCode::io,
+                     "http client: " + std::string(base_url) + ": " + curl_easy_strerror(code));
   }
   response.status = status;
   return response;

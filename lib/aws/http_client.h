@@ -31,9 +31,9 @@ namespace envelope::aws {
 struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{10000};  // TCP + TLS handshake
   std::chrono::milliseconds request_timeout{60000};  // the whole call
-  std::string ca_bundle;                // PEM file of trusted CAs; empty: the system's
-  size_t max_response_size = 1 << 20;   // a longer body fails (limit_exceeded)
-  size_t max_idle_handles = 8;          // handles (and their connections) kept
+  std::string ca_bundle;                             // PEM file of trusted CAs; empty: the system's
+  size_t max_response_size = 1 << 20;                // a longer body fails (limit_exceeded)
+  size_t max_idle_handles = 8;                       // handles (and their connections) kept
 };
 
 // HttpResponse is one answer.

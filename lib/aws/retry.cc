@@ -13,16 +13,26 @@ constexpr int kCapacity = 500;
 // retries (botocore's retries/standard.py and the JS SDK's service-error-
 // classification agree on these).
 constexpr std::string_view kThrottling[] = {
-    "BandwidthLimitExceeded", "EC2ThrottledException",
-    "LimitExceededException", "PriorRequestNotComplete",
-    "ProvisionedThroughputExceededException", "RequestLimitExceeded",
-    "RequestThrottled", "RequestThrottledException",
-    "SlowDown", "ThrottledException",
-    "Throttling", "ThrottlingException",
-    "TooManyRequestsException", "TransactionInProgressException",
+    "BandwidthLimitExceeded",
+    "EC2ThrottledException",
+    "LimitExceededException",
+    "PriorRequestNotComplete",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "SlowDown",
+    "ThrottledException",
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "TransactionInProgressException",
 };
 constexpr std::string_view kTransient[] = {
-    "IDPCommunicationError", "InternalError", "RequestTimeout", "RequestTimeoutException",
+    "IDPCommunicationError",
+    "InternalError",
+    "RequestTimeout",
+    "RequestTimeoutException",
 };
 
 }  // namespace

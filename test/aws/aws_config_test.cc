@@ -113,7 +113,8 @@ TEST_CASE("ResolveAwsConfig: static keys beat credential_process, which beats co
   h.Write(".aws/credentials", "[p]\naws_access_key_id = AKIACREDFILE\naws_secret_access_key = f\n");
   CHECK(h.Resolve({.profile = "p"})->credentials.access_key_id == "AKIACREDFILE");
   h.Write(".aws/credentials", "");
-  h.Write(".aws/config", "[profile p]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = c\n");
+  h.Write(".aws/config",
+          "[profile p]\naws_access_key_id = AKIACONFIG\naws_secret_access_key = c\n");
   CHECK(h.Resolve({.profile = "p"})->credentials_source == "config file");
 }
 
@@ -132,8 +133,8 @@ TEST_CASE("ResolveAwsConfig: a failing or malformed credential_process is an err
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == ErrorCode::invalid_argument);
   CHECK(r.error().message().find("do-not-print") == std::string::npos);
-  const std::string expired = h.Process(
-      "old.sh", R"({"Version": 1, "AccessKeyId": "AKIAX", "SecretAccessKey": "s",
+  const std::string expired =
+      h.Process("old.sh", R"({"Version": 1, "AccessKeyId": "AKIAX", "SecretAccessKey": "s",
                     "Expiration": "2001-01-01T00:00:00Z"})");
   h.Write(".aws/config", "[default]\ncredential_process = " + expired + "\n");
   r = h.Resolve();
@@ -152,8 +153,9 @@ TEST_CASE("ResolveAwsConfig: no credentials anywhere is not_found") {
   CHECK(r.error().code() == ErrorCode::not_found);
 }
 
-TEST_CASE("ResolveAwsConfig: region from the command line, AWS_REGION, AWS_DEFAULT_REGION, "
-          "the profile") {
+TEST_CASE(
+    "ResolveAwsConfig: region from the command line, AWS_REGION, AWS_DEFAULT_REGION, "
+    "the profile") {
   Home h;
   h.Write(".aws/credentials", kCredentials);
   h.Write(".aws/config", "[default]\nregion = eu-central-1\n[profile dev]\nregion = ap-south-1\n");

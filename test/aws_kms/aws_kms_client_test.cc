@@ -52,8 +52,8 @@ TEST_CASE("KmsHttpClient: AWS errors keep their name and map to our codes") {
   auto wrapped = client->Encrypt(key, Bytes("x"), kContext);
   REQUIRE(wrapped);
 
-  auto missing = client->Encrypt(server.KeyArn("00000000-0000-4000-8000-000000000000"),
-                                 Bytes("x"), {});
+  auto missing =
+      client->Encrypt(server.KeyArn("00000000-0000-4000-8000-000000000000"), Bytes("x"), {});
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code() == ErrorCode::not_found);
   CHECK(missing.error().message().starts_with("NotFoundException: "));
@@ -164,8 +164,8 @@ TEST_CASE("KmsHttpClient: nothing listening is an io error after the retries") {
   uint16_t port = 0;
   {
     service::HttpServerOptions http;
-    auto probe = service::HttpServer::Start(std::move(http), [](service::HttpRequest,
-                                                                 service::Respond) {});
+    auto probe =
+        service::HttpServer::Start(std::move(http), [](service::HttpRequest, service::Respond) {});
     REQUIRE(probe);
     port = (*probe)->port();
     (*probe)->Stop(std::chrono::milliseconds(100));

@@ -1,11 +1,10 @@
 // The AWS KMS keyrings against our KMS server: round trips for each kind,
 // the EDKs every AWS Encryption SDK writes, the discovery filter, every
 // attempt reported, and the multi-Region matching rules.
-#include "envelope/aws_kms.hpp"
-
 #include <doctest/doctest.h>
 
 #include "aws/aws_kms_mrk.h"
+#include "envelope/aws_kms.hpp"
 #include "envelope/message.hpp"
 #include "kms_server_fixture.h"
 
@@ -31,7 +30,8 @@ TEST_CASE("AwsKmsKeyring: generator and children; each key alone decrypts; aws-k
   auto keyring = NewAwsKmsKeyring({.generator = generator, .children = {child}}, server.Supplier());
   REQUIRE_MESSAGE(keyring, (keyring ? "" : keyring.error().ToString()));
   for (AlgorithmSuiteId suite : kSuites) {
-    auto message = Encrypt(Plain("hello aws kms"), **keyring, {.suite = suite, .context = kContext});
+    auto message =
+        Encrypt(Plain("hello aws kms"), **keyring, {.suite = suite, .context = kContext});
     REQUIRE_MESSAGE(message, (message ? "" : message.error().ToString()));
     auto out = Decrypt(*message, **keyring);
     REQUIRE(out);
@@ -52,8 +52,9 @@ TEST_CASE("AwsKmsKeyring: generator and children; each key alone decrypts; aws-k
   }
 }
 
-TEST_CASE("AwsKmsKeyring: an alias ARN encrypts; the EDK names the key ARN; the alias ARN "
-          "does not decrypt (EDKs name keys)") {
+TEST_CASE(
+    "AwsKmsKeyring: an alias ARN encrypts; the EDK names the key ARN; the alias ARN "
+    "does not decrypt (EDKs name keys)") {
   KmsServer server;
   const std::string key = server.CreateKey();
   REQUIRE(server.kms().CreateAlias("alias/app", key.substr(key.rfind('/') + 1)));
@@ -181,8 +182,8 @@ TEST_CASE("AwsKmsKeyring: configurations that cannot work are refused") {
                                 server.Supplier());
   REQUIRE_FALSE(twice);
   CHECK(twice.error().message().find("same multi-Region key") != std::string::npos);
-  CHECK_FALSE(NewAwsKmsDiscoveryKeyring({.filter = AwsKmsDiscoveryFilter{"aws", {}}},
-                                        server.Supplier()));
+  CHECK_FALSE(
+      NewAwsKmsDiscoveryKeyring({.filter = AwsKmsDiscoveryFilter{"aws", {}}}, server.Supplier()));
   CHECK_FALSE(NewAwsKmsDiscoveryKeyring({.filter = AwsKmsDiscoveryFilter{"aws", {"12"}}},
                                         server.Supplier()));
   CHECK_FALSE(NewAwsKmsDiscoveryKeyring({.filter = AwsKmsDiscoveryFilter{"nope", {"111122223333"}}},

@@ -82,9 +82,9 @@ class KmsServer {
   }
 
   // Client returns a client of this server, signing for its region.
-  std::shared_ptr<aws::KmsHttpClient> Client(int max_attempts = 3,
-                                             std::chrono::milliseconds base_delay =
-                                                 std::chrono::milliseconds(5)) const {
+  std::shared_ptr<aws::KmsHttpClient> Client(
+      int max_attempts = 3,
+      std::chrono::milliseconds base_delay = std::chrono::milliseconds(5)) const {
     aws::AwsKmsClientOptions options;
     options.region = region_;
     options.endpoint_url = url();

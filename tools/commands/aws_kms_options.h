@@ -4,11 +4,10 @@
 #ifndef ENVELOPE_TOOLS_COMMANDS_AWS_KMS_OPTIONS_H_
 #define ENVELOPE_TOOLS_COMMANDS_AWS_KMS_OPTIONS_H_
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "envelope/error.hpp"
 #include "envelope/keyring.hpp"
