@@ -13,6 +13,7 @@ packages=(
   cmake  # examples/install_test.sh: find_package(envelope) from a CMake project
   scdoc  # doc/*.scd: the man pages of encrypt, decrypt and envelope
   man-db  # test/doc: the man pages render (man -l)
+  libcurl4-openssl-dev  # HTTPS client of the AWS KMS keyrings (lib/aws)
 )
 # Intel's ipsec-mb: the fast AES-GCM backend (AVX2 / AVX-512 / VAES). Debian
 # ships it for amd64 only; elsewhere the build uses OpenSSL's AES-GCM.

@@ -118,6 +118,10 @@ struct KeyMetadata {
 struct CreateKeyRequest {
   std::string description;  // at most 8192 characters
   Tags tags;
+  // multi_region makes a multi-Region key: its id is "mrk-" and 32 hex
+  // digits, and a copy of the keystore serving another region (the replica)
+  // opens its ciphertexts under the same id.
+  bool multi_region = false;
 };
 
 // AliasEntry is one alias, as ListAliases returns it.

@@ -31,7 +31,8 @@ class KmsKeyring final : public Keyring {
 };
 
 // IsKeyId reports whether `text` has the shape of a key id (a UUID in the
-// 8-4-4-4-12 hex form).
+// 8-4-4-4-12 hex form, or a multi-Region key's "mrk-" and 32 lowercase hex
+// digits).
 bool IsKeyId(std::string_view text);
 
 }  // namespace envelope::keyring

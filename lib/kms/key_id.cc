@@ -18,13 +18,30 @@ Result<KeyIdBytes> NewKeyId() {
   return id;
 }
 
+Result<KeyIdBytes> NewMultiRegionKeyId() {
+  KeyIdBytes id{};
+  if (auto r = crypto::RandomBytes(id); !r) return tl::unexpected(r.error());
+  id[6] = static_cast<uint8_t>(id[6] & 0x0f);
+  return id;
+}
+
 std::string FormatKeyId(const KeyIdBytes& id) {
   const std::string hex = crypto::ToHex(id);
+  if (IsMultiRegionKeyId(id)) return "mrk-" + hex;
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
          hex.substr(16, 4) + "-" + hex.substr(20, 12);
 }
 
 std::optional<KeyIdBytes> ParseKeyId(std::string_view text) {
+  if (text.starts_with("mrk-") && text.size() == 36) {
+    auto bytes = crypto::ParseHex(text.substr(4));
+    if (!bytes || bytes->size() != 16) return std::nullopt;
+    KeyIdBytes id{};
+    std::copy(bytes->begin(), bytes->end(), id.begin());
+    // One text per id: lower case only, and the multi-Region marker.
+    if (!IsMultiRegionKeyId(id) || FormatKeyId(id) != text) return std::nullopt;
+    return id;
+  }
   if (text.size() != 36) return std::nullopt;
   std::string hex;
   size_t next_dash = 0;
@@ -40,6 +57,7 @@ std::optional<KeyIdBytes> ParseKeyId(std::string_view text) {
   if (!bytes || bytes->size() != 16) return std::nullopt;
   KeyIdBytes id{};
   std::copy(bytes->begin(), bytes->end(), id.begin());
+  if (IsMultiRegionKeyId(id)) return std::nullopt;  // only in its "mrk-" form
   return id;
 }
 

@@ -25,7 +25,7 @@ Result<KeyRecord*> Resolve(Txn& txn, std::string_view key) {
 
 Result<KeyRecord*> AddKey(Txn& txn, const CreateKeyRequest& request) {
   if (auto ok = internal::ValidateCreateKey(request); !ok) return tl::unexpected(ok.error());
-  auto id = internal::NewKeyId();
+  auto id = request.multi_region ? internal::NewMultiRegionKeyId() : internal::NewKeyId();
   if (!id) return tl::unexpected(id.error());
   auto version = internal::NewKeyVersion(1, txn.now_ms, internal::VersionOrigin::create);
   if (!version) return tl::unexpected(version.error());

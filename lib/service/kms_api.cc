@@ -86,7 +86,7 @@ struct Invocation {
               {"CustomerMasterKeySpec", kSymmetricDefault},
               {"KeySpec", kSymmetricDefault},
               {"EncryptionAlgorithms", json::array({kSymmetricDefault})},
-              {"MultiRegion", false}};
+              {"MultiRegion", m.key_id.starts_with("mrk-")}};
     if (m.deletion_date) j["DeletionDate"] = Seconds(*m.deletion_date);
     return j;
   }
@@ -182,7 +182,6 @@ Step<json> CreateKey(Invocation& call) {
   }
   auto multi_region = r.Boolean("MultiRegion");
   if (!multi_region) return tl::unexpected(multi_region.error());
-  if (*multi_region) return Fail("UnsupportedOperationException", "multi-Region keys are not supported");
   if (auto bypass = r.Boolean("BypassPolicyLockoutSafetyCheck"); !bypass) {
     return tl::unexpected(bypass.error());
   }
@@ -193,6 +192,9 @@ Step<json> CreateKey(Invocation& call) {
   kms::CreateKeyRequest request;
   request.description = description->value_or("");
   request.tags = std::move(*tags);
+  // A multi-Region key's replicas are copies of this keystore served with
+  // another --region (no ReplicateKey yet).
+  request.multi_region = *multi_region;
   auto key = call.K().CreateKey(request);
   if (!key) return FromError(key.error());
   call.Use(key->key_id);

@@ -137,6 +137,9 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
       return refused(operation, e.type, e.message);
     }
     caller.access_key_id = principal->access_key_id;
+    if (options_.throttle_first > 0 && throttled_.fetch_add(1) < options_.throttle_first) {
+      return refused(operation, "ThrottlingException", "Rate exceeded");
+    }
 
     // Dispatch, with every audit line naming the caller.
     kms::ScopedRequestCaller scope(caller);

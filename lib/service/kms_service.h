@@ -17,6 +17,7 @@
 #ifndef ENVELOPE_LIB_SERVICE_KMS_SERVICE_H_
 #define ENVELOPE_LIB_SERVICE_KMS_SERVICE_H_
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -36,6 +37,9 @@ struct KmsServiceOptions {
   // clock gives the time requests are checked against (SigV4 allows 5
   // minutes of skew); empty means the system clock.
   std::function<std::chrono::system_clock::time_point()> clock;
+  // throttle_first answers the first N authenticated requests with
+  // ThrottlingException (a test switch for clients' retries; 0: off).
+  int throttle_first = 0;
 };
 
 // KmsService answers AWS KMS requests from a Kms that must outlive it.
@@ -57,6 +61,7 @@ class KmsService {
   KmsApi api_;
   SsmApi ssm_;
   SecretsApi secrets_;
+  std::atomic<int> throttled_{0};
 };
 
 }  // namespace envelope::service

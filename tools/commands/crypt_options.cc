@@ -199,6 +199,7 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
       ->group(keys);
   AddPkcs11TokenOptions(app, o.pkcs11);
   AddPkcs11KeyOptions(app, o.pkcs11);
+  AddAwsKmsOptions(app, o.aws, !enc);
 
   const char* const msg = "Message";
   if (enc) {

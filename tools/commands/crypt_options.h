@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "commands/aws_kms_options.h"
 #include "commands/pkcs11_options.h"
 #include "envelope/error.hpp"
 #include "envelope/materials.hpp"
@@ -43,6 +44,7 @@ struct CryptOptions {
   std::vector<std::string> wrapping_keys;  // --wrapping-key provider=..,key=..,file=..
   std::string keystore;                    // --keystore DIR
   Pkcs11Options pkcs11;                    // --pkcs11-*, --pkcs11 URI
+  AwsKmsOptions aws;                       // --aws-kms*, --profile, --region, --endpoint-url
 
   std::vector<std::string> context;          // -c k=v
   std::vector<std::string> require_context;  // decrypt --require-context k=v or k

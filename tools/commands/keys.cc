@@ -85,6 +85,9 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
   for (const std::string& spec : o.wrapping_keys) {
     if (auto r = add(WrappingKeyKeyring(spec)); !r) return tl::unexpected(r.error());
   }
+  auto aws_keyrings = AwsKmsKeyrings(o.aws);
+  if (!aws_keyrings) return tl::unexpected(aws_keyrings.error());
+  for (auto& k : *aws_keyrings) keyrings.push_back(std::move(k));
   auto hsm_keys = pkcs11.Named();
   if (!hsm_keys) return tl::unexpected(hsm_keys.error());
   for (auto& k : *hsm_keys) keyrings.push_back(std::move(k));

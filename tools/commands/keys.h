@@ -33,7 +33,8 @@ class Keystore {
 };
 
 // BuildKeyring returns the keyring for `options`: every key named (KMS
-// keys, a customer key, a passphrase, raw wrapping keys, PKCS#11 keys)
+// keys, a customer key, a passphrase, raw wrapping keys, AWS KMS keys,
+// PKCS#11 keys)
 // joins one multi keyring, the first generating the data key. With no key
 // named, encrypt uses the managed default key and decrypt any key of the
 // local keystore. Fails with invalid_argument for conflicting or malformed

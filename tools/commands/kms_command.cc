@@ -29,6 +29,7 @@ struct ServeOptions {
   unsigned threads = 0;
   unsigned workers = 64;
   long rotation_check = 60;  // seconds between checks for due secret rotations
+  int throttle_first = 0;  // hidden test switch
 };
 
 // SplitListen parses ADDR:PORT, with IPv6 addresses in brackets.
@@ -101,6 +102,7 @@ int Serve(const Globals& globals, const ServeOptions& o) {
   }
   service::KmsServiceOptions options;
   options.api = {"aws", o.region, o.account};
+  options.throttle_first = o.throttle_first;
   service::KmsService kms_service(**kms, std::move(options));
   http.protocol_error = [&kms_service](unsigned status, std::string_view message) {
     return kms_service.ProtocolError(status, message);
@@ -210,6 +212,8 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
   serve->add_option("--rotation-check", serve_options->rotation_check,
                     "seconds between runs of the due secret rotations (0: none)")
       ->capture_default_str();
+  // Tests of clients' retries: the first N requests answer ThrottlingException.
+  serve->add_option("--test-throttle-first", serve_options->throttle_first)->group("");
   serve->footer(Examples(
       "  envelope kms access-keys create --secret-file ak.secret\n"
       "  envelope kms serve --listen 127.0.0.1:4443 &\n"

@@ -15,6 +15,7 @@ namespace {
 struct RewrapArgs {
   CryptOptions old_keys;  // how to open the current header (decrypt options)
   std::vector<std::string> to_keys;
+  std::vector<std::string> to_aws_kms_keys;  // with old_keys.aws's settings
   std::vector<std::string> to_pkcs11_keys;  // labels on the --pkcs11-token token
   std::vector<std::string> to_pkcs11_uris;
   bool to_default = false;
@@ -25,8 +26,10 @@ int Run(const Globals& g, RewrapArgs& a) {
   CryptOptions& o = a.old_keys;
   if (o.keystore.empty()) o.keystore = g.keystore;
   const bool to_pkcs11 = !a.to_pkcs11_keys.empty() || !a.to_pkcs11_uris.empty();
-  if ((!a.to_keys.empty() || to_pkcs11) && a.to_default) {
-    PrintError(kTool, "give --to-key/--to-pkcs11-key/--to-pkcs11 or --to-default, not both");
+  const bool to_aws = !a.to_aws_kms_keys.empty();
+  if ((!a.to_keys.empty() || to_pkcs11 || to_aws) && a.to_default) {
+    PrintError(kTool,
+               "give --to-key/--to-aws-kms/--to-pkcs11-key/--to-pkcs11 or --to-default, not both");
     return kExitUsage;
   }
   // Token options may serve the destination alone (--to-pkcs11-key).
@@ -47,7 +50,7 @@ int Run(const Globals& g, RewrapArgs& a) {
   std::shared_ptr<const CryptoMaterialsManager> old_cmm;
   // One PIN read serves the old and the new PKCS#11 keys.
   Pkcs11Keys pkcs11(o.pkcs11);
-  const bool to_newest = a.to_keys.empty() && !a.to_default && !to_pkcs11;
+  const bool to_newest = a.to_keys.empty() && !a.to_default && !to_pkcs11 && !to_aws;
   if (!to_newest) {
     std::vector<std::shared_ptr<const Keyring>> targets;
     if (a.to_default || !a.to_keys.empty()) {
@@ -63,6 +66,15 @@ int Run(const Globals& g, RewrapArgs& a) {
         if (!k) return Fail(kTool, k.error());
         targets.push_back(*k);
       }
+    }
+    if (to_aws) {
+      AwsKmsOptions aws = o.aws;  // the AWS settings, with the new keys
+      aws.keys = a.to_aws_kms_keys;
+      aws.discovery = false;
+      aws.discovery_accounts.clear();
+      auto k = AwsKmsKeyrings(aws);
+      if (!k) return Fail(kTool, k.error());
+      for (auto& keyring : *k) targets.push_back(std::move(keyring));
     }
     for (const auto& label : a.to_pkcs11_keys) {
       auto k = pkcs11.ByLabel(label);
@@ -139,6 +151,12 @@ void RegisterRewrapCommand(CLI::App& app, std::shared_ptr<Globals> g, Commands& 
                   "open the current one")
       ->type_name("KEY")
       ->allow_extra_args(false);
+  sub->add_option("--to-aws-kms", a->to_aws_kms_keys,
+                  "wrap the data key under this AWS KMS key ARN or alias ARN instead (repeatable; "
+                  "--profile, --region and --endpoint-url apply)")
+      ->type_name("KEY")
+      ->allow_extra_args(false)
+      ->group(kAwsGroup);
   sub->add_option("--to-pkcs11-key", a->to_pkcs11_keys,
                   "wrap under this AES key (label) of the HSM token named by --pkcs11-module, "
                   "--pkcs11-token and a --pkcs11-pin-* option (repeatable)")
@@ -154,6 +172,7 @@ void RegisterRewrapCommand(CLI::App& app, std::shared_ptr<Globals> g, Commands& 
   sub->footer(Examples(
       "envelope keys rotate alias/app && envelope rewrap report.pdf.encrypted\n"
       "  envelope rewrap --to-key alias/new *.encrypted\n"
+      "  envelope rewrap --to-aws-kms arn:aws:kms:us-east-1:111122223333:key/... *.encrypted\n"
       "  envelope rewrap --customer-key-file k.bin --to-key alias/app photo.encrypted\n"
       "  envelope rewrap --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token prod \\\n"
       "      --pkcs11-pin-file pin.txt --to-pkcs11-key wrap-2024 report.pdf.encrypted   # KMS -> HSM\n"
@@ -161,9 +180,9 @@ void RegisterRewrapCommand(CLI::App& app, std::shared_ptr<Globals> g, Commands& 
       "      --pkcs11-pin-file pin.txt --pkcs11-key wrap-2024 --to-key alias/app report.pdf.encrypted\n"
       "  envelope rewrap --to-pkcs11 'pkcs11:token=prod;object=wrap-2025?module-path=/usr/lib/"
       "softhsm/libsofthsm2.so&pin-source=pin.txt' report.pdf.encrypted\n\n"
-      "Without --to-key, --to-pkcs11-key or --to-pkcs11, every KMS-wrapped data key moves to\n"
-      "the newest version of its own key. Only the header changes; the old keys no longer\n"
-      "open the rewrapped file."));
+      "Without --to-key, --to-aws-kms, --to-pkcs11-key or --to-pkcs11, every KMS-wrapped data\n"
+      "key moves to the newest version of its own key. Only the header changes; the old keys\n"
+      "no longer open the rewrapped file."));
   out.push_back({sub, [g, a] { return Run(*g, *a); }});
 }
 
