@@ -34,9 +34,10 @@ declare -A max_len=(
   [sigv4]=4096
   [aes_gcm_diff]=70000
   [kms_request]=8192
+  [policy]=8192
 )
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(message_header message_decrypt chunked_decrypt kms_blob kms_api keystore_load roundtrip cli_args sigv4 aes_gcm_diff kms_request)
+[ ${#targets[@]} -gt 0 ] || targets=(message_header message_decrypt chunked_decrypt kms_blob kms_api keystore_load roundtrip cli_args sigv4 aes_gcm_diff kms_request policy)
 
 if [ ! -f $build/build.ninja ]; then
   CC=clang CXX=clang++ meson setup $build --buildtype=debugoptimized -Dfuzzing=enabled \
