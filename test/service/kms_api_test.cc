@@ -288,7 +288,7 @@ TEST_CASE("KmsApi: TagResource, UntagResource and ListResourceTags") {
 
 TEST_CASE("KmsApi: unknown operations and bodies that are not JSON objects") {
   Fixture f;
-  f.Err("CreateGrant", "{}", "UnsupportedOperationException");
+  f.Err("Sign", "{}", "UnsupportedOperationException");
   f.Err("DescribeKey", "not json", "SerializationException");
   f.Err("DescribeKey", "[1, 2]", "SerializationException");
   f.Err("DescribeKey", "{\"KeyId\": \"\xff\"}", "SerializationException");

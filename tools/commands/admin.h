@@ -39,6 +39,9 @@ void RegisterCryptCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comm
 void RegisterSelfTestCommand(CLI::App& app, Commands& out);
 void RegisterPkcs11Commands(CLI::App& app, Commands& out);
 void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+// RegisterIamCommands adds `keys policy` and `kms users` to the `keys` and
+// `kms` commands already registered (iam_command.cc).
+void RegisterIamCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
 
 // kTool is the name errors start with.
 inline constexpr const char* kTool = "envelope";
