@@ -140,6 +140,13 @@ Result<void> Kms::Impl::Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
     if (body_error != nullptr) txn.event.error = *body_error;
     events.push_back(std::move(txn.event));
   }
+  for (auto& e : events) {
+    if (e.account.empty()) {  // maintenance and DefaultKey's lines
+      e.partition = options.partition;
+      e.region = options.region;
+      e.account = options.account;
+    }
+  }
   if (auto a = internal::AppendAuditEvents(dir, events); !a) {
     return tl::unexpected(a.error().WithContext("audit log (the operation itself was done)"));
   }

@@ -90,6 +90,9 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
   }
   Txn txn{*state, now, internal::ToMs(now)};
   txn.options = &options;
+  txn.event.region = options.region;
+  txn.event.account = options.account;
+  txn.event.partition = options.partition;
   txn.event.time = now;
   txn.event.operation = std::string(operation);
   internal::AttachCaller(txn.event);

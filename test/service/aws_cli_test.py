@@ -281,7 +281,7 @@ def main():
         audit = subprocess.run([envelope, "audit", "verify"], env=env, capture_output=True, text=True)
         check(audit.returncode == 0, audit.stdout + audit.stderr)
         log = open(os.path.join(home, "audit.log")).read()
-        check(f'"caller_access_key_id":"{access_key}"' in log, "audit lines name the caller")
+        check(f'"accessKeyId":"{access_key}"' in log, "audit lines name the caller")
         check("InvalidSignatureException" in log and "UnrecognizedClientException" in log,
               "refused requests are audited")
         check(secret not in log and "the plaintext" not in log, "no secret in the audit log")

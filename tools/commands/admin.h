@@ -39,6 +39,8 @@ void RegisterCryptCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comm
 void RegisterSelfTestCommand(CLI::App& app, Commands& out);
 void RegisterPkcs11Commands(CLI::App& app, Commands& out);
 void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+// RegisterAuditLookup adds `audit lookup` to `audit` (audit_lookup.cc).
+void RegisterAuditLookup(CLI::App& audit, std::shared_ptr<Globals> globals, Commands& out);
 // RegisterIamCommands adds `keys policy` and `kms users` to the `keys` and
 // `kms` commands already registered (iam_command.cc).
 void RegisterIamCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
