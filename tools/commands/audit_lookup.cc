@@ -72,11 +72,16 @@ int Lookup(const Globals& g, const LookupArgs& a) {
   Keystore keystore(g.keystore);
   auto kms = keystore.Get();
   if (!kms) return Fail(kTool, kms.error());
-  std::string key_id;
-  if (!a.key.empty()) {
-    auto key = (*kms)->DescribeKey(a.key);
-    if (!key && key.error().code() == ErrorCode::invalid_argument) return Fail(kTool, key.error());
-    key_id = key ? key->key_id : a.key;
+  // An alias names its key through ListAliases, which needs no permission
+  // on the key itself (a key whose policy shuts the root out still has
+  // records to find); a key id is taken as it is.
+  std::string key_id = a.key;
+  if (a.key.starts_with("alias/")) {
+    auto aliases = (*kms)->ListAliases();
+    if (!aliases) return Fail(kTool, aliases.error());
+    for (const auto& alias : *aliases) {
+      if (alias.alias_name == a.key) key_id = alias.target_key_id;
+    }
   }
   const std::string path = (*kms)->directory() + "/audit.log";
   std::ifstream in(path);
