@@ -123,6 +123,10 @@ struct KeyMetadata {
 struct CreateKeyRequest {
   std::string description;  // at most 8192 characters
   Tags tags;
+  // policy is the key policy (empty: the default one); refused as
+  // PutKeyPolicy refuses it, lockout check included unless bypassed.
+  std::string policy;
+  bool bypass_policy_lockout_safety_check = false;
 };
 
 // AliasEntry is one alias, as ListAliases returns it.

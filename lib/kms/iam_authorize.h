@@ -68,6 +68,12 @@ std::string KeyPolicyText(const KeystoreState& state, const KmsOptions& options,
 // AuthorizeAccount decides `action` on no key (resource "*").
 [[nodiscard]] Result<void> AuthorizeAccount(Txn& txn, std::string_view action);
 
+// AttachKeyPolicy validates `policy_text` as key `key_id`'s policy (parse,
+// then unless `bypass` the lockout check for the caller and the account's
+// root) and stores it. Changes nothing on failure (iam_policy_ops.cc).
+[[nodiscard]] Result<void> AttachKeyPolicy(Txn& txn, const std::string& key_id,
+                                           std::string_view policy_text, bool bypass);
+
 // RecordPrincipal names `caller` on the transaction's audit line.
 void RecordPrincipal(Txn& txn, const policy::Caller& caller);
 

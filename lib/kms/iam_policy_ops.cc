@@ -19,6 +19,32 @@ Result<internal::KeyRecord*> PolicyKey(Txn& txn, std::string_view key, std::stri
 
 }  // namespace
 
+namespace internal {
+
+Result<void> AttachKeyPolicy(Txn& txn, const std::string& key_id, std::string_view policy_text,
+                             bool bypass) {
+  auto doc = policy::ParsePolicy(policy_text, policy::PolicyKind::resource);
+  if (!doc) return tl::unexpected(doc.error());
+  if (!bypass) {
+    auto caller = CurrentCaller(txn.state, *txn.options);
+    if (!caller) return tl::unexpected(caller.error());
+    const policy::Caller root{policy::RootArn(txn.options->account, txn.options->partition),
+                              txn.options->account, {}};
+    for (const policy::Caller& who : {*caller, root}) {
+      if (!WouldAllow(txn.state, *txn.options, who, key_id, *doc, "kms:PutKeyPolicy", txn.now)) {
+        return MakeError(ErrorCode::invalid_argument,
+                         "MalformedPolicyDocumentException: The new key policy will not allow "
+                         "you to update the key policy in the future.");
+      }
+    }
+  }
+  txn.state.iam.key_policies[key_id] = std::string(policy_text);
+  txn.dirty = true;
+  return {};
+}
+
+}  // namespace internal
+
 Result<void> Kms::PutKeyPolicy(std::string_view key, std::string_view policy_text,
                                bool bypass_lockout_check) {
   return impl_->Run("PutKeyPolicy", [&](Txn& txn) -> Result<void> {
@@ -26,26 +52,8 @@ Result<void> Kms::PutKeyPolicy(std::string_view key, std::string_view policy_tex
     txn.event.request["bypass_policy_lockout_safety_check"] = bypass_lockout_check ? "true" : "false";
     auto k = PolicyKey(txn, key, "kms:PutKeyPolicy");
     if (!k) return tl::unexpected(k.error());
-    auto doc = policy::ParsePolicy(policy_text, policy::PolicyKind::resource);
-    if (!doc) return tl::unexpected(doc.error());
-    const std::string key_id = internal::FormatKeyId((*k)->id);
-    if (!bypass_lockout_check) {
-      auto caller = internal::CurrentCaller(txn.state, *txn.options);
-      if (!caller) return tl::unexpected(caller.error());
-      const policy::Caller root{policy::RootArn(txn.options->account, txn.options->partition),
-                                txn.options->account, {}};
-      for (const policy::Caller& who : {*caller, root}) {
-        if (!internal::WouldAllow(txn.state, *txn.options, who, key_id, *doc, "kms:PutKeyPolicy",
-                                  txn.now)) {
-          return MakeError(ErrorCode::invalid_argument,
-                           "MalformedPolicyDocumentException: The new key policy will not allow "
-                           "you to update the key policy in the future.");
-        }
-      }
-    }
-    txn.state.iam.key_policies[key_id] = std::string(policy_text);
-    txn.dirty = true;
-    return {};
+    return internal::AttachKeyPolicy(txn, internal::FormatKeyId((*k)->id), policy_text,
+                                     bypass_lockout_check);
   });
 }
 

@@ -53,7 +53,18 @@ Result<KeyMetadata> Kms::CreateKey(const CreateKeyRequest& request) {
     if (auto ok = internal::AuthorizeAccount(txn, "kms:CreateKey"); !ok) return tl::unexpected(ok.error());
     auto key = AddKey(txn, request);
     if (!key) return tl::unexpected(key.error());
-    txn.event.key_id = internal::FormatKeyId((*key)->id);
+    const std::string key_id = internal::FormatKeyId((*key)->id);
+    if (!request.policy.empty()) {
+      auto attached = internal::AttachKeyPolicy(txn, key_id, request.policy,
+                                                request.bypass_policy_lockout_safety_check);
+      if (!attached) {
+        // The key was the only change: take it back, so nothing changed.
+        txn.state.keys.erase(key_id);
+        txn.dirty = false;
+        return tl::unexpected(attached.error());
+      }
+    }
+    txn.event.key_id = key_id;
     txn.event.key_version = 1;
     return internal::ToMetadata(**key);
   });

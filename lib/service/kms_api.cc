@@ -56,11 +56,8 @@ Step<size_t> DataKeySize(const Request& request) {
 
 Step<json> CreateKey(Invocation& call) {
   const Request& r = call.request;
-  if (auto policy = r.String("Policy", 32768); !policy || *policy) {
-    if (!policy) return tl::unexpected(policy.error());
-    return Fail("UnsupportedOperationException",
-                "key policies are not supported by this server yet; create the key without Policy");
-  }
+  auto policy = r.String("Policy", 131072);
+  if (!policy) return tl::unexpected(policy.error());
   for (const char* member : {"KeySpec", "CustomerMasterKeySpec"}) {
     auto spec = r.String(member, 64);
     if (!spec) return tl::unexpected(spec.error());
@@ -87,9 +84,8 @@ Step<json> CreateKey(Invocation& call) {
   auto multi_region = r.Boolean("MultiRegion");
   if (!multi_region) return tl::unexpected(multi_region.error());
   if (*multi_region) return Fail("UnsupportedOperationException", "multi-Region keys are not supported");
-  if (auto bypass = r.Boolean("BypassPolicyLockoutSafetyCheck"); !bypass) {
-    return tl::unexpected(bypass.error());
-  }
+  auto bypass = r.Boolean("BypassPolicyLockoutSafetyCheck");
+  if (!bypass) return tl::unexpected(bypass.error());
   auto description = r.String("Description", 8192);
   if (!description) return tl::unexpected(description.error());
   auto tags = r.Tags("Tags");
@@ -97,6 +93,8 @@ Step<json> CreateKey(Invocation& call) {
   kms::CreateKeyRequest request;
   request.description = description->value_or("");
   request.tags = std::move(*tags);
+  request.policy = policy->value_or("");
+  request.bypass_policy_lockout_safety_check = *bypass;
   auto key = call.K().CreateKey(request);
   if (!key) return FromError(key.error());
   call.Use(key->key_id);

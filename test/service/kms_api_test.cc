@@ -94,7 +94,7 @@ TEST_CASE("KmsApi: CreateKey refuses what this server cannot honour") {
   f.Err("CreateKey", R"({"KeyUsage": "SIGN_VERIFY"})", "UnsupportedOperationException");
   f.Err("CreateKey", R"({"Origin": "EXTERNAL"})", "UnsupportedOperationException");
   f.Err("CreateKey", R"({"MultiRegion": true})", "UnsupportedOperationException");
-  f.Err("CreateKey", R"({"Policy": "{\"Version\":\"2012-10-17\"}"})", "UnsupportedOperationException");
+  f.Err("CreateKey", R"({"Policy": "{\"Version\":\"2012-10-17\"}"})", "MalformedPolicyDocumentException");
   f.Err("CreateKey", R"({"Description": 5})", "SerializationException");
   f.Err("CreateKey", R"({"Tags": [{"TagKey": "a"}]})", "SerializationException");
   auto keys = f.keystore->ListKeys();

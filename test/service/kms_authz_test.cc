@@ -214,6 +214,19 @@ TEST_CASE("KmsService: key policies, grants and accounts decide each request") {
   CHECK(report->intact);
 }
 
+TEST_CASE("KmsService: CreateKey with a Policy applies it, lockout check included") {
+  Authz f;
+  json created = f.Ok("", "CreateKey", {{"Policy", kPolicy}});
+  const std::string id = created["KeyMetadata"]["KeyId"];
+  CHECK(f.Ok("", "GetKeyPolicy", {{"KeyId", id}, {"PolicyName", "default"}})["Policy"] == kPolicy);
+  const size_t keys = f.keystore->ListKeys()->size();
+  const std::string lockout = R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "kms:*", "Resource": "*"}]})";
+  CHECK(f.Err("", "CreateKey", {{"Policy", lockout}})["__type"] == "MalformedPolicyDocumentException");
+  CHECK(f.keystore->ListKeys()->size() == keys);  // no key was made
+  json forced = f.Ok("", "CreateKey", {{"Policy", lockout}, {"BypassPolicyLockoutSafetyCheck", true}});
+  CHECK(f.Err("", "DescribeKey", {{"KeyId", forced["KeyMetadata"]["KeyId"]}})["__type"] == "AccessDeniedException");
+}
+
 TEST_CASE("Kms: users, their access keys and identity policies persist") {
   Authz f;
   auto reopened = kms::Kms::Open(kms::testing::Options(f.dir.keystore(), f.clock));
