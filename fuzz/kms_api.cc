@@ -244,7 +244,7 @@ void CheckAuditLines(const std::string& dir) {
   for (std::string line; std::getline(in, line);) {
     FUZZ_CHECK(crypto::IsValidUtf8(line));
     const auto j = nlohmann::json::parse(line, nullptr, false);
-    FUZZ_CHECK(j.is_object() && j.contains("operation"));
+    FUZZ_CHECK(j.is_object() && j.contains("eventName") && j.contains("userIdentity"));
   }
 }
 

@@ -53,6 +53,7 @@ int EnvelopeMain(int argc, char** argv) {
 #ifdef ENVELOPE_HAVE_SERVICE
   RegisterKmsCommands(app, globals, commands);
 #endif
+  RegisterIamCommands(app, globals, commands);
 
   if (auto done = ParseArgs(app, kTool, argc, argv)) return *done;
   for (const Command& c : commands) {

@@ -159,8 +159,10 @@ class Kms {
 
   // CreateAccessKey makes an active access key for the network service
   // (`envelope kms serve`) and returns its secret, which is stored only
-  // encrypted in the keystore and never shown again.
-  [[nodiscard]] Result<NewAccessKey> CreateAccessKey();
+  // encrypted in the keystore and never shown again. With `user_name`, the
+  // key belongs to that user (`not_found` if there is none); without, to
+  // the account's root.
+  [[nodiscard]] Result<NewAccessKey> CreateAccessKey(std::string_view user_name = {});
   // ListAccessKeys returns every access key, by id.
   [[nodiscard]] Result<std::vector<AccessKeyInfo>> ListAccessKeys();
   // SetAccessKeyActive activates or deactivates an access key; requests
@@ -172,6 +174,48 @@ class Kms {
   // verification; `not_found` for an unknown or inactive one. Not audited
   // (the request it authenticates is).
   [[nodiscard]] Result<SecretBytes> AccessKeySecret(std::string_view access_key_id);
+
+  // CreateUser adds user `user_name` (1 to 64 of A-Z a-z 0-9 and "+=,.@_-",
+  // unique in the keystore) to `account` (12 digits; empty: the keystore's
+  // account). Users own access keys; what they may do comes from key
+  // policies, grants and their identity policy (iam_authorize.h).
+  [[nodiscard]] Result<UserInfo> CreateUser(std::string_view user_name, std::string_view account = {});
+  // ListUsers returns every user, by name.
+  [[nodiscard]] Result<std::vector<UserInfo>> ListUsers();
+  // DeleteUser removes a user that has no access keys (DeleteConflict
+  // otherwise, as in IAM: delete its keys first).
+  [[nodiscard]] Result<void> DeleteUser(std::string_view user_name);
+  // PutUserPolicy attaches identity policy `policy` (IAM JSON, no
+  // Principal) to a user, replacing any; an empty `policy` detaches it.
+  // MalformedPolicyDocumentException for a policy that does not parse.
+  [[nodiscard]] Result<void> PutUserPolicy(std::string_view user_name, std::string_view policy);
+  // GetUserPolicy returns a user's identity policy (empty if none).
+  [[nodiscard]] Result<std::string> GetUserPolicy(std::string_view user_name);
+
+  // PutKeyPolicy replaces the key policy of `key` (its only policy,
+  // "default"). Refused with MalformedPolicyDocumentException when it does
+  // not parse, or when it would not let the caller and the account's root
+  // change the policy again (the lockout safety check), unless
+  // `bypass_lockout_check`.
+  [[nodiscard]] Result<void> PutKeyPolicy(std::string_view key, std::string_view policy,
+                                          bool bypass_lockout_check = false);
+  // GetKeyPolicy returns the key policy of `key` (the default one if none
+  // was put).
+  [[nodiscard]] Result<std::string> GetKeyPolicy(std::string_view key);
+  // ListKeyPolicies returns the names of the key's policies: {"default"}.
+  [[nodiscard]] Result<std::vector<std::string>> ListKeyPolicies(std::string_view key);
+
+  // CreateGrant lets a principal use `request.key` for some operations.
+  [[nodiscard]] Result<NewGrant> CreateGrant(const CreateGrantRequest& request);
+  // ListGrants returns the grants of `key`, oldest first.
+  [[nodiscard]] Result<std::vector<GrantInfo>> ListGrants(std::string_view key);
+  // RetireGrant removes a grant, named by its token or by key and grant id;
+  // allowed for its retiring principal, its grantee (if it may RetireGrant)
+  // and the key's account root.
+  [[nodiscard]] Result<void> RetireGrant(std::string_view grant_token, std::string_view key = {},
+                                         std::string_view grant_id = {});
+  // RevokeGrant removes grant `grant_id` of `key` (needs kms:RevokeGrant).
+  [[nodiscard]] Result<void> RevokeGrant(std::string_view key, std::string_view grant_id);
 
   // AuditRefusedRequest appends the audit line of a network request refused
   // before any key operation ran (authentication failed, malformed), with

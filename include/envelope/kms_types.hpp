@@ -91,6 +91,13 @@ struct KmsOptions {
   // create_if_missing creates the folder and an empty keystore on first use;
   // when false a missing keystore is `not_found`.
   bool create_if_missing = true;
+  // partition, region and account place the keystore's keys in AWS's name
+  // space: key ARNs arn:PARTITION:kms:REGION:ACCOUNT:key/ID, which key
+  // policies name. The keystore's owner (a caller that opens the keystore
+  // itself, or signs with an access key of no user) is ACCOUNT's root.
+  std::string partition = "aws";
+  std::string region = "us-east-1";
+  std::string account = "111122223333";
 };
 
 // KeyState is the AWS key state; the names are KeyStateName's.
@@ -122,6 +129,10 @@ struct CreateKeyRequest {
   // digits, and a copy of the keystore serving another region (the replica)
   // opens its ciphertexts under the same id.
   bool multi_region = false;
+  // policy is the key policy (empty: the default one); refused as
+  // PutKeyPolicy refuses it, lockout check included unless bypassed.
+  std::string policy;
+  bool bypass_policy_lockout_safety_check = false;
 };
 
 // AliasEntry is one alias, as ListAliases returns it.
@@ -193,6 +204,17 @@ struct AccessKeyInfo {
   std::string access_key_id;  // "AKIA" + 16 characters of A-Z and 2-7
   bool active = true;
   TimePoint creation_date;
+  std::string user_name;  // the user it belongs to; empty: the account's root
+};
+
+// UserInfo describes a user (the principal that owns access keys): its
+// name, account and ARN arn:aws:iam::ACCOUNT:user/NAME.
+struct UserInfo {
+  std::string user_name;
+  std::string account;
+  std::string arn;
+  TimePoint creation_date;
+  bool has_policy = false;  // an identity policy is attached
 };
 
 // NewAccessKey is CreateAccessKey's answer: the only time the secret is
@@ -202,6 +224,42 @@ struct NewAccessKey {
   SecretBytes secret_access_key;
 };
 
+// CreateGrantRequest is CreateGrant's input. `operations` are AWS names
+// ("Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+// "ReEncryptFrom", "ReEncryptTo", "DescribeKey", "CreateGrant",
+// "RetireGrant"); the constraints, if any, bind the encryption context of
+// cryptographic operations: exactly (equals) or as a subset.
+struct CreateGrantRequest {
+  std::string key;
+  std::string grantee_principal;   // ARN
+  std::string retiring_principal;  // ARN, optional
+  std::vector<std::string> operations;
+  EncryptionContext context_equals;
+  EncryptionContext context_subset;
+  std::string name;
+};
+
+// GrantInfo describes a grant, as ListGrants returns it.
+struct GrantInfo {
+  std::string grant_id;
+  std::string key_id;
+  std::string grantee_principal;
+  std::string retiring_principal;
+  std::string issuing_account;  // ARN of the account's root
+  std::vector<std::string> operations;
+  EncryptionContext context_equals;
+  EncryptionContext context_subset;
+  std::string name;
+  TimePoint creation_date;
+};
+
+// NewGrant is CreateGrant's answer. The token works at once (grants here
+// take effect when CreateGrant returns).
+struct NewGrant {
+  std::string grant_id;
+  std::string grant_token;
+};
+
 // RequestCaller is who made a request to the network service, for the
 // audit lines of the operations it runs. Never secret.
 struct RequestCaller {
@@ -209,6 +267,9 @@ struct RequestCaller {
   std::string source_ip;
   std::string user_agent;
   std::string request_id;
+  // secure_transport is aws:SecureTransport: whether the request came over
+  // TLS (unset for callers that are not network requests).
+  std::optional<bool> secure_transport;
 };
 
 // AuditReport is the outcome of verifying the audit log's hash chain.

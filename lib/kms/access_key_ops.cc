@@ -73,6 +73,8 @@ Result<internal::AccessKeyRecord*> FindAccessKey(Txn& txn, std::string_view id) 
 
 namespace internal {
 
+const RequestCaller* CurrentRequestCaller() { return current_caller; }
+
 void AttachCaller(AuditEvent& event) {
   if (current_caller == nullptr) return;
   event.request["caller_access_key_id"] = current_caller->access_key_id;
@@ -90,8 +92,14 @@ ScopedRequestCaller::ScopedRequestCaller(RequestCaller caller)
 
 ScopedRequestCaller::~ScopedRequestCaller() { current_caller = outer_; }
 
-Result<NewAccessKey> Kms::CreateAccessKey() {
+Result<NewAccessKey> Kms::CreateAccessKey(std::string_view user_name) {
   return impl_->Run("CreateAccessKey", [&](Txn& txn) -> Result<NewAccessKey> {
+    if (!user_name.empty()) {
+      txn.event.request["user_name"] = std::string(user_name);
+      if (txn.state.iam.users.count(std::string(user_name)) == 0) {
+        return MakeError(ErrorCode::not_found, "NotFoundException: no user named " + std::string(user_name));
+      }
+    }
     auto id = NewAccessKeyId();
     if (!id) return tl::unexpected(id.error());
     if (txn.state.access_keys.count(*id) == 1) {
@@ -108,9 +116,10 @@ Result<NewAccessKey> Kms::CreateAccessKey() {
     record.created_ms = txn.now_ms;
     record.owned = std::move(*row);
     txn.state.access_keys.emplace(*id, std::move(record));
+    if (!user_name.empty()) txn.state.iam.access_key_users[*id] = std::string(user_name);
     txn.event.request["access_key_id"] = *id;
     txn.dirty = true;
-    return NewAccessKey{AccessKeyInfo{*id, true, txn.now}, std::move(*secret)};
+    return NewAccessKey{AccessKeyInfo{*id, true, txn.now, std::string(user_name)}, std::move(*secret)};
   });
 }
 
@@ -118,7 +127,9 @@ Result<std::vector<AccessKeyInfo>> Kms::ListAccessKeys() {
   return impl_->Run("ListAccessKeys", [&](Txn& txn) -> Result<std::vector<AccessKeyInfo>> {
     std::vector<AccessKeyInfo> keys;
     for (const auto& [id, a] : txn.state.access_keys) {
-      keys.push_back({id, a.active, internal::FromMs(a.created_ms)});
+      const auto user = txn.state.iam.access_key_users.find(id);
+      keys.push_back({id, a.active, internal::FromMs(a.created_ms),
+                      user == txn.state.iam.access_key_users.end() ? std::string() : user->second});
     }
     return keys;
   });
@@ -142,6 +153,7 @@ Result<void> Kms::DeleteAccessKey(std::string_view access_key_id) {
     auto key = FindAccessKey(txn, access_key_id);
     if (!key) return tl::unexpected(key.error());
     txn.state.access_keys.erase(std::string(access_key_id));
+    txn.state.iam.access_key_users.erase(std::string(access_key_id));
     txn.dirty = true;
     return {};
   });

@@ -18,7 +18,11 @@ Result<internal::KeyRecord*> TargetKey(Txn& txn, std::string_view target) {
                          std::string(target) + "')");
   }
   auto key = internal::ResolveKey(txn.state, target);
-  if (key) txn.event.key_id = internal::FormatKeyId((*key)->id);
+  if (!key) return key;
+  txn.event.key_id = internal::FormatKeyId((*key)->id);
+  if (auto ok = internal::AuthorizeKey(txn, **key, target, "kms:" + txn.event.operation, {}); !ok) {
+    return tl::unexpected(ok.error());
+  }
   return key;
 }
 
@@ -71,6 +75,11 @@ Result<void> Kms::DeleteAlias(std::string_view alias) {
                                                  " is not in this keystore");
     }
     txn.event.key_id = it->second.key_id;
+    if (auto ok = internal::AuthorizeKey(txn, txn.state.keys.at(it->second.key_id), alias,
+                                         "kms:DeleteAlias", {});
+        !ok) {
+      return ok;
+    }
     txn.state.aliases.erase(it);
     txn.dirty = true;
     return {};
@@ -79,6 +88,7 @@ Result<void> Kms::DeleteAlias(std::string_view alias) {
 
 Result<std::vector<AliasEntry>> Kms::ListAliases(std::string_view key) {
   return impl_->Run("ListAliases", [&](Txn& txn) -> Result<std::vector<AliasEntry>> {
+    if (auto ok = internal::AuthorizeAccount(txn, "kms:ListAliases"); !ok) return tl::unexpected(ok.error());
     std::string only;
     if (!key.empty()) {
       auto k = internal::ResolveKey(txn.state, key);

@@ -13,6 +13,7 @@
 #include "crypto/digest.h"
 #include "crypto/hex.h"
 #include "crypto/utf8.h"
+#include "kms/audit_record.h"
 #include "kms/file_io.h"
 
 namespace envelope::kms::internal {
@@ -118,21 +119,6 @@ Result<Head> LastLine(int fd, const std::string& path) {
   return h;
 }
 
-// Text is `text` for a JSON line, or a placeholder when it is not UTF-8. The
-// KMS refuses such input (ValidateText, ValidateContext), but the refused
-// request is still logged, and json::dump throws on invalid UTF-8: so every
-// string goes through here, and the dump below cannot throw.
-std::string Text(std::string_view text) {
-  if (crypto::IsValidUtf8(text)) return std::string(text);
-  return "(not valid UTF-8, length " + std::to_string(text.size()) + ")";
-}
-
-json TextMap(const std::map<std::string, std::string>& map) {
-  json out = json::object();
-  for (const auto& [key, value] : map) out[Text(key)] = Text(value);
-  return out;
-}
-
 AuditReport Broken(uint64_t lines, uint64_t line, std::string problem) {
   return AuditReport{false, lines, line, std::move(problem)};
 }
@@ -165,18 +151,9 @@ Result<void> AppendAuditEvents(const std::string& dir, std::span<const AuditEven
   std::string text;
   Head head = *last;
   for (const AuditEvent& e : events) {
-    json line = {{"seq", head.seq + 1},
-                 {"prev", head.hash},
-                 {"time", FormatTime(e.time)},
-                 {"operation", Text(e.operation)},
-                 {"key_id", Text(e.key_id)},
-                 {"key_version", e.key_version},
-                 {"context", TextMap(e.context)},
-                 {"request", TextMap(e.request)},
-                 {"uid", getuid()},
-                 {"pid", getpid()},
-                 {"outcome", e.error ? "failure" : "success"},
-                 {"error", e.error ? json(Text(e.error->ToString())) : json(nullptr)}};
+    json line = CloudTrailRecord(e);
+    line["seq"] = head.seq + 1;
+    line["prev"] = head.hash;
     const std::string s = line.dump();
     head = Head{head.seq + 1, Sha256Hex(s)};
     text += s;

@@ -2,10 +2,9 @@
 // `audit.log`, each carrying the SHA-256 of the line before it, so a changed,
 // deleted or reordered line breaks the chain where it happened.
 //
-//   {"context":{"app":"x"},"error":null,"key_id":"<uuid>","key_version":2,
-//    "operation":"Encrypt","outcome":"success","pid":4242,
+//   {<a CloudTrail record: audit_record.h>,
 //    "prev":"<hex SHA-256 of the previous line, 64 zeros for the first>",
-//    "request":{},"seq":17,"time":"2025-01-31T12:00:00.000Z","uid":1000}
+//    "seq":17}
 //
 // Keys are sorted; "seq" counts lines from 1. Lines never hold key material
 // or plaintext: only ids, versions, the (non-secret) encryption context and
@@ -40,6 +39,10 @@ struct AuditEvent {
   EncryptionContext context;
   std::map<std::string, std::string> request;  // non-secret parameters
   std::optional<Error> error;                  // empty on success
+  // Where the keys live, for ARNs (KmsOptions); empty for keystore events.
+  std::string partition = "aws";
+  std::string region;
+  std::string account;
 };
 
 // AppendAuditEvents appends one line per event to `dir`/audit.log and

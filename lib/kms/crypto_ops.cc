@@ -29,6 +29,10 @@ Result<const KeyRecord*> ResolveForUse(Txn& txn, std::string_view key) {
   }
   txn.event.key_id = internal::FormatKeyId((*k)->id);
   txn.event.key_version = (*k)->versions.back().version;
+  if (auto ok = internal::AuthorizeKey(txn, **k, key, "kms:" + txn.event.operation, txn.event.context);
+      !ok) {
+    return tl::unexpected(ok.error());
+  }
   return *k;
 }
 
@@ -42,6 +46,10 @@ Result<Plaintext> DecryptBlob(Txn& txn, std::span<const uint8_t> blob,
   txn.event.key_version = view->key_version;
   auto key = internal::ResolveKey(txn.state, id);
   if (!key) return tl::unexpected(key.error());
+  const char* action = txn.event.operation == "ReEncrypt" ? "kms:ReEncryptFrom" : "kms:Decrypt";
+  if (auto ok = internal::AuthorizeKey(txn, **key, expected_key, action, context); !ok) {
+    return tl::unexpected(ok.error());
+  }
   if (!expected_key.empty()) {
     auto expected = internal::ResolveKey(txn.state, expected_key);
     if (!expected) return tl::unexpected(expected.error());
@@ -141,6 +149,11 @@ Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
     txn.event.request["source_key_version"] = std::to_string(plain->key_version);
     auto dest = internal::ResolveKey(txn.state, destination_key);
     if (!dest) return tl::unexpected(dest.error());
+    if (auto ok = internal::AuthorizeKey(txn, **dest, destination_key, "kms:ReEncryptTo",
+                                         destination_context);
+        !ok) {
+      return tl::unexpected(ok.error());
+    }
     txn.event.request["destination_key_id"] = internal::FormatKeyId((*dest)->id);
     for (const auto& [k, v] : destination_context) {
       txn.event.request["destination_context." + k] = v;

@@ -17,6 +17,9 @@ Result<KeyRecord*> Resolve(Txn& txn, std::string_view key) {
   if (found) {
     txn.event.key_id = internal::FormatKeyId((*found)->id);
     txn.event.key_version = (*found)->versions.back().version;
+    if (auto ok = internal::AuthorizeKey(txn, **found, key, "kms:" + txn.event.operation, {}); !ok) {
+      return tl::unexpected(ok.error());
+    }
   } else {
     txn.event.request["key"] = std::string(key);
   }
@@ -47,9 +50,21 @@ Result<KeyRecord*> AddKey(Txn& txn, const CreateKeyRequest& request) {
 Result<KeyMetadata> Kms::CreateKey(const CreateKeyRequest& request) {
   return impl_->Run("CreateKey", [&](Txn& txn) -> Result<KeyMetadata> {
     txn.event.request["description_length"] = std::to_string(request.description.size());
+    if (auto ok = internal::AuthorizeAccount(txn, "kms:CreateKey"); !ok) return tl::unexpected(ok.error());
     auto key = AddKey(txn, request);
     if (!key) return tl::unexpected(key.error());
-    txn.event.key_id = internal::FormatKeyId((*key)->id);
+    const std::string key_id = internal::FormatKeyId((*key)->id);
+    if (!request.policy.empty()) {
+      auto attached = internal::AttachKeyPolicy(txn, key_id, request.policy,
+                                                request.bypass_policy_lockout_safety_check);
+      if (!attached) {
+        // The key was the only change: take it back, so nothing changed.
+        txn.state.keys.erase(key_id);
+        txn.dirty = false;
+        return tl::unexpected(attached.error());
+      }
+    }
+    txn.event.key_id = key_id;
     txn.event.key_version = 1;
     return internal::ToMetadata(**key);
   });
@@ -65,6 +80,7 @@ Result<KeyMetadata> Kms::DescribeKey(std::string_view key) {
 
 Result<std::vector<KeyMetadata>> Kms::ListKeys() {
   return impl_->Run("ListKeys", [&](Txn& txn) -> Result<std::vector<KeyMetadata>> {
+    if (auto ok = internal::AuthorizeAccount(txn, "kms:ListKeys"); !ok) return tl::unexpected(ok.error());
     std::vector<KeyMetadata> out;
     for (const auto& [id, k] : txn.state.keys) out.push_back(internal::ToMetadata(k));
     std::stable_sort(out.begin(), out.end(), [](const KeyMetadata& a, const KeyMetadata& b) {

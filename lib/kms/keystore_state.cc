@@ -115,6 +115,9 @@ Result<SecretBytes> EncodePayload(const KeystoreState& state) {
     }
     doc["access_keys"] = std::move(access_keys);
   }
+  std::map<std::string, bool> key_ids;
+  for (const auto& entry : state.keys) key_ids[entry.first] = true;
+  EncodeIam(state.iam, key_ids, doc);
   // Every string in `doc` was validated as UTF-8 when it entered the KMS
   // (or parsed, so validated, from the file); a throw here would be a bug,
   // reported as one instead of escaping the API.
@@ -204,6 +207,10 @@ Result<KeystoreState> DecodePayload(std::span<const uint8_t> payload) {
         a.loaded = state.table.span().subspan(next_row++ * kKeyMaterialSize, kKeyMaterialSize);
         state.access_keys.emplace(id, std::move(a));
       }
+    }
+    state.iam = DecodeIam(doc);
+    for (const auto& entry : state.iam.access_key_users) {
+      Require(state.access_keys.count(entry.first) == 1, "a user of a missing access key");
     }
     Require(next_row == rows, "unused key material rows");
     Require(doc.at("aliases").is_object() && doc.at("deleted").is_object(),

@@ -20,7 +20,8 @@
 //    "aliases": {"alias/app": {"key": "<uuid>", "created": <ms>, "updated": <ms>}},
 //    "deleted": {"<uuid>": <unix ms>},
 //    "access_keys": {"AKIA...": {"created": <ms>, "active": true,     (optional)
-//                                "secret": 3}}}                       (table index)
+//                                "secret": 3}},                       (table index)
+//    "iam": {...}}                                  (optional, iam_state.h)
 //
 // Key material never enters the JSON (so no std::string ever holds it); the
 // JSON names a row of the binary table, and every row is used exactly once,
@@ -37,6 +38,7 @@
 #include "envelope/error.hpp"
 #include "envelope/kms_types.hpp"
 #include "envelope/secret.hpp"
+#include "kms/iam_state.h"
 #include "kms/key_id.h"
 
 namespace envelope::kms::internal {
@@ -98,6 +100,7 @@ struct KeystoreState {
   std::map<std::string, AliasRecord> aliases;  // by alias name
   std::map<std::string, int64_t> deleted;      // key id -> deletion time
   std::map<std::string, AccessKeyRecord> access_keys;  // by access key id
+  IamState iam;  // users, key policies, grants (iam_state.h)
   // table holds the material of every version read from the file in one
   // secret allocation (one allocation per load, not one per version); the
   // versions' `loaded` spans point into it and stay valid when the state

@@ -161,6 +161,13 @@ Result<void> Kms::Impl::Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
     if (body_error != nullptr) txn.event.error = *body_error;
     events.push_back(std::move(txn.event));
   }
+  for (auto& e : events) {
+    if (e.account.empty()) {  // maintenance and DefaultKey's lines
+      e.partition = options.partition;
+      e.region = options.region;
+      e.account = options.account;
+    }
+  }
   if (!maintenance_dirty && !txn.dirty) return {};  // group commit, after the lock
   // A change to the keystore is logged under the same lock, so its lines
   // and the file's generations appear in the same order.

@@ -23,6 +23,7 @@
 #include "kms/audit_batch.h"
 #include "kms/audit_log.h"
 #include "kms/file_io.h"
+#include "kms/iam_authorize.h"
 #include "kms/key_policy.h"
 #include "kms/keystore_file.h"
 #include "kms/keystore_state.h"
@@ -45,6 +46,7 @@ struct Txn {
   bool dirty = false;                       // the body changed the state
   internal::AuditEvent event;               // the operation's own audit line
   std::vector<internal::AuditEvent> extra;  // further lines (DefaultKey's CreateKey)
+  const KmsOptions* options = nullptr;      // the Kms's (account, region for ARNs)
 };
 
 struct Kms::Impl {
@@ -97,6 +99,10 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
       return tl::unexpected(maintenance.error());
     }
     Txn txn{*state, now, internal::ToMs(now)};
+    txn.options = &options;
+    txn.event.region = options.region;
+    txn.event.account = options.account;
+    txn.event.partition = options.partition;
     txn.event.time = now;
     txn.event.operation = std::string(operation);
     internal::AttachCaller(txn.event);

@@ -11,6 +11,9 @@ Result<internal::KeyRecord*> TaggableKey(Txn& txn, std::string_view key) {
   auto k = internal::ResolveKey(txn.state, key);
   if (!k) return k;
   txn.event.key_id = internal::FormatKeyId((*k)->id);
+  if (auto ok = internal::AuthorizeKey(txn, **k, key, "kms:" + txn.event.operation, {}); !ok) {
+    return tl::unexpected(ok.error());
+  }
   if ((*k)->state == KeyState::pending_deletion) {
     return MakeError(ErrorCode::key_state, "KMSInvalidStateException: key " + txn.event.key_id +
                                                " is pending deletion");
@@ -57,6 +60,9 @@ Result<Tags> Kms::ListResourceTags(std::string_view key) {
     auto k = internal::ResolveKey(txn.state, key);
     if (!k) return tl::unexpected(k.error());
     txn.event.key_id = internal::FormatKeyId((*k)->id);
+    if (auto ok = internal::AuthorizeKey(txn, **k, key, "kms:ListResourceTags", {}); !ok) {
+      return tl::unexpected(ok.error());
+    }
     return (*k)->tags;
   });
 }

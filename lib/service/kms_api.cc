@@ -15,82 +15,17 @@
 #include "kms/key_id.h"
 #include "message/base64.h"
 #include "service/json_request.h"
+#include "service/kms_invocation.h"
 
 namespace envelope::service {
 namespace {
 
-double Seconds(kms::TimePoint t) {
-  return static_cast<double>(
-             std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count()) /
-         1000.0;
-}
-
-std::string Base64(std::span<const uint8_t> bytes) { return message::Base64Encode(bytes); }
-
-constexpr char kSymmetricDefault[] = "SYMMETRIC_DEFAULT";
-
-// Invocation is one operation in progress: the request, the Kms and what the
-// audit line will name.
-struct Invocation {
-  kms::Kms& kms;
-  const KmsApi& api;
-  const Request& request;
-  std::string key_arn;
-  bool reached_kms = false;
-
-  // K is the Kms, for every call a handler makes (so the answer can say
-  // whether a key operation ran, and wrote its own audit line).
-  kms::Kms& K() {
-    reached_kms = true;
-    return kms;
-  }
-
-  // Key resolves a KeyId member to what Kms takes (a key id or an alias
-  // name). An ARN of another partition, region or account names no key.
-  Step<std::string> Key(const std::string& key_id) const {
-    auto ref = aws::ClassifyKeyId(key_id);
-    if (!ref) return FromError(ref.error());
-    if (ref->arn) {
-      const KmsApiConfig& config = api.config();
-      if (ref->arn->partition != config.partition || ref->arn->region != config.region ||
-          ref->arn->account != config.account) {
-        return Fail("NotFoundException", "Key '" + key_id + "' does not exist");
-      }
-    }
-    return ref->name;
-  }
-
-  Step<std::string> RequiredKey(const char* member = "KeyId") const {
-    auto id = request.RequiredString(member, aws::kMaxKeyIdSize);
-    if (!id) return tl::unexpected(id.error());
-    return Key(*id);
-  }
-
-  // Use records the key a call worked on and returns its ARN.
-  std::string Use(std::string_view key_id) {
-    key_arn = api.KeyArn(key_id);
-    return key_arn;
-  }
-
-  json Metadata(const kms::KeyMetadata& m) const {
-    json j = {{"AWSAccountId", api.config().account},
-              {"KeyId", m.key_id},
-              {"Arn", api.KeyArn(m.key_id)},
-              {"CreationDate", Seconds(m.creation_date)},
-              {"Enabled", m.state == kms::KeyState::enabled},
-              {"Description", m.description},
-              {"KeyUsage", "ENCRYPT_DECRYPT"},
-              {"KeyState", std::string(kms::KeyStateName(m.state))},
-              {"Origin", "AWS_KMS"},
-              {"KeyManager", "CUSTOMER"},
-              {"CustomerMasterKeySpec", kSymmetricDefault},
-              {"KeySpec", kSymmetricDefault},
-              {"EncryptionAlgorithms", json::array({kSymmetricDefault})},
-              {"MultiRegion", m.key_id.starts_with("mrk-")}};
-    if (m.deletion_date) j["DeletionDate"] = Seconds(*m.deletion_date);
-    return j;
-  }
-};
+using internal::Base64;
+using internal::Handler;
+using internal::Invocation;
+using internal::Page;
+using internal::Seconds;
+using internal::kSymmetricDefault;
 
 // RequireSymmetric refuses an EncryptionAlgorithm other than ours.
 Step<void> RequireSymmetric(const Request& request, const char* member) {
@@ -101,35 +36,6 @@ Step<void> RequireSymmetric(const Request& request, const char* member) {
                                                 **algorithm + " is not supported");
   }
   return {};
-}
-
-// Page answers a list operation with Limit/Marker paging. The marker is the
-// decimal index of the next item.
-template <typename T>
-Step<json> Page(const Request& request, const std::vector<T>& items, const char* member,
-                const std::function<json(const T&)>& render) {
-  auto limit = request.Integer("Limit", 1, 1000);
-  if (!limit) return tl::unexpected(limit.error());
-  auto marker = request.String("Marker", 1024);
-  if (!marker) return tl::unexpected(marker.error());
-  size_t start = 0;
-  if (*marker) {
-    const std::string& m = **marker;
-    bool digits = !m.empty() && m.size() <= 9;
-    for (char c : m) {
-      digits = digits && c >= '0' && c <= '9';
-      if (digits) start = start * 10 + static_cast<size_t>(c - '0');
-    }
-    if (!digits || start > items.size()) {
-      return Fail("InvalidMarkerException", "the marker is not one this server returned");
-    }
-  }
-  const size_t count = std::min(items.size() - start, static_cast<size_t>(limit->value_or(100)));
-  json list = json::array();
-  for (size_t i = start; i < start + count; ++i) list.push_back(render(items[i]));
-  json answer = {{member, std::move(list)}, {"Truncated", start + count < items.size()}};
-  if (start + count < items.size()) answer["NextMarker"] = std::to_string(start + count);
-  return answer;
 }
 
 // DataKeySize reads GenerateDataKey's KeySpec or NumberOfBytes (one of them).
@@ -148,15 +54,10 @@ Step<size_t> DataKeySize(const Request& request) {
   return Invalid("KeySpec", "'" + **spec + "'", "Member must satisfy enum value set: [AES_256, AES_128]");
 }
 
-using Handler = Step<json> (*)(Invocation&);
-
 Step<json> CreateKey(Invocation& call) {
   const Request& r = call.request;
-  if (auto policy = r.String("Policy", 32768); !policy || *policy) {
-    if (!policy) return tl::unexpected(policy.error());
-    return Fail("UnsupportedOperationException",
-                "key policies are not supported by this server yet; create the key without Policy");
-  }
+  auto policy = r.String("Policy", 131072);
+  if (!policy) return tl::unexpected(policy.error());
   for (const char* member : {"KeySpec", "CustomerMasterKeySpec"}) {
     auto spec = r.String(member, 64);
     if (!spec) return tl::unexpected(spec.error());
@@ -182,9 +83,8 @@ Step<json> CreateKey(Invocation& call) {
   }
   auto multi_region = r.Boolean("MultiRegion");
   if (!multi_region) return tl::unexpected(multi_region.error());
-  if (auto bypass = r.Boolean("BypassPolicyLockoutSafetyCheck"); !bypass) {
-    return tl::unexpected(bypass.error());
-  }
+  auto bypass = r.Boolean("BypassPolicyLockoutSafetyCheck");
+  if (!bypass) return tl::unexpected(bypass.error());
   auto description = r.String("Description", 8192);
   if (!description) return tl::unexpected(description.error());
   auto tags = r.Tags("Tags");
@@ -195,6 +95,8 @@ Step<json> CreateKey(Invocation& call) {
   // A multi-Region key's replicas are copies of this keystore served with
   // another --region (no ReplicateKey yet).
   request.multi_region = *multi_region;
+  request.policy = policy->value_or("");
+  request.bypass_policy_lockout_safety_check = *bypass;
   auto key = call.K().CreateKey(request);
   if (!key) return FromError(key.error());
   call.Use(key->key_id);
@@ -514,6 +416,7 @@ struct Operation {
 constexpr Operation kOperations[] = {
     {"CancelKeyDeletion", CancelKeyDeletion},
     {"CreateAlias", CreateAlias},
+    {"CreateGrant", internal::CreateGrant},
     {"CreateKey", CreateKey},
     {"Decrypt", Decrypt},
     {"DeleteAlias", DeleteAlias},
@@ -526,12 +429,18 @@ constexpr Operation kOperations[] = {
     {"GenerateDataKey", GenerateDataKey},
     {"GenerateDataKeyWithoutPlaintext", GenerateDataKeyWithoutPlaintext},
     {"GenerateRandom", GenerateRandom},
+    {"GetKeyPolicy", internal::GetKeyPolicy},
     {"GetKeyRotationStatus", GetKeyRotationStatus},
     {"ListAliases", ListAliases},
+    {"ListGrants", internal::ListGrants},
+    {"ListKeyPolicies", internal::ListKeyPolicies},
     {"ListKeyRotations", ListKeyRotations},
     {"ListKeys", ListKeys},
     {"ListResourceTags", ListResourceTags},
+    {"PutKeyPolicy", internal::PutKeyPolicy},
     {"ReEncrypt", ReEncrypt},
+    {"RetireGrant", internal::RetireGrant},
+    {"RevokeGrant", internal::RevokeGrant},
     {"RotateKeyOnDemand", RotateKeyOnDemand},
     {"ScheduleKeyDeletion", ScheduleKeyDeletion},
     {"TagResource", TagResource},

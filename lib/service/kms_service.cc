@@ -100,6 +100,7 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
     kms::RequestCaller caller;
     caller.source_ip = request.remote_address;
     caller.request_id = request_id;
+    caller.secure_transport = request.secure;
     if (const std::string* agent = request.Header("User-Agent")) caller.user_agent = Printable(*agent);
 
     // Refused records a request that never reached a key operation.

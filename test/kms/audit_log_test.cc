@@ -87,23 +87,35 @@ TEST_CASE("Audit: every operation logs one line, failures included") {
 
   const auto lines = Lines(tmp.keystore() + "/audit.log");
   std::vector<std::string> ops;
-  for (const auto& l : lines) ops.push_back(nlohmann::json::parse(l)["operation"]);
+  for (const auto& l : lines) ops.push_back(nlohmann::json::parse(l)["eventName"]);
   const std::vector<std::string> expected = {
       "CreateKeystore", "CreateKey",   "CreateAlias",       "Encrypt",   "Decrypt",
       "Decrypt",        "DescribeKey", "EnableKeyRotation", "RotateKey", "GenerateDataKey"};
   CHECK(ops == expected);
   const auto encrypt = nlohmann::json::parse(lines[3]);
-  CHECK(encrypt["key_id"] == key->key_id);
-  CHECK(encrypt["key_version"] == 1);
-  CHECK(encrypt["context"]["app"] == "test");
-  CHECK(encrypt["outcome"] == "success");
-  CHECK(encrypt["uid"] == getuid());
-  CHECK(encrypt["pid"] == getpid());
-  CHECK(encrypt["time"] == "2025-01-01T00:00:00.000Z");
+  // CloudTrail's record shape.
+  CHECK(encrypt["eventVersion"] == "1.08");
+  CHECK(encrypt["eventSource"] == "kms.amazonaws.com");
+  CHECK(encrypt["eventType"] == "AwsApiCall");
+  CHECK(encrypt["requestParameters"]["keyId"] == key->key_id);
+  CHECK(encrypt["additionalEventData"]["keyVersion"] == 1);
+  CHECK(encrypt["requestParameters"]["encryptionContext"]["app"] == "test");
+  CHECK_FALSE(encrypt.contains("errorCode"));
+  CHECK(encrypt["additionalEventData"]["uid"] == getuid());
+  CHECK(encrypt["additionalEventData"]["pid"] == getpid());
+  CHECK(encrypt["eventTime"] == "2025-01-01T00:00:00.000Z");
+  CHECK(encrypt["eventID"].get<std::string>().size() == 36);
+  CHECK(encrypt["readOnly"] == false);
+  // A caller on the keystore's own machine is the account's root.
+  CHECK(encrypt["userIdentity"]["type"] == "Root");
+  CHECK(encrypt["userIdentity"]["arn"] == "arn:aws:iam::111122223333:root");
+  CHECK(encrypt["resources"][0]["ARN"] == "arn:aws:kms:us-east-1:111122223333:key/" + key->key_id);
+  CHECK(encrypt["resources"][0]["type"] == "AWS::KMS::Key");
   const auto failed = nlohmann::json::parse(lines[5]);
-  CHECK(failed["outcome"] == "failure");
-  CHECK(failed["error"].get<std::string>().find("InvalidCiphertextException") != std::string::npos);
-  CHECK(nlohmann::json::parse(lines[9])["key_version"] == 2);
+  CHECK(failed["errorCode"] == "InvalidCiphertextException");
+  CHECK_FALSE(failed["errorMessage"].get<std::string>().empty());
+  CHECK(nlohmann::json::parse(lines[6])["readOnly"] == true);
+  CHECK(nlohmann::json::parse(lines[9])["additionalEventData"]["keyVersion"] == 2);
   auto report = kms->VerifyAuditLog();
   REQUIRE(report);
   CHECK(report->intact);
@@ -170,7 +182,7 @@ TEST_CASE("Audit: verify finds the changed line") {
   for (size_t changed : {0u, 3u, 7u}) {
     CAPTURE(changed);
     auto lines = f.lines;
-    const size_t at = lines[changed].find("\"operation\":\"");
+    const size_t at = lines[changed].find("\"eventName\":\"");
     REQUIRE(at != std::string::npos);
     lines[changed][at + 13] = 'Z';
     WriteLines(f.path, lines);

@@ -69,7 +69,7 @@ TEST_CASE("Kms UTF-8: CreateKey refuses a bad description or tag and creates not
           "TagException: tag key is not valid UTF-8");
   Intact(dir.keystore(), clock, 0);
   const std::string log = ReadText(dir.keystore() + "/audit.log");
-  CHECK(log.find("\"outcome\":\"failure\"") != std::string::npos);
+  CHECK(log.find("\"errorCode\":\"TagException\"") != std::string::npos);
   // Valid non-ASCII text is stored and given back unchanged.
   auto key = kms->CreateKey({.description = kCle, .tags = {{kCle, kCle}}});
   REQUIRE(key);

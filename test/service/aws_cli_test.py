@@ -271,6 +271,66 @@ def main():
         check(all(f"w{i}-{n}" in descriptions for i in range(8) for n in range(per_writer)),
               "every key of the 8 concurrent writers is in the keystore")
 
+        # Key policies, users and grants through the AWS CLI: alice may
+        # Encrypt only with dept=A; bob may Decrypt only while a grant lets him.
+        users = {}
+        for user in ("alice", "bob"):
+            subprocess.run([envelope, "kms", "users", "create", user], env=env, check=True,
+                           capture_output=True)
+            user_secret = os.path.join(work, user + ".secret")
+            user_key = subprocess.run([envelope, "kms", "access-keys", "create", "--user", user,
+                                       "--secret-file", user_secret], env=env, check=True,
+                                      capture_output=True, text=True).stdout.strip()
+            users[user] = {"AWS_ACCESS_KEY_ID": user_key,
+                           "AWS_SECRET_ACCESS_KEY": open(user_secret).read().strip()}
+        pk = aws("create-key", "--description", "policy")["KeyMetadata"]
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+             "Action": "kms:*", "Resource": "*"},
+            {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"},
+             "Action": ["kms:Encrypt", "kms:GenerateDataKey"], "Resource": "*",
+             "Condition": {"StringEquals": {"kms:EncryptionContext:dept": "A"}}}]}
+        with open(os.path.join(work, "policy.json"), "w") as f:
+            json.dump(policy, f)
+        aws("put-key-policy", "--key-id", pk["KeyId"], "--policy-name", "default", "--policy",
+            "file://policy.json")
+        got = aws("get-key-policy", "--key-id", pk["KeyId"], "--policy-name", "default")
+        check(json.loads(got["Policy"]) == policy, "get-key-policy returns the policy put")
+        check(aws("list-key-policies", "--key-id", pk["KeyId"])["PolicyNames"] == ["default"],
+              "list-key-policies")
+        ct = aws("encrypt", "--key-id", pk["Arn"], "--plaintext", "fileb://plain.bin",
+                 "--encryption-context", "dept=A", env_over=users["alice"])
+        with open(os.path.join(work, "pct.bin"), "wb") as f:
+            f.write(base64.b64decode(ct["CiphertextBlob"]))
+        err = aws("encrypt", "--key-id", pk["Arn"], "--plaintext", "fileb://plain.bin",
+                  "--encryption-context", "dept=B", env_over=users["alice"], ok=False)
+        check(err.strip() == "An error occurred (AccessDeniedException) when calling the Encrypt "
+              "operation: User: arn:aws:iam::111122223333:user/alice is not authorized to perform: "
+              f"kms:Encrypt on resource: {pk['Arn']} because no identity-based policy allows the "
+              "kms:Encrypt action", err)
+        decrypt = ("decrypt", "--ciphertext-blob", "fileb://pct.bin", "--encryption-context", "dept=A")
+        err = aws(*decrypt, env_over=users["bob"], ok=False)
+        check("An error occurred (AccessDeniedException) when calling the Decrypt operation: User: "
+              "arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:Decrypt" in err, err)
+        grant = aws("create-grant", "--key-id", pk["KeyId"], "--grantee-principal",
+                    "arn:aws:iam::111122223333:user/bob", "--operations", "Decrypt",
+                    "--constraints", "EncryptionContextSubset={dept=A}")
+        pt = aws(*decrypt, env_over=users["bob"])
+        check(base64.b64decode(pt["Plaintext"]) == b"the plaintext \x00\xff bytes", "bob decrypts by the grant")
+        grants = aws("list-grants", "--key-id", pk["KeyId"])["Grants"]
+        check(len(grants) == 1 and grants[0]["GrantId"] == grant["GrantId"] and
+              grants[0]["Constraints"] == {"EncryptionContextSubset": {"dept": "A"}}, str(grants))
+        aws("revoke-grant", "--key-id", pk["KeyId"], "--grant-id", grant["GrantId"])
+        err = aws(*decrypt, env_over=users["bob"], ok=False)
+        check("AccessDeniedException" in err, err)
+        lookup = subprocess.run([envelope, "audit", "lookup", "--errors-only", "--user", "bob",
+                                 "--json"], env=env, capture_output=True, text=True)
+        events = json.loads(lookup.stdout)["Events"]
+        check(len(events) == 2 and all(e["EventName"] == "Decrypt" and e["Username"] == "bob"
+                                       for e in events), lookup.stdout)
+        check(json.loads(events[0]["CloudTrailEvent"])["errorCode"] == "AccessDeniedException",
+              events[0]["CloudTrailEvent"])
+
         # AWS's errors, as the CLI prints them.
         err = aws("list-keys", ok=False, env_over={"AWS_SECRET_ACCESS_KEY": "x" * 40})
         check("InvalidSignatureException" in err, err)
@@ -288,7 +348,7 @@ def main():
         audit = subprocess.run([envelope, "audit", "verify"], env=env, capture_output=True, text=True)
         check(audit.returncode == 0, audit.stdout + audit.stderr)
         log = open(os.path.join(home, "audit.log")).read()
-        check(f'"caller_access_key_id":"{access_key}"' in log, "audit lines name the caller")
+        check(f'"accessKeyId":"{access_key}"' in log, "audit lines name the caller")
         check("InvalidSignatureException" in log and "UnrecognizedClientException" in log,
               "refused requests are audited")
         check(secret not in log and "the plaintext" not in log, "no secret in the audit log")

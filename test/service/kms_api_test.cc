@@ -93,7 +93,7 @@ TEST_CASE("KmsApi: CreateKey refuses what this server cannot honour") {
   f.Err("CreateKey", R"({"KeySpec": "RSA_2048"})", "UnsupportedOperationException");
   f.Err("CreateKey", R"({"KeyUsage": "SIGN_VERIFY"})", "UnsupportedOperationException");
   f.Err("CreateKey", R"({"Origin": "EXTERNAL"})", "UnsupportedOperationException");
-  f.Err("CreateKey", R"({"Policy": "{\"Version\":\"2012-10-17\"}"})", "UnsupportedOperationException");
+  f.Err("CreateKey", R"({"Policy": "{\"Version\":\"2012-10-17\"}"})", "MalformedPolicyDocumentException");
   f.Err("CreateKey", R"({"Description": 5})", "SerializationException");
   f.Err("CreateKey", R"({"Tags": [{"TagKey": "a"}]})", "SerializationException");
   auto keys = f.keystore->ListKeys();
@@ -287,7 +287,7 @@ TEST_CASE("KmsApi: TagResource, UntagResource and ListResourceTags") {
 
 TEST_CASE("KmsApi: unknown operations and bodies that are not JSON objects") {
   Fixture f;
-  f.Err("CreateGrant", "{}", "UnsupportedOperationException");
+  f.Err("Sign", "{}", "UnsupportedOperationException");
   f.Err("DescribeKey", "not json", "SerializationException");
   f.Err("DescribeKey", "[1, 2]", "SerializationException");
   f.Err("DescribeKey", "{\"KeyId\": \"\xff\"}", "SerializationException");

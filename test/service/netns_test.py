@@ -100,7 +100,7 @@ def main():
                 "X-Amz-Target: TrentService.ListKeys", "-d", "{}")
         check(r.returncode != 0 and "KeyId" not in r.stdout, f"plain http refused: {r.stdout} {r.stderr}")
         log = open(os.path.join(home, "audit.log")).read()
-        check(f'"source_ip":"{ns_ip}"' in log, "the audit log names the other host")
+        check(f'"sourceIPAddress":"{ns_ip}"' in log, "the audit log names the other host")
 
         server.send_signal(signal.SIGTERM)
         check(server.wait(timeout=20) == 0, "server exits 0 on SIGTERM")

@@ -42,6 +42,11 @@ void RegisterPkcs11Commands(CLI::App& app, Commands& out);
 void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
 void RegisterParamsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
 void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
+// RegisterAuditLookup adds `audit lookup` to `audit` (audit_lookup.cc).
+void RegisterAuditLookup(CLI::App& audit, std::shared_ptr<Globals> globals, Commands& out);
+// RegisterIamCommands adds `keys policy` and `kms users` to the `keys` and
+// `kms` commands already registered (iam_command.cc).
+void RegisterIamCommands(CLI::App& app, std::shared_ptr<Globals> globals, Commands& out);
 
 // kTool is the name errors start with.
 inline constexpr const char* kTool = "envelope";

@@ -14,9 +14,16 @@ struct AuditArgs {
   std::string key;
 };
 
-std::string Field(const nlohmann::json& line, const char* name) {
-  auto it = line.find(name);
-  if (it == line.end() || it->is_null()) return "-";
+// Field returns member `name` of the record (or of its member `outer`).
+std::string Field(const nlohmann::json& line, const char* name, const char* outer = nullptr) {
+  const nlohmann::json* object = &line;
+  if (outer != nullptr) {
+    auto o = line.find(outer);
+    if (o == line.end() || !o->is_object()) return "-";
+    object = &*o;
+  }
+  auto it = object->find(name);
+  if (it == object->end() || it->is_null()) return "-";
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
@@ -47,16 +54,18 @@ int Show(const Globals& g, const AuditArgs& a) {
                  {"run 'envelope audit verify' to check the log"});
       return kExitFailure;
     }
-    if (!key_id.empty() && Field(line, "key_id") != key_id) continue;
+    if (!key_id.empty() && Field(line, "keyId", "requestParameters") != key_id) continue;
     if (a.json) {
       all.push_back(std::move(line));
       continue;
     }
-    std::string outcome = Field(line, "outcome");
-    if (outcome != "success") outcome += " (" + Field(line, "error") + ")";
-    std::printf("%s  %-28s  %-36s  v%-3s  %s\n", Field(line, "time").c_str(),
-                Field(line, "operation").c_str(), Field(line, "key_id").c_str(),
-                Field(line, "key_version").c_str(), outcome.c_str());
+    std::string outcome = "success";
+    if (line.contains("errorCode")) {
+      outcome = "failure (" + Field(line, "errorCode") + ": " + Field(line, "errorMessage") + ")";
+    }
+    std::printf("%s  %-28s  %-36s  v%-3s  %s\n", Field(line, "eventTime").c_str(),
+                Field(line, "eventName").c_str(), Field(line, "keyId", "requestParameters").c_str(),
+                Field(line, "keyVersion", "additionalEventData").c_str(), outcome.c_str());
   }
   if (a.json) PrintJson(all);
   return kExitOk;
@@ -94,6 +103,7 @@ void RegisterAuditCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& 
       "verify", "check the log's hash chain (exit 3 if a line was changed, removed or reordered)");
   verify->footer(Examples("envelope audit verify"));
   out.push_back({verify, [g] { return Verify(*g); }});
+  RegisterAuditLookup(*audit, g, out);
 }
 
 }  // namespace envelope::cli

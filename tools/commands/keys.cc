@@ -20,6 +20,8 @@ Result<std::shared_ptr<kms::Kms>> Keystore::Shared() {
   if (!kms_) {
     kms::KmsOptions options;
     options.directory = dir_;
+    if (!region_.empty()) options.region = region_;
+    if (!account_.empty()) options.account = account_;
     auto opened = kms::Kms::Open(std::move(options));
     if (!opened) return tl::unexpected(opened.error().WithContext("keystore"));
     kms_ = std::make_shared<kms::Kms>(std::move(*opened));

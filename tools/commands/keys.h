@@ -26,9 +26,17 @@ class Keystore {
   [[nodiscard]] Result<kms::Kms*> Get();
   // Shared returns the same keystore for keyrings that keep it.
   [[nodiscard]] Result<std::shared_ptr<kms::Kms>> Shared();
+  // SetArnScope places the keys in `region` and `account` (KmsOptions) when
+  // the keystore is opened; `kms serve --region/--account` call it.
+  void SetArnScope(std::string region, std::string account) {
+    region_ = std::move(region);
+    account_ = std::move(account);
+  }
 
  private:
   std::string dir_;
+  std::string region_;
+  std::string account_;
   std::shared_ptr<kms::Kms> kms_;
 };
 

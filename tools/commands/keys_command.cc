@@ -63,7 +63,8 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
   create->add_option("--alias", a->alias, "also create this alias (alias/NAME)");
   create->add_flag("--json", a->json, "print the key's metadata as JSON");
   out.push_back({create, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
-    kms::CreateKeyRequest request{a->description, {}};
+    kms::CreateKeyRequest request;
+    request.description = a->description;
     for (const auto& t : a->tags) {
       const size_t eq = t.find('=');
       if (eq == std::string::npos || eq == 0) {

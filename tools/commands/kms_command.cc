@@ -85,6 +85,7 @@ int Serve(const Globals& globals, const ServeOptions& o) {
     return Fail(kTool, Error(ErrorCode::invalid_argument, "--insecure-http takes no certificate"));
   }
   Keystore keystore(globals.keystore);
+  keystore.SetArnScope(o.region, o.account);
   auto kms = keystore.Get();
   if (!kms) return Fail(kTool, kms.error());
 
@@ -232,13 +233,16 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
       ->type_name("FILE");
   create->add_option("--secret-fd", *secret_fd, "write the secret to open descriptor N")
       ->type_name("N");
-  out.push_back({create, WithKms(globals, [secret_file, secret_fd](kms::Kms& k) -> Result<void> {
+  auto user = std::make_shared<std::string>();
+  create->add_option("--user", *user, "the key belongs to this user (default: the account's root)")
+      ->type_name("NAME");
+  out.push_back({create, WithKms(globals, [secret_file, secret_fd, user](kms::Kms& k) -> Result<void> {
                    if (secret_file->empty() == (*secret_fd < 0)) {
                      return MakeError(ErrorCode::invalid_argument,
                                       "give one of --secret-file or --secret-fd (the secret is "
                                       "never printed)");
                    }
-                   auto key = k.CreateAccessKey();
+                   auto key = k.CreateAccessKey(*user);
                    if (!key) return tl::unexpected(key.error());
                    if (auto ok = WriteSecretTo(*secret_file, *secret_fd, key->secret_access_key); !ok) {
                      (void)k.DeleteAccessKey(key->info.access_key_id);  // an unusable key is no key
@@ -259,11 +263,13 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
                      if (*as_json) {
                        rows.push_back({{"AccessKeyId", key.access_key_id},
                                        {"Status", key.active ? "Active" : "Inactive"},
-                                       {"CreateDate", FormatTime(key.creation_date)}});
+                                       {"CreateDate", FormatTime(key.creation_date)},
+                                       {"UserName", key.user_name}});
                      } else {
-                       std::printf("%s  %-8s  %s\n", key.access_key_id.c_str(),
+                       std::printf("%s  %-8s  %s  %s\n", key.access_key_id.c_str(),
                                    key.active ? "Active" : "Inactive",
-                                   FormatTime(key.creation_date).c_str());
+                                   FormatTime(key.creation_date).c_str(),
+                                   key.user_name.empty() ? "(root)" : key.user_name.c_str());
                      }
                    }
                    if (*as_json) PrintJson({{"AccessKeys", rows}});

@@ -1,0 +1,76 @@
+// Kms: key policies (PutKeyPolicy, GetKeyPolicy, ListKeyPolicies). The
+// language is lib/policy's; who may use a key is iam_authorize.h's.
+#include "kms/kms_impl.h"
+
+namespace envelope::kms {
+namespace {
+
+// PolicyKey resolves `key` for a policy operation and authorizes `action`.
+Result<internal::KeyRecord*> PolicyKey(Txn& txn, std::string_view key, std::string_view action) {
+  auto k = internal::ResolveKey(txn.state, key);
+  if (!k) {
+    txn.event.request["key"] = std::string(key);
+    return tl::unexpected(k.error());
+  }
+  txn.event.key_id = internal::FormatKeyId((*k)->id);
+  if (auto ok = internal::AuthorizeKey(txn, **k, key, action, {}); !ok) return tl::unexpected(ok.error());
+  return *k;
+}
+
+}  // namespace
+
+namespace internal {
+
+Result<void> AttachKeyPolicy(Txn& txn, const std::string& key_id, std::string_view policy_text,
+                             bool bypass) {
+  auto doc = policy::ParsePolicy(policy_text, policy::PolicyKind::resource);
+  if (!doc) return tl::unexpected(doc.error());
+  if (!bypass) {
+    auto caller = CurrentCaller(txn.state, *txn.options);
+    if (!caller) return tl::unexpected(caller.error());
+    const policy::Caller root{policy::RootArn(txn.options->account, txn.options->partition),
+                              txn.options->account, {}};
+    for (const policy::Caller& who : {*caller, root}) {
+      if (!WouldAllow(txn.state, *txn.options, who, key_id, *doc, "kms:PutKeyPolicy", txn.now)) {
+        return MakeError(ErrorCode::invalid_argument,
+                         "MalformedPolicyDocumentException: The new key policy will not allow "
+                         "you to update the key policy in the future.");
+      }
+    }
+  }
+  txn.state.iam.key_policies[key_id] = std::string(policy_text);
+  txn.dirty = true;
+  return {};
+}
+
+}  // namespace internal
+
+Result<void> Kms::PutKeyPolicy(std::string_view key, std::string_view policy_text,
+                               bool bypass_lockout_check) {
+  return impl_->Run("PutKeyPolicy", [&](Txn& txn) -> Result<void> {
+    txn.event.request["policy_name"] = "default";
+    txn.event.request["bypass_policy_lockout_safety_check"] = bypass_lockout_check ? "true" : "false";
+    auto k = PolicyKey(txn, key, "kms:PutKeyPolicy");
+    if (!k) return tl::unexpected(k.error());
+    return internal::AttachKeyPolicy(txn, internal::FormatKeyId((*k)->id), policy_text,
+                                     bypass_lockout_check);
+  });
+}
+
+Result<std::string> Kms::GetKeyPolicy(std::string_view key) {
+  return impl_->Run("GetKeyPolicy", [&](Txn& txn) -> Result<std::string> {
+    auto k = PolicyKey(txn, key, "kms:GetKeyPolicy");
+    if (!k) return tl::unexpected(k.error());
+    return internal::KeyPolicyText(txn.state, *txn.options, internal::FormatKeyId((*k)->id));
+  });
+}
+
+Result<std::vector<std::string>> Kms::ListKeyPolicies(std::string_view key) {
+  return impl_->Run("ListKeyPolicies", [&](Txn& txn) -> Result<std::vector<std::string>> {
+    auto k = PolicyKey(txn, key, "kms:ListKeyPolicies");
+    if (!k) return tl::unexpected(k.error());
+    return std::vector<std::string>{"default"};
+  });
+}
+
+}  // namespace envelope::kms
