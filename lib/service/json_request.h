@@ -163,14 +163,6 @@ class Request {
     return list;
   }
 
-  // Object reads a member that is a JSON object (GrantConstraints).
-  Step<std::optional<json>> Object(const char* name) const {
-    const json* v = Find(name);
-    if (v == nullptr) return std::nullopt;
-    if (!v->is_object()) return WrongType(name, "an object");
-    return *v;
-  }
-
   // Tags reads [{"TagKey": ..., "TagValue": ...}, ...].
   Step<kms::Tags> Tags(const char* name) const {
     kms::Tags tags;

@@ -83,17 +83,14 @@ Step<json> CreateGrant(Invocation& call) {
   auto name = r.String("Name", 256);
   if (!name) return tl::unexpected(name.error());
   request.name = name->value_or("");
-  auto constraints = r.Object("Constraints");
+  auto constraints = r.Object("Constraints");  // GrantConstraints; empty when absent
   if (!constraints) return tl::unexpected(constraints.error());
-  if (*constraints) {
-    const Request c(std::move(**constraints));
-    auto equals = c.Context("EncryptionContextEquals");
-    if (!equals) return tl::unexpected(equals.error());
-    auto subset = c.Context("EncryptionContextSubset");
-    if (!subset) return tl::unexpected(subset.error());
-    request.context_equals = std::move(*equals);
-    request.context_subset = std::move(*subset);
-  }
+  auto equals = constraints->Context("EncryptionContextEquals");
+  if (!equals) return tl::unexpected(equals.error());
+  auto subset = constraints->Context("EncryptionContextSubset");
+  if (!subset) return tl::unexpected(subset.error());
+  request.context_equals = std::move(*equals);
+  request.context_subset = std::move(*subset);
   auto grant = call.K().CreateGrant(request);
   if (!grant) return FromError(grant.error());
   return json{{"GrantId", grant->grant_id}, {"GrantToken", grant->grant_token}};

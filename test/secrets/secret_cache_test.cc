@@ -24,8 +24,8 @@ std::string Str(const SecretBytes& bytes) {
 size_t DecryptLines(const std::string& keystore) {
   const std::string log = kms::testing::ReadText(keystore + "/audit.log");
   size_t n = 0;
-  for (size_t at = log.find("\"operation\":\"Decrypt\""); at != std::string::npos;
-       at = log.find("\"operation\":\"Decrypt\"", at + 1)) {
+  for (size_t at = log.find("\"eventName\":\"Decrypt\""); at != std::string::npos;
+       at = log.find("\"eventName\":\"Decrypt\"", at + 1)) {
     ++n;
   }
   return n;

@@ -117,9 +117,9 @@ def run_cli(envelope, work):
 
         h.check(server.stop() == 0, "the server exits 0 on SIGTERM")
         lines = [json.loads(x) for x in open(os.path.join(home, "audit.log"))]
-        reads = [x for x in lines if x["operation"] == "Decrypt"
-                 and x["context"].get("SecretARN") == arn
-                 and x["request"].get("caller_access_key_id") == access_key]
+        reads = [x for x in lines if x["eventName"] == "Decrypt"
+                 and x["requestParameters"].get("encryptionContext", {}).get("SecretARN") == arn
+                 and x["userIdentity"].get("accessKeyId") == access_key]
         h.check(len(reads) >= 5, f"{len(reads)} secret reads audited with the caller")
         text = open(os.path.join(home, "audit.log")).read()
         h.check("db-password" not in text and "rotated-" not in text, "no value in the audit log")

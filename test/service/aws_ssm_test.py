@@ -121,12 +121,13 @@ def run_cli(envelope, work):
                                text=True)
         h.check(audit.returncode == 0, audit.stdout + audit.stderr)
         lines = [json.loads(x) for x in open(os.path.join(home, "audit.log"))]
-        decrypts = [x for x in lines if x["operation"] == "Decrypt" and x["outcome"] == "success"]
+        decrypts = [x for x in lines if x["eventName"] == "Decrypt" and "errorCode" not in x]
         h.check(len(decrypts) >= 5, f"{len(decrypts)} decryptions audited")
-        callers = [x["request"].get("caller_access_key_id") for x in decrypts]
+        callers = [x["userIdentity"].get("accessKeyId") for x in decrypts]
         h.check(callers.count(None) == 1 and callers.count(access_key) == len(callers) - 1,
                 f"every decryption through the server names the caller: {callers}")
-        h.check(all(x["context"].get("PARAMETER_ARN", "").startswith("arn:aws:ssm:")
+        h.check(all(x["requestParameters"].get("encryptionContext", {})
+                    .get("PARAMETER_ARN", "").startswith("arn:aws:ssm:")
                     for x in decrypts), "the parameter's ARN is in each decryption's context")
         log = open(os.path.join(home, "audit.log")).read()
         h.check(VALUE not in log and "second-value" not in log, "no value in the audit log")

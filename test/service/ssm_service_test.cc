@@ -93,7 +93,7 @@ TEST_CASE("SsmApi: put and get a SecureString; the decryption is audited with th
   CHECK(plain["Parameter"]["LastModifiedDate"].is_number());
   const std::string log = kms::testing::ReadText(f.dir.keystore() + "/audit.log");
   CHECK(log.find("pa55word") == std::string::npos);
-  const size_t decrypt = log.rfind("\"operation\":\"Decrypt\"");
+  const size_t decrypt = log.rfind("\"eventName\":\"Decrypt\"");
   REQUIRE(decrypt != std::string::npos);
   const size_t line_start = log.rfind('\n', decrypt) + 1;
   const std::string line = log.substr(line_start, log.find('\n', decrypt) - line_start);
