@@ -14,6 +14,8 @@ if [ ! -f build-asan/build.ninja ]; then
     -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled >/dev/null
 fi
 meson compile -C build-asan
+# The service tests drive the AWS SDK for JavaScript too (npm packages).
+scripts/node_deps.sh
 # Every UBSan finding is fatal; leaks are reported by LeakSanitizer.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

@@ -10,10 +10,8 @@ cd "$(dirname "$0")/.."
 [ -f build/build.ninja ] || meson setup build -Doptimization=2 -Ddebug=false -Db_ndebug=true
 meson compile -C build
 
-# The JavaScript ESDK for the interoperability tests (from the npm registry).
-if [ -f test/interop/package-lock.json ] && [ ! -d test/interop/node_modules ]; then
-  npm ci --prefix test/interop --no-audit --no-fund --loglevel=error
-fi
+# The JavaScript clients of the interoperability and service tests (npm).
+scripts/node_deps.sh
 
 status=0
 meson test -C build --print-errorlogs --num-processes 2 "$@" || status=$?
