@@ -36,12 +36,12 @@ using namespace envelope::cli;
 
 // OracleRefuses says what the screen must refuse, written down independently of
 // crypt_options.cc: the option names that would carry a key, a passphrase or
-// a PIN as their value.
+// a PIN as their value, and (issue 18) a parameter's or secret's value.
 bool OracleRefuses(std::string_view arg) {
   static constexpr std::string_view kExact[] = {
       "--customer-key",          "--password", "--key-material",
       "--wrapping-key-material", "--pin",      "--pkcs11-pin",
-      "--pkcs11-pin-value"};
+      "--pkcs11-pin-value",      "--value",    "--secret-string"};
   if (arg.find("pkcs11:") != std::string_view::npos &&
       arg.find("pin-value=") != std::string_view::npos) {
     return true;  // a PIN inside a PKCS#11 URI
