@@ -65,6 +65,14 @@ class Request {
  public:
   explicit Request(json body) : body_(std::move(body)) {}
 
+  // Parse reads a request body that must be a JSON object (an empty body
+  // is {}); nullopt for anything else.
+  static std::optional<Request> Parse(std::string_view body) {
+    json parsed = body.empty() ? json::object() : json::parse(body, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_object()) return std::nullopt;
+    return Request(std::move(parsed));
+  }
+
   Step<std::optional<std::string>> String(const char* name, size_t max_size = 8192) const {
     const json* v = Find(name);
     if (v == nullptr) return std::nullopt;

@@ -475,21 +475,18 @@ KmsApiResult KmsApi::Call(std::string_view operation, std::string_view body) noe
                      "operation " + std::string(operation) + " is not supported by this server"},
                     {});
     }
-    json parsed = body.empty() ? json::object() : json::parse(body, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
+    const std::optional<Request> request = Request::Parse(body);
+    if (!request) {
       return Answer({"SerializationException", "the request body is not a JSON object"}, {});
     }
-    const Request request(std::move(parsed));
-    Invocation call{kms_, *this, request, {}};
+    Invocation call{kms_, *this, *request, {}};
     Step<json> answer = op->handler(call);
     if (!answer) {
       KmsApiResult failed = Answer(answer.error(), std::move(call.key_arn));
       failed.reached_kms = call.reached_kms;
       return failed;
     }
-    KmsApiResult result;
-    result.reached_kms = true;
-    result.body = answer->dump(-1, ' ', false, json::error_handler_t::replace);
+    KmsApiResult result = SuccessAnswer(*answer);
     result.key_arn = std::move(call.key_arn);
     return result;
   } catch (const std::exception&) {

@@ -25,6 +25,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "envelope/kms.hpp"
 
 namespace envelope::service {
@@ -49,6 +51,15 @@ struct KmsApiResult {
   // line); false for requests refused on their shape alone.
   bool reached_kms = false;
 };
+
+// SuccessAnswer is the 200 answer carrying `answer` (text that is not UTF-8
+// is replaced, never thrown on).
+inline KmsApiResult SuccessAnswer(const nlohmann::json& answer) {
+  KmsApiResult result;
+  result.reached_kms = true;
+  result.body = answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return result;
+}
 
 // KmsApi answers KMS operations from `kms`, which must outlive it. It is
 // as thread-safe as Kms (calls are serialised there).

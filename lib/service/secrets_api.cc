@@ -306,14 +306,13 @@ KmsApiResult SecretsApi::Call(std::string_view operation, std::string_view body)
                      "operation " + std::string(operation) + " is not supported by this server"},
                     false);
     }
-    json parsed = body.empty() ? json::object() : json::parse(body, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
+    const std::optional<Request> request = Request::Parse(body);
+    if (!request) {
       return Answer({"SerializationException", "the request body is not a JSON object"}, false);
     }
-    const Request request(std::move(parsed));
     auto store = SecretStore::Open(kms_, {config_.partition, config_.region, config_.account});
     if (!store) return Answer({"InternalServiceError", "internal error"}, false);
-    Invocation call{*store, request, config_};
+    Invocation call{*store, *request, config_};
     Step<json> answer = op->handler(call);
     // KMS failures (EncryptionFailure, DecryptionFailure) come from a Kms
     // call, which wrote its own audit line; the others are refusals.
@@ -321,10 +320,7 @@ KmsApiResult SecretsApi::Call(std::string_view operation, std::string_view body)
       const std::string& t = answer.error().type;
       return Answer(answer.error(), t == "EncryptionFailure" || t == "DecryptionFailure");
     }
-    KmsApiResult result;
-    result.reached_kms = true;
-    result.body = answer->dump(-1, ' ', false, json::error_handler_t::replace);
-    return result;
+    return SuccessAnswer(*answer);
   } catch (const std::exception&) {
     return Answer({"InternalServiceError", "internal error"}, false);
   }

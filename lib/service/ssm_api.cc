@@ -308,22 +308,18 @@ KmsApiResult SsmApi::Call(std::string_view operation, std::string_view body,
                      "operation " + std::string(operation) + " is not supported by this server"},
                     false);
     }
-    json parsed = body.empty() ? json::object() : json::parse(body, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_object()) {
+    const std::optional<Request> request = Request::Parse(body);
+    if (!request) {
       return Answer({"SerializationException", "the request body is not a JSON object"}, false);
     }
-    const Request request(std::move(parsed));
     auto store = ParameterStore::Open(kms_, {config_.partition, config_.region, config_.account});
     if (!store) return Answer(SsmFailure(store.error()).value(), false);
-    Invocation call{*store, request, config_, std::string(caller)};
+    Invocation call{*store, *request, config_, std::string(caller)};
     Step<json> answer = op->handler(call);
     // An error SSM names came from lib/secrets before any KMS call; a KMS
     // error came from a Kms call, which wrote its own audit line.
     if (!answer) return Answer(answer.error(), !FindApiError(kSsmErrors, answer.error().type));
-    KmsApiResult result;
-    result.reached_kms = true;
-    result.body = answer->dump(-1, ' ', false, json::error_handler_t::replace);
-    return result;
+    return SuccessAnswer(*answer);
   } catch (const std::exception&) {
     return Answer({"InternalServerError", "internal error"}, false);
   }
