@@ -143,8 +143,7 @@ PinnedFile::~PinnedFile() {
   if (fd_ >= 0) close(fd_);
 }
 
-Result<std::optional<PinnedFile>> PinnedFile::Read(const std::string& path, size_t max_size,
-                                                   std::vector<uint8_t>& out) {
+Result<std::optional<PinnedFile>> PinnedFile::Open(const std::string& path) {
   PinnedFile file;
   file.fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (file.fd_ < 0) {
@@ -155,9 +154,16 @@ Result<std::optional<PinnedFile>> PinnedFile::Read(const std::string& path, size
   if (fstat(file.fd_, &st) != 0) return ErrnoError("stat " + path);
   if (auto ok = CheckPrivate(path, st, false); !ok) return tl::unexpected(ok.error());
   file.stamp_ = StampFrom(st);
-  out.clear();
-  if (auto ok = ReadAll(file.fd_, path, max_size, out); !ok) return tl::unexpected(ok.error());
   return std::optional<PinnedFile>(std::move(file));
+}
+
+Result<std::optional<PinnedFile>> PinnedFile::Read(const std::string& path, size_t max_size,
+                                                   std::vector<uint8_t>& out) {
+  auto file = Open(path);
+  if (!file || !file->has_value()) return file;
+  out.clear();
+  if (auto ok = ReadAll((*file)->fd_, path, max_size, out); !ok) return tl::unexpected(ok.error());
+  return file;
 }
 
 Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {

@@ -58,7 +58,10 @@ class PinnedFile {
   PinnedFile& operator=(const PinnedFile&) = delete;
   ~PinnedFile();
 
-  // Read opens `path` (a private file, as ReadPrivateFile checks it), reads
+  // Open opens `path` (a private file, as ReadPrivateFile checks it) and
+  // keeps it open without reading it; nullopt when it does not exist.
+  [[nodiscard]] static Result<std::optional<PinnedFile>> Open(const std::string& path);
+  // Read opens `path` as Open does, reads
   // at most `max_size` bytes into `out` and keeps the file open; nullopt
   // when it does not exist.
   [[nodiscard]] static Result<std::optional<PinnedFile>> Read(const std::string& path,

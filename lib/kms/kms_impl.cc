@@ -93,13 +93,11 @@ Result<void> Kms::Impl::Commit() {
   auto digest = crypto::Hash(crypto::HashAlg::sha256, *file);
   if (!digest) return tl::unexpected(digest.error());
   state_digest = std::move(*digest);
-  // Pin what we wrote (the lock is held: nobody else can have replaced it),
-  // so the next operation needs only a stat. A pin that fails only costs
-  // that operation a full read.
-  std::vector<uint8_t> back;
-  if (auto again = internal::PinnedFile::Read(dir + "/" + kKeystoreFileName,
-                                              internal::kKeystoreMaxFile, back);
-      again && again->has_value() && back == *file) {
+  // Pin what we wrote (the lock is held: nobody else can have replaced it,
+  // so it need not be read back), and the next operation needs only a stat.
+  // A pin that fails only costs that operation a full read.
+  if (auto again = internal::PinnedFile::Open(dir + "/" + kKeystoreFileName);
+      again && again->has_value()) {
     pinned = std::move(**again);
   }
   return {};
