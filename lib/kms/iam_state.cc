@@ -43,7 +43,8 @@ EncryptionContext Context(const json& j, const char* name) {
 
 }  // namespace
 
-void EncodeIam(const IamState& iam, const std::map<std::string, bool>& key_ids, json& doc) {
+void EncodeIam(const IamState& iam, const std::function<bool(const std::string&)>& key_exists,
+               json& doc) {
   json out = json::object();
   if (!iam.users.empty()) {
     json users = json::object();
@@ -56,12 +57,12 @@ void EncodeIam(const IamState& iam, const std::map<std::string, bool>& key_ids, 
   if (!iam.access_key_users.empty()) out["access_key_users"] = iam.access_key_users;
   json policies = json::object();
   for (const auto& [id, text] : iam.key_policies) {
-    if (key_ids.count(id) == 1) policies[id] = text;
+    if (key_exists(id)) policies[id] = text;
   }
   if (!policies.empty()) out["key_policies"] = std::move(policies);
   json grants = json::object();
   for (const auto& [id, g] : iam.grants) {
-    if (key_ids.count(g.key_id) == 0) continue;
+    if (!key_exists(g.key_id)) continue;
     grants[id] = {{"key", g.key_id},        {"grantee", g.grantee},
                   {"retiring", g.retiring}, {"issuer", g.issuer},
                   {"name", g.name},         {"operations", g.operations},

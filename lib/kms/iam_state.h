@@ -18,6 +18,7 @@
 #define ENVELOPE_LIB_KMS_IAM_STATE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -57,8 +58,8 @@ struct IamState {
 };
 
 // EncodeIam adds the "iam" member to `doc` when `iam` holds anything; key
-// policies and grants of keys no longer in `key_ids` are dropped.
-void EncodeIam(const IamState& iam, const std::map<std::string, bool>& key_ids,
+// policies and grants of keys for which `key_exists` is false are dropped.
+void EncodeIam(const IamState& iam, const std::function<bool(const std::string&)>& key_exists,
                nlohmann::json& doc);
 
 // DecodeIam reads the "iam" member of `doc`, if any. Throws

@@ -115,9 +115,7 @@ Result<SecretBytes> EncodePayload(const KeystoreState& state) {
     }
     doc["access_keys"] = std::move(access_keys);
   }
-  std::map<std::string, bool> key_ids;
-  for (const auto& entry : state.keys) key_ids[entry.first] = true;
-  EncodeIam(state.iam, key_ids, doc);
+  EncodeIam(state.iam, [&](const std::string& id) { return state.keys.count(id) == 1; }, doc);
   // Every string in `doc` was validated as UTF-8 when it entered the KMS
   // (or parsed, so validated, from the file); a throw here would be a bug,
   // reported as one instead of escaping the API.
