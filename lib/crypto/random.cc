@@ -43,4 +43,20 @@ Result<void> RandomBytes(std::span<uint8_t> out) {
 }
 #endif
 
+std::string RandomUuid() {
+  uint8_t b[16];
+  if (!RandomBytes(b)) return "00000000-0000-4000-8000-000000000000";
+  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);  // version 4
+  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[b[i] >> 4];
+    out += kHex[b[i] & 0x0f];
+  }
+  return out;
+}
+
 }  // namespace envelope::crypto

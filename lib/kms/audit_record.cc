@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include "crypto/hex.h"
 #include "crypto/random.h"
 #include "crypto/utf8.h"
 
@@ -29,16 +28,6 @@ std::string Camel(std::string_view name) {
     upper = false;
   }
   return out;
-}
-
-std::string Uuid() {
-  uint8_t b[16];
-  if (!crypto::RandomBytes(b)) return "00000000-0000-4000-8000-000000000000";
-  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
-  const std::string hex = crypto::ToHex(b);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
 bool ReadOnly(std::string_view op) {
@@ -112,8 +101,8 @@ json CloudTrailRecord(const AuditEvent& e) {
                  {"responseElements", nullptr},
                  {"additionalEventData",
                   {{"keyVersion", e.key_version}, {"uid", getuid()}, {"pid", getpid()}}},
-                 {"requestID", request_id.empty() ? Uuid() : Text(request_id)},
-                 {"eventID", Uuid()},
+                 {"requestID", request_id.empty() ? crypto::RandomUuid() : Text(request_id)},
+                 {"eventID", crypto::RandomUuid()},
                  {"readOnly", ReadOnly(e.operation)},
                  {"eventType", "AwsApiCall"},
                  {"managementEvent", true},

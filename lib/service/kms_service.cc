@@ -5,7 +5,6 @@
 #include "aws/error_shapes.h"
 #include "aws/http_request.h"
 #include "aws/sigv4_verify.h"
-#include "crypto/hex.h"
 #include "crypto/random.h"
 
 namespace envelope::service {
@@ -29,17 +28,6 @@ const Route* FindRoute(const std::string* target) {
 }
 constexpr char kContentType[] = "application/x-amz-json-1.1";
 constexpr size_t kMaxUserAgent = 256;
-
-// RequestId is a random UUID (version 4), as AWS's request ids are.
-std::string RequestId() {
-  uint8_t b[16];
-  if (!crypto::RandomBytes(b)) return "00000000-0000-4000-8000-000000000000";
-  b[6] = static_cast<uint8_t>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<uint8_t>((b[8] & 0x3f) | 0x80);
-  const std::string hex = crypto::ToHex(b);
-  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
-         hex.substr(16, 4) + "-" + hex.substr(20);
-}
 
 // Printable keeps what an audit line may quote of a client's text: visible
 // ASCII and spaces, at most kMaxUserAgent bytes; anything else becomes '?'.
@@ -84,7 +72,7 @@ KmsService::KmsService(kms::Kms& kms, KmsServiceOptions options)
 HttpResponse KmsService::ProtocolError(unsigned status, std::string_view message) const noexcept {
   try {
     const std::string_view type = status >= 500 ? "InternalFailure" : "SerializationException";
-    HttpResponse response = ErrorResponse(type, message, RequestId());
+    HttpResponse response = ErrorResponse(type, message, crypto::RandomUuid());
     response.status = status;
     return response;
   } catch (...) {
@@ -96,7 +84,7 @@ HttpResponse KmsService::ProtocolError(unsigned status, std::string_view message
 
 HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
   try {
-    const std::string request_id = RequestId();
+    const std::string request_id = crypto::RandomUuid();
     kms::RequestCaller caller;
     caller.source_ip = request.remote_address;
     caller.request_id = request_id;

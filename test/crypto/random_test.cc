@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
 #include <vector>
 
 namespace envelope::crypto {
@@ -28,6 +29,22 @@ TEST_CASE("RandomBytes: a large buffer has every byte value") {
   std::array<bool, 256> seen{};
   for (uint8_t x : big) seen[x] = true;
   CHECK(std::all_of(seen.begin(), seen.end(), [](bool s) { return s; }));
+}
+
+TEST_CASE("RandomUuid: version 4 text form, different each time") {
+  const std::string a = RandomUuid();
+  const std::string b = RandomUuid();
+  CHECK(a != b);
+  REQUIRE(a.size() == 36);
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      CHECK(a[i] == '-');
+    } else {
+      CHECK(((a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'f')));
+    }
+  }
+  CHECK(a[14] == '4');                                 // version 4
+  CHECK(std::string("89ab").find(a[19]) != std::string::npos);  // RFC 4122 variant
 }
 
 }  // namespace
