@@ -133,6 +133,17 @@ Result<policy::Caller> CurrentCaller(const KeystoreState& state, const KmsOption
   return caller;
 }
 
+Result<KeyRecord*> ResolveAuthorizedKey(Txn& txn, std::string_view key, std::string_view action) {
+  auto k = ResolveKey(txn.state, key);
+  if (!k) {
+    txn.event.request["key"] = std::string(key);
+    return tl::unexpected(k.error());
+  }
+  txn.event.key_id = FormatKeyId((*k)->id);
+  if (auto ok = AuthorizeKey(txn, **k, key, action, {}); !ok) return tl::unexpected(ok.error());
+  return *k;
+}
+
 Result<void> AuthorizeKey(Txn& txn, const KeyRecord& key, std::string_view key_ref,
                           std::string_view action, const EncryptionContext& context) {
   const KmsOptions& options = *txn.options;

@@ -65,6 +65,12 @@ std::string KeyPolicyText(const KeystoreState& state, const KmsOptions& options,
 [[nodiscard]] Result<void> AuthorizeKey(Txn& txn, const KeyRecord& key, std::string_view key_ref,
                                         std::string_view action, const EncryptionContext& context);
 
+// ResolveAuthorizedKey resolves `key` (recording it on the audit line, or
+// the reference when it names no key) and authorizes `action` on it with no
+// encryption context: the key lookup of the policy and grant operations.
+[[nodiscard]] Result<KeyRecord*> ResolveAuthorizedKey(Txn& txn, std::string_view key,
+                                                      std::string_view action);
+
 // AuthorizeAccount decides `action` on no key (resource "*").
 [[nodiscard]] Result<void> AuthorizeAccount(Txn& txn, std::string_view action);
 

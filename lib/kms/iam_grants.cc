@@ -42,18 +42,6 @@ GrantInfo Info(const std::string& id, const GrantRecord& g) {
                    g.equals,   g.subset,  g.name,    internal::FromMs(g.created_ms)};
 }
 
-// GrantKey resolves `key` and authorizes `action` on it.
-Result<internal::KeyRecord*> GrantKey(Txn& txn, std::string_view key, std::string_view action) {
-  auto k = internal::ResolveKey(txn.state, key);
-  if (!k) {
-    txn.event.request["key"] = std::string(key);
-    return tl::unexpected(k.error());
-  }
-  txn.event.key_id = internal::FormatKeyId((*k)->id);
-  if (auto ok = internal::AuthorizeKey(txn, **k, key, action, {}); !ok) return tl::unexpected(ok.error());
-  return *k;
-}
-
 tl::unexpected<Error> NoGrant() {
   return MakeError(ErrorCode::not_found, "NotFoundException: no such grant on this key");
 }
@@ -77,7 +65,7 @@ bool GrantAllows(const Txn& txn, std::string_view key_id, std::string_view grant
 Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
   return impl_->Run("CreateGrant", [&](Txn& txn) -> Result<NewGrant> {
     txn.event.request["grantee_principal"] = ValidPrincipal(request.grantee_principal) ? request.grantee_principal : "(malformed)";
-    auto k = GrantKey(txn, request.key, "kms:CreateGrant");
+    auto k = internal::ResolveAuthorizedKey(txn, request.key, "kms:CreateGrant");
     if (!k) return tl::unexpected(k.error());
     for (const std::string* p : {&request.grantee_principal, &request.retiring_principal}) {
       if (auto ok = internal::ValidateText(*p, "principal"); !ok) return tl::unexpected(ok.error());
@@ -130,7 +118,7 @@ Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
 
 Result<std::vector<GrantInfo>> Kms::ListGrants(std::string_view key) {
   return impl_->Run("ListGrants", [&](Txn& txn) -> Result<std::vector<GrantInfo>> {
-    auto k = GrantKey(txn, key, "kms:ListGrants");
+    auto k = internal::ResolveAuthorizedKey(txn, key, "kms:ListGrants");
     if (!k) return tl::unexpected(k.error());
     std::vector<GrantInfo> out;
     const std::string key_id = internal::FormatKeyId((*k)->id);
@@ -183,7 +171,7 @@ Result<void> Kms::RetireGrant(std::string_view grant_token, std::string_view key
 Result<void> Kms::RevokeGrant(std::string_view key, std::string_view grant_id) {
   return impl_->Run("RevokeGrant", [&](Txn& txn) -> Result<void> {
     txn.event.request["grant_id"] = std::string(grant_id.substr(0, 128));
-    auto k = GrantKey(txn, key, "kms:RevokeGrant");
+    auto k = internal::ResolveAuthorizedKey(txn, key, "kms:RevokeGrant");
     if (!k) return tl::unexpected(k.error());
     auto it = txn.state.iam.grants.find(std::string(grant_id));
     if (it == txn.state.iam.grants.end() || it->second.key_id != internal::FormatKeyId((*k)->id)) {

@@ -3,21 +3,6 @@
 #include "kms/kms_impl.h"
 
 namespace envelope::kms {
-namespace {
-
-// PolicyKey resolves `key` for a policy operation and authorizes `action`.
-Result<internal::KeyRecord*> PolicyKey(Txn& txn, std::string_view key, std::string_view action) {
-  auto k = internal::ResolveKey(txn.state, key);
-  if (!k) {
-    txn.event.request["key"] = std::string(key);
-    return tl::unexpected(k.error());
-  }
-  txn.event.key_id = internal::FormatKeyId((*k)->id);
-  if (auto ok = internal::AuthorizeKey(txn, **k, key, action, {}); !ok) return tl::unexpected(ok.error());
-  return *k;
-}
-
-}  // namespace
 
 namespace internal {
 
@@ -50,7 +35,7 @@ Result<void> Kms::PutKeyPolicy(std::string_view key, std::string_view policy_tex
   return impl_->Run("PutKeyPolicy", [&](Txn& txn) -> Result<void> {
     txn.event.request["policy_name"] = "default";
     txn.event.request["bypass_policy_lockout_safety_check"] = bypass_lockout_check ? "true" : "false";
-    auto k = PolicyKey(txn, key, "kms:PutKeyPolicy");
+    auto k = internal::ResolveAuthorizedKey(txn, key, "kms:PutKeyPolicy");
     if (!k) return tl::unexpected(k.error());
     return internal::AttachKeyPolicy(txn, internal::FormatKeyId((*k)->id), policy_text,
                                      bypass_lockout_check);
@@ -59,7 +44,7 @@ Result<void> Kms::PutKeyPolicy(std::string_view key, std::string_view policy_tex
 
 Result<std::string> Kms::GetKeyPolicy(std::string_view key) {
   return impl_->Run("GetKeyPolicy", [&](Txn& txn) -> Result<std::string> {
-    auto k = PolicyKey(txn, key, "kms:GetKeyPolicy");
+    auto k = internal::ResolveAuthorizedKey(txn, key, "kms:GetKeyPolicy");
     if (!k) return tl::unexpected(k.error());
     return internal::KeyPolicyText(txn.state, *txn.options, internal::FormatKeyId((*k)->id));
   });
@@ -67,7 +52,7 @@ Result<std::string> Kms::GetKeyPolicy(std::string_view key) {
 
 Result<std::vector<std::string>> Kms::ListKeyPolicies(std::string_view key) {
   return impl_->Run("ListKeyPolicies", [&](Txn& txn) -> Result<std::vector<std::string>> {
-    auto k = PolicyKey(txn, key, "kms:ListKeyPolicies");
+    auto k = internal::ResolveAuthorizedKey(txn, key, "kms:ListKeyPolicies");
     if (!k) return tl::unexpected(k.error());
     return std::vector<std::string>{"default"};
   });
