@@ -53,7 +53,7 @@ envelope::Result<envelope::SecretBytes> ReadKey(const char* path) {
   envelope::FdSource source(fd);
   auto n = envelope::ReadFull(source, key->span());  // one byte more to see a long file
   close(fd);
-  if (!n) return tl::unexpected(n.error());
+  ENVELOPE_RETURN_IF_ERROR(n);
   if (*n != envelope::kChunkedKeySize) {
     return envelope::MakeError(envelope::ErrorCode::invalid_argument,
                                "key file must hold exactly 32 bytes, it holds " +

@@ -65,7 +65,7 @@ class MemoCmm final : public CryptoMaterialsManager {
     copy.required_context_keys = (*last_)->required_context_keys;
     copy.verification_key = (*last_)->verification_key;
     auto data_key = (*last_)->data_key.Clone();
-    if (!data_key) return tl::unexpected(data_key.error());
+    ENVELOPE_RETURN_IF_ERROR(data_key);
     copy.data_key = std::move(*data_key);
     return copy;
   }

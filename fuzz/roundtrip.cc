@@ -99,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     VectorSink sink(out);
     MemoryPositionedSource positioned(text);
     auto enc = MessageEncryptor::New(cmm, eo, sink);
-    if (!enc) return tl::unexpected(enc.error());
+    ENVELOPE_RETURN_IF_ERROR(enc);
     size_t pos = 0;
     uint64_t seed = split_seed;
     Result<void> r;
@@ -112,7 +112,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       pos += n;
     }
     if (r) r = (*enc)->Finish();
-    if (!r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(r);
     return out;
   };
   const auto message = encrypt(plaintext);

@@ -10,9 +10,9 @@
 
 #include <string>
 #include <string_view>
+#include <tl/expected.hpp>
 #include <utility>
 
-#include <tl/expected.hpp>
 #include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
@@ -49,8 +49,7 @@ class Error {
  public:
   // Error takes a code and a short lowercase message with context, which
   // must never contain key material or plaintext.
-  Error(ErrorCode code, std::string message)
-      : code_(code), message_(std::move(message)) {}
+  Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   // code returns the classification, for programs to branch on.
   ErrorCode code() const noexcept { return code_; }
@@ -84,5 +83,34 @@ inline tl::unexpected<Error> MakeError(ErrorCode code, std::string message) {
 
 }  // namespace envelope
 ENVELOPE_EXPORT_END
+
+// ENVELOPE_RETURN_IF_ERROR(expr) evaluates `expr` (a Result or any
+// tl::expected whose error converts to the enclosing function's) once and,
+// when it holds an error, returns that error from the enclosing function:
+//   auto header = ParseHeader(bytes);
+//   ENVELOPE_RETURN_IF_ERROR(header);
+//   ENVELOPE_RETURN_IF_ERROR(sink.Write(block));
+#define ENVELOPE_RETURN_IF_ERROR(expr)                                                             \
+  do {                                                                                             \
+    if (auto&& envelope_result_ = (expr); !envelope_result_) {                                     \
+      return ::tl::unexpected(std::forward<decltype(envelope_result_)>(envelope_result_).error()); \
+    }                                                                                              \
+  } while (false)
+
+// ENVELOPE_ASSIGN_OR_RETURN(lhs, expr) evaluates `expr` (a Result) once;
+// on success it moves the value into `lhs`, a declaration or an lvalue, and
+// on failure it returns the error from the enclosing function:
+//   ENVELOPE_ASSIGN_OR_RETURN(auto key, kms.GenerateDataKey(key_id, context));
+// It expands to more than one statement: do not use it as the body of an
+// unbraced if or loop.
+#define ENVELOPE_ASSIGN_OR_RETURN(lhs, expr) \
+  ENVELOPE_ASSIGN_OR_RETURN_IMPL_(ENVELOPE_CONCAT_(envelope_result_, __LINE__), lhs, expr)
+
+#define ENVELOPE_CONCAT_INNER_(a, b) a##b
+#define ENVELOPE_CONCAT_(a, b) ENVELOPE_CONCAT_INNER_(a, b)
+#define ENVELOPE_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)      \
+  auto tmp = (expr);                                         \
+  if (!tmp) return ::tl::unexpected(std::move(tmp).error()); \
+  lhs = std::move(*tmp)
 
 #endif  // ENVELOPE_ERROR_HPP_

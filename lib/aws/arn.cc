@@ -99,7 +99,7 @@ std::string KmsArn::ToString() const {
 
 Result<KmsArn> ParseKmsArn(std::string_view text) {
   auto arn = ParseArn(text);
-  if (!arn) return tl::unexpected(arn.error());
+  ENVELOPE_RETURN_IF_ERROR(arn);
   if (arn->service != "kms")
     return InvalidArn("not a KMS ARN: the service is " + Quote(arn->service));
   if (arn->region.empty()) return InvalidArn("a KMS ARN names a region");

@@ -94,7 +94,7 @@ Result<Credentials> StaticKeys(const std::map<std::string, std::string>& section
   c.access_key_id = id->second;
   auto s = SecretBytes::CopyFrom(
       {reinterpret_cast<const uint8_t*>(secret->second.data()), secret->second.size()});
-  if (!s) return tl::unexpected(s.error());
+  ENVELOPE_RETURN_IF_ERROR(s);
   c.secret_access_key = std::move(*s);
   if (auto token = section.find("aws_session_token"); token != section.end()) {
     c.session_token = token->second;
@@ -169,7 +169,7 @@ Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
       ExpandHome(cred_path ? *cred_path : "~/.aws/credentials", env);
   const std::string config_file = ExpandHome(conf_path ? *conf_path : "~/.aws/config", env);
   auto cred_ini = ReadSharedFile(credentials_file);
-  if (!cred_ini) return tl::unexpected(cred_ini.error());
+  ENVELOPE_RETURN_IF_ERROR(cred_ini);
   auto conf_ini = ReadSharedFile(config_file);
   if (!conf_ini) {
     WipeProfiles(*cred_ini);
@@ -265,7 +265,7 @@ Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
     config.credentials.access_key_id = *env_id;
     auto s = SecretBytes::CopyFrom(
         {reinterpret_cast<const uint8_t*>(env_secret->data()), env_secret->size()});
-    if (!s) return tl::unexpected(s.error());
+    ENVELOPE_RETURN_IF_ERROR(s);
     config.credentials.secret_access_key = std::move(*s);
     if (const std::string* token = Get(env, "AWS_SESSION_TOKEN")) {
       config.credentials.session_token = *token;
@@ -274,7 +274,7 @@ Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
   } else if (HasKeys(profile.credentials)) {
     auto c =
         StaticKeys(*profile.credentials, "profile '" + config.profile + "' in " + credentials_file);
-    if (!c) return tl::unexpected(c.error());
+    ENVELOPE_RETURN_IF_ERROR(c);
     config.credentials = std::move(*c);
     config.credentials_source = "credentials file";
   } else if (const std::string* process = profile.Setting("credential_process")) {
@@ -287,7 +287,7 @@ Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
     config.credentials_source = "credential_process";
   } else if (HasKeys(profile.config)) {
     auto c = StaticKeys(*profile.config, "profile '" + config.profile + "' in " + config_file);
-    if (!c) return tl::unexpected(c.error());
+    ENVELOPE_RETURN_IF_ERROR(c);
     config.credentials = std::move(*c);
     config.credentials_source = "config file";
   } else {

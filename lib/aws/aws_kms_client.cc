@@ -220,13 +220,13 @@ Result<KmsDataKey> KmsHttpClient::GenerateDataKeyWith(std::string_view key,
   if (!context.empty()) body["EncryptionContext"] = Context(context);
   if (!grant_tokens.empty()) body["GrantTokens"] = Tokens(grant_tokens);
   auto answer = Call("GenerateDataKey", body);
-  if (!answer) return tl::unexpected(answer.error());
+  ENVELOPE_RETURN_IF_ERROR(answer);
   auto plaintext = Plaintext(*answer, "GenerateDataKey");
-  if (!plaintext) return tl::unexpected(plaintext.error());
+  ENVELOPE_RETURN_IF_ERROR(plaintext);
   auto blob = Blob(*answer, "CiphertextBlob", "GenerateDataKey");
-  if (!blob) return tl::unexpected(blob.error());
+  ENVELOPE_RETURN_IF_ERROR(blob);
   auto id = KeyId(*answer, "GenerateDataKey");
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   return KmsDataKey{std::move(*plaintext), std::move(*blob), std::move(*id)};
 }
 
@@ -241,11 +241,11 @@ Result<KmsWrapped> KmsHttpClient::EncryptWith(std::string_view key,
   if (!grant_tokens.empty()) body["GrantTokens"] = Tokens(grant_tokens);
   auto answer = Call("Encrypt", body);
   WipeMember(body, "Plaintext");
-  if (!answer) return tl::unexpected(answer.error());
+  ENVELOPE_RETURN_IF_ERROR(answer);
   auto blob = Blob(*answer, "CiphertextBlob", "Encrypt");
-  if (!blob) return tl::unexpected(blob.error());
+  ENVELOPE_RETURN_IF_ERROR(blob);
   auto id = KeyId(*answer, "Encrypt");
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   return KmsWrapped{std::move(*blob), std::move(*id)};
 }
 
@@ -258,11 +258,11 @@ Result<KmsUnwrapped> KmsHttpClient::DecryptWith(std::span<const uint8_t> blob,
   if (!context.empty()) body["EncryptionContext"] = Context(context);
   if (!grant_tokens.empty()) body["GrantTokens"] = Tokens(grant_tokens);
   auto answer = Call("Decrypt", body);
-  if (!answer) return tl::unexpected(answer.error());
+  ENVELOPE_RETURN_IF_ERROR(answer);
   auto plaintext = Plaintext(*answer, "Decrypt");
-  if (!plaintext) return tl::unexpected(plaintext.error());
+  ENVELOPE_RETURN_IF_ERROR(plaintext);
   auto id = KeyId(*answer, "Decrypt");
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   return KmsUnwrapped{std::move(*plaintext), std::move(*id)};
 }
 
@@ -293,11 +293,11 @@ Result<KmsWrapped> KmsHttpClient::ReEncrypt(std::span<const uint8_t> blob,
     body["DestinationEncryptionContext"] = Context(destination_context);
   }
   auto answer = Call("ReEncrypt", body);
-  if (!answer) return tl::unexpected(answer.error());
+  ENVELOPE_RETURN_IF_ERROR(answer);
   auto out = Blob(*answer, "CiphertextBlob", "ReEncrypt");
-  if (!out) return tl::unexpected(out.error());
+  ENVELOPE_RETURN_IF_ERROR(out);
   auto id = KeyId(*answer, "ReEncrypt");
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   return KmsWrapped{std::move(*out), std::move(*id)};
 }
 

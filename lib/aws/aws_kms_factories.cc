@@ -30,7 +30,7 @@ Result<aws::AwsKmsKey> Key(const std::string& id, const AwsKmsClientSupplier& su
     return Invalid("aws-kms keyring: '" + id +
                    "' is not a key ARN, alias ARN, key id or alias name");
   auto client = supplier(ref->arn ? std::string_view(ref->arn->region) : std::string_view());
-  if (!client) return tl::unexpected(client.error());
+  ENVELOPE_RETURN_IF_ERROR(client);
   if (!*client) return Invalid("aws-kms keyring: the client supplier gave no client for " + id);
   return aws::AwsKmsKey{id, std::move(*client)};
 }
@@ -40,7 +40,7 @@ Result<aws::AwsKmsKey> Key(const std::string& id, const AwsKmsClientSupplier& su
 Result<AwsKmsClientSupplier> NewAwsKmsClientSupplier(const AwsSettings& settings) {
   auto config = aws::ResolveAwsConfig({settings.profile, settings.region, settings.endpoint_url},
                                       aws::ProcessEnvironment());
-  if (!config) return tl::unexpected(config.error());
+  ENVELOPE_RETURN_IF_ERROR(config);
   auto state = std::make_shared<SupplierState>();
   state->credentials = std::make_shared<const aws::Credentials>(std::move(config->credentials));
   state->config = std::move(*config);
@@ -62,7 +62,7 @@ Result<AwsKmsClientSupplier> NewAwsKmsClientSupplier(const AwsSettings& settings
         options.http.request_timeout = state->settings.request_timeout;
         options.retry.max_attempts = state->config.max_attempts;
         auto client = aws::KmsHttpClient::Create(std::move(options));
-        if (!client) return tl::unexpected(client.error());
+        ENVELOPE_RETURN_IF_ERROR(client);
         state->clients.emplace(region, *client);
         return std::shared_ptr<AwsKmsClient>(*client);
       });
@@ -95,13 +95,13 @@ Result<std::shared_ptr<const Keyring>> NewAwsKmsKeyring(const AwsKmsKeyringConfi
   std::optional<aws::AwsKmsKey> generator;
   if (!config.generator.empty()) {
     auto key = Key(config.generator, supplier);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     generator = std::move(*key);
   }
   std::vector<aws::AwsKmsKey> children;
   for (const std::string& c : config.children) {
     auto key = Key(c, supplier);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     children.push_back(std::move(*key));
   }
   return std::make_shared<const aws::AwsKmsKeyring>(std::move(generator), std::move(children),

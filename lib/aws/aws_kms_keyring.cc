@@ -58,7 +58,7 @@ Result<SecretBytes> Open(AwsKmsClient& client, const EncryptedDataKey& edk,
                          const EncryptionContext& context, const std::string& key_id,
                          size_t key_size, std::span<const std::string> tokens) {
   auto opened = client.DecryptWith(edk.ciphertext, context, key_id, tokens);
-  if (!opened) return tl::unexpected(opened.error());
+  ENVELOPE_RETURN_IF_ERROR(opened);
   if (opened->key_id != key_id) {
     return MakeError(ErrorCode::auth_failed,
                      "AWS KMS answered with another key (" + opened->key_id + ")");
@@ -92,7 +92,7 @@ tl::unexpected<Error> DecryptAttempts::Fail(std::string_view who,
 
 Result<void> AwsKmsKeyring::OnEncrypt(EncryptionMaterials& materials) const {
   auto key_size = keyring::SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   if (materials.data_key.empty() && !generator_) {
     return MakeError(ErrorCode::invalid_argument,
                      "aws-kms keyring: no generator key to make the data key; name one, or put "
@@ -102,18 +102,18 @@ Result<void> AwsKmsKeyring::OnEncrypt(EncryptionMaterials& materials) const {
   SecretBytes data_key;
   if (!materials.data_key.empty()) {
     auto copy = materials.data_key.Clone();
-    if (!copy) return tl::unexpected(copy.error());
+    ENVELOPE_RETURN_IF_ERROR(copy);
     data_key = std::move(*copy);
   }
   std::vector<EncryptedDataKey> edks;
   if (generator_) {
     auto edk = Wrap(*generator_, materials.context, *key_size, grant_tokens_, data_key);
-    if (!edk) return tl::unexpected(edk.error());
+    ENVELOPE_RETURN_IF_ERROR(edk);
     edks.push_back(std::move(*edk));
   }
   for (const AwsKmsKey& child : children_) {
     auto edk = Wrap(child, materials.context, *key_size, grant_tokens_, data_key);
-    if (!edk) return tl::unexpected(edk.error());
+    ENVELOPE_RETURN_IF_ERROR(edk);
     edks.push_back(std::move(*edk));
   }
   if (materials.data_key.empty()) materials.data_key = std::move(data_key);
@@ -125,7 +125,7 @@ Result<void> AwsKmsKeyring::OnDecrypt(DecryptionMaterials& materials,
                                       std::span<const EncryptedDataKey> edks) const {
   if (!materials.data_key.empty()) return {};
   auto key_size = keyring::SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   std::vector<const AwsKmsKey*> keys;
   if (generator_) keys.push_back(&*generator_);
   for (const AwsKmsKey& child : children_) keys.push_back(&child);
@@ -161,7 +161,7 @@ Result<void> AwsKmsDiscoveryKeyring::OnDecrypt(DecryptionMaterials& materials,
                                                std::span<const EncryptedDataKey> edks) const {
   if (!materials.data_key.empty()) return {};
   auto key_size = keyring::SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   DecryptAttempts attempts;
   for (const EncryptedDataKey& edk : edks) {
     if (edk.provider_id != kAwsKmsProviderId) continue;

@@ -103,7 +103,7 @@ Result<ProcessCredentials> ParseProcessOutput(std::string_view output) {
   if (!IsAccessKeyId(out.credentials.access_key_id)) return Invalid("the AccessKeyId is malformed");
   const std::string& s = secret->get_ref<const std::string&>();
   auto copy = SecretBytes::CopyFrom({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
-  if (!copy) return tl::unexpected(copy.error());
+  ENVELOPE_RETURN_IF_ERROR(copy);
   out.credentials.secret_access_key = std::move(*copy);
   if (auto token = j.find("SessionToken"); token != j.end() && !token->is_null()) {
     if (!token->is_string()) return Invalid("SessionToken must be a string");
@@ -120,7 +120,7 @@ Result<ProcessCredentials> ParseProcessOutput(std::string_view output) {
 
 Result<ProcessCredentials> RunCredentialProcess(std::string_view command) {
   auto words = SplitCommandLine(command);
-  if (!words) return tl::unexpected(words.error());
+  ENVELOPE_RETURN_IF_ERROR(words);
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
     return MakeError(ErrorCode::io, std::string("credential_process: pipe: ") + strerror(errno));
@@ -155,7 +155,7 @@ Result<ProcessCredentials> RunCredentialProcess(std::string_view command) {
                          ")");
   }
   auto parsed = ParseProcessOutput({reinterpret_cast<const char*>(output->data()), output->size()});
-  if (!parsed) return tl::unexpected(parsed.error());
+  ENVELOPE_RETURN_IF_ERROR(parsed);
   if (parsed->expiration &&
       *parsed->expiration <=
           std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now())) {

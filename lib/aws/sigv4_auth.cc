@@ -136,7 +136,7 @@ Result<Authorization> ParseAuthorization(std::string_view value) {
       if (!IsSha256Hex(val)) return Incomplete("Signature must be 64 lowercase hex digits");
       auth.signature = std::string(val);
     }
-    if (!parsed) return tl::unexpected(parsed.error());
+    ENVELOPE_RETURN_IF_ERROR(parsed);
   }
   for (size_t i = 0; i < 3; ++i) {
     if (!seen[i]) {

@@ -132,14 +132,14 @@ Result<std::string> CanonicalRequest(const HttpRequest& request,
 
 Result<std::string> Sha256Hex(std::string_view data) {
   auto digest = crypto::Hash(crypto::HashAlg::sha256, Bytes(data));
-  if (!digest) return tl::unexpected(digest.error());
+  ENVELOPE_RETURN_IF_ERROR(digest);
   return crypto::ToHex(*digest);
 }
 
 Result<std::string> StringToSign(std::string_view amz_date, const CredentialScope& scope,
                                  std::string_view canonical_request) {
   auto hash = Sha256Hex(canonical_request);
-  if (!hash) return tl::unexpected(hash.error());
+  ENVELOPE_RETURN_IF_ERROR(hash);
   return std::string(kSigV4Algorithm) + "\n" + std::string(amz_date) + "\n" + scope.ToString() +
          "\n" + *hash;
 }
@@ -147,7 +147,7 @@ Result<std::string> StringToSign(std::string_view amz_date, const CredentialScop
 Result<SecretBytes> DeriveSigningKey(const SecretBytes& secret_access_key,
                                      const CredentialScope& scope) {
   auto k_secret = SecretBytes::Allocate(4 + secret_access_key.size());
-  if (!k_secret) return tl::unexpected(k_secret.error());
+  ENVELOPE_RETURN_IF_ERROR(k_secret);
   std::memcpy(k_secret->data(), "AWS4", 4);
   if (!secret_access_key.empty()) {
     std::memcpy(k_secret->data() + 4, secret_access_key.data(), secret_access_key.size());
@@ -156,7 +156,7 @@ Result<SecretBytes> DeriveSigningKey(const SecretBytes& secret_access_key,
   for (std::string_view part : {std::string_view(scope.date), std::string_view(scope.region),
                                 std::string_view(scope.service), kScopeTerminator}) {
     auto next = crypto::HmacKey(crypto::HashAlg::sha256, key.span(), Bytes(part));
-    if (!next) return tl::unexpected(next.error());
+    ENVELOPE_RETURN_IF_ERROR(next);
     key = std::move(*next);
   }
   return key;
@@ -166,7 +166,7 @@ Result<std::string> ComputeSignature(const SecretBytes& signing_key,
                                      std::string_view string_to_sign) {
   uint8_t mac[32];
   auto r = crypto::Hmac(crypto::HashAlg::sha256, signing_key.span(), Bytes(string_to_sign), mac);
-  if (!r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(r);
   return crypto::ToHex(mac);
 }
 

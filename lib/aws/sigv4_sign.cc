@@ -93,12 +93,12 @@ Result<SigningResult> Finish(std::string canonical, const Credentials& credentia
   SigningResult out;
   out.canonical_request = std::move(canonical);
   auto sts = StringToSign(amz_date, scope, out.canonical_request);
-  if (!sts) return tl::unexpected(sts.error());
+  ENVELOPE_RETURN_IF_ERROR(sts);
   out.string_to_sign = std::move(*sts);
   auto key = DeriveSigningKey(credentials.secret_access_key, scope);
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto signature = ComputeSignature(*key, out.string_to_sign);
-  if (!signature) return tl::unexpected(signature.error());
+  ENVELOPE_RETURN_IF_ERROR(signature);
   out.signature = std::move(*signature);
   return out;
 }
@@ -111,7 +111,7 @@ CredentialScope ScopeOf(const SigningParams& params) {
 
 Result<SigningResult> SignRequest(HttpRequest& request, const Credentials& credentials,
                                   const SigningParams& params) {
-  if (auto r = CheckInputs(request, credentials, params); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckInputs(request, credentials, params));
   HttpRequest signed_request = request;
   Strip(signed_request, /*header_form=*/true);
   const std::string amz_date = FormatAmzDate(params.time);
@@ -120,17 +120,17 @@ Result<SigningResult> SignRequest(HttpRequest& request, const Credentials& crede
     signed_request.headers.push_back({"X-Amz-Security-Token", credentials.session_token});
   signed_request.headers.push_back({"X-Amz-Date", amz_date});
   auto payload = PayloadHash(signed_request, params);
-  if (!payload) return tl::unexpected(payload.error());
+  ENVELOPE_RETURN_IF_ERROR(payload);
   if (params.sign_body) signed_request.headers.push_back({"x-amz-content-sha256", *payload});
 
   auto names = ChooseSignedHeaders(signed_request, params, /*header_form=*/true,
                                    has_token && params.omit_session_token);
-  if (!names) return tl::unexpected(names.error());
+  ENVELOPE_RETURN_IF_ERROR(names);
   auto canonical = CanonicalRequest(signed_request, *names, *payload, params.canonical);
   if (!canonical) return tl::unexpected(canonical.error().WithContext("sigv4 sign"));
   const CredentialScope scope = ScopeOf(params);
   auto result = Finish(std::move(*canonical), credentials, scope, amz_date);
-  if (!result) return tl::unexpected(result.error());
+  ENVELOPE_RETURN_IF_ERROR(result);
 
   signed_request.headers.push_back(
       {"Authorization",
@@ -141,16 +141,16 @@ Result<SigningResult> SignRequest(HttpRequest& request, const Credentials& crede
 
 Result<SigningResult> PresignRequest(HttpRequest& request, const Credentials& credentials,
                                      const SigningParams& params, std::chrono::seconds expires) {
-  if (auto r = CheckInputs(request, credentials, params); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckInputs(request, credentials, params));
   if (expires.count() < 1 || expires > kMaxPresignExpiry) {
     return tl::unexpected(Invalid("expires must be 1 to 604800 seconds"));
   }
   HttpRequest signed_request = request;
   Strip(signed_request, /*header_form=*/false);
   auto names = ChooseSignedHeaders(signed_request, params, /*header_form=*/false, false);
-  if (!names) return tl::unexpected(names.error());
+  ENVELOPE_RETURN_IF_ERROR(names);
   auto payload = PayloadHash(signed_request, params);
-  if (!payload) return tl::unexpected(payload.error());
+  ENVELOPE_RETURN_IF_ERROR(payload);
 
   const std::string amz_date = FormatAmzDate(params.time);
   const CredentialScope scope = ScopeOf(params);
@@ -167,7 +167,7 @@ Result<SigningResult> PresignRequest(HttpRequest& request, const Credentials& cr
   auto canonical = CanonicalRequest(signed_request, *names, *payload, params.canonical);
   if (!canonical) return tl::unexpected(canonical.error().WithContext("sigv4 presign"));
   auto result = Finish(std::move(*canonical), credentials, scope, amz_date);
-  if (!result) return tl::unexpected(result.error());
+  ENVELOPE_RETURN_IF_ERROR(result);
   if (has_token && params.omit_session_token) add(kQuerySecurityToken, credentials.session_token);
   add(kQuerySignature, result->signature);
   request = std::move(signed_request);

@@ -47,7 +47,7 @@ struct Claim {
 Result<Claim> ClaimFromHeader(const HttpRequest& request, std::string_view authorization) {
   Claim claim;
   auto auth = ParseAuthorization(authorization);
-  if (!auth) return tl::unexpected(auth.error());
+  ENVELOPE_RETURN_IF_ERROR(auth);
   claim.auth = std::move(*auth);
   const auto dates = request.HeaderValues("x-amz-date");
   if (dates.empty()) {
@@ -91,12 +91,12 @@ Result<Claim> ClaimFromQuery(const HttpRequest& request) {
   }
   Claim claim;
   claim.presigned = true;
-  if (auto r = ParseCredential(*values[1], claim.auth); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(ParseCredential(*values[1], claim.auth));
   const auto time = ParseAmzDate(*values[2]);
   if (!time) return Incomplete("X-Amz-Date must be in ISO 8601 basic format YYYYMMDDTHHMMSSZ");
   claim.amz_date = *values[2];
   claim.time = *time;
-  if (auto r = ParseSignedHeaders(*values[3], claim.auth); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(ParseSignedHeaders(*values[3], claim.auth));
   const std::string& expires = *values[4];
   long seconds = 0;
   for (char c : expires) {
@@ -196,7 +196,7 @@ Result<Principal> VerifyRequest(const HttpRequest& request, const VerifyConfig& 
     return Incomplete("this service does not accept presigned requests");
   }
   auto claim = query_form ? ClaimFromQuery(request) : ClaimFromHeader(request, authorizations[0]);
-  if (!claim) return tl::unexpected(claim.error());
+  ENVELOPE_RETURN_IF_ERROR(claim);
   const CredentialScope& scope = claim->auth.scope;
 
   if (scope.date != claim->amz_date.substr(0, 8)) {
@@ -235,9 +235,9 @@ Result<Principal> VerifyRequest(const HttpRequest& request, const VerifyConfig& 
     return MakeAwsError(kInternalFailure, ErrorCode::internal,
                         "access key lookup failed: " + secret.error().message());
   }
-  if (auto r = CheckTime(*claim, config, now); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckTime(*claim, config, now));
   auto payload = CheckPayload(request, config);
-  if (!payload) return tl::unexpected(payload.error());
+  ENVELOPE_RETURN_IF_ERROR(payload);
 
   Principal principal{claim->auth.access_key_id,
                       scope,
@@ -249,14 +249,14 @@ Result<Principal> VerifyRequest(const HttpRequest& request, const VerifyConfig& 
   const std::initializer_list<std::string_view> none = {};
   auto match = Matches(request, *claim, *secret, *payload, config,
                        claim->presigned ? exclude_signature : none);
-  if (!match) return tl::unexpected(match.error());
+  ENVELOPE_RETURN_IF_ERROR(match);
   if (*match) return principal;
   if (claim->presigned && claim->token && config.allow_unsigned_session_token) {
     // The token may have been appended after signing (sigv4_sign.h,
     // omit_session_token).
     match =
         Matches(request, *claim, *secret, *payload, config, {kQuerySignature, kQuerySecurityToken});
-    if (!match) return tl::unexpected(match.error());
+    ENVELOPE_RETURN_IF_ERROR(match);
     if (*match) {
       principal.session_token_signed = false;
       return principal;

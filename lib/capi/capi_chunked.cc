@@ -25,7 +25,7 @@ namespace {
 // Options builds the chunked options from the C context bytes.
 Result<envelope::ChunkedOptions> Options(const uint8_t* context, size_t context_len) {
   auto bytes = envelope::capi::Bytes(context, context_len, "context");
-  if (!bytes) return tl::unexpected(bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(bytes);
   envelope::ChunkedOptions options;
   options.context.assign(bytes->begin(), bytes->end());
   return options;
@@ -37,14 +37,14 @@ Result<void> OneShot(bool encrypt, const uint8_t* key, size_t key_len, const uin
                      size_t* out_len) {
   if (auto ok = Require(out != nullptr && out_len != nullptr, "out"); !ok) return ok;
   auto key_bytes = envelope::capi::Bytes(key, key_len, "key");
-  if (!key_bytes) return tl::unexpected(key_bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(key_bytes);
   auto data = envelope::capi::Bytes(input, input_len, encrypt ? "plaintext" : "ciphertext");
-  if (!data) return tl::unexpected(data.error());
+  ENVELOPE_RETURN_IF_ERROR(data);
   auto options = Options(context, context_len);
-  if (!options) return tl::unexpected(options.error());
+  ENVELOPE_RETURN_IF_ERROR(options);
   auto result = encrypt ? envelope::ChunkedEncrypt(*key_bytes, *data, *options)
                         : envelope::ChunkedDecrypt(*key_bytes, *data, *options);
-  if (!result) return tl::unexpected(result.error());
+  ENVELOPE_RETURN_IF_ERROR(result);
   auto handed = envelope::capi::Hand(*result, out, out_len);
   envelope::SecureZero(*result);
   return handed;
@@ -82,18 +82,18 @@ envelope_status envelope_chunked_stream_new(int encrypt, const uint8_t* key, siz
     if (auto ok = Require(sink != nullptr, "sink"); !ok) return ok;
     if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
     auto key_bytes = envelope::capi::Bytes(key, key_len, "key");
-    if (!key_bytes) return tl::unexpected(key_bytes.error());
+    ENVELOPE_RETURN_IF_ERROR(key_bytes);
     auto options = Options(context, context_len);
-    if (!options) return tl::unexpected(options.error());
+    ENVELOPE_RETURN_IF_ERROR(options);
     auto handle = std::make_unique<envelope_chunked_stream>();
     handle->sink = std::make_unique<envelope::capi::CallbackSink>(sink, user);
     if (encrypt != 0) {
       auto encryptor = envelope::ChunkedEncryptor::New(*key_bytes, *handle->sink, *options);
-      if (!encryptor) return tl::unexpected(encryptor.error());
+      ENVELOPE_RETURN_IF_ERROR(encryptor);
       handle->encryptor = std::move(*encryptor);
     } else {
       auto decryptor = envelope::ChunkedDecryptor::New(*key_bytes, *handle->sink, *options);
-      if (!decryptor) return tl::unexpected(decryptor.error());
+      ENVELOPE_RETURN_IF_ERROR(decryptor);
       handle->decryptor = std::move(*decryptor);
     }
     *out = handle.release();
@@ -106,7 +106,7 @@ envelope_status envelope_chunked_stream_update(envelope_chunked_stream* stream,
   return Guard([&]() -> Result<void> {
     if (auto ok = Require(stream != nullptr, "stream"); !ok) return ok;
     auto bytes = envelope::capi::Bytes(data, len, "data");
-    if (!bytes) return tl::unexpected(bytes.error());
+    ENVELOPE_RETURN_IF_ERROR(bytes);
     return stream->encryptor ? stream->encryptor->Write(*bytes) : stream->decryptor->Write(*bytes);
   });
 }
@@ -127,16 +127,16 @@ envelope_status envelope_chunked_reader_open_fd(const uint8_t* key, size_t key_l
     if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
     if (fd < 0) return MakeError(ErrorCode::invalid_argument, "c api: fd is negative");
     auto key_bytes = envelope::capi::Bytes(key, key_len, "key");
-    if (!key_bytes) return tl::unexpected(key_bytes.error());
+    ENVELOPE_RETURN_IF_ERROR(key_bytes);
     auto options = Options(context, context_len);
-    if (!options) return tl::unexpected(options.error());
+    ENVELOPE_RETURN_IF_ERROR(options);
     auto handle = std::make_unique<envelope_reader>();
     handle->file = std::make_unique<envelope::FdPositionedSource>(fd);
     auto reader = envelope::ChunkedRandomAccessReader::New(*key_bytes, *handle->file, *options);
-    if (!reader) return tl::unexpected(reader.error());
+    ENVELOPE_RETURN_IF_ERROR(reader);
     // Size() authenticates the final chunk, so a truncated file fails here.
     auto size = (*reader)->Size();
-    if (!size) return tl::unexpected(size.error());
+    ENVELOPE_RETURN_IF_ERROR(size);
     handle->size = *size;
     handle->chunked = std::move(*reader);
     *out = handle.release();

@@ -21,7 +21,7 @@ namespace {
 Result<void> AdoptKeyring(std::shared_ptr<const envelope::Keyring> keyring,
                           envelope_keyring** out) {
   auto cmm = envelope::NewDefaultCmm(keyring);
-  if (!cmm) return tl::unexpected(cmm.error());
+  ENVELOPE_RETURN_IF_ERROR(cmm);
   *out = new envelope_keyring{std::move(keyring), std::move(*cmm)};
   return {};
 }
@@ -38,7 +38,7 @@ envelope_status envelope_kms_open(const char* directory, int create_if_missing,
     if (directory != nullptr) options.directory = directory;
     options.create_if_missing = create_if_missing != 0;
     auto kms = envelope::kms::Kms::Open(std::move(options));
-    if (!kms) return tl::unexpected(kms.error());
+    ENVELOPE_RETURN_IF_ERROR(kms);
     *out = new envelope_kms{std::make_shared<envelope::kms::Kms>(std::move(*kms))};
     return {};
   });
@@ -52,7 +52,7 @@ envelope_status envelope_kms_create_key(envelope_kms* kms, const char* descripti
     envelope::kms::CreateKeyRequest request;
     if (description != nullptr) request.description = description;
     auto key = kms->kms->CreateKey(request);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     char* copy = static_cast<char*>(std::malloc(key->key_id.size() + 1));
     if (copy == nullptr) return MakeError(ErrorCode::internal, "out of memory");
     std::memcpy(copy, key->key_id.c_str(), key->key_id.size() + 1);
@@ -71,9 +71,9 @@ envelope_status envelope_keyring_new_raw_aes(const char* key_namespace, const ch
     if (auto ok = Require(key_name != nullptr, "key_name"); !ok) return ok;
     if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
     auto key = envelope::capi::Bytes(wrapping_key, wrapping_key_len, "wrapping_key");
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     auto keyring = envelope::NewRawAesKeyring(key_namespace, key_name, *key);
-    if (!keyring) return tl::unexpected(keyring.error());
+    ENVELOPE_RETURN_IF_ERROR(keyring);
     return AdoptKeyring(std::move(*keyring), out);
   });
 }
@@ -85,7 +85,7 @@ envelope_status envelope_keyring_new_kms(envelope_kms* kms, const char* key,
     if (auto ok = Require(key != nullptr, "key"); !ok) return ok;
     if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
     auto keyring = envelope::NewKmsKeyring(envelope::kms::NewKmsClient(kms->kms), key);
-    if (!keyring) return tl::unexpected(keyring.error());
+    ENVELOPE_RETURN_IF_ERROR(keyring);
     return AdoptKeyring(std::move(*keyring), out);
   });
 }

@@ -32,13 +32,13 @@ envelope_status envelope_encrypt(const envelope_keyring* keyring, const uint8_t*
     if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
     if (auto ok = Require(out != nullptr && out_len != nullptr, "out"); !ok) return ok;
     auto data = envelope::capi::Bytes(plaintext, plaintext_len, "plaintext");
-    if (!data) return tl::unexpected(data.error());
+    ENVELOPE_RETURN_IF_ERROR(data);
     envelope::EncryptOptions options;
     auto ctx = envelope::capi::Context(context, context_len);
-    if (!ctx) return tl::unexpected(ctx.error());
+    ENVELOPE_RETURN_IF_ERROR(ctx);
     options.context = std::move(*ctx);
     auto message = envelope::Encrypt(*data, *keyring->cmm, options);
-    if (!message) return tl::unexpected(message.error());
+    ENVELOPE_RETURN_IF_ERROR(message);
     return envelope::capi::Hand(*message, out, out_len);
   });
 }
@@ -50,13 +50,13 @@ envelope_status envelope_decrypt(const envelope_keyring* keyring, const uint8_t*
     if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
     if (auto ok = Require(out != nullptr && out_len != nullptr, "out"); !ok) return ok;
     auto data = envelope::capi::Bytes(message, message_len, "message");
-    if (!data) return tl::unexpected(data.error());
+    ENVELOPE_RETURN_IF_ERROR(data);
     envelope::DecryptOptions options;
     auto ctx = envelope::capi::Context(context, context_len);
-    if (!ctx) return tl::unexpected(ctx.error());
+    ENVELOPE_RETURN_IF_ERROR(ctx);
     options.reproduced_context = std::move(*ctx);
     auto result = envelope::Decrypt(*data, *keyring->cmm, options);
-    if (!result) return tl::unexpected(result.error());
+    ENVELOPE_RETURN_IF_ERROR(result);
     auto handed = envelope::capi::Hand(result->plaintext, out, out_len);
     envelope::SecureZero(result->plaintext);
     return handed;
@@ -73,12 +73,12 @@ envelope_status envelope_encryptor_new(const envelope_keyring* keyring,
     if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
     envelope::EncryptOptions options;
     auto ctx = envelope::capi::Context(context, context_len);
-    if (!ctx) return tl::unexpected(ctx.error());
+    ENVELOPE_RETURN_IF_ERROR(ctx);
     options.context = std::move(*ctx);
     auto handle = std::make_unique<envelope_encryptor>();
     handle->sink = std::make_unique<envelope::capi::CallbackSink>(sink, user);
     auto encryptor = envelope::MessageEncryptor::New(*keyring->cmm, options, *handle->sink);
-    if (!encryptor) return tl::unexpected(encryptor.error());
+    ENVELOPE_RETURN_IF_ERROR(encryptor);
     handle->encryptor = std::move(*encryptor);
     *out = handle.release();
     return {};
@@ -90,7 +90,7 @@ envelope_status envelope_encryptor_update(envelope_encryptor* encryptor, const u
   return Guard([&]() -> Result<void> {
     if (auto ok = Require(encryptor != nullptr, "encryptor"); !ok) return ok;
     auto bytes = envelope::capi::Bytes(data, len, "data");
-    if (!bytes) return tl::unexpected(bytes.error());
+    ENVELOPE_RETURN_IF_ERROR(bytes);
     return encryptor->encryptor->Update(*bytes);
   });
 }
@@ -114,12 +114,12 @@ envelope_status envelope_decryptor_new(const envelope_keyring* keyring,
     if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
     envelope::DecryptOptions options;
     auto ctx = envelope::capi::Context(context, context_len);
-    if (!ctx) return tl::unexpected(ctx.error());
+    ENVELOPE_RETURN_IF_ERROR(ctx);
     options.reproduced_context = std::move(*ctx);
     auto handle = std::make_unique<envelope_decryptor>();
     handle->sink = std::make_unique<envelope::capi::CallbackSink>(sink, user);
     auto decryptor = envelope::MessageDecryptor::New(*keyring->cmm, options, *handle->sink);
-    if (!decryptor) return tl::unexpected(decryptor.error());
+    ENVELOPE_RETURN_IF_ERROR(decryptor);
     handle->decryptor = std::move(*decryptor);
     *out = handle.release();
     return {};
@@ -131,7 +131,7 @@ envelope_status envelope_decryptor_update(envelope_decryptor* decryptor, const u
   return Guard([&]() -> Result<void> {
     if (auto ok = Require(decryptor != nullptr, "decryptor"); !ok) return ok;
     auto bytes = envelope::capi::Bytes(data, len, "data");
-    if (!bytes) return tl::unexpected(bytes.error());
+    ENVELOPE_RETURN_IF_ERROR(bytes);
     return decryptor->decryptor->Update(*bytes);
   });
 }
@@ -154,12 +154,12 @@ envelope_status envelope_reader_open_fd(const envelope_keyring* keyring, int fd,
     if (fd < 0) return MakeError(ErrorCode::invalid_argument, "c api: fd is negative");
     envelope::DecryptOptions options;
     auto ctx = envelope::capi::Context(context, context_len);
-    if (!ctx) return tl::unexpected(ctx.error());
+    ENVELOPE_RETURN_IF_ERROR(ctx);
     options.reproduced_context = std::move(*ctx);
     auto handle = std::make_unique<envelope_reader>();
     handle->file = std::make_unique<envelope::FdPositionedSource>(fd);
     auto reader = envelope::RandomAccessDecryptor::New(*handle->file, *keyring->cmm, options);
-    if (!reader) return tl::unexpected(reader.error());
+    ENVELOPE_RETURN_IF_ERROR(reader);
     handle->message = std::move(*reader);
     handle->size = handle->message->plaintext_size();
     *out = handle.release();

@@ -95,7 +95,7 @@ Result<AesGcm> AesGcm::New(std::span<const uint8_t> key, GcmBackend backend) {
   }
   if (backend == GcmBackend::ipsec_mb) {
     auto state = ipsec_mb::NewState(key);
-    if (!state) return tl::unexpected(state.error());
+    ENVELOPE_RETURN_IF_ERROR(state);
     return AesGcm(std::move(*state), key.size());
   }
   const EVP_CIPHER* cipher = GcmCipher(key.size());
@@ -116,7 +116,7 @@ Result<AesGcm> AesGcm::Clone() const {
   if (!Usable()) return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
   if (!imb_.empty()) {
     auto state = ipsec_mb::CloneState(imb_);
-    if (!state) return tl::unexpected(state.error());
+    ENVELOPE_RETURN_IF_ERROR(state);
     return AesGcm(std::move(*state), key_size_);
   }
   UniquePtr<EVP_CIPHER_CTX> enc(EVP_CIPHER_CTX_new());
@@ -219,7 +219,7 @@ Result<void> AesGcmSeal(std::span<const uint8_t> key,
                      "aes-gcm: output must be input size + 16 bytes");
   }
   auto gcm = AesGcm::New(key);
-  if (!gcm) return tl::unexpected(gcm.error());
+  ENVELOPE_RETURN_IF_ERROR(gcm);
   return gcm->Seal(iv, aad, in, out.first(in.size()), out.subspan(in.size()));
 }
 
@@ -236,7 +236,7 @@ Result<void> AesGcmOpen(std::span<const uint8_t> key,
                      "aes-gcm: output must be input size - 16 bytes");
   }
   auto gcm = AesGcm::New(key);
-  if (!gcm) return tl::unexpected(gcm.error());
+  ENVELOPE_RETURN_IF_ERROR(gcm);
   const size_t n = in.size() - kGcmTagSize;
   return gcm->Open(iv, aad, in.first(n), in.subspan(n), out);
 }

@@ -78,10 +78,10 @@ Result<void> Hasher::Final(std::span<uint8_t> out) {
 
 Result<std::vector<uint8_t>> Hash(HashAlg alg, std::span<const uint8_t> data) {
   auto h = Hasher::New(alg);
-  if (!h) return tl::unexpected(h.error());
+  ENVELOPE_RETURN_IF_ERROR(h);
   std::vector<uint8_t> out(DigestSize(alg));
-  if (auto r = h->Update(data); !r) return tl::unexpected(r.error());
-  if (auto r = h->Final(out); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(h->Update(data));
+  ENVELOPE_RETURN_IF_ERROR(h->Final(out));
   return out;
 }
 
@@ -102,8 +102,8 @@ Result<void> Hmac(HashAlg alg, std::span<const uint8_t> key, std::span<const uin
 Result<SecretBytes> HmacKey(HashAlg alg, std::span<const uint8_t> key,
                             std::span<const uint8_t> data) {
   auto out = SecretBytes::Allocate(DigestSize(alg));
-  if (!out) return tl::unexpected(out.error());
-  if (auto r = Hmac(alg, key, data, out->span()); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(out);
+  ENVELOPE_RETURN_IF_ERROR(Hmac(alg, key, data, out->span()));
   return out;
 }
 

@@ -123,7 +123,7 @@ EcdsaP384PrivateKey::~EcdsaP384PrivateKey() { EVP_PKEY_free(pkey_); }
 
 Result<std::vector<uint8_t>> EcdsaP384PrivateKey::SignDigest(
     std::span<const uint8_t> digest48) const {
-  if (auto ok = CheckDigest(digest48); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckDigest(digest48));
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "ecdsa: moved-from key");
   UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
   size_t len = 0;
@@ -142,19 +142,19 @@ Result<std::vector<uint8_t>> EcdsaP384PrivateKey::SignDigest(
 
 Result<std::vector<uint8_t>> EcdsaP384PrivateKey::Sign(std::span<const uint8_t> message) const {
   auto digest = Hash(HashAlg::sha384, message);
-  if (!digest) return tl::unexpected(digest.error());
+  ENVELOPE_RETURN_IF_ERROR(digest);
   return SignDigest(*digest);
 }
 
 Result<std::vector<uint8_t>> EcdsaP384PrivateKey::PublicKeyCompressed() const {
   auto point = EncodedPoint(pkey_);
-  if (!point) return tl::unexpected(point.error());
+  ENVELOPE_RETURN_IF_ERROR(point);
   return Compress(std::move(*point));
 }
 
 Result<EcdsaP384PublicKey> EcdsaP384PrivateKey::PublicKey() const {
   auto point = EncodedPoint(pkey_);
-  if (!point) return tl::unexpected(point.error());
+  ENVELOPE_RETURN_IF_ERROR(point);
   return EcdsaP384PublicKey::FromEncodedPoint(*point);
 }
 
@@ -263,13 +263,13 @@ Result<void> EcdsaP384PublicKey::VerifyDigest(std::span<const uint8_t> digest48,
 Result<void> EcdsaP384PublicKey::Verify(std::span<const uint8_t> message,
                                         std::span<const uint8_t> der_sig) const {
   auto digest = Hash(HashAlg::sha384, message);
-  if (!digest) return tl::unexpected(digest.error());
+  ENVELOPE_RETURN_IF_ERROR(digest);
   return VerifyDigest(*digest, der_sig);
 }
 
 Result<std::vector<uint8_t>> EcdsaP384PublicKey::Compressed() const {
   auto point = EncodedPoint(pkey_);
-  if (!point) return tl::unexpected(point.error());
+  ENVELOPE_RETURN_IF_ERROR(point);
   return Compress(std::move(*point));
 }
 

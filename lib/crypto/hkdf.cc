@@ -94,7 +94,7 @@ Result<void> HkdfSha512(std::span<const uint8_t> salt,
                         std::span<const uint8_t> info, std::span<uint8_t> out) {
   if (auto r = CheckOutput(out.size()); !r) return r;
   auto prk = HkdfSha512Extract(salt, ikm);
-  if (!prk) return tl::unexpected(prk.error());
+  ENVELOPE_RETURN_IF_ERROR(prk);
   return HkdfSha512Expand(prk->span(), info, out);
 }
 

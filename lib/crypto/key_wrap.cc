@@ -63,7 +63,7 @@ Result<std::vector<uint8_t>> AesKeyWrap(std::span<const uint8_t> kek,
   }
   std::vector<uint8_t> out(key.size() + 8);
   auto n = Run(kek, false, true, key, out, "aes-kw");
-  if (!n) return tl::unexpected(n.error());
+  ENVELOPE_RETURN_IF_ERROR(n);
   if (*n != static_cast<int>(out.size())) {
     return OpenSslError(ErrorCode::internal, "aes-kw: wrap failed");
   }
@@ -80,7 +80,7 @@ Result<SecretBytes> AesKeyUnwrap(std::span<const uint8_t> kek,
   auto out = SecretBytes::Allocate(wrapped.size() - 8);
   if (!out) return out;
   auto n = Run(kek, false, false, wrapped, out->span(), "aes-kw");
-  if (!n) return tl::unexpected(n.error());
+  ENVELOPE_RETURN_IF_ERROR(n);
   if (*n != static_cast<int>(out->size())) {
     return MakeError(ErrorCode::auth_failed, "aes-kw: integrity check failed");
   }
@@ -95,7 +95,7 @@ Result<std::vector<uint8_t>> AesKeyWrapPad(std::span<const uint8_t> kek,
   }
   std::vector<uint8_t> out((key.size() + 7) / 8 * 8 + 8);
   auto n = Run(kek, true, true, key, out, "aes-kwp");
-  if (!n) return tl::unexpected(n.error());
+  ENVELOPE_RETURN_IF_ERROR(n);
   if (*n != static_cast<int>(out.size())) {
     return OpenSslError(ErrorCode::internal, "aes-kwp: wrap failed");
   }
@@ -113,7 +113,7 @@ Result<SecretBytes> AesKeyUnwrapPad(std::span<const uint8_t> kek,
   auto buf = SecretBytes::Allocate(wrapped.size());
   if (!buf) return buf;
   auto n = Run(kek, true, false, wrapped, buf->span(), "aes-kwp");
-  if (!n) return tl::unexpected(n.error());
+  ENVELOPE_RETURN_IF_ERROR(n);
   if (*n <= 0 || static_cast<size_t>(*n) > wrapped.size() - 8) {
     return MakeError(ErrorCode::auth_failed, "aes-kwp: integrity check failed");
   }

@@ -25,7 +25,7 @@ Result<void> ValidateArgon2idParams(const Argon2idParams& params) {
 Result<SecretBytes> Argon2idDeriveKey(std::span<const uint8_t> password,
                                       std::span<const uint8_t> salt, const Argon2idParams& params,
                                       size_t out_size) {
-  if (auto init = EnsureInitialized(); !init) return tl::unexpected(init.error());
+  ENVELOPE_RETURN_IF_ERROR(EnsureInitialized());
   if (salt.size() != crypto_pwhash_argon2id_SALTBYTES) {
     return MakeError(ErrorCode::invalid_argument,
                      "argon2id: salt must be 16 bytes, got " + std::to_string(salt.size()));
@@ -37,7 +37,7 @@ Result<SecretBytes> Argon2idDeriveKey(std::span<const uint8_t> password,
   if (password.size() > crypto_pwhash_argon2id_PASSWD_MAX) {
     return MakeError(ErrorCode::invalid_argument, "argon2id: password too long");
   }
-  if (auto ok = ValidateArgon2idParams(params); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(ValidateArgon2idParams(params));
   auto out = SecretBytes::Allocate(out_size);
   if (!out) return out;
   // An empty password still needs a valid pointer.

@@ -189,7 +189,7 @@ size_t RsaMaxPlaintextSize(RsaPadding padding, size_t modulus_size) noexcept {
 
 Result<RsaPublicKey> RsaPublicKey::FromPem(std::string_view pem) {
   PemBlock block;
-  if (auto ok = ReadPem(pem, block); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(ReadPem(pem, block));
   const std::string_view name(block.name);
   if (name != "PUBLIC KEY" && name != "RSA PUBLIC KEY") {
     return MakeError(ErrorCode::invalid_argument,
@@ -197,15 +197,15 @@ Result<RsaPublicKey> RsaPublicKey::FromPem(std::string_view pem) {
                          std::string(name) + "\"");
   }
   auto pkey = DecodePublicDer(block.der(), name == "PUBLIC KEY", name == "RSA PUBLIC KEY");
-  if (!pkey) return tl::unexpected(pkey.error());
-  if (auto ok = CheckRsa(pkey->get()); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(pkey);
+  ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
   return RsaPublicKey(pkey->release());
 }
 
 Result<RsaPublicKey> RsaPublicKey::FromDer(std::span<const uint8_t> der) {
   auto pkey = DecodePublicDer(der, true, true);
-  if (!pkey) return tl::unexpected(pkey.error());
-  if (auto ok = CheckRsa(pkey->get()); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(pkey);
+  ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
   return RsaPublicKey(pkey->release());
 }
 
@@ -234,7 +234,7 @@ Result<std::vector<uint8_t>> RsaPublicKey::Encrypt(RsaPadding padding,
                                                    std::span<const uint8_t> plaintext,
                                                    std::span<const uint8_t> oaep_label) const {
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "rsa: moved-from key");
-  if (auto ok = CheckLabel(padding, oaep_label); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckLabel(padding, oaep_label));
   if (modulus_bits() < kRsaMinEncryptBits) {
     return MakeError(ErrorCode::invalid_argument,
                      "rsa: refusing to encrypt to a " + std::to_string(modulus_bits()) +
@@ -277,7 +277,7 @@ Result<std::vector<uint8_t>> RsaPublicKey::DerSubjectPublicKeyInfo() const {
 
 Result<RsaPrivateKey> RsaPrivateKey::FromPem(std::string_view pem) {
   PemBlock block;
-  if (auto ok = ReadPem(pem, block); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(ReadPem(pem, block));
   const std::string_view name(block.name);
   if (name == "ENCRYPTED PRIVATE KEY") {
     return MakeError(ErrorCode::unsupported,
@@ -289,15 +289,15 @@ Result<RsaPrivateKey> RsaPrivateKey::FromPem(std::string_view pem) {
                          std::string(name) + "\"");
   }
   auto pkey = DecodePrivateDer(block.der(), name == "PRIVATE KEY", name == "RSA PRIVATE KEY");
-  if (!pkey) return tl::unexpected(pkey.error());
-  if (auto ok = CheckRsa(pkey->get()); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(pkey);
+  ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
   return RsaPrivateKey(pkey->release());
 }
 
 Result<RsaPrivateKey> RsaPrivateKey::FromDer(std::span<const uint8_t> der) {
   auto pkey = DecodePrivateDer(der, true, true);
-  if (!pkey) return tl::unexpected(pkey.error());
-  if (auto ok = CheckRsa(pkey->get()); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(pkey);
+  ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
   return RsaPrivateKey(pkey->release());
 }
 
@@ -322,7 +322,7 @@ Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding,
                                            std::span<const uint8_t> ciphertext,
                                            std::span<const uint8_t> oaep_label) const {
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "rsa: moved-from key");
-  if (auto ok = CheckLabel(padding, oaep_label); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckLabel(padding, oaep_label));
   const size_t k = modulus_size();
   // A ciphertext of another length is as wrong as a bad padding: same answer.
   if (ciphertext.size() != k) {
@@ -335,7 +335,7 @@ Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding,
   }
   // Decrypt into secret memory sized for the largest possible output.
   auto buffer = SecretBytes::Allocate(k);
-  if (!buffer) return tl::unexpected(buffer.error());
+  ENVELOPE_RETURN_IF_ERROR(buffer);
   size_t len = buffer->size();
   if (EVP_PKEY_decrypt(ctx.get(), buffer->data(), &len, ciphertext.data(), ciphertext.size()) !=
           1 ||

@@ -81,7 +81,7 @@ void SecretBytes::Release() noexcept {
 }
 
 Result<SecretBytes> SecretBytes::Allocate(size_t size) {
-  if (auto init = crypto::EnsureInitialized(); !init) return tl::unexpected(init.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::EnsureInitialized());
   if (size == 0) return SecretBytes();
   uint8_t* p = SecretAlloc(size);
   if (p == nullptr) {
@@ -95,7 +95,7 @@ Result<SecretBytes> SecretBytes::Allocate(size_t size) {
 Result<SecretBytes> SecretBytes::Random(size_t size) {
   auto out = Allocate(size);
   if (!out) return out;
-  if (auto r = crypto::RandomBytes(out->span()); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(out->span()));
   return out;
 }
 

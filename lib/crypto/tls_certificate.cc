@@ -150,18 +150,16 @@ Result<TlsCredentials> GenerateSelfSignedCertificate(const SelfSignedRequest& re
                                    {NID_subject_key_identifier, "hash"},
                                    {NID_authority_key_identifier, "keyid:always"},
                                    {NID_subject_alt_name, san}}) {
-    if (auto added = AddExtension(cert.get(), &ctx, nid, value); !added) {
-      return tl::unexpected(added.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, nid, value));
   }
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) <= 0) {
     return OpenSslError(ErrorCode::internal, "tls certificate: sign");
   }
 
   auto cert_pem = CertificatePem(cert.get());
-  if (!cert_pem) return tl::unexpected(cert_pem.error());
+  ENVELOPE_RETURN_IF_ERROR(cert_pem);
   auto key_pem = PrivateKeyPem(key.get());
-  if (!key_pem) return tl::unexpected(key_pem.error());
+  ENVELOPE_RETURN_IF_ERROR(key_pem);
   return TlsCredentials{std::move(*cert_pem), std::move(*key_pem)};
 }
 

@@ -21,9 +21,9 @@ Result<std::vector<uint8_t>> Sha512(std::span<const uint8_t> data) {
 Result<void> AppendHashOfContext(std::vector<uint8_t>& out, const EncryptionContext* context) {
   static const EncryptionContext kEmpty;
   auto serialized = message::SerializeContext(context ? *context : kEmpty);
-  if (!serialized) return tl::unexpected(serialized.error());
+  ENVELOPE_RETURN_IF_ERROR(serialized);
   auto hash = Sha512(*serialized);
-  if (!hash) return tl::unexpected(hash.error());
+  ENVELOPE_RETURN_IF_ERROR(hash);
   message::AppendBytes(out, *hash);
   return {};
 }
@@ -37,7 +37,7 @@ bool Cacheable(AlgorithmSuiteId id) {
 
 Result<std::string> Finish(const std::vector<uint8_t>& input) {
   auto id = Sha512(input);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   return std::string(id->begin(), id->end());
 }
 
@@ -55,7 +55,7 @@ Result<std::string> CachingCmm::EncryptId(const EncryptionMaterialsRequest& requ
     input.push_back(0x00);
   }
   input.push_back(static_cast<uint8_t>(request.commitment_policy));
-  if (auto r = AppendHashOfContext(input, &request.context); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(AppendHashOfContext(input, &request.context));
   return Finish(input);
 }
 
@@ -76,20 +76,16 @@ Result<std::string> CachingCmm::DecryptId(const DecryptionMaterialsRequest& requ
     message::AppendUint(serialized, edk.ciphertext.size(), 2);
     message::AppendBytes(serialized, edk.ciphertext);
     auto hash = Sha512(serialized);
-    if (!hash) return tl::unexpected(hash.error());
+    ENVELOPE_RETURN_IF_ERROR(hash);
     edk_hashes.push_back(std::move(*hash));
   }
   std::sort(edk_hashes.begin(), edk_hashes.end());
   for (const auto& hash : edk_hashes) message::AppendBytes(input, hash);
   input.insert(input.end(), kHashSize, 0);  // sentinel: end of the EDK hashes
-  if (auto r = AppendHashOfContext(input, request.stored_context); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(AppendHashOfContext(input, request.stored_context));
   // The reproduced context changes the materials (required keys) and may
   // fail to match: a different one is a different entry.
-  if (auto r = AppendHashOfContext(input, request.reproduced_context); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(AppendHashOfContext(input, request.reproduced_context));
   return Finish(input);
 }
 
@@ -102,7 +98,7 @@ Result<EncryptionMaterials> CachingCmm::GetEncryptionMaterials(
   }
   const uint64_t length = *request.max_plaintext_length;
   auto id = EncryptId(request);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   if (auto hit = cache_->TakeEncryption(*id, length, limits_, Clock::now())) {
     return std::move(*hit);
   }
@@ -113,9 +109,7 @@ Result<EncryptionMaterials> CachingCmm::GetEncryptionMaterials(
   // A key that may encrypt one message only would never be served again.
   if (limits_.max_messages > 1 && length < limits_.max_bytes) {
     const auto now = Clock::now();
-    if (auto r = cache_->PutEncryption(*id, *materials, length, now + max_age_, now); !r) {
-      return tl::unexpected(r.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(cache_->PutEncryption(*id, *materials, length, now + max_age_, now));
   }
   return materials;
 }
@@ -124,14 +118,12 @@ Result<DecryptionMaterials> CachingCmm::DecryptMaterials(
     const DecryptionMaterialsRequest& request) const {
   if (!Cacheable(request.suite)) return underlying_->DecryptMaterials(request);
   auto id = DecryptId(request);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   if (auto hit = cache_->GetDecryption(*id, Clock::now())) return std::move(*hit);
   auto materials = underlying_->DecryptMaterials(request);
   if (!materials) return materials;
   const auto now = Clock::now();
-  if (auto r = cache_->PutDecryption(*id, *materials, now + max_age_, now); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(cache_->PutDecryption(*id, *materials, now + max_age_, now));
   return materials;
 }
 
@@ -165,10 +157,10 @@ Result<std::shared_ptr<const CryptoMaterialsManager>> NewCachingCmm(
   std::vector<uint8_t> partition(options.partition_id.begin(), options.partition_id.end());
   if (partition.empty()) {
     partition.resize(32);
-    if (auto r = crypto::RandomBytes(partition); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(partition));
   }
   auto partition_hash = crypto::Hash(crypto::HashAlg::sha512, partition);
-  if (!partition_hash) return tl::unexpected(partition_hash.error());
+  ENVELOPE_RETURN_IF_ERROR(partition_hash);
   return std::make_shared<const keyring::CachingCmm>(std::move(underlying), std::move(lru), options,
                                                      std::move(*partition_hash));
 }

@@ -10,7 +10,7 @@ Result<EncryptionMaterials> CloneEncryptionMaterials(const EncryptionMaterials& 
   copy.encrypted_data_keys = m.encrypted_data_keys;
   copy.signing_key = m.signing_key;
   auto key = m.data_key.Clone();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   copy.data_key = std::move(*key);
   return copy;
 }
@@ -22,7 +22,7 @@ Result<DecryptionMaterials> CloneDecryptionMaterials(const DecryptionMaterials& 
   copy.required_context_keys = m.required_context_keys;
   copy.verification_key = m.verification_key;
   auto key = m.data_key.Clone();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   copy.data_key = std::move(*key);
   return copy;
 }
@@ -72,7 +72,7 @@ Result<void> LruMaterialsCache::PutEncryption(const std::string& id,
                                               const EncryptionMaterials& materials, uint64_t bytes,
                                               Clock::time_point expires, Clock::time_point now) {
   auto copy = CloneEncryptionMaterials(materials);
-  if (!copy) return tl::unexpected(copy.error());
+  ENVELOPE_RETURN_IF_ERROR(copy);
   Entry entry;
   entry.id = id;
   entry.expires = expires;
@@ -103,7 +103,7 @@ Result<void> LruMaterialsCache::PutDecryption(const std::string& id,
                                               const DecryptionMaterials& materials,
                                               Clock::time_point expires, Clock::time_point now) {
   auto copy = CloneDecryptionMaterials(materials);
-  if (!copy) return tl::unexpected(copy.error());
+  ENVELOPE_RETURN_IF_ERROR(copy);
   Entry entry;
   entry.id = id;
   entry.expires = expires;

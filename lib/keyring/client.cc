@@ -53,7 +53,7 @@ Result<std::unique_ptr<message::Encryptor>> NewEncryptor(
   request.suite = options.suite;
   request.commitment_policy = options.commitment_policy;
   auto materials = cmm.GetEncryptionMaterials(request);
-  if (!materials) return tl::unexpected(materials.error());
+  ENVELOPE_RETURN_IF_ERROR(materials);
   if (materials->suite != options.suite) {
     return MakeError(ErrorCode::invalid_argument,
                      "encrypt: the materials manager chose another suite than asked for");
@@ -72,12 +72,12 @@ Result<size_t> Pump(Stream& stream, ByteSource& source, QueueSink& queue, bool& 
                     std::vector<uint8_t>& piece, std::span<uint8_t> out) {
   while (queue.empty() && !ended) {
     auto n = source.Read(piece);
-    if (!n) return tl::unexpected(n.error());
+    ENVELOPE_RETURN_IF_ERROR(n);
     if (*n == 0) {
       ended = true;
-      if (auto r = stream.Finish(); !r) return tl::unexpected(r.error());
-    } else if (auto r = stream.Update(std::span(piece).first(*n)); !r) {
-      return tl::unexpected(r.error());
+      ENVELOPE_RETURN_IF_ERROR(stream.Finish());
+    } else {
+      ENVELOPE_RETURN_IF_ERROR(stream.Update(std::span(piece).first(*n)));
     }
   }
   return queue.Take(out);
@@ -88,7 +88,7 @@ class EncryptingReaderImpl final : public EncryptingReader {
   EncryptingReaderImpl(ByteSource& source) : source_(source), piece_(kPiece) {}
   Result<void> Init(const CryptoMaterialsManager& cmm, const EncryptOptions& options) {
     auto e = NewEncryptor(cmm, options, queue_);
-    if (!e) return tl::unexpected(e.error());
+    ENVELOPE_RETURN_IF_ERROR(e);
     encryptor_ = std::move(*e);
     return {};
   }
@@ -141,7 +141,7 @@ Result<std::unique_ptr<MessageEncryptor>> MessageEncryptor::New(const CryptoMate
                                                                 const EncryptOptions& options,
                                                                 ByteSink& sink) {
   auto e = NewEncryptor(cmm, options, sink);
-  if (!e) return tl::unexpected(e.error());
+  ENVELOPE_RETURN_IF_ERROR(e);
   return std::unique_ptr<MessageEncryptor>(std::move(*e));
 }
 
@@ -158,7 +158,7 @@ Result<std::unique_ptr<EncryptingReader>> EncryptingReader::New(const CryptoMate
                                                                 const EncryptOptions& options,
                                                                 ByteSource& plaintext) {
   auto reader = std::make_unique<EncryptingReaderImpl>(plaintext);
-  if (auto r = reader->Init(cmm, options); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(reader->Init(cmm, options));
   return std::unique_ptr<EncryptingReader>(std::move(reader));
 }
 
@@ -178,11 +178,11 @@ Result<std::vector<uint8_t>> Encrypt(std::span<const uint8_t> plaintext,
   std::vector<uint8_t> out;
   VectorSink sink(out);
   auto e = NewEncryptor(cmm, options, sink, plaintext.size());
-  if (!e) return tl::unexpected(e.error());
+  ENVELOPE_RETURN_IF_ERROR(e);
   out.reserve(plaintext.size() + plaintext.size() / std::max<uint32_t>(options.frame_length, 1) *
                                      message::kRegularFrameOverhead + 4096);
-  if (auto r = (*e)->Update(plaintext); !r) return tl::unexpected(r.error());
-  if (auto r = (*e)->Finish(); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR((*e)->Update(plaintext));
+  ENVELOPE_RETURN_IF_ERROR((*e)->Finish());
   return out;
 }
 
@@ -210,7 +210,7 @@ Result<std::unique_ptr<RandomAccessDecryptor>> RandomAccessDecryptor::New(
     PositionedByteSource& source, const CryptoMaterialsManager& cmm,
     const DecryptOptions& options) {
   auto r = message::RandomAccessReader::New(source, cmm, options);
-  if (!r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(r);
   return std::unique_ptr<RandomAccessDecryptor>(std::move(*r));
 }
 

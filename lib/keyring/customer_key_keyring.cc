@@ -35,9 +35,7 @@ Result<void> Fingerprint(const SecretBytes& key, std::span<const uint8_t> salt,
 Result<SecretBytes> WrapKey(const SecretBytes& key, std::span<const uint8_t> salt) {
   auto out = SecretBytes::Allocate(32);
   if (!out) return out;
-  if (auto r = crypto::HkdfSha512(salt, key.span(), AsBytes(kWrapLabel), out->span()); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(crypto::HkdfSha512(salt, key.span(), AsBytes(kWrapLabel), out->span()));
   return out;
 }
 
@@ -45,14 +43,14 @@ Result<SecretBytes> WrapKey(const SecretBytes& key, std::span<const uint8_t> sal
 
 Result<void> CustomerKeyKeyring::OnEncrypt(EncryptionMaterials& materials) const {
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   auto aad = message::SerializeContext(materials.context);
-  if (!aad) return tl::unexpected(aad.error());
+  ENVELOPE_RETURN_IF_ERROR(aad);
   SecretBytes generated;
   const bool generate = materials.data_key.empty();
   if (generate) {
     auto fresh = SecretBytes::Random(*key_size);
-    if (!fresh) return tl::unexpected(fresh.error());
+    ENVELOPE_RETURN_IF_ERROR(fresh);
     generated = std::move(*fresh);
   }
   const SecretBytes& data_key = generate ? generated : materials.data_key;
@@ -71,7 +69,7 @@ Result<void> CustomerKeyKeyring::OnEncrypt(EncryptionMaterials& materials) const
   if (auto r = crypto::RandomBytes(iv); !r) return r;
   if (auto r = Fingerprint(key_, salt, fingerprint); !r) return r;
   auto wrap_key = WrapKey(key_, salt);
-  if (!wrap_key) return tl::unexpected(wrap_key.error());
+  ENVELOPE_RETURN_IF_ERROR(wrap_key);
   edk.ciphertext.resize(data_key.size() + crypto::kGcmTagSize);
   if (auto r = crypto::AesGcmSeal(wrap_key->span(), iv, *aad, data_key.span(), edk.ciphertext);
       !r) {
@@ -86,9 +84,9 @@ Result<void> CustomerKeyKeyring::OnDecrypt(DecryptionMaterials& materials,
                                            std::span<const EncryptedDataKey> edks) const {
   if (!materials.data_key.empty()) return {};
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   auto aad = message::SerializeContext(materials.context);
-  if (!aad) return tl::unexpected(aad.error());
+  ENVELOPE_RETURN_IF_ERROR(aad);
   bool addressed = false, matched = false;
   for (const EncryptedDataKey& edk : edks) {
     if (edk.provider_id != kCustomerKeyProviderId || edk.provider_info.size() != kInfoSize ||
@@ -107,9 +105,9 @@ Result<void> CustomerKeyKeyring::OnDecrypt(DecryptionMaterials& materials,
     if (!same) continue;
     matched = true;
     auto wrap_key = WrapKey(key_, salt);
-    if (!wrap_key) return tl::unexpected(wrap_key.error());
+    ENVELOPE_RETURN_IF_ERROR(wrap_key);
     auto data_key = SecretBytes::Allocate(*key_size);
-    if (!data_key) return tl::unexpected(data_key.error());
+    ENVELOPE_RETURN_IF_ERROR(data_key);
     if (crypto::AesGcmOpen(wrap_key->span(), iv, *aad, edk.ciphertext, data_key->span())) {
       materials.data_key = std::move(*data_key);
       return {};
@@ -130,9 +128,7 @@ Result<std::string> CustomerKeyMd5(std::span<const uint8_t> customer_key) {
     return MakeError(ErrorCode::invalid_argument, "sse-c: a customer key is 32 bytes");
   }
   uint8_t md5[crypto::kMd5Size];
-  if (auto r = crypto::Md5ForTransportCheck(customer_key, md5); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(crypto::Md5ForTransportCheck(customer_key, md5));
   return message::Base64Encode(md5);
 }
 
@@ -145,7 +141,7 @@ Result<std::shared_ptr<const Keyring>> NewCustomerKeyKeyring(std::span<const uin
   }
   if (!options.key_md5.empty()) {
     auto md5 = CustomerKeyMd5(customer_key);
-    if (!md5) return tl::unexpected(md5.error());
+    ENVELOPE_RETURN_IF_ERROR(md5);
     if (!ConstantTimeEqual(keyring::AsBytes(*md5), keyring::AsBytes(options.key_md5))) {
       return MakeError(ErrorCode::invalid_argument,
                        "sse-c: the customer key md5 does not match the key; hint: the key was "
@@ -153,7 +149,7 @@ Result<std::shared_ptr<const Keyring>> NewCustomerKeyKeyring(std::span<const uin
     }
   }
   auto key = SecretBytes::CopyFrom(customer_key);
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   return std::make_shared<const keyring::CustomerKeyKeyring>(std::move(*key));
 }
 

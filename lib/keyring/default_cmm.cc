@@ -59,20 +59,18 @@ Result<EncryptionMaterials> DefaultCmm::GetEncryptionMaterials(
       request.suite.value_or(AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key);
   const auto* suite = message::FindSuite(static_cast<uint16_t>(id));
   if (suite == nullptr) return Bad("encrypt: unknown algorithm suite");
-  if (auto r = message::CheckEncryptPolicy(*suite, request.commitment_policy); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(message::CheckEncryptPolicy(*suite, request.commitment_policy));
   EncryptionMaterials materials;
   materials.suite = id;
   materials.context = request.context;
   if (suite->signed_suite()) {
     auto key = NewSigningKey();
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     materials.context.emplace(std::string(kPublicKeyContextKey),
                               message::Base64Encode((*key)->PublicKey()));
     materials.signing_key = std::move(*key);
   }
-  if (auto r = keyring_->OnEncrypt(materials); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(keyring_->OnEncrypt(materials));
   if (materials.data_key.size() != suite->key_size || materials.encrypted_data_keys.empty()) {
     return MakeError(ErrorCode::internal, "encrypt: the keyring produced no data key or EDK");
   }
@@ -83,9 +81,7 @@ Result<DecryptionMaterials> DefaultCmm::DecryptMaterials(
     const DecryptionMaterialsRequest& request) const {
   const auto* suite = message::FindSuite(static_cast<uint16_t>(request.suite));
   if (suite == nullptr) return MakeError(ErrorCode::unsupported, "decrypt: unknown suite");
-  if (auto r = message::CheckDecryptPolicy(*suite, request.commitment_policy); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(message::CheckDecryptPolicy(*suite, request.commitment_policy));
   static const EncryptionContext kEmpty;
   const EncryptionContext& stored = request.stored_context ? *request.stored_context : kEmpty;
   const EncryptionContext& reproduced =
@@ -121,10 +117,8 @@ Result<DecryptionMaterials> DefaultCmm::DecryptMaterials(
   } else if (pk != stored.end()) {
     return Malformed("decrypt: unsigned message carries aws-crypto-public-key in its context");
   }
-  if (auto r = CheckEdksPerKey(request.encrypted_data_keys); !r) return tl::unexpected(r.error());
-  if (auto r = keyring_->OnDecrypt(materials, request.encrypted_data_keys); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(CheckEdksPerKey(request.encrypted_data_keys));
+  ENVELOPE_RETURN_IF_ERROR(keyring_->OnDecrypt(materials, request.encrypted_data_keys));
   if (materials.data_key.size() != suite->key_size) {
     return MakeError(ErrorCode::not_found, "decrypt: the keyring unwrapped no data key");
   }

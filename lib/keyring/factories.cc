@@ -49,15 +49,13 @@ crypto::RsaPadding ToCrypto(RsaPadding padding) {
 Result<std::shared_ptr<const Keyring>> NewRawAesKeyring(std::string_view key_namespace,
                                                         std::string_view key_name,
                                                         std::span<const uint8_t> wrapping_key) {
-  if (auto r = CheckNames("raw aes keyring", key_namespace, key_name); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(CheckNames("raw aes keyring", key_namespace, key_name));
   if (wrapping_key.size() != 16 && wrapping_key.size() != 24 && wrapping_key.size() != 32) {
     return Bad("raw aes keyring: the wrapping key must be 16, 24 or 32 bytes, got " +
                std::to_string(wrapping_key.size()));
   }
   auto key = SecretBytes::CopyFrom(wrapping_key);
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   return std::make_shared<const keyring::RawAesKeyring>(std::string(key_namespace),
                                                         std::string(key_name), std::move(*key));
 }
@@ -67,9 +65,7 @@ Result<std::shared_ptr<const Keyring>> NewRawRsaKeyring(std::string_view key_nam
                                                         RsaPadding padding,
                                                         std::string_view public_key_pem,
                                                         std::string_view private_key_pem) {
-  if (auto r = CheckNames("raw rsa keyring", key_namespace, key_name); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(CheckNames("raw rsa keyring", key_namespace, key_name));
   if (public_key_pem.empty() && private_key_pem.empty()) {
     return Bad("raw rsa keyring: give a public key, a private key or both");
   }
@@ -86,7 +82,7 @@ Result<std::shared_ptr<const Keyring>> NewRawRsaKeyring(std::string_view key_nam
     public_key.emplace(std::move(*key));
   } else {
     auto key = private_key->PublicKey();
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     public_key.emplace(std::move(*key));
   }
   return std::make_shared<const keyring::RawRsaKeyring>(

@@ -52,7 +52,7 @@ Result<void> KmsKeyring::OnEncrypt(EncryptionMaterials& materials) const {
                      "kms keyring: a discovery keyring only decrypts; name a key to encrypt");
   }
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   EncryptedDataKey edk;
   edk.provider_id = std::string(kKmsProviderId);
   std::string key_id;
@@ -96,7 +96,7 @@ Result<void> KmsKeyring::OnDecrypt(DecryptionMaterials& materials,
                                    std::span<const EncryptedDataKey> edks) const {
   if (!materials.data_key.empty()) return {};
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   bool auth_failure = false;
   std::optional<Error> kms_error;
   for (const EncryptedDataKey& edk : edks) {

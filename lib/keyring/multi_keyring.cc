@@ -18,7 +18,7 @@ Result<void> MultiKeyring::OnEncrypt(EncryptionMaterials& materials) const {
   work.signing_key = materials.signing_key;
   if (!materials.data_key.empty()) {
     auto copy = materials.data_key.Clone();
-    if (!copy) return tl::unexpected(copy.error());
+    ENVELOPE_RETURN_IF_ERROR(copy);
     work.data_key = std::move(*copy);
   }
   if (generator_) {

@@ -33,14 +33,14 @@ struct Candidate {
 
 Result<void> PassphraseKeyring::OnEncrypt(EncryptionMaterials& materials) const {
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   auto aad = message::SerializeContext(materials.context);
-  if (!aad) return tl::unexpected(aad.error());
+  ENVELOPE_RETURN_IF_ERROR(aad);
   SecretBytes generated;
   const bool generate = materials.data_key.empty();
   if (generate) {
     auto fresh = SecretBytes::Random(*key_size);
-    if (!fresh) return tl::unexpected(fresh.error());
+    ENVELOPE_RETURN_IF_ERROR(fresh);
     generated = std::move(*fresh);
   }
   const SecretBytes& data_key = generate ? generated : materials.data_key;
@@ -75,9 +75,9 @@ Result<void> PassphraseKeyring::OnDecrypt(DecryptionMaterials& materials,
                                           std::span<const EncryptedDataKey> edks) const {
   if (!materials.data_key.empty()) return {};
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   auto aad = message::SerializeContext(materials.context);
-  if (!aad) return tl::unexpected(aad.error());
+  ENVELOPE_RETURN_IF_ERROR(aad);
   std::optional<Error> over_limit;
   std::vector<Candidate> candidates;
   uint64_t total = 0;
@@ -121,7 +121,7 @@ Result<void> PassphraseKeyring::OnDecrypt(DecryptionMaterials& materials,
     auto wrap_key = crypto::Argon2idDeriveKey(passphrase_.span(), c.salt, c.params, kWrapKeySize);
     if (!wrap_key) return tl::unexpected(wrap_key.error().WithContext("passphrase"));
     auto data_key = SecretBytes::Allocate(*key_size);
-    if (!data_key) return tl::unexpected(data_key.error());
+    ENVELOPE_RETURN_IF_ERROR(data_key);
     if (crypto::AesGcmOpen(wrap_key->span(), c.iv, *aad, c.edk->ciphertext, data_key->span())) {
       materials.data_key = std::move(*data_key);
       return {};
@@ -154,7 +154,7 @@ Result<std::shared_ptr<const Keyring>> NewPassphraseKeyring(std::span<const uint
                      "messages could not be read back with these options");
   }
   auto secret = SecretBytes::CopyFrom(passphrase);
-  if (!secret) return tl::unexpected(secret.error());
+  ENVELOPE_RETURN_IF_ERROR(secret);
   return std::make_shared<const keyring::PassphraseKeyring>(std::move(*secret), options);
 }
 

@@ -26,17 +26,17 @@ Result<Session> OpenToken(std::string_view module_path, std::string_view token_l
   if (token_label.empty()) return Bad("no token label given");
   if (pin.empty()) return Bad("the PIN is empty");
   auto module = Module::Load(module_path);
-  if (!module) return tl::unexpected(module.error());
+  ENVELOPE_RETURN_IF_ERROR(module);
   auto slot = (*module)->FindToken(token_label);
-  if (!slot) return tl::unexpected(slot.error());
+  ENVELOPE_RETURN_IF_ERROR(slot);
   auto tokens = (*module)->Tokens();
-  if (!tokens) return tl::unexpected(tokens.error());
+  ENVELOPE_RETURN_IF_ERROR(tokens);
   Session session;
   for (const auto& t : *tokens) {
     if (t.slot_id == *slot) session.token = t;
   }
   session.pool = std::make_unique<SessionPool>(*module, *slot, max_sessions);
-  if (auto r = session.pool->Login(pin); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(session.pool->Login(pin));
   return session;
 }
 
@@ -51,16 +51,16 @@ Result<std::shared_ptr<const Keyring>> NewPkcs11Keyring(const Pkcs11KeyringOptio
     return Bad("max_sessions must be 1 to 256");
   }
   auto session = OpenToken(options.module_path, options.token_label, pin, options.max_sessions);
-  if (!session) return tl::unexpected(session.error());
+  ENVELOPE_RETURN_IF_ERROR(session);
   const std::string wanted = keyring::pkcs11::DescribeKey(options.key_label, options.key_id);
   // The lease goes back to the pool (end of the lambda) before the pool
   // moves into the keyring.
   CK_OBJECT_HANDLE key = CK_INVALID_HANDLE;
   auto info = [&]() -> Result<Pkcs11KeyInfo> {
     auto lease = session->pool->Acquire();
-    if (!lease) return tl::unexpected(lease.error());
+    ENVELOPE_RETURN_IF_ERROR(lease);
     auto keys = keyring::pkcs11::FindAesKeys(*lease, options.key_label, options.key_id);
-    if (!keys) return tl::unexpected(keys.error());
+    ENVELOPE_RETURN_IF_ERROR(keys);
     if (keys->empty()) {
       return MakeError(ErrorCode::not_found, "pkcs11: no AES key " + wanted + " in token '" +
                                                  options.token_label +
@@ -73,7 +73,7 @@ Result<std::shared_ptr<const Keyring>> NewPkcs11Keyring(const Pkcs11KeyringOptio
     key = keys->front();
     return keyring::pkcs11::ReadKeyInfo(*lease, key, session->token.label);
   }();
-  if (!info) return tl::unexpected(info.error());
+  ENVELOPE_RETURN_IF_ERROR(info);
   if (info->bits != 256) {
     return MakeError(ErrorCode::key_state, "pkcs11: key " + info->uri + " is AES-" +
                                                std::to_string(info->bits) + ", not AES-256");
@@ -118,7 +118,7 @@ Result<std::shared_ptr<const Keyring>> NewPkcs11Keyring(const Pkcs11KeyringOptio
 
 Result<std::vector<Pkcs11TokenInfo>> ListPkcs11Tokens(std::string_view module_path) {
   auto module = Module::Load(module_path);
-  if (!module) return tl::unexpected(module.error());
+  ENVELOPE_RETURN_IF_ERROR(module);
   return (*module)->Tokens();
 }
 
@@ -126,15 +126,15 @@ Result<std::vector<Pkcs11KeyInfo>> ListPkcs11Keys(std::string_view module_path,
                                                   std::string_view token_label,
                                                   const SecretBytes& pin) {
   auto session = OpenToken(module_path, token_label, pin, 1);
-  if (!session) return tl::unexpected(session.error());
+  ENVELOPE_RETURN_IF_ERROR(session);
   auto lease = session->pool->Acquire();
-  if (!lease) return tl::unexpected(lease.error());
+  ENVELOPE_RETURN_IF_ERROR(lease);
   auto keys = keyring::pkcs11::FindAesKeys(*lease, "", {});
-  if (!keys) return tl::unexpected(keys.error());
+  ENVELOPE_RETURN_IF_ERROR(keys);
   std::vector<Pkcs11KeyInfo> out;
   for (CK_OBJECT_HANDLE key : *keys) {
     auto info = keyring::pkcs11::ReadKeyInfo(*lease, key, session->token.label);
-    if (!info) return tl::unexpected(info.error());
+    ENVELOPE_RETURN_IF_ERROR(info);
     out.push_back(std::move(*info));
   }
   return out;

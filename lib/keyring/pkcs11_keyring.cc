@@ -31,12 +31,12 @@ Result<void> Pkcs11Keyring::OnEncrypt(EncryptionMaterials& materials) const {
                          " is false): it can only decrypt data keys; encrypt with another key");
   }
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   SecretBytes generated;
   const bool generate = materials.data_key.empty();
   if (generate) {
     auto fresh = SecretBytes::Random(*key_size);
-    if (!fresh) return tl::unexpected(fresh.error());
+    ENVELOPE_RETURN_IF_ERROR(fresh);
     generated = std::move(*fresh);
   }
   const SecretBytes& data_key = generate ? generated : materials.data_key;
@@ -46,12 +46,12 @@ Result<void> Pkcs11Keyring::OnEncrypt(EncryptionMaterials& materials) const {
   Result<std::vector<uint8_t>> ciphertext;
   if (gcm) {
     auto aad = message::SerializeContext(materials.context);
-    if (!aad) return tl::unexpected(aad.error());
+    ENVELOPE_RETURN_IF_ERROR(aad);
     ciphertext = SealGcm(data_key, *aad);
   } else {
     ciphertext = WrapKwp(data_key);
   }
-  if (!ciphertext) return tl::unexpected(ciphertext.error());
+  ENVELOPE_RETURN_IF_ERROR(ciphertext);
   EncryptedDataKey edk;
   edk.provider_id = std::string(kPkcs11ProviderId);
   const std::string info =
@@ -68,7 +68,7 @@ Result<void> Pkcs11Keyring::OnDecrypt(DecryptionMaterials& materials,
                                       std::span<const EncryptedDataKey> edks) const {
   if (!materials.data_key.empty()) return {};
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   std::optional<std::vector<uint8_t>> aad;
   bool addressed = false;
   int attempts = 0;
@@ -95,7 +95,7 @@ Result<void> Pkcs11Keyring::OnDecrypt(DecryptionMaterials& materials,
       }
       if (!aad) {
         auto serialized = message::SerializeContext(materials.context);
-        if (!serialized) return tl::unexpected(serialized.error());
+        ENVELOPE_RETURN_IF_ERROR(serialized);
         aad = std::move(*serialized);
       }
       ++attempts;

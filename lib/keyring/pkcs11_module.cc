@@ -131,7 +131,7 @@ Result<std::vector<Pkcs11TokenInfo>> Module::Tokens() const {
 
 Result<CK_SLOT_ID> Module::FindToken(std::string_view label) const {
   auto tokens = Tokens();
-  if (!tokens) return tl::unexpected(tokens.error());
+  ENVELOPE_RETURN_IF_ERROR(tokens);
   std::optional<CK_SLOT_ID> found;
   std::string present;
   for (const Pkcs11TokenInfo& t : *tokens) {
@@ -161,13 +161,11 @@ Result<bool> Module::LoginMatches(CK_SLOT_ID slot, const SecretBytes& pin, bool 
   std::lock_guard lock(login_mu_);
   if (!tag_key_) {
     auto key = SecretBytes::Random(32);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     tag_key_ = std::move(*key);
   }
   std::vector<uint8_t> tag(crypto::DigestSize(crypto::HashAlg::sha256));
-  if (auto r = crypto::Hmac(crypto::HashAlg::sha256, tag_key_->span(), pin.span(), tag); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(crypto::Hmac(crypto::HashAlg::sha256, tag_key_->span(), pin.span(), tag));
   if (fresh) {
     login_tags_[slot] = std::move(tag);
     return true;

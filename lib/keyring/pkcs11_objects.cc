@@ -83,9 +83,9 @@ Result<Pkcs11KeyInfo> ReadKeyInfo(Lease& session, CK_OBJECT_HANDLE key,
     return session.Fail("cannot read the key's attributes", rv);
   }
   auto label = ReadBytes(session, key, CKA_LABEL, f);
-  if (!label) return tl::unexpected(label.error());
+  ENVELOPE_RETURN_IF_ERROR(label);
   auto id = ReadBytes(session, key, CKA_ID, f);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   Pkcs11KeyInfo info;
   info.label.assign(label->begin(), label->end());
   info.id = std::move(*id);

@@ -69,7 +69,7 @@ size_t SessionPool::open_sessions() const {
 Result<void> SessionPool::Login(const SecretBytes& pin) {
   if (pin.empty()) return MakeError(ErrorCode::invalid_argument, "pkcs11: the PIN is empty");
   auto lease = Acquire();
-  if (!lease) return tl::unexpected(lease.error());
+  ENVELOPE_RETURN_IF_ERROR(lease);
   const CK_RV rv = module_->f()->C_Login(lease->handle(), CKU_USER,
                                          const_cast<CK_UTF8CHAR*>(pin.data()), pin.size());
   if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
@@ -77,7 +77,7 @@ Result<void> SessionPool::Login(const SecretBytes& pin) {
     return RvError("login failed", rv);
   }
   auto same = module_->LoginMatches(slot_, pin, rv == CKR_OK);
-  if (!same) return tl::unexpected(same.error());
+  ENVELOPE_RETURN_IF_ERROR(same);
   if (!*same) return RvError("login failed", CKR_PIN_INCORRECT);
   return {};
 }

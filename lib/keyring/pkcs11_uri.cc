@@ -82,7 +82,7 @@ Result<void> ParseAttributes(std::string_view part, char separator, bool query, 
     }
     const std::string name(attr.substr(0, eq));
     auto value = Decode(name, attr.substr(eq + 1));
-    if (!value) return tl::unexpected(value.error());
+    ENVELOPE_RETURN_IF_ERROR(value);
     if (!seen.insert(name).second) return Bad("attribute '" + name + "' is given twice");
     if (name == "pin-value") {
       return Bad(
@@ -132,9 +132,7 @@ Result<Pkcs11Uri> ParsePkcs11Uri(std::string_view text) {
     return tl::unexpected(r.error());
   }
   if (q < text.size()) {
-    if (auto r = ParseAttributes(text.substr(q + 1), '&', true, uri, seen); !r) {
-      return tl::unexpected(r.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(ParseAttributes(text.substr(q + 1), '&', true, uri, seen));
   }
   return uri;
 }

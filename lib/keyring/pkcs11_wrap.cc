@@ -74,11 +74,11 @@ Result<std::vector<uint8_t>> Pkcs11Keyring::SealGcm(const SecretBytes& data_key,
                                                     std::span<const uint8_t> aad) const {
   std::vector<uint8_t> out(kIvSize + data_key.size() + kTagSize);
   const std::span<uint8_t> iv = std::span(out).first(kIvSize);
-  if (auto r = crypto::RandomBytes(iv); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(iv));
   CK_GCM_PARAMS params = GcmParams(iv, aad);
   CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
   auto lease = pool_->Acquire();
-  if (!lease) return tl::unexpected(lease.error());
+  ENVELOPE_RETURN_IF_ERROR(lease);
   CK_FUNCTION_LIST* f = lease->module()->f();
   CK_RV rv = f->C_EncryptInit(lease->handle(), &mech, key_);
   if (rv != CKR_OK) return lease->Fail("cannot wrap the data key (aes-gcm)", rv);
@@ -102,9 +102,9 @@ Result<SecretBytes> Pkcs11Keyring::OpenGcm(std::span<const uint8_t> ciphertext,
   CK_MECHANISM mech{CKM_AES_GCM, &params, sizeof params};
   // Some modules want room for the tag in the output too.
   auto out = SecretBytes::Allocate(sealed.size());
-  if (!out) return tl::unexpected(out.error());
+  ENVELOPE_RETURN_IF_ERROR(out);
   auto lease = pool_->Acquire();
-  if (!lease) return tl::unexpected(lease.error());
+  ENVELOPE_RETURN_IF_ERROR(lease);
   CK_FUNCTION_LIST* f = lease->module()->f();
   CK_RV rv = f->C_DecryptInit(lease->handle(), &mech, key_);
   if (rv != CKR_OK) return lease->Fail("cannot unwrap the data key (aes-gcm)", rv);
@@ -122,7 +122,7 @@ Result<std::vector<uint8_t>> Pkcs11Keyring::WrapKwp(const SecretBytes& data_key)
   tmpl.attrs.push_back({CKA_VALUE, const_cast<uint8_t*>(data_key.data()), data_key.size()});
   CK_MECHANISM mech{CKM_AES_KEY_WRAP_PAD, nullptr, 0};
   auto lease = pool_->Acquire();
-  if (!lease) return tl::unexpected(lease.error());
+  ENVELOPE_RETURN_IF_ERROR(lease);
   CK_FUNCTION_LIST* f = lease->module()->f();
   CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
   CK_RV rv = f->C_CreateObject(lease->handle(), tmpl.attrs.data(), tmpl.attrs.size(), &object);
@@ -141,9 +141,9 @@ Result<SecretBytes> Pkcs11Keyring::UnwrapKwp(std::span<const uint8_t> wrapped,
   DataKeyTemplate tmpl;
   CK_MECHANISM mech{CKM_AES_KEY_WRAP_PAD, nullptr, 0};
   auto out = SecretBytes::Allocate(key_size);
-  if (!out) return tl::unexpected(out.error());
+  ENVELOPE_RETURN_IF_ERROR(out);
   auto lease = pool_->Acquire();
-  if (!lease) return tl::unexpected(lease.error());
+  ENVELOPE_RETURN_IF_ERROR(lease);
   CK_FUNCTION_LIST* f = lease->module()->f();
   CK_OBJECT_HANDLE object = CK_INVALID_HANDLE;
   CK_RV rv = f->C_UnwrapKey(lease->handle(), &mech, key_, const_cast<uint8_t*>(wrapped.data()),

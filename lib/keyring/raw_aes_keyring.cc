@@ -19,14 +19,14 @@ constexpr size_t kTagSize = 16;
 
 Result<void> RawAesKeyring::OnEncrypt(EncryptionMaterials& materials) const {
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   auto aad = message::SerializeContext(materials.context);
-  if (!aad) return tl::unexpected(aad.error());
+  ENVELOPE_RETURN_IF_ERROR(aad);
   SecretBytes generated;
   const bool generate = materials.data_key.empty();
   if (generate) {
     auto fresh = SecretBytes::Random(*key_size);
-    if (!fresh) return tl::unexpected(fresh.error());
+    ENVELOPE_RETURN_IF_ERROR(fresh);
     generated = std::move(*fresh);
   }
   const SecretBytes& data_key = generate ? generated : materials.data_key;
@@ -54,9 +54,9 @@ Result<void> RawAesKeyring::OnDecrypt(DecryptionMaterials& materials,
                                       std::span<const EncryptedDataKey> edks) const {
   if (!materials.data_key.empty()) return {};
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   auto aad = message::SerializeContext(materials.context);
-  if (!aad) return tl::unexpected(aad.error());
+  ENVELOPE_RETURN_IF_ERROR(aad);
   const size_t info_size = name_.size() + 8 + kIvSize;
   bool addressed = false;
   for (const EncryptedDataKey& edk : edks) {
@@ -77,7 +77,7 @@ Result<void> RawAesKeyring::OnDecrypt(DecryptionMaterials& materials,
     }
     addressed = true;
     auto data_key = SecretBytes::Allocate(*key_size);
-    if (!data_key) return tl::unexpected(data_key.error());
+    ENVELOPE_RETURN_IF_ERROR(data_key);
     if (crypto::AesGcmOpen(key_.span(), *iv, *aad, edk.ciphertext, data_key->span())) {
       materials.data_key = std::move(*data_key);
       return {};

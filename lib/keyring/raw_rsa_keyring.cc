@@ -13,12 +13,12 @@ Result<void> RawRsaKeyring::OnEncrypt(EncryptionMaterials& materials) const {
                      "raw rsa keyring: no public key, so it cannot encrypt");
   }
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   SecretBytes generated;
   const bool generate = materials.data_key.empty();
   if (generate) {
     auto fresh = SecretBytes::Random(*key_size);
-    if (!fresh) return tl::unexpected(fresh.error());
+    ENVELOPE_RETURN_IF_ERROR(fresh);
     generated = std::move(*fresh);
   }
   const SecretBytes& data_key = generate ? generated : materials.data_key;
@@ -44,7 +44,7 @@ Result<void> RawRsaKeyring::OnDecrypt(DecryptionMaterials& materials,
                      "raw rsa keyring: no private key, so it cannot decrypt");
   }
   auto key_size = SuiteKeySize(materials.suite);
-  if (!key_size) return tl::unexpected(key_size.error());
+  ENVELOPE_RETURN_IF_ERROR(key_size);
   bool addressed = false;
   for (const EncryptedDataKey& edk : edks) {
     // Names compare as bytes, so non-ASCII names ("clé") match too.

@@ -27,9 +27,9 @@ Result<RewrapResult> RewrapMessage(const std::string& input_path, const std::str
     m.context = r.new_context;
     m.required_context_keys = r.required_keys;
     auto key = r.data_key.Clone();
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     m.data_key = std::move(*key);
-    if (auto done = new_keyring.OnEncrypt(m); !done) return tl::unexpected(done.error());
+    ENVELOPE_RETURN_IF_ERROR(new_keyring.OnEncrypt(m));
     if (!m.data_key.Equals(r.data_key) || m.encrypted_data_keys.empty()) {
       return MakeError(ErrorCode::internal,
                        "the new keyring replaced the data key or wrapped nothing");
@@ -73,7 +73,7 @@ Result<RewrapResult> RewrapToNewestKeyVersion(const std::string& input_path,
         return MakeError(ErrorCode::invalid_argument, "a kms data key has a malformed key id");
       }
       auto re = client->ReEncrypt(edk.ciphertext, r.old_context, key_id, r.new_context);
-      if (!re) return tl::unexpected(re.error());
+      ENVELOPE_RETURN_IF_ERROR(re);
       EncryptedDataKey rotated_edk{edk.provider_id, {}, std::move(re->blob)};
       for (char c : re->key_id) {
         rotated_edk.provider_info.push_back(

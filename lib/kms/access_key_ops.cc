@@ -28,7 +28,7 @@ bool ValidAccessKeyId(std::string_view id) {
 
 Result<std::string> NewAccessKeyId() {
   uint8_t random[10];
-  if (auto ok = crypto::RandomBytes(random); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(random));
   static constexpr char kBase32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   std::string id = "AKIA";
   uint32_t buffer = 0;
@@ -101,17 +101,15 @@ Result<NewAccessKey> Kms::CreateAccessKey(std::string_view user_name) {
       }
     }
     auto id = NewAccessKeyId();
-    if (!id) return tl::unexpected(id.error());
+    ENVELOPE_RETURN_IF_ERROR(id);
     if (txn.state.access_keys.count(*id) == 1) {
       return MakeError(ErrorCode::internal, "kms: access key id collision; try again");
     }
     auto row = SecretBytes::Allocate(internal::kKeyMaterialSize);
-    if (!row) return tl::unexpected(row.error());
-    if (auto ok = crypto::RandomBytes(row->span().first(kSecretBytes)); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(row);
+    ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(row->span().first(kSecretBytes)));
     auto secret = SecretText(row->span());
-    if (!secret) return tl::unexpected(secret.error());
+    ENVELOPE_RETURN_IF_ERROR(secret);
     internal::AccessKeyRecord record;
     record.created_ms = txn.now_ms;
     record.owned = std::move(*row);
@@ -139,7 +137,7 @@ Result<void> Kms::SetAccessKeyActive(std::string_view access_key_id, bool active
   return impl_->Run(active ? "ActivateAccessKey" : "DeactivateAccessKey",
                     [&](Txn& txn) -> Result<void> {
                       auto key = FindAccessKey(txn, access_key_id);
-                      if (!key) return tl::unexpected(key.error());
+                      ENVELOPE_RETURN_IF_ERROR(key);
                       if ((*key)->active != active) {
                         (*key)->active = active;
                         txn.dirty = true;
@@ -151,7 +149,7 @@ Result<void> Kms::SetAccessKeyActive(std::string_view access_key_id, bool active
 Result<void> Kms::DeleteAccessKey(std::string_view access_key_id) {
   return impl_->Run("DeleteAccessKey", [&](Txn& txn) -> Result<void> {
     auto key = FindAccessKey(txn, access_key_id);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     txn.state.access_keys.erase(std::string(access_key_id));
     txn.state.iam.access_key_users.erase(std::string(access_key_id));
     txn.dirty = true;
@@ -162,7 +160,7 @@ Result<void> Kms::DeleteAccessKey(std::string_view access_key_id) {
 Result<SecretBytes> Kms::AccessKeySecret(std::string_view access_key_id) {
   return impl_->Run("", [&](Txn& txn) -> Result<SecretBytes> {
     auto key = FindAccessKey(txn, access_key_id);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     if (!(*key)->active) {
       return MakeError(ErrorCode::not_found, "NotFoundException: the access key is inactive");
     }

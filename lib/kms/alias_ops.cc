@@ -8,9 +8,7 @@ namespace {
 // TargetKey resolves an alias target: a key id, not another alias (AWS).
 Result<internal::KeyRecord*> TargetKey(Txn& txn, std::string_view target) {
   txn.event.request["target_key_id"] = std::string(target);
-  if (auto ok = internal::ValidateText(target, "key id or alias"); !ok) {
-    return tl::unexpected(ok.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(internal::ValidateText(target, "key id or alias"));
   if (target.starts_with("alias/")) {
     return MakeError(ErrorCode::invalid_argument,
                      "ValidationException: an alias must point at a key id, not at another "
@@ -33,7 +31,7 @@ Result<void> Kms::CreateAlias(std::string_view alias, std::string_view target) {
     txn.event.request["alias"] = std::string(alias);
     if (auto ok = internal::ValidateAliasName(alias); !ok) return ok;
     auto key = TargetKey(txn, target);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     const std::string name(alias);
     if (txn.state.aliases.count(name) == 1) {
       return MakeError(ErrorCode::invalid_argument, "AlreadyExistsException: alias " + name +
@@ -57,7 +55,7 @@ Result<void> Kms::UpdateAlias(std::string_view alias, std::string_view target) {
                                                  " is not in this keystore");
     }
     auto key = TargetKey(txn, target);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     it->second.key_id = txn.event.key_id;
     it->second.updated_ms = txn.now_ms;
     txn.dirty = true;
@@ -88,11 +86,11 @@ Result<void> Kms::DeleteAlias(std::string_view alias) {
 
 Result<std::vector<AliasEntry>> Kms::ListAliases(std::string_view key) {
   return impl_->Run("ListAliases", [&](Txn& txn) -> Result<std::vector<AliasEntry>> {
-    if (auto ok = internal::AuthorizeAccount(txn, "kms:ListAliases"); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "kms:ListAliases"));
     std::string only;
     if (!key.empty()) {
       auto k = internal::ResolveKey(txn.state, key);
-      if (!k) return tl::unexpected(k.error());
+      ENVELOPE_RETURN_IF_ERROR(k);
       only = internal::FormatKeyId((*k)->id);
       txn.event.key_id = only;
     }

@@ -22,7 +22,7 @@ Result<void> AuditBatcher::Append(const std::string& dir, std::vector<AuditEvent
     lock.unlock();
     Result<void> appended = [&]() -> Result<void> {
       auto file_lock = FileLock::Acquire(dir + "/keystore.lock");
-      if (!file_lock) return tl::unexpected(file_lock.error());
+      ENVELOPE_RETURN_IF_ERROR(file_lock);
       return AppendAuditEvents(dir, batch->events);
     }();
     lock.lock();

@@ -168,9 +168,9 @@ Result<void> AppendAuditEvents(const std::string& dir, std::span<const AuditEven
 
 Result<AuditReport> VerifyAuditLog(const std::string& dir) {
   auto log = ReadPrivateFile(dir + "/audit.log", kMaxLogSize);
-  if (!log) return tl::unexpected(log.error());
+  ENVELOPE_RETURN_IF_ERROR(log);
   auto head_bytes = ReadPrivateFile(dir + "/audit.head", kHeadSize + 1);
-  if (!head_bytes) return tl::unexpected(head_bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(head_bytes);
   const std::string_view text =
       log->has_value()
           ? std::string_view(reinterpret_cast<const char*>((*log)->data()), (*log)->size())

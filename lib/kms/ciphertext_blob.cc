@@ -109,13 +109,11 @@ Result<std::vector<uint8_t>> SealBlob(const KeyIdBytes& key_id, uint32_t key_ver
   std::copy(key_id.begin(), key_id.end(), blob.begin() + 3);
   for (int i = 0; i < 4; ++i) blob[19 + i] = static_cast<uint8_t>(key_version >> (24 - 8 * i));
   const std::span<uint8_t> all(blob);
-  if (auto r = crypto::RandomBytes(all.subspan(kIvOffset, crypto::kGcmIvSize)); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(all.subspan(kIvOffset, crypto::kGcmIvSize)));
   auto aad = Aad(all.first(kBlobHeaderSize), context);
-  if (!aad) return tl::unexpected(aad.error());
+  ENVELOPE_RETURN_IF_ERROR(aad);
   auto gcm = crypto::AesGcm::New(material);
-  if (!gcm) return tl::unexpected(gcm.error());
+  ENVELOPE_RETURN_IF_ERROR(gcm);
   if (auto r = gcm->Seal(all.subspan(kIvOffset, crypto::kGcmIvSize), *aad, plaintext,
                          all.subspan(kBlobHeaderSize, plaintext.size()), all.last(kBlobTagSize));
       !r) {
@@ -127,11 +125,11 @@ Result<std::vector<uint8_t>> SealBlob(const KeyIdBytes& key_id, uint32_t key_ver
 Result<SecretBytes> OpenBlob(const BlobView& blob, std::span<const uint8_t> material,
                              const EncryptionContext& context) {
   auto aad = Aad(blob.header, context);
-  if (!aad) return tl::unexpected(aad.error());
+  ENVELOPE_RETURN_IF_ERROR(aad);
   auto out = SecretBytes::Allocate(blob.ciphertext.size());
   if (!out) return out;
   auto gcm = crypto::AesGcm::New(material);
-  if (!gcm) return tl::unexpected(gcm.error());
+  ENVELOPE_RETURN_IF_ERROR(gcm);
   if (auto r = gcm->Open(blob.iv, *aad, blob.ciphertext, blob.tag, out->span()); !r) {
     if (r.error().code() != ErrorCode::auth_failed) return tl::unexpected(r.error());
     return MakeError(ErrorCode::auth_failed,

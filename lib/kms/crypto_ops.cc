@@ -12,10 +12,10 @@ namespace {
 // EncryptUnder seals `plaintext` under the newest version of `key`.
 Result<Ciphertext> EncryptUnder(const KeyRecord& key, std::span<const uint8_t> plaintext,
                                 const EncryptionContext& context) {
-  if (auto ok = internal::RequireUsable(key); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(internal::RequireUsable(key));
   const auto& version = key.versions.back();
   auto blob = internal::SealBlob(key.id, version.version, version.material(), plaintext, context);
-  if (!blob) return tl::unexpected(blob.error());
+  ENVELOPE_RETURN_IF_ERROR(blob);
   return Ciphertext{std::move(*blob), internal::FormatKeyId(key.id), version.version};
 }
 
@@ -40,26 +40,24 @@ Result<const KeyRecord*> ResolveForUse(Txn& txn, std::string_view key) {
 Result<Plaintext> DecryptBlob(Txn& txn, std::span<const uint8_t> blob,
                               const EncryptionContext& context, std::string_view expected_key) {
   auto view = internal::ParseBlob(blob);
-  if (!view) return tl::unexpected(view.error());
+  ENVELOPE_RETURN_IF_ERROR(view);
   const std::string id = internal::FormatKeyId(view->key_id);
   txn.event.key_id = id;
   txn.event.key_version = view->key_version;
   auto key = internal::ResolveKey(txn.state, id);
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   const char* action = txn.event.operation == "ReEncrypt" ? "kms:ReEncryptFrom" : "kms:Decrypt";
-  if (auto ok = internal::AuthorizeKey(txn, **key, expected_key, action, context); !ok) {
-    return tl::unexpected(ok.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeKey(txn, **key, expected_key, action, context));
   if (!expected_key.empty()) {
     auto expected = internal::ResolveKey(txn.state, expected_key);
-    if (!expected) return tl::unexpected(expected.error());
+    ENVELOPE_RETURN_IF_ERROR(expected);
     if (*expected != *key) {
       return MakeError(ErrorCode::invalid_argument,
                        "IncorrectKeyException: the ciphertext was encrypted under key " + id +
                            ", not under " + std::string(expected_key));
     }
   }
-  if (auto ok = internal::RequireUsable(**key); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(internal::RequireUsable(**key));
   if (view->key_version > (*key)->versions.size()) {
     return MakeError(ErrorCode::auth_failed, "InvalidCiphertextException: key " + id +
                                                  " has no version " +
@@ -67,7 +65,7 @@ Result<Plaintext> DecryptBlob(Txn& txn, std::span<const uint8_t> blob,
   }
   const auto& version = (*key)->versions[view->key_version - 1];
   auto plaintext = internal::OpenBlob(*view, version.material(), context);
-  if (!plaintext) return tl::unexpected(plaintext.error());
+  ENVELOPE_RETURN_IF_ERROR(plaintext);
   return Plaintext{std::move(*plaintext), id, view->key_version};
 }
 
@@ -78,9 +76,9 @@ Result<Ciphertext> Kms::Encrypt(std::string_view key, std::span<const uint8_t> p
   return impl_->Run("Encrypt", [&](Txn& txn) -> Result<Ciphertext> {
     txn.event.context = context;
     txn.event.request["plaintext_length"] = std::to_string(plaintext.size());
-    if (auto ok = internal::ValidateContext(context); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(context));
     auto k = ResolveForUse(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     return EncryptUnder(**k, plaintext, context);
   });
 }
@@ -89,11 +87,9 @@ Result<Plaintext> Kms::Decrypt(std::span<const uint8_t> blob, const EncryptionCo
                                std::string_view expected_key) {
   return impl_->Run("Decrypt", [&](Txn& txn) -> Result<Plaintext> {
     txn.event.context = context;
-    if (auto ok = internal::ValidateContext(context); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(context));
     // All text first, so bad text is `invalid_argument` whatever the blob.
-    if (auto ok = internal::ValidateText(expected_key, "key id or alias"); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(internal::ValidateText(expected_key, "key id or alias"));
     return DecryptBlob(txn, blob, context, expected_key);
   });
 }
@@ -102,13 +98,13 @@ Result<DataKey> Kms::GenerateDataKey(std::string_view key, const EncryptionConte
   return impl_->Run("GenerateDataKey", [&](Txn& txn) -> Result<DataKey> {
     txn.event.context = context;
     txn.event.request["key_spec"] = "AES_256";
-    if (auto ok = internal::ValidateContext(context); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(context));
     auto k = ResolveForUse(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     auto data_key = SecretBytes::Random(kDataKeySize);
-    if (!data_key) return tl::unexpected(data_key.error());
+    ENVELOPE_RETURN_IF_ERROR(data_key);
     auto ct = EncryptUnder(**k, data_key->span(), context);
-    if (!ct) return tl::unexpected(ct.error());
+    ENVELOPE_RETURN_IF_ERROR(ct);
     return DataKey{std::move(*data_key), std::move(*ct)};
   });
 }
@@ -118,11 +114,11 @@ Result<Ciphertext> Kms::GenerateDataKeyWithoutPlaintext(std::string_view key,
   return impl_->Run("GenerateDataKeyWithoutPlaintext", [&](Txn& txn) -> Result<Ciphertext> {
     txn.event.context = context;
     txn.event.request["key_spec"] = "AES_256";
-    if (auto ok = internal::ValidateContext(context); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(context));
     auto k = ResolveForUse(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     auto data_key = SecretBytes::Random(kDataKeySize);
-    if (!data_key) return tl::unexpected(data_key.error());
+    ENVELOPE_RETURN_IF_ERROR(data_key);
     return EncryptUnder(**k, data_key->span(), context);
   });
 }
@@ -134,21 +130,17 @@ Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
   return impl_->Run("ReEncrypt", [&](Txn& txn) -> Result<ReEncrypted> {
     txn.event.context = source_context;
     txn.event.request["destination_key"] = std::string(destination_key);
-    if (auto ok = internal::ValidateContext(source_context, "source encryption context"); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(source_context, "source encryption context"));
     if (auto ok = internal::ValidateContext(destination_context, "destination encryption context");
         !ok) {
       return tl::unexpected(ok.error());
     }
-    if (auto ok = internal::ValidateText(destination_key, "key id or alias"); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(internal::ValidateText(destination_key, "key id or alias"));
     auto plain = DecryptBlob(txn, blob, source_context, {});
-    if (!plain) return tl::unexpected(plain.error());
+    ENVELOPE_RETURN_IF_ERROR(plain);
     txn.event.request["source_key_version"] = std::to_string(plain->key_version);
     auto dest = internal::ResolveKey(txn.state, destination_key);
-    if (!dest) return tl::unexpected(dest.error());
+    ENVELOPE_RETURN_IF_ERROR(dest);
     if (auto ok = internal::AuthorizeKey(txn, **dest, destination_key, "kms:ReEncryptTo",
                                          destination_context);
         !ok) {
@@ -159,7 +151,7 @@ Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
       txn.event.request["destination_context." + k] = v;
     }
     auto ct = EncryptUnder(**dest, plain->plaintext.span(), destination_context);
-    if (!ct) return tl::unexpected(ct.error());
+    ENVELOPE_RETURN_IF_ERROR(ct);
     txn.event.request["destination_key_version"] = std::to_string(ct->key_version);
     return ReEncrypted{std::move(*ct), plain->key_id, plain->key_version};
   });

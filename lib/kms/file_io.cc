@@ -54,7 +54,7 @@ Result<void> ReadAll(int fd, const std::string& what, size_t max_size, std::vect
     const size_t piece = std::min(std::max(old, kFirstPiece), max_size + 1 - old);
     out.resize(old + piece);
     auto n = ReadFd(fd, std::span(out).subspan(old), what);
-    if (!n) return tl::unexpected(n.error());
+    ENVELOPE_RETURN_IF_ERROR(n);
     out.resize(old + *n);
     if (out.size() > max_size) {
       return MakeError(ErrorCode::limit_exceeded,
@@ -107,7 +107,7 @@ Result<std::optional<std::vector<uint8_t>>> ReadPrivateFile(const std::string& p
   std::vector<uint8_t> out;
   if (ok) ok = ReadAll(fd, path, max_size, out);
   close(fd);
-  if (!ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(ok);
   return std::optional<std::vector<uint8_t>>(std::move(out));
 }
 
@@ -152,7 +152,7 @@ Result<std::optional<PinnedFile>> PinnedFile::Open(const std::string& path) {
   }
   struct stat st {};
   if (fstat(file.fd_, &st) != 0) return ErrnoError("stat " + path);
-  if (auto ok = CheckPrivate(path, st, false); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckPrivate(path, st, false));
   file.stamp_ = StampFrom(st);
   return std::optional<PinnedFile>(std::move(file));
 }
@@ -162,7 +162,7 @@ Result<std::optional<PinnedFile>> PinnedFile::Read(const std::string& path, size
   auto file = Open(path);
   if (!file || !file->has_value()) return file;
   out.clear();
-  if (auto ok = ReadAll((*file)->fd_, path, max_size, out); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(ReadAll((*file)->fd_, path, max_size, out));
   return file;
 }
 
@@ -185,7 +185,7 @@ Result<void> WriteFileAtomically(const std::string& dir, const std::string& name
                                  std::span<const uint8_t> data) {
   auto file = AtomicFile::Create(dir + "/" + name,
                                  {.replace = true, .mode = 0600, .apply_umask = false});
-  if (!file) return tl::unexpected(file.error());
+  ENVELOPE_RETURN_IF_ERROR(file);
   if (auto r = file->Write(data); !r) return r;
   return file->Commit();
 }

@@ -148,7 +148,7 @@ Result<void> AuthorizeKey(Txn& txn, const KeyRecord& key, std::string_view key_r
                           std::string_view action, const EncryptionContext& context) {
   const KmsOptions& options = *txn.options;
   auto caller = CurrentCaller(txn.state, options);
-  if (!caller) return tl::unexpected(caller.error());
+  ENVELOPE_RETURN_IF_ERROR(caller);
   RecordPrincipal(txn, *caller);
   const std::string key_id = FormatKeyId(key.id);
   const std::string resource = KeyArn(options, key_id);
@@ -167,7 +167,7 @@ Result<void> AuthorizeKey(Txn& txn, const KeyRecord& key, std::string_view key_r
 Result<void> AuthorizeAccount(Txn& txn, std::string_view action) {
   const KmsOptions& options = *txn.options;
   auto caller = CurrentCaller(txn.state, options);
-  if (!caller) return tl::unexpected(caller.error());
+  ENVELOPE_RETURN_IF_ERROR(caller);
   RecordPrincipal(txn, *caller);
   const auto r = Request(*caller, action, "*", {}, {}, txn.now);
   const Decision identity = Identity(txn.state, *caller, r);

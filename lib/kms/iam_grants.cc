@@ -66,9 +66,9 @@ Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
   return impl_->Run("CreateGrant", [&](Txn& txn) -> Result<NewGrant> {
     txn.event.request["grantee_principal"] = ValidPrincipal(request.grantee_principal) ? request.grantee_principal : "(malformed)";
     auto k = internal::ResolveAuthorizedKey(txn, request.key, "kms:CreateGrant");
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     for (const std::string* p : {&request.grantee_principal, &request.retiring_principal}) {
-      if (auto ok = internal::ValidateText(*p, "principal"); !ok) return tl::unexpected(ok.error());
+      ENVELOPE_RETURN_IF_ERROR(internal::ValidateText(*p, "principal"));
     }
     if (!ValidPrincipal(request.grantee_principal) ||
         (!request.retiring_principal.empty() && !ValidPrincipal(request.retiring_principal))) {
@@ -89,17 +89,17 @@ Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
                        "ValidationException: give EncryptionContextEquals or EncryptionContextSubset, not both");
     }
     for (const auto* c : {&request.context_equals, &request.context_subset}) {
-      if (auto ok = internal::ValidateContext(*c, "grant constraint"); !ok) return tl::unexpected(ok.error());
+      ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(*c, "grant constraint"));
     }
-    if (auto ok = internal::ValidateText(request.name, "grant name"); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::ValidateText(request.name, "grant name"));
     if (txn.state.iam.grants.size() >= kMaxGrantsPerKey) {
       return MakeError(ErrorCode::limit_exceeded, "LimitExceededException: too many grants");
     }
     uint8_t random[32];
-    if (auto ok = crypto::RandomBytes(random); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(random));
     const std::string id = crypto::ToHex(random);
     auto caller = internal::CurrentCaller(txn.state, *txn.options);
-    if (!caller) return tl::unexpected(caller.error());
+    ENVELOPE_RETURN_IF_ERROR(caller);
     GrantRecord g{internal::FormatKeyId((*k)->id),
                   request.grantee_principal,
                   request.retiring_principal,
@@ -119,7 +119,7 @@ Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
 Result<std::vector<GrantInfo>> Kms::ListGrants(std::string_view key) {
   return impl_->Run("ListGrants", [&](Txn& txn) -> Result<std::vector<GrantInfo>> {
     auto k = internal::ResolveAuthorizedKey(txn, key, "kms:ListGrants");
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     std::vector<GrantInfo> out;
     const std::string key_id = internal::FormatKeyId((*k)->id);
     for (const auto& [id, g] : txn.state.iam.grants) {
@@ -149,7 +149,7 @@ Result<void> Kms::RetireGrant(std::string_view grant_token, std::string_view key
       if (!k || internal::FormatKeyId((*k)->id) != it->second.key_id) return NoGrant();
     }
     auto caller = internal::CurrentCaller(txn.state, *txn.options);
-    if (!caller) return tl::unexpected(caller.error());
+    ENVELOPE_RETURN_IF_ERROR(caller);
     internal::RecordPrincipal(txn, *caller);
     const GrantRecord& g = it->second;
     const bool grantee_may = g.grantee == caller->arn &&
@@ -172,7 +172,7 @@ Result<void> Kms::RevokeGrant(std::string_view key, std::string_view grant_id) {
   return impl_->Run("RevokeGrant", [&](Txn& txn) -> Result<void> {
     txn.event.request["grant_id"] = std::string(grant_id.substr(0, 128));
     auto k = internal::ResolveAuthorizedKey(txn, key, "kms:RevokeGrant");
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     auto it = txn.state.iam.grants.find(std::string(grant_id));
     if (it == txn.state.iam.grants.end() || it->second.key_id != internal::FormatKeyId((*k)->id)) {
       return MakeError(ErrorCode::invalid_argument, "InvalidGrantIdException: no such grant on this key");

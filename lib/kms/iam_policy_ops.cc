@@ -9,10 +9,10 @@ namespace internal {
 Result<void> AttachKeyPolicy(Txn& txn, const std::string& key_id, std::string_view policy_text,
                              bool bypass) {
   auto doc = policy::ParsePolicy(policy_text, policy::PolicyKind::resource);
-  if (!doc) return tl::unexpected(doc.error());
+  ENVELOPE_RETURN_IF_ERROR(doc);
   if (!bypass) {
     auto caller = CurrentCaller(txn.state, *txn.options);
-    if (!caller) return tl::unexpected(caller.error());
+    ENVELOPE_RETURN_IF_ERROR(caller);
     const policy::Caller root{policy::RootArn(txn.options->account, txn.options->partition),
                               txn.options->account, {}};
     for (const policy::Caller& who : {*caller, root}) {
@@ -36,7 +36,7 @@ Result<void> Kms::PutKeyPolicy(std::string_view key, std::string_view policy_tex
     txn.event.request["policy_name"] = "default";
     txn.event.request["bypass_policy_lockout_safety_check"] = bypass_lockout_check ? "true" : "false";
     auto k = internal::ResolveAuthorizedKey(txn, key, "kms:PutKeyPolicy");
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     return internal::AttachKeyPolicy(txn, internal::FormatKeyId((*k)->id), policy_text,
                                      bypass_lockout_check);
   });
@@ -45,7 +45,7 @@ Result<void> Kms::PutKeyPolicy(std::string_view key, std::string_view policy_tex
 Result<std::string> Kms::GetKeyPolicy(std::string_view key) {
   return impl_->Run("GetKeyPolicy", [&](Txn& txn) -> Result<std::string> {
     auto k = internal::ResolveAuthorizedKey(txn, key, "kms:GetKeyPolicy");
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     return internal::KeyPolicyText(txn.state, *txn.options, internal::FormatKeyId((*k)->id));
   });
 }
@@ -53,7 +53,7 @@ Result<std::string> Kms::GetKeyPolicy(std::string_view key) {
 Result<std::vector<std::string>> Kms::ListKeyPolicies(std::string_view key) {
   return impl_->Run("ListKeyPolicies", [&](Txn& txn) -> Result<std::vector<std::string>> {
     auto k = internal::ResolveAuthorizedKey(txn, key, "kms:ListKeyPolicies");
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     return std::vector<std::string>{"default"};
   });
 }

@@ -12,7 +12,7 @@ constexpr size_t kDashes[] = {8, 13, 18, 23};
 
 Result<KeyIdBytes> NewKeyId() {
   KeyIdBytes id{};
-  if (auto r = crypto::RandomBytes(id); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(id));
   id[6] = static_cast<uint8_t>((id[6] & 0x0f) | 0x40);  // version 4
   id[8] = static_cast<uint8_t>((id[8] & 0x3f) | 0x80);  // RFC 4122 variant
   return id;
@@ -20,7 +20,7 @@ Result<KeyIdBytes> NewKeyId() {
 
 Result<KeyIdBytes> NewMultiRegionKeyId() {
   KeyIdBytes id{};
-  if (auto r = crypto::RandomBytes(id); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(id));
   id[6] = static_cast<uint8_t>(id[6] & 0x0f);
   return id;
 }

@@ -27,11 +27,11 @@ Result<KeyRecord*> Resolve(Txn& txn, std::string_view key) {
 }
 
 Result<KeyRecord*> AddKey(Txn& txn, const CreateKeyRequest& request) {
-  if (auto ok = internal::ValidateCreateKey(request); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(internal::ValidateCreateKey(request));
   auto id = request.multi_region ? internal::NewMultiRegionKeyId() : internal::NewKeyId();
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   auto version = internal::NewKeyVersion(1, txn.now_ms, internal::VersionOrigin::create);
-  if (!version) return tl::unexpected(version.error());
+  ENVELOPE_RETURN_IF_ERROR(version);
   KeyRecord key;
   key.id = *id;
   key.description = request.description;
@@ -50,9 +50,9 @@ Result<KeyRecord*> AddKey(Txn& txn, const CreateKeyRequest& request) {
 Result<KeyMetadata> Kms::CreateKey(const CreateKeyRequest& request) {
   return impl_->Run("CreateKey", [&](Txn& txn) -> Result<KeyMetadata> {
     txn.event.request["description_length"] = std::to_string(request.description.size());
-    if (auto ok = internal::AuthorizeAccount(txn, "kms:CreateKey"); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "kms:CreateKey"));
     auto key = AddKey(txn, request);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     const std::string key_id = internal::FormatKeyId((*key)->id);
     if (!request.policy.empty()) {
       auto attached = internal::AttachKeyPolicy(txn, key_id, request.policy,
@@ -73,14 +73,14 @@ Result<KeyMetadata> Kms::CreateKey(const CreateKeyRequest& request) {
 Result<KeyMetadata> Kms::DescribeKey(std::string_view key) {
   return impl_->Run("DescribeKey", [&](Txn& txn) -> Result<KeyMetadata> {
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     return internal::ToMetadata(**k);
   });
 }
 
 Result<std::vector<KeyMetadata>> Kms::ListKeys() {
   return impl_->Run("ListKeys", [&](Txn& txn) -> Result<std::vector<KeyMetadata>> {
-    if (auto ok = internal::AuthorizeAccount(txn, "kms:ListKeys"); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "kms:ListKeys"));
     std::vector<KeyMetadata> out;
     for (const auto& [id, k] : txn.state.keys) out.push_back(internal::ToMetadata(k));
     std::stable_sort(out.begin(), out.end(), [](const KeyMetadata& a, const KeyMetadata& b) {
@@ -93,7 +93,7 @@ Result<std::vector<KeyMetadata>> Kms::ListKeys() {
 Result<void> Kms::EnableKey(std::string_view key) {
   return impl_->Run("EnableKey", [&](Txn& txn) -> Result<void> {
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     if (auto ok = internal::RequireNotPendingDeletion(**k, "EnableKey"); !ok) return ok;
     if ((*k)->state != KeyState::enabled) {
       (*k)->state = KeyState::enabled;
@@ -106,7 +106,7 @@ Result<void> Kms::EnableKey(std::string_view key) {
 Result<void> Kms::DisableKey(std::string_view key) {
   return impl_->Run("DisableKey", [&](Txn& txn) -> Result<void> {
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     if (auto ok = internal::RequireNotPendingDeletion(**k, "DisableKey"); !ok) return ok;
     if ((*k)->state != KeyState::disabled) {
       (*k)->state = KeyState::disabled;
@@ -120,15 +120,13 @@ Result<DeletionSchedule> Kms::ScheduleKeyDeletion(std::string_view key, int pend
   return impl_->Run("ScheduleKeyDeletion", [&](Txn& txn) -> Result<DeletionSchedule> {
     txn.event.request["pending_window_days"] = std::to_string(pending_days);
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     if (pending_days < kMinPendingWindowDays || pending_days > kMaxPendingWindowDays) {
       return MakeError(ErrorCode::invalid_argument,
                        "ValidationException: the pending window must be 7 to 30 days, got " +
                            std::to_string(pending_days));
     }
-    if (auto ok = internal::RequireNotPendingDeletion(**k, "ScheduleKeyDeletion"); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(internal::RequireNotPendingDeletion(**k, "ScheduleKeyDeletion"));
     (*k)->state = KeyState::pending_deletion;
     (*k)->deletion_ms = txn.now_ms + pending_days * kMsPerDay;
     (*k)->pending_window_days = pending_days;
@@ -141,7 +139,7 @@ Result<DeletionSchedule> Kms::ScheduleKeyDeletion(std::string_view key, int pend
 Result<KeyMetadata> Kms::CancelKeyDeletion(std::string_view key) {
   return impl_->Run("CancelKeyDeletion", [&](Txn& txn) -> Result<KeyMetadata> {
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     if ((*k)->state != KeyState::pending_deletion) {
       return MakeError(ErrorCode::key_state, "KMSInvalidStateException: CancelKeyDeletion: key " +
                                                  txn.event.key_id +
@@ -160,7 +158,7 @@ Result<void> Kms::EnableKeyRotation(std::string_view key, int period_days) {
   return impl_->Run("EnableKeyRotation", [&](Txn& txn) -> Result<void> {
     txn.event.request["rotation_period_days"] = std::to_string(period_days);
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     if (period_days < kMinRotationPeriodDays || period_days > kMaxRotationPeriodDays) {
       return MakeError(ErrorCode::invalid_argument,
                        "ValidationException: the rotation period must be 90 to 2560 days, got " +
@@ -181,7 +179,7 @@ Result<void> Kms::EnableKeyRotation(std::string_view key, int period_days) {
 Result<void> Kms::DisableKeyRotation(std::string_view key) {
   return impl_->Run("DisableKeyRotation", [&](Txn& txn) -> Result<void> {
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     if (auto ok = internal::RequireEnabledForRotation(**k, "DisableKeyRotation"); !ok) return ok;
     if ((*k)->rotation_enabled) {
       (*k)->rotation_enabled = false;
@@ -196,7 +194,7 @@ Result<void> Kms::DisableKeyRotation(std::string_view key) {
 Result<RotationStatus> Kms::GetKeyRotationStatus(std::string_view key) {
   return impl_->Run("GetKeyRotationStatus", [&](Txn& txn) -> Result<RotationStatus> {
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     RotationStatus s;
     s.enabled = (*k)->rotation_enabled;
     if (s.enabled) {
@@ -215,10 +213,8 @@ Result<RotationStatus> Kms::GetKeyRotationStatus(std::string_view key) {
 Result<RotationEntry> Kms::RotateKeyOnDemand(std::string_view key) {
   return impl_->Run("RotateKeyOnDemand", [&](Txn& txn) -> Result<RotationEntry> {
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
-    if (auto ok = internal::RequireEnabledForRotation(**k, "RotateKeyOnDemand"); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(k);
+    ENVELOPE_RETURN_IF_ERROR(internal::RequireEnabledForRotation(**k, "RotateKeyOnDemand"));
     KeyRecord& r = **k;
     if (r.on_demand_rotations >= kMaxOnDemandRotations) {
       return MakeError(ErrorCode::limit_exceeded,
@@ -227,7 +223,7 @@ Result<RotationEntry> Kms::RotateKeyOnDemand(std::string_view key) {
     }
     auto v = internal::NewKeyVersion(r.versions.back().version + 1, txn.now_ms,
                                      internal::VersionOrigin::on_demand);
-    if (!v) return tl::unexpected(v.error());
+    ENVELOPE_RETURN_IF_ERROR(v);
     r.versions.push_back(std::move(*v));
     ++r.on_demand_rotations;
     txn.dirty = true;
@@ -240,7 +236,7 @@ Result<RotationEntry> Kms::RotateKeyOnDemand(std::string_view key) {
 Result<std::vector<RotationEntry>> Kms::ListKeyRotations(std::string_view key) {
   return impl_->Run("ListKeyRotations", [&](Txn& txn) -> Result<std::vector<RotationEntry>> {
     auto k = Resolve(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     std::vector<RotationEntry> out;
     for (const auto& v : (*k)->versions) {
       if (v.origin == internal::VersionOrigin::create) continue;
@@ -258,7 +254,7 @@ Result<KeyMetadata> Kms::DefaultKey() {
     txn.event.request["alias"] = alias;
     if (txn.state.aliases.count(alias) == 1) {
       auto k = Resolve(txn, alias);
-      if (!k) return tl::unexpected(k.error());
+      ENVELOPE_RETURN_IF_ERROR(k);
       // Finding the key changes nothing and returns no key material, and
       // every use of the key is logged by the operation that uses it
       // (GenerateDataKey, Decrypt, ...) with its id. So only the creation
@@ -268,7 +264,7 @@ Result<KeyMetadata> Kms::DefaultKey() {
       return internal::ToMetadata(**k);
     }
     auto key = AddKey(txn, {.description = "managed default key (SSE-S3)", .tags = {}});
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     KeyRecord& r = **key;
     r.rotation_enabled = true;
     r.rotation_period_days = kDefaultRotationPeriodDays;

@@ -35,7 +35,7 @@ TimePoint FromMs(int64_t ms) {
 }
 
 Result<KeyRecord*> ResolveKey(KeystoreState& state, std::string_view key) {
-  if (auto ok = ValidateText(key, "key id or alias"); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(ValidateText(key, "key id or alias"));
   std::string id(key);
   if (key.starts_with("alias/")) {
     const auto alias = state.aliases.find(id);
@@ -146,7 +146,7 @@ Result<void> ValidateCreateKey(const CreateKeyRequest& request) {
 
 Result<KeyVersion> NewKeyVersion(uint32_t version, int64_t now_ms, VersionOrigin origin) {
   auto material = SecretBytes::Random(kKeyMaterialSize);
-  if (!material) return tl::unexpected(material.error());
+  ENVELOPE_RETURN_IF_ERROR(material);
   return KeyVersion{version, now_ms, origin, std::move(*material), {}};
 }
 
@@ -195,7 +195,7 @@ Result<bool> RunMaintenance(KeystoreState& state, TimePoint now, std::vector<Aud
     }
     if (key.state == KeyState::enabled && key.rotation_enabled && now_ms >= key.next_rotation_ms) {
       auto v = NewKeyVersion(key.versions.back().version + 1, now_ms, VersionOrigin::automatic);
-      if (!v) return tl::unexpected(v.error());
+      ENVELOPE_RETURN_IF_ERROR(v);
       key.versions.push_back(std::move(*v));
       key.next_rotation_ms = now_ms + key.rotation_period_days * kMsPerDay;
       events.push_back({now,

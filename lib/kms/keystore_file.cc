@@ -118,11 +118,11 @@ Result<std::vector<uint8_t>> SealKeystore(const KeystoreHeader& base, const Secr
   KeystoreHeader h = base;
   h.payload_size = static_cast<uint32_t>(payload.size());
   auto check = Derive(root_key, "envelope keystore v1 check", 16);
-  if (!check) return tl::unexpected(check.error());
+  ENVELOPE_RETURN_IF_ERROR(check);
   std::copy(check->span().begin(), check->span().end(), h.check.begin());
-  if (auto r = crypto::RandomBytes(h.iv); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(h.iv));
   auto key = Derive(root_key, "envelope keystore v1 key", 32);
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   std::vector<uint8_t> file(kKeystoreHeaderSize + payload.size() + 16);
   const std::span<uint8_t> all(file);
   WriteHeader(h, all);
@@ -136,9 +136,9 @@ Result<std::vector<uint8_t>> SealKeystore(const KeystoreHeader& base, const Secr
 
 Result<SecretBytes> OpenKeystore(std::span<const uint8_t> file, const SecretBytes& root_key) {
   auto h = ParseKeystoreHeader(file);
-  if (!h) return tl::unexpected(h.error());
+  ENVELOPE_RETURN_IF_ERROR(h);
   auto check = Derive(root_key, "envelope keystore v1 check", 16);
-  if (!check) return tl::unexpected(check.error());
+  ENVELOPE_RETURN_IF_ERROR(check);
   if (!ConstantTimeEqual(check->span(), h->check)) {
     return MakeError(ErrorCode::auth_failed,
                      h->mode == RootKeyMode::passphrase
@@ -147,7 +147,7 @@ Result<SecretBytes> OpenKeystore(std::span<const uint8_t> file, const SecretByte
                            "the one created with the keystore");
   }
   auto key = Derive(root_key, "envelope keystore v1 key", 32);
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto payload = SecretBytes::Allocate(h->payload_size);
   if (!payload) return payload;
   if (auto r = crypto::AesGcmOpen(key->span(), h->iv, file.first(kKeystoreHeaderSize),

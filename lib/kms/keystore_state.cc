@@ -154,7 +154,7 @@ Result<KeystoreState> DecodePayload(std::span<const uint8_t> payload) {
   const size_t rows = table.size() / kKeyMaterialSize;
   KeystoreState state;
   auto copied = SecretBytes::CopyFrom(table);
-  if (!copied) return tl::unexpected(copied.error());
+  ENVELOPE_RETURN_IF_ERROR(copied);
   state.table = std::move(*copied);
   try {
     const json doc = json::parse(text.begin(), text.end());

@@ -14,7 +14,7 @@ class LocalKmsClient final : public KmsClient {
   Result<KmsDataKey> GenerateDataKey(std::string_view key,
                                      const EncryptionContext& context) override {
     auto dk = kms_->GenerateDataKey(key, context);
-    if (!dk) return tl::unexpected(dk.error());
+    ENVELOPE_RETURN_IF_ERROR(dk);
     return KmsDataKey{std::move(dk->plaintext), std::move(dk->ciphertext.blob),
                       std::move(dk->ciphertext.key_id)};
   }
@@ -22,14 +22,14 @@ class LocalKmsClient final : public KmsClient {
   Result<KmsWrapped> Encrypt(std::string_view key, std::span<const uint8_t> plaintext,
                              const EncryptionContext& context) override {
     auto ct = kms_->Encrypt(key, plaintext, context);
-    if (!ct) return tl::unexpected(ct.error());
+    ENVELOPE_RETURN_IF_ERROR(ct);
     return KmsWrapped{std::move(ct->blob), std::move(ct->key_id)};
   }
 
   Result<KmsUnwrapped> Decrypt(std::span<const uint8_t> blob, const EncryptionContext& context,
                                std::string_view expected_key) override {
     auto pt = kms_->Decrypt(blob, context, expected_key);
-    if (!pt) return tl::unexpected(pt.error());
+    ENVELOPE_RETURN_IF_ERROR(pt);
     return KmsUnwrapped{std::move(pt->plaintext), std::move(pt->key_id)};
   }
 
@@ -38,7 +38,7 @@ class LocalKmsClient final : public KmsClient {
                                std::string_view destination_key,
                                const EncryptionContext& destination_context) override {
     auto re = kms_->ReEncrypt(blob, source_context, destination_key, destination_context);
-    if (!re) return tl::unexpected(re.error());
+    ENVELOPE_RETURN_IF_ERROR(re);
     return KmsWrapped{std::move(re->ciphertext.blob), std::move(re->ciphertext.key_id)};
   }
 

@@ -25,18 +25,18 @@ Result<void> Kms::Impl::Load() {
   // tells without reading and hashing it (the pinned inode cannot have been
   // reused by a newer file).
   auto stamp = internal::StampOf(path);
-  if (!stamp) return tl::unexpected(stamp.error());
+  ENVELOPE_RETURN_IF_ERROR(stamp);
   if (state && pinned.valid() && stamp->has_value() && **stamp == pinned.stamp()) return {};
   std::vector<uint8_t> file;
   auto read = internal::PinnedFile::Read(path, internal::kKeystoreMaxFile, file);
-  if (!read) return tl::unexpected(read.error());
+  ENVELOPE_RETURN_IF_ERROR(read);
   if (!read->has_value()) {
     state.reset();
     pinned = {};
     return MakeError(ErrorCode::not_found, "keystore file " + path + " is missing");
   }
   auto digest = crypto::Hash(crypto::HashAlg::sha256, file);
-  if (!digest) return tl::unexpected(digest.error());
+  ENVELOPE_RETURN_IF_ERROR(digest);
   if (state && *digest == state_digest) {
     pinned = std::move(**read);
     return {};
@@ -56,7 +56,7 @@ Result<void> Kms::Impl::Load() {
   }
   if (h->mode == RootKeyMode::managed && root_key.empty()) {
     auto key = internal::LoadManagedRootKey(internal::RootKeyPath(options.root_key, dir));
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     root_key = std::move(*key);
   }
   if (h->mode == RootKeyMode::passphrase &&
@@ -64,11 +64,11 @@ Result<void> Kms::Impl::Load() {
        h->argon2id.mem_kib != header.argon2id.mem_kib)) {
     if (passphrase.empty()) {
       auto pw = internal::ReadPassphrase(options.root_key);
-      if (!pw) return tl::unexpected(pw.error());
+      ENVELOPE_RETURN_IF_ERROR(pw);
       passphrase = std::move(*pw);
     }
     auto key = internal::DerivePassphraseRootKey(passphrase, *h);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     root_key = std::move(*key);
   }
   auto payload = internal::OpenKeystore(file, root_key);
@@ -85,13 +85,13 @@ Result<void> Kms::Impl::Load() {
 Result<void> Kms::Impl::Commit() {
   ++state->generation;
   auto payload = internal::EncodePayload(*state);
-  if (!payload) return tl::unexpected(payload.error());
+  ENVELOPE_RETURN_IF_ERROR(payload);
   auto file = internal::SealKeystore(header, root_key, payload->span());
-  if (!file) return tl::unexpected(file.error());
+  ENVELOPE_RETURN_IF_ERROR(file);
   pinned = {};
   if (auto w = internal::WriteFileAtomically(dir, kKeystoreFileName, *file); !w) return w;
   auto digest = crypto::Hash(crypto::HashAlg::sha256, *file);
-  if (!digest) return tl::unexpected(digest.error());
+  ENVELOPE_RETURN_IF_ERROR(digest);
   state_digest = std::move(*digest);
   // Pin what we wrote (the lock is held: nobody else can have replaced it,
   // so it need not be read back), and the next operation needs only a stat.
@@ -113,7 +113,7 @@ Result<void> Kms::Impl::Create() {
     if (!key && key.error().code() == ErrorCode::not_found) {
       key = internal::CreateManagedRootKey(path);
     }
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     root_key = std::move(*key);
   } else {
     header.mode = RootKeyMode::passphrase;
@@ -121,10 +121,10 @@ Result<void> Kms::Impl::Create() {
     if (auto ok = crypto::ValidateArgon2idParams(header.argon2id); !ok) return ok;
     if (auto r = crypto::RandomBytes(header.salt); !r) return r;
     auto pw = internal::ReadPassphrase(options.root_key);
-    if (!pw) return tl::unexpected(pw.error());
+    ENVELOPE_RETURN_IF_ERROR(pw);
     passphrase = std::move(*pw);
     auto key = internal::DerivePassphraseRootKey(passphrase, header);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     root_key = std::move(*key);
   }
   state.emplace();
@@ -230,17 +230,15 @@ Result<Kms> Kms::Open(KmsOptions options) {
   auto impl = std::make_unique<Impl>();
   if (options.directory.empty()) {
     auto dir = DefaultKeystoreDirectory();
-    if (!dir) return tl::unexpected(dir.error());
+    ENVELOPE_RETURN_IF_ERROR(dir);
     options.directory = *dir;
   }
   impl->dir = options.directory;
   impl->options = std::move(options);
-  if (auto d = internal::EnsurePrivateDirectory(impl->dir, impl->options.create_if_missing); !d) {
-    return tl::unexpected(d.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(internal::EnsurePrivateDirectory(impl->dir, impl->options.create_if_missing));
   {
     auto lock = internal::FileLock::Acquire(impl->dir + "/keystore.lock");
-    if (!lock) return tl::unexpected(lock.error());
+    ENVELOPE_RETURN_IF_ERROR(lock);
     internal::RemoveStaleTemporaries(impl->dir, kKeystoreFileName);
     auto loaded = impl->Load();
     if (!loaded && loaded.error().code() == ErrorCode::not_found && !impl->state &&
@@ -248,7 +246,7 @@ Result<Kms> Kms::Open(KmsOptions options) {
       if (!impl->options.create_if_missing) return tl::unexpected(loaded.error());
       loaded = impl->Create();
     }
-    if (!loaded) return tl::unexpected(loaded.error());
+    ENVELOPE_RETURN_IF_ERROR(loaded);
   }
   // Automatic rotations and deletions that fell due while no one looked.
   if (auto r = impl->Run("", [](Txn&) -> Result<void> { return {}; }); !r) {
@@ -260,7 +258,7 @@ Result<Kms> Kms::Open(KmsOptions options) {
 Result<AuditReport> Kms::VerifyAuditLog() {
   std::lock_guard<std::mutex> guard(impl_->mu);
   auto lock = internal::FileLock::Acquire(impl_->dir + "/keystore.lock");
-  if (!lock) return tl::unexpected(lock.error());
+  ENVELOPE_RETURN_IF_ERROR(lock);
   return internal::VerifyAuditLog(impl_->dir);
 }
 

@@ -90,8 +90,8 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
   {
     std::lock_guard<std::mutex> guard(mu);
     auto lock = internal::FileLock::Acquire(dir + "/keystore.lock");
-    if (!lock) return tl::unexpected(lock.error());
-    if (auto loaded = Load(); !loaded) return tl::unexpected(loaded.error());
+    ENVELOPE_RETURN_IF_ERROR(lock);
+    ENVELOPE_RETURN_IF_ERROR(Load());
     const TimePoint now = Now();
     auto maintenance = internal::RunMaintenance(*state, now, events);
     if (!maintenance) {
@@ -108,9 +108,7 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
     internal::AttachCaller(txn.event);
     result.emplace(body(txn));
     const Error* error = *result ? nullptr : &result->error();
-    if (auto done = Finish(txn, result->has_value(), *maintenance, events, error); !done) {
-      return tl::unexpected(done.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(Finish(txn, result->has_value(), *maintenance, events, error));
   }
   if (auto a = audit.Append(dir, std::move(events)); !a) {
     return tl::unexpected(a.error().WithContext("audit log (the operation itself was done)"));

@@ -64,9 +64,7 @@ Result<SecretBytes> CreateManagedRootKey(const std::string& path) {
   std::memcpy(file->data() + sizeof kRootMagic, key->data(), kRootKeySize);
   const std::filesystem::path p(path);
   const std::string dir = p.has_parent_path() ? p.parent_path().string() : ".";
-  if (auto r = WriteFileAtomically(dir, p.filename().string(), file->span()); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(WriteFileAtomically(dir, p.filename().string(), file->span()));
   return key;
 }
 

@@ -27,7 +27,7 @@ Result<void> Kms::TagResource(std::string_view key, const Tags& tags) {
   return impl_->Run("TagResource", [&](Txn& txn) -> Result<void> {
     if (auto ok = internal::ValidateTags(tags); !ok) return ok;
     auto k = TaggableKey(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     Tags merged = (*k)->tags;
     for (const auto& [name, value] : tags) merged[name] = value;
     if (auto ok = internal::ValidateTags(merged); !ok) return ok;
@@ -46,7 +46,7 @@ Result<void> Kms::UntagResource(std::string_view key, const std::vector<std::str
       }
     }
     auto k = TaggableKey(txn, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     for (const std::string& name : tag_keys) {
       txn.event.request["untag:" + name] = "";
       if ((*k)->tags.erase(name) == 1) txn.dirty = true;
@@ -58,7 +58,7 @@ Result<void> Kms::UntagResource(std::string_view key, const std::vector<std::str
 Result<Tags> Kms::ListResourceTags(std::string_view key) {
   return impl_->Run("ListResourceTags", [&](Txn& txn) -> Result<Tags> {
     auto k = internal::ResolveKey(txn.state, key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     txn.event.key_id = internal::FormatKeyId((*k)->id);
     if (auto ok = internal::AuthorizeKey(txn, **k, key, "kms:ListResourceTags", {}); !ok) {
       return tl::unexpected(ok.error());

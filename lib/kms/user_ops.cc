@@ -39,7 +39,7 @@ Result<internal::UserRecord*> FindUser(Txn& txn, std::string_view name) {
 
 Result<UserInfo> Kms::CreateUser(std::string_view user_name, std::string_view account) {
   return impl_->Run("CreateUser", [&](Txn& txn) -> Result<UserInfo> {
-    if (auto ok = internal::AuthorizeAccount(txn, "iam:CreateUser"); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "iam:CreateUser"));
     if (!ValidUserName(user_name)) {
       return MakeError(ErrorCode::invalid_argument,
                        "ValidationException: a user name is 1 to 64 of A-Z a-z 0-9 and +=,.@_-");
@@ -63,7 +63,7 @@ Result<UserInfo> Kms::CreateUser(std::string_view user_name, std::string_view ac
 
 Result<std::vector<UserInfo>> Kms::ListUsers() {
   return impl_->Run("ListUsers", [&](Txn& txn) -> Result<std::vector<UserInfo>> {
-    if (auto ok = internal::AuthorizeAccount(txn, "iam:ListUsers"); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "iam:ListUsers"));
     std::vector<UserInfo> users;
     for (const auto& [name, u] : txn.state.iam.users) users.push_back(Info(*txn.options, name, u));
     return users;
@@ -72,9 +72,9 @@ Result<std::vector<UserInfo>> Kms::ListUsers() {
 
 Result<void> Kms::DeleteUser(std::string_view user_name) {
   return impl_->Run("DeleteUser", [&](Txn& txn) -> Result<void> {
-    if (auto ok = internal::AuthorizeAccount(txn, "iam:DeleteUser"); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "iam:DeleteUser"));
     auto user = FindUser(txn, user_name);
-    if (!user) return tl::unexpected(user.error());
+    ENVELOPE_RETURN_IF_ERROR(user);
     for (const auto& [id, owner] : txn.state.iam.access_key_users) {
       if (owner == user_name) {
         return MakeError(ErrorCode::invalid_argument,
@@ -90,12 +90,12 @@ Result<void> Kms::DeleteUser(std::string_view user_name) {
 
 Result<void> Kms::PutUserPolicy(std::string_view user_name, std::string_view policy_text) {
   return impl_->Run("PutUserPolicy", [&](Txn& txn) -> Result<void> {
-    if (auto ok = internal::AuthorizeAccount(txn, "iam:PutUserPolicy"); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "iam:PutUserPolicy"));
     auto user = FindUser(txn, user_name);
-    if (!user) return tl::unexpected(user.error());
+    ENVELOPE_RETURN_IF_ERROR(user);
     if (!policy_text.empty()) {
       auto doc = policy::ParsePolicy(policy_text, policy::PolicyKind::identity);
-      if (!doc) return tl::unexpected(doc.error());
+      ENVELOPE_RETURN_IF_ERROR(doc);
     }
     (*user)->policy = std::string(policy_text);
     txn.dirty = true;
@@ -105,9 +105,9 @@ Result<void> Kms::PutUserPolicy(std::string_view user_name, std::string_view pol
 
 Result<std::string> Kms::GetUserPolicy(std::string_view user_name) {
   return impl_->Run("GetUserPolicy", [&](Txn& txn) -> Result<std::string> {
-    if (auto ok = internal::AuthorizeAccount(txn, "iam:GetUserPolicy"); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "iam:GetUserPolicy"));
     auto user = FindUser(txn, user_name);
-    if (!user) return tl::unexpected(user.error());
+    ENVELOPE_RETURN_IF_ERROR(user);
     return (*user)->policy;
   });
 }

@@ -18,9 +18,7 @@ Result<std::vector<uint8_t>> SerializeContext(const EncryptionContext& context) 
   std::vector<uint8_t> out;
   if (context.empty()) return out;
   if (context.size() > 0xffff) return Bad("more than 65535 pairs");
-  if (auto utf8 = crypto::CheckUtf8Map(context, "encryption context"); !utf8) {
-    return tl::unexpected(utf8.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(crypto::CheckUtf8Map(context, "encryption context"));
   AppendUint(out, context.size(), 2);
   for (const auto& [key, value] : context) {
     if (key.empty()) return Bad("empty key");

@@ -31,9 +31,7 @@ Result<HeaderKeys> AuthenticateHeader(ParsedHeader parsed, std::span<const uint8
                                       const DecryptOptions& options) {
   const Header& h = parsed.header;
   const SuiteInfo& suite = *h.suite;
-  if (auto r = CheckDecryptPolicy(suite, options.commitment_policy); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(CheckDecryptPolicy(suite, options.commitment_policy));
   const bool has_public_key = h.context.contains(std::string(kPublicKeyContextKey));
   if (suite.signed_suite() && !has_public_key) {
     return Malformed("signed message without aws-crypto-public-key in its encryption context");
@@ -49,7 +47,7 @@ Result<HeaderKeys> AuthenticateHeader(ParsedHeader parsed, std::span<const uint8
   request.stored_context = &h.context;
   request.reproduced_context = &options.reproduced_context;
   auto materials = cmm.DecryptMaterials(request);
-  if (!materials) return tl::unexpected(materials.error());
+  ENVELOPE_RETURN_IF_ERROR(materials);
   if (materials->suite != suite.id || materials->data_key.size() != suite.key_size) {
     return Broken("the materials manager returned materials for another suite");
   }
@@ -58,7 +56,7 @@ Result<HeaderKeys> AuthenticateHeader(ParsedHeader parsed, std::span<const uint8
   }
 
   auto keys = DeriveKeys(suite, materials->data_key.span(), h.message_id);
-  if (!keys) return tl::unexpected(keys.error());
+  ENVELOPE_RETURN_IF_ERROR(keys);
   if (suite.committing() && !ConstantTimeEqual(keys->commit_key.span(), h.suite_data)) {
     return AuthFailed();
   }
@@ -69,7 +67,7 @@ Result<HeaderKeys> AuthenticateHeader(ParsedHeader parsed, std::span<const uint8
     if (!h.context.contains(key)) not_stored.push_back(key);
   }
   auto extra = SerializeContext(SubContext(materials->context, not_stored));
-  if (!extra) return tl::unexpected(extra.error());
+  ENVELOPE_RETURN_IF_ERROR(extra);
   std::vector<uint8_t> aad(header_bytes.begin(), header_bytes.begin() + parsed.body_size);
   AppendBytes(aad, *extra);
   static const uint8_t kZeroIv[kHeaderIvSize] = {0};
@@ -124,7 +122,7 @@ Result<size_t> Decryptor::ConsumeHeader(std::span<const uint8_t> data, bool at_e
   }
   const size_t total = parsed->total_size;
   auto keys = AuthenticateHeader(std::move(*parsed), data, cmm_, options_);
-  if (!keys) return tl::unexpected(keys.error());
+  ENVELOPE_RETURN_IF_ERROR(keys);
   const Header& h = keys->parsed.header;
   info_ = ToHeaderInfo(keys->parsed);
   message_id_ = h.message_id;
@@ -132,15 +130,15 @@ Result<size_t> Decryptor::ConsumeHeader(std::span<const uint8_t> data, bool at_e
   key_ = std::move(keys->encryption_key);
   if (h.suite->signed_suite()) {
     auto verifier = MessageVerifier::New(*h.suite, keys->verification_key);
-    if (!verifier) return tl::unexpected(verifier.error());
+    ENVELOPE_RETURN_IF_ERROR(verifier);
     verifier_.emplace(std::move(*verifier));
-    if (auto r = verifier_->Update(data.first(total)); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(verifier_->Update(data.first(total)));
     hold_ = !options_.allow_unverified_streaming;
   }
   if (h.content_type == ContentType::framed) {
     schedule_ = std::make_unique<FrameSchedule>(message_id_);
     auto engine = stream::ChunkEngine::New(key_.span(), *schedule_, options_.threads);
-    if (!engine) return tl::unexpected(engine.error());
+    ENVELOPE_RETURN_IF_ERROR(engine);
     engine_ = std::move(*engine);
     batch_frames_ = std::clamp<size_t>(engine_->BatchChunks(frame_length_), 1, kMaxBatchFrames);
     state_ = State::frames;
@@ -215,17 +213,13 @@ Result<size_t> Decryptor::ConsumeFrames(std::span<const uint8_t> data) {
       return AuthFailed();
     }
     if (verifier_) {
-      if (auto r = verifier_->Update(data.subspan(used, pos - used)); !r) {
-        return tl::unexpected(r.error());
-      }
+      ENVELOPE_RETURN_IF_ERROR(verifier_->Update(data.subspan(used, pos - used)));
     }
     next_seq_ += jobs_.size();
     used = pos;
     // plain_ is reused for the next batch and wiped on failure and in the
     // destructor; wiping it per batch would double the memory traffic.
-    if (auto r = direct ? sink_.Commit(plain_size) : Release(plain_); !r) {
-      return tl::unexpected(r.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(direct ? sink_.Commit(plain_size) : Release(plain_));
   }
   if (final_seen) {
     engine_.reset();
@@ -251,13 +245,13 @@ Result<size_t> Decryptor::ConsumeUnframed(std::span<const uint8_t> data) {
   if (!tag) return 0;
   const auto aad = BodyAad(message_id_, kSingleBlockString, 1, *len);
   auto gcm = crypto::AesGcm::New(key_.span());
-  if (!gcm) return tl::unexpected(gcm.error());
+  ENVELOPE_RETURN_IF_ERROR(gcm);
   plain_.resize(*len);
   if (!gcm->Open(*iv, aad, *ct, *tag, plain_)) return AuthFailed();
   if (verifier_) {
-    if (auto u = verifier_->Update(data.first(r.position())); !u) return tl::unexpected(u.error());
+    ENVELOPE_RETURN_IF_ERROR(verifier_->Update(data.first(r.position())));
   }
-  if (auto rel = Release(plain_); !rel) return tl::unexpected(rel.error());
+  ENVELOPE_RETURN_IF_ERROR(Release(plain_));
   SecureZero(plain_);
   state_ = verifier_ ? State::footer : State::done;
   return r.position();

@@ -62,7 +62,7 @@ class FrameLoader final : public stream::ChunkLoader {
         }
         const uint64_t at = offset_ + (jobs[0].index - first_index_) * frame_length_;
         auto n = source_.ReadAtV(at, std::span(outs.data(), count));
-        if (!n) return tl::unexpected(n.error());
+        ENVELOPE_RETURN_IF_ERROR(n);
         if (*n != want) return EndedEarly();
         jobs = jobs.subspan(count);
       }
@@ -85,9 +85,7 @@ Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
                                                   const EncryptorConfig& config, ByteSink& sink) {
   const SuiteInfo* suite = FindSuite(static_cast<uint16_t>(materials.suite));
   if (suite == nullptr) return Bad("unknown algorithm suite");
-  if (auto r = CheckEncryptPolicy(*suite, config.commitment_policy); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(CheckEncryptPolicy(*suite, config.commitment_policy));
   if (config.frame_length == 0) return Bad("frame length must be at least 1");
   if (auto over = FrameLengthOverLimit(config.frame_length, config.limits)) {
     return Bad(*over + kReadersRefuse);
@@ -119,8 +117,8 @@ Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
   if (config.fixed_message_id) {
     if (config.fixed_message_id->size() != h.message_id.size()) return Bad("bad test message id");
     h.message_id = *config.fixed_message_id;
-  } else if (auto r = crypto::RandomBytes(h.message_id); !r) {
-    return tl::unexpected(r.error());
+  } else {
+    ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(h.message_id));
   }
   // The header stores the context minus the required keys; those are
   // authenticated through the header tag only.
@@ -132,14 +130,14 @@ Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
   h.frame_length = config.frame_length;
 
   auto keys = DeriveKeys(*suite, materials.data_key.span(), h.message_id);
-  if (!keys) return tl::unexpected(keys.error());
+  ENVELOPE_RETURN_IF_ERROR(keys);
   h.suite_data.assign(keys->commit_key.data(), keys->commit_key.data() + kCommitKeySize);
 
   auto body = SerializeHeaderBody(h);
-  if (!body) return tl::unexpected(body.error());
+  ENVELOPE_RETURN_IF_ERROR(body);
   // The stored context's size is the header's 2-byte length field.
   auto stored_context = SerializeContext(h.context);
-  if (!stored_context) return tl::unexpected(stored_context.error());
+  ENVELOPE_RETURN_IF_ERROR(stored_context);
   if (auto over = ContextOverLimit(stored_context->size(), config.limits)) {
     return Bad(*over + kReadersRefuse);
   }
@@ -147,7 +145,7 @@ Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
     return Bad(*over + kReadersRefuse);
   }
   auto required_bytes = SerializeContext(required);
-  if (!required_bytes) return tl::unexpected(required_bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(required_bytes);
   std::vector<uint8_t> aad = *body;
   AppendBytes(aad, *required_bytes);
   uint8_t tag[kHeaderTagSize];
@@ -164,13 +162,13 @@ Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
   e->schedule_owner_ = std::make_unique<FrameSchedule>(h.message_id);
   auto engine = stream::ChunkEngine::New(keys->encryption_key.span(), *e->schedule_owner_,
                                          config.threads);
-  if (!engine) return tl::unexpected(engine.error());
+  ENVELOPE_RETURN_IF_ERROR(engine);
   e->engine_ = std::move(*engine);
   e->batch_frames_ =
       std::clamp<size_t>(e->engine_->BatchChunks(config.frame_length), 1, kMaxBatchFrames);
   if (suite->signed_suite()) {
     auto signer = MessageSigner::New(materials.signing_key);
-    if (!signer) return tl::unexpected(signer.error());
+    ENVELOPE_RETURN_IF_ERROR(signer);
     e->signer_.emplace(std::move(*signer));
   }
   return e;

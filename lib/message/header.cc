@@ -82,7 +82,7 @@ Result<ParsedHeader> Parse(std::span<const uint8_t> bytes, const DecodeLimits& l
   if (auto over = EdkCountOverLimit(*edk_count, limits)) return Limit(*over);
   for (size_t i = 0; i < *edk_count; ++i) {
     auto edk = ParseEdk(r);
-    if (!edk) return tl::unexpected(edk.error());
+    ENVELOPE_RETURN_IF_ERROR(edk);
     h.encrypted_data_keys.push_back(std::move(*edk));
   }
 
@@ -161,7 +161,7 @@ Result<std::vector<uint8_t>> SerializeHeaderBody(const Header& h) {
     return Bad("suite or message id missing");
   }
   auto context = SerializeContext(h.context);
-  if (!context) return tl::unexpected(context.error());
+  ENVELOPE_RETURN_IF_ERROR(context);
   if (h.encrypted_data_keys.empty() || h.encrypted_data_keys.size() > 0xffff) {
     return Bad("a message needs 1 to 65535 encrypted data keys");
   }

@@ -29,7 +29,7 @@ class Pull {
       const size_t old = buffer_.size();
       buffer_.resize(old + std::max<size_t>(n - old, 64 * 1024));
       auto got = source_.Read(std::span(buffer_).subspan(old));
-      if (!got) return tl::unexpected(got.error());
+      ENVELOPE_RETURN_IF_ERROR(got);
       buffer_.resize(old + *got);
       if (*got == 0) return MakeError(ErrorCode::truncated, "inspect: the message ends early");
     }
@@ -37,7 +37,7 @@ class Pull {
   }
   std::span<const uint8_t> Peek() const { return std::span(buffer_).subspan(pos_); }
   Result<uint64_t> Uint(size_t n) {
-    if (auto r = Fill(n); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(Fill(n));
     uint64_t v = 0;
     for (size_t i = 0; i < n; ++i) v = v << 8 | buffer_[pos_ + i];
     pos_ += n;
@@ -82,7 +82,7 @@ Result<MessageInfo> InspectMessage(ByteSource& source, const DecodeLimits& limit
   size_t want = 4096;
   for (;;) {
     auto filled = in.Fill(1);
-    if (!filled) return tl::unexpected(filled.error());
+    ENVELOPE_RETURN_IF_ERROR(filled);
     auto parsed = message::ParseHeader(in.Peek(), limits);
     if (parsed) {
       info.header = message::ToHeaderInfo(*parsed);
@@ -110,47 +110,47 @@ Result<MessageInfo> InspectMessage(ByteSource& source, const DecodeLimits& limit
     const uint32_t frame_length = info.header.frame_length;
     for (uint64_t expected = 1;; ++expected) {
       auto first = in.Uint(4);
-      if (!first) return tl::unexpected(first.error());
+      ENVELOPE_RETURN_IF_ERROR(first);
       const bool final = *first == message::kFinalFrameMarker;
       uint64_t seq = *first;
       if (final) {
         auto s = in.Uint(4);
-        if (!s) return tl::unexpected(s.error());
+        ENVELOPE_RETURN_IF_ERROR(s);
         seq = *s;
       }
       if (seq != expected) return bad("frames are out of sequence");
-      if (auto r = in.Skip(message::kFrameIvSize); !r) return tl::unexpected(r.error());
+      ENVELOPE_RETURN_IF_ERROR(in.Skip(message::kFrameIvSize));
       uint64_t len = frame_length;
       if (final) {
         auto l = in.Uint(4);
-        if (!l) return tl::unexpected(l.error());
+        ENVELOPE_RETURN_IF_ERROR(l);
         if (*l > frame_length) return bad("final frame is longer than the frame length");
         len = *l;
       }
-      if (auto r = in.Skip(len + message::kFrameTagSize); !r) return tl::unexpected(r.error());
+      ENVELOPE_RETURN_IF_ERROR(in.Skip(len + message::kFrameTagSize));
       info.plaintext_size += len;
       info.body_size += (final ? message::kFinalFrameOverhead : message::kRegularFrameOverhead) + len;
       ++info.frame_count;
       if (final) break;
     }
   } else {
-    if (auto r = in.Skip(message::kFrameIvSize); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(in.Skip(message::kFrameIvSize));
     auto len = in.Uint(8);
-    if (!len) return tl::unexpected(len.error());
+    ENVELOPE_RETURN_IF_ERROR(len);
     if (*len > limits.max_frame_length) return bad("non-framed content is over max_frame_length");
-    if (auto r = in.Skip(*len + message::kFrameTagSize); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(in.Skip(*len + message::kFrameTagSize));
     info.plaintext_size = *len;
     info.body_size = message::kFrameIvSize + 8 + *len + message::kFrameTagSize;
   }
   if (suite->signed_suite()) {
     auto len = in.Uint(2);
-    if (!len) return tl::unexpected(len.error());
+    ENVELOPE_RETURN_IF_ERROR(len);
     if (*len == 0 || *len > message::kMaxSignatureSize) return bad("bad signature length");
-    if (auto r = in.Skip(*len); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(in.Skip(*len));
     info.footer_size = 2 + *len;
   }
   auto end = in.AtEnd();
-  if (!end) return tl::unexpected(end.error());
+  ENVELOPE_RETURN_IF_ERROR(end);
   if (!*end) return bad("bytes follow the end of the message");
   return info;
 }

@@ -20,7 +20,7 @@ Result<std::pair<ParsedHeader, std::vector<uint8_t>>> ReadHeader(PositionedByteS
   for (;;) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>({want, size, limits.max_header_bytes}));
     std::vector<uint8_t> bytes(n);
-    if (auto r = ReadExactAt(source, 0, bytes); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(ReadExactAt(source, 0, bytes));
     auto parsed = ParseHeader(bytes, limits);
     if (parsed) return std::make_pair(std::move(*parsed), std::move(bytes));
     if (parsed.error().code() != ErrorCode::truncated || n == size) {
@@ -36,9 +36,9 @@ Result<std::unique_ptr<RandomAccessReader>> RandomAccessReader::New(
     PositionedByteSource& source, const CryptoMaterialsManager& cmm,
     const DecryptOptions& options) {
   auto size = source.Size();
-  if (!size) return tl::unexpected(size.error());
+  ENVELOPE_RETURN_IF_ERROR(size);
   auto header = ReadHeader(source, *size, options.limits);
-  if (!header) return tl::unexpected(header.error());
+  ENVELOPE_RETURN_IF_ERROR(header);
   const Header& h = header->first.header;
   if (h.suite->signed_suite() || h.version() != 2 || h.content_type != ContentType::framed) {
     return MakeError(ErrorCode::unsupported,
@@ -46,7 +46,7 @@ Result<std::unique_ptr<RandomAccessReader>> RandomAccessReader::New(
                      "an offset; decrypt this one as a stream");
   }
   auto keys = AuthenticateHeader(std::move(header->first), header->second, cmm, options);
-  if (!keys) return tl::unexpected(keys.error());
+  ENVELOPE_RETURN_IF_ERROR(keys);
 
   std::unique_ptr<RandomAccessReader> r(new RandomAccessReader(source));
   r->info_ = ToHeaderInfo(keys->parsed);
@@ -60,14 +60,12 @@ Result<std::unique_ptr<RandomAccessReader>> RandomAccessReader::New(
   r->schedule_ = std::make_unique<FrameSchedule>(keys->parsed.header.message_id);
   auto engine = stream::ChunkEngine::New(keys->encryption_key.span(), *r->schedule_,
                                          options.threads);
-  if (!engine) return tl::unexpected(engine.error());
+  ENVELOPE_RETURN_IF_ERROR(engine);
   r->engine_ = std::move(*engine);
   r->batch_frames_ = std::clamp<size_t>(r->engine_->BatchChunks(r->frame_length_), 1,
                                         kMaxBatchFrames);
   // The final frame proves the frame count and the total length.
-  if (auto open = r->OpenFrames(r->layout_.regular_frames, 1); !open) {
-    return tl::unexpected(open.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(r->OpenFrames(r->layout_.regular_frames, 1));
   SecureZero(r->plain_);
   return r;
 }

@@ -41,15 +41,15 @@ MessageVerifier::~MessageVerifier() = default;
 Result<MessageSigner> MessageSigner::New(std::shared_ptr<const SigningKey> key) {
   if (!key) return MakeError(ErrorCode::invalid_argument, "signer: no signing key");
   auto hasher = crypto::Hasher::New(crypto::HashAlg::sha384);
-  if (!hasher) return tl::unexpected(hasher.error());
+  ENVELOPE_RETURN_IF_ERROR(hasher);
   return MessageSigner(std::move(*hasher), std::move(key));
 }
 
 Result<std::vector<uint8_t>> MessageSigner::Footer() {
   uint8_t digest[48];
-  if (auto r = hasher_.Final(digest); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(hasher_.Final(digest));
   auto signature = key_->SignDigest(digest);
-  if (!signature) return tl::unexpected(signature.error());
+  ENVELOPE_RETURN_IF_ERROR(signature);
   if (signature->empty() || signature->size() > kMaxSignatureSize) {
     return MakeError(ErrorCode::internal, "signer: signature has an impossible size");
   }
@@ -63,16 +63,16 @@ Result<MessageVerifier> MessageVerifier::New(const SuiteInfo& suite,
                                              std::span<const uint8_t> public_key) {
   if (suite.signature == SignatureAlg::ecdsa_p256_sha256) {
     auto key = crypto::EcdsaP256PublicKey::FromCompressed(public_key);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     auto hasher = crypto::Hasher::New(crypto::HashAlg::sha256);
-    if (!hasher) return tl::unexpected(hasher.error());
+    ENVELOPE_RETURN_IF_ERROR(hasher);
     return MessageVerifier(std::move(*hasher), std::make_unique<Key>(Key{std::move(*key)}));
   }
   if (suite.signature == SignatureAlg::ecdsa_p384_sha384) {
     auto key = crypto::EcdsaP384PublicKey::FromCompressed(public_key);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     auto hasher = crypto::Hasher::New(crypto::HashAlg::sha384);
-    if (!hasher) return tl::unexpected(hasher.error());
+    ENVELOPE_RETURN_IF_ERROR(hasher);
     return MessageVerifier(std::move(*hasher), std::make_unique<Key>(Key{std::move(*key)}));
   }
   return MakeError(ErrorCode::invalid_argument, "verifier: the suite is not signed");
@@ -93,9 +93,9 @@ namespace envelope {
 
 Result<std::shared_ptr<const SigningKey>> NewSigningKey() {
   auto key = crypto::EcdsaP384PrivateKey::Generate();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto public_key = key->PublicKeyCompressed();
-  if (!public_key) return tl::unexpected(public_key.error());
+  ENVELOPE_RETURN_IF_ERROR(public_key);
   return std::shared_ptr<const SigningKey>(
       std::make_shared<message::EcdsaP384SigningKey>(std::move(*key), std::move(*public_key)));
 }

@@ -99,7 +99,7 @@ Result<DerivedKeys> DeriveKeys(const SuiteInfo& suite, std::span<const uint8_t> 
     return MakeError(ErrorCode::invalid_argument, "message: message id has the wrong size");
   }
   auto key = SecretBytes::Allocate(suite.key_size);
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   DerivedKeys out{std::move(*key), {}};
   const uint16_t id = static_cast<uint16_t>(suite.id);
   const uint8_t id_bytes[2] = {uint8_t(id >> 8), uint8_t(id)};
@@ -120,20 +120,16 @@ Result<DerivedKeys> DeriveKeys(const SuiteInfo& suite, std::span<const uint8_t> 
     }
     case Kdf::hkdf_sha512_commit: {
       auto prk = crypto::HkdfSha512Extract(message_id, data_key);
-      if (!prk) return tl::unexpected(prk.error());
+      ENVELOPE_RETURN_IF_ERROR(prk);
       static constexpr char kDeriveKey[] = "DERIVEKEY";
       static constexpr char kCommitKey[] = "COMMITKEY";
       std::vector<uint8_t> info(id_bytes, id_bytes + 2);
       info.insert(info.end(), kDeriveKey, kDeriveKey + 9);
-      if (auto r = crypto::HkdfSha512Expand(prk->span(), info, out.encryption_key.span()); !r) {
-        return tl::unexpected(r.error());
-      }
+      ENVELOPE_RETURN_IF_ERROR(crypto::HkdfSha512Expand(prk->span(), info, out.encryption_key.span()));
       auto commit = SecretBytes::Allocate(kCommitKeySize);
-      if (!commit) return tl::unexpected(commit.error());
+      ENVELOPE_RETURN_IF_ERROR(commit);
       const std::span<const uint8_t> commit_info(reinterpret_cast<const uint8_t*>(kCommitKey), 9);
-      if (auto r = crypto::HkdfSha512Expand(prk->span(), commit_info, commit->span()); !r) {
-        return tl::unexpected(r.error());
-      }
+      ENVELOPE_RETURN_IF_ERROR(crypto::HkdfSha512Expand(prk->span(), commit_info, commit->span()));
       out.commit_key = std::move(*commit);
       return out;
     }

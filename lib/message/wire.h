@@ -33,7 +33,7 @@ class Reader {
   }
   [[nodiscard]] Result<uint64_t> Uint(size_t n) {
     auto b = Bytes(n);
-    if (!b) return tl::unexpected(b.error());
+    ENVELOPE_RETURN_IF_ERROR(b);
     uint64_t v = 0;
     for (uint8_t x : *b) v = v << 8 | x;
     return v;

@@ -208,14 +208,14 @@ Result<void> ParsePrincipal(const json& v, Statement& s) {
     values.push_back("*");
   } else if (v.is_object() && v.size() == 1 && v.contains("AWS")) {
     auto list = StringList(v["AWS"], "Principal.AWS");
-    if (!list) return tl::unexpected(list.error());
+    ENVELOPE_RETURN_IF_ERROR(list);
     values = std::move(*list);
   } else {
     return Malformed("Principal must be \"*\" or {\"AWS\": ...} (other principal types are not supported)");
   }
   for (const std::string& p : values) {
     auto n = NormalisePrincipal(p);
-    if (!n) return tl::unexpected(n.error());
+    ENVELOPE_RETURN_IF_ERROR(n);
     s.principals.push_back(std::move(*n));
   }
   return {};
@@ -260,25 +260,23 @@ Result<Statement> ParseStatement(const json& j, PolicyKind kind) {
   if (p || np) {
     s.has_principal = true;
     s.not_principal = np;
-    if (auto ok = ParsePrincipal(j[np ? "NotPrincipal" : "Principal"], s); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(ParsePrincipal(j[np ? "NotPrincipal" : "Principal"], s));
   }
   const bool a = j.contains("Action"), na = j.contains("NotAction");
   if (a == na) return Malformed("a statement needs exactly one of Action and NotAction");
   s.not_action = na;
   auto actions = StringList(j[na ? "NotAction" : "Action"], na ? "NotAction" : "Action");
-  if (!actions) return tl::unexpected(actions.error());
-  if (auto ok = ValidateActions(*actions); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(actions);
+  ENVELOPE_RETURN_IF_ERROR(ValidateActions(*actions));
   s.actions = std::move(*actions);
   const bool r = j.contains("Resource"), nr = j.contains("NotResource");
   if (r == nr) return Malformed("a statement needs exactly one of Resource and NotResource");
   s.not_resource = nr;
   auto resources = StringList(j[nr ? "NotResource" : "Resource"], nr ? "NotResource" : "Resource");
-  if (!resources) return tl::unexpected(resources.error());
+  ENVELOPE_RETURN_IF_ERROR(resources);
   s.resources = std::move(*resources);
   if (j.contains("Condition")) {
-    if (auto ok = ParseConditions(j["Condition"], s); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(ParseConditions(j["Condition"], s));
   }
   return s;
 }
@@ -315,7 +313,7 @@ Result<Document> ParsePolicy(std::string_view text, PolicyKind kind) {
   }
   for (const json& s : statements) {
     auto parsed = ParseStatement(s, kind);
-    if (!parsed) return tl::unexpected(parsed.error());
+    ENVELOPE_RETURN_IF_ERROR(parsed);
     doc.statements.push_back(std::move(*parsed));
   }
   return doc;

@@ -78,7 +78,7 @@ Result<ParameterTable> DecodeParameterTable(std::string_view bytes) {
 
 Result<ParameterTable> ReadParameterTable(const std::string& dir) {
   auto bytes = kms::internal::ReadPrivateFile(dir + "/" + kParameterFileName, kMaxParameterFile);
-  if (!bytes) return tl::unexpected(bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(bytes);
   if (!*bytes) return ParameterTable{};
   const auto& b = **bytes;
   return DecodeParameterTable(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
@@ -87,15 +87,15 @@ Result<ParameterTable> ReadParameterTable(const std::string& dir) {
 Result<void> UpdateParameterTable(const std::string& dir,
                                   const std::function<Result<bool>(ParameterTable&)>& body) {
   auto lock = kms::internal::FileLock::Acquire(dir + "/" + kParameterLockName);
-  if (!lock) return tl::unexpected(lock.error());
+  ENVELOPE_RETURN_IF_ERROR(lock);
   kms::internal::RemoveStaleTemporaries(dir, kParameterFileName);
   auto table = ReadParameterTable(dir);
-  if (!table) return tl::unexpected(table.error());
+  ENVELOPE_RETURN_IF_ERROR(table);
   auto changed = body(*table);
-  if (!changed) return tl::unexpected(changed.error());
+  ENVELOPE_RETURN_IF_ERROR(changed);
   if (!*changed) return {};
   auto bytes = EncodeParameterTable(*table);
-  if (!bytes) return tl::unexpected(bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(bytes);
   return kms::internal::WriteFileAtomically(
       dir, kParameterFileName,
       std::span(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));

@@ -56,7 +56,7 @@ Result<LabelResult> ParameterStore::Label(std::string_view name, int64_t version
         result.version = target->version;
         return !valid.empty();
       });
-  if (!done) return tl::unexpected(done.error());
+  ENVELOPE_RETURN_IF_ERROR(done);
   return result;
 }
 

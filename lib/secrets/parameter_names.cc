@@ -60,7 +60,7 @@ Result<std::string> CheckParameterPath(std::string_view path) {
                      "ValidationException: The parameter path doesn't meet the requirements: it "
                      "must start with \"/\"");
   }
-  if (auto ok = CheckParameterName(trimmed); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckParameterName(trimmed));
   return std::string(trimmed);
 }
 

@@ -44,11 +44,9 @@ Result<std::string> EnsureDefaultKey(kms::Kms& k) {
   if (existing) return existing->key_id;
   if (existing.error().code() != ErrorCode::not_found) return tl::unexpected(existing.error());
   auto key = k.CreateKey({.description = "envelope: default key of SecureString parameters"});
-  if (!key) return tl::unexpected(key.error());
-  if (auto ok = k.CreateAlias(kDefaultParameterKeyAlias, key->key_id); !ok) {
-    return tl::unexpected(ok.error());
-  }
-  if (auto ok = k.EnableKeyRotation(key->key_id); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
+  ENVELOPE_RETURN_IF_ERROR(k.CreateAlias(kDefaultParameterKeyAlias, key->key_id));
+  ENVELOPE_RETURN_IF_ERROR(k.EnableKeyRotation(key->key_id));
   return key->key_id;
 }
 
@@ -111,7 +109,7 @@ std::string ParameterStore::Arn(std::string_view name) const {
 }
 
 Result<int64_t> ParameterStore::Put(const PutParameterRequest& r) {
-  if (auto ok = CheckPut(r); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckPut(r));
   int64_t version = 0;
   auto done =
       internal::UpdateParameterTable(kms_->directory(), [&](ParameterTable& table) -> Result<bool> {
@@ -145,11 +143,11 @@ Result<int64_t> ParameterStore::Put(const PutParameterRequest& r) {
           std::string key = r.key;
           if (key.empty()) {
             auto default_key = EnsureDefaultKey(*kms_);
-            if (!default_key) return tl::unexpected(default_key.error());
+            ENVELOPE_RETURN_IF_ERROR(default_key);
             key = *default_key;
           }
           auto blob = kms_->Encrypt(key, r.value.span(), {{kContextKey, Arn(r.name)}});
-          if (!blob) return tl::unexpected(blob.error());
+          ENVELOPE_RETURN_IF_ERROR(blob);
           v.value = message::Base64Encode(blob->blob);
           v.key_id = blob->key_id;
         } else {
@@ -162,7 +160,7 @@ Result<int64_t> ParameterStore::Put(const PutParameterRequest& r) {
         p.versions.push_back(std::move(v));
         return true;
       });
-  if (!done) return tl::unexpected(done.error());
+  ENVELOPE_RETURN_IF_ERROR(done);
   return version;
 }
 
@@ -190,13 +188,13 @@ Result<Parameter> Materialize(kms::Kms& k, const std::string& name, const std::s
                        "parameters: the stored value of " + name + " is not base64");
     }
     auto plain = k.Decrypt(*blob, {{kContextKey, arn}});
-    if (!plain) return tl::unexpected(plain.error());
+    ENVELOPE_RETURN_IF_ERROR(plain);
     p.value = std::move(plain->plaintext);
     return p;
   }
   auto value = SecretBytes::CopyFrom(
       std::span(reinterpret_cast<const uint8_t*>(v.value.data()), v.value.size()));
-  if (!value) return tl::unexpected(value.error());
+  ENVELOPE_RETURN_IF_ERROR(value);
   p.value = std::move(*value);
   return p;
 }
@@ -205,12 +203,12 @@ Result<Parameter> Materialize(kms::Kms& k, const std::string& name, const std::s
 
 Result<Parameter> ParameterStore::Get(std::string_view text, bool with_decryption) {
   auto parts = internal::SplitSelector(text);
-  if (!parts) return tl::unexpected(parts.error());
+  ENVELOPE_RETURN_IF_ERROR(parts);
   if (auto ok = internal::CheckParameterName(parts->name); !ok) return NotFound(parts->name);
   auto table = internal::ReadParameterTable(kms_->directory());
-  if (!table) return tl::unexpected(table.error());
+  ENVELOPE_RETURN_IF_ERROR(table);
   auto p = Find(*table, parts->name);
-  if (!p) return tl::unexpected(p.error());
+  ENVELOPE_RETURN_IF_ERROR(p);
   const StoredVersion* chosen = &(*p)->versions.back();
   if (!parts->selector.empty()) {
     auto it =
@@ -237,17 +235,17 @@ Result<Parameter> ParameterStore::Get(std::string_view text, bool with_decryptio
 Result<std::vector<Parameter>> ParameterStore::GetByPath(std::string_view path, bool recursive,
                                                          bool with_decryption) {
   auto base = internal::CheckParameterPath(path);
-  if (!base) return tl::unexpected(base.error());
+  ENVELOPE_RETURN_IF_ERROR(base);
   const std::string prefix = *base == "/" ? "/" : *base + "/";
   auto table = internal::ReadParameterTable(kms_->directory());
-  if (!table) return tl::unexpected(table.error());
+  ENVELOPE_RETURN_IF_ERROR(table);
   std::vector<Parameter> out;
   for (auto it = table->lower_bound(prefix); it != table->end() && it->first.starts_with(prefix);
        ++it) {
     if (!recursive && it->first.find('/', prefix.size()) != std::string::npos) continue;
     auto p = Materialize(*kms_, it->first, Arn(it->first), it->second.type,
                          it->second.versions.back(), with_decryption);
-    if (!p) return tl::unexpected(p.error());
+    ENVELOPE_RETURN_IF_ERROR(p);
     out.push_back(std::move(*p));
   }
   return out;
@@ -256,13 +254,13 @@ Result<std::vector<Parameter>> ParameterStore::GetByPath(std::string_view path, 
 Result<std::vector<Parameter>> ParameterStore::History(std::string_view name,
                                                        bool with_decryption) {
   auto table = internal::ReadParameterTable(kms_->directory());
-  if (!table) return tl::unexpected(table.error());
+  ENVELOPE_RETURN_IF_ERROR(table);
   auto p = Find(*table, name);
-  if (!p) return tl::unexpected(p.error());
+  ENVELOPE_RETURN_IF_ERROR(p);
   std::vector<Parameter> out;
   for (const StoredVersion& v : (*p)->versions) {
     auto one = Materialize(*kms_, std::string(name), Arn(name), (*p)->type, v, with_decryption);
-    if (!one) return tl::unexpected(one.error());
+    ENVELOPE_RETURN_IF_ERROR(one);
     out.push_back(std::move(*one));
   }
   return out;

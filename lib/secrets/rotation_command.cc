@@ -104,7 +104,7 @@ Result<SecretBytes> RunRotationStep(const RotationStep& s) {
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!buffer) return tl::unexpected(buffer.error());
+  ENVELOPE_RETURN_IF_ERROR(buffer);
   if (timed_out)
     return StepFailed(s, "it ran longer than " + std::to_string(s.timeout.count()) + " s");
   if (WIFSIGNALED(status))

@@ -14,7 +14,7 @@ namespace {
 
 Result<SecretValue> Copy(const SecretValue& v) {
   auto bytes = v.value.Clone();
-  if (!bytes) return tl::unexpected(bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(bytes);
   return SecretValue{v.arn, v.name, v.version, std::move(*bytes), v.binary};
 }
 
@@ -34,7 +34,7 @@ SecretCache SecretCache::ForStore(SecretStore store, SecretCacheOptions options)
       [shared](std::string_view id) { return shared->GetValue(id); },
       [shared](std::string_view id) -> Result<std::string> {
         auto info = shared->Describe(id);
-        if (!info) return tl::unexpected(info.error());
+        ENVELOPE_RETURN_IF_ERROR(info);
         for (const SecretVersion& v : info->versions) {
           if (std::find(v.stages.begin(), v.stages.end(), kStageCurrent) != v.stages.end()) {
             return v.version_id;

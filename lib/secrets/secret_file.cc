@@ -102,7 +102,7 @@ Result<SecretTable> Decode(std::string_view bytes) {
 
 Result<SecretTable> ReadSecretTable(const std::string& dir) {
   auto bytes = kms::internal::ReadPrivateFile(dir + "/" + kFileName, kMaxFile);
-  if (!bytes) return tl::unexpected(bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(bytes);
   if (!*bytes) return SecretTable{};
   const auto& b = **bytes;
   return Decode(std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
@@ -111,15 +111,15 @@ Result<SecretTable> ReadSecretTable(const std::string& dir) {
 Result<void> UpdateSecretTable(const std::string& dir,
                                const std::function<Result<bool>(SecretTable&)>& body) {
   auto lock = kms::internal::FileLock::Acquire(dir + "/" + kLockName);
-  if (!lock) return tl::unexpected(lock.error());
+  ENVELOPE_RETURN_IF_ERROR(lock);
   kms::internal::RemoveStaleTemporaries(dir, kFileName);
   auto table = ReadSecretTable(dir);
-  if (!table) return tl::unexpected(table.error());
+  ENVELOPE_RETURN_IF_ERROR(table);
   auto changed = body(*table);
-  if (!changed) return tl::unexpected(changed.error());
+  ENVELOPE_RETURN_IF_ERROR(changed);
   if (!*changed) return {};
   auto bytes = Encode(*table);
-  if (!bytes) return tl::unexpected(bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(bytes);
   return kms::internal::WriteFileAtomically(
       dir, kFileName, std::span(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
 }
@@ -129,14 +129,14 @@ Result<std::pair<std::string, std::string>> SealSecretValue(kms::Kms& kms, std::
                                                             const std::string& id,
                                                             const SecretBytes& value) {
   auto data_key = kms.GenerateDataKey(key, Context(arn, id));
-  if (!data_key) return tl::unexpected(data_key.error());
+  ENVELOPE_RETURN_IF_ERROR(data_key);
   const std::vector<uint8_t>& blob = data_key->ciphertext.blob;
   std::vector<uint8_t> out(2 + blob.size() + kIvSize + value.size() + kTagSize);
   out[0] = static_cast<uint8_t>(blob.size() >> 8);
   out[1] = static_cast<uint8_t>(blob.size());
   std::copy(blob.begin(), blob.end(), out.begin() + 2);
   auto iv = std::span(out).subspan(2 + blob.size(), kIvSize);
-  if (auto ok = crypto::RandomBytes(iv); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(iv));
   if (auto ok = crypto::AesGcmSeal(data_key->plaintext.span(), iv, Aad(arn, id), value.span(),
                                    std::span(out).subspan(2 + blob.size() + kIvSize));
       !ok) {
@@ -153,10 +153,10 @@ Result<SecretBytes> OpenSecretValue(kms::Kms& kms, const std::string& arn, const
   if (bytes->size() < 2 + n + kIvSize + kTagSize) return BadSealed();
   const auto all = std::span<const uint8_t>(*bytes);
   auto data_key = kms.Decrypt(all.subspan(2, n), Context(arn, id));
-  if (!data_key) return tl::unexpected(data_key.error());
+  ENVELOPE_RETURN_IF_ERROR(data_key);
   const auto body = all.subspan(2 + n + kIvSize);
   auto value = SecretBytes::Allocate(body.size() - kTagSize);
-  if (!value) return tl::unexpected(value.error());
+  ENVELOPE_RETURN_IF_ERROR(value);
   if (auto ok = crypto::AesGcmOpen(data_key->plaintext.span(), all.subspan(2 + n, kIvSize),
                                    Aad(arn, id), body, value->span());
       !ok) {

@@ -34,21 +34,21 @@ struct Plan {
 Result<SecretValue> SecretStore::Rotate(std::string_view secret_id, std::string_view token) {
   // Look the secret up once for its ARN, then hold its rotation lock.
   auto first = Describe(secret_id);
-  if (!first) return tl::unexpected(first.error());
+  ENVELOPE_RETURN_IF_ERROR(first);
   auto digest = crypto::Hash(
       crypto::HashAlg::sha256,
       std::span(reinterpret_cast<const uint8_t*>(first->arn.data()), first->arn.size()));
-  if (!digest) return tl::unexpected(digest.error());
+  ENVELOPE_RETURN_IF_ERROR(digest);
   auto lock = internal::RotationLock::TryAcquire(impl_->dir() + "/rotation-" +
                                                  crypto::ToHex(*digest).substr(0, 16) + ".lock");
-  if (!lock) return tl::unexpected(lock.error());
+  ENVELOPE_RETURN_IF_ERROR(lock);
 
   Plan plan;
   auto planned = internal::UpdateSecretTable(impl_->dir(), [&](SecretTable& t) -> Result<bool> {
     auto it = internal::FindSecret(t, secret_id, impl_->NowMs());
-    if (!it) return tl::unexpected(it.error());
+    ENVELOPE_RETURN_IF_ERROR(it);
     const StoredSecret& s = (*it)->second;
-    if (auto ok = internal::Live(s); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::Live(s));
     if (s.rotation_command.empty()) {
       return MakeError(ErrorCode::invalid_argument,
                        "InvalidRequestException: No rotation command is configured for this "
@@ -71,17 +71,17 @@ Result<SecretValue> SecretStore::Rotate(std::string_view secret_id, std::string_
     }
     return false;
   });
-  if (!planned) return tl::unexpected(planned.error());
+  ENVELOPE_RETURN_IF_ERROR(planned);
   if (!plan.resume) {
     auto id = internal::NewVersionId(token);
-    if (!id) return tl::unexpected(id.error());
+    ENVELOPE_RETURN_IF_ERROR(id);
     plan.token = *id;
   }
 
   internal::RotationStep step{plan.command, plan.arn, plan.token, "createSecret", impl_->dir()};
   if (!plan.resume) {
     auto value = internal::RunRotationStep(step);
-    if (!value) return tl::unexpected(value.error());
+    ENVELOPE_RETURN_IF_ERROR(value);
     if (value->empty()) {
       return MakeError(ErrorCode::unsupported,
                        "InvalidRequestException: rotation step createSecret "
@@ -96,14 +96,14 @@ Result<SecretValue> SecretStore::Rotate(std::string_view secret_id, std::string_
   for (const char* name : {"setSecret", "testSecret", "finishSecret"}) {
     step.step = name;
     auto ran = internal::RunRotationStep(step);
-    if (!ran) return tl::unexpected(ran.error());
+    ENVELOPE_RETURN_IF_ERROR(ran);
   }
 
   SecretValue answer;
   auto finished = internal::UpdateSecretTable(impl_->dir(), [&](SecretTable& t) -> Result<bool> {
     const int64_t now = impl_->NowMs();
     auto it = internal::FindSecret(t, plan.arn, now);
-    if (!it) return tl::unexpected(it.error());
+    ENVELOPE_RETURN_IF_ERROR(it);
     StoredSecret& s = (*it)->second;
     auto v = std::find_if(s.versions.begin(), s.versions.end(),
                           [&](const StoredSecretVersion& x) { return x.id == plan.token; });
@@ -126,13 +126,13 @@ Result<SecretValue> SecretStore::Rotate(std::string_view secret_id, std::string_
         chosen->binary};
     return true;
   });
-  if (!finished) return tl::unexpected(finished.error());
+  ENVELOPE_RETURN_IF_ERROR(finished);
   return answer;
 }
 
 Result<std::vector<std::string>> SecretStore::RotateDue(std::vector<Error>* failures) {
   auto all = List(false);
-  if (!all) return tl::unexpected(all.error());
+  ENVELOPE_RETURN_IF_ERROR(all);
   const auto now = impl_->Now();
   std::vector<std::string> rotated;
   for (const SecretInfo& info : *all) {

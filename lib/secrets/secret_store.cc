@@ -42,7 +42,7 @@ Result<void> Live(const StoredSecret& s) {
 Result<std::string> NewVersionId(std::string_view token) {
   if (token.empty()) {
     auto id = kms::internal::NewKeyId();
-    if (!id) return tl::unexpected(id.error());
+    ENVELOPE_RETURN_IF_ERROR(id);
     return kms::internal::FormatKeyId(*id);
   }
   const bool ok = token.size() >= 32 && token.size() <= 64 &&
@@ -92,7 +92,7 @@ SecretInfo Info(const std::string& name, const StoredSecret& s) {
 Result<SecretValue> OpenVersion(kms::Kms& kms, const std::string& name, const StoredSecret& s,
                                 const StoredSecretVersion& v) {
   auto value = OpenSecretValue(kms, s.arn, v.id, v.sealed);
-  if (!value) return tl::unexpected(value.error());
+  ENVELOPE_RETURN_IF_ERROR(value);
   return SecretValue{
       s.arn, name, {v.id, v.stages, FromMs(v.created_ms)}, std::move(*value), v.binary};
 }
@@ -133,7 +133,7 @@ Result<void> CheckValue(const NewSecretValue& v) {
 Result<std::string> ArnSuffix() {
   static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   uint8_t random[6];
-  if (auto ok = crypto::RandomBytes(random); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(random));
   std::string out = "-";
   for (uint8_t b : random) out += kChars[b % 62];
   return out;
@@ -146,10 +146,10 @@ Result<std::string> DefaultKey(kms::Kms& k) {
   if (existing) return existing->key_id;
   if (existing.error().code() != ErrorCode::not_found) return tl::unexpected(existing.error());
   auto key = k.CreateKey({.description = "envelope: default key of secrets"});
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   if (auto ok = k.CreateAlias(kDefaultSecretKeyAlias, key->key_id); !ok)
     return tl::unexpected(ok.error());
-  if (auto ok = k.EnableKeyRotation(key->key_id); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(k.EnableKeyRotation(key->key_id));
   return key->key_id;
 }
 
@@ -161,15 +161,15 @@ Result<SecretStore> SecretStore::Open(kms::Kms& kms, ArnConfig config, kms::Cloc
 
 Result<SecretValue> SecretStore::Create(std::string_view name, NewSecretValue value,
                                         std::string_view key, std::string_view description) {
-  if (auto ok = CheckName(name); !ok) return tl::unexpected(ok.error());
-  if (auto ok = CheckValue(value); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckName(name));
+  ENVELOPE_RETURN_IF_ERROR(CheckValue(value));
   if (description.size() > 2048 || !crypto::IsValidUtf8(description)) {
     return MakeError(
         ErrorCode::invalid_argument,
         "InvalidParameterException: the description is over 2048 characters or not UTF-8");
   }
   auto id = internal::NewVersionId(value.client_request_token);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   SecretValue answer;
   auto done =
       internal::UpdateSecretTable(impl_->dir(), [&](internal::SecretTable& t) -> Result<bool> {
@@ -182,18 +182,18 @@ Result<SecretValue> SecretStore::Create(std::string_view name, NewSecretValue va
                                std::string(name) + " already exists.");
         }
         auto suffix = ArnSuffix();
-        if (!suffix) return tl::unexpected(suffix.error());
+        ENVELOPE_RETURN_IF_ERROR(suffix);
         StoredSecret s;
         s.arn = "arn:" + impl_->config.partition + ":secretsmanager:" + impl_->config.region + ":" +
                 impl_->config.account + ":secret:" + std::string(name) + *suffix;
         std::string use_key(key);
         if (use_key.empty()) {
           auto k = DefaultKey(impl_->kms);
-          if (!k) return tl::unexpected(k.error());
+          ENVELOPE_RETURN_IF_ERROR(k);
           use_key = *k;
         }
         auto sealed = internal::SealSecretValue(impl_->kms, use_key, s.arn, *id, value.value);
-        if (!sealed) return tl::unexpected(sealed.error());
+        ENVELOPE_RETURN_IF_ERROR(sealed);
         s.key_id = sealed->second;
         s.description = std::string(description);
         s.created_ms = s.changed_ms = now;
@@ -206,18 +206,18 @@ Result<SecretValue> SecretStore::Create(std::string_view name, NewSecretValue va
         t.emplace(std::string(name), std::move(s));
         return true;
       });
-  if (!done) return tl::unexpected(done.error());
+  ENVELOPE_RETURN_IF_ERROR(done);
   return answer;
 }
 
 Result<SecretValue> SecretStore::GetValue(std::string_view secret_id, std::string_view version_id,
                                           std::string_view stage) {
   auto table = internal::ReadSecretTable(impl_->dir());
-  if (!table) return tl::unexpected(table.error());
+  ENVELOPE_RETURN_IF_ERROR(table);
   auto it = internal::FindSecret(*table, secret_id, impl_->NowMs());
-  if (!it) return tl::unexpected(it.error());
+  ENVELOPE_RETURN_IF_ERROR(it);
   const StoredSecret& s = (*it)->second;
-  if (auto ok = internal::Live(s); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(internal::Live(s));
   const std::string_view want = stage.empty() && version_id.empty() ? kStageCurrent : stage;
   for (const StoredSecretVersion& v : s.versions) {
     if ((!version_id.empty() && v.id != version_id) ||

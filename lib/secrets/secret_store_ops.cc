@@ -31,14 +31,14 @@ Result<SecretValue> SecretStore::PutValue(std::string_view secret_id, NewSecretV
         "InvalidParameterException: give 1 to 20 staging labels of 1 to 256 characters");
   }
   auto id = internal::NewVersionId(value.client_request_token);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   SecretValue answer;
   auto done = internal::UpdateSecretTable(impl_->dir(), [&](SecretTable& t) -> Result<bool> {
     const int64_t now = impl_->NowMs();
     auto it = internal::FindSecret(t, secret_id, now);
-    if (!it) return tl::unexpected(it.error());
+    ENVELOPE_RETURN_IF_ERROR(it);
     StoredSecret& s = (*it)->second;
-    if (auto ok = internal::Live(s); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::Live(s));
     answer.arn = s.arn;
     answer.name = (*it)->first;
     auto same = std::find_if(s.versions.begin(), s.versions.end(),
@@ -46,7 +46,7 @@ Result<SecretValue> SecretStore::PutValue(std::string_view secret_id, NewSecretV
     if (same != s.versions.end()) {
       // Idempotent retry: the same token and the same value change nothing.
       auto old = internal::OpenSecretValue(impl_->kms, s.arn, same->id, same->sealed);
-      if (!old) return tl::unexpected(old.error());
+      ENVELOPE_RETURN_IF_ERROR(old);
       if (!old->Equals(value.value) || old->size() != value.value.size() ||
           same->binary != value.binary) {
         return MakeError(ErrorCode::invalid_argument,
@@ -57,7 +57,7 @@ Result<SecretValue> SecretStore::PutValue(std::string_view secret_id, NewSecretV
       return false;
     }
     auto sealed = internal::SealSecretValue(impl_->kms, s.key_id, s.arn, *id, value.value);
-    if (!sealed) return tl::unexpected(sealed.error());
+    ENVELOPE_RETURN_IF_ERROR(sealed);
     s.versions.push_back({*id, {}, now, value.binary, sealed->first});
     for (const std::string& stage : stages) internal::MoveStage(s, *id, stage);
     // Versions without a label are kept until there are too many.
@@ -71,21 +71,21 @@ Result<SecretValue> SecretStore::PutValue(std::string_view secret_id, NewSecretV
     answer.version = {*id, s.versions.back().stages, impl_->Now()};
     return true;
   });
-  if (!done) return tl::unexpected(done.error());
+  ENVELOPE_RETURN_IF_ERROR(done);
   return answer;
 }
 
 Result<SecretInfo> SecretStore::Describe(std::string_view secret_id) {
   auto table = internal::ReadSecretTable(impl_->dir());
-  if (!table) return tl::unexpected(table.error());
+  ENVELOPE_RETURN_IF_ERROR(table);
   auto it = internal::FindSecret(*table, secret_id, impl_->NowMs());
-  if (!it) return tl::unexpected(it.error());
+  ENVELOPE_RETURN_IF_ERROR(it);
   return internal::Info((*it)->first, (*it)->second);
 }
 
 Result<std::vector<SecretInfo>> SecretStore::List(bool include_deleted) {
   auto table = internal::ReadSecretTable(impl_->dir());
-  if (!table) return tl::unexpected(table.error());
+  ENVELOPE_RETURN_IF_ERROR(table);
   const int64_t now = impl_->NowMs();
   std::vector<SecretInfo> out;
   for (const auto& [name, s] : *table) {
@@ -104,7 +104,7 @@ Result<SecretInfo> SecretStore::Delete(std::string_view secret_id, int recovery_
   auto done = internal::UpdateSecretTable(impl_->dir(), [&](SecretTable& t) -> Result<bool> {
     const int64_t now = impl_->NowMs();
     auto it = internal::FindSecret(t, secret_id, now);
-    if (!it) return tl::unexpected(it.error());
+    ENVELOPE_RETURN_IF_ERROR(it);
     StoredSecret& s = (*it)->second;
     if (s.deletion_ms != 0 && !force) {
       return MakeError(ErrorCode::key_state,
@@ -115,7 +115,7 @@ Result<SecretInfo> SecretStore::Delete(std::string_view secret_id, int recovery_
     if (force) t.erase(*it);
     return true;
   });
-  if (!done) return tl::unexpected(done.error());
+  ENVELOPE_RETURN_IF_ERROR(done);
   return info;
 }
 
@@ -123,12 +123,12 @@ Result<SecretInfo> SecretStore::Restore(std::string_view secret_id) {
   SecretInfo info;
   auto done = internal::UpdateSecretTable(impl_->dir(), [&](SecretTable& t) -> Result<bool> {
     auto it = internal::FindSecret(t, secret_id, impl_->NowMs());
-    if (!it) return tl::unexpected(it.error());
+    ENVELOPE_RETURN_IF_ERROR(it);
     (*it)->second.deletion_ms = 0;
     info = internal::Info((*it)->first, (*it)->second);
     return true;
   });
-  if (!done) return tl::unexpected(done.error());
+  ENVELOPE_RETURN_IF_ERROR(done);
   return info;
 }
 
@@ -143,9 +143,9 @@ Result<SecretInfo> SecretStore::SetRotation(std::string_view secret_id, std::str
   auto done = internal::UpdateSecretTable(impl_->dir(), [&](SecretTable& t) -> Result<bool> {
     const int64_t now = impl_->NowMs();
     auto it = internal::FindSecret(t, secret_id, now);
-    if (!it) return tl::unexpected(it.error());
+    ENVELOPE_RETURN_IF_ERROR(it);
     StoredSecret& s = (*it)->second;
-    if (auto ok = internal::Live(s); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(internal::Live(s));
     if (command.empty() && s.rotation_command.empty()) {
       return MakeError(ErrorCode::invalid_argument,
                        "InvalidRequestException: No rotation command is configured for this "
@@ -158,7 +158,7 @@ Result<SecretInfo> SecretStore::SetRotation(std::string_view secret_id, std::str
     info = internal::Info((*it)->first, s);
     return true;
   });
-  if (!done) return tl::unexpected(done.error());
+  ENVELOPE_RETURN_IF_ERROR(done);
   return info;
 }
 

@@ -87,7 +87,7 @@ class Request {
 
   Step<std::string> RequiredString(const char* name, size_t max_size = 8192) const {
     auto s = String(name, max_size);
-    if (!s) return tl::unexpected(s.error());
+    ENVELOPE_RETURN_IF_ERROR(s);
     if (!*s) return Invalid(name, "null", "Member must not be null");
     return std::move(**s);
   }
@@ -136,7 +136,7 @@ class Request {
 
   Step<std::vector<uint8_t>> RequiredBlob(const char* name, size_t min, size_t max) const {
     auto b = Blob(name, min, max);
-    if (!b) return tl::unexpected(b.error());
+    ENVELOPE_RETURN_IF_ERROR(b);
     if (!*b) return Invalid(name, "null", "Member must not be null");
     return std::move(**b);
   }

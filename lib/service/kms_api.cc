@@ -30,7 +30,7 @@ using internal::kSymmetricDefault;
 // RequireSymmetric refuses an EncryptionAlgorithm other than ours.
 Step<void> RequireSymmetric(const Request& request, const char* member) {
   auto algorithm = request.String(member, 64);
-  if (!algorithm) return tl::unexpected(algorithm.error());
+  ENVELOPE_RETURN_IF_ERROR(algorithm);
   if (*algorithm && **algorithm != kSymmetricDefault) {
     return Fail("InvalidKeyUsageException", "this server's keys are SYMMETRIC_DEFAULT keys; " +
                                                 **algorithm + " is not supported");
@@ -41,9 +41,9 @@ Step<void> RequireSymmetric(const Request& request, const char* member) {
 // DataKeySize reads GenerateDataKey's KeySpec or NumberOfBytes (one of them).
 Step<size_t> DataKeySize(const Request& request) {
   auto spec = request.String("KeySpec", 16);
-  if (!spec) return tl::unexpected(spec.error());
+  ENVELOPE_RETURN_IF_ERROR(spec);
   auto bytes = request.Integer("NumberOfBytes", 1, 1024);
-  if (!bytes) return tl::unexpected(bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(bytes);
   if (*spec && *bytes) {
     return Fail("ValidationException", "Please specify either number of bytes or key spec.");
   }
@@ -57,38 +57,38 @@ Step<size_t> DataKeySize(const Request& request) {
 Step<json> CreateKey(Invocation& call) {
   const Request& r = call.request;
   auto policy = r.String("Policy", 131072);
-  if (!policy) return tl::unexpected(policy.error());
+  ENVELOPE_RETURN_IF_ERROR(policy);
   for (const char* member : {"KeySpec", "CustomerMasterKeySpec"}) {
     auto spec = r.String(member, 64);
-    if (!spec) return tl::unexpected(spec.error());
+    ENVELOPE_RETURN_IF_ERROR(spec);
     if (*spec && **spec != kSymmetricDefault) {
       return Fail("UnsupportedOperationException",
                   "only SYMMETRIC_DEFAULT keys are supported, not " + **spec);
     }
   }
   auto usage = r.String("KeyUsage", 64);
-  if (!usage) return tl::unexpected(usage.error());
+  ENVELOPE_RETURN_IF_ERROR(usage);
   if (*usage && **usage != "ENCRYPT_DECRYPT") {
     return Fail("UnsupportedOperationException", "only ENCRYPT_DECRYPT keys are supported");
   }
   auto origin = r.String("Origin", 64);
-  if (!origin) return tl::unexpected(origin.error());
+  ENVELOPE_RETURN_IF_ERROR(origin);
   if (*origin && **origin != "AWS_KMS") {
     return Fail("UnsupportedOperationException", "only keys of origin AWS_KMS are supported");
   }
   for (const char* member : {"CustomKeyStoreId", "XksKeyId"}) {
     auto value = r.String(member, 2048);
-    if (!value) return tl::unexpected(value.error());
+    ENVELOPE_RETURN_IF_ERROR(value);
     if (*value) return Fail("UnsupportedOperationException", std::string(member) + " is not supported");
   }
   auto multi_region = r.Boolean("MultiRegion");
-  if (!multi_region) return tl::unexpected(multi_region.error());
+  ENVELOPE_RETURN_IF_ERROR(multi_region);
   auto bypass = r.Boolean("BypassPolicyLockoutSafetyCheck");
-  if (!bypass) return tl::unexpected(bypass.error());
+  ENVELOPE_RETURN_IF_ERROR(bypass);
   auto description = r.String("Description", 8192);
-  if (!description) return tl::unexpected(description.error());
+  ENVELOPE_RETURN_IF_ERROR(description);
   auto tags = r.Tags("Tags");
-  if (!tags) return tl::unexpected(tags.error());
+  ENVELOPE_RETURN_IF_ERROR(tags);
   kms::CreateKeyRequest request;
   request.description = description->value_or("");
   request.tags = std::move(*tags);
@@ -105,7 +105,7 @@ Step<json> CreateKey(Invocation& call) {
 
 Step<json> DescribeKey(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto m = call.K().DescribeKey(*key);
   if (!m) return FromError(m.error());
   call.Use(m->key_id);
@@ -122,11 +122,11 @@ Step<json> ListKeys(Invocation& call) {
 
 Step<json> ListAliases(Invocation& call) {
   auto key_id = call.request.String("KeyId", aws::kMaxKeyIdSize);
-  if (!key_id) return tl::unexpected(key_id.error());
+  ENVELOPE_RETURN_IF_ERROR(key_id);
   std::string key;
   if (*key_id) {
     auto resolved = call.Key(**key_id);
-    if (!resolved) return tl::unexpected(resolved.error());
+    ENVELOPE_RETURN_IF_ERROR(resolved);
     key = *resolved;
   }
   auto aliases = call.K().ListAliases(key);
@@ -145,9 +145,9 @@ Step<json> ListAliases(Invocation& call) {
 // AliasCall runs CreateAlias or UpdateAlias.
 Step<json> AliasCall(Invocation& call, bool create) {
   auto alias = call.request.RequiredString("AliasName", 256);
-  if (!alias) return tl::unexpected(alias.error());
+  ENVELOPE_RETURN_IF_ERROR(alias);
   auto target = call.RequiredKey("TargetKeyId");
-  if (!target) return tl::unexpected(target.error());
+  ENVELOPE_RETURN_IF_ERROR(target);
   // The target must be a key id or key ARN, as in AWS KMS (the Kms refuses
   // an alias with ValidationException).
   auto done = create ? call.K().CreateAlias(*alias, *target) : call.K().UpdateAlias(*alias, *target);
@@ -159,7 +159,7 @@ Step<json> UpdateAlias(Invocation& call) { return AliasCall(call, false); }
 
 Step<json> DeleteAlias(Invocation& call) {
   auto alias = call.request.RequiredString("AliasName", 256);
-  if (!alias) return tl::unexpected(alias.error());
+  ENVELOPE_RETURN_IF_ERROR(alias);
   if (auto done = call.K().DeleteAlias(*alias); !done) return FromError(done.error());
   return json::object();
 }
@@ -169,17 +169,17 @@ Step<json> DeleteAlias(Invocation& call) {
 template <Result<void> (kms::Kms::*Method)(std::string_view)>
 Step<json> KeyCall(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   if (auto done = (call.K().*Method)(*key); !done) return FromError(done.error());
   return json::object();
 }
 
 Step<json> ScheduleKeyDeletion(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto days = call.request.Integer("PendingWindowInDays", kms::kMinPendingWindowDays,
                                    kms::kMaxPendingWindowDays);
-  if (!days) return tl::unexpected(days.error());
+  ENVELOPE_RETURN_IF_ERROR(days);
   auto schedule = call.K().ScheduleKeyDeletion(
       *key, static_cast<int>(days->value_or(kms::kDefaultPendingWindowDays)));
   if (!schedule) return FromError(schedule.error());
@@ -191,7 +191,7 @@ Step<json> ScheduleKeyDeletion(Invocation& call) {
 
 Step<json> CancelKeyDeletion(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto m = call.K().CancelKeyDeletion(*key);
   if (!m) return FromError(m.error());
   return json{{"KeyId", call.Use(m->key_id)}};
@@ -199,10 +199,10 @@ Step<json> CancelKeyDeletion(Invocation& call) {
 
 Step<json> EnableKeyRotation(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto period = call.request.Integer("RotationPeriodInDays", kms::kMinRotationPeriodDays,
                                      kms::kMaxRotationPeriodDays);
-  if (!period) return tl::unexpected(period.error());
+  ENVELOPE_RETURN_IF_ERROR(period);
   auto done = call.K().EnableKeyRotation(
       *key, static_cast<int>(period->value_or(kms::kDefaultRotationPeriodDays)));
   if (!done) return FromError(done.error());
@@ -211,7 +211,7 @@ Step<json> EnableKeyRotation(Invocation& call) {
 
 Step<json> GetKeyRotationStatus(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto m = call.K().DescribeKey(*key);
   if (!m) return FromError(m.error());
   auto status = call.K().GetKeyRotationStatus(m->key_id);
@@ -227,7 +227,7 @@ Step<json> GetKeyRotationStatus(Invocation& call) {
 
 Step<json> RotateKeyOnDemand(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto rotation = call.K().RotateKeyOnDemand(*key);
   if (!rotation) return FromError(rotation.error());
   return json{{"KeyId", call.Use(rotation->key_id)}};
@@ -235,7 +235,7 @@ Step<json> RotateKeyOnDemand(Invocation& call) {
 
 Step<json> ListKeyRotations(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto rotations = call.K().ListKeyRotations(*key);
   if (!rotations) return FromError(rotations.error());
   return Page<kms::RotationEntry>(call.request, *rotations, "Rotations", [&](const kms::RotationEntry& e) {
@@ -249,13 +249,13 @@ Step<json> ListKeyRotations(Invocation& call) {
 Step<json> Encrypt(Invocation& call) {
   const Request& r = call.request;
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto plaintext = r.RequiredBlob("Plaintext", 1, kms::kMaxPlaintextSize);
-  if (!plaintext) return tl::unexpected(plaintext.error());
+  ENVELOPE_RETURN_IF_ERROR(plaintext);
   auto context = r.Context("EncryptionContext");
-  if (!context) return tl::unexpected(context.error());
-  if (auto ok = RequireSymmetric(r, "EncryptionAlgorithm"); !ok) return tl::unexpected(ok.error());
-  if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
+  ENVELOPE_RETURN_IF_ERROR(context);
+  ENVELOPE_RETURN_IF_ERROR(RequireSymmetric(r, "EncryptionAlgorithm"));
+  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
   auto ct = call.K().Encrypt(*key, *plaintext, *context);
   SecureZero(*plaintext);
   if (!ct) return FromError(ct.error());
@@ -267,17 +267,17 @@ Step<json> Encrypt(Invocation& call) {
 Step<json> Decrypt(Invocation& call) {
   const Request& r = call.request;
   auto blob = r.RequiredBlob("CiphertextBlob", 1, 6144);
-  if (!blob) return tl::unexpected(blob.error());
+  ENVELOPE_RETURN_IF_ERROR(blob);
   auto context = r.Context("EncryptionContext");
-  if (!context) return tl::unexpected(context.error());
-  if (auto ok = RequireSymmetric(r, "EncryptionAlgorithm"); !ok) return tl::unexpected(ok.error());
-  if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
+  ENVELOPE_RETURN_IF_ERROR(context);
+  ENVELOPE_RETURN_IF_ERROR(RequireSymmetric(r, "EncryptionAlgorithm"));
+  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
   auto key_id = r.String("KeyId", aws::kMaxKeyIdSize);
-  if (!key_id) return tl::unexpected(key_id.error());
+  ENVELOPE_RETURN_IF_ERROR(key_id);
   std::string expected;
   if (*key_id) {
     auto resolved = call.Key(**key_id);
-    if (!resolved) return tl::unexpected(resolved.error());
+    ENVELOPE_RETURN_IF_ERROR(resolved);
     expected = *resolved;
   }
   auto plaintext = call.K().Decrypt(*blob, *context, expected);
@@ -293,12 +293,12 @@ Step<json> Decrypt(Invocation& call) {
 Step<json> DataKey(Invocation& call, bool with_plaintext) {
   const Request& r = call.request;
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto context = r.Context("EncryptionContext");
-  if (!context) return tl::unexpected(context.error());
+  ENVELOPE_RETURN_IF_ERROR(context);
   auto size = DataKeySize(r);
-  if (!size) return tl::unexpected(size.error());
-  if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
+  ENVELOPE_RETURN_IF_ERROR(size);
+  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
   SecretBytes plaintext;
   kms::Ciphertext ciphertext;
   if (*size == kms::kDataKeySize && !with_plaintext) {
@@ -328,23 +328,23 @@ Step<json> GenerateDataKeyWithoutPlaintext(Invocation& call) { return DataKey(ca
 Step<json> ReEncrypt(Invocation& call) {
   const Request& r = call.request;
   auto blob = r.RequiredBlob("CiphertextBlob", 1, 6144);
-  if (!blob) return tl::unexpected(blob.error());
+  ENVELOPE_RETURN_IF_ERROR(blob);
   auto source_context = r.Context("SourceEncryptionContext");
-  if (!source_context) return tl::unexpected(source_context.error());
+  ENVELOPE_RETURN_IF_ERROR(source_context);
   auto destination = call.RequiredKey("DestinationKeyId");
-  if (!destination) return tl::unexpected(destination.error());
+  ENVELOPE_RETURN_IF_ERROR(destination);
   auto destination_context = r.Context("DestinationEncryptionContext");
-  if (!destination_context) return tl::unexpected(destination_context.error());
+  ENVELOPE_RETURN_IF_ERROR(destination_context);
   for (const char* member : {"SourceEncryptionAlgorithm", "DestinationEncryptionAlgorithm"}) {
-    if (auto ok = RequireSymmetric(r, member); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(RequireSymmetric(r, member));
   }
-  if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
+  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
   auto source_key = r.String("SourceKeyId", aws::kMaxKeyIdSize);
-  if (!source_key) return tl::unexpected(source_key.error());
+  ENVELOPE_RETURN_IF_ERROR(source_key);
   if (*source_key) {
     // Checked before anything is decrypted: the blob names its key.
     auto resolved = call.Key(**source_key);
-    if (!resolved) return tl::unexpected(resolved.error());
+    ENVELOPE_RETURN_IF_ERROR(resolved);
     auto view = kms::internal::ParseBlob(*blob);
     if (!view) return FromError(view.error());
     auto named = call.K().DescribeKey(*resolved);
@@ -365,11 +365,11 @@ Step<json> ReEncrypt(Invocation& call) {
 
 Step<json> GenerateRandom(Invocation& call) {
   auto bytes = call.request.Integer("NumberOfBytes", 1, 1024);
-  if (!bytes) return tl::unexpected(bytes.error());
+  ENVELOPE_RETURN_IF_ERROR(bytes);
   if (!*bytes) return Invalid("NumberOfBytes", "null", "Member must not be null");
   for (const char* member : {"CustomKeyStoreId", "Recipient"}) {
     auto value = call.request.String(member, 4096);
-    if (!value) return tl::unexpected(value.error());
+    ENVELOPE_RETURN_IF_ERROR(value);
     if (*value) return Fail("UnsupportedOperationException", std::string(member) + " is not supported");
   }
   auto random = SecretBytes::Random(static_cast<size_t>(**bytes));
@@ -379,25 +379,25 @@ Step<json> GenerateRandom(Invocation& call) {
 
 Step<json> TagResource(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto tags = call.request.Tags("Tags");
-  if (!tags) return tl::unexpected(tags.error());
+  ENVELOPE_RETURN_IF_ERROR(tags);
   if (auto done = call.K().TagResource(*key, *tags); !done) return FromError(done.error());
   return json::object();
 }
 
 Step<json> UntagResource(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto names = call.request.StringList("TagKeys", 50);
-  if (!names) return tl::unexpected(names.error());
+  ENVELOPE_RETURN_IF_ERROR(names);
   if (auto done = call.K().UntagResource(*key, *names); !done) return FromError(done.error());
   return json::object();
 }
 
 Step<json> ListResourceTags(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto tags = call.K().ListResourceTags(*key);
   if (!tags) return FromError(tags.error());
   const std::vector<std::pair<std::string, std::string>> rows(tags->begin(), tags->end());

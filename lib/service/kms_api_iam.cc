@@ -17,7 +17,7 @@ constexpr size_t kMaxPrincipal = 256;
 // PolicyName checks PolicyName, if given: "default" is the only one.
 Step<void> PolicyName(const Request& r) {
   auto name = r.String("PolicyName", 128);
-  if (!name) return tl::unexpected(name.error());
+  ENVELOPE_RETURN_IF_ERROR(name);
   if (*name && **name != "default") {
     return Fail("NotFoundException",
                 "the key has no policy named " + **name + "; its one policy is \"default\"");
@@ -27,7 +27,7 @@ Step<void> PolicyName(const Request& r) {
 
 Step<std::string> GrantId(const Request& r, bool required) {
   auto id = r.String("GrantId", 128);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   if (!*id && required) return Invalid("GrantId", "null", "Member must not be null");
   return id->value_or("");
 }
@@ -37,20 +37,20 @@ Step<std::string> GrantId(const Request& r, bool required) {
 Step<json> PutKeyPolicy(Invocation& call) {
   const Request& r = call.request;
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
-  if (auto ok = PolicyName(r); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
+  ENVELOPE_RETURN_IF_ERROR(PolicyName(r));
   auto policy = r.RequiredString("Policy", 131072);
-  if (!policy) return tl::unexpected(policy.error());
+  ENVELOPE_RETURN_IF_ERROR(policy);
   auto bypass = r.Boolean("BypassPolicyLockoutSafetyCheck");
-  if (!bypass) return tl::unexpected(bypass.error());
+  ENVELOPE_RETURN_IF_ERROR(bypass);
   if (auto done = call.K().PutKeyPolicy(*key, *policy, *bypass); !done) return FromError(done.error());
   return json::object();
 }
 
 Step<json> GetKeyPolicy(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
-  if (auto ok = PolicyName(call.request); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
+  ENVELOPE_RETURN_IF_ERROR(PolicyName(call.request));
   auto policy = call.K().GetKeyPolicy(*key);
   if (!policy) return FromError(policy.error());
   return json{{"Policy", *policy}, {"PolicyName", "default"}};
@@ -58,7 +58,7 @@ Step<json> GetKeyPolicy(Invocation& call) {
 
 Step<json> ListKeyPolicies(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto names = call.K().ListKeyPolicies(*key);
   if (!names) return FromError(names.error());
   return Page<std::string>(call.request, *names, "PolicyNames", [](const std::string& n) { return json(n); });
@@ -68,27 +68,27 @@ Step<json> CreateGrant(Invocation& call) {
   const Request& r = call.request;
   kms::CreateGrantRequest request;
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   request.key = *key;
   auto grantee = r.RequiredString("GranteePrincipal", kMaxPrincipal);
-  if (!grantee) return tl::unexpected(grantee.error());
+  ENVELOPE_RETURN_IF_ERROR(grantee);
   request.grantee_principal = *grantee;
   auto retiring = r.String("RetiringPrincipal", kMaxPrincipal);
-  if (!retiring) return tl::unexpected(retiring.error());
+  ENVELOPE_RETURN_IF_ERROR(retiring);
   request.retiring_principal = retiring->value_or("");
   auto operations = r.StringList("Operations", 20);
-  if (!operations) return tl::unexpected(operations.error());
+  ENVELOPE_RETURN_IF_ERROR(operations);
   request.operations = std::move(*operations);
-  if (auto tokens = r.StringList("GrantTokens", 10); !tokens) return tl::unexpected(tokens.error());
+  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
   auto name = r.String("Name", 256);
-  if (!name) return tl::unexpected(name.error());
+  ENVELOPE_RETURN_IF_ERROR(name);
   request.name = name->value_or("");
   auto constraints = r.Object("Constraints");  // GrantConstraints; empty when absent
-  if (!constraints) return tl::unexpected(constraints.error());
+  ENVELOPE_RETURN_IF_ERROR(constraints);
   auto equals = constraints->Context("EncryptionContextEquals");
-  if (!equals) return tl::unexpected(equals.error());
+  ENVELOPE_RETURN_IF_ERROR(equals);
   auto subset = constraints->Context("EncryptionContextSubset");
-  if (!subset) return tl::unexpected(subset.error());
+  ENVELOPE_RETURN_IF_ERROR(subset);
   request.context_equals = std::move(*equals);
   request.context_subset = std::move(*subset);
   auto grant = call.K().CreateGrant(request);
@@ -99,11 +99,11 @@ Step<json> CreateGrant(Invocation& call) {
 Step<json> ListGrants(Invocation& call) {
   const Request& r = call.request;
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto only_id = GrantId(r, false);
-  if (!only_id) return tl::unexpected(only_id.error());
+  ENVELOPE_RETURN_IF_ERROR(only_id);
   auto only_grantee = r.String("GranteePrincipal", kMaxPrincipal);
-  if (!only_grantee) return tl::unexpected(only_grantee.error());
+  ENVELOPE_RETURN_IF_ERROR(only_grantee);
   auto grants = call.K().ListGrants(*key);
   if (!grants) return FromError(grants.error());
   std::vector<kms::GrantInfo> shown;
@@ -130,15 +130,15 @@ Step<json> ListGrants(Invocation& call) {
 Step<json> RetireGrant(Invocation& call) {
   const Request& r = call.request;
   auto token = r.String("GrantToken", 8192);
-  if (!token) return tl::unexpected(token.error());
+  ENVELOPE_RETURN_IF_ERROR(token);
   auto id = GrantId(r, false);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   auto key_id = r.String("KeyId", aws::kMaxKeyIdSize);
-  if (!key_id) return tl::unexpected(key_id.error());
+  ENVELOPE_RETURN_IF_ERROR(key_id);
   std::string key;
   if (*key_id) {
     auto resolved = call.Key(**key_id);
-    if (!resolved) return tl::unexpected(resolved.error());
+    ENVELOPE_RETURN_IF_ERROR(resolved);
     key = *resolved;
   }
   if (!*token && (id->empty() || key.empty())) {
@@ -150,9 +150,9 @@ Step<json> RetireGrant(Invocation& call) {
 
 Step<json> RevokeGrant(Invocation& call) {
   auto key = call.RequiredKey();
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto id = GrantId(call.request, true);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   if (auto done = call.K().RevokeGrant(*key, *id); !done) return FromError(done.error());
   return json::object();
 }

@@ -62,7 +62,7 @@ struct Invocation {
 
   Step<std::string> RequiredKey(const char* member = "KeyId") const {
     auto id = request.RequiredString(member, aws::kMaxKeyIdSize);
-    if (!id) return tl::unexpected(id.error());
+    ENVELOPE_RETURN_IF_ERROR(id);
     return Key(*id);
   }
 
@@ -100,9 +100,9 @@ template <typename T>
 inline Step<json> Page(const Request& request, const std::vector<T>& items, const char* member,
                 const std::function<json(const T&)>& render) {
   auto limit = request.Integer("Limit", 1, 1000);
-  if (!limit) return tl::unexpected(limit.error());
+  ENVELOPE_RETURN_IF_ERROR(limit);
   auto marker = request.String("Marker", 1024);
-  if (!marker) return tl::unexpected(marker.error());
+  ENVELOPE_RETURN_IF_ERROR(marker);
   size_t start = 0;
   if (*marker) {
     const std::string& m = **marker;

@@ -73,9 +73,9 @@ struct Invocation {
 // ReadValue reads SecretString or SecretBinary (exactly one).
 Step<secrets::NewSecretValue> ReadValue(const Request& r, bool required) {
   auto text = r.String("SecretString", secrets::kMaxSecretValueSize);
-  if (!text) return tl::unexpected(text.error());
+  ENVELOPE_RETURN_IF_ERROR(text);
   auto binary = r.Blob("SecretBinary", 1, secrets::kMaxSecretValueSize);
-  if (!binary) return tl::unexpected(binary.error());
+  ENVELOPE_RETURN_IF_ERROR(binary);
   if (*text && *binary) {
     return Fail("InvalidParameterException",
                 "You can't specify both a binary secret value and a "
@@ -86,7 +86,7 @@ Step<secrets::NewSecretValue> ReadValue(const Request& r, bool required) {
                 "You must provide either SecretString or SecretBinary.");
   }
   auto token = r.String("ClientRequestToken", 64);
-  if (!token) return tl::unexpected(token.error());
+  ENVELOPE_RETURN_IF_ERROR(token);
   secrets::NewSecretValue v;
   v.client_request_token = token->value_or("");
   v.binary = binary->has_value();
@@ -113,16 +113,16 @@ Step<std::string> SecretId(const Request& r) { return r.RequiredString("SecretId
 Step<json> CreateSecret(Invocation& c) {
   const Request& r = c.request;
   for (const char* m : {"Tags", "AddReplicaRegions", "ForceOverwriteReplicaSecret"}) {
-    if (auto ok = Refuse(r, m); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(Refuse(r, m));
   }
   auto name = r.RequiredString("Name", 512);
-  if (!name) return tl::unexpected(name.error());
+  ENVELOPE_RETURN_IF_ERROR(name);
   auto description = r.String("Description", 2048);
-  if (!description) return tl::unexpected(description.error());
+  ENVELOPE_RETURN_IF_ERROR(description);
   auto key = r.String("KmsKeyId", 2048);
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto value = ReadValue(r, true);
-  if (!value) return tl::unexpected(value.error());
+  ENVELOPE_RETURN_IF_ERROR(value);
   std::string key_ref = key->value_or("");
   // A key ARN of this server names its key id; the Kms takes ids and aliases.
   const std::string prefix =
@@ -139,11 +139,11 @@ Step<json> CreateSecret(Invocation& c) {
 
 Step<json> GetSecretValue(Invocation& c) {
   auto id = SecretId(c.request);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   auto version = c.request.String("VersionId", 64);
-  if (!version) return tl::unexpected(version.error());
+  ENVELOPE_RETURN_IF_ERROR(version);
   auto stage = c.request.String("VersionStage", 256);
-  if (!stage) return tl::unexpected(stage.error());
+  ENVELOPE_RETURN_IF_ERROR(stage);
   auto v = c.store.GetValue(*id, version->value_or(""), stage->value_or(""));
   if (!v) return Mapped(v.error(), "DecryptionFailure");
   json j = {{"ARN", v->arn},
@@ -162,11 +162,11 @@ Step<json> GetSecretValue(Invocation& c) {
 
 Step<json> PutSecretValue(Invocation& c) {
   auto id = SecretId(c.request);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   auto value = ReadValue(c.request, true);
-  if (!value) return tl::unexpected(value.error());
+  ENVELOPE_RETURN_IF_ERROR(value);
   auto stages = c.request.StringList("VersionStages", 20);
-  if (!stages) return tl::unexpected(stages.error());
+  ENVELOPE_RETURN_IF_ERROR(stages);
   auto put = c.store.PutValue(*id, std::move(*value), *stages);
   if (!put) return Mapped(put.error(), "EncryptionFailure");
   return json{{"ARN", put->arn},
@@ -177,7 +177,7 @@ Step<json> PutSecretValue(Invocation& c) {
 
 Step<json> DescribeSecret(Invocation& c) {
   auto id = SecretId(c.request);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   auto info = c.store.Describe(*id);
   if (!info) return Mapped(info.error(), "InternalServiceError");
   return Describe(*info, c.config, "VersionIdsToStages");
@@ -185,13 +185,13 @@ Step<json> DescribeSecret(Invocation& c) {
 
 Step<json> ListSecrets(Invocation& c) {
   const Request& r = c.request;
-  if (auto ok = Refuse(r, "Filters"); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(Refuse(r, "Filters"));
   auto deleted = r.Boolean("IncludePlannedDeletion");
-  if (!deleted) return tl::unexpected(deleted.error());
+  ENVELOPE_RETURN_IF_ERROR(deleted);
   auto limit = r.Integer("MaxResults", 1, 100);
-  if (!limit) return tl::unexpected(limit.error());
+  ENVELOPE_RETURN_IF_ERROR(limit);
   auto token = r.String("NextToken", 4096);
-  if (!token) return tl::unexpected(token.error());
+  ENVELOPE_RETURN_IF_ERROR(token);
   auto all = c.store.List(*deleted);
   if (!all) return Mapped(all.error(), "InternalServiceError");
   size_t start = 0;
@@ -223,21 +223,21 @@ Step<json> RotateSecret(Invocation& c) {
                 "secrets rotate SECRET --command PATH); a request cannot name one");
   }
   auto id = SecretId(r);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   auto token = r.String("ClientRequestToken", 64);
-  if (!token) return tl::unexpected(token.error());
+  ENVELOPE_RETURN_IF_ERROR(token);
   auto now = r.Has("RotateImmediately") ? r.Boolean("RotateImmediately") : Step<bool>(true);
-  if (!now) return tl::unexpected(now.error());
+  ENVELOPE_RETURN_IF_ERROR(now);
   if (r.Has("RotationRules")) {
     auto nested = r.Object("RotationRules");
-    if (!nested) return tl::unexpected(nested.error());
+    ENVELOPE_RETURN_IF_ERROR(nested);
     const Request& rules = *nested;
     if (rules.Has("ScheduleExpression") || rules.Has("Duration")) {
       return Fail("InvalidParameterException",
                   "only RotationRules.AutomaticallyAfterDays is supported");
     }
     auto days = rules.Integer("AutomaticallyAfterDays", 1, 1000);
-    if (!days) return tl::unexpected(days.error());
+    ENVELOPE_RETURN_IF_ERROR(days);
     if (auto set = c.store.SetRotation(*id, {}, static_cast<int>(days->value_or(0))); !set) {
       return Mapped(set.error(), "InternalServiceError");
     }
@@ -253,11 +253,11 @@ Step<json> RotateSecret(Invocation& c) {
 
 Step<json> DeleteSecret(Invocation& c) {
   auto id = SecretId(c.request);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   auto days = c.request.Integer("RecoveryWindowInDays", 7, 30);
-  if (!days) return tl::unexpected(days.error());
+  ENVELOPE_RETURN_IF_ERROR(days);
   auto force = c.request.Boolean("ForceDeleteWithoutRecovery");
-  if (!force) return tl::unexpected(force.error());
+  ENVELOPE_RETURN_IF_ERROR(force);
   if (*force && *days) {
     return Fail("InvalidParameterException",
                 "You can't use ForceDeleteWithoutRecovery in "
@@ -272,7 +272,7 @@ Step<json> DeleteSecret(Invocation& c) {
 
 Step<json> RestoreSecret(Invocation& c) {
   auto id = SecretId(c.request);
-  if (!id) return tl::unexpected(id.error());
+  ENVELOPE_RETURN_IF_ERROR(id);
   auto info = c.store.Restore(*id);
   if (!info) return Mapped(info.error(), "InternalServiceError");
   return json{{"ARN", info->arn}, {"Name", info->name}};

@@ -96,9 +96,9 @@ struct Invocation {
 // index of the next item.
 Step<json> Paged(const Request& r, std::vector<json> items, const char* member, int64_t max) {
   auto limit = r.Integer("MaxResults", 1, max);
-  if (!limit) return tl::unexpected(limit.error());
+  ENVELOPE_RETURN_IF_ERROR(limit);
   auto token = r.String("NextToken", 1024);
-  if (!token) return tl::unexpected(token.error());
+  ENVELOPE_RETURN_IF_ERROR(token);
   size_t start = 0;
   if (*token) {
     const std::string& t = **token;
@@ -139,30 +139,30 @@ Step<std::string> ResolveKey(const std::string& key_id, const KmsApiConfig& conf
 Step<json> PutParameter(Invocation& c) {
   const Request& r = c.request;
   for (const char* member : {"AllowedPattern", "Tags", "Policies"}) {
-    if (auto ok = Refuse(r, member); !ok) return tl::unexpected(ok.error());
+    ENVELOPE_RETURN_IF_ERROR(Refuse(r, member));
   }
   auto name = r.RequiredString("Name", 2048);
-  if (!name) return tl::unexpected(name.error());
+  ENVELOPE_RETURN_IF_ERROR(name);
   auto value = r.RequiredString("Value", 65536);
-  if (!value) return tl::unexpected(value.error());
+  ENVELOPE_RETURN_IF_ERROR(value);
   auto type = r.String("Type", 32);
-  if (!type) return tl::unexpected(type.error());
+  ENVELOPE_RETURN_IF_ERROR(type);
   auto tier = r.String("Tier", 32);
-  if (!tier) return tl::unexpected(tier.error());
+  ENVELOPE_RETURN_IF_ERROR(tier);
   if (*tier && **tier != "Standard") {
     return Fail("ValidationException", "only the Standard tier is supported by this server");
   }
   auto data_type = r.String("DataType", 128);
-  if (!data_type) return tl::unexpected(data_type.error());
+  ENVELOPE_RETURN_IF_ERROR(data_type);
   if (*data_type && **data_type != "text") {
     return Fail("ValidationException", "only DataType text is supported by this server");
   }
   auto key = r.String("KeyId", 256);
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   auto overwrite = r.Boolean("Overwrite");
-  if (!overwrite) return tl::unexpected(overwrite.error());
+  ENVELOPE_RETURN_IF_ERROR(overwrite);
   auto description = r.String("Description", secrets::kMaxDescriptionSize);
-  if (!description) return tl::unexpected(description.error());
+  ENVELOPE_RETURN_IF_ERROR(description);
 
   secrets::PutParameterRequest put;
   put.name = *name;
@@ -181,7 +181,7 @@ Step<json> PutParameter(Invocation& c) {
   }
   if (*key) {
     auto resolved = ResolveKey(**key, c.config);
-    if (!resolved) return tl::unexpected(resolved.error());
+    ENVELOPE_RETURN_IF_ERROR(resolved);
     put.key = *resolved;
   }
   auto bytes = SecretBytes::CopyFrom(
@@ -198,9 +198,9 @@ Step<json> PutParameter(Invocation& c) {
 
 Step<json> GetParameter(Invocation& c) {
   auto name = c.request.RequiredString("Name", 2048);
-  if (!name) return tl::unexpected(name.error());
+  ENVELOPE_RETURN_IF_ERROR(name);
   auto decrypt = c.request.Boolean("WithDecryption");
-  if (!decrypt) return tl::unexpected(decrypt.error());
+  ENVELOPE_RETURN_IF_ERROR(decrypt);
   auto p = c.store.Get(*name, *decrypt);
   if (!p) return SsmFailure(p.error());
   return json{{"Parameter", ParameterJson(*p)}};
@@ -208,11 +208,11 @@ Step<json> GetParameter(Invocation& c) {
 
 Step<json> GetParameters(Invocation& c) {
   auto names = c.request.StringList("Names", 10);
-  if (!names) return tl::unexpected(names.error());
+  ENVELOPE_RETURN_IF_ERROR(names);
   if (names->empty())
     return Invalid("Names", "null", "Member must have length greater than or equal to 1");
   auto decrypt = c.request.Boolean("WithDecryption");
-  if (!decrypt) return tl::unexpected(decrypt.error());
+  ENVELOPE_RETURN_IF_ERROR(decrypt);
   json found = json::array();
   json invalid = json::array();
   for (const std::string& name : *names) {
@@ -231,13 +231,13 @@ Step<json> GetParameters(Invocation& c) {
 
 Step<json> GetParametersByPath(Invocation& c) {
   const Request& r = c.request;
-  if (auto ok = Refuse(r, "ParameterFilters"); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(Refuse(r, "ParameterFilters"));
   auto path = r.RequiredString("Path", 2048);
-  if (!path) return tl::unexpected(path.error());
+  ENVELOPE_RETURN_IF_ERROR(path);
   auto recursive = r.Boolean("Recursive");
-  if (!recursive) return tl::unexpected(recursive.error());
+  ENVELOPE_RETURN_IF_ERROR(recursive);
   auto decrypt = r.Boolean("WithDecryption");
-  if (!decrypt) return tl::unexpected(decrypt.error());
+  ENVELOPE_RETURN_IF_ERROR(decrypt);
   auto ps = c.store.GetByPath(*path, *recursive, *decrypt);
   if (!ps) return SsmFailure(ps.error());
   std::vector<json> items;
@@ -247,9 +247,9 @@ Step<json> GetParametersByPath(Invocation& c) {
 
 Step<json> GetParameterHistory(Invocation& c) {
   auto name = c.request.RequiredString("Name", 2048);
-  if (!name) return tl::unexpected(name.error());
+  ENVELOPE_RETURN_IF_ERROR(name);
   auto decrypt = c.request.Boolean("WithDecryption");
-  if (!decrypt) return tl::unexpected(decrypt.error());
+  ENVELOPE_RETURN_IF_ERROR(decrypt);
   auto ps = c.store.History(*name, *decrypt);
   if (!ps) return SsmFailure(ps.error());
   std::vector<json> items;
@@ -259,11 +259,11 @@ Step<json> GetParameterHistory(Invocation& c) {
 
 Step<json> LabelParameterVersion(Invocation& c) {
   auto name = c.request.RequiredString("Name", 2048);
-  if (!name) return tl::unexpected(name.error());
+  ENVELOPE_RETURN_IF_ERROR(name);
   auto version = c.request.Integer("ParameterVersion", 1, INT64_MAX);
-  if (!version) return tl::unexpected(version.error());
+  ENVELOPE_RETURN_IF_ERROR(version);
   auto labels = c.request.StringList("Labels", secrets::kMaxLabelsPerVersion);
-  if (!labels) return tl::unexpected(labels.error());
+  ENVELOPE_RETURN_IF_ERROR(labels);
   auto done = c.store.Label(*name, version->value_or(0), *labels);
   if (!done) return SsmFailure(done.error());
   return json{{"InvalidLabels", done->invalid_labels}, {"ParameterVersion", done->version}};
@@ -271,7 +271,7 @@ Step<json> LabelParameterVersion(Invocation& c) {
 
 Step<json> DeleteParameter(Invocation& c) {
   auto name = c.request.RequiredString("Name", 2048);
-  if (!name) return tl::unexpected(name.error());
+  ENVELOPE_RETURN_IF_ERROR(name);
   if (auto done = c.store.Delete(*name); !done) return SsmFailure(done.error());
   return json::object();
 }

@@ -33,10 +33,10 @@ Result<std::string> ReadCertificate(const std::string& path) {
 
 Result<ServerTls> LoadServerTls(const std::string& certificate_path, const std::string& key_path) {
   auto certificate = ReadCertificate(certificate_path);
-  if (!certificate) return tl::unexpected(certificate.error());
+  ENVELOPE_RETURN_IF_ERROR(certificate);
   auto key = kms::internal::ReadSecretFile(key_path, kMaxPemSize);
   if (!key) return tl::unexpected(key.error().WithContext("tls key " + key_path));
-  if (auto ok = crypto::CheckTlsCredentials(*certificate, *key); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::CheckTlsCredentials(*certificate, *key));
   return ServerTls{{std::move(*certificate), std::move(*key)}, certificate_path, false};
 }
 
@@ -50,7 +50,7 @@ Result<ServerTls> DefaultServerTls(const std::string& keystore_dir) {
     return tl::unexpected(existing.error());
   }
   auto made = crypto::GenerateSelfSignedCertificate();
-  if (!made) return tl::unexpected(made.error());
+  ENVELOPE_RETURN_IF_ERROR(made);
   if (auto ok = kms::internal::WriteFileAtomically(keystore_dir, kDefaultPrivateKeyFile,
                                                    made->private_key_pem.span());
       !ok) {

@@ -43,7 +43,7 @@ Result<std::string> TempName(const std::string& name) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   uint8_t r[6];
-  if (auto ok = crypto::RandomBytes(r); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(r));
   std::string out = "." + name.substr(0, kMaxNameInTemp) + ".envelope-";
   for (uint8_t b : r) out += kAlphabet[b % (sizeof kAlphabet - 1)];
   return out;
@@ -136,7 +136,7 @@ Result<AtomicFile> AtomicFile::Create(const std::string& path, const AtomicFileO
   // it exists (see temp_registry.h).
   for (int i = 0; i < kNameTries; ++i) {
     auto temp = TempName(name);
-    if (!temp) return tl::unexpected(temp.error());
+    ENVELOPE_RETURN_IF_ERROR(temp);
     f.slot_ = stream::RegisterTemporary(f.dir_ + "/" + *temp);
     f.fd_ = ::openat(f.dir_fd_, temp->c_str(),
                      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -232,7 +232,7 @@ Result<void> AtomicFile::Replace() {
   // the unnamed file to a random one, covered by the signal cleanup.
   for (int i = 0; i < kNameTries; ++i) {
     auto temp = TempName(name_);
-    if (!temp) return tl::unexpected(temp.error());
+    ENVELOPE_RETURN_IF_ERROR(temp);
     const int slot = stream::RegisterTemporary(dir_ + "/" + *temp);
     if (LinkUnnamed(fd_, dir_fd_, temp->c_str()) != 0) {
       const int err = errno;

@@ -55,7 +55,7 @@ Result<void> CheckC2spKey(std::span<const uint8_t> input_key, std::span<const ui
 Result<C2spKeys> DeriveC2sp(std::span<const uint8_t> input_key,
                             std::span<const uint8_t, kC2spSaltSize> salt,
                             std::span<const uint8_t> context) {
-  if (auto ok = CheckC2spKey(input_key, context); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckC2spKey(input_key, context));
   // The PRK and the HKDF output are stack copies wiped on every path; only
   // the message key goes to secret memory (one guarded allocation per
   // message: they cost several system calls each).
@@ -80,11 +80,9 @@ Result<C2spKeys> DeriveC2sp(std::span<const uint8_t> input_key,
   if (!context.empty()) std::memcpy(info + n, context.data(), context.size());
   n += context.size();
 
-  if (auto r = crypto::HkdfSha512Expand(prk, std::span(info, n), derived); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(crypto::HkdfSha512Expand(prk, std::span(info, n), derived));
   auto key = SecretBytes::CopyFrom(std::span(derived).first(kC2spKeySize));
-  if (!key) return tl::unexpected(key.error());
+  ENVELOPE_RETURN_IF_ERROR(key);
   C2spKeys out;
   out.aead_key = std::move(*key);
   std::memcpy(out.base_nonce.data(), derived + kC2spKeySize, kNonceSize);

@@ -32,7 +32,7 @@ Result<std::unique_ptr<ChunkEngine>> ChunkEngine::New(std::span<const uint8_t> k
     return MakeError(ErrorCode::invalid_argument, "chunk engine: at most 256 threads");
   }
   auto gcm = crypto::AesGcm::New(key);
-  if (!gcm) return tl::unexpected(gcm.error());
+  ENVELOPE_RETURN_IF_ERROR(gcm);
   auto lane = std::make_unique<Lane>(
       Lane{std::move(*gcm), std::vector<uint8_t>(schedule.max_aad_size())});
   return std::unique_ptr<ChunkEngine>(new ChunkEngine(std::move(lane), threads, schedule));

@@ -37,9 +37,9 @@ uint64_t ChunkCount(size_t plaintext_size, bool final) {
 }  // namespace
 
 Result<ChunkedKeying> MakeC2spKeying(std::span<const uint8_t> key, const ChunkedOptions& options) {
-  if (auto ok = CheckC2spKey(key, options.context); !ok) return tl::unexpected(ok.error());
+  ENVELOPE_RETURN_IF_ERROR(CheckC2spKey(key, options.context));
   auto copy = SecretBytes::CopyFrom(key);
-  if (!copy) return tl::unexpected(copy.error());
+  ENVELOPE_RETURN_IF_ERROR(copy);
   ChunkedKeying keying;
   keying.key = std::move(*copy);
   keying.context = options.context;
@@ -58,7 +58,7 @@ Result<ChunkedKeying> MakeRawKeying(std::span<const uint8_t> key,
                                                       std::to_string(base_nonce.size()));
   }
   auto copy = SecretBytes::CopyFrom(key);
-  if (!copy) return tl::unexpected(copy.error());
+  ENVELOPE_RETURN_IF_ERROR(copy);
   ChunkedKeying keying;
   keying.raw = true;
   keying.key = std::move(*copy);
@@ -73,7 +73,7 @@ Result<std::unique_ptr<ChunkedCipher>> ChunkedCipher::Build(
   std::unique_ptr<ChunkedCipher> cipher(new ChunkedCipher(base_nonce));
   auto engine =
       ChunkEngine::New(aead_key, cipher->schedule_, ThreadsFor(keying.threads, chunk_hint));
-  if (!engine) return tl::unexpected(engine.error());
+  ENVELOPE_RETURN_IF_ERROR(engine);
   cipher->engine_ = std::move(*engine);
   cipher->batch_chunks_ =
       keying.batch_chunks != 0
@@ -102,11 +102,11 @@ Result<std::unique_ptr<ChunkedCipher>> ChunkedCipher::ForSealing(const ChunkedKe
   std::array<uint8_t, kC2spSaltSize> salt;
   if (keying.salt) {
     salt = *keying.salt;
-  } else if (auto r = crypto::RandomBytes(salt); !r) {
-    return tl::unexpected(r.error());
+  } else {
+    ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(salt));
   }
   auto keys = DeriveC2sp(keying.key.span(), salt, keying.context);
-  if (!keys) return tl::unexpected(keys.error());
+  ENVELOPE_RETURN_IF_ERROR(keys);
   std::memcpy(header.data(), salt.data(), kC2spSaltSize);
   std::memcpy(header.data() + kC2spSaltSize, keys->commitment.data(), kC2spCommitmentSize);
   return Build(keys->aead_key.span(), keys->base_nonce, keying, chunk_hint);
@@ -121,7 +121,7 @@ Result<std::unique_ptr<ChunkedCipher>> ChunkedCipher::ForOpening(const ChunkedKe
   if (keying.raw) return Build(keying.key.span(), keying.base_nonce, keying, chunk_hint);
 
   auto keys = DeriveC2sp(keying.key.span(), header.first<kC2spSaltSize>(), keying.context);
-  if (!keys) return tl::unexpected(keys.error());
+  ENVELOPE_RETURN_IF_ERROR(keys);
   if (!ConstantTimeEqual(keys->commitment, header.subspan(kC2spSaltSize))) {
     return MakeError(ErrorCode::auth_failed, kChunkedAuthFailed);
   }
@@ -158,7 +158,7 @@ Result<void> ChunkedCipher::Seal(uint64_t first_index, std::span<const uint8_t> 
 Result<void> ChunkedCipher::Open(uint64_t first_index, std::span<const uint8_t> sealed, bool final,
                                  std::span<uint8_t> out) {
   auto size = OpenedRunSize(sealed.size(), final);
-  if (!size) return tl::unexpected(size.error());
+  ENVELOPE_RETURN_IF_ERROR(size);
   if (out.size() != *size) {
     return MakeError(ErrorCode::invalid_argument, "chunked: plaintext buffer of the wrong size");
   }

@@ -18,7 +18,7 @@ bool Overlap(std::span<const uint8_t> a, std::span<const uint8_t> b) {
 Result<void> SealChunkedMessage(const ChunkedKeying& keying, std::span<const uint8_t> plaintext,
                                 std::span<uint8_t> out) {
   auto size = C2spSealedSize(plaintext.size(), keying.header_size());
-  if (!size) return tl::unexpected(size.error());
+  ENVELOPE_RETURN_IF_ERROR(size);
   if (out.size() != *size) {
     return MakeError(ErrorCode::invalid_argument, "chunked: ciphertext buffer must be " +
                                                       std::to_string(*size) + " bytes, got " +
@@ -29,7 +29,7 @@ Result<void> SealChunkedMessage(const ChunkedKeying& keying, std::span<const uin
   }
   const uint64_t chunks = plaintext.size() / kC2spChunkSize + 1;
   auto cipher = ChunkedCipher::ForSealing(keying, out.first(keying.header_size()), chunks);
-  if (!cipher) return tl::unexpected(cipher.error());
+  ENVELOPE_RETURN_IF_ERROR(cipher);
   (*cipher)->InMemory(chunks);
   auto r = (*cipher)->Seal(0, plaintext, true, out.subspan(keying.header_size()));
   if (!r) SecureZero(out);  // never leave a half-written ciphertext behind
@@ -39,7 +39,7 @@ Result<void> SealChunkedMessage(const ChunkedKeying& keying, std::span<const uin
 Result<void> OpenChunkedMessage(const ChunkedKeying& keying, std::span<const uint8_t> ciphertext,
                                 std::span<uint8_t> out) {
   auto size = C2spOpenedSize(ciphertext.size(), keying.header_size());
-  if (!size) return tl::unexpected(size.error());
+  ENVELOPE_RETURN_IF_ERROR(size);
   if (out.size() != *size) {
     return MakeError(ErrorCode::invalid_argument, "chunked: plaintext buffer must be " +
                                                       std::to_string(*size) + " bytes, got " +
@@ -76,7 +76,7 @@ Result<uint64_t> ChunkedPlaintextSize(uint64_t ciphertext_size) {
 Result<void> ChunkedEncrypt(std::span<const uint8_t> key, std::span<const uint8_t> plaintext,
                             std::span<uint8_t> ciphertext, const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::SealChunkedMessage(*keying, plaintext, ciphertext);
 }
 
@@ -84,20 +84,18 @@ Result<std::vector<uint8_t>> ChunkedEncrypt(std::span<const uint8_t> key,
                                             std::span<const uint8_t> plaintext,
                                             const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   auto size = ChunkedCiphertextSize(plaintext.size());
-  if (!size) return tl::unexpected(size.error());
+  ENVELOPE_RETURN_IF_ERROR(size);
   std::vector<uint8_t> out(*size);
-  if (auto r = stream::SealChunkedMessage(*keying, plaintext, out); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(stream::SealChunkedMessage(*keying, plaintext, out));
   return out;
 }
 
 Result<void> ChunkedDecrypt(std::span<const uint8_t> key, std::span<const uint8_t> ciphertext,
                             std::span<uint8_t> plaintext, const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::OpenChunkedMessage(*keying, ciphertext, plaintext);
 }
 
@@ -105,13 +103,11 @@ Result<std::vector<uint8_t>> ChunkedDecrypt(std::span<const uint8_t> key,
                                             std::span<const uint8_t> ciphertext,
                                             const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);  // a bad key fails before anything is read
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   auto size = ChunkedPlaintextSize(ciphertext.size());
-  if (!size) return tl::unexpected(size.error());
+  ENVELOPE_RETURN_IF_ERROR(size);
   std::vector<uint8_t> out(*size);
-  if (auto r = stream::OpenChunkedMessage(*keying, ciphertext, out); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(stream::OpenChunkedMessage(*keying, ciphertext, out));
   return out;
 }
 

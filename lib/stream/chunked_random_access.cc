@@ -35,12 +35,12 @@ class RandomAccess final : public ChunkedRandomAccessReader {
   }
 
   Result<uint64_t> Size() override {
-    if (auto r = AuthenticateLength(); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(AuthenticateLength());
     return readable_;
   }
 
   Result<size_t> Read(std::span<uint8_t> out) override {
-    if (!cursor_state_) return tl::unexpected(cursor_state_.error());
+    ENVELOPE_RETURN_IF_ERROR(cursor_state_);
     auto n = ReadAt(cursor_, out);
     if (!n) {
       cursor_state_ = tl::unexpected(n.error());
@@ -80,7 +80,7 @@ class RandomAccess final : public ChunkedRandomAccessReader {
     if (want_end > readable_) {
       // The range reaches past the end the ciphertext claims: that end has to
       // be authentic before we return fewer bytes than asked.
-      if (auto r = AuthenticateLength(); !r) return tl::unexpected(r.error());
+      ENVELOPE_RETURN_IF_ERROR(AuthenticateLength());
     }
     if (offset >= readable_) return 0;
     const uint64_t end = std::min(want_end, readable_);
@@ -90,7 +90,7 @@ class RandomAccess final : public ChunkedRandomAccessReader {
     while (chunk <= last_chunk) {
       const uint64_t n = std::min<uint64_t>(cipher_->batch_chunks(), last_chunk - chunk + 1);
       auto plain = OpenChunks(chunk, n);
-      if (!plain) return tl::unexpected(plain.error());
+      ENVELOPE_RETURN_IF_ERROR(plain);
       // Copy the part of these chunks that the range covers.
       const uint64_t first_byte = chunk * kC2spChunkSize;
       const uint64_t from = std::max(offset, first_byte);
@@ -110,15 +110,15 @@ class RandomAccess final : public ChunkedRandomAccessReader {
     if (sealed_.size() < sealed_size) sealed_.resize(sealed_size);
     auto sealed = std::span(sealed_).first(sealed_size);
     auto got = source_.ReadAt(header_size_ + first * kC2spSealedChunkSize, sealed);
-    if (!got) return tl::unexpected(got.error());
+    ENVELOPE_RETURN_IF_ERROR(got);
     if (*got != sealed_size) {
       return MakeError(ErrorCode::truncated, "chunked: ciphertext shorter than it was when opened");
     }
     auto plain_size = ChunkedCipher::OpenedRunSize(sealed_size, final);
-    if (!plain_size) return tl::unexpected(plain_size.error());
+    ENVELOPE_RETURN_IF_ERROR(plain_size);
     if (plain_.size() < *plain_size) plain_.resize(*plain_size);
     auto plain = std::span(plain_).first(*plain_size);
-    if (auto r = cipher_->Open(first, sealed, final, plain); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(cipher_->Open(first, sealed, final, plain));
     if (final) {  // the final chunk verified: the end is real
       length_state_ = Result<void>();
       length_checked_ = true;
@@ -163,7 +163,7 @@ class RandomAccess final : public ChunkedRandomAccessReader {
 Result<std::unique_ptr<ChunkedRandomAccessReader>> NewChunkedRandomAccessReader(
     const ChunkedKeying& keying, PositionedSource& ciphertext) {
   auto size = ciphertext.Size();
-  if (!size) return tl::unexpected(size.error());
+  ENVELOPE_RETURN_IF_ERROR(size);
   const size_t header_size = keying.header_size();
   if (*size < header_size) {
     return MakeError(ErrorCode::truncated, "chunked: ciphertext shorter than its 56-byte header");
@@ -171,10 +171,10 @@ Result<std::unique_ptr<ChunkedRandomAccessReader>> NewChunkedRandomAccessReader(
   uint8_t header[kC2spHeaderSize];
   auto header_span = std::span(header).first(header_size);
   auto got = ciphertext.ReadAt(0, header_span);
-  if (!got) return tl::unexpected(got.error());
+  ENVELOPE_RETURN_IF_ERROR(got);
   const uint64_t chunk_hint = (*size - header_size) / kC2spSealedChunkSize + 1;
   auto cipher = ChunkedCipher::ForOpening(keying, header_span.first(*got), chunk_hint);
-  if (!cipher) return tl::unexpected(cipher.error());
+  ENVELOPE_RETURN_IF_ERROR(cipher);
   return std::make_unique<RandomAccess>(std::move(*cipher), ciphertext, header_size, *size);
 }
 
@@ -185,7 +185,7 @@ namespace envelope {
 Result<std::unique_ptr<ChunkedRandomAccessReader>> ChunkedRandomAccessReader::New(
     std::span<const uint8_t> key, PositionedSource& ciphertext, const ChunkedOptions& options) {
   auto keying = stream::MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedRandomAccessReader(std::move(*keying), ciphertext);
 }
 

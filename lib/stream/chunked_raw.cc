@@ -20,7 +20,7 @@ Result<std::unique_ptr<ChunkedEncryptor>> NewRawChunkedEncryptor(
     std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Sink& ciphertext,
     unsigned threads) {
   auto keying = MakeRawKeying(key, base_nonce, threads);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedEncryptor(std::move(*keying), ciphertext);
 }
 
@@ -28,7 +28,7 @@ Result<std::unique_ptr<ChunkedDecryptor>> NewRawChunkedDecryptor(
     std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Sink& plaintext,
     unsigned threads) {
   auto keying = MakeRawKeying(key, base_nonce, threads);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedDecryptor(std::move(*keying), plaintext);
 }
 
@@ -36,7 +36,7 @@ Result<std::unique_ptr<ChunkedEncryptingReader>> NewRawChunkedEncryptingReader(
     std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Source& plaintext,
     unsigned threads) {
   auto keying = MakeRawKeying(key, base_nonce, threads);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedEncryptingReader(std::move(*keying), plaintext);
 }
 
@@ -44,7 +44,7 @@ Result<std::unique_ptr<ChunkedDecryptingReader>> NewRawChunkedDecryptingReader(
     std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Source& ciphertext,
     unsigned threads) {
   auto keying = MakeRawKeying(key, base_nonce, threads);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedDecryptingReader(std::move(*keying), ciphertext);
 }
 
@@ -52,7 +52,7 @@ Result<std::unique_ptr<ChunkedRandomAccessReader>> NewRawChunkedRandomAccessRead
     std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, PositionedSource& ciphertext,
     unsigned threads) {
   auto keying = MakeRawKeying(key, base_nonce, threads);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedRandomAccessReader(std::move(*keying), ciphertext);
 }
 
@@ -60,7 +60,7 @@ Result<void> RawChunkedEncrypt(std::span<const uint8_t> key, std::span<const uin
                                std::span<const uint8_t> plaintext, std::span<uint8_t> ciphertext,
                                unsigned threads) {
   auto keying = MakeRawKeying(key, base_nonce, threads);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::SealChunkedMessage(*keying, plaintext, ciphertext);
 }
 
@@ -68,7 +68,7 @@ Result<void> RawChunkedDecrypt(std::span<const uint8_t> key, std::span<const uin
                                std::span<const uint8_t> ciphertext, std::span<uint8_t> plaintext,
                                unsigned threads) {
   auto keying = MakeRawKeying(key, base_nonce, threads);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::OpenChunkedMessage(*keying, ciphertext, plaintext);
 }
 

@@ -24,7 +24,7 @@ class Opener {
   static Result<Opener> New(const ChunkedKeying& keying, std::span<const uint8_t> header) {
     Opener o;
     auto cipher = ChunkedCipher::ForOpening(keying, header, kNoChunkHint);
-    if (!cipher) return tl::unexpected(cipher.error());
+    ENVELOPE_RETURN_IF_ERROR(cipher);
     o.cipher_ = std::move(*cipher);
     const size_t batch = o.cipher_->batch_chunks();
     o.staging_.resize(batch * kC2spSealedChunkSize);
@@ -49,11 +49,9 @@ class Opener {
   Result<std::span<const uint8_t>> Open(std::span<const uint8_t> sealed, bool final,
                                         std::span<uint8_t> out = {}) {
     auto size = ChunkedCipher::OpenedRunSize(sealed.size(), final);
-    if (!size) return tl::unexpected(size.error());
+    ENVELOPE_RETURN_IF_ERROR(size);
     out = (out.empty() ? std::span(plain_) : out).first(*size);
-    if (auto r = cipher_->Open(next_index_, sealed, final, out); !r) {
-      return tl::unexpected(r.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(cipher_->Open(next_index_, sealed, final, out));
     next_index_ += sealed.size() / kC2spSealedChunkSize + (final ? 1 : 0);
     return std::span<const uint8_t>(out);
   }
@@ -129,7 +127,7 @@ class Decryptor final : public ChunkedDecryptor {
  private:
   Result<void> StartOpener() {
     auto opener = Opener::New(keying_, std::span<const uint8_t>(header_, keying_.header_size()));
-    if (!opener) return tl::unexpected(opener.error());
+    ENVELOPE_RETURN_IF_ERROR(opener);
     opener_.emplace(std::move(*opener));
     keying_.key = SecretBytes();  // the message key now lives in the engine only
     return {};
@@ -160,16 +158,16 @@ class DecryptingReader final : public ChunkedDecryptingReader {
   DecryptingReader(Opener opener, Source& source) : opener_(std::move(opener)), source_(source) {}
 
   Result<size_t> Read(std::span<uint8_t> out) override {
-    if (!state_) return tl::unexpected(state_.error());
+    ENVELOPE_RETURN_IF_ERROR(state_);
     if (out.empty()) return 0;
     if (pending_.empty()) {
       if (done_) return 0;
       if (const size_t direct = opener_.DirectChunks(out.size()); direct > 0) {
         // A large read: open straight into the caller's buffer, no copy.
-        if (auto r = Refill(direct, out); !r) return tl::unexpected(r.error());
+        ENVELOPE_RETURN_IF_ERROR(Refill(direct, out));
         return std::exchange(pending_, {}).size();
       }
-      if (auto r = Refill(); !r) return tl::unexpected(r.error());
+      ENVELOPE_RETURN_IF_ERROR(Refill());
     }
     const size_t n = std::min(out.size(), pending_.size());
     std::memcpy(out.data(), pending_.data(), n);
@@ -218,9 +216,9 @@ Result<std::unique_ptr<DecryptingReader>> MakeReader(const ChunkedKeying& keying
   uint8_t header[kC2spHeaderSize];
   const auto header_span = std::span(header).first(keying.header_size());
   auto n = ReadFull(source, header_span);
-  if (!n) return tl::unexpected(n.error());
+  ENVELOPE_RETURN_IF_ERROR(n);
   auto opener = Opener::New(keying, header_span.first(*n));  // a short header fails here
-  if (!opener) return tl::unexpected(opener.error());
+  ENVELOPE_RETURN_IF_ERROR(opener);
   return std::make_unique<DecryptingReader>(std::move(*opener), source);
 }
 
@@ -229,24 +227,24 @@ Result<std::unique_ptr<DecryptingReader>> MakeReader(const ChunkedKeying& keying
 Result<std::unique_ptr<ChunkedDecryptor>> NewChunkedDecryptor(ChunkedKeying keying,
                                                               Sink& plaintext) {
   auto decryptor = std::make_unique<Decryptor>(std::move(keying), plaintext);
-  if (auto r = decryptor->Start(); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(decryptor->Start());
   return decryptor;
 }
 
 Result<std::unique_ptr<ChunkedDecryptingReader>> NewChunkedDecryptingReader(
     const ChunkedKeying& keying, Source& ciphertext) {
   auto reader = MakeReader(keying, ciphertext);
-  if (!reader) return tl::unexpected(reader.error());
+  ENVELOPE_RETURN_IF_ERROR(reader);
   return std::unique_ptr<ChunkedDecryptingReader>(std::move(*reader));
 }
 
 Result<uint64_t> PumpChunkedDecrypt(const ChunkedKeying& keying, Source& ciphertext,
                                     Sink& plaintext) {
   auto reader = MakeReader(keying, ciphertext);
-  if (!reader) return tl::unexpected(reader.error());
+  ENVELOPE_RETURN_IF_ERROR(reader);
   while (!(*reader)->done()) {
-    if (auto r = (*reader)->Refill(); !r) return tl::unexpected(r.error());
-    if (auto w = plaintext.Write((*reader)->TakePending()); !w) return tl::unexpected(w.error());
+    ENVELOPE_RETURN_IF_ERROR((*reader)->Refill());
+    ENVELOPE_RETURN_IF_ERROR(plaintext.Write((*reader)->TakePending()));
   }
   return (*reader)->total();
 }
@@ -261,21 +259,21 @@ Result<std::unique_ptr<ChunkedDecryptor>> ChunkedDecryptor::New(std::span<const 
                                                                 Sink& plaintext,
                                                                 const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedDecryptor(std::move(*keying), plaintext);
 }
 
 Result<std::unique_ptr<ChunkedDecryptingReader>> ChunkedDecryptingReader::New(
     std::span<const uint8_t> key, Source& ciphertext, const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedDecryptingReader(std::move(*keying), ciphertext);
 }
 
 Result<uint64_t> ChunkedDecryptStream(std::span<const uint8_t> key, Source& ciphertext,
                                       Sink& plaintext, const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::PumpChunkedDecrypt(std::move(*keying), ciphertext, plaintext);
 }
 

@@ -25,7 +25,7 @@ class Sealer {
     s.sealed_.resize(s.header_size_);
     auto cipher =
         ChunkedCipher::ForSealing(keying, std::span(s.sealed_).first(s.header_size_), kNoChunkHint);
-    if (!cipher) return tl::unexpected(cipher.error());
+    ENVELOPE_RETURN_IF_ERROR(cipher);
     s.cipher_ = std::move(*cipher);
     const size_t batch = s.cipher_->batch_chunks();
     s.staging_.resize(batch * kC2spChunkSize);
@@ -42,9 +42,7 @@ class Sealer {
     const size_t chunks = plaintext.size() / kC2spChunkSize + (final ? 1 : 0);
     const size_t size = plaintext.size() + chunks * kTagSize;
     auto out = std::span(sealed_).subspan(header_size_, size);
-    if (auto r = cipher_->Seal(next_index_, plaintext, final, out); !r) {
-      return tl::unexpected(r.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(cipher_->Seal(next_index_, plaintext, final, out));
     next_index_ += chunks;
     const size_t from = header_sent_ ? header_size_ : 0;
     header_sent_ = true;
@@ -125,11 +123,11 @@ class EncryptingReader final : public ChunkedEncryptingReader {
   EncryptingReader(Sealer sealer, Source& source) : sealer_(std::move(sealer)), source_(source) {}
 
   Result<size_t> Read(std::span<uint8_t> out) override {
-    if (!state_) return tl::unexpected(state_.error());
+    ENVELOPE_RETURN_IF_ERROR(state_);
     if (out.empty()) return 0;
     if (pending_.empty()) {
       if (done_) return 0;
-      if (auto r = Refill(); !r) return tl::unexpected(r.error());
+      ENVELOPE_RETURN_IF_ERROR(Refill());
     }
     const size_t n = std::min(out.size(), pending_.size());
     std::memcpy(out.data(), pending_.data(), n);
@@ -176,25 +174,25 @@ class EncryptingReader final : public ChunkedEncryptingReader {
 Result<std::unique_ptr<ChunkedEncryptor>> NewChunkedEncryptor(const ChunkedKeying& keying,
                                                               Sink& ciphertext) {
   auto sealer = Sealer::New(keying);
-  if (!sealer) return tl::unexpected(sealer.error());
+  ENVELOPE_RETURN_IF_ERROR(sealer);
   return std::make_unique<Encryptor>(std::move(*sealer), ciphertext);
 }
 
 Result<std::unique_ptr<ChunkedEncryptingReader>> NewChunkedEncryptingReader(
     const ChunkedKeying& keying, Source& plaintext) {
   auto sealer = Sealer::New(keying);
-  if (!sealer) return tl::unexpected(sealer.error());
+  ENVELOPE_RETURN_IF_ERROR(sealer);
   return std::make_unique<EncryptingReader>(std::move(*sealer), plaintext);
 }
 
 Result<uint64_t> PumpChunkedEncrypt(const ChunkedKeying& keying, Source& plaintext,
                                     Sink& ciphertext) {
   auto sealer = Sealer::New(keying);
-  if (!sealer) return tl::unexpected(sealer.error());
+  ENVELOPE_RETURN_IF_ERROR(sealer);
   EncryptingReader reader(std::move(*sealer), plaintext);
   while (!reader.done()) {
-    if (auto r = reader.Refill(); !r) return tl::unexpected(r.error());
-    if (auto w = ciphertext.Write(reader.TakePending()); !w) return tl::unexpected(w.error());
+    ENVELOPE_RETURN_IF_ERROR(reader.Refill());
+    ENVELOPE_RETURN_IF_ERROR(ciphertext.Write(reader.TakePending()));
   }
   return reader.total();
 }
@@ -209,21 +207,21 @@ Result<std::unique_ptr<ChunkedEncryptor>> ChunkedEncryptor::New(std::span<const 
                                                                 Sink& ciphertext,
                                                                 const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedEncryptor(std::move(*keying), ciphertext);
 }
 
 Result<std::unique_ptr<ChunkedEncryptingReader>> ChunkedEncryptingReader::New(
     std::span<const uint8_t> key, Source& plaintext, const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedEncryptingReader(std::move(*keying), plaintext);
 }
 
 Result<uint64_t> ChunkedEncryptStream(std::span<const uint8_t> key, Source& plaintext,
                                       Sink& ciphertext, const ChunkedOptions& options) {
   auto keying = MakeC2spKeying(key, options);
-  if (!keying) return tl::unexpected(keying.error());
+  ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::PumpChunkedEncrypt(std::move(*keying), plaintext, ciphertext);
 }
 

@@ -59,7 +59,7 @@ Result<void> ReadExactAt(PositionedSource& source, uint64_t offset, std::span<ui
   size_t done = 0;
   while (done < out.size()) {
     auto n = source.ReadAt(offset + done, out.subspan(done));
-    if (!n) return tl::unexpected(n.error());
+    ENVELOPE_RETURN_IF_ERROR(n);
     if (*n == 0) return MakeError(ErrorCode::truncated, "read past the end of the input");
     done += *n;
   }

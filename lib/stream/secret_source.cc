@@ -24,7 +24,7 @@ tl::unexpected<Error> Invalid(const SecretSource& s, const std::string& why) {
 // returns the byte count; more than max_size is `invalid_argument`.
 Result<size_t> ReadBounded(int fd, SecretBytes& buf, const std::string& what) {
   auto n = ReadFd(fd, buf.span(), what);
-  if (!n) return tl::unexpected(n.error());
+  ENVELOPE_RETURN_IF_ERROR(n);
   if (*n == buf.size()) {
     return MakeError(ErrorCode::invalid_argument,
                      what + ": holds more than " + std::to_string(buf.size() - 1) + " bytes");
@@ -47,7 +47,7 @@ Result<SecretBytes> ReadSecretFd(int fd, size_t max_size) {
   auto buf = SecretBytes::Allocate(max_size + 1);
   if (!buf) return buf;
   auto n = ReadBounded(fd, *buf, "descriptor " + std::to_string(fd));
-  if (!n) return tl::unexpected(n.error());
+  ENVELOPE_RETURN_IF_ERROR(n);
   return SecretBytes::CopyFrom(buf->span().first(*n));
 }
 
@@ -72,7 +72,7 @@ Result<SecretBytes> ReadSecret(const SecretSource& source, size_t max_size) {
         return Invalid(source, "is not a descriptor");
       }
       auto n = ReadBounded(fd, *buf, source.Describe());
-      if (!n) return tl::unexpected(n.error());
+      ENVELOPE_RETURN_IF_ERROR(n);
       size = *n;
       break;
     }
@@ -84,7 +84,7 @@ Result<SecretBytes> ReadSecret(const SecretSource& source, size_t max_size) {
       }
       auto n = ReadBounded(fd, *buf, source.Describe());
       ::close(fd);
-      if (!n) return tl::unexpected(n.error());
+      ENVELOPE_RETURN_IF_ERROR(n);
       size = *n;
       break;
     }

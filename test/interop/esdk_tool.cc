@@ -124,7 +124,7 @@ Result<std::shared_ptr<const envelope::Keyring>> MakeKeyring(const Options& o) {
     }
     if (!o.has("key-file")) throw Usage{"--keyring aes needs --key-file"};
     auto key = ReadWholeFile(o.get("key-file"));
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     std::vector<uint8_t> bytes(key->begin(), key->end());
     auto keyring = envelope::NewRawAesKeyring(ns, name, bytes);
     envelope::SecureZero(bytes);
@@ -147,12 +147,12 @@ Result<std::shared_ptr<const envelope::Keyring>> MakeKeyring(const Options& o) {
     std::string public_pem, private_pem;
     if (o.has("public-key")) {
       auto pem = ReadWholeFile(o.get("public-key"));
-      if (!pem) return tl::unexpected(pem.error());
+      ENVELOPE_RETURN_IF_ERROR(pem);
       public_pem = std::move(*pem);
     }
     if (o.has("private-key")) {
       auto pem = ReadWholeFile(o.get("private-key"));
-      if (!pem) return tl::unexpected(pem.error());
+      ENVELOPE_RETURN_IF_ERROR(pem);
       private_pem = std::move(*pem);
     }
     auto keyring = envelope::NewRawRsaKeyring(ns, name, padding->second, public_pem, private_pem);
@@ -231,9 +231,9 @@ Result<void> Pump(const std::string& path, Update&& update) {
 Result<void> Run(const Options& o) {
   auto context = ReadContext(o);
   auto keyring = MakeKeyring(o);
-  if (!keyring) return tl::unexpected(keyring.error());
+  ENVELOPE_RETURN_IF_ERROR(keyring);
   auto cmm = envelope::NewDefaultCmm(*keyring);
-  if (!cmm) return tl::unexpected(cmm.error());
+  ENVELOPE_RETURN_IF_ERROR(cmm);
   TempFileSink sink(o.get("out"));
   if (auto ok = sink.Open(); !ok) return ok;
 
@@ -254,7 +254,7 @@ Result<void> Run(const Options& o) {
       options.frame_length = static_cast<uint32_t>(v);
     }
     auto enc = envelope::MessageEncryptor::New(**cmm, options, sink);
-    if (!enc) return tl::unexpected(enc.error());
+    ENVELOPE_RETURN_IF_ERROR(enc);
     if (auto ok = Pump(o.get("in"), [&](auto piece) { return (*enc)->Update(piece); }); !ok) {
       return ok;
     }
@@ -266,7 +266,7 @@ Result<void> Run(const Options& o) {
     envelope::DecryptOptions options;
     options.reproduced_context = std::move(context);
     auto dec = envelope::MessageDecryptor::New(**cmm, options, sink);
-    if (!dec) return tl::unexpected(dec.error());
+    ENVELOPE_RETURN_IF_ERROR(dec);
     if (auto ok = Pump(o.get("in"), [&](auto piece) { return (*dec)->Update(piece); }); !ok) {
       return ok;
     }

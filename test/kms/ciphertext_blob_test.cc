@@ -26,7 +26,7 @@ std::vector<uint8_t> Seal(std::string_view text = "hello") {
 Result<SecretBytes> Open(std::span<const uint8_t> blob, const EncryptionContext& ctx = kContext,
                          std::span<const uint8_t> material = kMaterial) {
   auto view = ParseBlob(blob);
-  if (!view) return tl::unexpected(view.error());
+  ENVELOPE_RETURN_IF_ERROR(view);
   return OpenBlob(*view, material, ctx);
 }
 

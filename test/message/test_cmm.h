@@ -23,7 +23,7 @@ class FixedCmm final : public CryptoMaterialsManager {
     m.context = request.context;
     if (m.suite == AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key_ecdsa_p384) {
       auto key = NewSigningKey();
-      if (!key) return tl::unexpected(key.error());
+      ENVELOPE_RETURN_IF_ERROR(key);
       m.context[std::string(kPublicKeyContextKey)] = message::Base64Encode((*key)->PublicKey());
       m.signing_key = *key;
     }

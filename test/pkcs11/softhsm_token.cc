@@ -75,15 +75,13 @@ Result<std::shared_ptr<keyring::pkcs11::Module>> CreateSoftHsmToken(
     return MakeError(ErrorCode::internal, "setenv SOFTHSM2_CONF failed");
   }
   auto module = keyring::pkcs11::Module::Load(kSoftHsmModule);
-  if (!module) return tl::unexpected(module.error());
+  ENVELOPE_RETURN_IF_ERROR(module);
   CK_FUNCTION_LIST* f = (*module)->f();
 
   // A fresh SoftHSM2 offers one slot with an uninitialized token.
   CK_SLOT_ID slots[8];
   CK_ULONG count = 8;
-  if (auto r = Check(f->C_GetSlotList(CK_TRUE, slots, &count), "C_GetSlotList"); !r) {
-    return tl::unexpected(r.error());
-  }
+  ENVELOPE_RETURN_IF_ERROR(Check(f->C_GetSlotList(CK_TRUE, slots, &count), "C_GetSlotList"));
   if (count < 1) return MakeError(ErrorCode::internal, "SoftHSM2 offers no slot");
   auto label = Padded(kTokenLabel);
   if (auto r = Check(f->C_InitToken(slots[0], Text(kSoPin), std::strlen(kSoPin), label.data()),
@@ -93,7 +91,7 @@ Result<std::shared_ptr<keyring::pkcs11::Module>> CreateSoftHsmToken(
   }
   // The initialized token moves to a new slot id; find it by label.
   auto slot = (*module)->FindToken(kTokenLabel);
-  if (!slot) return tl::unexpected(slot.error());
+  ENVELOPE_RETURN_IF_ERROR(slot);
 
   CK_SESSION_HANDLE s = CK_INVALID_HANDLE;
   auto filled = [&]() -> Result<void> {
@@ -140,7 +138,7 @@ Result<std::shared_ptr<keyring::pkcs11::Module>> CreateSoftHsmToken(
   }
   auto r = filled();
   f->C_CloseSession(s);
-  if (!r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(r);
   return *module;
 }
 

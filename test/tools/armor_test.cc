@@ -29,11 +29,9 @@ Result<std::vector<uint8_t>> Dearmor(std::string_view text, size_t piece) {
   const auto bytes = Bytes(text);
   for (size_t i = 0; i < bytes.size(); i += piece) {
     const size_t n = std::min(piece, bytes.size() - i);
-    if (auto r = decoder.Decode(std::span(bytes).subspan(i, n), out); !r) {
-      return tl::unexpected(r.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(decoder.Decode(std::span(bytes).subspan(i, n), out));
   }
-  if (auto r = decoder.Finish(); !r) return tl::unexpected(r.error());
+  ENVELOPE_RETURN_IF_ERROR(decoder.Finish());
   return out;
 }
 

@@ -47,7 +47,7 @@ Result<Output> Output::Open(const std::string& path, const OutputOptions& option
     return Output(STDOUT_FILENO, "-");
   }
   auto through = WritesThrough(path);
-  if (!through) return tl::unexpected(through.error());
+  ENVELOPE_RETURN_IF_ERROR(through);
   if (*through) {
     const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return IoError("cannot open " + Quoted(path), errno);

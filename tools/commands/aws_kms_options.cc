@@ -64,7 +64,7 @@ Result<std::vector<std::shared_ptr<const Keyring>>> AwsKmsKeyrings(const AwsKmsO
   if (!o.named()) return out;
   auto supplier = NewAwsKmsClientSupplier(
       {.profile = o.profile, .region = o.region, .endpoint_url = o.endpoint_url});
-  if (!supplier) return tl::unexpected(supplier.error());
+  ENVELOPE_RETURN_IF_ERROR(supplier);
   if (!o.keys.empty()) {
     AwsKmsKeyringConfig config;
     config.generator = o.keys.front();
@@ -72,7 +72,7 @@ Result<std::vector<std::shared_ptr<const Keyring>>> AwsKmsKeyrings(const AwsKmsO
     config.mrk_aware = true;
     config.grant_tokens = o.grant_tokens;
     auto keyring = NewAwsKmsKeyring(config, *supplier);
-    if (!keyring) return tl::unexpected(keyring.error());
+    ENVELOPE_RETURN_IF_ERROR(keyring);
     out.push_back(std::move(*keyring));
   }
   if (o.discovery) {
@@ -82,7 +82,7 @@ Result<std::vector<std::shared_ptr<const Keyring>>> AwsKmsKeyrings(const AwsKmsO
       config.filter = AwsKmsDiscoveryFilter{o.discovery_partition, o.discovery_accounts};
     }
     auto keyring = NewAwsKmsDiscoveryKeyring(config, *supplier);
-    if (!keyring) return tl::unexpected(keyring.error());
+    ENVELOPE_RETURN_IF_ERROR(keyring);
     out.push_back(std::move(*keyring));
   }
   return out;

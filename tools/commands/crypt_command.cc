@@ -26,14 +26,14 @@ struct Limits {
 
 Result<Limits> ParseLimits(const CryptOptions& o) {
   auto frame = ParseSize(o.max_frame_size, "--max-frame-size");
-  if (!frame) return tl::unexpected(frame.error());
+  ENVELOPE_RETURN_IF_ERROR(frame);
   if (*frame == 0 || *frame > UINT32_MAX) {
     return MakeError(ErrorCode::invalid_argument,
                      "--max-frame-size " + o.max_frame_size +
                          ": must be 1 to 4294967295 (the format's largest frame)");
   }
   auto buffer = ParseSize(o.max_buffer, "--max-buffer");
-  if (!buffer) return tl::unexpected(buffer.error());
+  ENVELOPE_RETURN_IF_ERROR(buffer);
   if (*buffer > SIZE_MAX) {
     return MakeError(ErrorCode::invalid_argument, "--max-buffer " + o.max_buffer + ": too large");
   }

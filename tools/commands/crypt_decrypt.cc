@@ -83,7 +83,7 @@ class WindowSink final : public ByteSink {
   // Flush checks that the range starts within the plaintext (all of which
   // went through) and writes what was held.
   Result<void> Flush() {
-    if (auto r = RangeWithin(range_, pos_); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(RangeWithin(range_, pos_));
     if (held_.empty()) return {};
     return next_.Write(held_);
   }

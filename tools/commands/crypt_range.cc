@@ -54,7 +54,7 @@ struct Plaintext {
   Result<void> ReadAt(uint64_t offset, std::span<uint8_t> out) {
     if (message) return message->ReadAt(offset, out);
     auto n = chunked->ReadAt(offset, out);
-    if (!n) return tl::unexpected(n.error());
+    ENVELOPE_RETURN_IF_ERROR(n);
     if (*n != out.size()) return MakeError(ErrorCode::truncated, "decrypt: the file ended early");
     return {};
   }

@@ -61,7 +61,7 @@ void RegisterKeyPolicyCommands(CLI::App& keys, std::shared_ptr<Globals> g, Comma
   get->footer(Examples("envelope keys policy get alias/app"));
   out.push_back({get, WithKms(g, [a](kms::Kms& k) -> Result<void> {
                    auto text = k.GetKeyPolicy(a->key);
-                   if (!text) return tl::unexpected(text.error());
+                   ENVELOPE_RETURN_IF_ERROR(text);
                    std::printf("%s\n", text->c_str());
                    return {};
                  })});
@@ -73,7 +73,7 @@ void RegisterKeyPolicyCommands(CLI::App& keys, std::shared_ptr<Globals> g, Comma
   put->footer(Examples("envelope keys policy put alias/app --policy-file policy.json"));
   out.push_back({put, WithKms(g, [a](kms::Kms& k) -> Result<void> {
                    auto text = ReadPolicyFile(a->policy_file);
-                   if (!text) return tl::unexpected(text.error());
+                   ENVELOPE_RETURN_IF_ERROR(text);
                    return k.PutKeyPolicy(a->key, *text, a->bypass);
                  })});
 }
@@ -89,7 +89,7 @@ void RegisterUserCommands(CLI::App& kms, std::shared_ptr<Globals> g, Commands& o
                           "  envelope kms access-keys create --user alice --secret-file alice.secret"));
   out.push_back({create, WithKms(g, [a](kms::Kms& k) -> Result<void> {
                    auto user = k.CreateUser(a->user, a->account);
-                   if (!user) return tl::unexpected(user.error());
+                   ENVELOPE_RETURN_IF_ERROR(user);
                    std::printf("%s\n", user->arn.c_str());
                    return {};
                  })});
@@ -97,7 +97,7 @@ void RegisterUserCommands(CLI::App& kms, std::shared_ptr<Globals> g, Commands& o
   list->add_flag("--json", a->json, "JSON output");
   out.push_back({list, WithKms(g, [a](kms::Kms& k) -> Result<void> {
                    auto listed = k.ListUsers();
-                   if (!listed) return tl::unexpected(listed.error());
+                   ENVELOPE_RETURN_IF_ERROR(listed);
                    nlohmann::json rows = nlohmann::json::array();
                    for (const auto& u : *listed) {
                      if (a->json) {
@@ -123,14 +123,14 @@ void RegisterUserCommands(CLI::App& kms, std::shared_ptr<Globals> g, Commands& o
       ->type_name("FILE");
   out.push_back({put, WithKms(g, [a](kms::Kms& k) -> Result<void> {
                    auto text = ReadPolicyFile(a->policy_file);
-                   if (!text) return tl::unexpected(text.error());
+                   ENVELOPE_RETURN_IF_ERROR(text);
                    return k.PutUserPolicy(a->user, *text);
                  })});
   CLI::App* get = users->add_subcommand("get-policy", "print the identity policy of NAME");
   get->add_option("NAME", a->user, "user name")->required();
   out.push_back({get, WithKms(g, [a](kms::Kms& k) -> Result<void> {
                    auto text = k.GetUserPolicy(a->user);
-                   if (!text) return tl::unexpected(text.error());
+                   ENVELOPE_RETURN_IF_ERROR(text);
                    std::printf("%s\n", text->c_str());
                    return {};
                  })});

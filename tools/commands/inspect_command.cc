@@ -29,7 +29,7 @@ class DecodedSource final : public ByteSource {
       if (!n) return n;
       if (*n == 0) {
         if (armor_) {
-          if (auto r = armor_->Finish(); !r) return tl::unexpected(r.error());
+          ENVELOPE_RETURN_IF_ERROR(armor_->Finish());
         }
         return 0;
       }
@@ -39,7 +39,7 @@ class DecodedSource final : public ByteSource {
       buf_.clear();
       pos_ = 0;
       if (armor_) {
-        if (auto r = armor_->Decode(raw_, buf_); !r) return tl::unexpected(r.error());
+        ENVELOPE_RETURN_IF_ERROR(armor_->Decode(raw_, buf_));
       } else {
         buf_.swap(raw_);
       }

@@ -31,7 +31,7 @@ Result<std::shared_ptr<kms::Kms>> Keystore::Shared() {
 
 Result<kms::Kms*> Keystore::Get() {
   auto shared = Shared();
-  if (!shared) return tl::unexpected(shared.error());
+  ENVELOPE_RETURN_IF_ERROR(shared);
   return shared->get();
 }
 
@@ -43,7 +43,7 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
 Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keystore& keystore,
                                                     Pkcs11Keys& pkcs11) {
   auto customer_key = ReadCustomerKey(o);
-  if (!customer_key) return tl::unexpected(customer_key.error());
+  ENVELOPE_RETURN_IF_ERROR(customer_key);
   return BuildKeyring(o, keystore, pkcs11, *customer_key ? &**customer_key : nullptr);
 }
 
@@ -53,7 +53,7 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
   const bool enc = o.direction == Direction::encrypt;
   std::vector<std::shared_ptr<const Keyring>> keyrings;
   auto add = [&](Result<std::shared_ptr<const Keyring>> k) -> Result<void> {
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     keyrings.push_back(std::move(*k));
     return {};
   };
@@ -61,7 +61,7 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
   auto kms_client = [&]() -> Result<std::shared_ptr<KmsClient>> {
     if (!client) {
       auto kms = keystore.Shared();
-      if (!kms) return tl::unexpected(kms.error());
+      ENVELOPE_RETURN_IF_ERROR(kms);
       client = kms::NewKmsClient(*kms);
     }
     return client;
@@ -69,41 +69,37 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
 
   for (const std::string& key : o.kms_keys) {
     auto c = kms_client();
-    if (!c) return tl::unexpected(c.error());
-    if (auto r = add(NewKmsKeyring(*c, key)); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(c);
+    ENVELOPE_RETURN_IF_ERROR(add(NewKmsKeyring(*c, key)));
   }
   if (customer_key != nullptr) {
-    if (auto r = add(NewCustomerKeyKeyring(customer_key->span())); !r) {
-      return tl::unexpected(r.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(add(NewCustomerKeyKeyring(customer_key->span())));
   }
   auto passphrase = ReadPassphrase(o);
-  if (!passphrase) return tl::unexpected(passphrase.error());
+  ENVELOPE_RETURN_IF_ERROR(passphrase);
   if (*passphrase) {
-    if (auto r = add(NewPassphraseKeyring((*passphrase)->span())); !r) {
-      return tl::unexpected(r.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(add(NewPassphraseKeyring((*passphrase)->span())));
   }
   for (const std::string& spec : o.wrapping_keys) {
-    if (auto r = add(WrappingKeyKeyring(spec)); !r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(add(WrappingKeyKeyring(spec)));
   }
   auto aws_keyrings = AwsKmsKeyrings(o.aws);
-  if (!aws_keyrings) return tl::unexpected(aws_keyrings.error());
+  ENVELOPE_RETURN_IF_ERROR(aws_keyrings);
   for (auto& k : *aws_keyrings) keyrings.push_back(std::move(k));
   auto hsm_keys = pkcs11.Named();
-  if (!hsm_keys) return tl::unexpected(hsm_keys.error());
+  ENVELOPE_RETURN_IF_ERROR(hsm_keys);
   for (auto& k : *hsm_keys) keyrings.push_back(std::move(k));
 
   if (keyrings.empty()) {
     // No key named: SSE-S3 on encrypt; on decrypt, any key of the keystore.
     if (enc) {
       auto kms = keystore.Shared();
-      if (!kms) return tl::unexpected(kms.error());
-      if (auto r = add(kms::NewSseS3Keyring(*kms)); !r) return tl::unexpected(r.error());
+      ENVELOPE_RETURN_IF_ERROR(kms);
+      ENVELOPE_RETURN_IF_ERROR(add(kms::NewSseS3Keyring(*kms)));
     } else {
       auto c = kms_client();
-      if (!c) return tl::unexpected(c.error());
-      if (auto r = add(NewKmsDiscoveryKeyring(*c)); !r) return tl::unexpected(r.error());
+      ENVELOPE_RETURN_IF_ERROR(c);
+      ENVELOPE_RETURN_IF_ERROR(add(NewKmsDiscoveryKeyring(*c)));
     }
   }
   if (enc && keyrings.size() > o.max_edks) {

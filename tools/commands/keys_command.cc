@@ -73,7 +73,7 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
       request.tags[t.substr(0, eq)] = t.substr(eq + 1);
     }
     auto key = kms.CreateKey(request);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     if (!a->alias.empty()) {
       if (auto r = kms.CreateAlias(a->alias, key->key_id); !r) {
         return tl::unexpected(r.error().WithContext("key " + key->key_id + " created, but alias"));
@@ -96,7 +96,7 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
   list->add_flag("--json", a->json, "JSON array of key metadata");
   out.push_back({list, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
     auto all = kms.ListKeys();
-    if (!all) return tl::unexpected(all.error());
+    ENVELOPE_RETURN_IF_ERROR(all);
     nlohmann::json array = nlohmann::json::array();
     if (!a->json) std::printf("%-36s  %-15s  %-7s  %-8s  %s\n", "KEY ID", "STATE", "VERSION",
                               "ROTATION", "ALIASES");
@@ -123,7 +123,7 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
   describe->add_flag("--json", a->json, "JSON object");
   out.push_back({describe, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
     auto key = kms.DescribeKey(a->key);
-    if (!key) return tl::unexpected(key.error());
+    ENVELOPE_RETURN_IF_ERROR(key);
     const auto aliases = AliasesOf(kms, key->key_id);
     if (a->json) {
       PrintJson(KeyJson(*key, aliases));
@@ -146,9 +146,9 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
     }
     if (a->key.empty()) return MakeError(ErrorCode::invalid_argument, "name the key to point at");
     auto target = kms.DescribeKey(a->key);
-    if (!target) return tl::unexpected(target.error());
+    ENVELOPE_RETURN_IF_ERROR(target);
     auto existing = kms.ListAliases();
-    if (!existing) return tl::unexpected(existing.error());
+    ENVELOPE_RETURN_IF_ERROR(existing);
     for (const auto& e : *existing) {
       if (e.alias_name == a->alias) return kms.UpdateAlias(a->alias, target->key_id);
     }
@@ -177,7 +177,7 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
     if (!r && r.error().code() == ErrorCode::limit_exceeded) {
       return MakeError(ErrorCode::unsupported, r.error().message());
     }
-    if (!r) return tl::unexpected(r.error());
+    ENVELOPE_RETURN_IF_ERROR(r);
     std::printf("%s version %u\n", r->key_id.c_str(), r->version);
     return {};
   })});

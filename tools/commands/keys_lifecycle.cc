@@ -46,9 +46,9 @@ void RegisterRotationCommands(CLI::App& keys, std::shared_ptr<Globals> g, Comman
   list->footer(Examples("envelope keys rotation list alias/web"));
   out.push_back({list, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
     auto status = kms.GetKeyRotationStatus(a->key);
-    if (!status) return tl::unexpected(status.error());
+    ENVELOPE_RETURN_IF_ERROR(status);
     auto rotations = kms.ListKeyRotations(a->key);
-    if (!rotations) return tl::unexpected(rotations.error());
+    ENVELOPE_RETURN_IF_ERROR(rotations);
     if (a->json) {
       nlohmann::json j = {{"rotation_enabled", status->enabled}};
       if (status->enabled) j["rotation_period_days"] = status->period_days;
@@ -91,7 +91,7 @@ void RegisterDeletionCommands(CLI::App& keys, std::shared_ptr<Globals> g, Comman
   schedule->footer(Examples("envelope keys schedule-deletion --days 7 alias/old"));
   out.push_back({schedule, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
     auto s = kms.ScheduleKeyDeletion(a->key, a->pending_days);
-    if (!s) return tl::unexpected(s.error());
+    ENVELOPE_RETURN_IF_ERROR(s);
     std::printf("%s will be deleted on %s\n", s->key_id.c_str(),
                 FormatTime(s->deletion_date).c_str());
     std::fprintf(stderr, "envelope: hint: cancel with 'envelope keys cancel-deletion %s'\n",
@@ -106,7 +106,7 @@ void RegisterDeletionCommands(CLI::App& keys, std::shared_ptr<Globals> g, Comman
                           "  envelope keys enable alias/old"));
   out.push_back({cancel, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
     auto k = kms.CancelKeyDeletion(a->key);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     std::printf("%s is %s\n", k->key_id.c_str(), std::string(kms::KeyStateName(k->state)).c_str());
     return {};
   })});

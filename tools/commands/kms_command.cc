@@ -175,7 +175,7 @@ Result<void> WriteSecretTo(const std::string& file, int fd, const SecretBytes& s
   options.mode = 0600;
   options.apply_umask = false;
   auto out = AtomicFile::Create(file, options);
-  if (!out) return tl::unexpected(out.error());
+  ENVELOPE_RETURN_IF_ERROR(out);
   if (auto ok = out->Write(secret.span()); !ok) return ok;
   if (auto ok = out->Write(kNewline); !ok) return ok;
   return out->Commit();
@@ -243,7 +243,7 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
                                       "never printed)");
                    }
                    auto key = k.CreateAccessKey(*user);
-                   if (!key) return tl::unexpected(key.error());
+                   ENVELOPE_RETURN_IF_ERROR(key);
                    if (auto ok = WriteSecretTo(*secret_file, *secret_fd, key->secret_access_key); !ok) {
                      (void)k.DeleteAccessKey(key->info.access_key_id);  // an unusable key is no key
                      return ok;
@@ -257,7 +257,7 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
   list->add_flag("--json", *as_json, "JSON output");
   out.push_back({list, WithKms(globals, [as_json](kms::Kms& k) -> Result<void> {
                    auto keys_listed = k.ListAccessKeys();
-                   if (!keys_listed) return tl::unexpected(keys_listed.error());
+                   ENVELOPE_RETURN_IF_ERROR(keys_listed);
                    nlohmann::json rows = nlohmann::json::array();
                    for (const auto& key : *keys_listed) {
                      if (*as_json) {

@@ -44,7 +44,7 @@ template <typename Body>
 std::function<int()> WithStore(std::shared_ptr<Globals> g, Body body) {
   return WithKms(g, [body](kms::Kms& k) -> Result<void> {
     auto store = ParameterStore::Open(k);
-    if (!store) return tl::unexpected(store.error());
+    ENVELOPE_RETURN_IF_ERROR(store);
     return body(*store);
   });
 }
@@ -78,15 +78,15 @@ void RegisterParamsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Com
                "  printf %s \"$TOKEN\" | envelope params put /app/token --value-fd 0 --overwrite"));
   out.push_back({put, WithStore(globals, [put_o](ParameterStore& s) -> Result<void> {
                    auto type = secrets::ParseParameterType(put_o->type);
-                   if (!type) return tl::unexpected(type.error());
+                   ENVELOPE_RETURN_IF_ERROR(type);
                    auto value =
                        ReadValue(put_o->value, "parameter value", secrets::kMaxParameterValueSize);
-                   if (!value) return tl::unexpected(value.error());
+                   ENVELOPE_RETURN_IF_ERROR(value);
                    secrets::PutParameterRequest r{
                        put_o->name,        *type,  std::move(*value), put_o->key, put_o->overwrite,
                        put_o->description, "local"};
                    auto version = s.Put(r);
-                   if (!version) return tl::unexpected(version.error());
+                   ENVELOPE_RETURN_IF_ERROR(version);
                    PrintJson({{"Version", *version}, {"Tier", "Standard"}});
                    return {};
                  })});
@@ -113,7 +113,7 @@ void RegisterParamsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Com
   out.push_back(
       {get_pair.first, WithStore(globals, [o = get_pair.second](ParameterStore& s) -> Result<void> {
          auto p = s.Get(o->name, o->decrypt);
-         if (!p) return tl::unexpected(p.error());
+         ENVELOPE_RETURN_IF_ERROR(p);
          PrintJson({{"Parameter", ParameterJson(*p, false)}});
          return {};
        })});
@@ -121,7 +121,7 @@ void RegisterParamsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Com
   out.push_back({by_path_pair.first,
                  WithStore(globals, [o = by_path_pair.second](ParameterStore& s) -> Result<void> {
                    auto ps = s.GetByPath(o->name, o->recursive, o->decrypt);
-                   if (!ps) return tl::unexpected(ps.error());
+                   ENVELOPE_RETURN_IF_ERROR(ps);
                    PrintJson({{"Parameters", ParameterList(*ps, false)}});
                    return {};
                  })});
@@ -129,7 +129,7 @@ void RegisterParamsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Com
   out.push_back({history_pair.first,
                  WithStore(globals, [o = history_pair.second](ParameterStore& s) -> Result<void> {
                    auto ps = s.History(o->name, o->decrypt);
-                   if (!ps) return tl::unexpected(ps.error());
+                   ENVELOPE_RETURN_IF_ERROR(ps);
                    PrintJson({{"Parameters", ParameterList(*ps, true)}});
                    return {};
                  })});
@@ -142,7 +142,7 @@ void RegisterParamsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Com
   out.push_back(
       {label, WithStore(globals, [o = label_o](ParameterStore& s) -> Result<void> {
          auto r = s.Label(o->name, o->version, o->labels);
-         if (!r) return tl::unexpected(r.error());
+         ENVELOPE_RETURN_IF_ERROR(r);
          PrintJson({{"InvalidLabels", r->invalid_labels}, {"ParameterVersion", r->version}});
          return {};
        })});

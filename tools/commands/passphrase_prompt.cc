@@ -72,7 +72,7 @@ Result<SecretBytes> AskOnce(int tty, const char* prompt) {
   signal(SIGINT, old_int);
   signal(SIGTERM, old_term);
   (void)!write(tty, "\n", 1);
-  if (!buf) return tl::unexpected(buf.error());
+  ENVELOPE_RETURN_IF_ERROR(buf);
   if (!read_error.empty()) return NoTerminal(read_error);
   if (!line_end && got > kMaxPassphrase) {
     return MakeError(ErrorCode::invalid_argument, "passphrase is longer than 1024 bytes");

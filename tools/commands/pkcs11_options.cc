@@ -87,7 +87,7 @@ Result<const SecretBytes*> Pkcs11Keys::Pin() {
   if (given > 1) return Invalid("give the PKCS#11 PIN only once");
   if (!o.pin_file.empty()) {
     auto pin = ReadPkcs11Pin(o.pin_file);
-    if (!pin) return tl::unexpected(pin.error());
+    ENVELOPE_RETURN_IF_ERROR(pin);
     pin_.emplace(std::move(*pin));
     return &*pin_;
   }
@@ -95,10 +95,10 @@ Result<const SecretBytes*> Pkcs11Keys::Pin() {
                                   ? SecretSource{SecretSource::Kind::fd, std::to_string(o.pin_fd)}
                                   : SecretSource{SecretSource::Kind::env, o.pin_env};
   auto text = ReadSecret(source, kMaxPin + 2);
-  if (!text) return tl::unexpected(text.error());
+  ENVELOPE_RETURN_IF_ERROR(text);
   // Like a PIN file: one trailing newline is not part of the PIN.
   auto pin = TrimNewline(*text);
-  if (!pin) return tl::unexpected(pin.error());
+  ENVELOPE_RETURN_IF_ERROR(pin);
   if (pin->empty() || pin->size() > kMaxPin) {
     return Invalid(source.Describe() + ": a PIN must be 1 to 256 bytes");
   }
@@ -130,11 +130,11 @@ Result<std::shared_ptr<const Keyring>> Pkcs11Keys::Open(std::string module, std:
   if (!pin_source.empty()) {
     // The URI's own PIN file, for this key only.
     auto pin = ReadPkcs11Pin(pin_source);
-    if (!pin) return tl::unexpected(pin.error());
+    ENVELOPE_RETURN_IF_ERROR(pin);
     return NewPkcs11Keyring(k, *pin);
   }
   auto pin = Pin();
-  if (!pin) return tl::unexpected(pin.error());
+  ENVELOPE_RETURN_IF_ERROR(pin);
   return NewPkcs11Keyring(k, **pin);
 }
 
@@ -162,18 +162,18 @@ Result<std::vector<std::shared_ptr<const Keyring>>> Pkcs11Keys::Named() {
     std::vector<uint8_t> id;
     if (!options_.key_id.empty()) {
       auto parsed = ParseKeyId(options_.key_id);
-      if (!parsed) return tl::unexpected(parsed.error());
+      ENVELOPE_RETURN_IF_ERROR(parsed);
       id = std::move(*parsed);
     }
     const std::string what = options_.key.empty() ? "--pkcs11-key-id " + options_.key_id
                                                   : "--pkcs11-key " + options_.key;
     auto k = Open("", "", options_.key, std::move(id), "", what);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     keyrings.push_back(std::move(*k));
   }
   for (const std::string& uri : options_.uris) {
     auto k = ByUri(uri);
-    if (!k) return tl::unexpected(k.error());
+    ENVELOPE_RETURN_IF_ERROR(k);
     keyrings.push_back(std::move(*k));
   }
   return keyrings;

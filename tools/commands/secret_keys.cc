@@ -28,10 +28,10 @@ Result<std::optional<SecretSource>> OneSource(const std::string& what, const std
 Result<std::optional<SecretBytes>> ReadCustomerKey(const CryptOptions& o) {
   auto source = OneSource("customer key", o.customer_key_file, o.customer_key_fd,
                           o.customer_key_env, false);
-  if (!source) return tl::unexpected(source.error());
+  ENVELOPE_RETURN_IF_ERROR(source);
   if (!*source) return std::optional<SecretBytes>();
   auto text = ReadSecret(**source, kMaxKeyText);
-  if (!text) return tl::unexpected(text.error());
+  ENVELOPE_RETURN_IF_ERROR(text);
   auto key = ParseKey256(*text);
   if (!key) return tl::unexpected(key.error().WithContext((*source)->Describe()));
   return std::optional<SecretBytes>(std::move(*key));
@@ -40,18 +40,18 @@ Result<std::optional<SecretBytes>> ReadCustomerKey(const CryptOptions& o) {
 Result<std::optional<SecretBytes>> ReadPassphrase(const CryptOptions& o) {
   auto source = OneSource("passphrase", o.passphrase_file, o.passphrase_fd, o.passphrase_env,
                           o.passphrase_prompt);
-  if (!source) return tl::unexpected(source.error());
+  ENVELOPE_RETURN_IF_ERROR(source);
   if (o.passphrase_prompt) {
     auto typed = PromptPassphrase(o.direction == Direction::encrypt);
-    if (!typed) return tl::unexpected(typed.error());
+    ENVELOPE_RETURN_IF_ERROR(typed);
     return std::optional<SecretBytes>(std::move(*typed));
   }
   if (!*source) return std::optional<SecretBytes>();
   auto text = ReadSecret(**source, kMaxPassphraseBytes + 2);
-  if (!text) return tl::unexpected(text.error());
+  ENVELOPE_RETURN_IF_ERROR(text);
   // A passphrase file usually ends with a newline that is not part of it.
   auto trimmed = TrimNewline(*text);
-  if (!trimmed) return tl::unexpected(trimmed.error());
+  ENVELOPE_RETURN_IF_ERROR(trimmed);
   if (trimmed->empty()) {
     return MakeError(ErrorCode::invalid_argument, (*source)->Describe() + ": empty passphrase");
   }

@@ -37,7 +37,7 @@ template <typename Body>
 std::function<int()> WithSecrets(std::shared_ptr<Globals> g, Body body) {
   return WithKms(g, [body](kms::Kms& k) -> Result<void> {
     auto store = SecretStore::Open(k);
-    if (!store) return tl::unexpected(store.error());
+    ENVELOPE_RETURN_IF_ERROR(store);
     return body(*store);
   });
 }
@@ -72,9 +72,9 @@ void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Co
   out.push_back(
       {create.first, WithSecrets(globals, [o = create.second](SecretStore& s) -> Result<void> {
          auto value = ReadValue(o->value, "secret value", secrets::kMaxSecretValueSize);
-         if (!value) return tl::unexpected(value.error());
+         ENVELOPE_RETURN_IF_ERROR(value);
          auto made = s.Create(o->id, {std::move(*value), o->binary, {}}, o->key, o->description);
-         if (!made) return tl::unexpected(made.error());
+         ENVELOPE_RETURN_IF_ERROR(made);
          PrintJson(
              {{"ARN", made->arn}, {"Name", made->name}, {"VersionId", made->version.version_id}});
          return {};
@@ -85,7 +85,7 @@ void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Co
   get.first->add_option("--version-stage", get.second->stage, "a staging label (AWSPENDING, ...)");
   out.push_back({get.first, WithSecrets(globals, [o = get.second](SecretStore& s) -> Result<void> {
                    auto v = s.GetValue(o->id, o->version_id, o->stage);
-                   if (!v) return tl::unexpected(v.error());
+                   ENVELOPE_RETURN_IF_ERROR(v);
                    nlohmann::json j = {{"ARN", v->arn},
                                        {"Name", v->name},
                                        {"VersionId", v->version.version_id},
@@ -111,9 +111,9 @@ void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Co
   out.push_back(
       {put.first, WithSecrets(globals, [o = put.second](SecretStore& s) -> Result<void> {
          auto value = ReadValue(o->value, "secret value", secrets::kMaxSecretValueSize);
-         if (!value) return tl::unexpected(value.error());
+         ENVELOPE_RETURN_IF_ERROR(value);
          auto v = s.PutValue(o->id, {std::move(*value), o->binary, o->version_id}, o->stages);
-         if (!v) return tl::unexpected(v.error());
+         ENVELOPE_RETURN_IF_ERROR(v);
          PrintJson({{"ARN", v->arn},
                     {"Name", v->name},
                     {"VersionId", v->version.version_id},
@@ -125,7 +125,7 @@ void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Co
   out.push_back(
       {describe.first, WithSecrets(globals, [o = describe.second](SecretStore& s) -> Result<void> {
          auto info = s.Describe(o->id);
-         if (!info) return tl::unexpected(info.error());
+         ENVELOPE_RETURN_IF_ERROR(info);
          PrintJson(InfoJson(*info));
          return {};
        })});
@@ -136,7 +136,7 @@ void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Co
   out.push_back(
       {list.first, WithSecrets(globals, [o = list.second](SecretStore& s) -> Result<void> {
          auto all = s.List(o->include_deleted);
-         if (!all) return tl::unexpected(all.error());
+         ENVELOPE_RETURN_IF_ERROR(all);
          nlohmann::json items = nlohmann::json::array();
          for (const SecretInfo& info : *all) items.push_back(InfoJson(info));
          PrintJson({{"SecretList", std::move(items)}});
@@ -168,23 +168,23 @@ void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Co
          if (o->due) {
            std::vector<Error> failures;
            auto rotated = s.RotateDue(&failures);
-           if (!rotated) return tl::unexpected(rotated.error());
+           ENVELOPE_RETURN_IF_ERROR(rotated);
            PrintJson({{"Rotated", *rotated}});
            if (!failures.empty()) return tl::unexpected(failures.front());
            return {};
          }
          if (!o->command.empty() || o->every_days >= 0) {
            auto set = s.SetRotation(o->id, o->command, std::max(o->every_days, 0));
-           if (!set) return tl::unexpected(set.error());
+           ENVELOPE_RETURN_IF_ERROR(set);
          }
          if (o->no_rotate) {
            auto info = s.Describe(o->id);
-           if (!info) return tl::unexpected(info.error());
+           ENVELOPE_RETURN_IF_ERROR(info);
            PrintJson(InfoJson(*info));
            return {};
          }
          auto v = s.Rotate(o->id);
-         if (!v) return tl::unexpected(v.error());
+         ENVELOPE_RETURN_IF_ERROR(v);
          PrintJson({{"ARN", v->arn}, {"Name", v->name}, {"VersionId", v->version.version_id}});
          return {};
        })});
@@ -196,7 +196,7 @@ void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Co
   out.push_back(
       {del.first, WithSecrets(globals, [o = del.second](SecretStore& s) -> Result<void> {
          auto info = s.Delete(o->id, o->recovery_days, o->force);
-         if (!info) return tl::unexpected(info.error());
+         ENVELOPE_RETURN_IF_ERROR(info);
          PrintJson({{"ARN", info->arn},
                     {"Name", info->name},
                     {"DeletionDate", FormatTime(info->deletion_date.value_or(kms::TimePoint{}))}});
@@ -207,7 +207,7 @@ void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Co
   out.push_back(
       {restore.first, WithSecrets(globals, [o = restore.second](SecretStore& s) -> Result<void> {
          auto info = s.Restore(o->id);
-         if (!info) return tl::unexpected(info.error());
+         ENVELOPE_RETURN_IF_ERROR(info);
          PrintJson({{"ARN", info->arn}, {"Name", info->name}});
          return {};
        })});

@@ -72,12 +72,12 @@ Result<ByteRange> ParseRange(std::string_view text) {
     return tl::unexpected(Bad("--range", text, "expected START:LENGTH, START-END or START:"));
   }
   auto start = ParseSize(text.substr(0, sep), "--range");
-  if (!start) return tl::unexpected(start.error());
+  ENVELOPE_RETURN_IF_ERROR(start);
   ByteRange range{*start, std::nullopt};
   const std::string_view rest = text.substr(sep + 1);
   if (rest.empty()) return range;
   auto second = ParseSize(rest, "--range");
-  if (!second) return tl::unexpected(second.error());
+  ENVELOPE_RETURN_IF_ERROR(second);
   if (text[sep] == ':') {
     if (*second > std::numeric_limits<uint64_t>::max() - *start) {
       return tl::unexpected(Bad("--range", text, "ends past 2^64 - 1"));

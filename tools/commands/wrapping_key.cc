@@ -61,7 +61,7 @@ Result<std::vector<std::string>> SplitItems(const std::string& spec) {
 Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spec) {
   std::map<std::string, std::string> fields;
   auto items = SplitItems(spec);
-  if (!items) return tl::unexpected(items.error());
+  ENVELOPE_RETURN_IF_ERROR(items);
   for (const std::string& item : *items) {
     const size_t eq = item.find('=');
     if (eq == std::string::npos || eq == 0) return Bad(spec, "expected NAME=VALUE items");
@@ -78,7 +78,7 @@ Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spe
   }
   const SecretSource source{SecretSource::Kind::file, fields["file"]};
   auto material = ReadSecret(source, kMaxPemSize);
-  if (!material) return tl::unexpected(material.error());
+  ENVELOPE_RETURN_IF_ERROR(material);
 
   const bool pem = Contains(*material, "-----BEGIN");
   std::string type = fields["type"];
