@@ -79,8 +79,7 @@ void Fail(Shared& shared, const std::string& what) {
 // Connection is one keep-alive TLS connection.
 class Connection {
  public:
-  Connection(Shared& shared, asio::ssl::context& tls)
-      : shared_(shared), stream_(ioc_, tls) {}
+  Connection(Shared& shared, asio::ssl::context& tls) : shared_(shared), stream_(ioc_, tls) {}
 
   bool Open() {
     beast::error_code ec;
@@ -109,8 +108,8 @@ class Connection {
     envelope::aws::SigningParams params;
     params.region = shared_.options.region;
     params.service = "kms";
-    params.time = std::chrono::time_point_cast<std::chrono::seconds>(
-        std::chrono::system_clock::now());
+    params.time =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     if (auto signed_req = envelope::aws::SignRequest(req, shared_.credentials, params);
         !signed_req) {
       Fail(shared_, "sign: " + signed_req.error().ToString());
@@ -246,8 +245,8 @@ int main(int argc, char** argv) {
   if (shared.options.op == "Decrypt") {
     Connection setup(shared, tls);
     auto out = setup.Open() ? setup.Call("Encrypt", json{{"KeyId", shared.options.key_id},
-                                                           {"Plaintext", "AAECAwQFBgcICQoLDA0ODw=="}}
-                                                         .dump())
+                                                         {"Plaintext", "AAECAwQFBgcICQoLDA0ODw=="}}
+                                                        .dump())
                             : std::nullopt;
     if (!out) {
       std::cerr << "kms_load: setup Encrypt failed: " << shared.first_error << "\n";

@@ -7,9 +7,8 @@
 //   c++ -o basic basic.cc $(pkg-config --cflags --libs envelope)
 //
 // It exits 0 when every self test passed and the key was created, 1 if not.
-#include <envelope/envelope.hpp>
-
 #include <cstdio>
+#include <envelope/envelope.hpp>
 
 int main() {
   std::printf("envelope %s\n", envelope::Version());

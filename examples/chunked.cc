@@ -1,8 +1,7 @@
 // examples/chunked.cc: C2SP chunked encryption of a buffer under a 32-byte
 // key, and a read at an offset through the random-access reader.
-#include <envelope/envelope.hpp>
-
 #include <cstdio>
+#include <envelope/envelope.hpp>
 #include <vector>
 
 int main() {

@@ -8,15 +8,14 @@
 // of sample data to WORK_DIR/data, encrypts it to WORK_DIR/data.env and
 // decrypts bytes 1000000..1000099 of it. Without WORK_DIR it works in a new
 // temporary folder and removes it at the end.
-#include <envelope/envelope.hpp>
-#include <envelope/kms_keyring.hpp>
-#include <envelope/kms_keyring_local.hpp>
-
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <envelope/envelope.hpp>
+#include <envelope/kms_keyring.hpp>
+#include <envelope/kms_keyring_local.hpp>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -87,7 +86,8 @@ int Run(const std::string& work_dir) {
     auto n = source.Read(buffer);
     if (!n) return Fail("read", n.error());
     if (*n == 0) break;
-    if (auto ok = (*encryptor)->Update({buffer.data(), *n}); !ok) return Fail("encrypt", ok.error());
+    if (auto ok = (*encryptor)->Update({buffer.data(), *n}); !ok)
+      return Fail("encrypt", ok.error());
   }
   if (auto ok = (*encryptor)->Finish(); !ok) return Fail("encrypt", ok.error());
   ::close(in);

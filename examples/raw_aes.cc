@@ -1,8 +1,7 @@
 // examples/raw_aes.cc: one-shot encryption with a raw AES key, as every AWS
 // Encryption SDK reads it (same namespace, key name and key bytes).
-#include <envelope/envelope.hpp>
-
 #include <cstdio>
+#include <envelope/envelope.hpp>
 #include <string_view>
 #include <vector>
 

@@ -27,9 +27,9 @@ namespace {
 using namespace envelope;
 
 // kKey is the fixed input key of this harness and of its seed corpus.
-constexpr uint8_t kKey[kChunkedKeySize] = {
-    'e', 'n', 'v', 'e', 'l', 'o', 'p', 'e', '-', 'f', 'u', 'z', 'z', '-', 'c', 'h',
-    'u', 'n', 'k', 'e', 'd', '-', 'k', 'e', 'y', '-', '0', '1', '2', '3', '4', '5'};
+constexpr uint8_t kKey[kChunkedKeySize] = {'e', 'n', 'v', 'e', 'l', 'o', 'p', 'e', '-', 'f', 'u',
+                                           'z', 'z', '-', 'c', 'h', 'u', 'n', 'k', 'e', 'd', '-',
+                                           'k', 'e', 'y', '-', '0', '1', '2', '3', '4', '5'};
 constexpr std::string_view kContext = "fuzz-context";
 
 uint64_t Next(uint64_t& seed) {

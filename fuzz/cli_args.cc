@@ -15,14 +15,13 @@
 //  - the armor decoder gives the same bytes (or the same refusal) whatever
 //    the pieces the text arrives in, and what it decodes re-encodes through
 //    ArmorSink into text that decodes to the same bytes.
+#include <CLI/CLI.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "commands/armor.h"
 #include "commands/crypt_options.h"
@@ -39,16 +38,15 @@ using namespace envelope::cli;
 // a PIN as their value, and (issue 18) a parameter's or secret's value.
 bool OracleRefuses(std::string_view arg) {
   static constexpr std::string_view kExact[] = {
-      "--customer-key",          "--password", "--key-material",
-      "--wrapping-key-material", "--pin",      "--pkcs11-pin",
-      "--pkcs11-pin-value",      "--value",    "--secret-string"};
+      "--customer-key", "--password",         "--key-material", "--wrapping-key-material", "--pin",
+      "--pkcs11-pin",   "--pkcs11-pin-value", "--value",        "--secret-string"};
   if (arg.find("pkcs11:") != std::string_view::npos &&
       arg.find("pin-value=") != std::string_view::npos) {
     return true;  // a PIN inside a PKCS#11 URI
   }
   for (std::string_view name : kExact) {
-    if (arg == name || (arg.starts_with(name) && arg.size() > name.size() &&
-                        arg[name.size()] == '=')) {
+    if (arg == name ||
+        (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=')) {
       return true;
     }
   }
@@ -147,8 +145,8 @@ Decoded DecodePieces(std::span<const uint8_t> text, uint64_t cuts) {
   Decoded out;
   size_t pos = 0;
   while (pos < text.size()) {
-    const size_t n = cuts == 0 ? text.size() - pos
-                               : std::min<size_t>(text.size() - pos, 1 + (cuts & 31));
+    const size_t n =
+        cuts == 0 ? text.size() - pos : std::min<size_t>(text.size() - pos, 1 + (cuts & 31));
     cuts >>= 5;
     if (!decoder.Decode(text.subspan(pos, n), out.bytes)) return out;
     pos += n;

@@ -1,10 +1,9 @@
 // fuzz/make_corpus: the message seeds (message_decrypt, message_header):
 // messages the library writes, ESDK vector ciphertexts, and v1 non-framed
 // messages assembled here (the library only reads those).
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "crypto/aes_gcm.h"
 #include "envelope/keyring.hpp"
@@ -76,7 +75,8 @@ void Messages(Corpus& c) {
     Bytes m = Must(Encrypt(plain, k.two_keys ? *multi_cmm : *cmm, o), k.name);
     c["message_decrypt"][std::string("gen-") + k.name] = m;
     auto parsed = Must(message::ParseHeader(m, {}), k.name);
-    c["message_header"][std::string("gen-") + k.name] = Bytes(m.begin(), m.begin() + parsed.total_size);
+    c["message_header"][std::string("gen-") + k.name] =
+        Bytes(m.begin(), m.begin() + parsed.total_size);
   }
 }
 
@@ -88,8 +88,12 @@ void Vectors(Corpus& c, const fs::path& vectors) {
   // what makes message_decrypt slow) and only the default CMM's vectors
   // (the required-context CMM's need their context back, which the harness
   // does not give; the valid set has only those, kept as rejected inputs).
-  struct Set { const char* name; bool all_kinds; };
-  const Set sets[] = {{"v4-Net-4.0.1", true}, {"valid-Net-4.0.0", false}, {"invalid-Net-4.0.0", false}};
+  struct Set {
+    const char* name;
+    bool all_kinds;
+  };
+  const Set sets[] = {
+      {"v4-Net-4.0.1", true}, {"valid-Net-4.0.0", false}, {"invalid-Net-4.0.0", false}};
   const std::set<std::string> rsa_suites = {"0014", "0214", "0346", "0578"};
   for (const Set& set : sets) {
     const fs::path dir = vectors / "esdk" / set.name;
@@ -115,7 +119,8 @@ void Vectors(Corpus& c, const fs::path& vectors) {
         }
         const std::string suite = name.substr(0, 4);
         const auto& keys = (*test)["master-keys"];
-        const std::string kind = keys.size() > 1 ? "multi" : keys[0].value("encryption-algorithm", "");
+        const std::string kind =
+            keys.size() > 1 ? "multi" : keys[0].value("encryption-algorithm", "");
         if (kind != "aes" && !(set.all_kinds && rsa_suites.count(suite))) continue;
         if (!taken.insert(suite + "/" + kind).second) continue;
         const Bytes m = ReadFile(dir / "ciphertexts" / name);
@@ -196,9 +201,10 @@ void LargeMessages(Corpus& c) {
 
   std::vector<std::shared_ptr<const Keyring>> children;
   for (int i = 1; i <= 3; ++i) {
-    children.push_back(Must(NewRawAesKeyring("fuzz-other-" + std::to_string(i), "key",
-                                             Pattern(16 + 8 * (i % 3), static_cast<uint8_t>(20 + i))),
-                            "keyring"));
+    children.push_back(
+        Must(NewRawAesKeyring("fuzz-other-" + std::to_string(i), "key",
+                              Pattern(16 + 8 * (i % 3), static_cast<uint8_t>(20 + i))),
+             "keyring"));
   }
   children.push_back(fuzz::AesKeyring());
   auto generator = Must(NewRawAesKeyring("fuzz-generator", "gen", Pattern(32, 30)), "keyring");

@@ -19,13 +19,14 @@
 //     fingerprint or key gives the mismatch message; a changed IV,
 //     ciphertext or context the fixed authentication failure; a changed
 //     version or provider id `not_found`.
+#include "envelope/customer_key.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "edk_input.h"
-#include "envelope/customer_key.hpp"
 #include "fuzz_util.h"
 #include "message/base64.h"
 

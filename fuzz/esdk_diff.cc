@@ -66,8 +66,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     std::sort(files.begin(), files.end());
-    const std::string folder = dir.filename().empty() ? dir.parent_path().filename().string()
-                                                      : dir.filename().string();
+    const std::string folder =
+        dir.filename().empty() ? dir.parent_path().filename().string() : dir.filename().string();
     for (const auto& f : files) {
       std::ifstream in(f, std::ios::binary);
       const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),

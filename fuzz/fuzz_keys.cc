@@ -29,7 +29,8 @@ void Field(std::string& key, std::string_view s) {
 // milliseconds. The keyrings are deterministic, so the answer is the same.
 class MemoCmm final : public CryptoMaterialsManager {
  public:
-  explicit MemoCmm(std::shared_ptr<const CryptoMaterialsManager> inner) : inner_(std::move(inner)) {}
+  explicit MemoCmm(std::shared_ptr<const CryptoMaterialsManager> inner)
+      : inner_(std::move(inner)) {}
 
   Result<EncryptionMaterials> GetEncryptionMaterials(
       const EncryptionMaterialsRequest& request) const override {
@@ -42,7 +43,8 @@ class MemoCmm final : public CryptoMaterialsManager {
                       std::to_string(static_cast<int>(request.commitment_policy)) + "/";
     for (const auto& edk : request.encrypted_data_keys) {
       Field(key, edk.provider_id);
-      Field(key, {reinterpret_cast<const char*>(edk.provider_info.data()), edk.provider_info.size()});
+      Field(key,
+            {reinterpret_cast<const char*>(edk.provider_info.data()), edk.provider_info.size()});
       Field(key, {reinterpret_cast<const char*>(edk.ciphertext.data()), edk.ciphertext.size()});
     }
     for (const auto* context : {request.stored_context, request.reproduced_context}) {
@@ -87,8 +89,8 @@ std::shared_ptr<const Keyring> AesKeyring() {
 
 std::shared_ptr<const Keyring> VectorKeyring() {
   static const auto keyring = [] {
-    auto rsa = OrDie(NewRawRsaKeyring(kVectorProvider, "rsa-4096-private",
-                                      RsaPadding::oaep_sha512, "", kRsaPrivateKeyPem),
+    auto rsa = OrDie(NewRawRsaKeyring(kVectorProvider, "rsa-4096-private", RsaPadding::oaep_sha512,
+                                      "", kRsaPrivateKeyPem),
                      "raw RSA keyring");
     return OrDie(NewMultiKeyring(AesKeyring(), {rsa}), "multi keyring");
   }();

@@ -47,8 +47,7 @@ class PieceSource final : public Source {
 bool SameHeader(const HeaderInfo& a, const HeaderInfo& b) {
   return a.version == b.version && a.suite == b.suite && a.message_id == b.message_id &&
          a.context == b.context && a.encrypted_data_keys == b.encrypted_data_keys &&
-         a.framed == b.framed && a.frame_length == b.frame_length &&
-         a.header_size == b.header_size;
+         a.framed == b.framed && a.frame_length == b.frame_length && a.header_size == b.header_size;
 }
 
 bool SameInfo(const MessageInfo& a, const MessageInfo& b) {

@@ -87,8 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(plaintext.size() == view->ciphertext.size());
 
   // A valid blob round-trips through a fresh seal.
-  auto sealed = kmsi::SealBlob(view->key_id, view->key_version, fuzz::kBlobMaterial, plaintext,
-                               context);
+  auto sealed =
+      kmsi::SealBlob(view->key_id, view->key_version, fuzz::kBlobMaterial, plaintext, context);
   FUZZ_CHECK(sealed.has_value() && sealed->size() == blob.size());
   FUZZ_CHECK(std::equal(sealed->begin(), sealed->begin() + 23, blob.begin()));
   auto again = kmsi::ParseBlob(*sealed);

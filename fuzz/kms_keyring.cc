@@ -24,6 +24,8 @@
 //  odd: suite, context, then the keyring wraps a data key (generated, or
 //     given) and the EDK is checked the same way after an optional one-bit
 //     change; unchanged and without fault it opens to the data key.
+#include "envelope/kms_keyring.hpp"
+
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -32,7 +34,6 @@
 #include <vector>
 
 #include "edk_input.h"
-#include "envelope/kms_keyring.hpp"
 #include "fuzz_util.h"
 #include "message/context_codec.h"
 
@@ -142,8 +143,8 @@ class FakeKms final : public KmsClient {
     FUZZ_CHECK(secret.has_value());
     return KmsUnwrapped{std::move(*secret), o.key_id};
   }
-  Result<KmsWrapped> ReEncrypt(std::span<const uint8_t>, const EncryptionContext&,
-                               std::string_view, const EncryptionContext&) override {
+  Result<KmsWrapped> ReEncrypt(std::span<const uint8_t>, const EncryptionContext&, std::string_view,
+                               const EncryptionContext&) override {
     return MakeError(ErrorCode::unsupported, "not in the model");
   }
 };
@@ -209,7 +210,8 @@ void Check(const Keyring& keyring, const FakeKms& kms, const std::string& key,
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto kms = std::make_shared<FakeKms>();
   fuzz::FuzzInput in(data, size);
-  const std::string keys[] = {kKeys[0], "1234ABCD-12AB-34CD-56EF-1234567890AB", kAlias, kKeys[1], ""};
+  const std::string keys[] = {kKeys[0], "1234ABCD-12AB-34CD-56EF-1234567890AB", kAlias, kKeys[1],
+                              ""};
   const std::string key = keys[in.U8() % 5];
   auto made = key.empty() ? NewKmsDiscoveryKeyring(kms) : NewKmsKeyring(kms, key);
   FUZZ_CHECK(made.has_value());

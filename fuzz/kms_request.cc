@@ -40,16 +40,32 @@ namespace {
 using namespace envelope;
 using nlohmann::json;
 
-constexpr const char* kOperations[] = {
-    "CreateKey",          "DescribeKey",        "ListKeys",
-    "ListAliases",        "CreateAlias",        "UpdateAlias",
-    "DeleteAlias",        "EnableKey",          "DisableKey",
-    "ScheduleKeyDeletion", "CancelKeyDeletion", "EnableKeyRotation",
-    "DisableKeyRotation", "GetKeyRotationStatus", "RotateKeyOnDemand",
-    "ListKeyRotations",   "Encrypt",            "Decrypt",
-    "GenerateDataKey",    "GenerateDataKeyWithoutPlaintext", "ReEncrypt",
-    "GenerateRandom",     "TagResource",        "UntagResource",
-    "ListResourceTags",   "CreateGrant"};
+constexpr const char* kOperations[] = {"CreateKey",
+                                       "DescribeKey",
+                                       "ListKeys",
+                                       "ListAliases",
+                                       "CreateAlias",
+                                       "UpdateAlias",
+                                       "DeleteAlias",
+                                       "EnableKey",
+                                       "DisableKey",
+                                       "ScheduleKeyDeletion",
+                                       "CancelKeyDeletion",
+                                       "EnableKeyRotation",
+                                       "DisableKeyRotation",
+                                       "GetKeyRotationStatus",
+                                       "RotateKeyOnDemand",
+                                       "ListKeyRotations",
+                                       "Encrypt",
+                                       "Decrypt",
+                                       "GenerateDataKey",
+                                       "GenerateDataKeyWithoutPlaintext",
+                                       "ReEncrypt",
+                                       "GenerateRandom",
+                                       "TagResource",
+                                       "UntagResource",
+                                       "ListResourceTags",
+                                       "CreateGrant"};
 
 const std::string& ScratchRoot() {
   static const std::string root = [] {
@@ -115,7 +131,8 @@ std::vector<std::string> KeyIds(kms::Kms& kms) {
   auto keys = kms.ListKeys();
   FUZZ_CHECK(keys.has_value());
   std::vector<std::string> ids;
-  for (const auto& k : *keys) ids.push_back(k.key_id + ":" + std::string(kms::KeyStateName(k.state)));
+  for (const auto& k : *keys)
+    ids.push_back(k.key_id + ":" + std::string(kms::KeyStateName(k.state)));
   return ids;
 }
 
@@ -173,7 +190,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           continue;
         }
         request = std::move(*parsed);
-        if (right_secret) signed_by_us = Sign(request, access->info.access_key_id, access->secret_access_key);
+        if (right_secret)
+          signed_by_us = Sign(request, access->info.access_key_id, access->secret_access_key);
       }
       const std::vector<std::string> before = KeyIds(kms);
       const service::HttpResponse response = service.Handle(request);

@@ -6,11 +6,13 @@
 //   make_corpus --write CORPUS_DIR VECTORS_DIR   (re)generate
 //   make_corpus --check CORPUS_DIR VECTORS_DIR   fail unless identical
 //
-// The message seeds are in corpus_messages.cc. Only a fuzzing build (-Dfuzzing=enabled) has the deterministic RNG that
-// makes the output reproducible, so only it builds this program. Signed and
+// The message seeds are in corpus_messages.cc. Only a fuzzing build (-Dfuzzing=enabled) has the
+// deterministic RNG that makes the output reproducible, so only it builds this program. Signed and
 // RSA-wrapped messages draw on OpenSSL's own RNG and are not generated (the
 // ESDK vectors bring them, and v1 framed messages); v1 non-framed messages,
 // which the library only reads, are assembled here.
+#include "make_corpus.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -22,7 +24,6 @@
 #include "kms/keystore_file.h"
 #include "kms/keystore_state.h"
 #include "kms_fuzz_keys.h"
-#include "make_corpus.h"
 
 #ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #error "make_corpus needs the deterministic RNG of -Dfuzzing=enabled"
@@ -54,12 +55,19 @@ void Chunked(Corpus& c) {
 void Blobs(Corpus& c) {
   const kms::internal::KeyIdBytes id = {0x6b, 0x65, 0x79, 0x2d, 0x69, 0x64, 0x40, 0x01,
                                         0x80, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
-  struct Case { const char* name; uint32_t version; size_t size; uint8_t selector; };
-  const Case cases[] = {{"v1-1-noctx", 1, 1, 0},  {"v1-32-ctx1", 1, 32, 1},
-                        {"v7-64-ctx2", 7, 64, 2}, {"vmax-4096-ctx1", 0xffffffff, 4096, 1}};
+  struct Case {
+    const char* name;
+    uint32_t version;
+    size_t size;
+    uint8_t selector;
+  };
+  const Case cases[] = {{"v1-1-noctx", 1, 1, 0},
+                        {"v1-32-ctx1", 1, 32, 1},
+                        {"v7-64-ctx2", 7, 64, 2},
+                        {"vmax-4096-ctx1", 0xffffffff, 4096, 1}};
   for (const Case& k : cases) {
-    auto blob = Must(kms::internal::SealBlob(id, k.version, fuzz::kBlobMaterial,
-                                             Pattern(k.size, 5), fuzz::BlobContext(k.selector)),
+    auto blob = Must(kms::internal::SealBlob(id, k.version, fuzz::kBlobMaterial, Pattern(k.size, 5),
+                                             fuzz::BlobContext(k.selector)),
                      k.name);
     c["kms_blob"][std::string("gen-") + k.name] = Concat({{k.selector}, blob});
   }
@@ -77,7 +85,9 @@ kms::internal::KeystoreState State(int keys) {
     k.description = "key " + std::to_string(i);
     k.tags = {{"team", "fuzz"}};
     k.created_ms = 1700000000000 + i;
-    k.state = i == 2 ? kms::KeyState::pending_deletion : i == 1 ? kms::KeyState::disabled : kms::KeyState::enabled;
+    k.state = i == 2   ? kms::KeyState::pending_deletion
+              : i == 1 ? kms::KeyState::disabled
+                       : kms::KeyState::enabled;
     if (i == 2) {
       k.deletion_ms = 1800000000000;
       k.pending_window_days = 7;
@@ -128,10 +138,12 @@ void Roundtrips(Corpus& c) {
   // suite | frame length (4) | flags | pair count | pairs | plaintext
   const Bytes seeds[] = {
       {0, 0, 0, 0, 64, 0, 0},
-      {0, 0, 0, 0, 7, 4, 1, 1, 'k', 1, 'v', 'h', 'e', 'l', 'l', 'o', ',', ' ', 'w', 'o', 'r', 'l', 'd'},
+      {0,   0,   0,   0,   7,   4,   1,   1,   'k', 1,   'v', 'h',
+       'e', 'l', 'l', 'o', ',', ' ', 'w', 'o', 'r', 'l', 'd'},
       {1, 0, 0, 1, 0, 0, 0, 'a', 'b', 'c'},
       {2, 0, 0, 0, 16, 2, 0, 'x', 'y', 'z'},
-      {7, 0, 0, 0, 100, 1, 2, 3, 'o', 'n', 'e', 3, 't', 'w', 'o', 1, 'z', 0, 'p', 'l', 'a', 'i', 'n'},
+      {7,   0,   0,   0, 100, 1, 2,   3,   'o', 'n', 'e', 3,
+       't', 'w', 'o', 1, 'z', 0, 'p', 'l', 'a', 'i', 'n'},
       {9, 0x80, 0, 0x10, 0, 0, 0, 'q'},
       {0, 0, 0, 0, 1, 0, 1, 11, 'a', 'w', 's', '-', 'c', 'r', 'y', 'p', 't', 'o', '-', 1, 'x'},
       {0, 0, 0, 0, 0, 0, 0, 'z', 'e', 'r', 'o'},
@@ -186,7 +198,8 @@ int main(int argc, char** argv) {
       bytes += data.size();
       if (write) {
         std::ofstream out(p, std::ios::binary | std::ios::trunc);
-        out.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+        out.write(reinterpret_cast<const char*>(data.data()),
+                  static_cast<std::streamsize>(data.size()));
         if (!out) {
           std::fprintf(stderr, "make_corpus: cannot write %s\n", p.c_str());
           return 1;

@@ -28,8 +28,8 @@
 #include "envelope/message.hpp"
 #include "fuzz_keys.h"
 #include "fuzz_util.h"
-#include "message_mutator.h"
 #include "message/suite.h"
+#include "message_mutator.h"
 
 namespace {
 

@@ -93,8 +93,8 @@ std::optional<Message> Decode(std::span<const uint8_t> in) {
     const uint64_t len = ReadUint(rest, 12, 8);
     if (len > rest.size() - 20 || rest.size() - 20 - len < 16) return m;
     const Bytes aad = msg::BodyAad(m.header.message_id, msg::kSingleBlockString, 1, len);
-    m.frames.push_back({1, true, open(rest.first(12), aad, rest.subspan(20, len),
-                                      rest.subspan(20 + len, 16))});
+    m.frames.push_back(
+        {1, true, open(rest.first(12), aad, rest.subspan(20, len), rest.subspan(20 + len, 16))});
     rest = rest.subspan(36 + len);
   } else {
     const uint32_t fl = m.header.frame_length;
@@ -107,8 +107,9 @@ std::optional<Message> Decode(std::span<const uint8_t> in) {
       if (len > rest.size() - head || rest.size() - head - len < 16) break;
       const Bytes aad = msg::BodyAad(m.header.message_id,
                                      final ? msg::kFinalFrameString : msg::kFrameString, seq, len);
-      m.frames.push_back({seq, final, open(rest.subspan(final ? 8 : 4, 12), aad,
-                                           rest.subspan(head, len), rest.subspan(head + len, 16))});
+      m.frames.push_back({seq, final,
+                          open(rest.subspan(final ? 8 : 4, 12), aad, rest.subspan(head, len),
+                               rest.subspan(head + len, 16))});
       rest = rest.subspan(head + len + 16);
       if (final) break;
     }
@@ -158,8 +159,8 @@ void Change(Message& m, std::minstd_rand& rng) {
     }
     case 1: {  // another frame length
       if (!framed) break;
-      const uint32_t choices[] = {1, 2, 3, 7, 16, 100, 4096, h.frame_length + 1,
-                                  std::max<uint32_t>(h.frame_length, 2) - 1};
+      const uint32_t choices[] = {
+          1, 2, 3, 7, 16, 100, 4096, h.frame_length + 1, std::max<uint32_t>(h.frame_length, 2) - 1};
       Reframe(m, Plaintext(m), choices[pick(std::size(choices))]);
       break;
     }
@@ -191,9 +192,15 @@ void Change(Message& m, std::minstd_rand& rng) {
       if (m.frames.size() < 1) break;
       const size_t a = pick(m.frames.size()), b = pick(m.frames.size());
       switch (pick(3)) {
-        case 0: std::swap(m.frames[a], m.frames[b]); break;
-        case 1: m.frames.insert(m.frames.begin() + a, m.frames[b]); break;
-        default: m.frames.erase(m.frames.begin() + a); break;
+        case 0:
+          std::swap(m.frames[a], m.frames[b]);
+          break;
+        case 1:
+          m.frames.insert(m.frames.begin() + a, m.frames[b]);
+          break;
+        default:
+          m.frames.erase(m.frames.begin() + a);
+          break;
       }
       break;
     }
@@ -283,8 +290,9 @@ std::optional<Bytes> Seal(Message& m) {
   auto body = msg::SerializeHeaderBody(h);
   if (!body) return std::nullopt;
   static const uint8_t kZeroIv[msg::kHeaderIvSize] = {};
-  const std::span<const uint8_t> header_iv =
-      suite.message_version == 1 ? std::span<const uint8_t>(h.iv) : std::span<const uint8_t>(kZeroIv);
+  const std::span<const uint8_t> header_iv = suite.message_version == 1
+                                                 ? std::span<const uint8_t>(h.iv)
+                                                 : std::span<const uint8_t>(kZeroIv);
   h.auth_tag.assign(msg::kHeaderTagSize, 0);
   if (!crypto::AesGcmSeal(keys->encryption_key.span(), header_iv, *body, {}, h.auth_tag)) {
     return std::nullopt;

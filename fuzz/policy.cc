@@ -13,6 +13,8 @@
 //  - a Deny of everything added to any parsed document denies every request;
 //    with its Deny statements removed a document never denies explicitly;
 //  - parsing is deterministic (the same text gives the same statements).
+#include "policy/policy.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -20,7 +22,6 @@
 #include <vector>
 
 #include "fuzz_util.h"
-#include "policy/policy.h"
 
 namespace {
 
@@ -41,8 +42,8 @@ std::vector<RequestContext> Requests() {
     RequestContext r;
     r.caller.account = c.account;
     r.caller.user_name = c.user;
-    r.caller.arn = *c.user ? "arn:aws:iam::" + std::string(c.account) + ":user/" + c.user
-                           : RootArn(c.account);
+    r.caller.arn =
+        *c.user ? "arn:aws:iam::" + std::string(c.account) + ":user/" + c.user : RootArn(c.account);
     r.action = c.action;
     r.resource = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
     AddCallerKeys(r);

@@ -24,7 +24,8 @@ bool RunFile(const std::filesystem::path& path) {
     std::fprintf(stderr, "replay: cannot read %s\n", path.c_str());
     return false;
   }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
   // A copy of exactly `size` bytes, so an over-read is visible to ASan and
   // valgrind even for an empty input.
   std::unique_ptr<uint8_t[]> copy(new uint8_t[bytes.size()]);

@@ -13,6 +13,8 @@
 //    does it, a bare final "\r"), unless that leaves nothing (then
 //    `invalid_argument`); over 4096 bytes is `invalid_argument`; no
 //    message holds the passphrase.
+#include "kms/root_key.h"
+
 #include <sys/stat.h>
 
 #include <cstddef>
@@ -24,7 +26,6 @@
 
 #include "envelope/kms_types.hpp"
 #include "fuzz_util.h"
-#include "kms/root_key.h"
 #include "scratch.h"
 
 namespace {
@@ -53,8 +54,8 @@ bool Equal(const SecretBytes& s, std::span<const uint8_t> b) {
 void RootKeyFile(std::span<const uint8_t> file) {
   const std::string path = WriteFile(file);
   auto key = ki::LoadManagedRootKey(path);
-  const bool valid =
-      file.size() == 40 && std::equal(kMagic, kMagic + 8, reinterpret_cast<const char*>(file.data()));
+  const bool valid = file.size() == 40 &&
+                     std::equal(kMagic, kMagic + 8, reinterpret_cast<const char*>(file.data()));
   FUZZ_CHECK(key.has_value() == valid);
   if (key) {
     FUZZ_CHECK(Equal(*key, file.subspan(8)));

@@ -1,8 +1,7 @@
 // envelope: the admin tool. Keys, data keys, inspection, the audit log,
 // self tests, and encrypt/decrypt (the small tools' code).
-#include <string>
-
 #include <CLI/CLI.hpp>
+#include <string>
 
 #include "cli/exit_codes.h"
 #include "cli/parse.h"
@@ -19,8 +18,9 @@ int EnvelopeMain(int argc, char** argv) {
   if (auto r = envelope::InstallTemporaryFileCleanup(); !r) return Fail(kTool, r.error());
   if (auto refused = RefuseLiteralSecrets(kTool, argc, argv)) return *refused;
 
-  CLI::App app{"envelope: envelope encryption and key management (a local KMS with the "
-               "semantics of AWS KMS, messages in the AWS Encryption SDK format)"};
+  CLI::App app{
+      "envelope: envelope encryption and key management (a local KMS with the "
+      "semantics of AWS KMS, messages in the AWS Encryption SDK format)"};
   app.set_version_flag("--version", std::string("envelope ") + envelope::Version() +
                                         "\naes-gcm: " + envelope::AesGcmBackend());
   app.require_subcommand(1);
@@ -29,15 +29,16 @@ int EnvelopeMain(int argc, char** argv) {
   app.add_option("--keystore", globals->keystore,
                  "keystore folder (default $ENVELOPE_HOME, else $XDG_DATA_HOME/envelope)")
       ->type_name("DIR");
-  app.footer("Examples:\n"
-             "  envelope keys create --alias alias/app\n"
-             "  envelope encrypt -k alias/app report.pdf\n"
-             "  envelope keys rotate alias/app && envelope rewrap report.pdf.encrypted\n"
-             "  envelope inspect report.pdf.encrypted\n"
-             "  envelope audit verify\n"
-             "  envelope pkcs11 list --pkcs11-module /usr/lib/softhsm/libsofthsm2.so\n"
-             "Run 'envelope COMMAND --help' for each command.\n\n" +
-             ExitCodesHelp());
+  app.footer(
+      "Examples:\n"
+      "  envelope keys create --alias alias/app\n"
+      "  envelope encrypt -k alias/app report.pdf\n"
+      "  envelope keys rotate alias/app && envelope rewrap report.pdf.encrypted\n"
+      "  envelope inspect report.pdf.encrypted\n"
+      "  envelope audit verify\n"
+      "  envelope pkcs11 list --pkcs11-module /usr/lib/softhsm/libsofthsm2.so\n"
+      "Run 'envelope COMMAND --help' for each command.\n\n" +
+      ExitCodesHelp());
 
   Commands commands;
   RegisterCryptCommands(app, globals, commands);

@@ -39,8 +39,8 @@
 #include <string>
 
 #include "envelope/error.hpp"
-#include "envelope/io.hpp"
 #include "envelope/export.h"
+#include "envelope/io.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "envelope/error.hpp"
-#include "envelope/keyring.hpp"
 #include "envelope/export.h"
+#include "envelope/keyring.hpp"
 #include "envelope/kms_keyring.hpp"
 
 ENVELOPE_EXPORT_BEGIN

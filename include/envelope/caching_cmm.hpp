@@ -49,8 +49,8 @@
 #include <string>
 
 #include "envelope/error.hpp"
-#include "envelope/materials.hpp"
 #include "envelope/export.h"
+#include "envelope/materials.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

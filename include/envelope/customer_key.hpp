@@ -33,9 +33,9 @@
 #include <string_view>
 
 #include "envelope/error.hpp"
+#include "envelope/export.h"
 #include "envelope/keyring.hpp"
 #include "envelope/secret.hpp"
-#include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

@@ -200,8 +200,7 @@ typedef struct envelope_reader envelope_reader;
  * used here. */
 ENVELOPE_EXPORT envelope_status envelope_reader_open_fd(const envelope_keyring* keyring, int fd,
                                                         const envelope_context_pair* context,
-                                                        size_t context_len,
-                                                        envelope_reader** out);
+                                                        size_t context_len, envelope_reader** out);
 
 /* envelope_reader_size sets `*size` to the plaintext size. */
 ENVELOPE_EXPORT envelope_status envelope_reader_size(envelope_reader* reader, uint64_t* size);
@@ -221,17 +220,15 @@ ENVELOPE_EXPORT void envelope_reader_free(envelope_reader* reader);
 ENVELOPE_EXPORT envelope_status envelope_chunked_encrypt(const uint8_t* key, size_t key_len,
                                                          const uint8_t* plaintext,
                                                          size_t plaintext_len,
-                                                         const uint8_t* context,
-                                                         size_t context_len, uint8_t** out,
-                                                         size_t* out_len);
+                                                         const uint8_t* context, size_t context_len,
+                                                         uint8_t** out, size_t* out_len);
 
 /* envelope_chunked_decrypt decrypts a whole chunked ciphertext. */
 ENVELOPE_EXPORT envelope_status envelope_chunked_decrypt(const uint8_t* key, size_t key_len,
                                                          const uint8_t* ciphertext,
                                                          size_t ciphertext_len,
-                                                         const uint8_t* context,
-                                                         size_t context_len, uint8_t** out,
-                                                         size_t* out_len);
+                                                         const uint8_t* context, size_t context_len,
+                                                         uint8_t** out, size_t* out_len);
 
 /* envelope_chunked_stream encrypts (encrypt != 0) or decrypts a chunked
  * stream piece by piece into a sink. */
@@ -239,8 +236,7 @@ typedef struct envelope_chunked_stream envelope_chunked_stream;
 
 /* envelope_chunked_stream_new starts a chunked stream; the key is copied. */
 ENVELOPE_EXPORT envelope_status envelope_chunked_stream_new(int encrypt, const uint8_t* key,
-                                                            size_t key_len,
-                                                            const uint8_t* context,
+                                                            size_t key_len, const uint8_t* context,
                                                             size_t context_len,
                                                             envelope_sink_fn sink, void* user,
                                                             envelope_chunked_stream** out);

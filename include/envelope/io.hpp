@@ -12,8 +12,8 @@
 // transfers) and over memory are provided, with the two descriptor helpers
 // they are built on (ReadFd, WriteFd: the one EINTR-safe loop of the
 // library and the tools), and ReadSecret, the one reader of keys,
-// passphrases and PINs from a file, a descriptor or an environment variable. None of them is thread-safe; give
-// each thread its own object. The one exception: ReadAt and ReadAtV of the
+// passphrases and PINs from a file, a descriptor or an environment variable. None of them is
+// thread-safe; give each thread its own object. The one exception: ReadAt and ReadAtV of the
 // positioned sources provided here (FdPositionedSource,
 // MemoryPositionedSource, SpanSource) keep no state, so several threads may
 // call them at once (MessageEncryptor::UpdateFrom does).
@@ -29,8 +29,8 @@
 #include <vector>
 
 #include "envelope/error.hpp"
-#include "envelope/secret.hpp"
 #include "envelope/export.h"
+#include "envelope/secret.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "envelope/error.hpp"
+#include "envelope/export.h"
 #include "envelope/materials.hpp"
 #include "envelope/message.hpp"
-#include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {
@@ -45,8 +45,8 @@ class Keyring {
   // `not_found` when no EDK is addressed to this keyring, `auth_failed` (one
   // fixed message) when one is but does not unwrap, which is what a wrong
   // wrapping key or a changed encryption context gives.
-  [[nodiscard]] virtual Result<void> OnDecrypt(
-      DecryptionMaterials& materials, std::span<const EncryptedDataKey> edks) const = 0;
+  [[nodiscard]] virtual Result<void> OnDecrypt(DecryptionMaterials& materials,
+                                               std::span<const EncryptedDataKey> edks) const = 0;
 };
 
 // NewRawAesKeyring wraps data keys with AES-GCM under `wrapping_key` (16, 24
@@ -78,8 +78,7 @@ enum class RsaPadding { pkcs1_v15, oaep_sha1, oaep_sha256, oaep_sha384, oaep_sha
 // until one unwraps. Without a generator, encrypt needs a data key made by
 // an earlier keyring. Fails with `invalid_argument` when no keyring is given.
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> NewMultiKeyring(
-    std::shared_ptr<const Keyring> generator,
-    std::vector<std::shared_ptr<const Keyring>> children);
+    std::shared_ptr<const Keyring> generator, std::vector<std::shared_ptr<const Keyring>> children);
 
 // NewDefaultCmm returns the default materials manager over `keyring`:
 // rejects caller context keys starting with "aws-crypto-", picks the suite
@@ -95,9 +94,9 @@ enum class RsaPadding { pkcs1_v15, oaep_sha1, oaep_sha256, oaep_sha384, oaep_sha
 // context on decrypt; those pairs are authenticated but not stored in the
 // message, so a reader must know them. Fails with `invalid_argument` for a
 // null CMM, no keys, or a reserved key.
-[[nodiscard]] Result<std::shared_ptr<const CryptoMaterialsManager>>
-NewRequiredEncryptionContextCmm(std::shared_ptr<const CryptoMaterialsManager> underlying,
-                                std::vector<std::string> required_keys);
+[[nodiscard]] Result<std::shared_ptr<const CryptoMaterialsManager>> NewRequiredEncryptionContextCmm(
+    std::shared_ptr<const CryptoMaterialsManager> underlying,
+    std::vector<std::string> required_keys);
 
 // Encrypt encrypts with `keyring` through a default CMM.
 [[nodiscard]] Result<std::vector<uint8_t>> Encrypt(std::span<const uint8_t> plaintext,

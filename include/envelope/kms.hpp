@@ -40,9 +40,9 @@
 #include <vector>
 
 #include "envelope/error.hpp"
+#include "envelope/export.h"
 #include "envelope/kms_types.hpp"
 #include "envelope/secret.hpp"
-#include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope::kms {
@@ -179,7 +179,8 @@ class Kms {
   // unique in the keystore) to `account` (12 digits; empty: the keystore's
   // account). Users own access keys; what they may do comes from key
   // policies, grants and their identity policy (iam_authorize.h).
-  [[nodiscard]] Result<UserInfo> CreateUser(std::string_view user_name, std::string_view account = {});
+  [[nodiscard]] Result<UserInfo> CreateUser(std::string_view user_name,
+                                            std::string_view account = {});
   // ListUsers returns every user, by name.
   [[nodiscard]] Result<std::vector<UserInfo>> ListUsers();
   // DeleteUser removes a user that has no access keys (DeleteConflict

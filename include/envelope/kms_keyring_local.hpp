@@ -10,9 +10,9 @@
 #include <memory>
 
 #include "envelope/error.hpp"
+#include "envelope/export.h"
 #include "envelope/kms.hpp"
 #include "envelope/kms_keyring.hpp"
-#include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope::kms {

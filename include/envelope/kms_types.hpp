@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "envelope/secret.hpp"
 #include "envelope/export.h"
+#include "envelope/secret.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope::kms {

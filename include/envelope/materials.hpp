@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "envelope/error.hpp"
-#include "envelope/secret.hpp"
 #include "envelope/export.h"
+#include "envelope/secret.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "envelope/error.hpp"
+#include "envelope/export.h"
 #include "envelope/materials.hpp"
 #include "envelope/message_io.hpp"
-#include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

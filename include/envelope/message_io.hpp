@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "envelope/error.hpp"
-#include "envelope/io.hpp"
 #include "envelope/export.h"
+#include "envelope/io.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

@@ -28,8 +28,8 @@
 #include <string_view>
 
 #include "envelope/error.hpp"
-#include "envelope/keyring.hpp"
 #include "envelope/export.h"
+#include "envelope/keyring.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

@@ -25,9 +25,9 @@
 #include <vector>
 
 #include "envelope/error.hpp"
+#include "envelope/export.h"
 #include "envelope/keyring.hpp"
 #include "envelope/secret.hpp"
-#include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

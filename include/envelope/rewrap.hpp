@@ -46,11 +46,11 @@
 #include <string>
 
 #include "envelope/error.hpp"
+#include "envelope/export.h"
 #include "envelope/keyring.hpp"
 #include "envelope/kms_keyring.hpp"
 #include "envelope/materials.hpp"
 #include "envelope/message.hpp"
-#include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {

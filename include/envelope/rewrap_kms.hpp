@@ -16,9 +16,9 @@
 #include <string>
 
 #include "envelope/error.hpp"
+#include "envelope/export.h"
 #include "envelope/kms.hpp"
 #include "envelope/rewrap.hpp"
-#include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope::kms {

@@ -17,8 +17,8 @@ namespace envelope {
 // kernel allows, between guard pages, and zeroed when freed. Buffers over 256
 // bytes are libsodium's guarded allocations (guard pages around each one);
 // smaller ones (keys) share guarded slabs of locked memory, which keeps a
-// request's several small secrets from costing system calls each. It is move-only; copying is the explicit `Clone()`. A
-// moved-from or default-constructed SecretBytes is empty.
+// request's several small secrets from costing system calls each. It is move-only; copying is the
+// explicit `Clone()`. A moved-from or default-constructed SecretBytes is empty.
 //
 // In fuzzing builds (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) the buffer is
 // plain heap memory, still zeroed on free, so AddressSanitizer sees overflows.
@@ -44,8 +44,7 @@ class SecretBytes {
 
   // CopyFrom copies `bytes` into new secret memory. The caller remains
   // responsible for wiping its own copy.
-  [[nodiscard]] static Result<SecretBytes> CopyFrom(
-      std::span<const uint8_t> bytes);
+  [[nodiscard]] static Result<SecretBytes> CopyFrom(std::span<const uint8_t> bytes);
 
   // Clone returns a second owner of an equal copy.
   [[nodiscard]] Result<SecretBytes> Clone() const;
@@ -78,8 +77,7 @@ void SecureZero(std::span<uint8_t> bytes) noexcept;
 
 // ConstantTimeEqual reports whether `a` and `b` hold the same bytes, taking
 // time that depends only on their lengths. Different lengths compare unequal.
-bool ConstantTimeEqual(std::span<const uint8_t> a,
-                       std::span<const uint8_t> b) noexcept;
+bool ConstantTimeEqual(std::span<const uint8_t> a, std::span<const uint8_t> b) noexcept;
 
 }  // namespace envelope
 ENVELOPE_EXPORT_END

@@ -26,8 +26,8 @@
 #include <string>
 #include <string_view>
 
-#include "envelope/secrets.hpp"
 #include "envelope/export.h"
+#include "envelope/secrets.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope::secrets {

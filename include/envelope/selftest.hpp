@@ -4,6 +4,7 @@
 
 #include <string>
 #include <vector>
+
 #include "envelope/export.h"
 
 ENVELOPE_EXPORT_BEGIN
@@ -11,7 +12,7 @@ namespace envelope {
 
 // SelfTestResult is the outcome of one known-answer test.
 struct SelfTestResult {
-  std::string name;    // e.g. "aes-256-gcm seal"
+  std::string name;  // e.g. "aes-256-gcm seal"
   bool passed = false;
   std::string detail;  // why it failed; empty when it passed
 };

@@ -101,8 +101,8 @@ envelope_status envelope_chunked_stream_new(int encrypt, const uint8_t* key, siz
   });
 }
 
-envelope_status envelope_chunked_stream_update(envelope_chunked_stream* stream,
-                                               const uint8_t* data, size_t len) {
+envelope_status envelope_chunked_stream_update(envelope_chunked_stream* stream, const uint8_t* data,
+                                               size_t len) {
   return Guard([&]() -> Result<void> {
     if (auto ok = Require(stream != nullptr, "stream"); !ok) return ok;
     auto bytes = envelope::capi::Bytes(data, len, "data");

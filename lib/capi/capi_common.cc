@@ -17,16 +17,26 @@ thread_local std::string last_error;
 
 envelope_status StatusOf(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::invalid_argument: return ENVELOPE_INVALID_ARGUMENT;
-    case ErrorCode::auth_failed: return ENVELOPE_AUTH_FAILED;
-    case ErrorCode::truncated: return ENVELOPE_TRUNCATED;
-    case ErrorCode::malformed: return ENVELOPE_MALFORMED;
-    case ErrorCode::unsupported: return ENVELOPE_UNSUPPORTED;
-    case ErrorCode::key_state: return ENVELOPE_KEY_STATE;
-    case ErrorCode::not_found: return ENVELOPE_NOT_FOUND;
-    case ErrorCode::limit_exceeded: return ENVELOPE_LIMIT_EXCEEDED;
-    case ErrorCode::io: return ENVELOPE_IO;
-    case ErrorCode::internal: return ENVELOPE_INTERNAL;
+    case ErrorCode::invalid_argument:
+      return ENVELOPE_INVALID_ARGUMENT;
+    case ErrorCode::auth_failed:
+      return ENVELOPE_AUTH_FAILED;
+    case ErrorCode::truncated:
+      return ENVELOPE_TRUNCATED;
+    case ErrorCode::malformed:
+      return ENVELOPE_MALFORMED;
+    case ErrorCode::unsupported:
+      return ENVELOPE_UNSUPPORTED;
+    case ErrorCode::key_state:
+      return ENVELOPE_KEY_STATE;
+    case ErrorCode::not_found:
+      return ENVELOPE_NOT_FOUND;
+    case ErrorCode::limit_exceeded:
+      return ENVELOPE_LIMIT_EXCEEDED;
+    case ErrorCode::io:
+      return ENVELOPE_IO;
+    case ErrorCode::internal:
+      return ENVELOPE_INTERNAL;
   }
   return ENVELOPE_INTERNAL;
 }
@@ -41,7 +51,8 @@ envelope_status SetError(const Error& error) noexcept {
 }
 
 Result<void> Require(bool ok, const char* what) {
-  if (!ok) return MakeError(ErrorCode::invalid_argument, std::string("c api: ") + what + " is null");
+  if (!ok)
+    return MakeError(ErrorCode::invalid_argument, std::string("c api: ") + what + " is null");
   return {};
 }
 
@@ -99,10 +110,10 @@ const char* envelope_last_error(void) { return envelope::capi::last_error.c_str(
 const char* envelope_status_name(int status) {
   if (status == ENVELOPE_OK) return "ok";
   using envelope::ErrorCode;
-  for (ErrorCode code : {ErrorCode::invalid_argument, ErrorCode::auth_failed, ErrorCode::truncated,
-                         ErrorCode::malformed, ErrorCode::unsupported, ErrorCode::key_state,
-                         ErrorCode::not_found, ErrorCode::limit_exceeded, ErrorCode::io,
-                         ErrorCode::internal}) {
+  for (ErrorCode code :
+       {ErrorCode::invalid_argument, ErrorCode::auth_failed, ErrorCode::truncated,
+        ErrorCode::malformed, ErrorCode::unsupported, ErrorCode::key_state, ErrorCode::not_found,
+        ErrorCode::limit_exceeded, ErrorCode::io, ErrorCode::internal}) {
     // ErrorCodeName returns views of string literals: NUL-terminated.
     if (envelope::capi::StatusOf(code) == status) return envelope::ErrorCodeName(code).data();
   }

@@ -44,8 +44,7 @@ envelope_status envelope_kms_open(const char* directory, int create_if_missing,
   });
 }
 
-envelope_status envelope_kms_create_key(envelope_kms* kms, const char* description,
-                                        char** key_id) {
+envelope_status envelope_kms_create_key(envelope_kms* kms, const char* description, char** key_id) {
   return Guard([&]() -> Result<void> {
     if (auto ok = Require(kms != nullptr, "kms"); !ok) return ok;
     if (auto ok = Require(key_id != nullptr, "key_id"); !ok) return ok;

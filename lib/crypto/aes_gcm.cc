@@ -1,10 +1,10 @@
 #include "crypto/aes_gcm.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <climits>
 #include <utility>
-
-#include <openssl/evp.h>
 
 #include "crypto/aes_gcm_ipsec_mb.h"
 #include "crypto/openssl_error.h"
@@ -24,10 +24,14 @@ const EVP_CIPHER* GcmCipher(size_t key_size) {
   static const EVP_CIPHER* const k192 = EVP_CIPHER_fetch(nullptr, "AES-192-GCM", nullptr);
   static const EVP_CIPHER* const k256 = EVP_CIPHER_fetch(nullptr, "AES-256-GCM", nullptr);
   switch (key_size) {
-    case 16: return k128;
-    case 24: return k192;
-    case 32: return k256;
-    default: return nullptr;
+    case 16:
+      return k128;
+    case 24:
+      return k192;
+    case 32:
+      return k256;
+    default:
+      return nullptr;
   }
 }
 
@@ -38,28 +42,24 @@ bool PartiallyOverlap(std::span<const uint8_t> a, std::span<const uint8_t> b) {
   return a.data() < b_end && b.data() < a_end;
 }
 
-Result<void> CheckShapes(std::span<const uint8_t> iv, size_t in, size_t out,
-                         size_t tag, std::span<const uint8_t> in_span,
-                         std::span<const uint8_t> out_span) {
+Result<void> CheckShapes(std::span<const uint8_t> iv, size_t in, size_t out, size_t tag,
+                         std::span<const uint8_t> in_span, std::span<const uint8_t> out_span) {
   if (iv.size() != kGcmIvSize) {
-    return MakeError(ErrorCode::unsupported, "aes-gcm: iv must be 12 bytes, got " +
-                                                 std::to_string(iv.size()));
+    return MakeError(ErrorCode::unsupported,
+                     "aes-gcm: iv must be 12 bytes, got " + std::to_string(iv.size()));
   }
   if (tag != kGcmTagSize) {
-    return MakeError(ErrorCode::unsupported, "aes-gcm: tag must be 16 bytes, got " +
-                                                 std::to_string(tag));
+    return MakeError(ErrorCode::unsupported,
+                     "aes-gcm: tag must be 16 bytes, got " + std::to_string(tag));
   }
   if (in != out) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aes-gcm: output must be as large as the input");
+    return MakeError(ErrorCode::invalid_argument, "aes-gcm: output must be as large as the input");
   }
   if (in > kGcmMaxPlaintext) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aes-gcm: input exceeds 2^36 - 32 bytes");
+    return MakeError(ErrorCode::invalid_argument, "aes-gcm: input exceeds 2^36 - 32 bytes");
   }
   if (PartiallyOverlap(in_span, out_span)) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aes-gcm: input and output partially overlap");
+    return MakeError(ErrorCode::invalid_argument, "aes-gcm: input and output partially overlap");
   }
   return {};
 }
@@ -80,18 +80,14 @@ bool Absorb(EVP_CIPHER_CTX* ctx, bool encrypt, std::span<const uint8_t> aad,
   return true;
 }
 
-
 }  // namespace
 
-Result<AesGcm> AesGcm::New(std::span<const uint8_t> key) {
-  return New(key, ActiveGcmBackend());
-}
+Result<AesGcm> AesGcm::New(std::span<const uint8_t> key) { return New(key, ActiveGcmBackend()); }
 
 Result<AesGcm> AesGcm::New(std::span<const uint8_t> key, GcmBackend backend) {
   if (key.size() != 16 && key.size() != 24 && key.size() != 32) {
     return MakeError(ErrorCode::invalid_argument,
-                     "aes-gcm: key must be 16, 24 or 32 bytes, got " +
-                         std::to_string(key.size()));
+                     "aes-gcm: key must be 16, 24 or 32 bytes, got " + std::to_string(key.size()));
   }
   if (backend == GcmBackend::ipsec_mb) {
     auto state = ipsec_mb::NewState(key);
@@ -104,8 +100,7 @@ Result<AesGcm> AesGcm::New(std::span<const uint8_t> key, GcmBackend backend) {
   }
   UniquePtr<EVP_CIPHER_CTX> enc(EVP_CIPHER_CTX_new());
   UniquePtr<EVP_CIPHER_CTX> dec(EVP_CIPHER_CTX_new());
-  if (!enc || !dec ||
-      EVP_EncryptInit_ex(enc.get(), cipher, nullptr, key.data(), nullptr) != 1 ||
+  if (!enc || !dec || EVP_EncryptInit_ex(enc.get(), cipher, nullptr, key.data(), nullptr) != 1 ||
       EVP_DecryptInit_ex(dec.get(), cipher, nullptr, key.data(), nullptr) != 1) {
     return OpenSslError(ErrorCode::internal, "aes-gcm: context setup failed");
   }
@@ -154,8 +149,7 @@ void AesGcm::Free() noexcept {
   ipsec_mb::ReleaseState(std::move(imb_));  // wipes the expanded key and tables
 }
 
-Result<void> AesGcm::Seal(std::span<const uint8_t> iv,
-                          std::span<const uint8_t> aad,
+Result<void> AesGcm::Seal(std::span<const uint8_t> iv, std::span<const uint8_t> aad,
                           std::span<const uint8_t> in, std::span<uint8_t> out,
                           std::span<uint8_t> tag) {
   if (auto ok = CheckShapes(iv, in.size(), out.size(), tag.size(), in, out); !ok) {
@@ -177,10 +171,9 @@ Result<void> AesGcm::Seal(std::span<const uint8_t> iv,
   return {};
 }
 
-Result<void> AesGcm::Open(std::span<const uint8_t> iv,
-                          std::span<const uint8_t> aad,
-                          std::span<const uint8_t> in,
-                          std::span<const uint8_t> tag, std::span<uint8_t> out) {
+Result<void> AesGcm::Open(std::span<const uint8_t> iv, std::span<const uint8_t> aad,
+                          std::span<const uint8_t> in, std::span<const uint8_t> tag,
+                          std::span<uint8_t> out) {
   if (auto ok = CheckShapes(iv, in.size(), out.size(), tag.size(), in, out); !ok) {
     return ok;
   }
@@ -210,30 +203,25 @@ Result<void> AesGcm::Open(std::span<const uint8_t> iv,
   return {};
 }
 
-Result<void> AesGcmSeal(std::span<const uint8_t> key,
-                        std::span<const uint8_t> iv,
-                        std::span<const uint8_t> aad,
-                        std::span<const uint8_t> in, std::span<uint8_t> out) {
+Result<void> AesGcmSeal(std::span<const uint8_t> key, std::span<const uint8_t> iv,
+                        std::span<const uint8_t> aad, std::span<const uint8_t> in,
+                        std::span<uint8_t> out) {
   if (out.size() != in.size() + kGcmTagSize) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aes-gcm: output must be input size + 16 bytes");
+    return MakeError(ErrorCode::invalid_argument, "aes-gcm: output must be input size + 16 bytes");
   }
   auto gcm = AesGcm::New(key);
   ENVELOPE_RETURN_IF_ERROR(gcm);
   return gcm->Seal(iv, aad, in, out.first(in.size()), out.subspan(in.size()));
 }
 
-Result<void> AesGcmOpen(std::span<const uint8_t> key,
-                        std::span<const uint8_t> iv,
-                        std::span<const uint8_t> aad,
-                        std::span<const uint8_t> in, std::span<uint8_t> out) {
+Result<void> AesGcmOpen(std::span<const uint8_t> key, std::span<const uint8_t> iv,
+                        std::span<const uint8_t> aad, std::span<const uint8_t> in,
+                        std::span<uint8_t> out) {
   if (in.size() < kGcmTagSize) {
-    return MakeError(ErrorCode::truncated,
-                     "aes-gcm: ciphertext shorter than the 16-byte tag");
+    return MakeError(ErrorCode::truncated, "aes-gcm: ciphertext shorter than the 16-byte tag");
   }
   if (out.size() != in.size() - kGcmTagSize) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aes-gcm: output must be input size - 16 bytes");
+    return MakeError(ErrorCode::invalid_argument, "aes-gcm: output must be input size - 16 bytes");
   }
   auto gcm = AesGcm::New(key);
   ENVELOPE_RETURN_IF_ERROR(gcm);

@@ -78,19 +78,15 @@ class AesGcm {
   // `tag`. `in` and `out` may be the same buffer; they must not otherwise
   // overlap. Fails with `unsupported` for an IV that is not 12 bytes or a
   // tag span that is not 16 bytes, `invalid_argument` for mismatched sizes.
-  [[nodiscard]] Result<void> Seal(std::span<const uint8_t> iv,
-                                  std::span<const uint8_t> aad,
-                                  std::span<const uint8_t> in,
-                                  std::span<uint8_t> out,
+  [[nodiscard]] Result<void> Seal(std::span<const uint8_t> iv, std::span<const uint8_t> aad,
+                                  std::span<const uint8_t> in, std::span<uint8_t> out,
                                   std::span<uint8_t> tag);
 
   // Open verifies `tag` over (aad, in) and decrypts `in` into `out` (same
   // size; the same buffer is allowed). On `auth_failed` every byte of `out`
   // has been zeroed: no unauthenticated plaintext escapes.
-  [[nodiscard]] Result<void> Open(std::span<const uint8_t> iv,
-                                  std::span<const uint8_t> aad,
-                                  std::span<const uint8_t> in,
-                                  std::span<const uint8_t> tag,
+  [[nodiscard]] Result<void> Open(std::span<const uint8_t> iv, std::span<const uint8_t> aad,
+                                  std::span<const uint8_t> in, std::span<const uint8_t> tag,
                                   std::span<uint8_t> out);
 
   // Clone returns an independent context under the same key, on the same
@@ -126,18 +122,14 @@ class AesGcm {
 
 // AesGcmSeal is the one-shot form: `out` must be in.size() + 16 bytes and
 // receives ciphertext || tag.
-[[nodiscard]] Result<void> AesGcmSeal(std::span<const uint8_t> key,
-                                      std::span<const uint8_t> iv,
-                                      std::span<const uint8_t> aad,
-                                      std::span<const uint8_t> in,
+[[nodiscard]] Result<void> AesGcmSeal(std::span<const uint8_t> key, std::span<const uint8_t> iv,
+                                      std::span<const uint8_t> aad, std::span<const uint8_t> in,
                                       std::span<uint8_t> out);
 
 // AesGcmOpen is the one-shot form: `in` is ciphertext || tag (at least 16
 // bytes), `out` must be in.size() - 16 bytes and is zeroed on failure.
-[[nodiscard]] Result<void> AesGcmOpen(std::span<const uint8_t> key,
-                                      std::span<const uint8_t> iv,
-                                      std::span<const uint8_t> aad,
-                                      std::span<const uint8_t> in,
+[[nodiscard]] Result<void> AesGcmOpen(std::span<const uint8_t> key, std::span<const uint8_t> iv,
+                                      std::span<const uint8_t> aad, std::span<const uint8_t> in,
                                       std::span<uint8_t> out);
 
 }  // namespace envelope::crypto

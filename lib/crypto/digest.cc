@@ -1,9 +1,9 @@
 #include "crypto/digest.h"
 
-#include <utility>
-
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+
+#include <utility>
 
 #include "crypto/openssl_error.h"
 #include "crypto/ossl_ptr.h"
@@ -16,9 +16,12 @@ const EVP_MD* Md(HashAlg alg) {
   static const EVP_MD* const k384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
   static const EVP_MD* const k512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
   switch (alg) {
-    case HashAlg::sha256: return k256;
-    case HashAlg::sha384: return k384;
-    case HashAlg::sha512: return k512;
+    case HashAlg::sha256:
+      return k256;
+    case HashAlg::sha384:
+      return k384;
+    case HashAlg::sha512:
+      return k512;
   }
   return nullptr;
 }
@@ -27,9 +30,12 @@ const EVP_MD* Md(HashAlg alg) {
 
 size_t DigestSize(HashAlg alg) noexcept {
   switch (alg) {
-    case HashAlg::sha256: return 32;
-    case HashAlg::sha384: return 48;
-    case HashAlg::sha512: return 64;
+    case HashAlg::sha256:
+      return 32;
+    case HashAlg::sha384:
+      return 48;
+    case HashAlg::sha512:
+      return 64;
   }
   return 0;
 }
@@ -92,8 +98,8 @@ Result<void> Hmac(HashAlg alg, std::span<const uint8_t> key, std::span<const uin
   }
   static const uint8_t kZero = 0;  // HMAC() wants a non-null key pointer
   unsigned int n = 0;
-  if (HMAC(Md(alg), key.empty() ? &kZero : key.data(), static_cast<int>(key.size()),
-           data.data(), data.size(), out.data(), &n) == nullptr) {
+  if (HMAC(Md(alg), key.empty() ? &kZero : key.data(), static_cast<int>(key.size()), data.data(),
+           data.size(), out.data(), &n) == nullptr) {
     return OpenSslError(ErrorCode::internal, "hmac: failed");
   }
   return {};
@@ -107,8 +113,7 @@ Result<SecretBytes> HmacKey(HashAlg alg, std::span<const uint8_t> key,
   return out;
 }
 
-Result<void> Md5ForTransportCheck(std::span<const uint8_t> data,
-                                  std::span<uint8_t, kMd5Size> out) {
+Result<void> Md5ForTransportCheck(std::span<const uint8_t> data, std::span<uint8_t, kMd5Size> out) {
   // Fetched per call: this runs once per SSE-C operation, not per block.
   UniquePtr<EVP_MD> md(EVP_MD_fetch(nullptr, "MD5", nullptr));
   unsigned int n = 0;

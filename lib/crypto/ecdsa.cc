@@ -1,16 +1,16 @@
 #include "crypto/ecdsa.h"
 
-#include <algorithm>
-#include <cstring>
-#include <memory>
-#include <string>
-#include <utility>
-
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/x509.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
 
 #include "crypto/digest.h"
 #include "crypto/openssl_error.h"
@@ -32,9 +32,8 @@ tl::unexpected<Error> SignatureFailed() {
 
 Result<void> CheckDigest(std::span<const uint8_t> digest) {
   if (digest.size() != kP384DigestSize) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "ecdsa: digest must be 48 bytes (sha-384), got " +
-                         std::to_string(digest.size()));
+    return MakeError(ErrorCode::invalid_argument, "ecdsa: digest must be 48 bytes (sha-384), got " +
+                                                      std::to_string(digest.size()));
   }
   return {};
 }
@@ -66,8 +65,8 @@ Result<std::vector<uint8_t>> EncodedPoint(const EVP_PKEY* pkey) {
   }
   std::vector<uint8_t> point(kP384UncompressedPointSize);
   size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-                                      point.data(), point.size(), &len) != 1) {
+  if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point.data(),
+                                      point.size(), &len) != 1) {
     return OpenSslError(ErrorCode::internal, "ecdsa: reading the public point failed");
   }
   point.resize(len);
@@ -170,8 +169,8 @@ Result<EcdsaP384PublicKey> EcdsaP384PublicKey::FromCompressed(std::span<const ui
 }
 
 Result<EcdsaP384PublicKey> EcdsaP384PublicKey::FromEncodedPoint(std::span<const uint8_t> point) {
-  const bool compressed = point.size() == kP384CompressedPointSize &&
-                          (point[0] == 0x02 || point[0] == 0x03);
+  const bool compressed =
+      point.size() == kP384CompressedPointSize && (point[0] == 0x02 || point[0] == 0x03);
   const bool uncompressed = point.size() == kP384UncompressedPointSize && point[0] == 0x04;
   if (!compressed && !uncompressed) {
     return MakeError(ErrorCode::invalid_argument,
@@ -181,8 +180,8 @@ Result<EcdsaP384PublicKey> EcdsaP384PublicKey::FromEncodedPoint(std::span<const 
   char group[] = "P-384";
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-                                        const_cast<uint8_t*>(point.data()), point.size()),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<uint8_t*>(point.data()),
+                                        point.size()),
       OSSL_PARAM_construct_end()};
   UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) {
@@ -215,8 +214,8 @@ Result<EcdsaP384PublicKey> EcdsaP384PublicKey::FromDer(std::span<const uint8_t> 
   char group[64] = {};
   size_t group_len = 0;
   if (!EVP_PKEY_is_a(pkey.get(), "EC") ||
-      EVP_PKEY_get_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_GROUP_NAME, group,
-                                     sizeof group, &group_len) != 1 ||
+      EVP_PKEY_get_utf8_string_param(pkey.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                     &group_len) != 1 ||
       std::string_view(group, group_len) != "secp384r1") {
     ClearOpenSslErrors();
     return MakeError(ErrorCode::invalid_argument, "ecdsa: the key is not a p-384 ec key");

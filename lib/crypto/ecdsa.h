@@ -62,12 +62,10 @@ class EcdsaP384PrivateKey {
   // SignDigest signs a 48-byte SHA-384 digest and returns the DER
   // ECDSA-Sig-Value (at most kP384MaxSignatureSize bytes). Fails with
   // `invalid_argument` for a digest that is not 48 bytes.
-  [[nodiscard]] Result<std::vector<uint8_t>> SignDigest(
-      std::span<const uint8_t> digest48) const;
+  [[nodiscard]] Result<std::vector<uint8_t>> SignDigest(std::span<const uint8_t> digest48) const;
 
   // Sign hashes `message` with SHA-384 and signs the digest.
-  [[nodiscard]] Result<std::vector<uint8_t>> Sign(
-      std::span<const uint8_t> message) const;
+  [[nodiscard]] Result<std::vector<uint8_t>> Sign(std::span<const uint8_t> message) const;
 
   // PublicKeyCompressed returns the SEC1 compressed public point (49 bytes,
   // prefix 0x02 or 0x03), the form the ESDK puts in the encryption context.
@@ -87,20 +85,17 @@ class EcdsaP384PublicKey {
  public:
   // FromCompressed parses a 49-byte SEC1 compressed point. Fails with
   // `invalid_argument` for another length, prefix, or a point not on P-384.
-  [[nodiscard]] static Result<EcdsaP384PublicKey> FromCompressed(
-      std::span<const uint8_t> point);
+  [[nodiscard]] static Result<EcdsaP384PublicKey> FromCompressed(std::span<const uint8_t> point);
 
   // FromEncodedPoint parses a SEC1 point, compressed (49 bytes) or
   // uncompressed (97 bytes, prefix 0x04). Fails with `invalid_argument`
   // otherwise (hybrid 0x06/0x07 encodings are not accepted).
-  [[nodiscard]] static Result<EcdsaP384PublicKey> FromEncodedPoint(
-      std::span<const uint8_t> point);
+  [[nodiscard]] static Result<EcdsaP384PublicKey> FromEncodedPoint(std::span<const uint8_t> point);
 
   // FromDer parses a DER SubjectPublicKeyInfo holding a P-384 key. Fails
   // with `invalid_argument` for malformed input, trailing bytes, another key
   // type or another curve.
-  [[nodiscard]] static Result<EcdsaP384PublicKey> FromDer(
-      std::span<const uint8_t> der);
+  [[nodiscard]] static Result<EcdsaP384PublicKey> FromDer(std::span<const uint8_t> der);
 
   EcdsaP384PublicKey(EcdsaP384PublicKey&& other) noexcept;
   EcdsaP384PublicKey& operator=(EcdsaP384PublicKey&& other) noexcept;

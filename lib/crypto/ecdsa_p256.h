@@ -26,8 +26,7 @@ class EcdsaP256PublicKey {
   // FromCompressed parses a SEC1 compressed point (33 bytes, 0x02 or 0x03
   // prefix). Fails with `invalid_argument` for any other length or a point
   // that is not on the curve.
-  [[nodiscard]] static Result<EcdsaP256PublicKey> FromCompressed(
-      std::span<const uint8_t> point);
+  [[nodiscard]] static Result<EcdsaP256PublicKey> FromCompressed(std::span<const uint8_t> point);
 
   EcdsaP256PublicKey(EcdsaP256PublicKey&&) noexcept = default;
   EcdsaP256PublicKey& operator=(EcdsaP256PublicKey&&) noexcept = default;

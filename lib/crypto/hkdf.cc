@@ -17,9 +17,8 @@ EVP_KDF* HkdfKdf() {
 
 // Derive runs OpenSSL's HKDF in `mode` (EVP_KDF_HKDF_MODE_*). OpenSSL wants
 // non-const pointers in OSSL_PARAM; it does not write through them.
-Result<void> Derive(int mode, std::span<const uint8_t> salt,
-                    std::span<const uint8_t> key, std::span<const uint8_t> info,
-                    std::span<uint8_t> out) {
+Result<void> Derive(int mode, std::span<const uint8_t> salt, std::span<const uint8_t> key,
+                    std::span<const uint8_t> info, std::span<uint8_t> out) {
   if (HkdfKdf() == nullptr) return OpenSslError(ErrorCode::internal, "hkdf: unavailable");
   UniquePtr<EVP_KDF_CTX> ctx(EVP_KDF_CTX_new(HkdfKdf()));
   if (!ctx) return OpenSslError(ErrorCode::internal, "hkdf: context allocation failed");
@@ -37,18 +36,18 @@ Result<void> Derive(int mode, std::span<const uint8_t> salt,
   OSSL_PARAM params[6];
   size_t n = 0;
   params[n++] = OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode);
-  params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-                                                 const_cast<char*>("SHA512"), 0);
-  params[n++] = OSSL_PARAM_construct_octet_string(
-      OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(key.data()), key.size());
+  params[n++] =
+      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, const_cast<char*>("SHA512"), 0);
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+                                                  const_cast<uint8_t*>(key.data()), key.size());
   if (mode != EVP_KDF_HKDF_MODE_EXPAND_ONLY) {
-    params[n++] = OSSL_PARAM_construct_octet_string(
-        OSSL_KDF_PARAM_SALT, const_cast<uint8_t*>(salt.data()), salt.size());
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+                                                    const_cast<uint8_t*>(salt.data()), salt.size());
   }
   if (mode != EVP_KDF_HKDF_MODE_EXTRACT_ONLY) {
     params[n++] = OSSL_PARAM_construct_octet_string(
-        OSSL_KDF_PARAM_INFO,
-        const_cast<uint8_t*>(info.empty() ? kNoInfo : info.data()), info.size());
+        OSSL_KDF_PARAM_INFO, const_cast<uint8_t*>(info.empty() ? kNoInfo : info.data()),
+        info.size());
   }
   params[n] = OSSL_PARAM_construct_end();
   if (EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) != 1) {
@@ -60,16 +59,14 @@ Result<void> Derive(int mode, std::span<const uint8_t> salt,
 Result<void> CheckOutput(size_t size) {
   if (size == 0 || size > kHkdfSha512MaxOutput) {
     return MakeError(ErrorCode::invalid_argument,
-                     "hkdf: output must be 1 to 16320 bytes, asked for " +
-                         std::to_string(size));
+                     "hkdf: output must be 1 to 16320 bytes, asked for " + std::to_string(size));
   }
   return {};
 }
 
 }  // namespace
 
-Result<SecretBytes> HkdfSha512Extract(std::span<const uint8_t> salt,
-                                      std::span<const uint8_t> ikm) {
+Result<SecretBytes> HkdfSha512Extract(std::span<const uint8_t> salt, std::span<const uint8_t> ikm) {
   auto prk = SecretBytes::Allocate(kSha512Size);
   if (!prk) return prk;
   if (auto r = Derive(EVP_KDF_HKDF_MODE_EXTRACT_ONLY, salt, ikm, {}, prk->span()); !r) {
@@ -78,19 +75,16 @@ Result<SecretBytes> HkdfSha512Extract(std::span<const uint8_t> salt,
   return prk;
 }
 
-Result<void> HkdfSha512Expand(std::span<const uint8_t> prk,
-                              std::span<const uint8_t> info,
+Result<void> HkdfSha512Expand(std::span<const uint8_t> prk, std::span<const uint8_t> info,
                               std::span<uint8_t> out) {
   if (auto r = CheckOutput(out.size()); !r) return r;
   if (prk.size() < kSha512Size) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "hkdf: prk must be at least 64 bytes");
+    return MakeError(ErrorCode::invalid_argument, "hkdf: prk must be at least 64 bytes");
   }
   return Derive(EVP_KDF_HKDF_MODE_EXPAND_ONLY, {}, prk, info, out);
 }
 
-Result<void> HkdfSha512(std::span<const uint8_t> salt,
-                        std::span<const uint8_t> ikm,
+Result<void> HkdfSha512(std::span<const uint8_t> salt, std::span<const uint8_t> ikm,
                         std::span<const uint8_t> info, std::span<uint8_t> out) {
   if (auto r = CheckOutput(out.size()); !r) return r;
   auto prk = HkdfSha512Extract(salt, ikm);

@@ -21,21 +21,18 @@ inline constexpr size_t kHkdfSha512MaxOutput = 255 * kSha512Size;
 
 // HkdfSha512Extract returns PRK = HMAC-SHA-512(salt, ikm) (64 bytes). An
 // empty salt means 64 zero bytes, as RFC 5869 says.
-[[nodiscard]] Result<SecretBytes> HkdfSha512Extract(
-    std::span<const uint8_t> salt, std::span<const uint8_t> ikm);
+[[nodiscard]] Result<SecretBytes> HkdfSha512Extract(std::span<const uint8_t> salt,
+                                                    std::span<const uint8_t> ikm);
 
 // HkdfSha512Expand fills `out` (1 to 16320 bytes) with HKDF-Expand(prk,
 // info). Fails with `invalid_argument` for an empty or too long output or a
 // PRK shorter than 64 bytes.
 [[nodiscard]] Result<void> HkdfSha512Expand(std::span<const uint8_t> prk,
-                                            std::span<const uint8_t> info,
-                                            std::span<uint8_t> out);
+                                            std::span<const uint8_t> info, std::span<uint8_t> out);
 
 // HkdfSha512 is Extract then Expand.
-[[nodiscard]] Result<void> HkdfSha512(std::span<const uint8_t> salt,
-                                      std::span<const uint8_t> ikm,
-                                      std::span<const uint8_t> info,
-                                      std::span<uint8_t> out);
+[[nodiscard]] Result<void> HkdfSha512(std::span<const uint8_t> salt, std::span<const uint8_t> ikm,
+                                      std::span<const uint8_t> info, std::span<uint8_t> out);
 
 }  // namespace envelope::crypto
 

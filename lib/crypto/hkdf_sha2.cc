@@ -1,10 +1,10 @@
 #include "crypto/hkdf_sha2.h"
 
-#include <string>
-
 #include <openssl/core_names.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
+
+#include <string>
 
 #include "crypto/openssl_error.h"
 #include "crypto/ossl_ptr.h"
@@ -14,9 +14,12 @@ namespace {
 
 const char* DigestName(HashAlg alg) {
   switch (alg) {
-    case HashAlg::sha256: return "SHA256";
-    case HashAlg::sha384: return "SHA384";
-    case HashAlg::sha512: return "SHA512";
+    case HashAlg::sha256:
+      return "SHA256";
+    case HashAlg::sha384:
+      return "SHA384";
+    case HashAlg::sha512:
+      return "SHA512";
   }
   return nullptr;
 }
@@ -45,13 +48,13 @@ Result<void> Hkdf(HashAlg alg, std::span<const uint8_t> salt, std::span<const ui
   size_t n = 0;
   params[n++] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
                                                  const_cast<char*>(DigestName(alg)), 0);
-  params[n++] = OSSL_PARAM_construct_octet_string(
-      OSSL_KDF_PARAM_KEY, const_cast<uint8_t*>(ikm.data()), ikm.size());
-  params[n++] = OSSL_PARAM_construct_octet_string(
-      OSSL_KDF_PARAM_SALT, const_cast<uint8_t*>(salt.data()), salt.size());
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+                                                  const_cast<uint8_t*>(ikm.data()), ikm.size());
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+                                                  const_cast<uint8_t*>(salt.data()), salt.size());
   if (!info.empty()) {
-    params[n++] = OSSL_PARAM_construct_octet_string(
-        OSSL_KDF_PARAM_INFO, const_cast<uint8_t*>(info.data()), info.size());
+    params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO,
+                                                    const_cast<uint8_t*>(info.data()), info.size());
   }
   params[n] = OSSL_PARAM_construct_end();
   if (EVP_KDF_derive(ctx.get(), out.data(), out.size(), params) != 1) {

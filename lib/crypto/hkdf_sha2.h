@@ -20,8 +20,8 @@ namespace envelope::crypto {
 // empty or too long output, `internal` if OpenSSL fails. The PRK never leaves
 // OpenSSL.
 [[nodiscard]] Result<void> Hkdf(HashAlg alg, std::span<const uint8_t> salt,
-                                std::span<const uint8_t> ikm,
-                                std::span<const uint8_t> info, std::span<uint8_t> out);
+                                std::span<const uint8_t> ikm, std::span<const uint8_t> info,
+                                std::span<uint8_t> out);
 
 }  // namespace envelope::crypto
 

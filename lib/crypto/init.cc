@@ -1,8 +1,8 @@
 #include "crypto/init.h"
 
-#include <mutex>
-
 #include <sodium.h>
+
+#include <mutex>
 
 namespace envelope::crypto {
 

@@ -1,8 +1,8 @@
 #include "crypto/openssl_error.h"
 
-#include <string>
-
 #include <openssl/err.h>
+
+#include <string>
 
 namespace envelope::crypto {
 

@@ -9,8 +9,8 @@
 namespace envelope::crypto {
 
 // OpenSslError drains OpenSSL's thread-local error queue (leaving it empty)
-// and returns an error (the failure side of a Result) "<what>: openssl: <first reason>". Call it right after
-// the OpenSSL call that failed.
+// and returns an error (the failure side of a Result) "<what>: openssl: <first reason>". Call it
+// right after the OpenSSL call that failed.
 tl::unexpected<Error> OpenSslError(ErrorCode code, std::string_view what);
 
 // ClearOpenSslErrors empties the queue after an expected failure (a tag that

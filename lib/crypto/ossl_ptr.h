@@ -3,20 +3,20 @@
 #ifndef ENVELOPE_LIB_CRYPTO_OSSL_PTR_H_
 #define ENVELOPE_LIB_CRYPTO_OSSL_PTR_H_
 
-#include <memory>
-
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
+
+#include <memory>
 
 namespace envelope::crypto {
 
 template <typename T>
 struct Deleter;
 
-#define ENVELOPE_OSSL_DELETER(type, free_fn)            \
-  template <>                                           \
-  struct Deleter<type> {                                \
+#define ENVELOPE_OSSL_DELETER(type, free_fn)                \
+  template <>                                               \
+  struct Deleter<type> {                                    \
     void operator()(type* p) const noexcept { free_fn(p); } \
   }
 

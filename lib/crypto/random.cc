@@ -1,17 +1,17 @@
 #include "crypto/random.h"
 
-#include <climits>
-
 #include <openssl/rand.h>
+
+#include <climits>
 
 #include "crypto/openssl_error.h"
 #include "envelope/secret.hpp"
 
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+#include <sodium.h>
+
 #include <atomic>
 #include <cstring>
-
-#include <sodium.h>
 #endif
 
 namespace envelope::crypto {

@@ -1,16 +1,16 @@
 #include "crypto/rsa.h"
 
-#include <cstring>
-#include <memory>
-#include <string>
-#include <utility>
-
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
 
 #include "crypto/openssl_error.h"
 #include "crypto/ossl_ptr.h"
@@ -29,22 +29,32 @@ struct P8Free {
 
 const EVP_MD* OaepMd(RsaPadding padding) {
   switch (padding) {
-    case RsaPadding::oaep_sha1: return EVP_sha1();
-    case RsaPadding::oaep_sha256: return EVP_sha256();
-    case RsaPadding::oaep_sha384: return EVP_sha384();
-    case RsaPadding::oaep_sha512: return EVP_sha512();
-    case RsaPadding::pkcs1_v15: return nullptr;
+    case RsaPadding::oaep_sha1:
+      return EVP_sha1();
+    case RsaPadding::oaep_sha256:
+      return EVP_sha256();
+    case RsaPadding::oaep_sha384:
+      return EVP_sha384();
+    case RsaPadding::oaep_sha512:
+      return EVP_sha512();
+    case RsaPadding::pkcs1_v15:
+      return nullptr;
   }
   return nullptr;
 }
 
 size_t OaepHashSize(RsaPadding padding) {
   switch (padding) {
-    case RsaPadding::oaep_sha1: return 20;
-    case RsaPadding::oaep_sha256: return 32;
-    case RsaPadding::oaep_sha384: return 48;
-    case RsaPadding::oaep_sha512: return 64;
-    case RsaPadding::pkcs1_v15: return 0;
+    case RsaPadding::oaep_sha1:
+      return 20;
+    case RsaPadding::oaep_sha256:
+      return 32;
+    case RsaPadding::oaep_sha384:
+      return 48;
+    case RsaPadding::oaep_sha512:
+      return 64;
+    case RsaPadding::pkcs1_v15:
+      return 0;
   }
   return 0;
 }
@@ -56,8 +66,7 @@ bool SetPadding(EVP_PKEY_CTX* ctx, RsaPadding padding) {
   }
   const EVP_MD* md = OaepMd(padding);
   return md != nullptr && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_OAEP_PADDING) == 1 &&
-         EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) == 1 &&
-         EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1;
+         EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) == 1 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1;
 }
 
 // PemBlock is one decoded PEM block: its type ("PUBLIC KEY", ...) and DER
@@ -123,8 +132,7 @@ Result<void> CheckRsa(EVP_PKEY* pkey) {
 
 // DecodePublicDer accepts SubjectPublicKeyInfo or PKCS#1 RSAPublicKey, the
 // whole input and nothing else.
-Result<UniquePtr<EVP_PKEY>> DecodePublicDer(std::span<const uint8_t> der, bool spki,
-                                            bool pkcs1) {
+Result<UniquePtr<EVP_PKEY>> DecodePublicDer(std::span<const uint8_t> der, bool spki, bool pkcs1) {
   const unsigned char* const end = der.data() + der.size();
   const long len = static_cast<long>(der.size());
   if (spki) {
@@ -143,8 +151,7 @@ Result<UniquePtr<EVP_PKEY>> DecodePublicDer(std::span<const uint8_t> der, bool s
 }
 
 // DecodePrivateDer accepts PKCS#8 PrivateKeyInfo or PKCS#1 RSAPrivateKey.
-Result<UniquePtr<EVP_PKEY>> DecodePrivateDer(std::span<const uint8_t> der, bool pkcs8,
-                                             bool pkcs1) {
+Result<UniquePtr<EVP_PKEY>> DecodePrivateDer(std::span<const uint8_t> der, bool pkcs8, bool pkcs1) {
   const unsigned char* const end = der.data() + der.size();
   const long len = static_cast<long>(der.size());
   if (pkcs8) {
@@ -161,27 +168,30 @@ Result<UniquePtr<EVP_PKEY>> DecodePrivateDer(std::span<const uint8_t> der, bool 
     if (pkey && p == end) return pkey;
   }
   ClearOpenSslErrors();
-  return MakeError(ErrorCode::invalid_argument,
-                   "rsa: not a DER PKCS#8 or PKCS#1 RSA private key");
+  return MakeError(ErrorCode::invalid_argument, "rsa: not a DER PKCS#8 or PKCS#1 RSA private key");
 }
 
 }  // namespace
 
 std::string_view RsaPaddingName(RsaPadding padding) noexcept {
   switch (padding) {
-    case RsaPadding::pkcs1_v15: return "pkcs1-v1.5";
-    case RsaPadding::oaep_sha1: return "oaep-sha1";
-    case RsaPadding::oaep_sha256: return "oaep-sha256";
-    case RsaPadding::oaep_sha384: return "oaep-sha384";
-    case RsaPadding::oaep_sha512: return "oaep-sha512";
+    case RsaPadding::pkcs1_v15:
+      return "pkcs1-v1.5";
+    case RsaPadding::oaep_sha1:
+      return "oaep-sha1";
+    case RsaPadding::oaep_sha256:
+      return "oaep-sha256";
+    case RsaPadding::oaep_sha384:
+      return "oaep-sha384";
+    case RsaPadding::oaep_sha512:
+      return "oaep-sha512";
   }
   return "unknown";
 }
 
 size_t RsaMaxPlaintextSize(RsaPadding padding, size_t modulus_size) noexcept {
   // RFC 8017: k - 11 for PKCS#1 v1.5 (7.2.1), k - 2 hLen - 2 for OAEP (7.1.1).
-  const size_t overhead =
-      padding == RsaPadding::pkcs1_v15 ? 11 : 2 * OaepHashSize(padding) + 2;
+  const size_t overhead = padding == RsaPadding::pkcs1_v15 ? 11 : 2 * OaepHashSize(padding) + 2;
   return modulus_size > overhead ? modulus_size - overhead : 0;
 }
 
@@ -318,8 +328,7 @@ size_t RsaPrivateKey::modulus_size() const noexcept {
   return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_size(pkey_));
 }
 
-Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding,
-                                           std::span<const uint8_t> ciphertext,
+Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding, std::span<const uint8_t> ciphertext,
                                            std::span<const uint8_t> oaep_label) const {
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "rsa: moved-from key");
   ENVELOPE_RETURN_IF_ERROR(CheckLabel(padding, oaep_label));

@@ -107,9 +107,8 @@ class RsaPrivateKey {
   // empty for PKCS#1 v1.5. Every decryption failure returns `auth_failed`
   // with the one message "rsa: decryption failed". Keys under 2048 bits are
   // allowed here so old data stays readable.
-  [[nodiscard]] Result<SecretBytes> Decrypt(
-      RsaPadding padding, std::span<const uint8_t> ciphertext,
-      std::span<const uint8_t> oaep_label = {}) const;
+  [[nodiscard]] Result<SecretBytes> Decrypt(RsaPadding padding, std::span<const uint8_t> ciphertext,
+                                            std::span<const uint8_t> oaep_label = {}) const;
 
   // PublicKey returns the public half of this key.
   [[nodiscard]] Result<RsaPublicKey> PublicKey() const;

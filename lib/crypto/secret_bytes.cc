@@ -1,8 +1,8 @@
-#include <cstdlib>
-#include <cstring>
-
 #include <openssl/crypto.h>
 #include <sodium.h>
+
+#include <cstdlib>
+#include <cstring>
 
 #include "crypto/init.h"
 #include "crypto/random.h"
@@ -15,9 +15,7 @@ namespace {
 // In fuzzing builds guard pages and mlock hide overflows from ASan and make
 // every allocation a syscall; plain heap memory (still wiped) is used there.
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-uint8_t* SecretAlloc(size_t size) {
-  return static_cast<uint8_t*>(std::calloc(1, size));
-}
+uint8_t* SecretAlloc(size_t size) { return static_cast<uint8_t*>(std::calloc(1, size)); }
 void SecretFree(uint8_t* p, size_t size) {
   sodium_memzero(p, size);
   std::free(p);
@@ -55,8 +53,7 @@ void SecretFree(uint8_t* p, size_t size) {
 
 }  // namespace
 
-SecretBytes::SecretBytes(SecretBytes&& other) noexcept
-    : data_(other.data_), size_(other.size_) {
+SecretBytes::SecretBytes(SecretBytes&& other) noexcept : data_(other.data_), size_(other.size_) {
   other.data_ = nullptr;
   other.size_ = 0;
 }
@@ -86,8 +83,7 @@ Result<SecretBytes> SecretBytes::Allocate(size_t size) {
   uint8_t* p = SecretAlloc(size);
   if (p == nullptr) {
     return MakeError(ErrorCode::internal,
-                     "secret memory: allocation of " + std::to_string(size) +
-                         " bytes failed");
+                     "secret memory: allocation of " + std::to_string(size) + " bytes failed");
   }
   return SecretBytes(p, size);
 }
@@ -116,8 +112,7 @@ void SecureZero(std::span<uint8_t> bytes) noexcept {
   if (!bytes.empty()) OPENSSL_cleanse(bytes.data(), bytes.size());
 }
 
-bool ConstantTimeEqual(std::span<const uint8_t> a,
-                       std::span<const uint8_t> b) noexcept {
+bool ConstantTimeEqual(std::span<const uint8_t> a, std::span<const uint8_t> b) noexcept {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

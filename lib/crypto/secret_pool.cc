@@ -1,13 +1,12 @@
 #include "crypto/secret_pool.h"
 
+#include <sodium.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include <array>
 #include <cstring>
 #include <mutex>
-
-#include <sodium.h>
 
 namespace envelope::crypto {
 namespace {

@@ -3,6 +3,8 @@
 // specifications (GCM spec test cases, RFC 3394, RFC 5649) and, for
 // HKDF-SHA-512, from an independent HMAC-based computation of RFC 5869 with
 // the RFC's test case 1 inputs.
+#include "envelope/selftest.hpp"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,7 +14,6 @@
 #include "crypto/hkdf.h"
 #include "crypto/key_wrap.h"
 #include "envelope/secret.hpp"
-#include "envelope/selftest.hpp"
 
 namespace envelope {
 namespace {
@@ -42,10 +43,9 @@ constexpr GcmCase kGcmCases[] = {
     {"aes-128-gcm", "00000000000000000000000000000000", "000000000000000000000000", "",
      "00000000000000000000000000000000", "0388dace60b6a392f328c2b971b2fe78",
      "ab6e47d42cec13bdf53a67b21257bddf"},
-    {"aes-192-gcm", "000000000000000000000000000000000000000000000000",
-     "000000000000000000000000", "", "", "", "cd33b28ac773f74ba00ed1f312572435"},
-    {"aes-256-gcm",
-     "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
+    {"aes-192-gcm", "000000000000000000000000000000000000000000000000", "000000000000000000000000",
+     "", "", "", "cd33b28ac773f74ba00ed1f312572435"},
+    {"aes-256-gcm", "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
      "cafebabefacedbaddecaf888", "feedfacedeadbeeffeedfacedeadbeefabaddad2",
      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
      "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
@@ -59,8 +59,8 @@ constexpr GcmCase kGcmCases[] = {
 void GcmTests(std::vector<SelfTestResult>& out, crypto::GcmBackend backend,
               const std::string& suffix) {
   for (const GcmCase& c : kGcmCases) {
-    const auto key = FromHex(c.key), iv = FromHex(c.iv), aad = FromHex(c.aad),
-               pt = FromHex(c.pt), ct = FromHex(c.ct), tag = FromHex(c.tag);
+    const auto key = FromHex(c.key), iv = FromHex(c.iv), aad = FromHex(c.aad), pt = FromHex(c.pt),
+               ct = FromHex(c.ct), tag = FromHex(c.tag);
     const std::string name = c.name;
     auto gcm = crypto::AesGcm::New(key, backend);
     if (!gcm) {
@@ -96,9 +96,9 @@ void GcmBackendTests(std::vector<SelfTestResult>& out) {
   GcmTests(out, active, "");
   for (auto other : {crypto::GcmBackend::openssl, crypto::GcmBackend::ipsec_mb}) {
     if (other == active || !crypto::GcmBackendAvailable(other)) continue;
-    GcmTests(out, other,
-             std::string(" [") + (other == crypto::GcmBackend::openssl ? "openssl" : "ipsec-mb") +
-                 "]");
+    GcmTests(
+        out, other,
+        std::string(" [") + (other == crypto::GcmBackend::openssl ? "openssl" : "ipsec-mb") + "]");
   }
 }
 
@@ -118,8 +118,7 @@ void HkdfTest(std::vector<SelfTestResult>& out) {
     out.push_back(FromError("hkdf-sha512 extract", prk.error()));
     return;
   }
-  out.push_back(Check("hkdf-sha512 extract",
-                      ConstantTimeEqual(prk->span(), want_prk),
+  out.push_back(Check("hkdf-sha512 extract", ConstantTimeEqual(prk->span(), want_prk),
                       "prk differs from the known answer"));
   std::vector<uint8_t> okm(want_okm.size());
   auto expanded = crypto::HkdfSha512Expand(prk->span(), info, okm);
@@ -150,8 +149,7 @@ void KeyWrapTests(std::vector<SelfTestResult>& out) {
   // RFC 5649 section 6: 20-octet and 7-octet keys under a 192-bit KEK.
   const auto kek192 = FromHex("5840df6e29b02af1ab493b705bf16ea1ae8338f4dcc176a8");
   const auto key20 = FromHex("c37b7e6492584340bed12207808941155068f738");
-  const auto want20 = FromHex(
-      "138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a");
+  const auto want20 = FromHex("138bdeaa9b8fa7fc61f97742e72248ee5ae6ae5360d1ae6a5f54f373fa543b6a");
   const auto key7 = FromHex("466f7250617369");
   const auto want7 = FromHex("afbeb0f07dfbf5419200f2ccb50bb24f");
   auto w20 = crypto::AesKeyWrapPad(kek192, key20);
@@ -160,10 +158,10 @@ void KeyWrapTests(std::vector<SelfTestResult>& out) {
                       "wrapped key differs from the known answer"));
   auto u20 = crypto::AesKeyUnwrapPad(kek192, want20);
   auto u7 = crypto::AesKeyUnwrapPad(kek192, want7);
-  out.push_back(Check("aes-kwp unwrap",
-                      u20 && u7 && ConstantTimeEqual(u20->span(), key20) &&
-                          ConstantTimeEqual(u7->span(), key7),
-                      "unwrapped key differs from the known answer"));
+  out.push_back(Check(
+      "aes-kwp unwrap",
+      u20 && u7 && ConstantTimeEqual(u20->span(), key20) && ConstantTimeEqual(u7->span(), key7),
+      "unwrapped key differs from the known answer"));
 }
 
 void MemoryTests(std::vector<SelfTestResult>& out) {

@@ -39,8 +39,8 @@ using X509Ptr = std::unique_ptr<X509, X509Free>;
 bool ValidDnsName(const std::string& name) {
   if (name.empty() || name.size() > 253) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '*';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '*';
   });
 }
 
@@ -72,13 +72,13 @@ Result<std::string> CertificatePem(X509* cert) {
 // freed) straight into SecretBytes.
 Result<SecretBytes> PrivateKeyPem(EVP_PKEY* key) {
   BioPtr bio(BIO_new(BIO_s_secmem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return OpenSslError(ErrorCode::internal, "tls certificate: private key pem");
   }
   char* data = nullptr;
   const long size = BIO_get_mem_data(bio.get(), &data);
-  return SecretBytes::CopyFrom(
-      {reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(size)});
+  return SecretBytes::CopyFrom({reinterpret_cast<const uint8_t*>(data), static_cast<size_t>(size)});
 }
 
 }  // namespace
@@ -88,7 +88,8 @@ Result<TlsCredentials> GenerateSelfSignedCertificate(const SelfSignedRequest& re
     return MakeError(ErrorCode::invalid_argument, "tls certificate: no name or address to certify");
   }
   if (!ValidDnsName(request.common_name)) {
-    return MakeError(ErrorCode::invalid_argument, "tls certificate: common name is not a host name");
+    return MakeError(ErrorCode::invalid_argument,
+                     "tls certificate: common name is not a host name");
   }
   std::string san;
   for (const std::string& name : request.dns_names) {
@@ -144,12 +145,13 @@ Result<TlsCredentials> GenerateSelfSignedCertificate(const SelfSignedRequest& re
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert.get(), cert.get(), nullptr, nullptr, 0);
-  for (const auto& [nid, value] : {std::pair<int, std::string>{NID_basic_constraints, "critical,CA:FALSE"},
-                                   {NID_key_usage, "critical,digitalSignature"},
-                                   {NID_ext_key_usage, "serverAuth"},
-                                   {NID_subject_key_identifier, "hash"},
-                                   {NID_authority_key_identifier, "keyid:always"},
-                                   {NID_subject_alt_name, san}}) {
+  for (const auto& [nid, value] :
+       {std::pair<int, std::string>{NID_basic_constraints, "critical,CA:FALSE"},
+        {NID_key_usage, "critical,digitalSignature"},
+        {NID_ext_key_usage, "serverAuth"},
+        {NID_subject_key_identifier, "hash"},
+        {NID_authority_key_identifier, "keyid:always"},
+        {NID_subject_alt_name, san}}) {
     ENVELOPE_RETURN_IF_ERROR(AddExtension(cert.get(), &ctx, nid, value));
   }
   if (X509_sign(cert.get(), key.get(), EVP_sha256()) <= 0) {
@@ -165,7 +167,8 @@ Result<TlsCredentials> GenerateSelfSignedCertificate(const SelfSignedRequest& re
 
 Result<void> CheckTlsCredentials(const std::string& certificate_pem,
                                  const SecretBytes& private_key_pem) {
-  BioPtr cert_bio(BIO_new_mem_buf(certificate_pem.data(), static_cast<int>(certificate_pem.size())));
+  BioPtr cert_bio(
+      BIO_new_mem_buf(certificate_pem.data(), static_cast<int>(certificate_pem.size())));
   X509Ptr cert(cert_bio ? PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!cert) {
     ClearOpenSslErrors();
@@ -175,10 +178,10 @@ Result<void> CheckTlsCredentials(const std::string& certificate_pem,
   BioPtr key_bio(BIO_new_mem_buf(private_key_pem.data(), static_cast<int>(private_key_pem.size())));
   // A null password callback with an empty password: an encrypted key fails
   // here instead of prompting on the server's terminal.
-  UniquePtr<EVP_PKEY> key(key_bio ? PEM_read_bio_PrivateKey(key_bio.get(), nullptr,
-                                                            [](char*, int, int, void*) { return 0; },
-                                                            nullptr)
-                                  : nullptr);
+  UniquePtr<EVP_PKEY> key(
+      key_bio ? PEM_read_bio_PrivateKey(
+                    key_bio.get(), nullptr, [](char*, int, int, void*) { return 0; }, nullptr)
+              : nullptr);
   if (!key) {
     ClearOpenSslErrors();
     return MakeError(ErrorCode::invalid_argument,

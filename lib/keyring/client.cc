@@ -179,15 +179,17 @@ Result<std::vector<uint8_t>> Encrypt(std::span<const uint8_t> plaintext,
   VectorSink sink(out);
   auto e = NewEncryptor(cmm, options, sink, plaintext.size());
   ENVELOPE_RETURN_IF_ERROR(e);
-  out.reserve(plaintext.size() + plaintext.size() / std::max<uint32_t>(options.frame_length, 1) *
-                                     message::kRegularFrameOverhead + 4096);
+  out.reserve(plaintext.size() +
+              plaintext.size() / std::max<uint32_t>(options.frame_length, 1) *
+                  message::kRegularFrameOverhead +
+              4096);
   ENVELOPE_RETURN_IF_ERROR((*e)->Update(plaintext));
   ENVELOPE_RETURN_IF_ERROR((*e)->Finish());
   return out;
 }
 
-Result<DecryptResult> Decrypt(std::span<const uint8_t> message,
-                              const CryptoMaterialsManager& cmm, const DecryptOptions& options) {
+Result<DecryptResult> Decrypt(std::span<const uint8_t> message, const CryptoMaterialsManager& cmm,
+                              const DecryptOptions& options) {
   DecryptResult result;
   VectorSink sink(result.plaintext);
   DecryptOptions opts = options;

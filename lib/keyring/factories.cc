@@ -35,11 +35,16 @@ Result<void> CheckNames(std::string_view keyring, std::string_view key_namespace
 
 crypto::RsaPadding ToCrypto(RsaPadding padding) {
   switch (padding) {
-    case RsaPadding::pkcs1_v15: return crypto::RsaPadding::pkcs1_v15;
-    case RsaPadding::oaep_sha1: return crypto::RsaPadding::oaep_sha1;
-    case RsaPadding::oaep_sha256: return crypto::RsaPadding::oaep_sha256;
-    case RsaPadding::oaep_sha384: return crypto::RsaPadding::oaep_sha384;
-    case RsaPadding::oaep_sha512: return crypto::RsaPadding::oaep_sha512;
+    case RsaPadding::pkcs1_v15:
+      return crypto::RsaPadding::pkcs1_v15;
+    case RsaPadding::oaep_sha1:
+      return crypto::RsaPadding::oaep_sha1;
+    case RsaPadding::oaep_sha256:
+      return crypto::RsaPadding::oaep_sha256;
+    case RsaPadding::oaep_sha384:
+      return crypto::RsaPadding::oaep_sha384;
+    case RsaPadding::oaep_sha512:
+      return crypto::RsaPadding::oaep_sha512;
   }
   return crypto::RsaPadding::oaep_sha256;
 }
@@ -86,8 +91,8 @@ Result<std::shared_ptr<const Keyring>> NewRawRsaKeyring(std::string_view key_nam
     public_key.emplace(std::move(*key));
   }
   return std::make_shared<const keyring::RawRsaKeyring>(
-      std::string(key_namespace), std::string(key_name), ToCrypto(padding),
-      std::move(public_key), std::move(private_key));
+      std::string(key_namespace), std::string(key_name), ToCrypto(padding), std::move(public_key),
+      std::move(private_key));
 }
 
 Result<std::shared_ptr<const Keyring>> NewMultiKeyring(

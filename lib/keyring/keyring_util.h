@@ -28,8 +28,7 @@ inline tl::unexpected<Error> NoKeyUnwrapped(bool addressed, std::string_view key
   if (addressed) return message::AuthFailed();
   return MakeError(ErrorCode::not_found,
                    std::string(keyring) + ": no encrypted data key is addressed to namespace '" +
-                       std::string(key_namespace) + "', key name '" + std::string(key_name) +
-                       "'");
+                       std::string(key_namespace) + "', key name '" + std::string(key_name) + "'");
 }
 
 }  // namespace envelope::keyring

@@ -33,9 +33,8 @@ bool IsWrongKey(const Error& error) {
 
 bool IsKeyId(std::string_view text) {
   if (text.size() == kKeyIdSize && text.starts_with("mrk-")) {
-    return std::all_of(text.begin() + 4, text.end(), [](char c) {
-      return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-    });
+    return std::all_of(text.begin() + 4, text.end(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
   }
   if (text.size() != kKeyIdSize) return false;
   for (size_t i = 0; i < text.size(); ++i) {

@@ -165,7 +165,8 @@ Result<bool> Module::LoginMatches(CK_SLOT_ID slot, const SecretBytes& pin, bool 
     tag_key_ = std::move(*key);
   }
   std::vector<uint8_t> tag(crypto::DigestSize(crypto::HashAlg::sha256));
-  ENVELOPE_RETURN_IF_ERROR(crypto::Hmac(crypto::HashAlg::sha256, tag_key_->span(), pin.span(), tag));
+  ENVELOPE_RETURN_IF_ERROR(
+      crypto::Hmac(crypto::HashAlg::sha256, tag_key_->span(), pin.span(), tag));
   if (fresh) {
     login_tags_[slot] = std::move(tag);
     return true;

@@ -207,10 +207,10 @@ Result<RewrapResult> Rewrap(const std::string& input_path, const std::string& ou
 
   // The input's permission bits, no special ones; in place (or with
   // overwrite) the file at output_path is replaced, else it must not appear.
-  auto out = AtomicFile::Create(output_path,
-                                {.replace = options.overwrite || SameFile(output_path, *in),
-                                 .mode = in->stat().st_mode & 0777,
-                                 .apply_umask = false});
+  auto out =
+      AtomicFile::Create(output_path, {.replace = options.overwrite || SameFile(output_path, *in),
+                                       .mode = in->stat().st_mode & 0777,
+                                       .apply_umask = false});
   if (!out) return Fail(out);
   if (auto r = out->Write(*header); !r) return Fail(r);
   if (!is_signed) {

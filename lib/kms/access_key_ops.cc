@@ -54,7 +54,8 @@ Result<SecretBytes> SecretText(std::span<const uint8_t> row) {
   uint8_t* out = text->data();
   for (size_t i = 0; i < kSecretBytes; i += 3) {
     const uint32_t n = uint32_t{row[i]} << 16 | uint32_t{row[i + 1]} << 8 | row[i + 2];
-    for (int shift = 18; shift >= 0; shift -= 6) *out++ = static_cast<uint8_t>(kBase64[(n >> shift) & 63]);
+    for (int shift = 18; shift >= 0; shift -= 6)
+      *out++ = static_cast<uint8_t>(kBase64[(n >> shift) & 63]);
   }
   return text;
 }
@@ -97,7 +98,8 @@ Result<NewAccessKey> Kms::CreateAccessKey(std::string_view user_name) {
     if (!user_name.empty()) {
       txn.event.request["user_name"] = std::string(user_name);
       if (txn.state.iam.users.count(std::string(user_name)) == 0) {
-        return MakeError(ErrorCode::not_found, "NotFoundException: no user named " + std::string(user_name));
+        return MakeError(ErrorCode::not_found,
+                         "NotFoundException: no user named " + std::string(user_name));
       }
     }
     auto id = NewAccessKeyId();
@@ -117,7 +119,8 @@ Result<NewAccessKey> Kms::CreateAccessKey(std::string_view user_name) {
     if (!user_name.empty()) txn.state.iam.access_key_users[*id] = std::string(user_name);
     txn.event.request["access_key_id"] = *id;
     txn.dirty = true;
-    return NewAccessKey{AccessKeyInfo{*id, true, txn.now, std::string(user_name)}, std::move(*secret)};
+    return NewAccessKey{AccessKeyInfo{*id, true, txn.now, std::string(user_name)},
+                        std::move(*secret)};
   });
 }
 
@@ -169,7 +172,8 @@ Result<SecretBytes> Kms::AccessKeySecret(std::string_view access_key_id) {
 }
 
 Result<void> Kms::AuditRefusedRequest(std::string_view operation, const Error& error) {
-  auto recorded = impl_->Run(operation, [&](Txn&) -> Result<void> { return tl::unexpected(error); });
+  auto recorded =
+      impl_->Run(operation, [&](Txn&) -> Result<void> { return tl::unexpected(error); });
   if (!recorded && recorded.error() == error) return {};
   return recorded;
 }

@@ -97,7 +97,7 @@ Result<Head> LastLine(int fd, const std::string& path) {
     }
     last_nl = tail.rfind('\n');
     start = last_nl == std::string::npos || last_nl == 0 ? std::string::npos
-                                                          : tail.rfind('\n', last_nl - 1);
+                                                         : tail.rfind('\n', last_nl - 1);
     if (start != std::string::npos || window == size) break;
     if (window == kTailWindow) {
       return MakeError(ErrorCode::io, path + ": last line is longer than any audit line");

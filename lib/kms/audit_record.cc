@@ -116,8 +116,8 @@ json CloudTrailRecord(const AuditEvent& e) {
   if (!e.key_id.empty() && !e.account.empty()) {
     record["resources"] = json::array({{{"accountId", Text(e.account)},
                                         {"type", "AWS::KMS::Key"},
-                                        {"ARN", Text("arn:" + e.partition + ":kms:" + e.region + ":" +
-                                                     e.account + ":key/" + e.key_id)}}});
+                                        {"ARN", Text("arn:" + e.partition + ":kms:" + e.region +
+                                                     ":" + e.account + ":key/" + e.key_id)}}});
   } else {
     record["resources"] = json::array();
   }

@@ -29,7 +29,8 @@ Result<const KeyRecord*> ResolveForUse(Txn& txn, std::string_view key) {
   }
   txn.event.key_id = internal::FormatKeyId((*k)->id);
   txn.event.key_version = (*k)->versions.back().version;
-  if (auto ok = internal::AuthorizeKey(txn, **k, key, "kms:" + txn.event.operation, txn.event.context);
+  if (auto ok =
+          internal::AuthorizeKey(txn, **k, key, "kms:" + txn.event.operation, txn.event.context);
       !ok) {
     return tl::unexpected(ok.error());
   }
@@ -130,7 +131,8 @@ Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
   return impl_->Run("ReEncrypt", [&](Txn& txn) -> Result<ReEncrypted> {
     txn.event.context = source_context;
     txn.event.request["destination_key"] = std::string(destination_key);
-    ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(source_context, "source encryption context"));
+    ENVELOPE_RETURN_IF_ERROR(
+        internal::ValidateContext(source_context, "source encryption context"));
     if (auto ok = internal::ValidateContext(destination_context, "destination encryption context");
         !ok) {
       return tl::unexpected(ok.error());

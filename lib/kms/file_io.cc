@@ -6,12 +6,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-
-#include <algorithm>
 
 #include "envelope/atomic_file.hpp"
 #include "envelope/io.hpp"
@@ -183,8 +182,8 @@ Result<SecretBytes> ReadSecretFile(const std::string& path, size_t max_size) {
 
 Result<void> WriteFileAtomically(const std::string& dir, const std::string& name,
                                  std::span<const uint8_t> data) {
-  auto file = AtomicFile::Create(dir + "/" + name,
-                                 {.replace = true, .mode = 0600, .apply_umask = false});
+  auto file =
+      AtomicFile::Create(dir + "/" + name, {.replace = true, .mode = 0600, .apply_umask = false});
   ENVELOPE_RETURN_IF_ERROR(file);
   if (auto r = file->Write(data); !r) return r;
   return file->Commit();

@@ -12,14 +12,15 @@ using policy::PolicyKind;
 
 tl::unexpected<Error> Denied(const policy::Caller& caller, std::string_view action,
                              const std::string& resource, std::string_view why) {
-  return MakeError(ErrorCode::unsupported, "AccessDeniedException: User: " + caller.arn +
-                                               " is not authorized to perform: " +
-                                               std::string(action) + " on resource: " + resource +
-                                               " " + std::string(why));
+  return MakeError(ErrorCode::unsupported,
+                   "AccessDeniedException: User: " + caller.arn +
+                       " is not authorized to perform: " + std::string(action) +
+                       " on resource: " + resource + " " + std::string(why));
 }
 
 std::string Why(std::string_view kind, std::string_view action) {
-  return "because no " + std::string(kind) + " policy allows the " + std::string(action) + " action";
+  return "because no " + std::string(kind) + " policy allows the " + std::string(action) +
+         " action";
 }
 
 std::string ExplicitDeny(std::string_view kind) {
@@ -38,10 +39,12 @@ policy::RequestContext Request(const policy::Caller& caller, std::string_view ac
   policy::AddEncryptionContext(r, context);
   r.Set("aws:CurrentTime", {FormatTime(now)});
   r.Set("aws:EpochTime",
-        {std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count())});
+        {std::to_string(
+            std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count())});
   if (key_ref.starts_with("alias/")) r.Set("kms:RequestAlias", {std::string(key_ref)});
   if (const RequestCaller* rc = CurrentRequestCaller()) {
-    if (rc->secure_transport) r.Set("aws:SecureTransport", {*rc->secure_transport ? "true" : "false"});
+    if (rc->secure_transport)
+      r.Set("aws:SecureTransport", {*rc->secure_transport ? "true" : "false"});
     if (!rc->source_ip.empty()) r.Set("aws:SourceIp", {rc->source_ip});
   }
   return r;
@@ -152,7 +155,8 @@ Result<void> AuthorizeKey(Txn& txn, const KeyRecord& key, std::string_view key_r
   RecordPrincipal(txn, *caller);
   const std::string key_id = FormatKeyId(key.id);
   const std::string resource = KeyArn(options, key_id);
-  auto doc = policy::ParsePolicy(KeyPolicyText(txn.state, options, key_id), policy::PolicyKind::resource);
+  auto doc =
+      policy::ParsePolicy(KeyPolicyText(txn.state, options, key_id), policy::PolicyKind::resource);
   if (!doc) return Denied(*caller, action, resource, "because its key policy does not parse");
   const auto r = Request(*caller, action, resource, context, key_ref, txn.now);
   const Verdict v = Decide(txn.state, options, *doc, r);

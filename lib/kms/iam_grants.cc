@@ -14,11 +14,12 @@ namespace {
 using internal::GrantRecord;
 
 constexpr std::string_view kGrantOperations[] = {
-    "CreateGrant", "Decrypt",      "DescribeKey", "Encrypt",    "GenerateDataKey",
-    "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom", "ReEncryptTo", "RetireGrant"};
+    "CreateGrant",   "Decrypt",         "DescribeKey",
+    "Encrypt",       "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom", "ReEncryptTo",     "RetireGrant"};
 constexpr std::string_view kContextOperations[] = {
-    "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
-    "ReEncryptTo"};
+    "Decrypt",       "Encrypt",    "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+    "ReEncryptFrom", "ReEncryptTo"};
 constexpr size_t kMaxGrantsPerKey = 50000;
 
 bool Contains(std::span<const std::string_view> list, std::string_view item) {
@@ -34,12 +35,13 @@ bool ContextAllowed(const GrantRecord& g, const EncryptionContext& context) {
 }
 
 bool ValidPrincipal(std::string_view arn) {
-  return arn.size() <= 256 && arn.starts_with("arn:") && arn.find(":iam::") != std::string_view::npos;
+  return arn.size() <= 256 && arn.starts_with("arn:") &&
+         arn.find(":iam::") != std::string_view::npos;
 }
 
 GrantInfo Info(const std::string& id, const GrantRecord& g) {
-  return GrantInfo{id,         g.key_id,  g.grantee, g.retiring, g.issuer, g.operations,
-                   g.equals,   g.subset,  g.name,    internal::FromMs(g.created_ms)};
+  return GrantInfo{id,           g.key_id, g.grantee, g.retiring, g.issuer,
+                   g.operations, g.equals, g.subset,  g.name,     internal::FromMs(g.created_ms)};
 }
 
 tl::unexpected<Error> NoGrant() {
@@ -52,19 +54,22 @@ namespace internal {
 
 bool GrantAllows(const Txn& txn, std::string_view key_id, std::string_view grantee_arn,
                  std::string_view operation, const EncryptionContext& context) {
-  return std::any_of(txn.state.iam.grants.begin(), txn.state.iam.grants.end(), [&](const auto& entry) {
-    const GrantRecord& g = entry.second;
-    if (g.key_id != key_id || g.grantee != grantee_arn) return false;
-    if (std::find(g.operations.begin(), g.operations.end(), operation) == g.operations.end()) return false;
-    return !Contains(kContextOperations, operation) || ContextAllowed(g, context);
-  });
+  return std::any_of(
+      txn.state.iam.grants.begin(), txn.state.iam.grants.end(), [&](const auto& entry) {
+        const GrantRecord& g = entry.second;
+        if (g.key_id != key_id || g.grantee != grantee_arn) return false;
+        if (std::find(g.operations.begin(), g.operations.end(), operation) == g.operations.end())
+          return false;
+        return !Contains(kContextOperations, operation) || ContextAllowed(g, context);
+      });
 }
 
 }  // namespace internal
 
 Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
   return impl_->Run("CreateGrant", [&](Txn& txn) -> Result<NewGrant> {
-    txn.event.request["grantee_principal"] = ValidPrincipal(request.grantee_principal) ? request.grantee_principal : "(malformed)";
+    txn.event.request["grantee_principal"] =
+        ValidPrincipal(request.grantee_principal) ? request.grantee_principal : "(malformed)";
     auto k = internal::ResolveAuthorizedKey(txn, request.key, "kms:CreateGrant");
     ENVELOPE_RETURN_IF_ERROR(k);
     for (const std::string* p : {&request.grantee_principal, &request.retiring_principal}) {
@@ -76,17 +81,19 @@ Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
                        "ValidationException: grantee and retiring principals must be IAM ARNs");
     }
     if (request.operations.empty()) {
-      return MakeError(ErrorCode::invalid_argument, "ValidationException: a grant needs operations");
+      return MakeError(ErrorCode::invalid_argument,
+                       "ValidationException: a grant needs operations");
     }
     for (const std::string& op : request.operations) {
       if (!Contains(kGrantOperations, op)) {
-        return MakeError(ErrorCode::invalid_argument,
-                         "ValidationException: grant operation " + op.substr(0, 64) + " is not supported");
+        return MakeError(ErrorCode::invalid_argument, "ValidationException: grant operation " +
+                                                          op.substr(0, 64) + " is not supported");
       }
     }
     if (!request.context_equals.empty() && !request.context_subset.empty()) {
-      return MakeError(ErrorCode::invalid_argument,
-                       "ValidationException: give EncryptionContextEquals or EncryptionContextSubset, not both");
+      return MakeError(
+          ErrorCode::invalid_argument,
+          "ValidationException: give EncryptionContextEquals or EncryptionContextSubset, not both");
     }
     for (const auto* c : {&request.context_equals, &request.context_subset}) {
       ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(*c, "grant constraint"));
@@ -152,15 +159,18 @@ Result<void> Kms::RetireGrant(std::string_view grant_token, std::string_view key
     ENVELOPE_RETURN_IF_ERROR(caller);
     internal::RecordPrincipal(txn, *caller);
     const GrantRecord& g = it->second;
-    const bool grantee_may = g.grantee == caller->arn &&
-                             std::find(g.operations.begin(), g.operations.end(), "RetireGrant") != g.operations.end();
-    const bool allowed = g.retiring == caller->arn || grantee_may ||
-                         caller->arn == policy::RootArn(txn.options->account, txn.options->partition);
+    const bool grantee_may =
+        g.grantee == caller->arn &&
+        std::find(g.operations.begin(), g.operations.end(), "RetireGrant") != g.operations.end();
+    const bool allowed =
+        g.retiring == caller->arn || grantee_may ||
+        caller->arn == policy::RootArn(txn.options->account, txn.options->partition);
     if (!allowed) {
-      return MakeError(ErrorCode::unsupported, "AccessDeniedException: User: " + caller->arn +
-                                                   " is not authorized to perform: kms:RetireGrant on resource: " +
-                                                   internal::KeyArn(*txn.options, g.key_id) +
-                                                   " because it is neither the grant's retiring principal nor its grantee");
+      return MakeError(ErrorCode::unsupported,
+                       "AccessDeniedException: User: " + caller->arn +
+                           " is not authorized to perform: kms:RetireGrant on resource: " +
+                           internal::KeyArn(*txn.options, g.key_id) +
+                           " because it is neither the grant's retiring principal nor its grantee");
     }
     txn.state.iam.grants.erase(it);
     txn.dirty = true;
@@ -175,7 +185,8 @@ Result<void> Kms::RevokeGrant(std::string_view key, std::string_view grant_id) {
     ENVELOPE_RETURN_IF_ERROR(k);
     auto it = txn.state.iam.grants.find(std::string(grant_id));
     if (it == txn.state.iam.grants.end() || it->second.key_id != internal::FormatKeyId((*k)->id)) {
-      return MakeError(ErrorCode::invalid_argument, "InvalidGrantIdException: no such grant on this key");
+      return MakeError(ErrorCode::invalid_argument,
+                       "InvalidGrantIdException: no such grant on this key");
     }
     txn.state.iam.grants.erase(it);
     txn.dirty = true;

@@ -13,8 +13,8 @@ Result<void> AttachKeyPolicy(Txn& txn, const std::string& key_id, std::string_vi
   if (!bypass) {
     auto caller = CurrentCaller(txn.state, *txn.options);
     ENVELOPE_RETURN_IF_ERROR(caller);
-    const policy::Caller root{policy::RootArn(txn.options->account, txn.options->partition),
-                              txn.options->account, {}};
+    const policy::Caller root{
+        policy::RootArn(txn.options->account, txn.options->partition), txn.options->account, {}};
     for (const policy::Caller& who : {*caller, root}) {
       if (!WouldAllow(txn.state, *txn.options, who, key_id, *doc, "kms:PutKeyPolicy", txn.now)) {
         return MakeError(ErrorCode::invalid_argument,
@@ -34,7 +34,8 @@ Result<void> Kms::PutKeyPolicy(std::string_view key, std::string_view policy_tex
                                bool bypass_lockout_check) {
   return impl_->Run("PutKeyPolicy", [&](Txn& txn) -> Result<void> {
     txn.event.request["policy_name"] = "default";
-    txn.event.request["bypass_policy_lockout_safety_check"] = bypass_lockout_check ? "true" : "false";
+    txn.event.request["bypass_policy_lockout_safety_check"] =
+        bypass_lockout_check ? "true" : "false";
     auto k = internal::ResolveAuthorizedKey(txn, key, "kms:PutKeyPolicy");
     ENVELOPE_RETURN_IF_ERROR(k);
     return internal::AttachKeyPolicy(txn, internal::FormatKeyId((*k)->id), policy_text,

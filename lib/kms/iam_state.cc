@@ -28,7 +28,8 @@ std::string Text(const json& j, const char* name, bool required = true) {
 }
 
 int64_t Ms(const json& j) {
-  Require(j.contains("created") && j.at("created").is_number_integer(), "iam record without a time");
+  Require(j.contains("created") && j.at("created").is_number_integer(),
+          "iam record without a time");
   return j.at("created").get<int64_t>();
 }
 
@@ -63,11 +64,9 @@ void EncodeIam(const IamState& iam, const std::function<bool(const std::string&)
   json grants = json::object();
   for (const auto& [id, g] : iam.grants) {
     if (!key_exists(g.key_id)) continue;
-    grants[id] = {{"key", g.key_id},        {"grantee", g.grantee},
-                  {"retiring", g.retiring}, {"issuer", g.issuer},
-                  {"name", g.name},         {"operations", g.operations},
-                  {"equals", g.equals},     {"subset", g.subset},
-                  {"created", g.created_ms}};
+    grants[id] = {{"key", g.key_id},    {"grantee", g.grantee}, {"retiring", g.retiring},
+                  {"issuer", g.issuer}, {"name", g.name},       {"operations", g.operations},
+                  {"equals", g.equals}, {"subset", g.subset},   {"created", g.created_ms}};
   }
   if (!grants.empty()) out["grants"] = std::move(grants);
   if (!out.empty()) doc["iam"] = std::move(out);

@@ -17,7 +17,8 @@ Result<KeyRecord*> Resolve(Txn& txn, std::string_view key) {
   if (found) {
     txn.event.key_id = internal::FormatKeyId((*found)->id);
     txn.event.key_version = (*found)->versions.back().version;
-    if (auto ok = internal::AuthorizeKey(txn, **found, key, "kms:" + txn.event.operation, {}); !ok) {
+    if (auto ok = internal::AuthorizeKey(txn, **found, key, "kms:" + txn.event.operation, {});
+        !ok) {
       return tl::unexpected(ok.error());
     }
   } else {

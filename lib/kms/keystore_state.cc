@@ -115,7 +115,8 @@ Result<SecretBytes> EncodePayload(const KeystoreState& state) {
     }
     doc["access_keys"] = std::move(access_keys);
   }
-  EncodeIam(state.iam, [&](const std::string& id) { return state.keys.count(id) == 1; }, doc);
+  EncodeIam(
+      state.iam, [&](const std::string& id) { return state.keys.count(id) == 1; }, doc);
   // Every string in `doc` was validated as UTF-8 when it entered the KMS
   // (or parsed, so validated, from the file); a throw here would be a bug,
   // reported as one instead of escaping the API.

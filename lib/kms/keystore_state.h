@@ -96,11 +96,11 @@ struct AccessKeyRecord {
 // KeystoreState is everything a keystore holds. Move-only (key material).
 struct KeystoreState {
   uint64_t generation = 0;
-  std::map<std::string, KeyRecord> keys;       // by key id text
-  std::map<std::string, AliasRecord> aliases;  // by alias name
-  std::map<std::string, int64_t> deleted;      // key id -> deletion time
+  std::map<std::string, KeyRecord> keys;               // by key id text
+  std::map<std::string, AliasRecord> aliases;          // by alias name
+  std::map<std::string, int64_t> deleted;              // key id -> deletion time
   std::map<std::string, AccessKeyRecord> access_keys;  // by access key id
-  IamState iam;  // users, key policies, grants (iam_state.h)
+  IamState iam;                                        // users, key policies, grants (iam_state.h)
   // table holds the material of every version read from the file in one
   // secret allocation (one allocation per load, not one per version); the
   // versions' `loaded` spans point into it and stay valid when the state

@@ -235,7 +235,8 @@ Result<Kms> Kms::Open(KmsOptions options) {
   }
   impl->dir = options.directory;
   impl->options = std::move(options);
-  ENVELOPE_RETURN_IF_ERROR(internal::EnsurePrivateDirectory(impl->dir, impl->options.create_if_missing));
+  ENVELOPE_RETURN_IF_ERROR(
+      internal::EnsurePrivateDirectory(impl->dir, impl->options.create_if_missing));
   {
     auto lock = internal::FileLock::Acquire(impl->dir + "/keystore.lock");
     ENVELOPE_RETURN_IF_ERROR(lock);

@@ -15,8 +15,8 @@ Result<internal::KeyRecord*> TaggableKey(Txn& txn, std::string_view key) {
     return tl::unexpected(ok.error());
   }
   if ((*k)->state == KeyState::pending_deletion) {
-    return MakeError(ErrorCode::key_state, "KMSInvalidStateException: key " + txn.event.key_id +
-                                               " is pending deletion");
+    return MakeError(ErrorCode::key_state,
+                     "KMSInvalidStateException: key " + txn.event.key_id + " is pending deletion");
   }
   return k;
 }

@@ -10,9 +10,9 @@ namespace {
 
 bool ValidUserName(std::string_view name) {
   return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                  std::string_view("+=,.@_-").find(c) != std::string_view::npos;
-         });
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           std::string_view("+=,.@_-").find(c) != std::string_view::npos;
+  });
 }
 
 bool ValidAccount(std::string_view account) {
@@ -21,7 +21,8 @@ bool ValidAccount(std::string_view account) {
 }
 
 UserInfo Info(const KmsOptions& options, const std::string& name, const internal::UserRecord& u) {
-  return UserInfo{name, u.account, "arn:" + options.partition + ":iam::" + u.account + ":user/" + name,
+  return UserInfo{name, u.account,
+                  "arn:" + options.partition + ":iam::" + u.account + ":user/" + name,
                   internal::FromMs(u.created_ms), !u.policy.empty()};
 }
 
@@ -29,8 +30,9 @@ Result<internal::UserRecord*> FindUser(Txn& txn, std::string_view name) {
   txn.event.request["user_name"] = ValidUserName(name) ? std::string(name) : "(malformed)";
   auto it = txn.state.iam.users.find(std::string(name));
   if (it == txn.state.iam.users.end()) {
-    return MakeError(ErrorCode::not_found,
-                     "NoSuchEntity: no user named " + std::string(ValidUserName(name) ? name : "(malformed)"));
+    return MakeError(
+        ErrorCode::not_found,
+        "NoSuchEntity: no user named " + std::string(ValidUserName(name) ? name : "(malformed)"));
   }
   return &it->second;
 }
@@ -46,13 +48,14 @@ Result<UserInfo> Kms::CreateUser(std::string_view user_name, std::string_view ac
     }
     const std::string acct = account.empty() ? txn.options->account : std::string(account);
     if (!ValidAccount(acct)) {
-      return MakeError(ErrorCode::invalid_argument, "ValidationException: an account id is 12 digits");
+      return MakeError(ErrorCode::invalid_argument,
+                       "ValidationException: an account id is 12 digits");
     }
     txn.event.request["user_name"] = std::string(user_name);
     txn.event.request["user_account"] = acct;
     if (txn.state.iam.users.count(std::string(user_name)) == 1) {
-      return MakeError(ErrorCode::invalid_argument,
-                       "AlreadyExistsException: a user named " + std::string(user_name) + " exists");
+      return MakeError(ErrorCode::invalid_argument, "AlreadyExistsException: a user named " +
+                                                        std::string(user_name) + " exists");
     }
     auto [it, inserted] = txn.state.iam.users.emplace(std::string(user_name),
                                                       internal::UserRecord{acct, txn.now_ms, {}});

@@ -61,8 +61,7 @@ Result<EncryptionContext> ParseContext(std::span<const uint8_t> block) {
   return context;
 }
 
-EncryptionContext SubContext(const EncryptionContext& context,
-                             std::span<const std::string> keys) {
+EncryptionContext SubContext(const EncryptionContext& context, std::span<const std::string> keys) {
   EncryptionContext out;
   for (const std::string& k : keys) {
     auto it = context.find(k);

@@ -42,8 +42,7 @@ using crypto::IsValidUtf8;
 [[nodiscard]] Result<EncryptionContext> ParseContext(std::span<const uint8_t> block);
 
 // SubContext returns the pairs of `context` whose keys are in `keys`.
-EncryptionContext SubContext(const EncryptionContext& context,
-                             std::span<const std::string> keys);
+EncryptionContext SubContext(const EncryptionContext& context, std::span<const std::string> keys);
 
 }  // namespace envelope::message
 

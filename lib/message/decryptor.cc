@@ -83,7 +83,10 @@ Result<HeaderKeys> AuthenticateHeader(ParsedHeader parsed, std::span<const uint8
 Decryptor::Decryptor(const CryptoMaterialsManager& cmm, DecryptOptions options, ByteSink& sink)
     : cmm_(cmm), options_(std::move(options)), sink_(sink) {}
 
-Decryptor::~Decryptor() { SecureZero(held_); SecureZero(plain_); }
+Decryptor::~Decryptor() {
+  SecureZero(held_);
+  SecureZero(plain_);
+}
 
 Result<void> Decryptor::Fail(Error error) {
   error_ = error;
@@ -155,7 +158,9 @@ Result<size_t> Decryptor::ConsumeFrames(std::span<const uint8_t> data) {
     // Parse up to one batch of complete frames.
     jobs_.clear();
     size_t pos = used, plain_size = 0;
-    struct Slot { size_t in_off, len; };
+    struct Slot {
+      size_t in_off, len;
+    };
     std::vector<Slot> slots;
     while (jobs_.size() < batch_frames_ && !final_seen) {
       Reader r(data.subspan(pos));
@@ -186,7 +191,10 @@ Result<size_t> Decryptor::ConsumeFrames(std::span<const uint8_t> data) {
       auto tag = r.Bytes(kFrameTagSize);
       if (!tag) break;
       const size_t ct_off = pos + r.position() - kFrameTagSize - len;
-      jobs_.push_back({seq - 1u, is_final, data.subspan(ct_off, len), {},
+      jobs_.push_back({seq - 1u,
+                       is_final,
+                       data.subspan(ct_off, len),
+                       {},
                        std::span<uint8_t>(const_cast<uint8_t*>(tag->data()), kFrameTagSize)});
       slots.push_back({plain_size, len});
       plain_size += len;
@@ -235,9 +243,9 @@ Result<size_t> Decryptor::ConsumeUnframed(std::span<const uint8_t> data) {
   auto len = r.U64();
   if (!len) return 0;
   if (*len > options_.limits.max_frame_length) {
-    return MakeError(ErrorCode::limit_exceeded,
-                     "decrypt: non-framed content of " + std::to_string(*len) +
-                         " bytes is over max_frame_length");
+    return MakeError(ErrorCode::limit_exceeded, "decrypt: non-framed content of " +
+                                                    std::to_string(*len) +
+                                                    " bytes is over max_frame_length");
   }
   auto ct = r.Bytes(*len);
   if (!ct) return 0;
@@ -275,10 +283,18 @@ Result<size_t> Decryptor::Consume(std::span<const uint8_t> data, bool at_end) {
     const auto rest = data.subspan(used);
     Result<size_t> n = 0;
     switch (state_) {
-      case State::header: n = ConsumeHeader(rest, at_end); break;
-      case State::frames: n = ConsumeFrames(rest); break;
-      case State::unframed: n = ConsumeUnframed(rest); break;
-      case State::footer: n = ConsumeFooter(rest); break;
+      case State::header:
+        n = ConsumeHeader(rest, at_end);
+        break;
+      case State::frames:
+        n = ConsumeFrames(rest);
+        break;
+      case State::unframed:
+        n = ConsumeUnframed(rest);
+        break;
+      case State::footer:
+        n = ConsumeFooter(rest);
+        break;
       case State::done:
         if (!rest.empty()) return Malformed("bytes follow the end of the message");
         return used;

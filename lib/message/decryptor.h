@@ -95,9 +95,9 @@ class Decryptor final : public MessageDecryptor {
   std::unique_ptr<FrameSchedule> schedule_;
   std::unique_ptr<stream::ChunkEngine> engine_;
   std::optional<MessageVerifier> verifier_;
-  bool hold_ = false;             // signed and not streaming unverified
-  std::vector<uint8_t> held_;     // plaintext awaiting the signature
-  std::vector<uint8_t> plain_;    // one batch of opened frames
+  bool hold_ = false;           // signed and not streaming unverified
+  std::vector<uint8_t> held_;   // plaintext awaiting the signature
+  std::vector<uint8_t> plain_;  // one batch of opened frames
   std::vector<stream::ChunkJob> jobs_;
   size_t batch_frames_ = 0;
   uint64_t next_seq_ = 1;

@@ -160,8 +160,8 @@ Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
   ParsedHeader parsed{h, e->header_bytes_.size() - kHeaderTagSize, e->header_bytes_.size()};
   e->info_ = ToHeaderInfo(parsed);
   e->schedule_owner_ = std::make_unique<FrameSchedule>(h.message_id);
-  auto engine = stream::ChunkEngine::New(keys->encryption_key.span(), *e->schedule_owner_,
-                                         config.threads);
+  auto engine =
+      stream::ChunkEngine::New(keys->encryption_key.span(), *e->schedule_owner_, config.threads);
   ENVELOPE_RETURN_IF_ERROR(engine);
   e->engine_ = std::move(*engine);
   e->batch_frames_ =

@@ -76,8 +76,8 @@ class FrameSchedule final : public stream::ChunkSchedule {
 // access: every regular frame is frame_length + 32 bytes, the final one
 // content + 40.
 struct FrameLayout {
-  uint64_t regular_frames = 0;   // frames before the final one
-  uint64_t final_content = 0;    // plaintext bytes in the final frame
+  uint64_t regular_frames = 0;  // frames before the final one
+  uint64_t final_content = 0;   // plaintext bytes in the final frame
   uint64_t plaintext_size = 0;
 };
 

@@ -26,8 +26,8 @@ tl::unexpected<Error> Limit(std::string what) {
 }
 
 // Field wraps a Reader call: a short read is `truncated` (retry with more).
-#define ENVELOPE_READ(var, expr)                  \
-  auto var = (expr);                              \
+#define ENVELOPE_READ(var, expr) \
+  auto var = (expr);             \
   if (!var) return tl::unexpected(var.error())
 
 Result<EncryptedDataKey> ParseEdk(Reader& r) {

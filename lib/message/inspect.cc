@@ -129,7 +129,8 @@ Result<MessageInfo> InspectMessage(ByteSource& source, const DecodeLimits& limit
       }
       ENVELOPE_RETURN_IF_ERROR(in.Skip(len + message::kFrameTagSize));
       info.plaintext_size += len;
-      info.body_size += (final ? message::kFinalFrameOverhead : message::kRegularFrameOverhead) + len;
+      info.body_size +=
+          (final ? message::kFinalFrameOverhead : message::kRegularFrameOverhead) + len;
       ++info.frame_count;
       if (final) break;
     }

@@ -58,12 +58,12 @@ Result<std::unique_ptr<RandomAccessReader>> RandomAccessReader::New(
                      "or extended");
   }
   r->schedule_ = std::make_unique<FrameSchedule>(keys->parsed.header.message_id);
-  auto engine = stream::ChunkEngine::New(keys->encryption_key.span(), *r->schedule_,
-                                         options.threads);
+  auto engine =
+      stream::ChunkEngine::New(keys->encryption_key.span(), *r->schedule_, options.threads);
   ENVELOPE_RETURN_IF_ERROR(engine);
   r->engine_ = std::move(*engine);
-  r->batch_frames_ = std::clamp<size_t>(r->engine_->BatchChunks(r->frame_length_), 1,
-                                        kMaxBatchFrames);
+  r->batch_frames_ =
+      std::clamp<size_t>(r->engine_->BatchChunks(r->frame_length_), 1, kMaxBatchFrames);
   // The final frame proves the frame count and the total length.
   ENVELOPE_RETURN_IF_ERROR(r->OpenFrames(r->layout_.regular_frames, 1));
   SecureZero(r->plain_);
@@ -127,14 +127,15 @@ Result<void> RandomAccessReader::ReadAt(uint64_t offset, std::span<uint8_t> out)
     uint64_t first = pos / frame_length_;
     if (first > layout_.regular_frames) first = layout_.regular_frames;
     const uint64_t last_needed = (offset + out.size() - 1) / frame_length_;
-    const uint64_t count =
-        std::min<uint64_t>({last_needed - first + 1, batch_frames_, layout_.regular_frames + 1 - first});
+    const uint64_t count = std::min<uint64_t>(
+        {last_needed - first + 1, batch_frames_, layout_.regular_frames + 1 - first});
     if (auto r = OpenFrames(first, count); !r) {
       SecureZero(out);
       return r;
     }
     const uint64_t skip = pos - first * frame_length_;
-    const size_t take = static_cast<size_t>(std::min<uint64_t>(plain_.size() - skip, out.size() - done));
+    const size_t take =
+        static_cast<size_t>(std::min<uint64_t>(plain_.size() - skip, out.size() - done));
     std::memcpy(out.data() + done, plain_.data() + skip, take);
     done += take;
     SecureZero(plain_);

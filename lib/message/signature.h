@@ -34,7 +34,9 @@ class MessageSigner {
   // New starts a SHA-384 hash for `key` (a P-384 key from NewSigningKey).
   [[nodiscard]] static Result<MessageSigner> New(std::shared_ptr<const SigningKey> key);
   // Update hashes `bytes` (header and frames, in order).
-  [[nodiscard]] Result<void> Update(std::span<const uint8_t> bytes) { return hasher_.Update(bytes); }
+  [[nodiscard]] Result<void> Update(std::span<const uint8_t> bytes) {
+    return hasher_.Update(bytes);
+  }
   // Footer returns the serialized footer: length || signature.
   [[nodiscard]] Result<std::vector<uint8_t>> Footer();
 
@@ -56,7 +58,9 @@ class MessageVerifier {
   MessageVerifier& operator=(MessageVerifier&&) noexcept;
   ~MessageVerifier();
   // Update hashes `bytes`.
-  [[nodiscard]] Result<void> Update(std::span<const uint8_t> bytes) { return hasher_.Update(bytes); }
+  [[nodiscard]] Result<void> Update(std::span<const uint8_t> bytes) {
+    return hasher_.Update(bytes);
+  }
   // Verify checks `signature` over everything hashed; `auth_failed` if not.
   [[nodiscard]] Result<void> Verify(std::span<const uint8_t> signature);
 

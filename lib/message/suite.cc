@@ -41,18 +41,24 @@ std::string Hex16(uint16_t v) {
 
 size_t SuiteInfo::digest_size() const {
   switch (signature) {
-    case SignatureAlg::none: return 0;
-    case SignatureAlg::ecdsa_p256_sha256: return 32;
-    case SignatureAlg::ecdsa_p384_sha384: return 48;
+    case SignatureAlg::none:
+      return 0;
+    case SignatureAlg::ecdsa_p256_sha256:
+      return 32;
+    case SignatureAlg::ecdsa_p384_sha384:
+      return 48;
   }
   return 0;
 }
 
 size_t SuiteInfo::public_key_size() const {
   switch (signature) {
-    case SignatureAlg::none: return 0;
-    case SignatureAlg::ecdsa_p256_sha256: return 33;
-    case SignatureAlg::ecdsa_p384_sha384: return 49;
+    case SignatureAlg::none:
+      return 0;
+    case SignatureAlg::ecdsa_p256_sha256:
+      return 33;
+    case SignatureAlg::ecdsa_p384_sha384:
+      return 49;
   }
   return 0;
 }
@@ -125,7 +131,8 @@ Result<DerivedKeys> DeriveKeys(const SuiteInfo& suite, std::span<const uint8_t> 
       static constexpr char kCommitKey[] = "COMMITKEY";
       std::vector<uint8_t> info(id_bytes, id_bytes + 2);
       info.insert(info.end(), kDeriveKey, kDeriveKey + 9);
-      ENVELOPE_RETURN_IF_ERROR(crypto::HkdfSha512Expand(prk->span(), info, out.encryption_key.span()));
+      ENVELOPE_RETURN_IF_ERROR(
+          crypto::HkdfSha512Expand(prk->span(), info, out.encryption_key.span()));
       auto commit = SecretBytes::Allocate(kCommitKeySize);
       ENVELOPE_RETURN_IF_ERROR(commit);
       const std::span<const uint8_t> commit_info(reinterpret_cast<const uint8_t*>(kCommitKey), 9);

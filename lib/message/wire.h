@@ -38,7 +38,9 @@ class Reader {
     for (uint8_t x : *b) v = v << 8 | x;
     return v;
   }
-  [[nodiscard]] Result<uint8_t> U8() { return Uint(1).map([](uint64_t v) { return uint8_t(v); }); }
+  [[nodiscard]] Result<uint8_t> U8() {
+    return Uint(1).map([](uint64_t v) { return uint8_t(v); });
+  }
   [[nodiscard]] Result<uint16_t> U16() {
     return Uint(2).map([](uint64_t v) { return uint16_t(v); });
   }

@@ -81,15 +81,18 @@ bool Compare(double a, double b, ConditionOp op) {
   }
 }
 
-bool IsDate(ConditionOp op) { return op >= ConditionOp::date_equals && op <= ConditionOp::date_greater_than_equals; }
+bool IsDate(ConditionOp op) {
+  return op >= ConditionOp::date_equals && op <= ConditionOp::date_greater_than_equals;
+}
 bool IsNumeric(ConditionOp op) {
   return op >= ConditionOp::numeric_equals && op <= ConditionOp::numeric_greater_than_equals;
 }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
   return out;
 }
 

@@ -8,17 +8,19 @@ namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
   return out;
 }
 
 bool PrincipalMatches(const Statement& s, const Caller& caller) {
   const std::string root = RootArn(caller.account);
-  const bool named = std::any_of(s.principals.begin(), s.principals.end(), [&](const std::string& p) {
-    // An account's root ARN names every principal of the account.
-    return p == "*" || p == caller.arn || p == root;
-  });
+  const bool named =
+      std::any_of(s.principals.begin(), s.principals.end(), [&](const std::string& p) {
+        // An account's root ARN names every principal of the account.
+        return p == "*" || p == caller.arn || p == root;
+      });
   return s.not_principal ? !named : named;
 }
 
@@ -30,20 +32,18 @@ bool ActionMatches(const Statement& s, std::string_view action) {
 }
 
 bool ResourceMatches(const Statement& s, const RequestContext& request) {
-  const bool named =
-      std::any_of(s.resources.begin(), s.resources.end(), [&](const std::string& r) {
-        const auto pattern = internal::Substitute(r, request);
-        return pattern && internal::MatchPattern(*pattern, request.resource, false, true);
-      });
+  const bool named = std::any_of(s.resources.begin(), s.resources.end(), [&](const std::string& r) {
+    const auto pattern = internal::Substitute(r, request);
+    return pattern && internal::MatchPattern(*pattern, request.resource, false, true);
+  });
   return s.not_resource ? !named : named;
 }
 
 bool StatementMatches(const Statement& s, PolicyKind kind, const RequestContext& request) {
   if (kind == PolicyKind::resource && !PrincipalMatches(s, request.caller)) return false;
   if (!ActionMatches(s, request.action) || !ResourceMatches(s, request)) return false;
-  return std::all_of(s.conditions.begin(), s.conditions.end(), [&](const Condition& c) {
-    return internal::ConditionHolds(c, request);
-  });
+  return std::all_of(s.conditions.begin(), s.conditions.end(),
+                     [&](const Condition& c) { return internal::ConditionHolds(c, request); });
 }
 
 }  // namespace

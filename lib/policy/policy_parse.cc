@@ -20,8 +20,9 @@ tl::unexpected<Error> Malformed(std::string what) {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  });
   return out;
 }
 
@@ -34,8 +35,10 @@ int Depth(std::string_view text, int limit) {
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '{' || c == '[') {
@@ -170,7 +173,8 @@ Result<void> ParseConditions(const json& block, Statement& s) {
       if (auto ok = ParseOperator(name, c); !ok) return ok;
       if (key.empty() || key.size() > 256) return Malformed("a condition key is empty or too long");
       c.key = Lower(key);
-      std::vector<json> items = values.is_array() ? values.get<std::vector<json>>() : std::vector<json>{values};
+      std::vector<json> items =
+          values.is_array() ? values.get<std::vector<json>>() : std::vector<json>{values};
       if (items.empty() || items.size() > kMaxListItems) {
         return Malformed("condition " + name + " on " + key + " needs 1 to 200 values");
       }
@@ -192,13 +196,16 @@ Result<void> ParseConditions(const json& block, Statement& s) {
 // NormalisePrincipal turns an account id into its root ARN.
 Result<std::string> NormalisePrincipal(const std::string& p) {
   if (p == "*") return p;
-  if (p.size() == 12 && std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  if (p.size() == 12 &&
+      std::all_of(p.begin(), p.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return RootArn(p);
   }
-  if (p.starts_with("arn:") && p.find(":iam::") != std::string::npos && p.find('*') == std::string::npos) {
+  if (p.starts_with("arn:") && p.find(":iam::") != std::string::npos &&
+      p.find('*') == std::string::npos) {
     return p;
   }
-  return Malformed("invalid principal '" + p.substr(0, 128) + "': expected \"*\", an account id or an IAM ARN");
+  return Malformed("invalid principal '" + p.substr(0, 128) +
+                   "': expected \"*\", an account id or an IAM ARN");
 }
 
 Result<void> ParsePrincipal(const json& v, Statement& s) {
@@ -211,7 +218,8 @@ Result<void> ParsePrincipal(const json& v, Statement& s) {
     ENVELOPE_RETURN_IF_ERROR(list);
     values = std::move(*list);
   } else {
-    return Malformed("Principal must be \"*\" or {\"AWS\": ...} (other principal types are not supported)");
+    return Malformed(
+        "Principal must be \"*\" or {\"AWS\": ...} (other principal types are not supported)");
   }
   for (const std::string& p : values) {
     auto n = NormalisePrincipal(p);
@@ -307,7 +315,8 @@ Result<Document> ParsePolicy(std::string_view text, PolicyKind kind) {
   }
   if (!j.contains("Statement")) return Malformed("the policy has no Statement");
   const json& st = j["Statement"];
-  std::vector<json> statements = st.is_array() ? st.get<std::vector<json>>() : std::vector<json>{st};
+  std::vector<json> statements =
+      st.is_array() ? st.get<std::vector<json>>() : std::vector<json>{st};
   if (statements.empty() || statements.size() > kMaxStatements) {
     return Malformed("Statement must hold 1 to " + std::to_string(kMaxStatements) + " statements");
   }

@@ -4,10 +4,9 @@
 #ifndef ENVELOPE_LIB_SERVICE_BEAST_REQUEST_H_
 #define ENVELOPE_LIB_SERVICE_BEAST_REQUEST_H_
 
+#include <boost/beast/http.hpp>
 #include <string>
 #include <utility>
-
-#include <boost/beast/http.hpp>
 
 #include "service/http_server.h"
 

@@ -20,8 +20,7 @@ Result<HttpRequest> ParseHttpRequest(std::string_view bytes, size_t max_header_b
   beast::error_code ec;
   size_t used = 0;
   while (!parser.is_done() && used < bytes.size()) {
-    const size_t n =
-        parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
+    const size_t n = parser.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
     if (ec == http::error::need_more) {
       ec = {};
       break;

@@ -1,13 +1,6 @@
 #include "service/http_server.h"
 
 #include <atomic>
-#include <condition_variable>
-#include <exception>
-#include <mutex>
-#include <thread>
-#include <type_traits>
-#include <unordered_map>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/ssl.hpp>
@@ -15,6 +8,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
 
 #include "service/beast_request.h"
 
@@ -296,12 +295,14 @@ struct HttpServer::Impl {
     const uint16_t remote_port = ec ? 0 : remote.port();
     std::shared_ptr<Session> session;
     if (tls) {
-      auto connection = std::make_shared<TlsConnection>(state, *id, address, remote_port, std::move(socket), *tls);
+      auto connection = std::make_shared<TlsConnection>(state, *id, address, remote_port,
+                                                        std::move(socket), *tls);
       session = connection;
       state->Register(*id, session);
       connection->Begin();
     } else {
-      auto connection = std::make_shared<PlainConnection>(state, *id, address, remote_port, std::move(socket));
+      auto connection =
+          std::make_shared<PlainConnection>(state, *id, address, remote_port, std::move(socket));
       session = connection;
       state->Register(*id, session);
       connection->Begin();
@@ -348,8 +349,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
     impl->tls.emplace(ssl::context::tls_server);
     ssl::context& ctx = *impl->tls;
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                        ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                        ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                        ssl::context::single_dh_use,
                     ec);
     if (!ec) ctx.use_certificate_chain(net::buffer(credentials->certificate_pem), ec);
     if (ec) {
@@ -361,7 +362,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
         ssl::context::pem, ec);
     if (ec) {
       // OpenSSL's reason only (never the key's bytes).
-      return MakeError(ErrorCode::invalid_argument, "tls: the private key is not usable: " + ec.message());
+      return MakeError(ErrorCode::invalid_argument,
+                       "tls: the private key is not usable: " + ec.message());
     }
   }
 
@@ -386,7 +388,8 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(HttpServerOptions options,
   } catch (const std::exception& e) {
     impl->ioc.stop();
     for (std::thread& t : impl->threads) t.join();
-    return MakeError(ErrorCode::internal, std::string("http server: cannot start threads: ") + e.what());
+    return MakeError(ErrorCode::internal,
+                     std::string("http server: cannot start threads: ") + e.what());
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }

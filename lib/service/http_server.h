@@ -43,8 +43,8 @@ struct HttpHeader {
 
 // HttpRequest is one complete request.
 struct HttpRequest {
-  std::string method;  // "POST"
-  std::string target;  // "/" or "/path?query"
+  std::string method;               // "POST"
+  std::string target;               // "/" or "/path?query"
   std::vector<HttpHeader> headers;  // in arrival order, duplicates kept
   std::string body;
   std::string remote_address;  // "127.0.0.1" or "::1"

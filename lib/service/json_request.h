@@ -8,12 +8,11 @@
 #define ENVELOPE_LIB_SERVICE_JSON_REQUEST_H_
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "aws/error_shapes.h"
 #include "envelope/kms_types.hpp"
@@ -42,15 +41,17 @@ inline tl::unexpected<Failure> FromError(const Error& error) {
 // MemberPath is how AWS validation messages name a member: lowerCamelCase.
 inline std::string MemberPath(std::string_view name) {
   std::string path(name);
-  if (!path.empty() && path[0] >= 'A' && path[0] <= 'Z') path[0] = static_cast<char>(path[0] - 'A' + 'a');
+  if (!path.empty() && path[0] >= 'A' && path[0] <= 'Z')
+    path[0] = static_cast<char>(path[0] - 'A' + 'a');
   return path;
 }
 
 inline tl::unexpected<Failure> Invalid(std::string_view member, std::string_view value,
-                                std::string_view constraint) {
-  return Fail("ValidationException", "1 validation error detected: Value " + std::string(value) +
-                                         " at '" + MemberPath(member) +
-                                         "' failed to satisfy constraint: " + std::string(constraint));
+                                       std::string_view constraint) {
+  return Fail("ValidationException",
+              "1 validation error detected: Value " + std::string(value) + " at '" +
+                  MemberPath(member) +
+                  "' failed to satisfy constraint: " + std::string(constraint));
 }
 
 inline tl::unexpected<Failure> WrongType(std::string_view member, std::string_view expected) {
@@ -125,11 +126,12 @@ class Request {
     if (v == nullptr) return std::nullopt;
     if (!v->is_string()) return WrongType(name, "a base64 string");
     auto bytes = message::Base64Decode(v->get_ref<const std::string&>());
-    if (!bytes) return Fail("SerializationException", "member " + std::string(name) + " is not valid base64");
+    if (!bytes)
+      return Fail("SerializationException", "member " + std::string(name) + " is not valid base64");
     if (bytes->size() < min || bytes->size() > max) {
-      return Invalid(name, "'" + std::to_string(bytes->size()) + " bytes'",
-                     "Member must have length between " + std::to_string(min) + " and " +
-                         std::to_string(max));
+      return Invalid(
+          name, "'" + std::to_string(bytes->size()) + " bytes'",
+          "Member must have length between " + std::to_string(min) + " and " + std::to_string(max));
     }
     return bytes;
   }
@@ -208,7 +210,6 @@ class Request {
   }
   json body_;
 };
-
 
 }  // namespace envelope::service
 

@@ -3,10 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "aws/arn.h"
 #include "aws/error_shapes.h"
@@ -23,9 +22,9 @@ namespace {
 using internal::Base64;
 using internal::Handler;
 using internal::Invocation;
+using internal::kSymmetricDefault;
 using internal::Page;
 using internal::Seconds;
-using internal::kSymmetricDefault;
 
 // RequireSymmetric refuses an EncryptionAlgorithm other than ours.
 Step<void> RequireSymmetric(const Request& request, const char* member) {
@@ -48,10 +47,12 @@ Step<size_t> DataKeySize(const Request& request) {
     return Fail("ValidationException", "Please specify either number of bytes or key spec.");
   }
   if (*bytes) return static_cast<size_t>(**bytes);
-  if (!*spec) return Fail("ValidationException", "Please specify either number of bytes or key spec.");
+  if (!*spec)
+    return Fail("ValidationException", "Please specify either number of bytes or key spec.");
   if (**spec == "AES_256") return size_t{32};
   if (**spec == "AES_128") return size_t{16};
-  return Invalid("KeySpec", "'" + **spec + "'", "Member must satisfy enum value set: [AES_256, AES_128]");
+  return Invalid("KeySpec", "'" + **spec + "'",
+                 "Member must satisfy enum value set: [AES_256, AES_128]");
 }
 
 Step<json> CreateKey(Invocation& call) {
@@ -79,7 +80,8 @@ Step<json> CreateKey(Invocation& call) {
   for (const char* member : {"CustomKeyStoreId", "XksKeyId"}) {
     auto value = r.String(member, 2048);
     ENVELOPE_RETURN_IF_ERROR(value);
-    if (*value) return Fail("UnsupportedOperationException", std::string(member) + " is not supported");
+    if (*value)
+      return Fail("UnsupportedOperationException", std::string(member) + " is not supported");
   }
   auto multi_region = r.Boolean("MultiRegion");
   ENVELOPE_RETURN_IF_ERROR(multi_region);
@@ -150,7 +152,8 @@ Step<json> AliasCall(Invocation& call, bool create) {
   ENVELOPE_RETURN_IF_ERROR(target);
   // The target must be a key id or key ARN, as in AWS KMS (the Kms refuses
   // an alias with ValidationException).
-  auto done = create ? call.K().CreateAlias(*alias, *target) : call.K().UpdateAlias(*alias, *target);
+  auto done =
+      create ? call.K().CreateAlias(*alias, *target) : call.K().UpdateAlias(*alias, *target);
   if (!done) return FromError(done.error());
   return json::object();
 }
@@ -238,12 +241,14 @@ Step<json> ListKeyRotations(Invocation& call) {
   ENVELOPE_RETURN_IF_ERROR(key);
   auto rotations = call.K().ListKeyRotations(*key);
   if (!rotations) return FromError(rotations.error());
-  return Page<kms::RotationEntry>(call.request, *rotations, "Rotations", [&](const kms::RotationEntry& e) {
-    call.Use(e.key_id);
-    return json{{"KeyId", e.key_id},
-                {"RotationDate", Seconds(e.rotation_date)},
-                {"RotationType", e.type == kms::RotationType::automatic ? "AUTOMATIC" : "ON_DEMAND"}};
-  });
+  return Page<kms::RotationEntry>(
+      call.request, *rotations, "Rotations", [&](const kms::RotationEntry& e) {
+        call.Use(e.key_id);
+        return json{
+            {"KeyId", e.key_id},
+            {"RotationDate", Seconds(e.rotation_date)},
+            {"RotationType", e.type == kms::RotationType::automatic ? "AUTOMATIC" : "ON_DEMAND"}};
+      });
 }
 
 Step<json> Encrypt(Invocation& call) {
@@ -318,7 +323,8 @@ Step<json> DataKey(Invocation& call, bool with_plaintext) {
     plaintext = std::move(*random);
     ciphertext = std::move(*ct);
   }
-  json answer = {{"CiphertextBlob", Base64(ciphertext.blob)}, {"KeyId", call.Use(ciphertext.key_id)}};
+  json answer = {{"CiphertextBlob", Base64(ciphertext.blob)},
+                 {"KeyId", call.Use(ciphertext.key_id)}};
   if (with_plaintext) answer["Plaintext"] = Base64(plaintext.span());
   return answer;
 }
@@ -351,7 +357,8 @@ Step<json> ReEncrypt(Invocation& call) {
     if (!named) return FromError(named.error());
     const std::string blob_key = kms::internal::FormatKeyId(view->key_id);
     if (named->key_id != blob_key) {
-      return Fail("IncorrectKeyException", "the ciphertext was not encrypted under the SourceKeyId");
+      return Fail("IncorrectKeyException",
+                  "the ciphertext was not encrypted under the SourceKeyId");
     }
   }
   auto re = call.K().ReEncrypt(*blob, *source_context, *destination, *destination_context);
@@ -370,7 +377,8 @@ Step<json> GenerateRandom(Invocation& call) {
   for (const char* member : {"CustomKeyStoreId", "Recipient"}) {
     auto value = call.request.String(member, 4096);
     ENVELOPE_RETURN_IF_ERROR(value);
-    if (*value) return Fail("UnsupportedOperationException", std::string(member) + " is not supported");
+    if (*value)
+      return Fail("UnsupportedOperationException", std::string(member) + " is not supported");
   }
   auto random = SecretBytes::Random(static_cast<size_t>(**bytes));
   if (!random) return FromError(random.error());

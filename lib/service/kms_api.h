@@ -22,10 +22,9 @@
 #ifndef ENVELOPE_LIB_SERVICE_KMS_API_H_
 #define ENVELOPE_LIB_SERVICE_KMS_API_H_
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "envelope/kms.hpp"
 

@@ -4,8 +4,8 @@
 //
 //   PutKeyPolicy  {"KeyId": ..., "PolicyName": "default", "Policy": "{...}",
 //                  "BypassPolicyLockoutSafetyCheck": false}  -> {}
-//   GetKeyPolicy  {"KeyId": ..., "PolicyName": "default"}    -> {"Policy": "{...}", "PolicyName": "default"}
-//   CreateGrant   {"KeyId": ..., "GranteePrincipal": ARN, "Operations": ["Decrypt"],
+//   GetKeyPolicy  {"KeyId": ..., "PolicyName": "default"}    -> {"Policy": "{...}", "PolicyName":
+//   "default"} CreateGrant   {"KeyId": ..., "GranteePrincipal": ARN, "Operations": ["Decrypt"],
 //                  "Constraints": {"EncryptionContextSubset": {...}}} -> {"GrantId", "GrantToken"}
 #include "service/kms_invocation.h"
 
@@ -43,7 +43,8 @@ Step<json> PutKeyPolicy(Invocation& call) {
   ENVELOPE_RETURN_IF_ERROR(policy);
   auto bypass = r.Boolean("BypassPolicyLockoutSafetyCheck");
   ENVELOPE_RETURN_IF_ERROR(bypass);
-  if (auto done = call.K().PutKeyPolicy(*key, *policy, *bypass); !done) return FromError(done.error());
+  if (auto done = call.K().PutKeyPolicy(*key, *policy, *bypass); !done)
+    return FromError(done.error());
   return json::object();
 }
 
@@ -61,7 +62,8 @@ Step<json> ListKeyPolicies(Invocation& call) {
   ENVELOPE_RETURN_IF_ERROR(key);
   auto names = call.K().ListKeyPolicies(*key);
   if (!names) return FromError(names.error());
-  return Page<std::string>(call.request, *names, "PolicyNames", [](const std::string& n) { return json(n); });
+  return Page<std::string>(call.request, *names, "PolicyNames",
+                           [](const std::string& n) { return json(n); });
 }
 
 Step<json> CreateGrant(Invocation& call) {
@@ -121,8 +123,10 @@ Step<json> ListGrants(Invocation& call) {
                   {"IssuingAccount", g.issuing_account},
                   {"Operations", g.operations}};
     if (!g.retiring_principal.empty()) entry["RetiringPrincipal"] = g.retiring_principal;
-    if (!g.context_equals.empty()) entry["Constraints"]["EncryptionContextEquals"] = g.context_equals;
-    if (!g.context_subset.empty()) entry["Constraints"]["EncryptionContextSubset"] = g.context_subset;
+    if (!g.context_equals.empty())
+      entry["Constraints"]["EncryptionContextEquals"] = g.context_equals;
+    if (!g.context_subset.empty())
+      entry["Constraints"]["EncryptionContextSubset"] = g.context_subset;
     return entry;
   });
 }
@@ -144,7 +148,8 @@ Step<json> RetireGrant(Invocation& call) {
   if (!*token && (id->empty() || key.empty())) {
     return Fail("ValidationException", "give GrantToken, or KeyId and GrantId");
   }
-  if (auto done = call.K().RetireGrant(token->value_or(""), key, *id); !done) return FromError(done.error());
+  if (auto done = call.K().RetireGrant(token->value_or(""), key, *id); !done)
+    return FromError(done.error());
   return json::object();
 }
 

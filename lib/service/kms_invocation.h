@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
-#include <vector>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aws/arn.h"
 #include "envelope/kms.hpp"
@@ -98,7 +98,7 @@ using Handler = Step<json> (*)(Invocation&);
 // decimal index of the next item.
 template <typename T>
 inline Step<json> Page(const Request& request, const std::vector<T>& items, const char* member,
-                const std::function<json(const T&)>& render) {
+                       const std::function<json(const T&)>& render) {
   auto limit = request.Integer("Limit", 1, 1000);
   ENVELOPE_RETURN_IF_ERROR(limit);
   auto marker = request.String("Marker", 1024);
@@ -122,7 +122,6 @@ inline Step<json> Page(const Request& request, const std::vector<T>& items, cons
   if (start + count < items.size()) answer["NextMarker"] = std::to_string(start + count);
   return answer;
 }
-
 
 // The handlers of kms_api_iam.cc.
 Step<json> PutKeyPolicy(Invocation& call);

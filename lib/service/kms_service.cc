@@ -33,7 +33,8 @@ constexpr size_t kMaxUserAgent = 256;
 // ASCII and spaces, at most kMaxUserAgent bytes; anything else becomes '?'.
 std::string Printable(std::string_view text) {
   std::string out(text.substr(0, kMaxUserAgent));
-  std::replace_if(out.begin(), out.end(), [](char c) { return c < 0x20 || c > 0x7e; }, '?');
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c < 0x20 || c > 0x7e; }, '?');
   return out;
 }
 
@@ -66,7 +67,10 @@ aws::HttpRequest ToAws(const HttpRequest& request) {
 }  // namespace
 
 KmsService::KmsService(kms::Kms& kms, KmsServiceOptions options)
-    : kms_(kms), options_(std::move(options)), api_(kms, options_.api), ssm_(kms, options_.api),
+    : kms_(kms),
+      options_(std::move(options)),
+      api_(kms, options_.api),
+      ssm_(kms, options_.api),
       secrets_(kms, options_.api) {}
 
 HttpResponse KmsService::ProtocolError(unsigned status, std::string_view message) const noexcept {
@@ -89,10 +93,12 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
     caller.source_ip = request.remote_address;
     caller.request_id = request_id;
     caller.secure_transport = request.secure;
-    if (const std::string* agent = request.Header("User-Agent")) caller.user_agent = Printable(*agent);
+    if (const std::string* agent = request.Header("User-Agent"))
+      caller.user_agent = Printable(*agent);
 
     // Refused records a request that never reached a key operation.
-    auto refused = [&](std::string_view operation, std::string_view type, const std::string& message) {
+    auto refused = [&](std::string_view operation, std::string_view type,
+                       const std::string& message) {
       kms::ScopedRequestCaller scope(caller);
       const Error error(ErrorCode::invalid_argument, std::string(type) + ": " + message);
       // An audit failure must not turn a refusal into success or hide it;
@@ -132,12 +138,13 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
 
     // Dispatch, with every audit line naming the caller.
     kms::ScopedRequestCaller scope(caller);
-    KmsApiResult result =
-        route->service == "kms"   ? api_.Call(operation, request.body)
-        : route->service == "ssm" ? ssm_.Call(operation, request.body, caller.access_key_id)
-                                  : secrets_.Call(operation, request.body);
+    KmsApiResult result = route->service == "kms" ? api_.Call(operation, request.body)
+                          : route->service == "ssm"
+                              ? ssm_.Call(operation, request.body, caller.access_key_id)
+                              : secrets_.Call(operation, request.body);
     if (!result.error_type.empty() && !result.reached_kms) {
-      const Error error(ErrorCode::invalid_argument, result.error_type + ": " + result.error_message);
+      const Error error(ErrorCode::invalid_argument,
+                        result.error_type + ": " + result.error_message);
       (void)kms_.AuditRefusedRequest(operation, error);
     }
     return JsonResponse(result.http_status, std::move(result.body), request_id);

@@ -18,13 +18,17 @@ Result<std::string> ReadCertificate(const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!file) {
     const int err = errno;
-    if (err == ENOENT) return MakeError(ErrorCode::not_found, "tls certificate " + path + " does not exist");
-    return MakeError(ErrorCode::io, "cannot read tls certificate " + path + ": " + std::strerror(err));
+    if (err == ENOENT)
+      return MakeError(ErrorCode::not_found, "tls certificate " + path + " does not exist");
+    return MakeError(ErrorCode::io,
+                     "cannot read tls certificate " + path + ": " + std::strerror(err));
   }
   std::string text(kMaxPemSize + 1, '\0');
   const size_t n = std::fread(text.data(), 1, text.size(), file.get());
-  if (std::ferror(file.get())) return MakeError(ErrorCode::io, "cannot read tls certificate " + path);
-  if (n > kMaxPemSize) return MakeError(ErrorCode::invalid_argument, "tls certificate " + path + " is too large");
+  if (std::ferror(file.get()))
+    return MakeError(ErrorCode::io, "cannot read tls certificate " + path);
+  if (n > kMaxPemSize)
+    return MakeError(ErrorCode::invalid_argument, "tls certificate " + path + " is too large");
   text.resize(n);
   return text;
 }
@@ -63,7 +67,8 @@ Result<ServerTls> DefaultServerTls(const std::string& keystore_dir) {
       !ok) {
     return tl::unexpected(ok.error());
   }
-  return ServerTls{{std::move(made->certificate_pem), std::move(made->private_key_pem)}, cert_path, true};
+  return ServerTls{
+      {std::move(made->certificate_pem), std::move(made->private_key_pem)}, cert_path, true};
 }
 
 }  // namespace envelope::service

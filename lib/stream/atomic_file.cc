@@ -65,7 +65,8 @@ mode_t CurrentUmask() {
       if (at != std::string_view::npos) {
         const char* begin = text.data() + at + kKey.size();
         const auto parsed = std::from_chars(begin, text.data() + text.size(), mask, 8);
-        if (parsed.ec == std::errc() && parsed.ptr != begin) return static_cast<mode_t>(mask & 0777);
+        if (parsed.ec == std::errc() && parsed.ptr != begin)
+          return static_cast<mode_t>(mask & 0777);
       }
     }
   }
@@ -138,8 +139,8 @@ Result<AtomicFile> AtomicFile::Create(const std::string& path, const AtomicFileO
     auto temp = TempName(name);
     ENVELOPE_RETURN_IF_ERROR(temp);
     f.slot_ = stream::RegisterTemporary(f.dir_ + "/" + *temp);
-    f.fd_ = ::openat(f.dir_fd_, temp->c_str(),
-                     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    f.fd_ = ::openat(f.dir_fd_, temp->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                     0600);
     if (f.fd_ >= 0) {
       f.temp_name_ = std::move(*temp);
       return f;
@@ -247,8 +248,8 @@ Result<void> AtomicFile::Replace() {
     if (rc != 0) return Io("cannot replace " + Quoted(path_), err);
     return {};
   }
-  return MakeError(ErrorCode::io, "cannot replace " + Quoted(path_) +
-                                      ": every temporary name tried is taken");
+  return MakeError(ErrorCode::io,
+                   "cannot replace " + Quoted(path_) + ": every temporary name tried is taken");
 }
 
 void AtomicFile::Discard() noexcept {

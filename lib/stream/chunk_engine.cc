@@ -33,8 +33,8 @@ Result<std::unique_ptr<ChunkEngine>> ChunkEngine::New(std::span<const uint8_t> k
   }
   auto gcm = crypto::AesGcm::New(key);
   ENVELOPE_RETURN_IF_ERROR(gcm);
-  auto lane = std::make_unique<Lane>(
-      Lane{std::move(*gcm), std::vector<uint8_t>(schedule.max_aad_size())});
+  auto lane =
+      std::make_unique<Lane>(Lane{std::move(*gcm), std::vector<uint8_t>(schedule.max_aad_size())});
   return std::unique_ptr<ChunkEngine>(new ChunkEngine(std::move(lane), threads, schedule));
 }
 
@@ -144,9 +144,8 @@ void ChunkEngine::Work(Lane& lane) {
       const size_t aad_len =
           schedule_.Params(job.index, job.final, job.in.size(), std::span(nonce), lane.aad);
       const std::span<const uint8_t> aad(lane.aad.data(), aad_len);
-      Result<void> r = mode_ == Mode::seal
-                           ? lane.gcm.Seal(nonce, aad, job.in, job.out, job.tag)
-                           : lane.gcm.Open(nonce, aad, job.in, job.tag, job.out);
+      Result<void> r = mode_ == Mode::seal ? lane.gcm.Seal(nonce, aad, job.in, job.out, job.tag)
+                                           : lane.gcm.Open(nonce, aad, job.in, job.tag, job.out);
       if (!r) {
         if (r.error().code() != ErrorCode::auth_failed) {
           internal_error_.store(true, std::memory_order_relaxed);

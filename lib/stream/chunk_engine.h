@@ -105,8 +105,9 @@ class ChunkEngine {
   // thread, 0 means one per core. The workers start with the first batch of
   // two or more chunks; if the system refuses a thread then, that batch
   // fails with `internal` (and so does every later one).
-  [[nodiscard]] static Result<std::unique_ptr<ChunkEngine>> New(
-      std::span<const uint8_t> key, const ChunkSchedule& schedule, unsigned threads);
+  [[nodiscard]] static Result<std::unique_ptr<ChunkEngine>> New(std::span<const uint8_t> key,
+                                                                const ChunkSchedule& schedule,
+                                                                unsigned threads);
 
   ~ChunkEngine();
   ChunkEngine(const ChunkEngine&) = delete;
@@ -143,8 +144,7 @@ class ChunkEngine {
   };
   enum class Mode { seal, open };
 
-  ChunkEngine(std::unique_ptr<Lane> caller_lane, unsigned threads,
-              const ChunkSchedule& schedule);
+  ChunkEngine(std::unique_ptr<Lane> caller_lane, unsigned threads, const ChunkSchedule& schedule);
   // StartWorkers starts lanes_.size() - 1 workers and waits until each has
   // built its lane; false (and none left running) when the system refuses a
   // thread or a worker cannot build its lane.

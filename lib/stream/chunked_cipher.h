@@ -134,7 +134,7 @@ class ChunkedCipher {
   C2spSchedule schedule_;
   std::unique_ptr<ChunkEngine> engine_;  // refers to schedule_: declared after it
   size_t batch_chunks_ = 1;
-  bool batch_fixed_ = false;  // set by the testing hook
+  bool batch_fixed_ = false;    // set by the testing hook
   std::vector<ChunkJob> jobs_;  // reused for every batch: no allocation per chunk
 };
 

@@ -36,9 +36,12 @@ Result<size_t> ReadBounded(int fd, SecretBytes& buf, const std::string& what) {
 
 std::string SecretSource::Describe() const {
   switch (kind) {
-    case Kind::file: return "key file \"" + value + "\"";
-    case Kind::fd: return "file descriptor " + value;
-    case Kind::env: return "environment variable " + value;
+    case Kind::file:
+      return "key file \"" + value + "\"";
+    case Kind::fd:
+      return "file descriptor " + value;
+    case Kind::env:
+      return "environment variable " + value;
   }
   return "secret";
 }

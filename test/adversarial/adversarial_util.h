@@ -24,7 +24,9 @@ inline void Put(Bytes& out, uint64_t v, size_t n) {
   for (size_t i = n; i-- > 0;) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
-inline void Append(Bytes& out, const Bytes& more) { out.insert(out.end(), more.begin(), more.end()); }
+inline void Append(Bytes& out, const Bytes& more) {
+  out.insert(out.end(), more.begin(), more.end());
+}
 
 // TestKeyring is a raw AES keyring with a fixed test key.
 inline std::shared_ptr<const Keyring> TestKeyring() {

@@ -22,8 +22,8 @@ constexpr size_t kPiece = 4096;
 // HeaderV2 lays out a v2 header field by field; each case breaks one.
 struct HeaderV2 {
   uint16_t suite = 0x0478;
-  Bytes context;           // the AAD field as stored
-  int64_t aad_len = -1;    // -1: context.size()
+  Bytes context;         // the AAD field as stored
+  int64_t aad_len = -1;  // -1: context.size()
   uint16_t edk_count = 1;
   Bytes edks = {0, 1, 'p', 0, 1, 'i', 0, 1, 'c'};
   uint8_t content_type = 2;
@@ -123,8 +123,8 @@ TEST_CASE("Adversarial: header length fields far past the data") {
     DecodeLimits limits;
     limits.max_context_bytes = 0xffff;
     // Not enough bytes: the parser says `truncated`, never reads past.
-    ExpectRefused("aad length 65535, 8 present", h.Build(), h.Build().size(),
-                  ErrorCode::truncated, limits);
+    ExpectRefused("aad length 65535, 8 present", h.Build(), h.Build().size(), ErrorCode::truncated,
+                  limits);
   }
   SUBCASE("EDK provider id, info and ciphertext lengths 65535") {
     for (int field = 0; field < 3; ++field) {
@@ -132,8 +132,8 @@ TEST_CASE("Adversarial: header length fields far past the data") {
       h.edks = {0, 1, 'p', 0, 1, 'i', 0, 1, 'c'};
       h.edks[field * 3] = 0xff;
       h.edks[field * 3 + 1] = 0xff;
-      ExpectRefused("EDK field length 65535 #" + std::to_string(field), h.Build(),
-                    h.Build().size(), ErrorCode::truncated);
+      ExpectRefused("EDK field length 65535 #" + std::to_string(field), h.Build(), h.Build().size(),
+                    ErrorCode::truncated);
     }
   }
   SUBCASE("64 EDKs claiming 3 x 65535 bytes each: over the header limit") {

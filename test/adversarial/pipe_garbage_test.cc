@@ -114,8 +114,8 @@ void Run(uint32_t frame_length, bool frame_header, ErrorCode expected) {
   ::close(fds[0]);
   writer.join();
   const uint64_t frame = uint64_t{frame_length} + 32;
-  MESSAGE(name << ": read " << consumed << " bytes of the pipe, the writer got "
-               << written.load() << " in");
+  MESSAGE(name << ": read " << consumed << " bytes of the pipe, the writer got " << written.load()
+               << " in");
   // Failed at the first frame: the header, at most a few frames, and the
   // reader's read-ahead (one 64 KiB read plus the pipe buffer) were taken.
   CHECK(consumed <= header.size() + 4 * frame + (1 << 20));

@@ -68,9 +68,9 @@ TEST_CASE("AesGcm: every Wycheproof aes_gcm vector is accounted for, on every ba
           CHECK(ok);
           ok ? ++tally.valid_passed : ++tally.failed;
         } else if (result == "invalid") {
-          const bool rejected = !open && open.error().code() == ErrorCode::auth_failed &&
-                                std::all_of(opened.begin(), opened.end(),
-                                            [](uint8_t b) { return b == 0; });
+          const bool rejected =
+              !open && open.error().code() == ErrorCode::auth_failed &&
+              std::all_of(opened.begin(), opened.end(), [](uint8_t b) { return b == 0; });
           CHECK(rejected);
           rejected ? ++tally.invalid_rejected : ++tally.failed;
         } else {

@@ -17,9 +17,9 @@ using testing::Hex;
 // "envelope p-256 known answer"; openssl dgst -sha256 -sign.
 const auto kPublic = Hex("03d285034bcb2fa26da8e5791dbd3a5cfadee04390749018bed77f27eae7f379d4");
 const auto kDigest = Hex("bb51859924480e8fa6200007c24518cc11e0338ef308c0010a16282189141cb4");
-const auto kSignature = Hex(
-    "3045022048a943193cb5350f7f7f4949fe9fe71ffcced757c9df59373fdea63c59789be3022100a4eca842a6"
-    "91005e166d6decf5699bbe6af1ebdb0fb1543e5d915284b779e067");
+const auto kSignature =
+    Hex("3045022048a943193cb5350f7f7f4949fe9fe71ffcced757c9df59373fdea63c59789be3022100a4eca842a6"
+        "91005e166d6decf5699bbe6af1ebdb0fb1543e5d915284b779e067");
 
 TEST_CASE("EcdsaP256PublicKey: verifies the openssl known answer") {
   auto key = EcdsaP256PublicKey::FromCompressed(kPublic);

@@ -196,10 +196,10 @@ TEST_CASE("EcdsaP384: compressed point round trip") {
 
 TEST_CASE("EcdsaP384: compressed and uncompressed Wycheproof keys agree") {
   // tcId group 1's key: uncompressed point and its compressed form.
-  const auto uncompressed = Hex(
-      "0429bdb76d5fa741bfd70233cb3a66cc7d44beb3b0663d92a8136650478bcefb61ef182e155a54345a5e8e5e"
-      "88f064e5bc9a525ab7f764dad3dae1468c2b419f3b62b9ba917d5e8c4fb1ec47404a3fc76474b2713081be9d"
-      "b4c00e043ada9fc4a3");
+  const auto uncompressed =
+      Hex("0429bdb76d5fa741bfd70233cb3a66cc7d44beb3b0663d92a8136650478bcefb61ef182e155a54345a5e8e5e"
+          "88f064e5bc9a525ab7f764dad3dae1468c2b419f3b62b9ba917d5e8c4fb1ec47404a3fc76474b2713081be9d"
+          "b4c00e043ada9fc4a3");
   auto pub = EcdsaP384PublicKey::FromEncodedPoint(uncompressed);
   REQUIRE(pub);
   auto compressed = pub->Compressed();
@@ -251,10 +251,10 @@ TEST_CASE("EcdsaP384: rejects points of the wrong length, prefix or curve") {
 }
 
 TEST_CASE("EcdsaP384: FromDer rejects other curves, trailing bytes and garbage") {
-  const auto p256 = Hex(
-      "3059301306072a8648ce3d020106082a8648ce3d03010703420004826b07c596b4848466174482f9ee927439"
-      "e2814881a82455949ec37e1510779d3b540a9b5134aad197cc9c69d235c11595e3e74487d7545c5fe795f425"
-      "17a4f1");
+  const auto p256 =
+      Hex("3059301306072a8648ce3d020106082a8648ce3d03010703420004826b07c596b4848466174482f9ee927439"
+          "e2814881a82455949ec37e1510779d3b540a9b5134aad197cc9c69d235c11595e3e74487d7545c5fe795f425"
+          "17a4f1");
   CHECK(EcdsaP384PublicKey::FromDer(p256).error().code() == ErrorCode::invalid_argument);
   const auto doc =
       testing::LoadJson(testing::VectorPath("wycheproof/ecdsa_secp384r1_sha384_test.json"));

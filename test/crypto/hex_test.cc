@@ -32,7 +32,9 @@ TEST_CASE("ParseHex: rejects an odd length") {
 }
 
 TEST_CASE("ParseHex: rejects a non-hex character") {
-  for (const char* bad : {"0g", "g0", "zz", "0x12", " 1", "1 ", "12:4", "\xff" "1"}) {
+  for (const char* bad : {"0g", "g0", "zz", "0x12", " 1", "1 ", "12:4",
+                          "\xff"
+                          "1"}) {
     CAPTURE(bad);
     CHECK_FALSE(ParseHex(bad));
   }

@@ -43,8 +43,7 @@ TEST_CASE("Hkdf: every Wycheproof hkdf_sha512 vector is accounted for") {
         // The only invalid vectors are SizeTooLarge (16321 bytes): both entry
         // points must refuse the size before deriving anything.
         const bool rejected = !derived && derived.error().code() == ErrorCode::invalid_argument &&
-                              !expanded &&
-                              expanded.error().code() == ErrorCode::invalid_argument;
+                              !expanded && expanded.error().code() == ErrorCode::invalid_argument;
         CHECK(rejected);
         rejected ? ++tally.invalid_rejected : ++tally.failed;
       } else {

@@ -38,8 +38,8 @@ TEST_CASE("AesKeyWrap: every Wycheproof aes_wrap vector is accounted for") {
 
       if (result == "valid") {
         auto wrapped = AesKeyWrap(kek, msg);
-        const bool ok = wrapped && *wrapped == ct && unwrapped &&
-                        ConstantTimeEqual(unwrapped->span(), msg);
+        const bool ok =
+            wrapped && *wrapped == ct && unwrapped && ConstantTimeEqual(unwrapped->span(), msg);
         CHECK(ok);
         ok ? ++tally.valid_passed : ++tally.failed;
       } else if (result == "invalid") {
@@ -52,8 +52,7 @@ TEST_CASE("AesKeyWrap: every Wycheproof aes_wrap vector is accounted for") {
         // not a multiple of 8): wrapping it must be refused too.
         if (HasFlag(t, "EmptyKey") || HasFlag(t, "WrongDataSize")) {
           auto wrapped = AesKeyWrap(kek, msg);
-          rejected = rejected && !wrapped &&
-                     wrapped.error().code() == ErrorCode::invalid_argument;
+          rejected = rejected && !wrapped && wrapped.error().code() == ErrorCode::invalid_argument;
         }
         CHECK(rejected);
         rejected ? ++tally.invalid_rejected : ++tally.failed;
@@ -65,8 +64,7 @@ TEST_CASE("AesKeyWrap: every Wycheproof aes_wrap vector is accounted for") {
         REQUIRE(HasFlag(t, "ShortKey"));
         auto wrapped = AesKeyWrap(kek, msg);
         const bool refused = !wrapped && wrapped.error().code() == ErrorCode::invalid_argument &&
-                             !unwrapped &&
-                             unwrapped.error().code() == ErrorCode::invalid_argument;
+                             !unwrapped && unwrapped.error().code() == ErrorCode::invalid_argument;
         CHECK(refused);
         refused ? ++tally.acceptable : ++tally.failed;
       }
@@ -92,8 +90,8 @@ TEST_CASE("AesKeyWrapPad: every Wycheproof aes_kwp vector is accounted for") {
         // Includes SmallKey (1 to 15 bytes): RFC 5649 wraps any length from
         // 1 byte, and so do we.
         auto wrapped = AesKeyWrapPad(kek, msg);
-        const bool ok = wrapped && *wrapped == ct && unwrapped &&
-                        ConstantTimeEqual(unwrapped->span(), msg);
+        const bool ok =
+            wrapped && *wrapped == ct && unwrapped && ConstantTimeEqual(unwrapped->span(), msg);
         CHECK(ok);
         ok ? ++tally.valid_passed : ++tally.failed;
       } else if (result == "invalid") {
@@ -103,8 +101,7 @@ TEST_CASE("AesKeyWrapPad: every Wycheproof aes_kwp vector is accounted for") {
         if (msg.empty()) {
           // "invalid wrapping of empty key": there is no empty key to wrap.
           auto wrapped = AesKeyWrapPad(kek, msg);
-          rejected = rejected && !wrapped &&
-                     wrapped.error().code() == ErrorCode::invalid_argument;
+          rejected = rejected && !wrapped && wrapped.error().code() == ErrorCode::invalid_argument;
         }
         CHECK(rejected);
         rejected ? ++tally.invalid_rejected : ++tally.failed;
@@ -124,9 +121,9 @@ struct KwFixture {
       Hex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
   std::vector<uint8_t> key =
       Hex("00112233445566778899aabbccddeeff000102030405060708090a0b0c0d0e0f");
-  std::vector<uint8_t> wrapped = Hex(
-      "28c9f404c4b810f4cbccb35cfb87f8263f5786e2d80ed326cbc7f0e71a99f43b"
-      "fb988b9b7a02dd21");
+  std::vector<uint8_t> wrapped =
+      Hex("28c9f404c4b810f4cbccb35cfb87f8263f5786e2d80ed326cbc7f0e71a99f43b"
+          "fb988b9b7a02dd21");
 };
 
 // RFC 5649 section 6 (192-bit KEK, 20-byte key).
@@ -237,8 +234,8 @@ TEST_CASE("AesKeyUnwrapPad: rejects every flipped bit") {
 
 TEST_CASE("AesKeyUnwrapPad: rejects a truncated, extended or ragged wrap") {
   KwpFixture f;
-  for (size_t n : {size_t{0}, size_t{8}, size_t{15}, size_t{24}, f.wrapped.size() + 1,
-                   f.wrapped.size() + 8}) {
+  for (size_t n :
+       {size_t{0}, size_t{8}, size_t{15}, size_t{24}, f.wrapped.size() + 1, f.wrapped.size() + 8}) {
     CAPTURE(n);
     std::vector<uint8_t> w = f.wrapped;
     w.resize(n, 0);

@@ -43,7 +43,7 @@ TEST_CASE("RandomUuid: version 4 text form, different each time") {
       CHECK(((a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'f')));
     }
   }
-  CHECK(a[14] == '4');                                 // version 4
+  CHECK(a[14] == '4');                                          // version 4
   CHECK(std::string("89ab").find(a[19]) != std::string::npos);  // RFC 4122 variant
 }
 

@@ -120,7 +120,8 @@ TEST_CASE("Rsa: PublicKey of a private key is the matching public key") {
   auto priv = PrivateKey("rsa4096_a.pem");
   auto pub = priv.PublicKey();
   REQUIRE(pub);
-  CHECK(*pub->DerSubjectPublicKeyInfo() == *PublicKey("rsa4096_a.pub.pem").DerSubjectPublicKeyInfo());
+  CHECK(*pub->DerSubjectPublicKeyInfo() ==
+        *PublicKey("rsa4096_a.pub.pem").DerSubjectPublicKeyInfo());
   auto ct = pub->Encrypt(RsaPadding::oaep_sha256, std::vector<uint8_t>{1, 2, 3});
   REQUIRE(ct);
   CHECK(ToVector(*priv.Decrypt(RsaPadding::oaep_sha256, *ct)) == std::vector<uint8_t>{1, 2, 3});
@@ -247,8 +248,8 @@ TEST_CASE("Rsa: key parsing rejects the wrong PEM type, garbage and trailing byt
   CHECK(RsaPublicKey::FromDer(*der));
   der->push_back(0);
   CHECK(RsaPublicKey::FromDer(*der).error().code() == ErrorCode::invalid_argument);
-  const auto doc = testing::LoadJson(
-      testing::VectorPath("wycheproof/rsa_oaep_2048_sha1_mgf1sha1_test.json"));
+  const auto doc =
+      testing::LoadJson(testing::VectorPath("wycheproof/rsa_oaep_2048_sha1_mgf1sha1_test.json"));
   auto p8 = Hex(doc["testGroups"][0]["privateKeyPkcs8"].get<std::string>());
   CHECK(RsaPrivateKey::FromDer(p8));
   p8.push_back(0);

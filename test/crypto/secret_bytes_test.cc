@@ -80,7 +80,7 @@ TEST_CASE("SecretBytes: move construction leaves the source empty") {
   SecretBytes b(std::move(*a));
   CHECK(b.data() == storage);
   CHECK(b.size() == 32);
-  CHECK(a->empty());       // NOLINT(bugprone-use-after-move): the state is specified
+  CHECK(a->empty());  // NOLINT(bugprone-use-after-move): the state is specified
   CHECK(a->data() == nullptr);
 }
 

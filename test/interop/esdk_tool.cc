@@ -28,11 +28,10 @@
 #include <iterator>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "envelope/keyring.hpp"
 #include "envelope/message.hpp"
@@ -58,9 +57,10 @@ struct Options {
 };
 
 Options ParseArgs(int argc, char** argv) {
-  static const char* const kNames[] = {"in", "out", "keyring", "key-file", "key-namespace",
-                                       "key-name", "public-key", "private-key", "padding",
-                                       "suite", "frame-length", "context", "context-file"};
+  static const char* const kNames[] = {
+      "in",           "out",        "keyring",     "key-file", "key-namespace",
+      "key-name",     "public-key", "private-key", "padding",  "suite",
+      "frame-length", "context",    "context-file"};
   Options o;
   if (argc < 2 || (std::strcmp(argv[1], "encrypt") != 0 && std::strcmp(argv[1], "decrypt") != 0)) {
     throw Usage{"the first argument must be \"encrypt\" or \"decrypt\""};
@@ -141,8 +141,9 @@ Result<std::shared_ptr<const envelope::Keyring>> MakeKeyring(const Options& o) {
         {"pkcs1", envelope::RsaPadding::pkcs1_v15}};
     auto padding = kPaddings.find(o.has("padding") ? o.get("padding") : "");
     if (padding == kPaddings.end()) {
-      throw Usage{"--padding must be one of oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512, "
-                  "pkcs1"};
+      throw Usage{
+          "--padding must be one of oaep-sha1, oaep-sha256, oaep-sha384, oaep-sha512, "
+          "pkcs1"};
     }
     std::string public_pem, private_pem;
     if (o.has("public-key")) {
@@ -176,7 +177,8 @@ class TempFileSink final : public envelope::ByteSink {
 
   Result<void> Open() {
     fd_ = open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0) return MakeError(ErrorCode::io, "cannot create " + temp_ + ": " + std::strerror(errno));
+    if (fd_ < 0)
+      return MakeError(ErrorCode::io, "cannot create " + temp_ + ": " + std::strerror(errno));
     return {};
   }
 
@@ -184,7 +186,8 @@ class TempFileSink final : public envelope::ByteSink {
     while (!data.empty()) {
       const ssize_t n = write(fd_, data.data(), data.size());
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return MakeError(ErrorCode::io, "cannot write " + temp_ + ": " + std::strerror(errno));
+      if (n <= 0)
+        return MakeError(ErrorCode::io, "cannot write " + temp_ + ": " + std::strerror(errno));
       data = data.subspan(static_cast<size_t>(n));
     }
     return {};
@@ -197,7 +200,8 @@ class TempFileSink final : public envelope::ByteSink {
     }
     fd_ = -1;
     if (rename(temp_.c_str(), destination_.c_str()) != 0) {
-      return MakeError(ErrorCode::io, "cannot rename to " + destination_ + ": " + std::strerror(errno));
+      return MakeError(ErrorCode::io,
+                       "cannot rename to " + destination_ + ": " + std::strerror(errno));
     }
     committed_ = true;
     return {};

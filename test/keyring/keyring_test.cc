@@ -1,12 +1,13 @@
 // Keyrings and materials managers through the public API: raw AES with every
 // key size, raw RSA with every padding, the multi-keyring, the default and
 // required-encryption-context CMMs, and the streaming entry points.
+#include "envelope/keyring.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "envelope/keyring.hpp"
 #include "envelope/message.hpp"
 #include "support/vectors.h"
 
@@ -238,7 +239,8 @@ TEST_CASE("Streaming API: push and pull give the one-shot results") {
     auto enc = MessageEncryptor::New(*cmm, options, sink);
     REQUIRE(enc);
     for (size_t i = 0; i < plaintext.size(); i += 10000) {
-      REQUIRE((*enc)->Update(std::span(plaintext).subspan(i, std::min<size_t>(10000, plaintext.size() - i))));
+      REQUIRE((*enc)->Update(
+          std::span(plaintext).subspan(i, std::min<size_t>(10000, plaintext.size() - i))));
     }
     REQUIRE((*enc)->Finish());
 

@@ -344,8 +344,9 @@ TEST_CASE("Rewrap: 1 KiB and 1 GiB bodies take about as long (prints timings)" *
   const double large_ms = time("large", *same_shape, *new_key);
   std::printf("rewrap in place, header keeps its length: 1 KiB %.2f ms, 1 GiB %.2f ms\n",
               small_same, large_same);
-  std::printf("rewrap in place, header changes length:   1 KiB %.2f ms, 1 GiB %.2f ms (%llu bytes)\n",
-              small_ms, large_ms, static_cast<unsigned long long>(fs::file_size(dir / "large")));
+  std::printf(
+      "rewrap in place, header changes length:   1 KiB %.2f ms, 1 GiB %.2f ms (%llu bytes)\n",
+      small_ms, large_ms, static_cast<unsigned long long>(fs::file_size(dir / "large")));
   CHECK(Decrypt(ReadAll(dir / "small"), *new_key)->plaintext == small);
 }
 

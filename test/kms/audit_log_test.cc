@@ -259,8 +259,8 @@ TEST_CASE("Audit: the chain goes on after lines and torn tails longer than the f
   CHECK(r->intact);
   const uint64_t lines = r->lines;
   const std::string path = tmp.keystore() + "/audit.log";
-  testing::WriteText(path, testing::ReadText(path) + "{\"seq\":5,\"prev\":\"" +
-                               std::string(10000, 'a'));
+  testing::WriteText(path,
+                     testing::ReadText(path) + "{\"seq\":5,\"prev\":\"" + std::string(10000, 'a'));
   REQUIRE(kms->Encrypt(key->key_id, Bytes("x"), big));
   r = internal::VerifyAuditLog(tmp.keystore());
   REQUIRE(r);

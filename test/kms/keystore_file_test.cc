@@ -80,8 +80,8 @@ TEST_CASE("Keystore: temporaries a killed writer left are removed on open, nothi
     REQUIRE(kms->CreateKey());
   }
   const std::string named = tmp.keystore() + "/.keystore.kms.envelope-AbC123";  // AtomicFile's
-  const std::string legacy = tmp.keystore() + "/keystore.kms.tmp.00112233";    // before it
-  const std::string other = tmp.keystore() + "/.notes.envelope-AbC123";        // not ours
+  const std::string legacy = tmp.keystore() + "/keystore.kms.tmp.00112233";     // before it
+  const std::string other = tmp.keystore() + "/.notes.envelope-AbC123";         // not ours
   for (const auto& p : {named, legacy, other}) testing::WriteText(p, "partial");
   auto kms = Kms::Open(Options(tmp.keystore(), clock));
   REQUIRE(kms);
@@ -315,8 +315,8 @@ TEST_CASE("Keystore payload: numbers must be integers the field can hold") {
   auto payload = internal::OpenKeystore(ReadBytes(tmp.keystore() + "/keystore.kms"), *root);
   REQUIRE(payload);
   const auto bytes = payload->span();
-  const size_t json_size = size_t{bytes[0]} << 24 | size_t{bytes[1]} << 16 |
-                           size_t{bytes[2]} << 8 | size_t{bytes[3]};
+  const size_t json_size =
+      size_t{bytes[0]} << 24 | size_t{bytes[1]} << 16 | size_t{bytes[2]} << 8 | size_t{bytes[3]};
   const auto doc = nlohmann::json::parse(bytes.begin() + 4, bytes.begin() + 4 + json_size);
   const auto table = bytes.subspan(4 + json_size);
   auto rebuild = [&](const nlohmann::json& d) {

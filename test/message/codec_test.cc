@@ -36,8 +36,8 @@ Header MakeHeader(size_t edks, EncryptionContext context = {}) {
 TEST_CASE("Header codec: every ESDK vector header parses and re-serializes byte for byte") {
   int headers = 0;
   for (const char* set : {"v4-Net-4.0.1", "valid-Net-4.0.0", "invalid-Net-4.0.0"}) {
-    for (const auto& entry :
-         std::filesystem::directory_iterator(testing::VectorPath(std::string("esdk/") + set + "/ciphertexts"))) {
+    for (const auto& entry : std::filesystem::directory_iterator(
+             testing::VectorPath(std::string("esdk/") + set + "/ciphertexts"))) {
       CAPTURE(entry.path().string());
       const auto bytes = testing::ReadFile(entry.path());
       auto parsed = ParseHeader(bytes, DecodeLimits{});
@@ -142,8 +142,8 @@ TEST_CASE("Context codec: canonical order is by raw UTF-8 bytes") {
   EncryptionContext ctx{{"z", "1"}, {"\xc3\xa9", "2"}, {"A", "3"}};
   auto bytes = SerializeContext(ctx);
   REQUIRE(bytes);
-  const std::vector<uint8_t> expected = {0, 3, 0, 1, 'A', 0, 1, '3', 0, 1, 'z', 0, 1, '1',
-                                         0, 2, 0xc3, 0xa9, 0, 1, '2'};
+  const std::vector<uint8_t> expected = {0, 3, 0,   1, 'A', 0,    1,    '3', 0, 1,  'z',
+                                         0, 1, '1', 0, 2,   0xc3, 0xa9, 0,   1, '2'};
   CHECK(*bytes == expected);
   CHECK(*ParseContext(*bytes) == ctx);
   CHECK(SerializeContext({})->empty());
@@ -158,8 +158,8 @@ TEST_CASE("Context codec: rejects unsorted, duplicate, bad UTF-8, zero count, le
   const std::vector<uint8_t> zero_count = {0, 0};
   const std::vector<uint8_t> leftover = {0, 1, 0, 1, 'a', 0, 0, 9};
   const std::vector<uint8_t> short_pair = {0, 1, 0, 5, 'a'};
-  for (const auto* b : {&unsorted, &duplicate, &bad_utf8, &overlong, &zero_count, &leftover,
-                        &short_pair}) {
+  for (const auto* b :
+       {&unsorted, &duplicate, &bad_utf8, &overlong, &zero_count, &leftover, &short_pair}) {
     auto r = ParseContext(*b);
     REQUIRE_FALSE(r);
     CHECK(r.error().code() == ErrorCode::invalid_argument);
@@ -170,15 +170,19 @@ TEST_CASE("Context codec: rejects unsorted, duplicate, bad UTF-8, zero count, le
 }
 
 TEST_CASE("Base64: RFC 4648 answers and strict decoding") {
-  const std::pair<const char*, const char*> cases[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
-      {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> cases[] = {{"", ""},
+                                                       {"f", "Zg=="},
+                                                       {"fo", "Zm8="},
+                                                       {"foo", "Zm9v"},
+                                                       {"foob", "Zm9vYg=="},
+                                                       {"fooba", "Zm9vYmE="},
+                                                       {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : cases) {
     CHECK(Base64Encode(Bytes(plain)) == encoded);
     CHECK(*Base64Decode(encoded) == Bytes(plain));
   }
-  for (const char* bad : {"Zg=", "Zg", "Zh==", "Zm9=", "Z===", "Zm9v\n", "Zm9v====", "Z=9v",
-                          "Zm-v"}) {
+  for (const char* bad :
+       {"Zg=", "Zg", "Zh==", "Zm9=", "Z===", "Zm9v\n", "Zm9v====", "Z=9v", "Zm-v"}) {
     CAPTURE(bad);
     CHECK_FALSE(Base64Decode(bad));
   }

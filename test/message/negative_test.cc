@@ -107,8 +107,8 @@ TEST_CASE("Decrypt: reordered, repeated and dropped frames fail authentication")
   Small s;
   const auto header = std::vector(s.message.begin(), s.message.begin() + s.header_size);
   const auto f1 = s.Frame(0), f2 = s.Frame(1);
-  const auto final_frame = std::vector(s.message.begin() + s.header_size + 2 * kRegular,
-                                       s.message.end());
+  const auto final_frame =
+      std::vector(s.message.begin() + s.header_size + 2 * kRegular, s.message.end());
   auto join = [&](std::initializer_list<const std::vector<uint8_t>*> parts) {
     std::vector<uint8_t> m = header;
     for (const auto* p : parts) m.insert(m.end(), p->begin(), p->end());
@@ -157,9 +157,8 @@ void ResealHeader(std::vector<uint8_t>& m) {
   auto keys = message::DeriveKeys(*parsed->header.suite, data_key, parsed->header.message_id);
   REQUIRE(keys);
   const uint8_t iv[12] = {0};
-  REQUIRE(crypto::AesGcmSeal(keys->encryption_key.span(), iv,
-                             std::span(m).first(parsed->body_size), {},
-                             std::span(m).subspan(parsed->body_size, 16)));
+  REQUIRE(crypto::AesGcmSeal(keys->encryption_key.span(), iv, std::span(m).first(parsed->body_size),
+                             {}, std::span(m).subspan(parsed->body_size, 16)));
 }
 
 TEST_CASE("Decrypt: an unsigned message with aws-crypto-public-key in its context fails") {
@@ -174,7 +173,8 @@ TEST_CASE("Decrypt: an unsigned message with aws-crypto-public-key in its contex
   const std::string_view kez = "aws-crypto-public-kez";
   auto at = std::search(m.begin(), m.end(), kez.begin(), kez.end());
   REQUIRE(at != m.end());
-  *(at + kez.size() - 1) = 'y';  // the context key is now aws-crypto-public-key (same length, still sorted)
+  *(at + kez.size() - 1) =
+      'y';  // the context key is now aws-crypto-public-key (same length, still sorted)
   ResealHeader(m);
   cmm.calls = 0;
   auto r = DecryptWith(cmm, m, out);

@@ -1,9 +1,10 @@
 // RandomAccessDecryptor over unsigned v2 messages: any range equals the
 // plaintext slice; a tampered frame fails only the ranges that touch it; a
 // truncated or extended message fails up front; signed messages are refused.
+#include "message/random_access.h"
+
 #include <doctest/doctest.h>
 
-#include "message/random_access.h"
 #include "message_test_util.h"
 
 namespace envelope::testing {

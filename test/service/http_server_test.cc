@@ -5,11 +5,6 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <future>
-#include <mutex>
-#include <thread>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -17,6 +12,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
 
 #include "crypto/tls_certificate.h"
 
@@ -228,10 +227,10 @@ TEST_CASE("HttpServer: limits and malformed requests never reach the handler") {
   });
   bool closed = false;
 
-  auto big_body = RawExchange(server->port(),
-                              "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n" +
-                                  std::string(1001, 'a'),
-                              &closed);
+  auto big_body = RawExchange(
+      server->port(),
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n\r\n" + std::string(1001, 'a'),
+      &closed);
   CHECK(big_body.result_int() == 413);
   CHECK(closed);
 
@@ -245,13 +244,14 @@ TEST_CASE("HttpServer: limits and malformed requests never reach the handler") {
   CHECK(garbage.result_int() == 400);
   CHECK(closed);
 
-  auto bad_length = RawExchange(server->port(),
-                                "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", &closed);
+  auto bad_length = RawExchange(
+      server->port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n", &closed);
   CHECK(bad_length.result_int() == 400);
   CHECK(closed);
 
   CHECK(handled.load() == 0);
-  auto fine = RawExchange(server->port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok");
+  auto fine =
+      RawExchange(server->port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok");
   CHECK(fine.result_int() == 200);
   CHECK(handled.load() == 1);
 }
@@ -267,20 +267,19 @@ TEST_CASE("HttpServer: protocol errors take the shape the protocol above asks fo
     return response;
   };
   auto server = StartOrFail(std::move(options), Echo);
-  auto response = RawExchange(server->port(),
-                              "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n01234567890");
+  auto response = RawExchange(
+      server->port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n01234567890");
   CHECK(response.result_int() == 413);
   CHECK(response["x-amzn-RequestId"] == "fixed-id");
   CHECK(response.body() == "{\"message\":\"request body too large\"}");
 }
 
 TEST_CASE("HttpServer: a handler that throws gets a 500 and the connection closes") {
-  auto server = StartOrFail(Loopback(), [](HttpRequest, Respond) {
-    throw std::runtime_error("handler bug");
-  });
+  auto server = StartOrFail(Loopback(),
+                            [](HttpRequest, Respond) { throw std::runtime_error("handler bug"); });
   bool closed = false;
-  auto response = RawExchange(server->port(), "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
-                              &closed);
+  auto response = RawExchange(server->port(),
+                              "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", &closed);
   CHECK(response.result_int() == 500);
   CHECK(response.body().find("handler bug") == std::string::npos);
   CHECK(closed);
@@ -298,7 +297,9 @@ TEST_CASE("HttpServer: silent and slow clients are disconnected") {
   {
     // The header arrives, the announced body never does.
     PlainClient slow(server->port());
-    net::write(slow.socket, net::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")));
+    net::write(
+        slow.socket,
+        net::buffer(std::string("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")));
     CHECK(slow.Closed());
   }
 }
@@ -316,7 +317,8 @@ TEST_CASE("HttpServer: connections beyond the cap are closed at once") {
   CHECK(a.Post("a again").body() == "a again");
 }
 
-TEST_CASE("HttpServer: Stop answers the request in flight, closes idle connections, refuses new ones") {
+TEST_CASE(
+    "HttpServer: Stop answers the request in flight, closes idle connections, refuses new ones") {
   std::mutex mu;
   std::condition_variable cv;
   std::optional<Respond> pending;

@@ -93,7 +93,8 @@ TEST_CASE("KmsApi: CreateKey refuses what this server cannot honour") {
   f.Err("CreateKey", R"({"KeySpec": "RSA_2048"})", "UnsupportedOperationException");
   f.Err("CreateKey", R"({"KeyUsage": "SIGN_VERIFY"})", "UnsupportedOperationException");
   f.Err("CreateKey", R"({"Origin": "EXTERNAL"})", "UnsupportedOperationException");
-  f.Err("CreateKey", R"({"Policy": "{\"Version\":\"2012-10-17\"}"})", "MalformedPolicyDocumentException");
+  f.Err("CreateKey", R"({"Policy": "{\"Version\":\"2012-10-17\"}"})",
+        "MalformedPolicyDocumentException");
   f.Err("CreateKey", R"({"Description": 5})", "SerializationException");
   f.Err("CreateKey", R"({"Tags": [{"TagKey": "a"}]})", "SerializationException");
   auto keys = f.keystore->ListKeys();
@@ -105,9 +106,9 @@ TEST_CASE("KmsApi: Encrypt, Decrypt and ReEncrypt with a context") {
   Fixture f;
   const std::string a = f.NewKey();
   const std::string b = f.NewKey();
-  json ct = f.Ok("Encrypt", {{"KeyId", a},
-                             {"Plaintext", B64("secret")},
-                             {"EncryptionContext", {{"dept", "A"}}}});
+  json ct =
+      f.Ok("Encrypt",
+           {{"KeyId", a}, {"Plaintext", B64("secret")}, {"EncryptionContext", {{"dept", "A"}}}});
   CHECK(ct["KeyId"] == f.api->KeyArn(a));
   CHECK(ct["EncryptionAlgorithm"] == "SYMMETRIC_DEFAULT");
   const std::string blob = ct["CiphertextBlob"];
@@ -122,7 +123,8 @@ TEST_CASE("KmsApi: Encrypt, Decrypt and ReEncrypt with a context") {
         json{{"CiphertextBlob", blob}, {"EncryptionContext", {{"dept", "A"}}}, {"KeyId", b}}.dump(),
         "IncorrectKeyException");
   f.Err("Decrypt", R"({"CiphertextBlob": "not base64!"})", "SerializationException");
-  f.Err("Decrypt", json{{"CiphertextBlob", blob}, {"EncryptionAlgorithm", "RSAES_OAEP_SHA_256"}}.dump(),
+  f.Err("Decrypt",
+        json{{"CiphertextBlob", blob}, {"EncryptionAlgorithm", "RSAES_OAEP_SHA_256"}}.dump(),
         "InvalidKeyUsageException");
 
   json re = f.Ok("ReEncrypt", {{"CiphertextBlob", blob},
@@ -135,26 +137,29 @@ TEST_CASE("KmsApi: Encrypt, Decrypt and ReEncrypt with a context") {
                                {"EncryptionContext", {{"dept", "B"}}}});
   CHECK(back["Plaintext"] == B64("secret"));
   f.Err("ReEncrypt",
-        json{{"CiphertextBlob", blob}, {"SourceEncryptionContext", {{"dept", "A"}}},
-             {"DestinationKeyId", b}, {"SourceKeyId", b}}
+        json{{"CiphertextBlob", blob},
+             {"SourceEncryptionContext", {{"dept", "A"}}},
+             {"DestinationKeyId", b},
+             {"SourceKeyId", b}}
             .dump(),
         "IncorrectKeyException");
 
   f.Err("Encrypt", json{{"KeyId", a}, {"Plaintext", B64(std::string(4097, 'x'))}}.dump(),
         "ValidationException");
   f.Err("Encrypt", json{{"KeyId", a}}.dump(), "ValidationException");
-  f.Err("Encrypt", json{{"KeyId", a}, {"Plaintext", B64("x")}, {"EncryptionContext", {{"k", 1}}}}.dump(),
+  f.Err("Encrypt",
+        json{{"KeyId", a}, {"Plaintext", B64("x")}, {"EncryptionContext", {{"k", 1}}}}.dump(),
         "SerializationException");
 }
 
 TEST_CASE("KmsApi: GenerateDataKey by KeySpec or NumberOfBytes") {
   Fixture f;
   const std::string key = f.NewKey();
-  for (const auto& [body, size] : std::vector<std::pair<json, size_t>>{
-           {{{"KeyId", key}, {"KeySpec", "AES_256"}}, 32},
-           {{{"KeyId", key}, {"KeySpec", "AES_128"}}, 16},
-           {{{"KeyId", key}, {"NumberOfBytes", 64}}, 64},
-           {{{"KeyId", key}, {"NumberOfBytes", 1}}, 1}}) {
+  for (const auto& [body, size] :
+       std::vector<std::pair<json, size_t>>{{{{"KeyId", key}, {"KeySpec", "AES_256"}}, 32},
+                                            {{{"KeyId", key}, {"KeySpec", "AES_128"}}, 16},
+                                            {{{"KeyId", key}, {"NumberOfBytes", 64}}, 64},
+                                            {{{"KeyId", key}, {"NumberOfBytes", 1}}, 1}}) {
     const size_t expected = size;
     json dk = f.Ok("GenerateDataKey", body);
     auto plaintext = message::Base64Decode(dk["Plaintext"].get<std::string>());
@@ -165,17 +170,23 @@ TEST_CASE("KmsApi: GenerateDataKey by KeySpec or NumberOfBytes") {
     json without = f.Ok("GenerateDataKeyWithoutPlaintext", body);
     CHECK_FALSE(without.contains("Plaintext"));
     auto inner = message::Base64Decode(
-        f.Ok("Decrypt", {{"CiphertextBlob", without["CiphertextBlob"]}})["Plaintext"].get<std::string>());
+        f.Ok("Decrypt", {{"CiphertextBlob", without["CiphertextBlob"]}})["Plaintext"]
+            .get<std::string>());
     REQUIRE(inner.has_value());
     CHECK(inner->size() == expected);
   }
   f.Err("GenerateDataKey", json{{"KeyId", key}}.dump(), "ValidationException");
-  f.Err("GenerateDataKey", json{{"KeyId", key}, {"KeySpec", "AES_256"}, {"NumberOfBytes", 32}}.dump(),
+  f.Err("GenerateDataKey",
+        json{{"KeyId", key}, {"KeySpec", "AES_256"}, {"NumberOfBytes", 32}}.dump(),
         "ValidationException");
-  f.Err("GenerateDataKey", json{{"KeyId", key}, {"NumberOfBytes", 1025}}.dump(), "ValidationException");
-  f.Err("GenerateDataKey", json{{"KeyId", key}, {"NumberOfBytes", 0}}.dump(), "ValidationException");
-  f.Err("GenerateDataKey", json{{"KeyId", key}, {"KeySpec", "AES_512"}}.dump(), "ValidationException");
-  auto random = message::Base64Decode(f.Ok("GenerateRandom", {{"NumberOfBytes", 24}})["Plaintext"].get<std::string>());
+  f.Err("GenerateDataKey", json{{"KeyId", key}, {"NumberOfBytes", 1025}}.dump(),
+        "ValidationException");
+  f.Err("GenerateDataKey", json{{"KeyId", key}, {"NumberOfBytes", 0}}.dump(),
+        "ValidationException");
+  f.Err("GenerateDataKey", json{{"KeyId", key}, {"KeySpec", "AES_512"}}.dump(),
+        "ValidationException");
+  auto random = message::Base64Decode(
+      f.Ok("GenerateRandom", {{"NumberOfBytes", 24}})["Plaintext"].get<std::string>());
   REQUIRE(random.has_value());
   CHECK(random->size() == 24);
   f.Err("GenerateRandom", "{}", "ValidationException");
@@ -206,7 +217,8 @@ TEST_CASE("KmsApi: key states, rotation and deletion") {
   json scheduled = f.Ok("ScheduleKeyDeletion", {{"KeyId", key}, {"PendingWindowInDays", 7}});
   CHECK(scheduled["KeyState"] == "PendingDeletion");
   CHECK(scheduled["PendingWindowInDays"] == 7);
-  f.Err("Encrypt", json{{"KeyId", key}, {"Plaintext", B64("x")}}.dump(), "KMSInvalidStateException");
+  f.Err("Encrypt", json{{"KeyId", key}, {"Plaintext", B64("x")}}.dump(),
+        "KMSInvalidStateException");
   f.Err("ScheduleKeyDeletion", json{{"KeyId", key}, {"PendingWindowInDays", 6}}.dump(),
         "ValidationException");
   f.Ok("CancelKeyDeletion", {{"KeyId", key}});
@@ -260,9 +272,10 @@ TEST_CASE("KmsApi: ListKeys and ListAliases page with Limit and Marker") {
 TEST_CASE("KmsApi: TagResource, UntagResource and ListResourceTags") {
   Fixture f;
   const std::string key = f.NewKey();
-  f.Ok("TagResource", {{"KeyId", key},
-                       {"Tags", {{{"TagKey", "team"}, {"TagValue", "web"}},
-                                 {{"TagKey", "env"}, {"TagValue", "prod"}}}}});
+  f.Ok("TagResource",
+       {{"KeyId", key},
+        {"Tags",
+         {{{"TagKey", "team"}, {"TagValue", "web"}}, {{"TagKey", "env"}, {"TagValue", "prod"}}}}});
   json tags = f.Ok("ListResourceTags", {{"KeyId", key}});
   REQUIRE(tags["Tags"].size() == 2);
   CHECK(tags["Tags"][0] == json{{"TagKey", "env"}, {"TagValue", "prod"}});
@@ -277,11 +290,12 @@ TEST_CASE("KmsApi: TagResource, UntagResource and ListResourceTags") {
   CHECK(f.Ok("DescribeKey", {{"KeyId", key}})["KeyMetadata"].contains("KeyId"));
 
   json many = json::array();
-  for (int i = 0; i < 50; ++i) many.push_back({{"TagKey", "k" + std::to_string(i)}, {"TagValue", "v"}});
+  for (int i = 0; i < 50; ++i)
+    many.push_back({{"TagKey", "k" + std::to_string(i)}, {"TagValue", "v"}});
   f.Err("TagResource", json{{"KeyId", key}, {"Tags", many}}.dump(), "TagException");
   CHECK(f.Ok("ListResourceTags", {{"KeyId", key}})["Tags"].size() == 1);  // unchanged
-  f.Err("TagResource",
-        json{{"KeyId", key}, {"Tags", {{{"TagKey", ""}, {"TagValue", "v"}}}}}.dump(), "TagException");
+  f.Err("TagResource", json{{"KeyId", key}, {"Tags", {{{"TagKey", ""}, {"TagValue", "v"}}}}}.dump(),
+        "TagException");
   f.Err("UntagResource", json{{"KeyId", key}, {"TagKeys", "env"}}.dump(), "SerializationException");
 }
 

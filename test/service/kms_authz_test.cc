@@ -109,7 +109,8 @@ constexpr char kPolicy[] = R"({"Version": "2012-10-17", "Statement": [
 
 std::string Denial(const std::string& who, const std::string& action, const std::string& arn,
                    const std::string& why) {
-  return "User: " + who + " is not authorized to perform: " + action + " on resource: " + arn + " " + why;
+  return "User: " + who + " is not authorized to perform: " + action + " on resource: " + arn +
+         " " + why;
 }
 
 }  // namespace
@@ -122,37 +123,55 @@ TEST_CASE("KmsService: key policies, grants and accounts decide each request") {
   f.Ok("", "Encrypt", {{"KeyId", f.key_id}, {"Plaintext", plaintext}});
   json refused = f.Err("alice", "Encrypt", {{"KeyId", f.key_id}, {"Plaintext", plaintext}});
   CHECK(refused["__type"] == "AccessDeniedException");
-  CHECK(refused["message"] == Denial("arn:aws:iam::111122223333:user/alice", "kms:Encrypt", f.key_arn,
-                                     "because no identity-based policy allows the kms:Encrypt action"));
+  CHECK(refused["message"] ==
+        Denial("arn:aws:iam::111122223333:user/alice", "kms:Encrypt", f.key_arn,
+               "because no identity-based policy allows the kms:Encrypt action"));
   json policy = f.Ok("", "GetKeyPolicy", {{"KeyId", f.key_id}, {"PolicyName", "default"}});
   CHECK(policy["PolicyName"] == "default");
   CHECK(json::parse(policy["Policy"].get<std::string>())["Statement"][0]["Principal"]["AWS"] ==
         "arn:aws:iam::111122223333:root");
-  CHECK(f.Ok("", "ListKeyPolicies", {{"KeyId", f.key_id}})["PolicyNames"] == json::array({"default"}));
+  CHECK(f.Ok("", "ListKeyPolicies", {{"KeyId", f.key_id}})["PolicyNames"] ==
+        json::array({"default"}));
 
   // Only the root may change the policy; a policy that would lock the
   // account out is refused unless the check is bypassed.
-  CHECK(f.Err("alice", "PutKeyPolicy", {{"KeyId", f.key_id}, {"PolicyName", "default"}, {"Policy", kPolicy}})["__type"] ==
+  CHECK(f.Err("alice", "PutKeyPolicy",
+              {{"KeyId", f.key_id}, {"PolicyName", "default"}, {"Policy", kPolicy}})["__type"] ==
         "AccessDeniedException");
-  const std::string lockout = R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "kms:*", "Resource": "*"}]})";
-  json locked = f.Err("", "PutKeyPolicy", {{"KeyId", f.key_id}, {"PolicyName", "default"}, {"Policy", lockout}});
+  const std::string lockout =
+      R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "kms:*", "Resource": "*"}]})";
+  json locked = f.Err("", "PutKeyPolicy",
+                      {{"KeyId", f.key_id}, {"PolicyName", "default"}, {"Policy", lockout}});
   CHECK(locked["__type"] == "MalformedPolicyDocumentException");
-  CHECK(f.Err("", "PutKeyPolicy", {{"KeyId", f.key_id}, {"PolicyName", "default"}, {"Policy", "{\"Version\": 1}"}})["__type"] ==
-        "MalformedPolicyDocumentException");
+  CHECK(f.Err("", "PutKeyPolicy",
+              {{"KeyId", f.key_id},
+               {"PolicyName", "default"},
+               {"Policy", "{\"Version\": 1}"}})["__type"] == "MalformedPolicyDocumentException");
   f.Ok("", "PutKeyPolicy", {{"KeyId", f.key_id}, {"PolicyName", "default"}, {"Policy", kPolicy}});
-  CHECK(f.Ok("", "GetKeyPolicy", {{"KeyId", f.key_id}, {"PolicyName", "default"}})["Policy"] == kPolicy);
+  CHECK(f.Ok("", "GetKeyPolicy", {{"KeyId", f.key_id}, {"PolicyName", "default"}})["Policy"] ==
+        kPolicy);
 
   // Alice: Encrypt and GenerateDataKey with dept=A only.
   const json dept_a = {{"dept", "A"}};
-  const json blob = f.Ok("alice", "Encrypt", {{"KeyId", f.key_id}, {"Plaintext", plaintext}, {"EncryptionContext", dept_a}})["CiphertextBlob"];
-  f.Ok("alice", "GenerateDataKey", {{"KeyId", f.key_id}, {"KeySpec", "AES_256"}, {"EncryptionContext", dept_a}});
+  const json blob = f.Ok("alice", "Encrypt",
+                         {{"KeyId", f.key_id},
+                          {"Plaintext", plaintext},
+                          {"EncryptionContext", dept_a}})["CiphertextBlob"];
+  f.Ok("alice", "GenerateDataKey",
+       {{"KeyId", f.key_id}, {"KeySpec", "AES_256"}, {"EncryptionContext", dept_a}});
   // (The Root statement names her account, which delegates to her identity
   // policy: she has none, so that is what the refusal names.)
-  CHECK(f.Err("alice", "Encrypt", {{"KeyId", f.key_id}, {"Plaintext", plaintext}, {"EncryptionContext", {{"dept", "B"}}}})["message"] ==
+  CHECK(f.Err("alice", "Encrypt",
+              {{"KeyId", f.key_id},
+               {"Plaintext", plaintext},
+               {"EncryptionContext", {{"dept", "B"}}}})["message"] ==
         Denial("arn:aws:iam::111122223333:user/alice", "kms:Encrypt", f.key_arn,
                "because no identity-based policy allows the kms:Encrypt action"));
-  CHECK(f.Err("alice", "GenerateDataKey", {{"KeyId", f.key_id}, {"KeySpec", "AES_256"}})["__type"] == "AccessDeniedException");
-  CHECK(f.Err("alice", "Decrypt", {{"CiphertextBlob", blob}, {"EncryptionContext", dept_a}})["__type"] == "AccessDeniedException");
+  CHECK(f.Err("alice", "GenerateDataKey",
+              {{"KeyId", f.key_id}, {"KeySpec", "AES_256"}})["__type"] == "AccessDeniedException");
+  CHECK(f.Err("alice", "Decrypt",
+              {{"CiphertextBlob", blob}, {"EncryptionContext", dept_a}})["__type"] ==
+        "AccessDeniedException");
   // Over plain HTTP even the root is refused, by the explicit deny.
   CHECK(f.Err("", "Encrypt", {{"KeyId", f.key_id}, {"Plaintext", plaintext}}, false)["message"] ==
         Denial("arn:aws:iam::111122223333:root", "kms:Encrypt", f.key_arn,
@@ -161,25 +180,30 @@ TEST_CASE("KmsService: key policies, grants and accounts decide each request") {
   // Bob may not decrypt; a grant lets him, RevokeGrant stops it.
   const json decrypt = {{"CiphertextBlob", blob}, {"EncryptionContext", dept_a}};
   CHECK(f.Err("bob", "Decrypt", decrypt)["__type"] == "AccessDeniedException");
-  json grant = f.Ok("", "CreateGrant", {{"KeyId", f.key_id},
-                                        {"GranteePrincipal", "arn:aws:iam::111122223333:user/bob"},
-                                        {"Operations", {"Decrypt"}},
-                                        {"Constraints", {{"EncryptionContextSubset", dept_a}}}});
+  json grant = f.Ok("", "CreateGrant",
+                    {{"KeyId", f.key_id},
+                     {"GranteePrincipal", "arn:aws:iam::111122223333:user/bob"},
+                     {"Operations", {"Decrypt"}},
+                     {"Constraints", {{"EncryptionContextSubset", dept_a}}}});
   CHECK(grant["GrantId"].get<std::string>().size() == 64);
   CHECK(f.Ok("bob", "Decrypt", decrypt)["Plaintext"] == plaintext);
-  CHECK(f.Err("bob", "Encrypt", {{"KeyId", f.key_id}, {"Plaintext", plaintext}})["__type"] == "AccessDeniedException");
+  CHECK(f.Err("bob", "Encrypt", {{"KeyId", f.key_id}, {"Plaintext", plaintext}})["__type"] ==
+        "AccessDeniedException");
   json grants = f.Ok("", "ListGrants", {{"KeyId", f.key_id}});
   REQUIRE(grants["Grants"].size() == 1);
   CHECK(grants["Grants"][0]["GranteePrincipal"] == "arn:aws:iam::111122223333:user/bob");
   CHECK(grants["Grants"][0]["Constraints"]["EncryptionContextSubset"] == dept_a);
-  CHECK(f.Err("bob", "RevokeGrant", {{"KeyId", f.key_id}, {"GrantId", grant["GrantId"]}})["__type"] == "AccessDeniedException");
+  CHECK(
+      f.Err("bob", "RevokeGrant", {{"KeyId", f.key_id}, {"GrantId", grant["GrantId"]}})["__type"] ==
+      "AccessDeniedException");
   f.Ok("", "RevokeGrant", {{"KeyId", f.key_id}, {"GrantId", grant["GrantId"]}});
   CHECK(f.Err("bob", "Decrypt", decrypt)["__type"] == "AccessDeniedException");
 
   // A grant with RetireGrant: the grantee may retire it with its token.
-  json retirable = f.Ok("", "CreateGrant", {{"KeyId", f.key_id},
-                                            {"GranteePrincipal", "arn:aws:iam::111122223333:user/bob"},
-                                            {"Operations", {"Decrypt", "RetireGrant"}}});
+  json retirable = f.Ok("", "CreateGrant",
+                        {{"KeyId", f.key_id},
+                         {"GranteePrincipal", "arn:aws:iam::111122223333:user/bob"},
+                         {"Operations", {"Decrypt", "RetireGrant"}}});
   f.Ok("bob", "Decrypt", decrypt);
   f.Ok("bob", "RetireGrant", {{"GrantToken", retirable["GrantToken"]}});
   CHECK(f.Err("bob", "Decrypt", decrypt)["__type"] == "AccessDeniedException");
@@ -190,7 +214,9 @@ TEST_CASE("KmsService: key policies, grants and accounts decide each request") {
   CHECK(f.Err("carol", "Encrypt", encrypt)["message"] ==
         Denial("arn:aws:iam::444455556666:user/carol", "kms:Encrypt", f.key_arn,
                "because no identity-based policy allows the kms:Encrypt action"));
-  REQUIRE(f.keystore->PutUserPolicy("carol", R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "arn:aws:kms:*:111122223333:key/*"}})"));
+  REQUIRE(f.keystore->PutUserPolicy(
+      "carol",
+      R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "arn:aws:kms:*:111122223333:key/*"}})"));
   f.Ok("carol", "Encrypt", encrypt);
   // Her identity policy allows Decrypt, the key policy does not.
   CHECK(f.Err("carol", "Decrypt", decrypt)["message"] ==
@@ -220,11 +246,15 @@ TEST_CASE("KmsService: CreateKey with a Policy applies it, lockout check include
   const std::string id = created["KeyMetadata"]["KeyId"];
   CHECK(f.Ok("", "GetKeyPolicy", {{"KeyId", id}, {"PolicyName", "default"}})["Policy"] == kPolicy);
   const size_t keys = f.keystore->ListKeys()->size();
-  const std::string lockout = R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "kms:*", "Resource": "*"}]})";
-  CHECK(f.Err("", "CreateKey", {{"Policy", lockout}})["__type"] == "MalformedPolicyDocumentException");
+  const std::string lockout =
+      R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/alice"}, "Action": "kms:*", "Resource": "*"}]})";
+  CHECK(f.Err("", "CreateKey", {{"Policy", lockout}})["__type"] ==
+        "MalformedPolicyDocumentException");
   CHECK(f.keystore->ListKeys()->size() == keys);  // no key was made
-  json forced = f.Ok("", "CreateKey", {{"Policy", lockout}, {"BypassPolicyLockoutSafetyCheck", true}});
-  CHECK(f.Err("", "DescribeKey", {{"KeyId", forced["KeyMetadata"]["KeyId"]}})["__type"] == "AccessDeniedException");
+  json forced =
+      f.Ok("", "CreateKey", {{"Policy", lockout}, {"BypassPolicyLockoutSafetyCheck", true}});
+  CHECK(f.Err("", "DescribeKey", {{"KeyId", forced["KeyMetadata"]["KeyId"]}})["__type"] ==
+        "AccessDeniedException");
 }
 
 TEST_CASE("Kms: users, their access keys and identity policies persist") {
@@ -237,14 +267,21 @@ TEST_CASE("Kms: users, their access keys and identity policies persist") {
   CHECK((*users)[2].arn == "arn:aws:iam::444455556666:user/carol");
   auto keys = reopened->ListAccessKeys();
   REQUIRE(keys.has_value());
-  CHECK(std::count_if(keys->begin(), keys->end(), [](const kms::AccessKeyInfo& k) { return k.user_name == "bob"; }) == 1);
+  CHECK(std::count_if(keys->begin(), keys->end(),
+                      [](const kms::AccessKeyInfo& k) { return k.user_name == "bob"; }) == 1);
   CHECK(reopened->DeleteUser("bob").error().message().starts_with("DeleteConflict"));
   CHECK(reopened->CreateUser("bob").error().message().starts_with("AlreadyExistsException"));
   CHECK(reopened->CreateUser("b/b").error().code() == ErrorCode::invalid_argument);
   CHECK(reopened->CreateUser("dave", "12345").error().code() == ErrorCode::invalid_argument);
   CHECK(reopened->CreateAccessKey("nobody").error().code() == ErrorCode::not_found);
-  CHECK(reopened->PutUserPolicy("bob", R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}})")
-            .error().message().starts_with("MalformedPolicyDocumentException"));
+  CHECK(
+      reopened
+          ->PutUserPolicy(
+              "bob",
+              R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"}})")
+          .error()
+          .message()
+          .starts_with("MalformedPolicyDocumentException"));
   for (const auto& k : *keys) {
     if (k.user_name == "bob") REQUIRE(reopened->DeleteAccessKey(k.access_key_id));
   }

@@ -141,7 +141,8 @@ TEST_CASE("KmsService: a signed request runs and its audit line names the caller
 
 TEST_CASE("KmsService: authentication failures get AWS's errors, are audited and change nothing") {
   Fixture f;
-  CHECK(f.ErrType(f.Request("CreateKey", json::object(), "wrong-secret-wrong-secret-wrong-secret!!")) ==
+  CHECK(f.ErrType(
+            f.Request("CreateKey", json::object(), "wrong-secret-wrong-secret-wrong-secret!!")) ==
         "InvalidSignatureException");
   CHECK(f.ErrType(f.Request("CreateKey", json::object(), {}, "AKIAAAAAAAAAAAAAAAAA")) ==
         "UnrecognizedClientException");
@@ -151,7 +152,8 @@ TEST_CASE("KmsService: authentication failures get AWS's errors, are audited and
   tampered.body = json{{"Description", "b"}}.dump();
   CHECK(f.ErrType(tampered) == "InvalidSignatureException");
   HttpRequest unsigned_request = f.Request("CreateKey", json::object());
-  std::erase_if(unsigned_request.headers, [](const HttpHeader& h) { return h.name == "Authorization"; });
+  std::erase_if(unsigned_request.headers,
+                [](const HttpHeader& h) { return h.name == "Authorization"; });
   CHECK(f.ErrType(unsigned_request, 403) == "MissingAuthenticationTokenException");
   HttpRequest no_target = f.Request("CreateKey", json::object());
   std::erase_if(no_target.headers, [](const HttpHeader& h) { return h.name == "X-Amz-Target"; });

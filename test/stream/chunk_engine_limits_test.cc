@@ -56,7 +56,8 @@ TEST_CASE("ChunkEngine: a refused worker thread is an error, not an abort") {
       std::vector<ChunkJob> jobs;
       for (uint64_t i = 0; i < 4; ++i) {
         auto chunk = std::span(buf).subspan(i * 64, 64);
-        jobs.push_back({i, i == 3, chunk, chunk, std::span(buf).subspan(256 + i * kTagSize, kTagSize)});
+        jobs.push_back(
+            {i, i == 3, chunk, chunk, std::span(buf).subspan(256 + i * kTagSize, kTagSize)});
       }
       if (!(*engine)->Seal(std::span(jobs).first(1))) _exit(6);  // no worker needed
       for (int attempt = 0; attempt < 2; ++attempt) {

@@ -158,7 +158,8 @@ TEST_CASE("ReadSecret: file, descriptor, environment; bounded, never empty, noth
   auto over = ReadSecret({SecretSource::Kind::file, path}, 15);
   REQUIRE_FALSE(over);
   CHECK(over.error().code() == ErrorCode::invalid_argument);
-  CHECK(over.error().message() == "key file \"" + std::string(path) + "\": holds more than 15 bytes");
+  CHECK(over.error().message() ==
+        "key file \"" + std::string(path) + "\": holds more than 15 bytes");
 
   const int rfd = open(path, O_RDONLY);
   auto from_fd = ReadSecret({SecretSource::Kind::fd, std::to_string(rfd)}, 64);

@@ -14,9 +14,8 @@ std::filesystem::path VectorsDir() {
   const char* env = std::getenv("ENVELOPE_VECTORS_DIR");
   std::filesystem::path dir = env != nullptr && *env != '\0' ? env : ENVELOPE_VECTORS_DIR;
   if (!std::filesystem::is_directory(dir)) {
-    throw std::runtime_error(
-        "conformance vectors not found at '" + dir.string() +
-        "' (set ENVELOPE_VECTORS_DIR or configure with -Dvectors_dir=...)");
+    throw std::runtime_error("conformance vectors not found at '" + dir.string() +
+                             "' (set ENVELOPE_VECTORS_DIR or configure with -Dvectors_dir=...)");
   }
   return dir;
 }

@@ -70,8 +70,8 @@ TEST_CASE("ArmorDecoder: whitespace ignored, everything else refused") {
   auto spaced = Dearmor(" Zm9v\r\nYmE=\n\t", 1);
   REQUIRE(spaced);
   CHECK(*spaced == Bytes("fooba"));
-  for (std::string bad : {"Zm9v*", "Zm9=v", "Z===", "Zg==Zg==", "Zm9", "Zh==", "Zm9vY", "Zg===",
-                          "=Zg="}) {
+  for (std::string bad :
+       {"Zm9v*", "Zm9=v", "Z===", "Zg==Zg==", "Zm9", "Zh==", "Zm9vY", "Zg===", "=Zg="}) {
     CAPTURE(bad);
     auto r = Dearmor(bad, 1);
     REQUIRE_FALSE(r);

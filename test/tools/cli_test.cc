@@ -1,9 +1,8 @@
 // tools/cli: atomic output, secret input, exit codes.
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <doctest/doctest.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -36,7 +35,8 @@ struct TempDir {
     fs::remove_all(path, ec);
   }
   size_t Entries() const {
-    return static_cast<size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator()));
+    return static_cast<size_t>(
+        std::distance(fs::directory_iterator(path), fs::directory_iterator()));
   }
 };
 
@@ -112,7 +112,8 @@ TEST_CASE("Output: a link is refused without force; a link to a device is writte
   auto refused = Output::Open(link, {});
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code() == ErrorCode::invalid_argument);
-  CHECK(refused.error().message().starts_with("output \"" + link + "\" is a symbolic link; hint: "));
+  CHECK(
+      refused.error().message().starts_with("output \"" + link + "\" is a symbolic link; hint: "));
   const auto to_null = (dir.path / "null").string();
   fs::create_symlink("/dev/null", to_null);
   auto through = Output::Open(to_null, {});
@@ -211,8 +212,8 @@ TEST_CASE("ParseKey256: raw, hex and base64 forms agree; everything else is refu
   CHECK(k1->Equals(*k2));
   CHECK(k1->Equals(*k3));
 
-  for (std::string bad : {std::string(31, 'a'), hex.substr(0, 63) + "g",
-                          b64.substr(0, 42) + "B=", b64.substr(0, 43) + "A", std::string(33, 'x')}) {
+  for (std::string bad : {std::string(31, 'a'), hex.substr(0, 63) + "g", b64.substr(0, 42) + "B=",
+                          b64.substr(0, 43) + "A", std::string(33, 'x')}) {
     CAPTURE(bad);
     auto r = ParseKey256(*SecretBytes::CopyFrom(Bytes(bad)));
     REQUIRE_FALSE(r);

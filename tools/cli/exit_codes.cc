@@ -15,18 +15,23 @@ namespace envelope::cli {
 
 int ExitCodeFor(const Error& error) noexcept {
   switch (error.code()) {
-    case ErrorCode::invalid_argument: return kExitUsage;
+    case ErrorCode::invalid_argument:
+      return kExitUsage;
     // Everything that says "this input is not a message we accept": the
     // caller cannot tell a flipped length byte from a real one over a limit.
     case ErrorCode::auth_failed:
     case ErrorCode::truncated:
     case ErrorCode::malformed:
-    case ErrorCode::limit_exceeded: return kExitAuth;
+    case ErrorCode::limit_exceeded:
+      return kExitAuth;
     case ErrorCode::key_state:
-    case ErrorCode::not_found: return kExitKey;
-    case ErrorCode::io: return kExitIo;
+    case ErrorCode::not_found:
+      return kExitKey;
+    case ErrorCode::io:
+      return kExitIo;
     case ErrorCode::unsupported:
-    case ErrorCode::internal: return kExitFailure;
+    case ErrorCode::internal:
+      return kExitFailure;
   }
   return kExitFailure;
 }
@@ -41,8 +46,7 @@ void PrintError(std::string_view tool, std::string_view message,
   }
 }
 
-int Fail(std::string_view tool, const Error& error,
-         std::initializer_list<std::string_view> hints) {
+int Fail(std::string_view tool, const Error& error, std::initializer_list<std::string_view> hints) {
   // Library messages may carry their own advice as "...; hint: ...": print
   // it as a hint line of its own, before the caller's.
   std::string_view message = error.message();
@@ -109,8 +113,8 @@ Result<void> FlushStdout() {
   if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return {};
   // ferror stays set after the failing write: errno may be gone by now.
   const int e = errno ? errno : EIO;
-  return MakeError(ErrorCode::io, std::string("cannot write to standard output: ") +
-                                      std::strerror(e));
+  return MakeError(ErrorCode::io,
+                   std::string("cannot write to standard output: ") + std::strerror(e));
 }
 
 int RunMain(std::string_view tool, const std::function<int()>& body) noexcept {

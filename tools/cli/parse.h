@@ -2,12 +2,11 @@
 #ifndef ENVELOPE_TOOLS_CLI_PARSE_H_
 #define ENVELOPE_TOOLS_CLI_PARSE_H_
 
+#include <CLI/CLI.hpp>
 #include <cctype>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/exit_codes.h"
 
@@ -16,8 +15,7 @@ namespace envelope::cli {
 // ParseArgs parses the command line. It returns nullopt when the command
 // should run, or the exit code to return right away: 0 after --help or
 // --version, kExitUsage after printing "<tool>: error: ..." with a hint.
-inline std::optional<int> ParseArgs(CLI::App& app, std::string_view tool, int argc,
-                                    char** argv) {
+inline std::optional<int> ParseArgs(CLI::App& app, std::string_view tool, int argc, char** argv) {
   try {
     app.parse(argc, argv);
     return std::nullopt;

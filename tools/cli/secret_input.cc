@@ -43,7 +43,8 @@ Result<SecretBytes> ParseKey256(const SecretBytes& raw) {
   }
   return MakeError(ErrorCode::invalid_argument,
                    "a customer key must be 32 bytes: raw, 64 hex digits, or 44 characters of "
-                   "base64 (got " + std::to_string(raw.size()) + " bytes)");
+                   "base64 (got " +
+                       std::to_string(raw.size()) + " bytes)");
 }
 
 }  // namespace envelope::cli

@@ -4,14 +4,13 @@
 #ifndef ENVELOPE_TOOLS_COMMANDS_ADMIN_H_
 #define ENVELOPE_TOOLS_COMMANDS_ADMIN_H_
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "cli/exit_codes.h"
 #include "commands/keys.h"

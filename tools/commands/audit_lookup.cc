@@ -91,7 +91,8 @@ int Lookup(const Globals& g, const LookupArgs& a) {
   while (std::getline(in, text)) {
     auto record = nlohmann::json::parse(text, nullptr, false);
     if (record.is_discarded() || !record.is_object()) {
-      PrintError(kTool, "an audit log line is not JSON", {"run 'envelope audit verify' to check the log"});
+      PrintError(kTool, "an audit log line is not JSON",
+                 {"run 'envelope audit verify' to check the log"});
       return kExitFailure;
     }
     if (Matches(record, a, key_id)) found.push_back(std::move(record));
@@ -105,8 +106,8 @@ int Lookup(const Globals& g, const LookupArgs& a) {
     }
     const nlohmann::json identity = it->value("userIdentity", nlohmann::json::object());
     std::string who = Str(identity, "arn");
-    std::printf("%s  %-24s  %-48s  %s%s\n", Str(*it, "eventTime").c_str(), Str(*it, "eventName").c_str(),
-                who.empty() ? "-" : who.c_str(),
+    std::printf("%s  %-24s  %-48s  %s%s\n", Str(*it, "eventTime").c_str(),
+                Str(*it, "eventName").c_str(), who.empty() ? "-" : who.c_str(),
                 it->contains("errorCode") ? Str(*it, "errorCode").c_str() : "ok",
                 it->contains("errorCode") ? (": " + Str(*it, "errorMessage")).c_str() : "");
   }
@@ -120,7 +121,8 @@ void RegisterAuditLookup(CLI::App& audit, std::shared_ptr<Globals> g, Commands& 
   auto a = std::make_shared<LookupArgs>();
   CLI::App* lookup = audit.add_subcommand(
       "lookup", "find audit records (as aws cloudtrail lookup-events), newest first");
-  lookup->add_option("--event-name", a->event_name, "only this API operation (Encrypt, PutKeyPolicy, ...)");
+  lookup->add_option("--event-name", a->event_name,
+                     "only this API operation (Encrypt, PutKeyPolicy, ...)");
   lookup->add_option("--user", a->user, "only this user (name or ARN)");
   lookup->add_option("--key", a->key, "only this key (id or alias)");
   lookup->add_option("--start-time", a->start_time, "only from this RFC 3339 UTC time on");
@@ -128,8 +130,9 @@ void RegisterAuditLookup(CLI::App& audit, std::shared_ptr<Globals> g, Commands& 
   lookup->add_flag("--errors-only", a->errors_only, "only refused or failed calls");
   lookup->add_option("--max-results", a->max_results, "at most N records (default 50)");
   lookup->add_flag("--json", a->json, "lookup-events' JSON shape");
-  lookup->footer(Examples("envelope audit lookup --errors-only --user bob\n"
-                          "  envelope audit lookup --event-name PutKeyPolicy --key alias/app --json"));
+  lookup->footer(
+      Examples("envelope audit lookup --errors-only --user bob\n"
+               "  envelope audit lookup --event-name PutKeyPolicy --key alias/app --json"));
   out.push_back({lookup, [g, a] { return Lookup(*g, *a); }});
 }
 

@@ -43,7 +43,7 @@ struct DecryptSetup {
   std::vector<std::string> required_keys;  // --require-context KEY (any value)
   const SecretBytes* c2sp_key = nullptr;   // the customer key, for C2SP files
   ChunkedOptions chunked;
-  std::optional<ByteRange> range;  // --range
+  std::optional<ByteRange> range;      // --range
   MetadataOutput* metadata = nullptr;  // --metadata-output, if given
 };
 

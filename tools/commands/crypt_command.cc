@@ -40,7 +40,8 @@ Result<Limits> ParseLimits(const CryptOptions& o) {
   if (o.direction == Direction::encrypt && o.frame_size > *frame) {
     return MakeError(ErrorCode::invalid_argument,
                      "--frame-size " + std::to_string(o.frame_size) + " is over --max-frame-size " +
-                         FormatSize(*frame) + "; hint: readers refuse such frames unless told "
+                         FormatSize(*frame) +
+                         "; hint: readers refuse such frames unless told "
                          "(decrypt --max-frame-size): raise --max-frame-size to write them");
   }
   return Limits{*frame, *buffer};
@@ -143,16 +144,18 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
   if (!jobs) return Fail(tool, jobs.error());
   for (const Job& job : *jobs) {
     if (SamePath(job.input, job.output)) {
-      return Fail(tool, Error(ErrorCode::invalid_argument,
-                              "input and output are the same file \"" + job.input + "\""),
+      return Fail(tool,
+                  Error(ErrorCode::invalid_argument,
+                        "input and output are the same file \"" + job.input + "\""),
                   {"write to another file, then rename it"});
     }
   }
 
   for (const Job& job : *jobs) {
     if (o.metadata_output == "-" && job.output == "-") {
-      return Fail(tool, Error(ErrorCode::invalid_argument,
-                              "--metadata-output - and the output both go to standard output"),
+      return Fail(tool,
+                  Error(ErrorCode::invalid_argument,
+                        "--metadata-output - and the output both go to standard output"),
                   {"write the metadata or the output to a file"});
     }
   }
@@ -194,7 +197,8 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
   eo.commitment_policy = *policy;
   eo.limits.max_encrypted_data_keys = o.max_edks;
   eo.limits.max_frame_length = static_cast<uint32_t>(limits->max_frame);
-  if (o.suite == "signed") eo.suite = AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key_ecdsa_p384;
+  if (o.suite == "signed")
+    eo.suite = AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key_ecdsa_p384;
   setup.cmm = cmm->get();
   setup.c2sp_key = key;
   DecryptOptions& d = setup.options;
@@ -205,7 +209,8 @@ int RunCrypt(const std::string& tool, const CryptOptions& o) {
   d.max_buffered_plaintext = static_cast<size_t>(limits->max_buffer);
 
   for (const Job& job : *jobs) {
-    const int rc = enc ? EncryptOne(tool, o, **cmm, eo, job, meta) : DecryptOne(tool, o, setup, job);
+    const int rc =
+        enc ? EncryptOne(tool, o, **cmm, eo, job, meta) : DecryptOne(tool, o, setup, job);
     if (rc != kExitOk) return rc;
   }
   return kExitOk;

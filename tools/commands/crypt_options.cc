@@ -91,8 +91,9 @@ std::optional<int> RefuseLiteralSecrets(const std::string& tool, int argc, char*
     const std::string_view arg = argv[i];
     if (arg == "--") break;
     if (HasPinValue(arg)) {
-      PrintError(tool, "pin-value= in a pkcs11: URI: a PKCS#11 PIN is never accepted on the "
-                       "command line",
+      PrintError(tool,
+                 "pin-value= in a pkcs11: URI: a PKCS#11 PIN is never accepted on the "
+                 "command line",
                  {"other users can read it in /proc/*/cmdline and it stays in your shell history",
                   "use " + std::string(kPinForms)});
       return kExitUsage;
@@ -100,12 +101,12 @@ std::optional<int> RefuseLiteralSecrets(const std::string& tool, int argc, char*
     for (const Refused& r : kRefused) {
       const bool prefix_form = r.option.back() == '=';
       const bool hit = prefix_form ? arg.starts_with(r.option)
-                                   : (arg == r.option || (arg.starts_with(r.option) &&
-                                                          arg[r.option.size()] == '='));
+                                   : (arg == r.option ||
+                                      (arg.starts_with(r.option) && arg[r.option.size()] == '='));
       if (!hit) continue;
       const std::string name(arg.substr(0, arg.find('=')));
-      PrintError(tool, name + ": a " + std::string(r.what) +
-                           " is never accepted on the command line",
+      PrintError(tool,
+                 name + ": a " + std::string(r.what) + " is never accepted on the command line",
                  {"other users can read it in /proc/*/cmdline and it stays in your shell history",
                   "use " + std::string(r.forms)});
       return kExitUsage;
@@ -135,7 +136,8 @@ Result<CommitmentPolicy> ParseCommitmentPolicy(const std::string& text) {
   if (text == "require-encrypt-require-decrypt") {
     return CommitmentPolicy::require_encrypt_require_decrypt;
   }
-  if (text == "require-encrypt-allow-decrypt") return CommitmentPolicy::require_encrypt_allow_decrypt;
+  if (text == "require-encrypt-allow-decrypt")
+    return CommitmentPolicy::require_encrypt_allow_decrypt;
   if (text == "forbid-encrypt-allow-decrypt") return CommitmentPolicy::forbid_encrypt_allow_decrypt;
   return MakeError(ErrorCode::invalid_argument, "unknown commitment policy \"" + text + "\"");
 }
@@ -150,8 +152,7 @@ void AddSecretSourceOptions(CLI::App& app, const std::string& name, const std::s
       ->group(group);
 }
 
-void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
-                     const std::string& tool) {
+void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction, const std::string& tool) {
   const bool enc = direction == Direction::encrypt;
   o.direction = direction;
   app.add_option("inputs", o.inputs, "files or folders to read (default or \"-\": standard input)");
@@ -232,7 +233,10 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
         ->allow_extra_args(false)
         ->group(msg);
   }
-  app.add_option("--threads", o.threads, "threads that encrypt or decrypt the frames (default 0: one per core; 1: no worker threads); encrypt has them read a large input file too, except with 1; otherwise reading a large input runs on one more thread")
+  app.add_option("--threads", o.threads,
+                 "threads that encrypt or decrypt the frames (default 0: one per core; 1: no "
+                 "worker threads); encrypt has them read a large input file too, except with 1; "
+                 "otherwise reading a large input runs on one more thread")
       ->check(CLI::Range(0u, 256u))
       ->group(msg);
   app.add_option("--max-edks", o.max_edks, "most encrypted data keys a message may hold (64)")
@@ -243,22 +247,22 @@ void AddCryptOptions(CLI::App& app, CryptOptions& o, Direction direction,
                        "(the same when encrypting: only committing messages are written)"
                      : "require-encrypt-require-decrypt (default), require-encrypt-allow-decrypt "
                        "(also reads legacy v1 messages) or forbid-encrypt-allow-decrypt")
-      ->check(enc ? CLI::Validator(
-                        [](std::string& v) -> std::string {
-                          if (v == "forbid-encrypt-allow-decrypt") {
-                            return "forbid-encrypt-allow-decrypt forbids the committing "
-                                   "messages encrypt writes (it only matters to decrypt)";
-                          }
-                          if (v == "require-encrypt-require-decrypt" ||
-                              v == "require-encrypt-allow-decrypt") {
-                            return "";
-                          }
-                          return "unknown commitment policy \"" + v + "\"";
-                        },
-                        "POLICY")
-                  : CLI::IsMember({"require-encrypt-require-decrypt",
-                                   "require-encrypt-allow-decrypt",
-                                   "forbid-encrypt-allow-decrypt"}))
+      ->check(
+          enc ? CLI::Validator(
+                    [](std::string& v) -> std::string {
+                      if (v == "forbid-encrypt-allow-decrypt") {
+                        return "forbid-encrypt-allow-decrypt forbids the committing "
+                               "messages encrypt writes (it only matters to decrypt)";
+                      }
+                      if (v == "require-encrypt-require-decrypt" ||
+                          v == "require-encrypt-allow-decrypt") {
+                        return "";
+                      }
+                      return "unknown commitment policy \"" + v + "\"";
+                    },
+                    "POLICY")
+              : CLI::IsMember({"require-encrypt-require-decrypt", "require-encrypt-allow-decrypt",
+                               "forbid-encrypt-allow-decrypt"}))
       ->group(msg);
   AddFormatOptions(app, o, direction);
   (void)tool;

@@ -3,12 +3,11 @@
 #ifndef ENVELOPE_TOOLS_COMMANDS_CRYPT_OPTIONS_H_
 #define ENVELOPE_TOOLS_COMMANDS_CRYPT_OPTIONS_H_
 
+#include <CLI/CLI.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "commands/aws_kms_options.h"
 #include "commands/pkcs11_options.h"
@@ -28,16 +27,16 @@ struct CryptOptions {
   bool force = false;
   bool recursive = false;
   bool quiet = false;
-  bool armor = false;  // encrypt only; decrypt detects it
+  bool armor = false;   // encrypt only; decrypt detects it
   bool decode = false;  // decrypt --decode: the input must be armored
   std::string suffix = ".encrypted";
 
   // Keys (see keys.h for how they become keyrings).
-  std::vector<std::string> kms_keys;       // -k/--key, repeatable
-  std::string customer_key_file;           // SSE-C
+  std::vector<std::string> kms_keys;  // -k/--key, repeatable
+  std::string customer_key_file;      // SSE-C
   int customer_key_fd = -1;
   std::string customer_key_env;
-  bool passphrase_prompt = false;          // --passphrase: ask on the terminal
+  bool passphrase_prompt = false;  // --passphrase: ask on the terminal
   std::string passphrase_file;
   int passphrase_fd = -1;
   std::string passphrase_env;
@@ -87,8 +86,8 @@ void AddCryptOptions(CLI::App& app, CryptOptions& options, Direction direction,
 // RefuseLiteralSecrets scans argv before CLI11 sees it (so a secret never
 // reaches a parse error message) for options that would put a key or a
 // passphrase on the command line: --customer-key VALUE, --passphrase=VALUE,
-// --key-material, --pkcs11-pin, a pkcs11: URI with pin-value=... It prints the error with hints and returns kExitUsage,
-// or nullopt when argv is clean.
+// --key-material, --pkcs11-pin, a pkcs11: URI with pin-value=... It prints the error with hints and
+// returns kExitUsage, or nullopt when argv is clean.
 std::optional<int> RefuseLiteralSecrets(const std::string& tool, int argc, char** argv);
 
 // ParseContext turns "k=v" strings into an encryption context. Fails with

@@ -53,13 +53,12 @@ Result<Output> OpenOutput(const Job& job, const InputFile& in, bool force, bool 
   if (job.create_parent) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(job.output).parent_path(), ec);
-    if (ec) return MakeError(ErrorCode::io, "cannot create a folder for \"" + job.output + "\": " +
-                                                ec.message());
+    if (ec)
+      return MakeError(ErrorCode::io,
+                       "cannot create a folder for \"" + job.output + "\": " + ec.message());
   }
-  return Output::Open(job.output, {.force = force,
-                                   .binary = binary,
-                                   .mode = in.mode(),
-                                   .apply_umask = decrypt});
+  return Output::Open(
+      job.output, {.force = force, .binary = binary, .mode = in.mode(), .apply_umask = decrypt});
 }
 
 int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMaterialsManager& cmm,
@@ -115,9 +114,13 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
   progress.Finish();
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
   if (metadata != nullptr) {
-    MetadataRecord m{.mode = "encrypt", .format = "esdk", .input = job.input,
-                     .output = job.output, .header = (*encryptor)->header(),
-                     .bytes_read = read, .bytes_written = out->bytes_written()};
+    MetadataRecord m{.mode = "encrypt",
+                     .format = "esdk",
+                     .input = job.input,
+                     .output = job.output,
+                     .header = (*encryptor)->header(),
+                     .bytes_read = read,
+                     .bytes_written = out->bytes_written()};
     if (auto r = metadata->Write(m); !r) return Fail(tool, r.error());
   }
   return kExitOk;
@@ -152,8 +155,11 @@ int EncryptC2spOne(const std::string& tool, const CryptOptions& o, const SecretB
   progress.Finish();
   if (auto r = out->Commit(); !r) return Fail(tool, r.error());
   if (metadata != nullptr) {
-    MetadataRecord m{.mode = "encrypt", .format = "c2sp", .input = job.input,
-                     .output = job.output, .bytes_read = read,
+    MetadataRecord m{.mode = "encrypt",
+                     .format = "c2sp",
+                     .input = job.input,
+                     .output = job.output,
+                     .bytes_read = read,
                      .bytes_written = out->bytes_written()};
     if (auto r = metadata->Write(m); !r) return Fail(tool, r.error());
   }

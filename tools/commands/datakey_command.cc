@@ -39,9 +39,10 @@ int Run(const Globals& g, const DataKeyArgs& a) {
   auto context = ParseContext(a.context, "--context");
   if (!context) return Fail(kTool, context.error());
   if (a.plaintext_fd >= 0 && (a.plaintext_fd <= STDERR_FILENO || isatty(a.plaintext_fd))) {
-    PrintError(kTool, "refusing to write a plaintext data key to descriptor " +
-                          std::to_string(a.plaintext_fd) +
-                          (isatty(a.plaintext_fd) ? " (a terminal)" : " (standard streams)"),
+    PrintError(kTool,
+               "refusing to write a plaintext data key to descriptor " +
+                   std::to_string(a.plaintext_fd) +
+                   (isatty(a.plaintext_fd) ? " (a terminal)" : " (standard streams)"),
                {"use --plaintext-file FILE, or a descriptor such as 3 opened on a file or pipe"});
     return kExitUsage;
   }
@@ -115,9 +116,10 @@ void RegisterDataKeyCommand(CLI::App& app, std::shared_ptr<Globals> g, Commands&
                 "only the blob (GenerateDataKeyWithoutPlaintext)");
   sub->add_flag("-f,--force", a->force, "overwrite an existing --plaintext-file");
   sub->add_flag("--json", a->json, "print blob, key id and version as JSON");
-  sub->footer(Examples("envelope datakey alias/app --plaintext-file dk.bin > dk.blob\n"
-                       "  envelope datakey alias/app --plaintext-fd 3 3>dk.bin\n"
-                       "  envelope datakey alias/app --without-plaintext"));
+  sub->footer(
+      Examples("envelope datakey alias/app --plaintext-file dk.bin > dk.blob\n"
+               "  envelope datakey alias/app --plaintext-fd 3 3>dk.bin\n"
+               "  envelope datakey alias/app --without-plaintext"));
   out.push_back({sub, [g, a] { return Run(*g, *a); }});
 }
 

@@ -105,8 +105,7 @@ Result<std::vector<Job>> PlanJobs(const std::vector<std::string>& given, const s
     if (in != "-" && fs::is_directory(in, ec)) any_folder = true;
   }
   const bool single = inputs.size() == 1 && !any_folder;
-  if (inputs.size() > 1 &&
-      std::find(inputs.begin(), inputs.end(), "-") != inputs.end()) {
+  if (inputs.size() > 1 && std::find(inputs.begin(), inputs.end(), "-") != inputs.end()) {
     return Invalid("standard input (\"-\") cannot be combined with other inputs");
   }
   const bool out_is_folder = !output.empty() && output != "-" && fs::is_directory(output, ec);

@@ -62,8 +62,8 @@ class OutputSink final : public ByteSink {
 
 // Job is one input and where its result goes.
 struct Job {
-  std::string input;   // "-": standard input
-  std::string output;  // "-": standard output
+  std::string input;           // "-": standard input
+  std::string output;          // "-": standard output
   bool create_parent = false;  // --recursive into an -o folder: make subfolders
 };
 

@@ -27,9 +27,8 @@ Result<std::string> ReadPolicyFile(const std::string& path) {
   while (in.read(buf, sizeof buf) || in.gcount() > 0) {
     text.append(buf, static_cast<size_t>(in.gcount()));
     if (text.size() > kMaxPolicyFile) {
-      return MakeError(ErrorCode::invalid_argument,
-                       "policy file " + path + " is longer than " +
-                           std::to_string(kMaxPolicyFile) + " bytes");
+      return MakeError(ErrorCode::invalid_argument, "policy file " + path + " is longer than " +
+                                                        std::to_string(kMaxPolicyFile) + " bytes");
     }
   }
   if (in.bad()) return MakeError(ErrorCode::io, "cannot read policy file " + path);
@@ -67,7 +66,9 @@ void RegisterKeyPolicyCommands(CLI::App& keys, std::shared_ptr<Globals> g, Comma
                  })});
   CLI::App* put = policy->add_subcommand("put", "replace the key policy of KEY");
   put->add_option("KEY", a->key, "key id or alias")->required();
-  put->add_option("--policy-file", a->policy_file, "IAM policy JSON")->required()->type_name("FILE");
+  put->add_option("--policy-file", a->policy_file, "IAM policy JSON")
+      ->required()
+      ->type_name("FILE");
   put->add_flag("--bypass-policy-lockout-safety-check", a->bypass,
                 "accept a policy that would lock the account out of the key");
   put->footer(Examples("envelope keys policy put alias/app --policy-file policy.json"));
@@ -85,8 +86,9 @@ void RegisterUserCommands(CLI::App& kms, std::shared_ptr<Globals> g, Commands& o
   CLI::App* create = users->add_subcommand("create", "add user NAME (prints its ARN)");
   create->add_option("NAME", a->user, "user name")->required();
   create->add_option("--account", a->account, "12-digit account (default: the keystore's)");
-  create->footer(Examples("envelope kms users create alice\n"
-                          "  envelope kms access-keys create --user alice --secret-file alice.secret"));
+  create->footer(
+      Examples("envelope kms users create alice\n"
+               "  envelope kms access-keys create --user alice --secret-file alice.secret"));
   out.push_back({create, WithKms(g, [a](kms::Kms& k) -> Result<void> {
                    auto user = k.CreateUser(a->user, a->account);
                    ENVELOPE_RETURN_IF_ERROR(user);
@@ -113,7 +115,8 @@ void RegisterUserCommands(CLI::App& kms, std::shared_ptr<Globals> g, Commands& o
                    if (a->json) PrintJson({{"Users", rows}});
                    return {};
                  })});
-  CLI::App* remove = users->add_subcommand("delete", "remove user NAME (delete its access keys first)");
+  CLI::App* remove =
+      users->add_subcommand("delete", "remove user NAME (delete its access keys first)");
   remove->add_option("NAME", a->user, "user name")->required();
   out.push_back({remove, WithKms(g, [a](kms::Kms& k) { return k.DeleteUser(a->user); })});
   CLI::App* put = users->add_subcommand("put-policy", "attach an identity policy to NAME");

@@ -86,8 +86,10 @@ bool Signed(AlgorithmSuiteId id) {
     case AlgorithmSuiteId::aes_128_gcm_iv12_tag16_hkdf_sha256_ecdsa_p256:
     case AlgorithmSuiteId::aes_192_gcm_iv12_tag16_hkdf_sha384_ecdsa_p384:
     case AlgorithmSuiteId::aes_256_gcm_iv12_tag16_hkdf_sha384_ecdsa_p384:
-    case AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key_ecdsa_p384: return true;
-    default: return false;
+    case AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key_ecdsa_p384:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -103,12 +105,18 @@ nlohmann::json ToJson(const MessageInfo& m) {
     }
     edks.push_back(j);
   }
-  return {{"version", h.version},          {"suite", SuiteHex(h.suite)},
-          {"signed", Signed(h.suite)},     {"message_id", Hex(h.message_id)},
-          {"context", h.context},          {"encrypted_data_keys", edks},
-          {"framed", h.framed},            {"frame_length", h.frame_length},
-          {"header_size", h.header_size},  {"body_size", m.body_size},
-          {"frame_count", m.frame_count},  {"footer_size", m.footer_size},
+  return {{"version", h.version},
+          {"suite", SuiteHex(h.suite)},
+          {"signed", Signed(h.suite)},
+          {"message_id", Hex(h.message_id)},
+          {"context", h.context},
+          {"encrypted_data_keys", edks},
+          {"framed", h.framed},
+          {"frame_length", h.frame_length},
+          {"header_size", h.header_size},
+          {"body_size", m.body_size},
+          {"frame_count", m.frame_count},
+          {"footer_size", m.footer_size},
           {"plaintext_size", m.plaintext_size}};
 }
 
@@ -127,8 +135,9 @@ uint64_t FinalFrameBytes(const MessageInfo& m) {
 nlohmann::json LayoutJson(const MessageInfo& m) {
   return {{"first_frame_offset", m.header.header_size},
           {"regular_frame_size", uint64_t{m.header.frame_length} + kRegularFrameOverhead},
-          {"final_frame_offset", m.header.header_size + (m.frame_count ? m.frame_count - 1 : 0) *
-                                     (uint64_t{m.header.frame_length} + kRegularFrameOverhead)},
+          {"final_frame_offset",
+           m.header.header_size + (m.frame_count ? m.frame_count - 1 : 0) *
+                                      (uint64_t{m.header.frame_length} + kRegularFrameOverhead)},
           {"final_frame_plaintext", FinalFrameBytes(m)}};
 }
 
@@ -169,11 +178,13 @@ void PrintReadable(const C2spInfo& c) {
   std::printf("plaintext size:  %llu bytes\n", u(c.plaintext_size));
   std::printf("message size:    %llu bytes (header %zu, chunks %llu)\n", u(c.size),
               kChunkedHeaderSize, u(c.size - kChunkedHeaderSize));
-  std::printf("range plan:      plaintext byte X is in chunk X / %zu, at offset %zu + "
-              "(X / %zu) * %zu; decrypt --range also reads the final chunk\n",
-              kChunkedChunkSize, kChunkedHeaderSize, kChunkedChunkSize, kChunkedChunkSize + 16);
-  std::printf("note: the layout follows from the size alone; nothing is authenticated "
-              "until the file decrypts\n");
+  std::printf(
+      "range plan:      plaintext byte X is in chunk X / %zu, at offset %zu + "
+      "(X / %zu) * %zu; decrypt --range also reads the final chunk\n",
+      kChunkedChunkSize, kChunkedHeaderSize, kChunkedChunkSize, kChunkedChunkSize + 16);
+  std::printf(
+      "note: the layout follows from the size alone; nothing is authenticated "
+      "until the file decrypts\n");
 }
 
 void PrintReadable(const MessageInfo& m) {
@@ -197,17 +208,20 @@ void PrintReadable(const MessageInfo& m) {
   std::printf("frames:          %llu\n", static_cast<unsigned long long>(m.frame_count));
   if (h.framed && m.frame_count > 0) {
     const uint64_t regular = uint64_t{h.frame_length} + kRegularFrameOverhead;
-    std::printf("frame layout:    frame N (from 1) at offset %llu + (N - 1) * %llu; the final "
-                "one (%llu bytes of plaintext, %llu on disk) at offset %llu\n",
-                static_cast<unsigned long long>(h.header_size),
-                static_cast<unsigned long long>(regular),
-                static_cast<unsigned long long>(FinalFrameBytes(m)),
-                static_cast<unsigned long long>(FinalFrameBytes(m) + kFinalFrameOverhead),
-                static_cast<unsigned long long>(h.header_size + (m.frame_count - 1) * regular));
-    std::printf("range plan:      plaintext byte X is in frame X / %u + 1; decrypt --range "
-                "reads the header, those frames and the final one%s\n",
-                h.frame_length, Signed(h.suite) ? " (not for signed messages: they are "
-                                                  "decrypted whole)" : "");
+    std::printf(
+        "frame layout:    frame N (from 1) at offset %llu + (N - 1) * %llu; the final "
+        "one (%llu bytes of plaintext, %llu on disk) at offset %llu\n",
+        static_cast<unsigned long long>(h.header_size), static_cast<unsigned long long>(regular),
+        static_cast<unsigned long long>(FinalFrameBytes(m)),
+        static_cast<unsigned long long>(FinalFrameBytes(m) + kFinalFrameOverhead),
+        static_cast<unsigned long long>(h.header_size + (m.frame_count - 1) * regular));
+    std::printf(
+        "range plan:      plaintext byte X is in frame X / %u + 1; decrypt --range "
+        "reads the header, those frames and the final one%s\n",
+        h.frame_length,
+        Signed(h.suite) ? " (not for signed messages: they are "
+                          "decrypted whole)"
+                        : "");
   }
   std::printf("plaintext size:  %llu bytes\n", static_cast<unsigned long long>(m.plaintext_size));
   std::printf("message size:    %llu bytes (header %llu, body %llu, footer %llu)\n",
@@ -228,70 +242,73 @@ void RegisterInspectCommand(CLI::App& app, Commands& out) {
   };
   auto a = std::make_shared<Args>();
   CLI::App* sub = app.add_subcommand(
-      "inspect", "show a message's or C2SP file's header and layout (no key needed; nothing is verified)");
+      "inspect",
+      "show a message's or C2SP file's header and layout (no key needed; nothing is verified)");
   sub->add_option("file", a->file, "message file, binary or armored (default: standard input)");
   sub->add_flag("--json", a->json, "JSON object");
   sub->add_option("--max-frame-size", a->max_frame_size,
                   "largest frame accepted (default 16M), as in decrypt")
       ->type_name("SIZE");
-  sub->footer(Examples("envelope inspect report.pdf.encrypted\n"
-                       "  envelope inspect --json report.pdf.encrypted | jq .context"));
+  sub->footer(
+      Examples("envelope inspect report.pdf.encrypted\n"
+               "  envelope inspect --json report.pdf.encrypted | jq .context"));
   out.push_back({sub, [a]() -> int {
-    auto max_frame = ParseSize(a->max_frame_size, "--max-frame-size");
-    if (!max_frame) return Fail(kTool, max_frame.error());
-    if (*max_frame == 0 || *max_frame > UINT32_MAX) {
-      return Fail(kTool, Error(ErrorCode::invalid_argument,
-                               "--max-frame-size: must be 1 to 4294967295"));
-    }
-    DecodeLimits limits;
-    limits.max_frame_length = static_cast<uint32_t>(*max_frame);
-    auto in = InputFile::Open(a->file);
-    if (!in) return Fail(kTool, in.error());
-    DecodedSource source(*in);
-    std::vector<uint8_t> head(kChunkedHeaderSize);
-    auto got = ReadFull(source, head);
-    if (!got) return Fail(kTool, got.error().WithContext("\"" + a->file + "\""));
-    head.resize(*got);
-    if (DetectFormat(head) == Format::c2sp && head.size() == kChunkedHeaderSize) {
-      C2spInfo c;
-      c.salt.assign(head.begin(), head.begin() + 24);
-      c.size = head.size();
-      std::vector<uint8_t> buf(256 * 1024);
-      for (;;) {
-        auto n = source.Read(buf);
-        if (!n) return Fail(kTool, n.error().WithContext("\"" + a->file + "\""));
-        if (*n == 0) break;
-        c.size += *n;
-      }
-      auto plain = ChunkedPlaintextSize(c.size);
-      if (!plain) {
-        return Fail(kTool, Error(ErrorCode::malformed,
-                                 "\"" + a->file + "\": neither an envelope message nor a C2SP "
-                                 "chunked file (no C2SP file is " + std::to_string(c.size) +
-                                 " bytes long)"));
-      }
-      c.plaintext_size = *plain;
-      c.chunks = *plain / kChunkedChunkSize + 1;
-      if (a->json) {
-        PrintJson(ToJson(c));
-      } else {
-        PrintReadable(c);
-      }
-      return kExitOk;
-    }
-    PrefixSource replay(head, source);
-    auto info = InspectMessage(replay, limits);
-    if (!info) return Fail(kTool, info.error().WithContext("\"" + a->file + "\""));
-    if (a->json) {
-      nlohmann::json j = ToJson(*info);
-      j["format"] = "esdk";
-      j["layout"] = LayoutJson(*info);
-      PrintJson(j);
-    } else {
-      PrintReadable(*info);
-    }
-    return kExitOk;
-  }});
+                   auto max_frame = ParseSize(a->max_frame_size, "--max-frame-size");
+                   if (!max_frame) return Fail(kTool, max_frame.error());
+                   if (*max_frame == 0 || *max_frame > UINT32_MAX) {
+                     return Fail(kTool, Error(ErrorCode::invalid_argument,
+                                              "--max-frame-size: must be 1 to 4294967295"));
+                   }
+                   DecodeLimits limits;
+                   limits.max_frame_length = static_cast<uint32_t>(*max_frame);
+                   auto in = InputFile::Open(a->file);
+                   if (!in) return Fail(kTool, in.error());
+                   DecodedSource source(*in);
+                   std::vector<uint8_t> head(kChunkedHeaderSize);
+                   auto got = ReadFull(source, head);
+                   if (!got) return Fail(kTool, got.error().WithContext("\"" + a->file + "\""));
+                   head.resize(*got);
+                   if (DetectFormat(head) == Format::c2sp && head.size() == kChunkedHeaderSize) {
+                     C2spInfo c;
+                     c.salt.assign(head.begin(), head.begin() + 24);
+                     c.size = head.size();
+                     std::vector<uint8_t> buf(256 * 1024);
+                     for (;;) {
+                       auto n = source.Read(buf);
+                       if (!n) return Fail(kTool, n.error().WithContext("\"" + a->file + "\""));
+                       if (*n == 0) break;
+                       c.size += *n;
+                     }
+                     auto plain = ChunkedPlaintextSize(c.size);
+                     if (!plain) {
+                       return Fail(kTool, Error(ErrorCode::malformed,
+                                                "\"" + a->file +
+                                                    "\": neither an envelope message nor a C2SP "
+                                                    "chunked file (no C2SP file is " +
+                                                    std::to_string(c.size) + " bytes long)"));
+                     }
+                     c.plaintext_size = *plain;
+                     c.chunks = *plain / kChunkedChunkSize + 1;
+                     if (a->json) {
+                       PrintJson(ToJson(c));
+                     } else {
+                       PrintReadable(c);
+                     }
+                     return kExitOk;
+                   }
+                   PrefixSource replay(head, source);
+                   auto info = InspectMessage(replay, limits);
+                   if (!info) return Fail(kTool, info.error().WithContext("\"" + a->file + "\""));
+                   if (a->json) {
+                     nlohmann::json j = ToJson(*info);
+                     j["format"] = "esdk";
+                     j["layout"] = LayoutJson(*info);
+                     PrintJson(j);
+                   } else {
+                     PrintReadable(*info);
+                   }
+                   return kExitOk;
+                 }});
 }
 
 }  // namespace envelope::cli

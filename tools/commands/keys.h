@@ -55,9 +55,10 @@ class Keystore {
                                                                   Keystore& keystore);
 // This BuildKeyring takes the customer key already read (ReadCustomerKey;
 // nullptr: none), for callers that need its bytes too (C2SP files).
-[[nodiscard]] Result<std::shared_ptr<const Keyring>> BuildKeyring(
-    const CryptOptions& options, Keystore& keystore, Pkcs11Keys& pkcs11,
-    const SecretBytes* customer_key);
+[[nodiscard]] Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& options,
+                                                                  Keystore& keystore,
+                                                                  Pkcs11Keys& pkcs11,
+                                                                  const SecretBytes* customer_key);
 
 // WrappingKeyKeyring parses one --wrapping-key SPEC and reads its key file.
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spec);

@@ -63,75 +63,80 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
   create->add_option("--alias", a->alias, "also create this alias (alias/NAME)");
   create->add_flag("--json", a->json, "print the key's metadata as JSON");
   out.push_back({create, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
-    kms::CreateKeyRequest request;
-    request.description = a->description;
-    for (const auto& t : a->tags) {
-      const size_t eq = t.find('=');
-      if (eq == std::string::npos || eq == 0) {
-        return MakeError(ErrorCode::invalid_argument, "--tag \"" + t + "\": expected KEY=VALUE");
-      }
-      request.tags[t.substr(0, eq)] = t.substr(eq + 1);
-    }
-    auto key = kms.CreateKey(request);
-    ENVELOPE_RETURN_IF_ERROR(key);
-    if (!a->alias.empty()) {
-      if (auto r = kms.CreateAlias(a->alias, key->key_id); !r) {
-        return tl::unexpected(r.error().WithContext("key " + key->key_id + " created, but alias"));
-      }
-    }
-    if (a->json) {
-      PrintJson(KeyJson(*key, AliasesOf(kms, key->key_id)));
-    } else {
-      std::printf("%s\n", key->key_id.c_str());
-    }
-    // The key exists now: say which one, if its id could not be printed.
-    if (auto r = FlushStdout(); !r) {
-      return MakeError(ErrorCode::io,
-                       "key " + key->key_id + " was created, but " + r.error().message());
-    }
-    return {};
-  })});
+                   kms::CreateKeyRequest request;
+                   request.description = a->description;
+                   for (const auto& t : a->tags) {
+                     const size_t eq = t.find('=');
+                     if (eq == std::string::npos || eq == 0) {
+                       return MakeError(ErrorCode::invalid_argument,
+                                        "--tag \"" + t + "\": expected KEY=VALUE");
+                     }
+                     request.tags[t.substr(0, eq)] = t.substr(eq + 1);
+                   }
+                   auto key = kms.CreateKey(request);
+                   ENVELOPE_RETURN_IF_ERROR(key);
+                   if (!a->alias.empty()) {
+                     if (auto r = kms.CreateAlias(a->alias, key->key_id); !r) {
+                       return tl::unexpected(
+                           r.error().WithContext("key " + key->key_id + " created, but alias"));
+                     }
+                   }
+                   if (a->json) {
+                     PrintJson(KeyJson(*key, AliasesOf(kms, key->key_id)));
+                   } else {
+                     std::printf("%s\n", key->key_id.c_str());
+                   }
+                   // The key exists now: say which one, if its id could not be printed.
+                   if (auto r = FlushStdout(); !r) {
+                     return MakeError(ErrorCode::io, "key " + key->key_id + " was created, but " +
+                                                         r.error().message());
+                   }
+                   return {};
+                 })});
 
   CLI::App* list = Leaf(*keys, "list", "list keys", "envelope keys list --json");
   list->add_flag("--json", a->json, "JSON array of key metadata");
   out.push_back({list, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
-    auto all = kms.ListKeys();
-    ENVELOPE_RETURN_IF_ERROR(all);
-    nlohmann::json array = nlohmann::json::array();
-    if (!a->json) std::printf("%-36s  %-15s  %-7s  %-8s  %s\n", "KEY ID", "STATE", "VERSION",
-                              "ROTATION", "ALIASES");
-    for (const auto& k : *all) {
-      const auto aliases = AliasesOf(kms, k.key_id);
-      if (a->json) {
-        array.push_back(KeyJson(k, aliases));
-        continue;
-      }
-      std::string names;
-      for (const auto& n : aliases) names += (names.empty() ? "" : ",") + n;
-      std::printf("%-36s  %-15s  %-7u  %-8s  %s\n", k.key_id.c_str(),
-                  std::string(kms::KeyStateName(k.state)).c_str(), k.current_version,
-                  k.rotation_enabled ? (std::to_string(k.rotation_period_days) + "d").c_str() : "off",
-                  names.c_str());
-    }
-    if (a->json) PrintJson(array);
-    return {};
-  })});
+                   auto all = kms.ListKeys();
+                   ENVELOPE_RETURN_IF_ERROR(all);
+                   nlohmann::json array = nlohmann::json::array();
+                   if (!a->json)
+                     std::printf("%-36s  %-15s  %-7s  %-8s  %s\n", "KEY ID", "STATE", "VERSION",
+                                 "ROTATION", "ALIASES");
+                   for (const auto& k : *all) {
+                     const auto aliases = AliasesOf(kms, k.key_id);
+                     if (a->json) {
+                       array.push_back(KeyJson(k, aliases));
+                       continue;
+                     }
+                     std::string names;
+                     for (const auto& n : aliases) names += (names.empty() ? "" : ",") + n;
+                     std::printf("%-36s  %-15s  %-7u  %-8s  %s\n", k.key_id.c_str(),
+                                 std::string(kms::KeyStateName(k.state)).c_str(), k.current_version,
+                                 k.rotation_enabled
+                                     ? (std::to_string(k.rotation_period_days) + "d").c_str()
+                                     : "off",
+                                 names.c_str());
+                   }
+                   if (a->json) PrintJson(array);
+                   return {};
+                 })});
 
-  CLI::App* describe = Leaf(*keys, "describe", "show a key's metadata",
-                            "envelope keys describe alias/web");
+  CLI::App* describe =
+      Leaf(*keys, "describe", "show a key's metadata", "envelope keys describe alias/web");
   describe->add_option("key", a->key, "key id or alias/NAME")->required();
   describe->add_flag("--json", a->json, "JSON object");
   out.push_back({describe, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
-    auto key = kms.DescribeKey(a->key);
-    ENVELOPE_RETURN_IF_ERROR(key);
-    const auto aliases = AliasesOf(kms, key->key_id);
-    if (a->json) {
-      PrintJson(KeyJson(*key, aliases));
-    } else {
-      PrintKey(*key, aliases);
-    }
-    return {};
-  })});
+                   auto key = kms.DescribeKey(a->key);
+                   ENVELOPE_RETURN_IF_ERROR(key);
+                   const auto aliases = AliasesOf(kms, key->key_id);
+                   if (a->json) {
+                     PrintJson(KeyJson(*key, aliases));
+                   } else {
+                     PrintKey(*key, aliases);
+                   }
+                   return {};
+                 })});
 
   CLI::App* alias = Leaf(*keys, "alias", "point an alias at a key, or delete it",
                          "envelope keys alias alias/web 1234abcd-...\n"
@@ -140,47 +145,50 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
   alias->add_option("key", a->key, "key id or alias the alias should name");
   alias->add_flag("--delete", a->remove, "delete the alias (the key is untouched)");
   out.push_back({alias, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
-    if (a->remove) {
-      if (!a->key.empty()) return MakeError(ErrorCode::invalid_argument, "--delete takes no key");
-      return kms.DeleteAlias(a->alias);
-    }
-    if (a->key.empty()) return MakeError(ErrorCode::invalid_argument, "name the key to point at");
-    auto target = kms.DescribeKey(a->key);
-    ENVELOPE_RETURN_IF_ERROR(target);
-    auto existing = kms.ListAliases();
-    ENVELOPE_RETURN_IF_ERROR(existing);
-    for (const auto& e : *existing) {
-      if (e.alias_name == a->alias) return kms.UpdateAlias(a->alias, target->key_id);
-    }
-    return kms.CreateAlias(a->alias, target->key_id);
-  })});
+                   if (a->remove) {
+                     if (!a->key.empty())
+                       return MakeError(ErrorCode::invalid_argument, "--delete takes no key");
+                     return kms.DeleteAlias(a->alias);
+                   }
+                   if (a->key.empty())
+                     return MakeError(ErrorCode::invalid_argument, "name the key to point at");
+                   auto target = kms.DescribeKey(a->key);
+                   ENVELOPE_RETURN_IF_ERROR(target);
+                   auto existing = kms.ListAliases();
+                   ENVELOPE_RETURN_IF_ERROR(existing);
+                   for (const auto& e : *existing) {
+                     if (e.alias_name == a->alias) return kms.UpdateAlias(a->alias, target->key_id);
+                   }
+                   return kms.CreateAlias(a->alias, target->key_id);
+                 })});
 
   for (const bool enable : {true, false}) {
-    CLI::App* sub = Leaf(*keys, enable ? "enable" : "disable",
-                         enable ? "enable a disabled key" : "disable a key (it neither encrypts nor "
-                                                            "decrypts until enabled)",
-                         std::string("envelope keys ") + (enable ? "enable" : "disable") +
-                             " alias/web");
+    CLI::App* sub =
+        Leaf(*keys, enable ? "enable" : "disable",
+             enable ? "enable a disabled key"
+                    : "disable a key (it neither encrypts nor "
+                      "decrypts until enabled)",
+             std::string("envelope keys ") + (enable ? "enable" : "disable") + " alias/web");
     sub->add_option("key", a->key, "key id or alias/NAME")->required();
     out.push_back({sub, WithKms(g, [a, enable](kms::Kms& kms) -> Result<void> {
-      return enable ? kms.EnableKey(a->key) : kms.DisableKey(a->key);
-    })});
+                     return enable ? kms.EnableKey(a->key) : kms.DisableKey(a->key);
+                   })});
   }
 
   CLI::App* rotate = Leaf(*keys, "rotate", "add a key version now (older versions still decrypt)",
                           "envelope keys rotate alias/web");
   rotate->add_option("key", a->key, "key id or alias/NAME")->required();
   out.push_back({rotate, WithKms(g, [a](kms::Kms& kms) -> Result<void> {
-    auto r = kms.RotateKeyOnDemand(a->key);
-    // The on-demand rotation quota (LimitExceededException) is no refused
-    // input, which limit_exceeded means to the exit codes: "other", 1.
-    if (!r && r.error().code() == ErrorCode::limit_exceeded) {
-      return MakeError(ErrorCode::unsupported, r.error().message());
-    }
-    ENVELOPE_RETURN_IF_ERROR(r);
-    std::printf("%s version %u\n", r->key_id.c_str(), r->version);
-    return {};
-  })});
+                   auto r = kms.RotateKeyOnDemand(a->key);
+                   // The on-demand rotation quota (LimitExceededException) is no refused
+                   // input, which limit_exceeded means to the exit codes: "other", 1.
+                   if (!r && r.error().code() == ErrorCode::limit_exceeded) {
+                     return MakeError(ErrorCode::unsupported, r.error().message());
+                   }
+                   ENVELOPE_RETURN_IF_ERROR(r);
+                   std::printf("%s version %u\n", r->key_id.c_str(), r->version);
+                   return {};
+                 })});
 
   RegisterRotationCommands(*keys, g, out);
   RegisterDeletionCommands(*keys, g, out);

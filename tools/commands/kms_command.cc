@@ -29,14 +29,15 @@ struct ServeOptions {
   unsigned threads = 0;
   unsigned workers = 64;
   long rotation_check = 60;  // seconds between checks for due secret rotations
-  int throttle_first = 0;  // hidden test switch
+  int throttle_first = 0;    // hidden test switch
 };
 
 // SplitListen parses ADDR:PORT, with IPv6 addresses in brackets.
 Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon + 1 == listen.size()) {
-    return MakeError(ErrorCode::invalid_argument, "--listen wants ADDRESS:PORT, not \"" + listen + "\"");
+    return MakeError(ErrorCode::invalid_argument,
+                     "--listen wants ADDRESS:PORT, not \"" + listen + "\"");
   }
   std::string address = listen.substr(0, colon);
   if (address.size() >= 2 && address.front() == '[' && address.back() == ']') {
@@ -45,7 +46,8 @@ Result<std::pair<std::string, uint16_t>> SplitListen(const std::string& listen) 
   unsigned long port = 0;
   for (char c : listen.substr(colon + 1)) {
     if (c < '0' || c > '9' || port > 65535) {
-      return MakeError(ErrorCode::invalid_argument, "--listen: \"" + listen + "\" has no valid port");
+      return MakeError(ErrorCode::invalid_argument,
+                       "--listen: \"" + listen + "\" has no valid port");
     }
     port = port * 10 + static_cast<unsigned long>(c - '0');
   }
@@ -136,9 +138,10 @@ int Serve(const Globals& globals, const ServeOptions& o) {
   std::printf("envelope: serving the AWS KMS API at %s (region %s, account %s)\n",
               (*server)->url().c_str(), o.region.c_str(), o.account.c_str());
   if (!certificate_path.empty()) {
-    std::printf("envelope: tls certificate %s (clients trust it with AWS_CA_BUNDLE or "
-                "NODE_EXTRA_CA_CERTS)\n",
-                certificate_path.c_str());
+    std::printf(
+        "envelope: tls certificate %s (clients trust it with AWS_CA_BUNDLE or "
+        "NODE_EXTRA_CA_CERTS)\n",
+        certificate_path.c_str());
   }
   if (std::fflush(stdout) != 0) {
     (*server)->Stop(std::chrono::seconds(0));
@@ -190,11 +193,13 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
   auto serve_options = std::make_shared<ServeOptions>();
   CLI::App* serve = kms->add_subcommand(
       "serve", "answer the AWS KMS API (JSON over HTTPS, SigV4) from this keystore until SIGTERM");
-  serve->add_option("--listen", serve_options->listen,
-                    "ADDRESS:PORT to listen on (default 127.0.0.1:0, a free port; the URL is printed)");
-  serve->add_option("--tls-cert", serve_options->tls_cert,
-                    "PEM certificate chain (default: a self-signed certificate for localhost, "
-                    "generated into the keystore folder)")
+  serve->add_option(
+      "--listen", serve_options->listen,
+      "ADDRESS:PORT to listen on (default 127.0.0.1:0, a free port; the URL is printed)");
+  serve
+      ->add_option("--tls-cert", serve_options->tls_cert,
+                   "PEM certificate chain (default: a self-signed certificate for localhost, "
+                   "generated into the keystore folder)")
       ->type_name("FILE");
   serve->add_option("--tls-key", serve_options->tls_key, "PEM private key of --tls-cert")
       ->type_name("FILE");
@@ -206,23 +211,26 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
   serve->add_option("--account", serve_options->account, "12-digit account id in key ARNs")
       ->capture_default_str();
   serve->add_option("--threads", serve_options->threads, "server threads (default: one per core)");
-  serve->add_option("--workers", serve_options->workers,
-                    "threads that run requests; concurrent requests share one audit flush "
-                    "(default: 64)")
+  serve
+      ->add_option("--workers", serve_options->workers,
+                   "threads that run requests; concurrent requests share one audit flush "
+                   "(default: 64)")
       ->check(CLI::Range(1, 1024));
-  serve->add_option("--rotation-check", serve_options->rotation_check,
-                    "seconds between runs of the due secret rotations (0: none)")
+  serve
+      ->add_option("--rotation-check", serve_options->rotation_check,
+                   "seconds between runs of the due secret rotations (0: none)")
       ->capture_default_str();
   // Tests of clients' retries: the first N requests answer ThrottlingException.
   serve->add_option("--test-throttle-first", serve_options->throttle_first)->group("");
-  serve->footer(Examples(
-      "  envelope kms access-keys create --secret-file ak.secret\n"
-      "  envelope kms serve --listen 127.0.0.1:4443 &\n"
-      "  AWS_CA_BUNDLE=~/.local/share/envelope/tls-cert.pem aws kms list-keys \\\n"
-      "      --endpoint-url https://127.0.0.1:4443 --region us-east-1"));
+  serve->footer(
+      Examples("  envelope kms access-keys create --secret-file ak.secret\n"
+               "  envelope kms serve --listen 127.0.0.1:4443 &\n"
+               "  AWS_CA_BUNDLE=~/.local/share/envelope/tls-cert.pem aws kms list-keys \\\n"
+               "      --endpoint-url https://127.0.0.1:4443 --region us-east-1"));
   out.push_back({serve, [globals, serve_options] { return Serve(*globals, *serve_options); }});
 
-  CLI::App* keys = kms->add_subcommand("access-keys", "access keys that sign requests to the server");
+  CLI::App* keys =
+      kms->add_subcommand("access-keys", "access keys that sign requests to the server");
   keys->require_subcommand(1);
 
   auto secret_file = std::make_shared<std::string>();
@@ -236,21 +244,22 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
   auto user = std::make_shared<std::string>();
   create->add_option("--user", *user, "the key belongs to this user (default: the account's root)")
       ->type_name("NAME");
-  out.push_back({create, WithKms(globals, [secret_file, secret_fd, user](kms::Kms& k) -> Result<void> {
-                   if (secret_file->empty() == (*secret_fd < 0)) {
-                     return MakeError(ErrorCode::invalid_argument,
-                                      "give one of --secret-file or --secret-fd (the secret is "
-                                      "never printed)");
-                   }
-                   auto key = k.CreateAccessKey(*user);
-                   ENVELOPE_RETURN_IF_ERROR(key);
-                   if (auto ok = WriteSecretTo(*secret_file, *secret_fd, key->secret_access_key); !ok) {
-                     (void)k.DeleteAccessKey(key->info.access_key_id);  // an unusable key is no key
-                     return ok;
-                   }
-                   std::printf("%s\n", key->info.access_key_id.c_str());
-                   return {};
-                 })});
+  out.push_back(
+      {create, WithKms(globals, [secret_file, secret_fd, user](kms::Kms& k) -> Result<void> {
+         if (secret_file->empty() == (*secret_fd < 0)) {
+           return MakeError(ErrorCode::invalid_argument,
+                            "give one of --secret-file or --secret-fd (the secret is "
+                            "never printed)");
+         }
+         auto key = k.CreateAccessKey(*user);
+         ENVELOPE_RETURN_IF_ERROR(key);
+         if (auto ok = WriteSecretTo(*secret_file, *secret_fd, key->secret_access_key); !ok) {
+           (void)k.DeleteAccessKey(key->info.access_key_id);  // an unusable key is no key
+           return ok;
+         }
+         std::printf("%s\n", key->info.access_key_id.c_str());
+         return {};
+       })});
 
   auto as_json = std::make_shared<bool>(false);
   CLI::App* list = keys->add_subcommand("list", "list access keys (never their secrets)");
@@ -289,7 +298,8 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
     sub->add_option("ID", *id, "access key id")->required();
     const int action = c.action;
     out.push_back({sub, WithKms(globals, [id, action](kms::Kms& k) -> Result<void> {
-                     return action == 2 ? k.DeleteAccessKey(*id) : k.SetAccessKeyActive(*id, action == 1);
+                     return action == 2 ? k.DeleteAccessKey(*id)
+                                        : k.SetAccessKeyActive(*id, action == 1);
                    })});
   }
 }

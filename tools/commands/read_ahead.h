@@ -49,9 +49,9 @@ class ReadAhead {
 
   Source& source_;
   Slot slots_[2];
-  size_t next_ = 0;        // the slot Next hands out next
-  bool holding_ = false;   // the caller holds the other slot
-  bool ended_ = false;     // Next returned the end of the input
+  size_t next_ = 0;             // the slot Next hands out next
+  bool holding_ = false;        // the caller holds the other slot
+  bool ended_ = false;          // Next returned the end of the input
   std::optional<Error> error_;  // Next returned this error
   std::mutex mu_;
   std::condition_variable cv_;

@@ -16,7 +16,7 @@ struct RewrapArgs {
   CryptOptions old_keys;  // how to open the current header (decrypt options)
   std::vector<std::string> to_keys;
   std::vector<std::string> to_aws_kms_keys;  // with old_keys.aws's settings
-  std::vector<std::string> to_pkcs11_keys;  // labels on the --pkcs11-token token
+  std::vector<std::string> to_pkcs11_keys;   // labels on the --pkcs11-token token
   std::vector<std::string> to_pkcs11_uris;
   bool to_default = false;
   std::vector<std::string> files;
@@ -121,8 +121,9 @@ int Run(const Globals& g, RewrapArgs& a) {
         return Fail(kTool, e, {"pass --force to overwrite it"});
       }
       if (e.code() == ErrorCode::not_found && to_newest) {
-        return Fail(kTool, e, {"only KMS-wrapped messages follow key rotation; give --to-key "
-                               "KEY or --to-pkcs11-key LABEL to move other messages"});
+        return Fail(kTool, e,
+                    {"only KMS-wrapped messages follow key rotation; give --to-key "
+                     "KEY or --to-pkcs11-key LABEL to move other messages"});
       }
       return Fail(kTool, e);
     }
@@ -140,8 +141,8 @@ void RegisterRewrapCommand(CLI::App& app, std::shared_ptr<Globals> g, Commands& 
       "decrypting the body; in place unless -o");
   AddCryptOptions(*sub, a->old_keys, Direction::decrypt, kTool);
   // Rewrap reads files in place: drop the stream-only options it ignores.
-  for (const char* name : {"inputs", "--recursive", "--suffix", "--quiet", "--threads",
-                           "--commitment-policy"}) {
+  for (const char* name :
+       {"inputs", "--recursive", "--suffix", "--quiet", "--threads", "--commitment-policy"}) {
     sub->remove_option(sub->get_option_no_throw(name));
   }
   sub->add_option("files", a->files, "message files to rewrap")->required();
@@ -175,9 +176,11 @@ void RegisterRewrapCommand(CLI::App& app, std::shared_ptr<Globals> g, Commands& 
       "  envelope rewrap --to-aws-kms arn:aws:kms:us-east-1:111122223333:key/... *.encrypted\n"
       "  envelope rewrap --customer-key-file k.bin --to-key alias/app photo.encrypted\n"
       "  envelope rewrap --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token prod \\\n"
-      "      --pkcs11-pin-file pin.txt --to-pkcs11-key wrap-2024 report.pdf.encrypted   # KMS -> HSM\n"
+      "      --pkcs11-pin-file pin.txt --to-pkcs11-key wrap-2024 report.pdf.encrypted   # KMS -> "
+      "HSM\n"
       "  envelope rewrap --pkcs11-module /usr/lib/softhsm/libsofthsm2.so --pkcs11-token prod \\\n"
-      "      --pkcs11-pin-file pin.txt --pkcs11-key wrap-2024 --to-key alias/app report.pdf.encrypted\n"
+      "      --pkcs11-pin-file pin.txt --pkcs11-key wrap-2024 --to-key alias/app "
+      "report.pdf.encrypted\n"
       "  envelope rewrap --to-pkcs11 'pkcs11:token=prod;object=wrap-2025?module-path=/usr/lib/"
       "softhsm/libsofthsm2.so&pin-source=pin.txt' report.pdf.encrypted\n\n"
       "Without --to-key, --to-aws-kms, --to-pkcs11-key or --to-pkcs11, every KMS-wrapped data\n"

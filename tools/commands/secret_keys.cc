@@ -26,8 +26,8 @@ Result<std::optional<SecretSource>> OneSource(const std::string& what, const std
 }  // namespace
 
 Result<std::optional<SecretBytes>> ReadCustomerKey(const CryptOptions& o) {
-  auto source = OneSource("customer key", o.customer_key_file, o.customer_key_fd,
-                          o.customer_key_env, false);
+  auto source =
+      OneSource("customer key", o.customer_key_file, o.customer_key_fd, o.customer_key_env, false);
   ENVELOPE_RETURN_IF_ERROR(source);
   if (!*source) return std::optional<SecretBytes>();
   auto text = ReadSecret(**source, kMaxKeyText);

@@ -90,8 +90,9 @@ Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spe
     }
     auto key = ParseKey256(*material);
     if (!key) {
-      return Bad(spec, "an AES key file must hold 16, 24 or 32 raw bytes, or 64 hex digits or "
-                       "44 base64 characters");
+      return Bad(spec,
+                 "an AES key file must hold 16, 24 or 32 raw bytes, or 64 hex digits or "
+                 "44 base64 characters");
     }
     return NewRawAesKeyring(fields["provider"], fields["key"], key->span());
   }

@@ -23,8 +23,8 @@
 
 #include "envelope/chunked.hpp"
 #include "envelope/error.hpp"
-#include "envelope/io.hpp"
 #include "envelope/export.h"
+#include "envelope/io.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope::hazmat {
