@@ -3,8 +3,9 @@
 fresh keystore (one access key, one key), runs bench/kms_load (keep-alive
 HTTPS, SigV4) for GenerateDataKey and Decrypt at 1, 8 and 64 connections,
 samples the server's resident memory once a second, and prints one JSON line
-per run plus the memory samples. The generator shares the machine's cores
-with the server.
+per run plus the memory samples, and the CPU time (user + system) the server
+and the generator spent per request. The generator shares the machine's
+cores with the server.
 
   bench/kms_load.py BUILD_DIR [--seconds 10] [--connections 1,8,64]
                     [--ops GenerateDataKey,Decrypt] [--soak SECONDS]
@@ -15,6 +16,7 @@ and reports the memory samples (the flat-memory check of issue 14).
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -80,6 +82,7 @@ def main():
             for op, conns, secs in runs:
                 before = len(samples)
                 cpu0 = cpu_seconds(server.pid)
+                gen0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 r = subprocess.run([load, "--url", url, "--ca", cert, "--access-key-id", akid,
                                     "--key-id", key, "--op", op, "--connections", str(conns),
                                     "--seconds", str(secs)],
@@ -87,8 +90,11 @@ def main():
                                    capture_output=True, text=True)
                 line = json.loads(r.stdout) if r.stdout.strip() else {"op": op, "error": r.stderr}
                 cpu = cpu_seconds(server.pid) - cpu0
+                gen1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                gen = (gen1.ru_utime - gen0.ru_utime) + (gen1.ru_stime - gen0.ru_stime)
                 if line.get("requests"):
                     line["server_cpu_us_per_request"] = round(cpu * 1e6 / line["requests"], 1)
+                    line["generator_cpu_us_per_request"] = round(gen * 1e6 / line["requests"], 1)
                 mem = samples[before:]
                 line["server_rss_kib"] = {"first": mem[0] if mem else None,
                                           "max": max(mem) if mem else None,

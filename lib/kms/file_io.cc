@@ -204,33 +204,87 @@ void RemoveStaleTemporaries(const std::string& dir, const std::string& name) {
   closedir(d);
 }
 
-Result<FileLock> FileLock::Acquire(const std::string& path) {
+namespace {
+
+// OpenLockFile opens (creating, mode 0600) lock file `path` and checks it.
+Result<int> OpenLockFile(const std::string& path) {
   const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return ErrnoError("open lock " + path);
   struct stat st {};
   Result<void> ok =
       fstat(fd, &st) == 0 ? CheckPrivate(path, st, false) : ErrnoError("stat " + path);
-  while (ok && flock(fd, LOCK_EX) != 0) {
-    if (errno != EINTR) ok = ErrnoError("lock " + path);
-  }
   if (!ok) {
     close(fd);
     return tl::unexpected(ok.error());
   }
-  return FileLock(fd);
+  return fd;
+}
+
+// LockFd blocks until `fd` holds the exclusive flock.
+Result<void> LockFd(int fd, const std::string& path) {
+  while (flock(fd, LOCK_EX) != 0) {
+    if (errno != EINTR) return ErrnoError("lock " + path);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<FileLock> FileLock::Acquire(const std::string& path) {
+  auto fd = OpenLockFile(path);
+  ENVELOPE_RETURN_IF_ERROR(fd);
+  if (auto ok = LockFd(*fd, path); !ok) {
+    close(*fd);
+    return tl::unexpected(ok.error());
+  }
+  return FileLock(*fd, true);
 }
 
 FileLock& FileLock::operator=(FileLock&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) close(fd_);
+    Release();
     fd_ = other.fd_;
+    owned_ = other.owned_;
     other.fd_ = -1;
   }
   return *this;
 }
 
-FileLock::~FileLock() {
-  if (fd_ >= 0) close(fd_);  // closing the last descriptor releases the flock
+FileLock::~FileLock() { Release(); }
+
+void FileLock::Release() noexcept {
+  if (fd_ < 0) return;
+  if (owned_) {
+    close(fd_);  // closing the last descriptor releases the flock
+  } else {
+    flock(fd_, LOCK_UN);
+  }
+  fd_ = -1;
+}
+
+Result<LockFile> LockFile::Open(const std::string& path) {
+  auto fd = OpenLockFile(path);
+  ENVELOPE_RETURN_IF_ERROR(fd);
+  return LockFile(*fd, path);
+}
+
+LockFile& LockFile::operator=(LockFile&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+LockFile::~LockFile() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<FileLock> LockFile::Lock() {
+  ENVELOPE_RETURN_IF_ERROR(LockFd(fd_, path_));
+  return FileLock(fd_, false);
 }
 
 }  // namespace envelope::kms::internal

@@ -101,15 +101,45 @@ class FileLock {
   // Acquire opens (creating, mode 0600) `path` and blocks until the lock is
   // held. Fails with `io`.
   [[nodiscard]] static Result<FileLock> Acquire(const std::string& path);
-  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_), owned_(other.owned_) { other.fd_ = -1; }
   FileLock& operator=(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
   ~FileLock();
 
  private:
-  explicit FileLock(int fd) : fd_(fd) {}
+  friend class LockFile;
+  FileLock(int fd, bool owned) : fd_(fd), owned_(owned) {}
+  void Release() noexcept;
   int fd_ = -1;
+  bool owned_ = true;  // close the descriptor (else only unlock it)
+};
+
+// LockFile is a lock file held open by one user that takes the lock for
+// every operation (the KMS server's transactions, its audit flusher): one
+// flock and one unlock per operation instead of open, fstat, flock and
+// close. Each LockFile is its own open file description, so two of them on
+// one path exclude each other as two processes do; a LockFile must not be
+// locked again before its FileLock is gone (its owner serializes).
+class LockFile {
+ public:
+  // Open opens (creating, mode 0600) `path` and checks it is private.
+  [[nodiscard]] static Result<LockFile> Open(const std::string& path);
+  LockFile(LockFile&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
+    other.fd_ = -1;
+  }
+  LockFile& operator=(LockFile&& other) noexcept;
+  LockFile(const LockFile&) = delete;
+  LockFile& operator=(const LockFile&) = delete;
+  ~LockFile();
+
+  // Lock blocks until the lock is held; the FileLock releases it.
+  [[nodiscard]] Result<FileLock> Lock();
+
+ private:
+  LockFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_ = -1;
+  std::string path_;
 };
 
 // CheckPrivateFd checks that open file `fd` (named `path` in errors) is a

@@ -103,6 +103,15 @@ Result<void> Kms::Impl::Commit() {
   return {};
 }
 
+Result<internal::FileLock> Kms::Impl::LockKeystore() {
+  if (!lock_file) {
+    auto opened = internal::LockFile::Open(dir + "/keystore.lock");
+    ENVELOPE_RETURN_IF_ERROR(opened);
+    lock_file.emplace(std::move(*opened));
+  }
+  return lock_file->Lock();
+}
+
 Result<void> Kms::Impl::Create() {
   header = internal::KeystoreHeader{};
   if (options.root_key.kind == RootKeySource::Kind::managed_file) {

@@ -8,8 +8,9 @@
 // lock. An operation that changed nothing (Encrypt, Decrypt, ...) appends its
 // lines after releasing the lock, in a group commit with the concurrent
 // operations of this process (audit_batch.h), and returns once they are
-// durable. A body that fails must not have changed the state (bodies validate before
-// they mutate); if one does anyway, its changes are dropped by reloading.
+// durable (or at once under a ScopedAuditDeferral, whose owner waits). A body that fails must not
+// have changed the state (bodies validate before they mutate); if one does anyway, its changes are
+// dropped by reloading.
 #ifndef ENVELOPE_LIB_KMS_KMS_IMPL_H_
 #define ENVELOPE_LIB_KMS_KMS_IMPL_H_
 
@@ -21,6 +22,7 @@
 
 #include "envelope/kms.hpp"
 #include "kms/audit_batch.h"
+#include "kms/audit_deferral.h"
 #include "kms/audit_log.h"
 #include "kms/file_io.h"
 #include "kms/iam_authorize.h"
@@ -57,11 +59,16 @@ struct Kms::Impl {
   SecretBytes root_key;             // derived or loaded; empty until known
   SecretBytes passphrase;           // passphrase modes only
   std::optional<internal::KeystoreState> state;
-  std::vector<uint8_t> state_digest;  // SHA-256 of the file `state` came from
-  internal::PinnedFile pinned;        // that file, held open; its stamp
-  internal::AuditBatcher audit;       // group commit of read-only operations' lines
+  std::vector<uint8_t> state_digest;            // SHA-256 of the file `state` came from
+  internal::PinnedFile pinned;                  // that file, held open; its stamp
+  std::optional<internal::LockFile> lock_file;  // keystore.lock, opened once
+  internal::AuditBatcher audit;                 // group commit of read-only operations' lines
 
   TimePoint Now() const;
+
+  // LockKeystore (mu held) takes the keystore's inter-process lock through
+  // lock_file, opening it on first use.
+  [[nodiscard]] Result<internal::FileLock> LockKeystore();
 
   // Load (lock held) makes `state` current with the file on disk.
   [[nodiscard]] Result<void> Load();
@@ -89,7 +96,7 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
   std::optional<std::invoke_result_t<F, Txn&>> result;
   {
     std::lock_guard<std::mutex> guard(mu);
-    auto lock = internal::FileLock::Acquire(dir + "/keystore.lock");
+    auto lock = LockKeystore();
     ENVELOPE_RETURN_IF_ERROR(lock);
     ENVELOPE_RETURN_IF_ERROR(Load());
     const TimePoint now = Now();
@@ -110,6 +117,8 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
     const Error* error = *result ? nullptr : &result->error();
     ENVELOPE_RETURN_IF_ERROR(Finish(txn, result->has_value(), *maintenance, events, error));
   }
+  // Under a ScopedAuditDeferral the caller waits for the lines instead.
+  if (internal::DeferAudit(audit, dir, events)) return std::move(*result);
   if (auto a = audit.Append(dir, std::move(events)); !a) {
     return tl::unexpected(a.error().WithContext("audit log (the operation itself was done)"));
   }

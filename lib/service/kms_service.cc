@@ -6,6 +6,7 @@
 #include "aws/http_request.h"
 #include "aws/sigv4_verify.h"
 #include "crypto/random.h"
+#include "kms/audit_deferral.h"
 
 namespace envelope::service {
 namespace {
@@ -15,9 +16,11 @@ namespace {
 struct Route {
   std::string_view prefix;
   std::string_view service;
+  std::string_view internal_error;  // the API's error type for a server fault
 };
-constexpr Route kRoutes[] = {
-    {"TrentService.", "kms"}, {"AmazonSSM.", "ssm"}, {"secretsmanager.", "secretsmanager"}};
+constexpr Route kRoutes[] = {{"TrentService.", "kms", "KMSInternalException"},
+                             {"AmazonSSM.", "ssm", "InternalServerError"},
+                             {"secretsmanager.", "secretsmanager", "InternalServiceError"}};
 
 const Route* FindRoute(const std::string* target) {
   if (target == nullptr) return nullptr;
@@ -151,6 +154,38 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
   } catch (...) {
     return ProtocolError(500, "internal error");
   }
+}
+
+void KmsService::HandleAsync(const HttpRequest& request, Respond respond) noexcept {
+  HttpResponse response;
+  std::string internal_error = "InternalFailure";
+  kms::ScopedAuditDeferral deferral;
+  try {
+    if (const Route* route = FindRoute(request.Header("X-Amz-Target"))) {
+      internal_error = route->internal_error;
+    }
+  } catch (...) {
+  }
+  response = Handle(request);
+  deferral.Then([respond = std::move(respond), response = std::move(response),
+                 internal_error = std::move(internal_error)](Result<void> durable) mutable {
+    if (durable) return respond(std::move(response));
+    // The answer was computed but its audit line is not on disk: it must
+    // not leave (no unaudited key use); the client sees a server fault.
+    std::string request_id;
+    for (const HttpHeader& h : response.headers) {
+      if (h.name == "x-amzn-RequestId") request_id = h.value;
+    }
+    SecureZero(std::span(reinterpret_cast<uint8_t*>(response.body.data()), response.body.size()));
+    HttpResponse failure;
+    try {
+      failure = JsonResponse(
+          500, aws::RenderJsonError(internal_error, "the audit log cannot be written"), request_id);
+    } catch (...) {
+      failure.status = 500;
+    }
+    respond(std::move(failure));
+  });
 }
 
 }  // namespace envelope::service

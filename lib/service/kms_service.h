@@ -48,8 +48,17 @@ class KmsService {
  public:
   KmsService(kms::Kms& kms, KmsServiceOptions options);
 
-  // Handle runs one request through the pipeline. It never throws.
+  // Handle runs one request through the pipeline and returns once its
+  // audit lines are durable. It never throws.
   HttpResponse Handle(const HttpRequest& request) noexcept;
+
+  // HandleAsync runs one request through the pipeline on this thread and
+  // calls `respond` once its audit lines are durable: at once if they
+  // already are, else from the thread that writes their group commit (so
+  // no thread waits for the flush). If the lines cannot be written the
+  // answer is withheld and `respond` gets a 500 of the API's internal-error
+  // type instead. It never throws.
+  void HandleAsync(const HttpRequest& request, Respond respond) noexcept;
 
   // ProtocolError is the answer for what the HTTP layer refuses itself
   // (HttpServerOptions::protocol_error), in AWS's error shape.

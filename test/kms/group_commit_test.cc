@@ -5,12 +5,16 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "envelope/kms.hpp"
+#include "kms/audit_deferral.h"
 #include "kms_test_util.h"
 
 namespace envelope::kms {
@@ -89,6 +93,124 @@ TEST_CASE("Group commit: a batch that cannot be written fails every call in it")
   std::filesystem::remove(log);
   std::filesystem::rename(log + ".saved", log);
   CHECK(kms->Encrypt(key->key_id, Bytes("x")));
+  auto report = kms->VerifyAuditLog();
+  REQUIRE(report);
+  CHECK(report->intact);
+}
+
+// Waiter collects the outcomes that ScopedAuditDeferral::Then reports,
+// from whatever thread reports them.
+struct Waiter {
+  std::mutex mu;
+  std::condition_variable cv;
+  int reported = 0;
+  int failed = 0;
+  int missing = 0;  // lines not yet in the file when their Then ran
+
+  void Report(bool ok, bool present) {
+    std::lock_guard<std::mutex> lock(mu);
+    ++reported;
+    if (!ok) ++failed;
+    if (ok && !present) ++missing;
+    cv.notify_all();
+  }
+  bool WaitFor(int n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(30), [&] { return reported >= n; });
+  }
+};
+
+TEST_CASE("Audit deferral: Then reports each deferred line once it is in the file") {
+  TempDir dir;
+  FakeClock clock;
+  auto kms = Kms::Open(Options(dir.keystore(), clock));
+  REQUIRE(kms);
+  auto key = kms->CreateKey();
+  REQUIRE(key);
+  const std::string log_path = dir.keystore() + "/audit.log";
+  constexpr int kThreads = 8;
+  constexpr int kCalls = 25;
+  Waiter waiter;
+  std::atomic<int> call_errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        const std::string marker = "d-" + std::to_string(t) + "-" + std::to_string(i);
+        ScopedAuditDeferral deferral;
+        if (!kms->Encrypt(key->key_id, Bytes("x"), {{"marker", marker}})) ++call_errors;
+        deferral.Then([&waiter, &log_path, marker](Result<void> durable) {
+          const bool present =
+              ReadText(log_path).find("\"marker\":\"" + marker + "\"") != std::string::npos;
+          waiter.Report(durable.has_value(), present);
+        });
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  REQUIRE(waiter.WaitFor(kThreads * kCalls));
+  CHECK(call_errors == 0);
+  CHECK(waiter.failed == 0);
+  CHECK(waiter.missing == 0);
+  CHECK(waiter.reported == kThreads * kCalls);
+  auto report = kms->VerifyAuditLog();
+  REQUIRE(report);
+  CHECK(report->intact);
+  CHECK(report->lines == 2 + kThreads * kCalls);
+}
+
+TEST_CASE(
+    "Audit deferral: nothing deferred reports at once; a change is written before it returns") {
+  TempDir dir;
+  FakeClock clock;
+  auto kms = Kms::Open(Options(dir.keystore(), clock));
+  REQUIRE(kms);
+  bool ran = false;
+  {
+    ScopedAuditDeferral deferral;
+    deferral.Then([&](Result<void> durable) { ran = durable.has_value(); });
+  }
+  CHECK(ran);
+  // CreateKey changes the keystore: its line is in the file when it
+  // returns, deferral or not, and Then has nothing to wait for.
+  ScopedAuditDeferral deferral;
+  auto key = kms->CreateKey();
+  REQUIRE(key);
+  CHECK(ReadText(dir.keystore() + "/audit.log").find(key->key_id) != std::string::npos);
+  bool reported = false;
+  deferral.Then([&](Result<void> durable) { reported = durable.has_value(); });
+  CHECK(reported);
+}
+
+TEST_CASE("Audit deferral: a batch that cannot be written reports the error, not success") {
+  TempDir dir;
+  FakeClock clock;
+  auto kms = Kms::Open(Options(dir.keystore(), clock));
+  REQUIRE(kms);
+  auto key = kms->CreateKey();
+  REQUIRE(key);
+  const std::string log = dir.keystore() + "/audit.log";
+  std::filesystem::rename(log, log + ".saved");
+  std::filesystem::create_directory(log);  // open(O_RDWR) of a folder fails
+  Waiter waiter;
+  for (int i = 0; i < 10; ++i) {
+    ScopedAuditDeferral deferral;
+    // The operation itself succeeds; only its line is pending.
+    CHECK(kms->Encrypt(key->key_id, Bytes("x")));
+    auto sealed = kms->Encrypt(key->key_id, Bytes("y"));
+    REQUIRE(sealed);
+    CHECK(kms->Decrypt(sealed->blob));
+    deferral.Then([&waiter](Result<void> durable) { waiter.Report(durable.has_value(), true); });
+  }
+  REQUIRE(waiter.WaitFor(10));
+  CHECK(waiter.failed == 10);
+  std::filesystem::remove(log);
+  std::filesystem::rename(log + ".saved", log);
+  ScopedAuditDeferral deferral;
+  CHECK(kms->Encrypt(key->key_id, Bytes("x")));
+  deferral.Then([&waiter](Result<void> durable) { waiter.Report(durable.has_value(), true); });
+  REQUIRE(waiter.WaitFor(11));
+  CHECK(waiter.failed == 10);
   auto report = kms->VerifyAuditLog();
   REQUIRE(report);
   CHECK(report->intact);

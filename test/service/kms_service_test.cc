@@ -5,7 +5,13 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "aws/sigv4_sign.h"
 #include "kms/kms_test_util.h"
@@ -207,6 +213,103 @@ TEST_CASE("Kms: access keys are kept encrypted, listed, deactivated and deleted"
   REQUIRE_FALSE(gone.has_value());
   CHECK(gone.error().code() == ErrorCode::not_found);
   CHECK(f.keystore->DeleteAccessKey("AKIA-not-a-key").error().code() == ErrorCode::not_found);
+}
+
+// Answered collects what HandleAsync's respond receives, from any thread.
+struct Answered {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<HttpResponse> responses;
+  std::vector<bool> logged;  // the request id was in the audit log at that moment
+
+  bool WaitFor(size_t n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(30), [&] { return responses.size() >= n; });
+  }
+};
+
+Respond Recorder(Answered& answered, const std::string& log_path) {
+  return [&answered, log_path](HttpResponse response) {
+    const std::string id = Fixture::HeaderOf(response, "x-amzn-RequestId");
+    const bool logged = kms::testing::ReadText(log_path).find(id) != std::string::npos;
+    std::lock_guard<std::mutex> lock(answered.mu);
+    answered.responses.push_back(std::move(response));
+    answered.logged.push_back(logged);
+    answered.cv.notify_all();
+  };
+}
+
+TEST_CASE("KmsService: HandleAsync answers once the request's audit line is in the log") {
+  Fixture f;
+  json created = f.Ok(f.Request("CreateKey", json::object()));
+  const std::string key = created["KeyMetadata"]["KeyId"];
+  const std::string log_path = f.dir.keystore() + "/audit.log";
+  Answered answered;
+  constexpr int kThreads = 4;
+  constexpr int kCalls = 10;
+  std::vector<HttpRequest> requests;
+  for (int i = 0; i < kThreads * kCalls; ++i) {
+    requests.push_back(f.Request("GenerateDataKey", {{"KeyId", key}, {"KeySpec", "AES_256"}}));
+  }
+  requests.push_back(f.Request("GenerateDataKey", {{"KeyId", key}}, "wrong-secret"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCalls; ++i) {
+        f.service->HandleAsync(requests[static_cast<size_t>(t * kCalls + i)],
+                               Recorder(answered, log_path));
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  f.service->HandleAsync(requests.back(), Recorder(answered, log_path));
+  REQUIRE(answered.WaitFor(requests.size()));
+  std::lock_guard<std::mutex> lock(answered.mu);
+  int ok = 0;
+  int refused = 0;
+  for (size_t i = 0; i < answered.responses.size(); ++i) {
+    const HttpResponse& response = answered.responses[i];
+    INFO(response.body);
+    CHECK(answered.logged[i]);
+    if (response.status == 200) {
+      CHECK(json::parse(response.body).contains("Plaintext"));
+      ++ok;
+    } else {
+      CHECK(json::parse(response.body).value("__type", "") == "InvalidSignatureException");
+      ++refused;
+    }
+  }
+  CHECK(ok == kThreads * kCalls);
+  CHECK(refused == 1);
+  auto report = f.keystore->VerifyAuditLog();
+  REQUIRE(report);
+  CHECK(report->intact);
+}
+
+TEST_CASE("KmsService: HandleAsync withholds an answer whose audit line cannot be written") {
+  Fixture f;
+  json created = f.Ok(f.Request("CreateKey", json::object()));
+  const std::string key = created["KeyMetadata"]["KeyId"];
+  const std::string log = f.dir.keystore() + "/audit.log";
+  std::filesystem::rename(log, log + ".saved");
+  std::filesystem::create_directory(log);  // open(O_RDWR) of a folder fails
+  Answered answered;
+  f.service->HandleAsync(f.Request("GenerateDataKey", {{"KeyId", key}, {"KeySpec", "AES_256"}}),
+                         Recorder(answered, "/dev/null"));
+  REQUIRE(answered.WaitFor(1));
+  {
+    std::lock_guard<std::mutex> lock(answered.mu);
+    const HttpResponse& response = answered.responses[0];
+    INFO(response.body);
+    CHECK(response.status == 500);
+    CHECK(Fixture::HeaderOf(response, "x-amzn-RequestId").size() == 36);
+    const json body = json::parse(response.body);
+    CHECK(body.value("__type", "") == "KMSInternalException");
+    CHECK_FALSE(body.contains("Plaintext"));
+    CHECK(response.body.find("Plaintext") == std::string::npos);
+  }
+  std::filesystem::remove(log);
+  std::filesystem::rename(log + ".saved", log);
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ struct ServeOptions {
   std::string region = "us-east-1";
   std::string account = "111122223333";
   unsigned threads = 0;
-  unsigned workers = 64;
+  unsigned workers = 4;
   long rotation_check = 60;  // seconds between checks for due secret rotations
   int throttle_first = 0;    // hidden test switch
 };
@@ -120,15 +120,21 @@ int Serve(const Globals& globals, const ServeOptions& o) {
   sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  // Requests run on the workers (declared before the server, so they
-  // outlive it): each waits there for its audit line's group commit.
-  auto workers = service::WorkerPool::Start(o.workers);
-  if (!workers) return Fail(kTool, workers.error());
+  // Requests run on the server's threads, or on --workers threads
+  // (declared before the server, so they outlive it). Either way no thread
+  // waits for an audit flush: the answer leaves from the group commit.
+  std::unique_ptr<service::WorkerPool> pool;
+  if (o.workers > 0) {
+    auto workers = service::WorkerPool::Start(o.workers);
+    if (!workers) return Fail(kTool, workers.error());
+    pool = std::move(*workers);
+  }
   auto server = service::HttpServer::Start(
-      std::move(http), [&kms_service, pool = workers->get()](service::HttpRequest request,
-                                                             service::Respond respond) {
+      std::move(http),
+      [&kms_service, pool = pool.get()](service::HttpRequest request, service::Respond respond) {
+        if (pool == nullptr) return kms_service.HandleAsync(request, std::move(respond));
         pool->Post([&kms_service, request = std::move(request), respond = std::move(respond)] {
-          respond(kms_service.Handle(request));
+          kms_service.HandleAsync(request, respond);
         });
       });
   if (!server) {
@@ -213,9 +219,8 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
   serve->add_option("--threads", serve_options->threads, "server threads (default: one per core)");
   serve
       ->add_option("--workers", serve_options->workers,
-                   "threads that run requests; concurrent requests share one audit flush "
-                   "(default: 64)")
-      ->check(CLI::Range(1, 1024));
+                   "threads that run requests (default 4; 0: the server threads run them)")
+      ->check(CLI::Range(0, 1024));
   serve
       ->add_option("--rotation-check", serve_options->rotation_check,
                    "seconds between runs of the due secret rotations (0: none)")
