@@ -145,11 +145,14 @@ class Kms {
       std::string_view key, const EncryptionContext& context = {});
   // ReEncrypt decrypts `blob` (with `source_context`) and encrypts the same
   // plaintext under the newest version of `destination_key` with
-  // `destination_context`, inside the KMS: the caller never sees it.
+  // `destination_context`, inside the KMS: the caller never sees it. If
+  // `source_key` is given and the blob was encrypted under another key,
+  // fails with IncorrectKeyException before anything is decrypted.
   [[nodiscard]] Result<ReEncrypted> ReEncrypt(std::span<const uint8_t> blob,
                                               const EncryptionContext& source_context,
                                               std::string_view destination_key,
-                                              const EncryptionContext& destination_context = {});
+                                              const EncryptionContext& destination_context = {},
+                                              std::string_view source_key = {});
 
   // DefaultKey returns the managed default key (alias/envelope/default),
   // creating it with yearly rotation on first use (SSE-S3 semantics). The

@@ -157,6 +157,7 @@ struct RotationEntry {
 
 // RotationStatus is GetKeyRotationStatus's answer.
 struct RotationStatus {
+  std::string key_id;  // the key's id (also when it was named by alias)
   bool enabled = false;
   int period_days = 0;
   std::optional<TimePoint> next_rotation_date;

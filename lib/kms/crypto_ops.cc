@@ -127,7 +127,8 @@ Result<Ciphertext> Kms::GenerateDataKeyWithoutPlaintext(std::string_view key,
 Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
                                    const EncryptionContext& source_context,
                                    std::string_view destination_key,
-                                   const EncryptionContext& destination_context) {
+                                   const EncryptionContext& destination_context,
+                                   std::string_view source_key) {
   return impl_->Run("ReEncrypt", [&](Txn& txn) -> Result<ReEncrypted> {
     txn.event.context = source_context;
     txn.event.request["destination_key"] = std::string(destination_key);
@@ -138,7 +139,7 @@ Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
       return tl::unexpected(ok.error());
     }
     ENVELOPE_RETURN_IF_ERROR(internal::ValidateText(destination_key, "key id or alias"));
-    auto plain = DecryptBlob(txn, blob, source_context, {});
+    auto plain = DecryptBlob(txn, blob, source_context, source_key);
     ENVELOPE_RETURN_IF_ERROR(plain);
     txn.event.request["source_key_version"] = std::to_string(plain->key_version);
     auto dest = internal::ResolveKey(txn.state, destination_key);

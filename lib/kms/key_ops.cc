@@ -197,6 +197,7 @@ Result<RotationStatus> Kms::GetKeyRotationStatus(std::string_view key) {
     auto k = Resolve(txn, key);
     ENVELOPE_RETURN_IF_ERROR(k);
     RotationStatus s;
+    s.key_id = internal::FormatKeyId((*k)->id);
     s.enabled = (*k)->rotation_enabled;
     if (s.enabled) {
       s.period_days = (*k)->rotation_period_days;

@@ -215,11 +215,9 @@ Step<json> EnableKeyRotation(Invocation& call) {
 Step<json> GetKeyRotationStatus(Invocation& call) {
   auto key = call.RequiredKey();
   ENVELOPE_RETURN_IF_ERROR(key);
-  auto m = call.K().DescribeKey(*key);
-  if (!m) return FromError(m.error());
-  auto status = call.K().GetKeyRotationStatus(m->key_id);
+  auto status = call.K().GetKeyRotationStatus(*key);
   if (!status) return FromError(status.error());
-  json answer = {{"KeyRotationEnabled", status->enabled}, {"KeyId", call.Use(m->key_id)}};
+  json answer = {{"KeyRotationEnabled", status->enabled}, {"KeyId", call.Use(status->key_id)}};
   if (status->enabled) answer["RotationPeriodInDays"] = status->period_days;
   if (status->next_rotation_date) answer["NextRotationDate"] = Seconds(*status->next_rotation_date);
   if (status->on_demand_rotation_start_date) {
@@ -347,21 +345,13 @@ Step<json> ReEncrypt(Invocation& call) {
   ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
   auto source_key = r.String("SourceKeyId", aws::kMaxKeyIdSize);
   ENVELOPE_RETURN_IF_ERROR(source_key);
+  std::string source;  // checked by the Kms before anything is decrypted
   if (*source_key) {
-    // Checked before anything is decrypted: the blob names its key.
     auto resolved = call.Key(**source_key);
     ENVELOPE_RETURN_IF_ERROR(resolved);
-    auto view = kms::internal::ParseBlob(*blob);
-    if (!view) return FromError(view.error());
-    auto named = call.K().DescribeKey(*resolved);
-    if (!named) return FromError(named.error());
-    const std::string blob_key = kms::internal::FormatKeyId(view->key_id);
-    if (named->key_id != blob_key) {
-      return Fail("IncorrectKeyException",
-                  "the ciphertext was not encrypted under the SourceKeyId");
-    }
+    source = std::move(*resolved);
   }
-  auto re = call.K().ReEncrypt(*blob, *source_context, *destination, *destination_context);
+  auto re = call.K().ReEncrypt(*blob, *source_context, *destination, *destination_context, source);
   if (!re) return FromError(re.error());
   return json{{"CiphertextBlob", Base64(re->ciphertext.blob)},
               {"SourceKeyId", call.api.KeyArn(re->source_key_id)},

@@ -290,4 +290,33 @@ TEST_CASE("Kms: users, their access keys and identity policies persist") {
   CHECK(f.Err("bob", "ListKeys", json::object())["__type"] == "UnrecognizedClientException");
 }
 
+TEST_CASE("KmsService: GetKeyRotationStatus and ReEncrypt need only their own actions") {
+  Authz f;
+  // Bob may do exactly these (no kms:DescribeKey): the server must not
+  // make a DescribeKey of its own on his behalf, which he would be denied.
+  const std::string policy = R"({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "kms:*", "Resource": "*"},
+    {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/bob"},
+     "Action": ["kms:GetKeyRotationStatus", "kms:ReEncrypt*"], "Resource": "*"}]})";
+  f.Ok("", "PutKeyPolicy", {{"KeyId", f.key_id}, {"PolicyName", "default"}, {"Policy", policy}});
+  const std::string plaintext = message::Base64Encode(std::vector<uint8_t>{'h', 'i'});
+  json ct = f.Ok("", "Encrypt", {{"KeyId", f.key_id}, {"Plaintext", plaintext}});
+  json status = f.Ok("bob", "GetKeyRotationStatus", {{"KeyId", f.key_arn}});
+  CHECK(status["KeyId"] == f.key_arn);
+  CHECK(status["KeyRotationEnabled"] == false);
+  json re = f.Ok("bob", "ReEncrypt",
+                 {{"CiphertextBlob", ct["CiphertextBlob"]},
+                  {"SourceKeyId", f.key_id},
+                  {"DestinationKeyId", f.key_id}});
+  CHECK(re["SourceKeyId"] == f.key_arn);
+  CHECK(f.Err("bob", "DescribeKey", {{"KeyId", f.key_id}})["__type"] == "AccessDeniedException");
+  // A SourceKeyId that is not the blob's key is still refused.
+  auto other = f.keystore->CreateKey();
+  REQUIRE(other);
+  CHECK(f.Err("", "ReEncrypt",
+              {{"CiphertextBlob", ct["CiphertextBlob"]},
+               {"SourceKeyId", other->key_id},
+               {"DestinationKeyId", f.key_id}})["__type"] == "IncorrectKeyException");
+}
+
 }  // namespace envelope::service

@@ -128,7 +128,12 @@ TEST_CASE("KmsService: a signed request runs and its audit line names the caller
            {"EnableKey", {{"KeyId", key}}},
            {"EnableKeyRotation", {{"KeyId", key}}},
            {"TagResource", {{"KeyId", key}, {"Tags", {{{"TagKey", "a"}, {"TagValue", "b"}}}}}},
-           {"UpdateAlias", {{"AliasName", "alias/one-line"}, {"TargetKeyId", key}}}}) {
+           {"UpdateAlias", {{"AliasName", "alias/one-line"}, {"TargetKeyId", key}}},
+           {"GetKeyRotationStatus", {{"KeyId", key}}},
+           {"ReEncrypt",
+            {{"CiphertextBlob", ct["CiphertextBlob"]},
+             {"SourceKeyId", "alias/one-line"},
+             {"DestinationKeyId", key}}}}) {
     const std::string& operation = entry.first;
     HttpResponse response = f.service->Handle(f.Request(operation, entry.second));
     INFO(operation << " " << response.body);
