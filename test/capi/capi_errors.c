@@ -20,17 +20,6 @@ static int sentinel_storage;
 
 static const envelope_context_pair kCtx[] = {{"app", "errors"}};
 
-/* write_file writes `len` bytes to a new file at dir/name and returns an
- * open read-write descriptor to it. */
-static int write_file(const char* dir, const char* name, const uint8_t* data, size_t len,
-                      char* path, size_t path_size) {
-  snprintf(path, path_size, "%s/%s", dir, name);
-  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  CHECK(fd >= 0);
-  if (fd >= 0 && len > 0) CHECK(write(fd, data, len) == (ssize_t)len);
-  return fd;
-}
-
 static void test_kms_errors(const char* dir) {
   envelope_kms* kms = (envelope_kms*)SENTINEL;
   CHECK_ERROR(envelope_kms_open(dir, 1, NULL), ENVELOPE_INVALID_ARGUMENT, "out is null");
@@ -276,58 +265,6 @@ static void test_streaming_errors(const envelope_keyring* keyring, const uint8_t
   free(copy);
 }
 
-static void test_reader_errors(const envelope_keyring* keyring, const uint8_t* message,
-                               size_t message_len, const char* dir) {
-  char path[512];
-  int fd = write_file(dir, "errors.env", message, message_len, path, sizeof path);
-  envelope_reader* reader = (envelope_reader*)SENTINEL;
-  CHECK_ERROR(envelope_reader_open_fd(NULL, fd, NULL, 0, &reader), ENVELOPE_INVALID_ARGUMENT,
-              "keyring is null");
-  CHECK_ERROR(envelope_reader_open_fd(keyring, fd, NULL, 0, NULL), ENVELOPE_INVALID_ARGUMENT,
-              "out is null");
-  CHECK_ERROR(envelope_reader_open_fd(keyring, -1, NULL, 0, &reader), ENVELOPE_INVALID_ARGUMENT,
-              "fd is negative");
-  CHECK_ERROR(envelope_reader_open_fd(keyring, fd, NULL, 1, &reader), ENVELOPE_INVALID_ARGUMENT,
-              "context is null");
-  const envelope_context_pair other[] = {{"app", "other"}};
-  CHECK_STATUS(envelope_reader_open_fd(keyring, fd, other, 1, &reader), ENVELOPE_AUTH_FAILED);
-  int closed = dup(fd);
-  close(closed);
-  CHECK_STATUS(envelope_reader_open_fd(keyring, closed, NULL, 0, &reader), ENVELOPE_IO);
-  char cut_path[512];
-  int cut = write_file(dir, "errors-cut.env", message, message_len - 10, cut_path, sizeof cut_path);
-  CHECK(envelope_reader_open_fd(keyring, cut, NULL, 0, &reader) != ENVELOPE_OK);
-  close(cut);
-  unlink(cut_path);
-  CHECK(reader == SENTINEL);
-
-  uint64_t size = 99;
-  uint8_t part[100];
-  CHECK_ERROR(envelope_reader_size(NULL, &size), ENVELOPE_INVALID_ARGUMENT, "reader is null");
-  CHECK_ERROR(envelope_reader_read_at(NULL, 0, part, 1), ENVELOPE_INVALID_ARGUMENT,
-              "reader is null");
-  CHECK_STATUS(envelope_reader_open_fd(keyring, fd, kCtx, 1, &reader), ENVELOPE_OK);
-  CHECK_ERROR(envelope_reader_size(reader, NULL), ENVELOPE_INVALID_ARGUMENT, "size is null");
-  CHECK_STATUS(envelope_reader_size(reader, &size), ENVELOPE_OK);
-  CHECK_ERROR(envelope_reader_read_at(reader, 0, NULL, 1), ENVELOPE_INVALID_ARGUMENT,
-              "out is null");
-  CHECK_ERROR(envelope_reader_read_at(reader, size + 1, part, 0), ENVELOPE_INVALID_ARGUMENT,
-              "past the end");
-  CHECK_ERROR(envelope_reader_read_at(reader, UINT64_MAX, part, 2), ENVELOPE_INVALID_ARGUMENT,
-              "past the end");
-  /* The file changes under the reader: the frame no longer authenticates. */
-  uint8_t byte = 0;
-  CHECK(pread(fd, &byte, 1, 1000) == 1);
-  byte ^= 1;
-  CHECK(pwrite(fd, &byte, 1, 1000) == 1);
-  memset(part, 0xAA, sizeof part);
-  CHECK_STATUS(envelope_reader_read_at(reader, 0, part, sizeof part), ENVELOPE_AUTH_FAILED);
-  envelope_reader_free(reader);
-  envelope_reader_free(NULL);
-  close(fd);
-  unlink(path);
-}
-
 void test_error_paths(const char* dir) {
   test_kms_errors(dir);
   test_raw_aes_errors();
@@ -344,7 +281,7 @@ void test_error_paths(const char* dir) {
                ENVELOPE_OK);
   test_one_shot_errors(keyring, message, message_len);
   test_streaming_errors(keyring, message, message_len);
-  test_reader_errors(keyring, message, message_len, dir);
+  test_message_reader_errors(keyring, message, message_len, dir);
   envelope_buffer_free(message, message_len);
   envelope_buffer_free(NULL, 0);
   envelope_string_free(NULL);

@@ -47,6 +47,17 @@ void fill(uint8_t* p, size_t n);
  * (capi_errors.c), with files in the folder `dir`. */
 void test_error_paths(const char* dir);
 
+/* write_file writes `len` bytes to a new file at dir/name (its path into
+ * `path`) and returns an open read-write descriptor to it. */
+int write_file(const char* dir, const char* name, const uint8_t* data, size_t len, char* path,
+               size_t path_size);
+
+/* test_message_reader_errors runs the error paths of the message reader
+ * over the file of `message`, encrypted under the context app=errors
+ * (capi_errors_reader.c). */
+void test_message_reader_errors(const envelope_keyring* keyring, const uint8_t* message,
+                                size_t message_len, const char* dir);
+
 /* test_chunked_errors does the same for the chunked functions
  * (capi_errors_chunked.c). */
 void test_chunked_errors(const char* dir);
