@@ -7,15 +7,20 @@
 #   - the files: headers (C++ and C), shared and static library, both
 #     pkg-config files, the CMake package, LICENSE, and (when the tools are
 #     built) the man pages and bash completion;
-#   - the public headers include nothing from OpenSSL, libsodium, nlohmann,
-#     p11-kit, Boost or CLI11: every example compiles with those headers
-#     hidden (poisoned copies first on the include path);
+#   - the public headers include nothing from the private dependencies
+#     (OpenSSL, libsodium, ipsec-mb, curl, nlohmann, p11-kit, Boost, CLI11):
+#     no installed header names one, every example compiles with their main
+#     headers hidden (poisoned copies first on the include path), and the
+#     compiler's own list of the headers each example read (-MD) names no
+#     file of theirs;
 #   - the shared library exports nothing outside namespace envelope and the C
 #     API's envelope_ prefix;
 #   - every example ($ENVELOPE_EXAMPLES, files in SOURCE_ROOT/examples) builds
 #     and runs through pkg-config (shared; static with envelope-static, which
 #     must not need p11-kit), and through CMake's find_package(envelope)
-#     (envelope::envelope and envelope::envelope_static);
+#     (envelope::envelope and envelope::envelope_static); pkcs11.cc runs
+#     against a fresh SoftHSM2 token (with_softhsm.sh, with the program
+#     $ENVELOPE_SOFTHSM_SETUP that makes it);
 #   - as a meson subproject, dependency('envelope') resolves through
 #     meson.override_dependency and no tools, tests or fuzzers are configured
 #     or installed. Building the examples that way compiles the whole library
@@ -37,6 +42,12 @@ includedir=$5
 case $libdir in /*) ;; *) libdir=$prefix/$libdir ;; esac
 case $includedir in /*) ;; *) includedir=$prefix/$includedir ;; esac
 examples=${ENVELOPE_EXAMPLES:-basic.cc}
+softhsm_setup=${ENVELOPE_SOFTHSM_SETUP:-}
+case " $examples " in *" pkcs11.cc "*)
+  if [ -z "$softhsm_setup" ] || [ ! -x "$softhsm_setup" ]; then
+    fail "pkcs11.cc needs ENVELOPE_SOFTHSM_SETUP, test/pkcs11's softhsm_setup (got '$softhsm_setup')"
+  fi ;;
+esac
 
 # CXX and CC may be several words (e.g. "ccache c++ -fsanitize=address");
 # they are split on purpose below.
@@ -72,16 +83,19 @@ if [ -e "$dest$prefix/bin/encrypt" ]; then
 fi
 
 echo "== public headers include no private dependency"
-private='openssl/|sodium|nlohmann/|p11-kit/|pkcs11|boost/|CLI/'
-if grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"]($private)" "$inc"; then
+# Anywhere in an include's path (<openssl/x.h>, </usr/include/openssl/x.h>),
+# and p11-kit's <pkcs11.h> under its own -I.
+private='openssl/|sodium|intel-ipsec-mb|curl/|nlohmann/|p11-kit|boost/|CLI/'
+if grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"][^>\"]*($private|pkcs11\.h[>\"])" \
+  "$inc"; then
   fail "an installed public header includes a private dependency (above)"
 fi
 [ "$(find "$inc" -name '*.hpp' | wc -l)" -ge 4 ] || fail "fewer public headers than expected in $inc"
 # Poisoned copies of the private headers, searched before the system's: an
 # example that reaches one through a public header fails to compile.
 poison=$tmp/poison
-for h in openssl/evp.h openssl/crypto.h sodium.h nlohmann/json.hpp p11-kit/pkcs11.h \
-  boost/asio.hpp CLI/CLI.hpp; do
+for h in openssl/evp.h openssl/crypto.h sodium.h intel-ipsec-mb.h curl/curl.h nlohmann/json.hpp \
+  p11-kit/pkcs11.h boost/asio.hpp CLI/CLI.hpp; do
   mkdir -p "$poison/$(dirname "$h")"
   echo "#error \"$h is a private dependency of envelope\"" >"$poison/$h"
 done
@@ -116,23 +130,44 @@ echo "static libs (envelope-static): $static_pc_libs"
 case " $cflags " in *" -I$dest$includedir "*) ;;
   *) fail "pkg-config --cflags does not point into the install: $cflags" ;; esac
 case " $cflags " in *" -std="*) fail "pkg-config --cflags forces a language standard: $cflags" ;; esac
+case " $cflags " in *openssl* | *sodium* | *ipsec* | *curl* | *nlohmann* | *p11-kit* | *boost*)
+  fail "pkg-config --cflags names a private dependency: $cflags" ;; esac
 case " $libs " in *" -lcrypto "* | *" -lsodium "*) fail "private dependencies in --libs: $libs" ;; esac
 case " $static_libs $static_pc_libs " in *p11-kit* | *nlohmann*)
   fail "the static link names p11-kit or nlohmann" ;; esac
 case " $static_libs " in *" -lsodium "*) ;; *) fail "--static lacks libsodium: $static_libs" ;; esac
 
-# build_example OUT SOURCE CFLAGS LIBS: compile one example, C or C++. A C
-# example is compiled as C and linked by the C++ driver, as a C program that
-# uses a C++ library must be (the C++ runtime; in a sanitizer build, the
-# sanitizers' C++ parts).
+# build_example OUT SOURCE CFLAGS LIBS: compile one example, C or C++, and
+# write the headers it read to OUT.d. A C example is compiled as C and
+# linked by the C++ driver, as a C program that uses a C++ library must be
+# (the C++ runtime; in a sanitizer build, the sanitizers' C++ parts).
 build_example() {
   # shellcheck disable=SC2086  # compilers and flags are lists of words
   case $2 in
     *.c)
-      $CC -std=c11 -I"$poison" $3 -c -o "$1.o" "$source_root/examples/$2" &&
+      $CC -std=c11 -I"$poison" $3 -MD -MF "$1.d" -c -o "$1.o" "$source_root/examples/$2" &&
         $CXX -o "$1" "$1.o" $4 ;;
-    *) $CXX -std=c++20 -I"$poison" $3 -o "$1" "$source_root/examples/$2" $4 ;;
+    *) $CXX -std=c++20 -I"$poison" $3 -MD -MF "$1.d" -o "$1" "$source_root/examples/$2" $4 ;;
   esac || fail "compiling $2 ($3 $4) failed"
+  # The dependency list names every header the compiler opened, however
+  # it was reached: none may belong to a private dependency.
+  [ -s "$1.d" ] || fail "compiling $2 wrote no dependency list ($1.d)"
+  awk '{ for (i = 1; i <= NF; i++) print $i }' "$1.d" | grep -E "/($private)" | sort -u >"$1.private"
+  if [ -s "$1.private" ]; then
+    cat "$1.private" >&2
+    fail "$2 reads headers of a private dependency through the public headers (above)"
+  fi
+}
+
+# run_example NAME COMMAND...: run one built example, its output shown only
+# when it fails; pkcs11 runs against a fresh SoftHSM2 token.
+run_example() {
+  example=$1
+  shift
+  case $example in
+    pkcs11) "$source_root/examples/with_softhsm.sh" "$softhsm_setup" "$@" ;;
+    *) "$@" ;;
+  esac >"$tmp/run.txt" 2>&1 || { cat "$tmp/run.txt" >&2; return 1; }
 }
 
 echo "== pkg-config, shared: compile, link, run"
@@ -142,8 +177,7 @@ for src in $examples; do
   LD_LIBRARY_PATH=$lib ldd "$tmp/${name}_shared" >"$tmp/ldd.txt" 2>&1 || true
   grep -q "libenvelope\.so.*=> $lib/" "$tmp/ldd.txt" ||
     { cat "$tmp/ldd.txt" >&2; fail "${name}_shared does not load libenvelope from the install"; }
-  LD_LIBRARY_PATH=$lib "$tmp/${name}_shared" >"$tmp/run.txt" ||
-    { cat "$tmp/run.txt" >&2; fail "$name (shared) exited with status $?"; }
+  run_example "$name" env LD_LIBRARY_PATH="$lib" "$tmp/${name}_shared" || fail "$name (shared) failed"
 done
 
 echo "== pkg-config, static (envelope-static): compile, link, run"
@@ -154,7 +188,7 @@ for src in $examples; do
     fail "${name}_static still depends on a shared libenvelope or p11-kit"
   fi
   # No LD_LIBRARY_PATH: the static binary must not need the install at run time.
-  "$tmp/${name}_static" >"$tmp/run.txt" || { cat "$tmp/run.txt" >&2; fail "$name (static) failed"; }
+  run_example "$name" "$tmp/${name}_static" || fail "$name (static) failed"
 done
 
 if command -v cmake >/dev/null; then
@@ -192,10 +226,9 @@ if command -v cmake >/dev/null; then
     { cat "$tmp/cmake.log" >&2; fail "cmake build failed"; }
   for src in $examples; do
     name=${src%.*}
-    LD_LIBRARY_PATH=$lib "$cm/build/${name}_shared" >"$tmp/run.txt" ||
-      { cat "$tmp/run.txt" >&2; fail "$name (cmake, shared) failed"; }
-    "$cm/build/${name}_static" >"$tmp/run.txt" ||
-      { cat "$tmp/run.txt" >&2; fail "$name (cmake, static) failed"; }
+    run_example "$name" env LD_LIBRARY_PATH="$lib" "$cm/build/${name}_shared" ||
+      fail "$name (cmake, shared) failed"
+    run_example "$name" "$cm/build/${name}_static" || fail "$name (cmake, static) failed"
   done
 else
   fail "cmake not found (scripts/bootstrap.sh installs it)"
@@ -238,8 +271,7 @@ if [ "${ENVELOPE_INSTALL_TEST_SUBPROJECT_BUILD:-0}" = 1 ]; then
   meson compile -C "$parent/build" >"$tmp/sub.log" 2>&1 ||
     { tail -30 "$tmp/sub.log" >&2; fail "building the examples in the parent project failed"; }
   for src in $examples; do
-    "$parent/build/${src%.*}" >"$tmp/run.txt" ||
-      { cat "$tmp/run.txt" >&2; fail "${src%.*} (meson subproject) failed"; }
+    run_example "${src%.*}" "$parent/build/${src%.*}" || fail "${src%.*} (meson subproject) failed"
   done
 fi
 

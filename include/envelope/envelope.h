@@ -7,15 +7,24 @@
  * with context for the calling thread (it never contains key material or
  * plaintext) until the next failing call in that thread. Nothing is thrown
  * across this API; out-of-memory is ENVELOPE_INTERNAL. A failed call leaves
- * its out-parameters unchanged and writes nothing through a sink.
+ * its out-parameters unchanged. A sink only ever gets complete output (and,
+ * decrypting, authenticated plaintext), but a stream that fails may already
+ * have written some: discard what its sink got.
  *
  *   envelope_keyring* keyring = NULL;
- *   if (envelope_keyring_new_raw_aes("ns", "name", key, 32, &keyring) != ENVELOPE_OK)
+ *   if (envelope_keyring_new_raw_aes("ns", "name", key, 32, &keyring) != ENVELOPE_OK) {
  *     fprintf(stderr, "error: %s\n", envelope_last_error());
- *   uint8_t* msg; size_t msg_len;
- *   envelope_encrypt(keyring, data, data_len, ctx, 1, &msg, &msg_len);
- *   ...
- *   envelope_buffer_free(msg, msg_len);
+ *     return 1;
+ *   }
+ *   uint8_t* msg = NULL;
+ *   size_t msg_len = 0;
+ *   envelope_status status = envelope_encrypt(keyring, data, data_len, ctx, 1, &msg, &msg_len);
+ *   if (status != ENVELOPE_OK) {
+ *     fprintf(stderr, "error: %s: %s\n", envelope_status_name(status), envelope_last_error());
+ *   } else {
+ *     ...  use msg_len bytes at msg
+ *     envelope_buffer_free(msg, msg_len);
+ *   }
  *   envelope_keyring_free(keyring);
  *
  * Buffers the library returns (uint8_t** out, size_t* out_len) are malloc'ed

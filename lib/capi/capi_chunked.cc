@@ -35,7 +35,7 @@ Result<envelope::ChunkedOptions> Options(const uint8_t* context, size_t context_
 Result<void> OneShot(bool encrypt, const uint8_t* key, size_t key_len, const uint8_t* input,
                      size_t input_len, const uint8_t* context, size_t context_len, uint8_t** out,
                      size_t* out_len) {
-  if (auto ok = Require(out != nullptr && out_len != nullptr, "out"); !ok) return ok;
+  ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr && out_len != nullptr, "out"));
   auto key_bytes = envelope::capi::Bytes(key, key_len, "key");
   ENVELOPE_RETURN_IF_ERROR(key_bytes);
   auto data = envelope::capi::Bytes(input, input_len, encrypt ? "plaintext" : "ciphertext");
@@ -79,8 +79,8 @@ envelope_status envelope_chunked_stream_new(int encrypt, const uint8_t* key, siz
                                             envelope_sink_fn sink, void* user,
                                             envelope_chunked_stream** out) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(sink != nullptr, "sink"); !ok) return ok;
-    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(sink != nullptr, "sink"));
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr, "out"));
     auto key_bytes = envelope::capi::Bytes(key, key_len, "key");
     ENVELOPE_RETURN_IF_ERROR(key_bytes);
     auto options = Options(context, context_len);
@@ -104,7 +104,7 @@ envelope_status envelope_chunked_stream_new(int encrypt, const uint8_t* key, siz
 envelope_status envelope_chunked_stream_update(envelope_chunked_stream* stream, const uint8_t* data,
                                                size_t len) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(stream != nullptr, "stream"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(stream != nullptr, "stream"));
     auto bytes = envelope::capi::Bytes(data, len, "data");
     ENVELOPE_RETURN_IF_ERROR(bytes);
     return stream->encryptor ? stream->encryptor->Write(*bytes) : stream->decryptor->Write(*bytes);
@@ -113,7 +113,7 @@ envelope_status envelope_chunked_stream_update(envelope_chunked_stream* stream, 
 
 envelope_status envelope_chunked_stream_finish(envelope_chunked_stream* stream) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(stream != nullptr, "stream"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(stream != nullptr, "stream"));
     return stream->encryptor ? stream->encryptor->Finish() : stream->decryptor->Finish();
   });
 }
@@ -124,7 +124,7 @@ envelope_status envelope_chunked_reader_open_fd(const uint8_t* key, size_t key_l
                                                 const uint8_t* context, size_t context_len,
                                                 envelope_reader** out) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr, "out"));
     if (fd < 0) return MakeError(ErrorCode::invalid_argument, "c api: fd is negative");
     auto key_bytes = envelope::capi::Bytes(key, key_len, "key");
     ENVELOPE_RETURN_IF_ERROR(key_bytes);

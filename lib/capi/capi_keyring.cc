@@ -33,7 +33,7 @@ extern "C" {
 envelope_status envelope_kms_open(const char* directory, int create_if_missing,
                                   envelope_kms** out) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr, "out"));
     envelope::kms::KmsOptions options;
     if (directory != nullptr) options.directory = directory;
     options.create_if_missing = create_if_missing != 0;
@@ -46,8 +46,8 @@ envelope_status envelope_kms_open(const char* directory, int create_if_missing,
 
 envelope_status envelope_kms_create_key(envelope_kms* kms, const char* description, char** key_id) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(kms != nullptr, "kms"); !ok) return ok;
-    if (auto ok = Require(key_id != nullptr, "key_id"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(kms != nullptr, "kms"));
+    ENVELOPE_RETURN_IF_ERROR(Require(key_id != nullptr, "key_id"));
     envelope::kms::CreateKeyRequest request;
     if (description != nullptr) request.description = description;
     auto key = kms->kms->CreateKey(request);
@@ -66,9 +66,9 @@ envelope_status envelope_keyring_new_raw_aes(const char* key_namespace, const ch
                                              const uint8_t* wrapping_key, size_t wrapping_key_len,
                                              envelope_keyring** out) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(key_namespace != nullptr, "key_namespace"); !ok) return ok;
-    if (auto ok = Require(key_name != nullptr, "key_name"); !ok) return ok;
-    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(key_namespace != nullptr, "key_namespace"));
+    ENVELOPE_RETURN_IF_ERROR(Require(key_name != nullptr, "key_name"));
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr, "out"));
     auto key = envelope::capi::Bytes(wrapping_key, wrapping_key_len, "wrapping_key");
     ENVELOPE_RETURN_IF_ERROR(key);
     auto keyring = envelope::NewRawAesKeyring(key_namespace, key_name, *key);
@@ -80,9 +80,9 @@ envelope_status envelope_keyring_new_raw_aes(const char* key_namespace, const ch
 envelope_status envelope_keyring_new_kms(envelope_kms* kms, const char* key,
                                          envelope_keyring** out) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(kms != nullptr, "kms"); !ok) return ok;
-    if (auto ok = Require(key != nullptr, "key"); !ok) return ok;
-    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(kms != nullptr, "kms"));
+    ENVELOPE_RETURN_IF_ERROR(Require(key != nullptr, "key"));
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr, "out"));
     auto keyring = envelope::NewKmsKeyring(envelope::kms::NewKmsClient(kms->kms), key);
     ENVELOPE_RETURN_IF_ERROR(keyring);
     return AdoptKeyring(std::move(*keyring), out);

@@ -29,8 +29,8 @@ envelope_status envelope_encrypt(const envelope_keyring* keyring, const uint8_t*
                                  size_t plaintext_len, const envelope_context_pair* context,
                                  size_t context_len, uint8_t** out, size_t* out_len) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
-    if (auto ok = Require(out != nullptr && out_len != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(keyring != nullptr, "keyring"));
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr && out_len != nullptr, "out"));
     auto data = envelope::capi::Bytes(plaintext, plaintext_len, "plaintext");
     ENVELOPE_RETURN_IF_ERROR(data);
     envelope::EncryptOptions options;
@@ -47,8 +47,8 @@ envelope_status envelope_decrypt(const envelope_keyring* keyring, const uint8_t*
                                  size_t message_len, const envelope_context_pair* context,
                                  size_t context_len, uint8_t** out, size_t* out_len) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
-    if (auto ok = Require(out != nullptr && out_len != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(keyring != nullptr, "keyring"));
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr && out_len != nullptr, "out"));
     auto data = envelope::capi::Bytes(message, message_len, "message");
     ENVELOPE_RETURN_IF_ERROR(data);
     envelope::DecryptOptions options;
@@ -68,9 +68,9 @@ envelope_status envelope_encryptor_new(const envelope_keyring* keyring,
                                        envelope_sink_fn sink, void* user,
                                        envelope_encryptor** out) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
-    if (auto ok = Require(sink != nullptr, "sink"); !ok) return ok;
-    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(keyring != nullptr, "keyring"));
+    ENVELOPE_RETURN_IF_ERROR(Require(sink != nullptr, "sink"));
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr, "out"));
     envelope::EncryptOptions options;
     auto ctx = envelope::capi::Context(context, context_len);
     ENVELOPE_RETURN_IF_ERROR(ctx);
@@ -88,7 +88,7 @@ envelope_status envelope_encryptor_new(const envelope_keyring* keyring,
 envelope_status envelope_encryptor_update(envelope_encryptor* encryptor, const uint8_t* data,
                                           size_t len) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(encryptor != nullptr, "encryptor"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(encryptor != nullptr, "encryptor"));
     auto bytes = envelope::capi::Bytes(data, len, "data");
     ENVELOPE_RETURN_IF_ERROR(bytes);
     return encryptor->encryptor->Update(*bytes);
@@ -97,7 +97,7 @@ envelope_status envelope_encryptor_update(envelope_encryptor* encryptor, const u
 
 envelope_status envelope_encryptor_finish(envelope_encryptor* encryptor) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(encryptor != nullptr, "encryptor"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(encryptor != nullptr, "encryptor"));
     return encryptor->encryptor->Finish();
   });
 }
@@ -109,9 +109,9 @@ envelope_status envelope_decryptor_new(const envelope_keyring* keyring,
                                        envelope_sink_fn sink, void* user,
                                        envelope_decryptor** out) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
-    if (auto ok = Require(sink != nullptr, "sink"); !ok) return ok;
-    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(keyring != nullptr, "keyring"));
+    ENVELOPE_RETURN_IF_ERROR(Require(sink != nullptr, "sink"));
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr, "out"));
     envelope::DecryptOptions options;
     auto ctx = envelope::capi::Context(context, context_len);
     ENVELOPE_RETURN_IF_ERROR(ctx);
@@ -129,7 +129,7 @@ envelope_status envelope_decryptor_new(const envelope_keyring* keyring,
 envelope_status envelope_decryptor_update(envelope_decryptor* decryptor, const uint8_t* data,
                                           size_t len) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(decryptor != nullptr, "decryptor"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(decryptor != nullptr, "decryptor"));
     auto bytes = envelope::capi::Bytes(data, len, "data");
     ENVELOPE_RETURN_IF_ERROR(bytes);
     return decryptor->decryptor->Update(*bytes);
@@ -138,7 +138,7 @@ envelope_status envelope_decryptor_update(envelope_decryptor* decryptor, const u
 
 envelope_status envelope_decryptor_finish(envelope_decryptor* decryptor) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(decryptor != nullptr, "decryptor"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(decryptor != nullptr, "decryptor"));
     return decryptor->decryptor->Finish();
   });
 }
@@ -149,8 +149,8 @@ envelope_status envelope_reader_open_fd(const envelope_keyring* keyring, int fd,
                                         const envelope_context_pair* context, size_t context_len,
                                         envelope_reader** out) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(keyring != nullptr, "keyring"); !ok) return ok;
-    if (auto ok = Require(out != nullptr, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(keyring != nullptr, "keyring"));
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr, "out"));
     if (fd < 0) return MakeError(ErrorCode::invalid_argument, "c api: fd is negative");
     envelope::DecryptOptions options;
     auto ctx = envelope::capi::Context(context, context_len);
@@ -169,8 +169,8 @@ envelope_status envelope_reader_open_fd(const envelope_keyring* keyring, int fd,
 
 envelope_status envelope_reader_size(envelope_reader* reader, uint64_t* size) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(reader != nullptr, "reader"); !ok) return ok;
-    if (auto ok = Require(size != nullptr, "size"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(reader != nullptr, "reader"));
+    ENVELOPE_RETURN_IF_ERROR(Require(size != nullptr, "size"));
     *size = reader->size;
     return {};
   });
@@ -179,8 +179,8 @@ envelope_status envelope_reader_size(envelope_reader* reader, uint64_t* size) {
 envelope_status envelope_reader_read_at(envelope_reader* reader, uint64_t offset, uint8_t* out,
                                         size_t len) {
   return Guard([&]() -> Result<void> {
-    if (auto ok = Require(reader != nullptr, "reader"); !ok) return ok;
-    if (auto ok = Require(out != nullptr || len == 0, "out"); !ok) return ok;
+    ENVELOPE_RETURN_IF_ERROR(Require(reader != nullptr, "reader"));
+    ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr || len == 0, "out"));
     // One rule for both kinds of reader: the whole range or an error.
     if (offset > reader->size || len > reader->size - offset) {
       return MakeError(ErrorCode::invalid_argument, "c api: read past the end of the plaintext");

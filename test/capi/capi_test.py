@@ -5,15 +5,15 @@
 
 Loads the shared library, declares the functions it uses with their C
 signatures, and checks a raw AES and a KMS round trip, streaming through a
-Python callback, random access, chunked encryption and the error statuses
-and messages. Exits non-zero on the first failed check.
+Python callback, random access, chunked encryption (one shot, streaming and
+random access) and the error statuses and messages. Reports every failed check; exits non-zero if any.
 """
 import ctypes
 import os
 import sys
 import tempfile
 
-OK, INVALID_ARGUMENT, AUTH_FAILED, TRUNCATED, NOT_FOUND, IO = 0, 1, 2, 3, 7, 9
+OK, INVALID_ARGUMENT, AUTH_FAILED, TRUNCATED, MALFORMED, NOT_FOUND, IO = 0, 1, 2, 3, 4, 7, 9
 
 lib = ctypes.CDLL(sys.argv[1])
 u8p = ctypes.POINTER(ctypes.c_uint8)
@@ -78,6 +78,16 @@ chunked_encrypt = declare("envelope_chunked_encrypt", ctypes.c_int, ctypes.c_cha
 chunked_decrypt = declare("envelope_chunked_decrypt", ctypes.c_int, ctypes.c_char_p, size_t,
                           ctypes.c_char_p, size_t, ctypes.c_char_p, size_t,
                           ctypes.POINTER(u8p), ctypes.POINTER(size_t))
+chunked_stream_new = declare("envelope_chunked_stream_new", ctypes.c_int, ctypes.c_int,
+                             ctypes.c_char_p, size_t, ctypes.c_char_p, size_t, SINK,
+                             ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p))
+chunked_stream_update = declare("envelope_chunked_stream_update", ctypes.c_int, ctypes.c_void_p,
+                                ctypes.c_char_p, size_t)
+chunked_stream_finish = declare("envelope_chunked_stream_finish", ctypes.c_int, ctypes.c_void_p)
+chunked_stream_free = declare("envelope_chunked_stream_free", None, ctypes.c_void_p)
+chunked_reader_open_fd = declare("envelope_chunked_reader_open_fd", ctypes.c_int, ctypes.c_char_p,
+                                 size_t, ctypes.c_int, ctypes.c_char_p, size_t,
+                                 ctypes.POINTER(ctypes.c_void_p))
 
 failures = 0
 
@@ -176,6 +186,105 @@ def random_access(keyring, message, data, ctx, folder):
         os.close(fd)
 
 
+def chunked(data, folder):
+    """C2SP chunked: one shot, streaming both ways, random access, errors."""
+    key = bytes(range(32))
+    out, out_len = u8p(), size_t()
+    check(chunked_encrypt(key, 32, data, len(data), b"ctx", 3, ctypes.byref(out),
+                          ctypes.byref(out_len)) == OK, "chunked_encrypt")
+    ct = take(out, out_len)
+    check(chunked_decrypt(key, 32, ct, len(ct), b"ctx", 3, ctypes.byref(out),
+                          ctypes.byref(out_len)) == OK, "chunked_decrypt")
+    check(take(out, out_len) == data, "chunked round trip")
+    out = u8p()
+    check(chunked_decrypt(key, 32, ct, len(ct), b"xtc", 3, ctypes.byref(out),
+                          ctypes.byref(out_len)) == AUTH_FAILED, "chunked wrong context")
+    check(chunked_decrypt(key, 31, ct, len(ct), b"ctx", 3, ctypes.byref(out),
+                          ctypes.byref(out_len)) == INVALID_ARGUMENT, "chunked 31-byte key")
+    check(not out, "a failed chunked call leaves out unset")
+
+    pieces = []
+
+    @SINK
+    def sink(_user, ptr, length):
+        pieces.append(ctypes.string_at(ptr, length))
+        return 0
+
+    def stream(encrypt, key_bytes, data_in, piece=7000):
+        pieces.clear()
+        handle = ctypes.c_void_p()
+        check(chunked_stream_new(encrypt, key_bytes, 32, b"ctx", 3, sink, None,
+                                 ctypes.byref(handle)) == OK, "chunked_stream_new")
+        status = OK
+        for at in range(0, len(data_in), piece):
+            if status == OK:
+                status = chunked_stream_update(handle, data_in[at:at + piece],
+                                               len(data_in[at:at + piece]))
+        if status == OK:
+            status = chunked_stream_finish(handle)
+        chunked_stream_free(handle)
+        return status, b"".join(pieces)
+
+    status, streamed = stream(1, key, data)
+    check(status == OK and len(streamed) == len(ct), "chunked stream encrypt")
+    status, back = stream(0, key, streamed)
+    check(status == OK and back == data, "chunked stream decrypt of the stream")
+    status, back = stream(0, key, ct, piece=50000)
+    check(status == OK and back == data, "chunked stream decrypt of the one shot")
+    status, back = stream(0, bytes(32), ct)
+    check(status == AUTH_FAILED and back == b"", "chunked stream, wrong key: nothing released")
+    status, back = stream(0, key, ct[:-5])
+    check(status == AUTH_FAILED, "chunked stream cut inside the last chunk")
+
+    path = os.path.join(folder, "chunked.bin")
+    with open(path, "wb") as f:
+        f.write(ct)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        reader = ctypes.c_void_p()
+        check(chunked_reader_open_fd(key, 32, fd, b"ctx", 3, ctypes.byref(reader)) == OK,
+              "chunked_reader_open_fd")
+        size = ctypes.c_uint64()
+        check(reader_size(reader, ctypes.byref(size)) == OK and size.value == len(data),
+              "chunked reader size")
+        part = ctypes.create_string_buffer(3000)
+        check(reader_read_at(reader, 40000, part, 3000) == OK and
+              part.raw == data[40000:43000], "chunked read_at")
+        check(reader_read_at(reader, len(data), part, 1) == INVALID_ARGUMENT,
+              "chunked read past the end")
+        reader_free(reader)
+        check(chunked_reader_open_fd(key, 32, fd, b"xtc", 3, ctypes.byref(reader)) ==
+              AUTH_FAILED, "chunked reader, wrong context")
+        check(chunked_reader_open_fd(key, 32, -1, None, 0, ctypes.byref(reader)) ==
+              INVALID_ARGUMENT, "chunked reader, negative fd")
+    finally:
+        os.close(fd)
+
+
+def errors(keyring, message):
+    """Error statuses and messages of the calls Python users make wrong."""
+    out, out_len = u8p(), size_t()
+    check(encrypt(None, b"x", 1, None, 0, ctypes.byref(out), ctypes.byref(out_len)) ==
+          INVALID_ARGUMENT and last_error() == b"c api: keyring is null", "null keyring")
+    check(encrypt(keyring, None, 5, None, 0, ctypes.byref(out), ctypes.byref(out_len)) ==
+          INVALID_ARGUMENT and b"plaintext is null" in last_error(), "null plaintext")
+    pairs, n = context({"aws-crypto-mine": "1"})
+    check(encrypt(keyring, b"x", 1, pairs, n, ctypes.byref(out), ctypes.byref(out_len)) ==
+          INVALID_ARGUMENT and b"aws-crypto-" in last_error(), "reserved context key")
+    check(decrypt(keyring, b"\x02" + bytes(99), 100, None, 0, ctypes.byref(out),
+                  ctypes.byref(out_len)) == MALFORMED, "garbage is malformed")
+    check(decrypt(keyring, message, 30, None, 0, ctypes.byref(out), ctypes.byref(out_len)) ==
+          TRUNCATED, "a cut header is truncated")
+    tampered = bytearray(message)
+    tampered[1000] ^= 1
+    check(decrypt(keyring, bytes(tampered), len(tampered), None, 0, ctypes.byref(out),
+                  ctypes.byref(out_len)) == AUTH_FAILED and last_error() != b"",
+          "tampered: auth_failed")
+    check(not out, "failed calls leave out unset")
+    check(status_name(INVALID_ARGUMENT) == b"invalid_argument" and status_name(99) == b"unknown",
+          "status names")
+
+
 def main():
     check(status_name(AUTH_FAILED) == b"auth_failed", "status_name")
     check(version().count(b".") == 2, "version")
@@ -190,6 +299,7 @@ def main():
         one_shot(keyring, data, ctx)
         message = streaming(keyring, data, ctx)
         random_access(keyring, message, data, ctx, folder)
+        errors(keyring, message)
         keyring_free(keyring)
 
         kms = ctypes.c_void_p()
@@ -205,16 +315,7 @@ def main():
         one_shot(keyring, data[:1000], ctx)
         keyring_free(keyring)
 
-        key = bytes(range(32))
-        out, out_len = u8p(), size_t()
-        check(chunked_encrypt(key, 32, data, len(data), b"ctx", 3, ctypes.byref(out),
-                              ctypes.byref(out_len)) == OK, "chunked_encrypt")
-        ct = take(out, out_len)
-        check(chunked_decrypt(key, 32, ct, len(ct), b"ctx", 3, ctypes.byref(out),
-                              ctypes.byref(out_len)) == OK, "chunked_decrypt")
-        check(take(out, out_len) == data, "chunked round trip")
-        check(chunked_decrypt(key, 32, ct, len(ct), b"xtc", 3, ctypes.byref(out),
-                              ctypes.byref(out_len)) == AUTH_FAILED, "chunked wrong context")
+        chunked(data, folder)
     if failures:
         print(f"capi_test.py: {failures} checks failed", file=sys.stderr)
         return 1
