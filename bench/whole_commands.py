@@ -8,8 +8,8 @@ Runs, in a fresh random order every round: `cat`, `encrypt`, `decrypt`,
 (encrypt and decrypt) and `age` (encrypt and decrypt; installed with
 apt-get when missing, as bench/cli_compare.sh does). Each command is
 spawned directly (no shell), its output to /dev/null, and waited for with
-wait4(2), which gives its wall time, CPU time (user + system, the process
-and its threads) and peak RSS. The machine is shared: CPU time is what a
+wait4(2), which gives its wall time and CPU time (user + system, the
+process and its threads); GNU time around it gives its peak RSS. The machine is shared: CPU time is what a
 command costs whatever its neighbours do, wall time is what it takes on
 this machine at that moment; both are reported as the minimum and the
 median over the rounds, with ratios to `cat` of the same file.
@@ -25,16 +25,27 @@ import sys
 import tempfile
 import time
 
+TIME = "/usr/bin/time"  # GNU time, for the peak RSS (Debian package "time")
 
-def run(argv, env):
-    """Spawns argv with stdout to /dev/null; returns (wall, cpu, rss_mib, rc)."""
+
+def run(argv, env, rss_file):
+    """Spawns argv under GNU time, stdout to /dev/null; returns (wall, cpu, rss_mib, rc).
+
+    Wall and CPU time come from wait4(2) (CPU: user + system of the command
+    and its threads; GNU time's own share is about a millisecond). Peak RSS
+    comes from GNU time (%M), not from wait4: a process spawned from this
+    Python process starts with Python's high-water mark in its ru_maxrss.
+    """
     with open(os.devnull, "wb") as null:
+        timed = [TIME, "-f", "%M", "-o", rss_file] + argv
         start = time.perf_counter()
-        pid = os.posix_spawn(argv[0], argv, env,
+        pid = os.posix_spawn(TIME, timed, env,
                              file_actions=[(os.POSIX_SPAWN_DUP2, null.fileno(), 1)])
         _, status, usage = os.wait4(pid, 0)
         wall = time.perf_counter() - start
-    return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024,
+    with open(rss_file) as f:
+        rss_kib = int(f.read().split()[-1])
+    return (wall, usage.ru_utime + usage.ru_stime, rss_kib / 1024,
             os.waitstatus_to_exitcode(status))
 
 
@@ -51,10 +62,12 @@ def main():
         if not os.access(tool, os.X_OK):
             sys.exit(f"whole_commands: build the tools first ({tool})")
     use_age = not args.no_age
-    if use_age and not shutil.which("age"):
-        print("whole_commands: installing age (apt-get)", file=sys.stderr)
+    missing = ([] if os.access(TIME, os.X_OK) else ["time"]) + \
+              (["age"] if use_age and not shutil.which("age") else [])
+    if missing:
+        print(f"whole_commands: installing {' '.join(missing)} (apt-get)", file=sys.stderr)
         subprocess.run("apt-get update -qq && DEBIAN_FRONTEND=noninteractive "
-                       "apt-get install -y -qq age", shell=True, check=True,
+                       "apt-get install -y -qq " + " ".join(missing), shell=True, check=True,
                        stdout=sys.stderr)
     cat, openssl = shutil.which("cat"), shutil.which("openssl")
     age, age_keygen = shutil.which("age"), shutil.which("age-keygen")
@@ -101,7 +114,7 @@ def main():
             order = list(commands.items())
             random.shuffle(order)
             for label, argv in order:
-                wall, cpu, rss, rc = run(argv, env)
+                wall, cpu, rss, rc = run(argv, env, f"{work}/rss.txt")
                 if rc != 0:
                     print(f"whole_commands: {label} exited {rc}", file=sys.stderr)
                 results[label].append((wall, cpu, rss))
