@@ -22,8 +22,9 @@
 //
 // Threads: the chunks of a batch (about 1 MiB of plaintext per thread) are
 // sealed or opened in parallel; a stream's memory is about 2 x threads MiB,
-// at most 32 MiB, independent of the message size. The output is the same
-// for any number of threads.
+// at most 32 MiB (the pull decryptor, which reads the next batch while it
+// opens one: 3 x threads MiB, at most 48 MiB), independent of the message
+// size. The output is the same for any number of threads.
 #ifndef ENVELOPE_CHUNKED_HPP_
 #define ENVELOPE_CHUNKED_HPP_
 

@@ -166,6 +166,15 @@ class MessageDecryptor {
   virtual ~MessageDecryptor() = default;
   // Update consumes ciphertext. Bytes after the end of the message fail.
   [[nodiscard]] virtual Result<void> Update(std::span<const uint8_t> ciphertext) = 0;
+  // UpdateFrom consumes the `length` bytes of `source` from `offset` on, as
+  // Update would with those bytes. For an unsigned framed message the
+  // threads that open the frames read them themselves (ReadAtV,
+  // concurrently, straight into the output), as MessageEncryptor::UpdateFrom
+  // does; the rest is read in turn. `source` must allow concurrent
+  // ReadAt/ReadAtV. Fails with `io` when the source ends before offset +
+  // length, with the source's error when a read fails, and as Update.
+  [[nodiscard]] virtual Result<void> UpdateFrom(PositionedSource& source, uint64_t offset,
+                                                uint64_t length) = 0;
   // Finish says the input ended: fails with `truncated` if the message is
   // incomplete (no final frame or footer), verifies the signature and
   // releases any held plaintext.

@@ -67,6 +67,9 @@ class Decryptor final : public MessageDecryptor {
   Decryptor(const CryptoMaterialsManager& cmm, DecryptOptions options, ByteSink& sink);
   ~Decryptor() override;
   Result<void> Update(std::span<const uint8_t> ciphertext) override;
+  // UpdateFrom (decryptor_at.cc) has the engine's threads read the regular
+  // frames of an unsigned framed message; the rest goes through Update.
+  Result<void> UpdateFrom(PositionedSource& source, uint64_t offset, uint64_t length) override;
   Result<void> Finish() override;
   const HeaderInfo* header() const override { return info_ ? &*info_ : nullptr; }
 
@@ -79,6 +82,9 @@ class Decryptor final : public MessageDecryptor {
   Result<size_t> ConsumeFrames(std::span<const uint8_t> data);
   Result<size_t> ConsumeUnframed(std::span<const uint8_t> data);
   Result<size_t> ConsumeFooter(std::span<const uint8_t> data);
+  // OpenFramesAt opens `count` regular frames of `source` starting at
+  // `offset`, read by the engine's threads, and releases their plaintext.
+  Result<void> OpenFramesAt(PositionedSource& source, uint64_t offset, size_t count);
   Result<void> Release(std::span<const uint8_t> plaintext);
   Result<void> Fail(Error error);
 
@@ -99,6 +105,9 @@ class Decryptor final : public MessageDecryptor {
   std::vector<uint8_t> held_;   // plaintext awaiting the signature
   std::vector<uint8_t> plain_;  // one batch of opened frames
   std::vector<stream::ChunkJob> jobs_;
+  std::vector<uint8_t> piece_;  // UpdateFrom: input read on the calling thread
+  std::vector<uint8_t> heads_;  // UpdateFrom: sequence numbers and IVs of a batch
+  std::vector<uint8_t> tags_;   // UpdateFrom: tags of a batch
   size_t batch_frames_ = 0;
   uint64_t next_seq_ = 1;
   std::optional<Error> error_;

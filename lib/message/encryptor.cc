@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 #include <limits>
+#include <utility>
 
 #include "crypto/aes_gcm.h"
 #include "crypto/random.h"
@@ -77,6 +78,25 @@ class FrameLoader final : public stream::ChunkLoader {
   const uint64_t offset_;
   const uint64_t first_index_;
   const uint64_t frame_length_;
+};
+
+// FlushTask runs Encryptor::FlushHashed as the engine's side task.
+template <typename F>
+class FlushTask final : public stream::SideTask {
+ public:
+  explicit FlushTask(F flush) : flush_(std::move(flush)) {}
+  void Run() noexcept override {
+    try {
+      result_ = flush_();
+    } catch (...) {  // std::bad_alloc
+      result_ = MakeError(ErrorCode::internal, "encrypt: out of memory while writing");
+    }
+  }
+  Result<void>& result() noexcept { return result_; }
+
+ private:
+  F flush_;
+  Result<void> result_;
 };
 
 }  // namespace
@@ -194,6 +214,13 @@ Result<void> Encryptor::WriteHeaderOnce() {
   return Emit(header_bytes_);
 }
 
+Result<void> Encryptor::FlushHashed() {
+  if (sealed_last_size_ == 0) return {};
+  const auto bytes = std::span<const uint8_t>(sealed_last_).first(sealed_last_size_);
+  sealed_last_size_ = 0;
+  return Emit(bytes);
+}
+
 Result<void> Encryptor::SealFrames(std::span<const uint8_t> source, size_t count, bool final,
                                    stream::ChunkLoader* loader) {
   const size_t plain = loader != nullptr ? count * size_t{frame_length_}
@@ -203,8 +230,10 @@ Result<void> Encryptor::SealFrames(std::span<const uint8_t> source, size_t count
   }
   const size_t total = count * kRegularFrameOverhead + (final ? 8 : 0) + plain;
   // Seal straight into the sink's memory when it offers some (no copy of
-  // the ciphertext); otherwise into our buffer, then Write.
-  std::span<uint8_t> dst = sink_.Reserve(total);
+  // the ciphertext); otherwise into our buffer, then Write. Signed suites
+  // always use our buffer: the batch is hashed and written during the next
+  // one (see the header).
+  std::span<uint8_t> dst = signer_ ? std::span<uint8_t>() : sink_.Reserve(total);
   const bool direct = dst.size() == total;
   if (!direct) {
     out_.resize(total);
@@ -234,18 +263,21 @@ Result<void> Encryptor::SealFrames(std::span<const uint8_t> source, size_t count
     p += len + kFrameTagSize;
     offset += len;
   }
-  if (auto r = engine_->Seal(jobs_, loader); !r) {
+  auto flush = FlushTask([this] { return FlushHashed(); });
+  if (auto r = engine_->Seal(jobs_, loader, signer_ ? &flush : nullptr); !r) {
     // Loaded frames that were not sealed hold plaintext.
     if (loader != nullptr) SecureZero(dst);
     if (direct) (void)sink_.Commit(0);
     return r;
   }
   next_seq_ += count;
-  if (!direct) return Emit(dst);
-  if (signer_) {
-    if (auto r = signer_->Update(dst); !r) return r;
-  }
-  return sink_.Commit(total);
+  if (direct) return sink_.Commit(total);
+  if (!signer_) return Emit(dst);
+  ENVELOPE_RETURN_IF_ERROR(flush.result());
+  // This batch is hashed and written with the next one, or by Finish.
+  out_.swap(sealed_last_);
+  sealed_last_size_ = total;
+  return {};
 }
 
 Result<void> Encryptor::Update(std::span<const uint8_t> plaintext) {
@@ -343,6 +375,7 @@ Result<void> Encryptor::Finish() {
   if (auto r = SealFrames(pending_, frames, true, nullptr); !r) return Fail(r.error());
   SecureZero(pending_);
   pending_.clear();
+  if (auto r = FlushHashed(); !r) return Fail(r.error());
   if (signer_) {
     auto footer = signer_->Footer();
     if (!footer) return Fail(footer.error());

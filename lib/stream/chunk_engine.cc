@@ -87,12 +87,14 @@ size_t ChunkEngine::BatchChunks(size_t chunk_size) const noexcept {
   return per_thread * lanes_.size();
 }
 
-Result<void> ChunkEngine::Seal(std::span<const ChunkJob> jobs, ChunkLoader* loader) {
-  return Run(Mode::seal, jobs, loader, nullptr);
+Result<void> ChunkEngine::Seal(std::span<const ChunkJob> jobs, ChunkLoader* loader,
+                               SideTask* side) {
+  return Run(Mode::seal, jobs, loader, nullptr, side);
 }
 
-Result<void> ChunkEngine::Open(std::span<const ChunkJob> jobs, size_t* verified_prefix) {
-  return Run(Mode::open, jobs, nullptr, verified_prefix);
+Result<void> ChunkEngine::Open(std::span<const ChunkJob> jobs, size_t* verified_prefix,
+                               SideTask* side, ChunkLoader* loader) {
+  return Run(Mode::open, jobs, loader, verified_prefix, side);
 }
 
 void ChunkEngine::LoadFailed(Error error) {
@@ -193,12 +195,13 @@ void ChunkEngine::WorkerMain(size_t lane_index) {
 }
 
 Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLoader* loader,
-                              size_t* verified_prefix) {
+                              size_t* verified_prefix, SideTask* side) {
   // Workers start with the first batch that has work for them.
   if (lanes_.size() > 1 && jobs.size() >= 2 && worker_state_ == WorkerState::not_started) {
     worker_state_ = StartWorkers() ? WorkerState::running : WorkerState::failed;
   }
   if (worker_state_ == WorkerState::failed) {
+    if (side != nullptr) side->Run();
     if (verified_prefix != nullptr) *verified_prefix = 0;
     if (mode == Mode::open) {
       for (const ChunkJob& job : jobs) SecureZero(job.out);
@@ -219,6 +222,7 @@ Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLo
 
   // One chunk, or no workers: no point waking anyone.
   if (workers_.empty() || jobs.size() < 2) {
+    if (side != nullptr) side->Run();
     Work(*lanes_[0]);
   } else {
     {
@@ -227,13 +231,21 @@ Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLo
       ++generation_;  // publishes mode_, jobs_ and the counters to workers
     }
     start_cv_.notify_all();
+    if (side != nullptr) side->Run();
     Work(*lanes_[0]);
     std::unique_lock<std::mutex> lock(mu_);
     done_cv_.wait(lock, [&] { return busy_workers_ == 0; });
   }
   jobs_ = {};
   loader_ = nullptr;
-  if (load_error_) return tl::unexpected(std::move(*load_error_));
+  if (load_error_) {
+    // Nothing of a batch that failed to load is released.
+    if (verified_prefix != nullptr) *verified_prefix = 0;
+    if (mode == Mode::open) {
+      for (const ChunkJob& job : jobs) SecureZero(job.out);
+    }
+    return tl::unexpected(std::move(*load_error_));
+  }
 
   const size_t failed = first_failure_.load();
   if (verified_prefix != nullptr) *verified_prefix = std::min(failed, jobs.size());

@@ -79,8 +79,9 @@ struct ChunkJob {
   std::span<uint8_t> tag;
 };
 
-// ChunkLoader fills chunks' plaintext just before a thread seals them, so a
-// format can have the engine's threads read their own input (pread from a
+// ChunkLoader fills chunks' plaintext just before a thread seals them (or
+// their ciphertext and tag just before it opens them), so a format can have
+// the engine's threads read their own input (pread from a
 // file, say) instead of reading everything on one thread first: the reading
 // is spread over the threads, and each chunk is still in the cache of the
 // core that encrypts it. Load is called from several threads at once, each
@@ -89,9 +90,26 @@ class ChunkLoader {
  public:
   virtual ~ChunkLoader() = default;
   // Load writes the plaintext of each job (job.out.size() bytes) to its
-  // job.out. `jobs` are neighbours in the batch (a few hundred KiB in all),
+  // job.out (when opening: the ciphertext to job.out, the tag to job.tag).
+  // `jobs` are neighbours in the batch (a few hundred KiB in all),
   // so a loader can read them with one call.
   [[nodiscard]] virtual Result<void> Load(std::span<const ChunkJob> jobs) noexcept = 0;
+};
+
+// SideTask is work the calling thread does while the workers start on a
+// batch: reading the next batch, hashing or writing the previous one. The
+// caller runs it once, after waking the workers and before it takes chunks
+// itself; as threads claim chunks as they come (see Work), the caller then
+// gets fewer chunks, so the side task costs little wall time when the
+// workers have chunks to spare. It must not touch the batch's buffers; a
+// side task reports its own failures (through its own state) to whoever
+// owns it. With one thread, or a batch of one chunk, it runs first and then
+// the chunks, on the calling thread.
+class SideTask {
+ public:
+  virtual ~SideTask() = default;
+  // Run does the work; it must not throw.
+  virtual void Run() noexcept = 0;
 };
 
 // ChunkEngine runs AES-GCM over batches of chunks. One engine serves one
@@ -117,16 +135,23 @@ class ChunkEngine {
   // loaded (loader->Load) by the thread that seals it, just before, and its
   // `in` must be its `out` (sealed in place). When a load fails, no further
   // job is loaded or sealed and Seal returns the first load error; the
-  // batch's output is then unusable.
-  [[nodiscard]] Result<void> Seal(std::span<const ChunkJob> jobs, ChunkLoader* loader = nullptr);
+  // batch's output is then unusable. A `side` task runs on the calling
+  // thread while the workers start (see SideTask), whatever the outcome.
+  [[nodiscard]] Result<void> Seal(std::span<const ChunkJob> jobs, ChunkLoader* loader = nullptr,
+                                  SideTask* side = nullptr);
 
   // Open authenticates and decrypts every job of the batch. On failure it
   // returns `auth_failed` with one fixed message, and the output of the
   // first failing job and of every job after it in the batch is zeroed;
   // `*verified_prefix` (if given) is then the number of leading jobs that
   // did verify, which a format may release. On success it is jobs.size().
-  [[nodiscard]] Result<void> Open(std::span<const ChunkJob> jobs,
-                                  size_t* verified_prefix = nullptr);
+  // `side` as for Seal. With a `loader`, each job's ciphertext and tag are
+  // loaded (loader->Load writes job.out and job.tag) by the thread that
+  // opens it, just before, and its `in` must be its `out` (opened in
+  // place); a load failure stops the batch as for Seal, and the format must
+  // then discard (wipe) the whole batch's output.
+  [[nodiscard]] Result<void> Open(std::span<const ChunkJob> jobs, size_t* verified_prefix = nullptr,
+                                  SideTask* side = nullptr, ChunkLoader* loader = nullptr);
 
   // threads is the number of threads working on a batch (at least 1).
   unsigned threads() const noexcept { return static_cast<unsigned>(lanes_.size()); }
@@ -151,7 +176,7 @@ class ChunkEngine {
   bool StartWorkers() noexcept;
   void StopWorkers() noexcept;
   Result<void> Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLoader* loader,
-                   size_t* verified_prefix);
+                   size_t* verified_prefix, SideTask* side);
   // LoadFailed records the first load error of the batch and stops it.
   void LoadFailed(Error error);
   void Work(Lane& lane);

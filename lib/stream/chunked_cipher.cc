@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "crypto/random.h"
 
@@ -144,25 +145,30 @@ Result<size_t> ChunkedCipher::OpenedRunSize(size_t sealed_size, bool final) {
 }
 
 Result<void> ChunkedCipher::Seal(uint64_t first_index, std::span<const uint8_t> plaintext,
-                                 bool final, std::span<uint8_t> out) {
+                                 bool final, std::span<uint8_t> out, SideTask* side) {
   if (!final && plaintext.size() % kC2spChunkSize != 0) {
+    if (side != nullptr) side->Run();
     return MakeError(ErrorCode::internal, "chunked: partial chunk in a batch");
   }
   const uint64_t chunks = ChunkCount(plaintext.size(), final);
   if (out.size() != plaintext.size() + chunks * kTagSize) {
+    if (side != nullptr) side->Run();
     return MakeError(ErrorCode::invalid_argument, "chunked: ciphertext buffer of the wrong size");
   }
-  return Run(Mode::seal, first_index, plaintext, final, out);
+  return Run(Mode::seal, first_index, plaintext, final, out, side);
 }
 
 Result<void> ChunkedCipher::Open(uint64_t first_index, std::span<const uint8_t> sealed, bool final,
-                                 std::span<uint8_t> out) {
+                                 std::span<uint8_t> out, SideTask* side) {
   auto size = OpenedRunSize(sealed.size(), final);
-  ENVELOPE_RETURN_IF_ERROR(size);
-  if (out.size() != *size) {
-    return MakeError(ErrorCode::invalid_argument, "chunked: plaintext buffer of the wrong size");
+  if (size && out.size() != *size) {
+    size = MakeError(ErrorCode::invalid_argument, "chunked: plaintext buffer of the wrong size");
   }
-  auto r = Run(Mode::open, first_index, sealed, final, out);
+  if (!size) {
+    if (side != nullptr) side->Run();
+    return tl::unexpected(size.error());
+  }
+  auto r = Run(Mode::open, first_index, sealed, final, out, side);
   if (!r) {
     SecureZero(out);  // earlier batches of this run verified, but all or nothing
     if (r.error().code() == ErrorCode::auth_failed) {
@@ -176,10 +182,11 @@ Result<void> ChunkedCipher::Open(uint64_t first_index, std::span<const uint8_t> 
 // chunks of 16384 bytes and writes 16400-byte slots (ciphertext then tag);
 // Open does the reverse.
 Result<void> ChunkedCipher::Run(Mode mode, uint64_t first_index, std::span<const uint8_t> in,
-                                bool final, std::span<uint8_t> out) {
+                                bool final, std::span<uint8_t> out, SideTask* side) {
   const size_t plain_size = mode == Mode::seal ? in.size() : out.size();
   const uint64_t chunks = ChunkCount(plain_size, final);
   if (first_index > kC2spMaxChunks || chunks > kC2spMaxChunks - first_index) {
+    if (side != nullptr) side->Run();
     return MakeError(ErrorCode::limit_exceeded, "chunked: message longer than 2^38 chunks (4 PiB)");
   }
   std::span<const uint8_t> plain = mode == Mode::seal ? in : std::span<const uint8_t>(out);
@@ -208,10 +215,14 @@ Result<void> ChunkedCipher::Run(Mode mode, uint64_t first_index, std::span<const
       }
       jobs_.push_back(job);
     }
-    auto r = mode == Mode::seal ? engine_->Seal(jobs_) : engine_->Open(jobs_);
+    // The side task goes with the first batch only.
+    SideTask* const batch_side = std::exchange(side, nullptr);
+    auto r = mode == Mode::seal ? engine_->Seal(jobs_, nullptr, batch_side)
+                                : engine_->Open(jobs_, nullptr, batch_side);
     if (!r) return r;
     done += n;
   }
+  if (side != nullptr) side->Run();  // no chunk at all
   return {};
 }
 

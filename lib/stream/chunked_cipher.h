@@ -108,15 +108,18 @@ class ChunkedCipher {
   // whole 16384-byte chunks, then, if `final`, the short final chunk (the
   // rest, possibly empty). Without `final` the size must be a multiple of
   // 16384. `out` must be exactly the sealed size and must not overlap the
-  // input. Fails with `limit_exceeded` past chunk 2^38 - 1.
+  // input. Fails with `limit_exceeded` past chunk 2^38 - 1. A `side` task
+  // runs on the calling thread while the first batch is sealed (see
+  // SideTask), whatever the outcome.
   [[nodiscard]] Result<void> Seal(uint64_t first_index, std::span<const uint8_t> plaintext,
-                                  bool final, std::span<uint8_t> out);
+                                  bool final, std::span<uint8_t> out, SideTask* side = nullptr);
 
   // Open is the inverse: `sealed` is whole 16400-byte chunks, then, if
   // `final`, a final chunk of 16 to 16399 bytes (else `truncated`). Nothing
-  // is released unverified: on any failure all of `out` is zeroed.
+  // is released unverified: on any failure all of `out` is zeroed. `side`
+  // as for Seal.
   [[nodiscard]] Result<void> Open(uint64_t first_index, std::span<const uint8_t> sealed, bool final,
-                                  std::span<uint8_t> out);
+                                  std::span<uint8_t> out, SideTask* side = nullptr);
 
   // OpenedRunSize returns the plaintext size of a sealed run (the shape Open
   // wants), or `truncated` for a shape no message has.
@@ -129,7 +132,7 @@ class ChunkedCipher {
       const ChunkedKeying& keying, uint64_t chunk_hint);
   enum class Mode { seal, open };
   [[nodiscard]] Result<void> Run(Mode mode, uint64_t first_index, std::span<const uint8_t> in,
-                                 bool final, std::span<uint8_t> out);
+                                 bool final, std::span<uint8_t> out, SideTask* side);
 
   C2spSchedule schedule_;
   std::unique_ptr<ChunkEngine> engine_;  // refers to schedule_: declared after it

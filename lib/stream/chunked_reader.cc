@@ -34,6 +34,15 @@ class Opener {
 
   std::span<uint8_t> staging() noexcept { return staging_; }
 
+  // spare is a second buffer of the staging size (made on first use): the
+  // pull reader reads the next batch into it while the current one is
+  // opened. SwapStaging makes it the staging buffer and the old one spare.
+  std::span<uint8_t> spare() {
+    spare_.resize(staging_.size());
+    return spare_;
+  }
+  void SwapStaging() noexcept { staging_.swap(spare_); }
+
   // DirectChunks returns how many chunks to open straight into a caller's
   // buffer of `size` bytes: 0 when it is too small to keep every thread
   // busy (at least 4 chunks each, or a whole batch), so the copy is cheaper.
@@ -47,11 +56,11 @@ class Opener {
   // most one batch) into `out` (default: the internal buffer) and returns
   // the verified plaintext.
   Result<std::span<const uint8_t>> Open(std::span<const uint8_t> sealed, bool final,
-                                        std::span<uint8_t> out = {}) {
+                                        std::span<uint8_t> out = {}, SideTask* side = nullptr) {
     auto size = ChunkedCipher::OpenedRunSize(sealed.size(), final);
     ENVELOPE_RETURN_IF_ERROR(size);
     out = (out.empty() ? std::span(plain_) : out).first(*size);
-    ENVELOPE_RETURN_IF_ERROR(cipher_->Open(next_index_, sealed, final, out));
+    ENVELOPE_RETURN_IF_ERROR(cipher_->Open(next_index_, sealed, final, out, side));
     next_index_ += sealed.size() / kC2spSealedChunkSize + (final ? 1 : 0);
     return std::span<const uint8_t>(out);
   }
@@ -61,6 +70,7 @@ class Opener {
   uint64_t next_index_ = 0;
   std::unique_ptr<ChunkedCipher> cipher_;
   std::vector<uint8_t> staging_;
+  std::vector<uint8_t> spare_;
   std::vector<uint8_t> plain_;
 };
 
@@ -153,6 +163,28 @@ class Decryptor final : public ChunkedDecryptor {
   Result<void> state_;
 };
 
+// ReadBatch reads a batch of sealed chunks from the source on the calling
+// thread as the side task of an Open: the next batch is read while the
+// workers open the current one (the Open waits for both).
+class ReadBatch final : public SideTask {
+ public:
+  ReadBatch(Source& source, std::span<uint8_t> buffer) : source_(source), buffer_(buffer) {}
+  void Run() noexcept override {
+    try {
+      result_ = ReadFull(source_, buffer_);
+    } catch (...) {  // std::bad_alloc building an error message
+      result_ = MakeError(ErrorCode::internal, "chunked: out of memory while reading");
+    }
+  }
+  // result is what the read gave, or nullopt when it did not run.
+  std::optional<Result<size_t>>& result() noexcept { return result_; }
+
+ private:
+  Source& source_;
+  std::span<uint8_t> buffer_;
+  std::optional<Result<size_t>> result_;
+};
+
 class DecryptingReader final : public ChunkedDecryptingReader {
  public:
   DecryptingReader(Opener opener, Source& source) : opener_(std::move(opener)), source_(source) {}
@@ -175,28 +207,41 @@ class DecryptingReader final : public ChunkedDecryptingReader {
     return n;
   }
 
-  // Refill reads up to `chunks` sealed chunks (default: a batch) and opens
-  // them into `out` (default: the internal buffer); pending_ is the
-  // plaintext. A short read means the source ended: the run then ends with
-  // the final chunk.
+  // Refill opens up to `chunks` sealed chunks (default: a batch) into `out`
+  // (default: the internal buffer); pending_ is then the plaintext. Sealed
+  // chunks are read a batch at a time: the first batch on the calling
+  // thread, every later one while the batch before it is opened (a
+  // ReadBatch side task into the spare buffer), so reading the source
+  // overlaps with the AES work of the other threads. A short read means
+  // the source ended: what was read then ends with the final chunk.
   Result<void> Refill(size_t chunks = 0, std::span<uint8_t> out = {}) {
-    auto staging = opener_.staging();
-    if (chunks != 0) staging = staging.first(chunks * kC2spSealedChunkSize);
-    auto n = ReadFull(source_, staging);
-    if (n) {
-      const bool final = *n < staging.size();
-      auto plain = opener_.Open(staging.first(*n), final, out);
-      if (plain) {
-        pending_ = *plain;
-        done_ = final;
-        total_ += plain->size();
-        return {};
+    if (sealed_.empty() && !ended_) {
+      std::optional<Result<size_t>> n = std::exchange(ahead_, std::nullopt);
+      if (n) {
+        opener_.SwapStaging();
+      } else {
+        n = ReadFull(source_, opener_.staging());
       }
-      state_ = tl::unexpected(plain.error());
-    } else {
-      state_ = tl::unexpected(n.error());
+      if (!*n) return state_ = tl::unexpected(n->error());
+      sealed_ = opener_.staging().first(**n);
+      ended_ = **n < opener_.staging().size();
     }
-    return state_;
+    if (chunks == 0) chunks = opener_.staging().size() / kC2spSealedChunkSize;
+    // Whole chunks, or the rest of the message when it fits.
+    const size_t whole = sealed_.size() / kC2spSealedChunkSize;
+    const bool final = ended_ && whole < chunks;
+    const size_t take = final ? sealed_.size() : std::min(whole, chunks) * kC2spSealedChunkSize;
+    const auto run = sealed_.first(take);
+    sealed_ = sealed_.subspan(take);
+    std::optional<ReadBatch> next;
+    if (sealed_.empty() && !ended_) next.emplace(source_, opener_.spare());
+    auto plain = opener_.Open(run, final, out, next ? &*next : nullptr);
+    if (next) ahead_ = std::move(next->result());
+    if (!plain) return state_ = tl::unexpected(plain.error());
+    pending_ = *plain;
+    done_ = final;
+    total_ += plain->size();
+    return {};
   }
 
   bool done() const noexcept { return done_; }
@@ -206,6 +251,9 @@ class DecryptingReader final : public ChunkedDecryptingReader {
  private:
   Opener opener_;
   Source& source_;
+  std::span<const uint8_t> sealed_;      // read, not yet opened
+  bool ended_ = false;                   // the source ended: sealed_ is the rest
+  std::optional<Result<size_t>> ahead_;  // the spare buffer's read, when one ran
   std::span<const uint8_t> pending_;
   bool done_ = false;
   uint64_t total_ = 0;

@@ -3,8 +3,11 @@
 #define ENVELOPE_TEST_MESSAGE_MESSAGE_TEST_UTIL_H_
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "message/decryptor.h"
@@ -72,6 +75,41 @@ inline Result<void> DecryptWith(const FixedCmm& cmm, std::span<const uint8_t> me
   }
   return d.Finish();
 }
+
+// WriteOnlySink has no Reserve, so a writer fills its own buffer and
+// calls Write.
+class WriteOnlySink final : public Sink {
+ public:
+  explicit WriteOnlySink(std::vector<uint8_t>& out) : out_(out) {}
+  Result<void> Write(std::span<const uint8_t> data) override {
+    out_.insert(out_.end(), data.begin(), data.end());
+    return {};
+  }
+
+ private:
+  std::vector<uint8_t>& out_;
+};
+
+// TempFile holds `data` in a file under the system's temporary folder.
+class TempFile {
+ public:
+  explicit TempFile(std::span<const uint8_t> data) {
+    const char* tmp = std::getenv("TMPDIR");
+    path_ = std::string(tmp != nullptr ? tmp : "/tmp") + "/update-from-XXXXXX";
+    fd_ = mkstemp(path_.data());
+    REQUIRE(fd_ >= 0);
+    REQUIRE(write(fd_, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
+  }
+  ~TempFile() {
+    close(fd_);
+    unlink(path_.c_str());
+  }
+  int fd() const { return fd_; }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
 
 }  // namespace envelope::testing
 

@@ -137,5 +137,45 @@ TEST_CASE("Message: encrypt refuses what it must not write") {
   CHECK(out.empty());
 }
 
+TEST_CASE(
+    "Message: a signed message is hashed while the next batch seals, in order, on any threads") {
+  // Several batches: each one is hashed and written while the next seals,
+  // the last one by Finish. The frames must not depend on the threads or
+  // the pieces (the header does: a fresh signing key per message), and the
+  // signature must verify.
+  FixedCmm cmm;
+  const std::vector<uint8_t> id(32, 0x21);
+  for (size_t size : {size_t{0}, size_t{5000}, size_t{6} << 20}) {
+    const auto plaintext = Pattern(size);
+    std::vector<uint8_t> reference;
+    for (unsigned threads : {1u, 2u, 8u}) {
+      for (size_t piece : {size_t{0}, size_t{1} << 20, size_t{70001}}) {
+        CAPTURE(size);
+        CAPTURE(threads);
+        CAPTURE(piece);
+        EncryptParams p;
+        p.suite = kSigned;
+        p.threads = threads;
+        p.message_id = id;
+        p.piece = piece;
+        const auto message = EncryptWith(cmm, plaintext, p);
+        SpanSource source(message);
+        auto info = InspectMessage(source);
+        REQUIRE(info);
+        REQUIRE(info->footer_size > 0);
+        const auto frames = std::span(message).subspan(info->header.header_size, info->body_size);
+        const std::vector<uint8_t> body(frames.begin(), frames.end());
+        if (reference.empty()) reference = body;
+        CHECK(body == reference);
+        std::vector<uint8_t> out;
+        DecryptOptions options;
+        options.threads = threads;
+        REQUIRE(DecryptWith(cmm, message, out, options));
+        CHECK(out == plaintext);
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace envelope::testing

@@ -15,19 +15,6 @@
 namespace envelope::testing {
 namespace {
 
-// WriteOnlySink has no Reserve, so the encryptor seals into its own buffer.
-class WriteOnlySink final : public Sink {
- public:
-  explicit WriteOnlySink(std::vector<uint8_t>& out) : out_(out) {}
-  Result<void> Write(std::span<const uint8_t> data) override {
-    out_.insert(out_.end(), data.begin(), data.end());
-    return {};
-  }
-
- private:
-  std::vector<uint8_t>& out_;
-};
-
 // NewEncryptor makes an encryptor of the unsigned suite writing to `sink`.
 std::unique_ptr<message::Encryptor> NewEncryptor(const FixedCmm& cmm,
                                                  const message::EncryptorConfig& config,
@@ -70,27 +57,6 @@ std::vector<uint8_t> EncryptSteps(const FixedCmm& cmm, std::span<const uint8_t> 
   REQUIRE(e->Finish());
   return out;
 }
-
-// TempFile holds `data` in a file under the system's temporary folder.
-class TempFile {
- public:
-  explicit TempFile(std::span<const uint8_t> data) {
-    const char* tmp = std::getenv("TMPDIR");
-    path_ = std::string(tmp != nullptr ? tmp : "/tmp") + "/update-from-XXXXXX";
-    fd_ = mkstemp(path_.data());
-    REQUIRE(fd_ >= 0);
-    REQUIRE(write(fd_, data.data(), data.size()) == static_cast<ssize_t>(data.size()));
-  }
-  ~TempFile() {
-    close(fd_);
-    unlink(path_.c_str());
-  }
-  int fd() const { return fd_; }
-
- private:
-  std::string path_;
-  int fd_ = -1;
-};
 
 TEST_CASE("Message: UpdateFrom writes the message Update writes, however calls are mixed") {
   FixedCmm cmm;

@@ -131,11 +131,66 @@ int DecryptStream(const std::string& tool, const CryptOptions& o, const DecryptS
       d.max_buffered_plaintext);
   ContextCheckSink checked(window, setup);
   Progress progress(tool, in.size(), o.quiet);
-  auto reader = Reader(in);
   std::vector<uint8_t> decoded;
   std::optional<ArmorDecoder> armor;
   uint64_t read = 0;
-  for (bool first = true;; first = false) {
+  // StartBody builds the decryptor for the format the first bytes tell;
+  // nullopt when it could, else the exit code.
+  auto start_body = [&](std::span<const uint8_t> head) -> std::optional<int> {
+    const Format format = o.format == "c2sp"   ? Format::c2sp
+                          : o.format == "esdk" ? Format::esdk
+                                               : DetectFormat(head);
+    if (format == Format::c2sp) {
+      if (setup.c2sp_key == nullptr) return Fail(tool, C2spKeyMissing(job.input));
+      if (!setup.required.empty() || !setup.required_keys.empty()) {
+        return Fail(tool, Error(ErrorCode::invalid_argument,
+                                "--require-context: \"" + job.input +
+                                    "\" is a C2SP chunked file, which has no encryption "
+                                    "context"));
+      }
+      auto c = ChunkedDecryptor::New(setup.c2sp_key->span(), window, setup.chunked);
+      if (!c) return Fail(tool, c.error());
+      body.chunked = std::move(*c);
+    } else {
+      auto m = MessageDecryptor::New(*setup.cmm, d, checked);
+      if (!m) return FailCrypto(tool, m.error(), false, o);
+      body.message = std::move(*m);
+      checked.Watch(body.message.get());
+    }
+    return std::nullopt;
+  };
+  auto fail_body = [&](const Error& e) {
+    if (checked.failed()) return Fail(tool, e, {kContextHint});
+    return FailCrypto(tool, e, false, o);
+  };
+  std::unique_ptr<ReadAhead> reader;
+  if (ReadByThreads(in, o.threads) && !o.decode && o.format != "c2sp") {
+    // A binary envelope message in a large regular file is read by the
+    // threads that open its frames (MessageDecryptor::UpdateFrom), as
+    // encrypt does; armor and C2SP files are read ahead in turn.
+    auto start = in.Position();
+    if (!start) return Fail(tool, start.error());
+    uint8_t head_bytes[64];
+    FdPositionedSource at(in.fd());
+    auto n = at.ReadAt(*start, head_bytes);
+    if (!n) return Fail(tool, n.error());
+    const auto head = std::span<const uint8_t>(head_bytes, *n);
+    if (!LooksArmored(head) && (o.format == "esdk" || DetectFormat(head) == Format::esdk)) {
+      if (auto rc = start_body(head)) return *rc;
+      auto fed =
+          FeedSlices(in, progress, read, [&](PositionedSource& src, uint64_t pos, uint64_t len) {
+            return body.message->UpdateFrom(src, pos, len);
+          });
+      if (!fed) {
+        return fed.error().from_update ? fail_body(fed.error().error)
+                                       : Fail(tool, fed.error().error);
+      }
+      reader = std::move(*fed);
+    }
+  }
+  const bool started = reader != nullptr;
+  if (!started) reader = Reader(in);
+  for (bool first = !started;; first = false) {
     auto piece = reader->Next();
     if (!piece) return Fail(tool, piece.error());
     std::span<const uint8_t> chunk = *piece;
@@ -150,33 +205,11 @@ int DecryptStream(const std::string& tool, const CryptOptions& o, const DecryptS
       chunk = decoded;
     }
     if (first) {
-      const Format format = o.format == "c2sp"   ? Format::c2sp
-                            : o.format == "esdk" ? Format::esdk
-                                                 : DetectFormat(chunk);
-      if (format == Format::c2sp) {
-        if (setup.c2sp_key == nullptr) return Fail(tool, C2spKeyMissing(job.input));
-        if (!setup.required.empty() || !setup.required_keys.empty()) {
-          return Fail(tool, Error(ErrorCode::invalid_argument,
-                                  "--require-context: \"" + job.input +
-                                      "\" is a C2SP chunked file, which has no encryption "
-                                      "context"));
-        }
-        auto c = ChunkedDecryptor::New(setup.c2sp_key->span(), window, setup.chunked);
-        if (!c) return Fail(tool, c.error());
-        body.chunked = std::move(*c);
-      } else {
-        auto m = MessageDecryptor::New(*setup.cmm, d, checked);
-        if (!m) return FailCrypto(tool, m.error(), false, o);
-        body.message = std::move(*m);
-        checked.Watch(body.message.get());
-      }
+      if (auto rc = start_body(chunk)) return *rc;
     }
     if (piece->empty()) break;
     read += piece->size();
-    if (auto r = body.Update(chunk); !r) {
-      if (checked.failed()) return Fail(tool, r.error(), {kContextHint});
-      return FailCrypto(tool, r.error(), false, o);
-    }
+    if (auto r = body.Update(chunk); !r) return fail_body(r.error());
     progress.Add(piece->size());
   }
   if (armor) {

@@ -4,11 +4,13 @@
 #define ENVELOPE_TOOLS_COMMANDS_CRYPT_INTERNAL_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 
+#include "cli/progress.h"
 #include "commands/crypt.h"
 #include "commands/files.h"
 #include "commands/read_ahead.h"
@@ -23,6 +25,28 @@ inline constexpr const char* kContextHint =
 // piece is read ahead on a thread of its own; anything else on the caller's
 // thread (see crypt_run.cc).
 std::unique_ptr<ReadAhead> Reader(InputFile& in);
+
+// ReadByThreads says whether `in` is read by the threads that encrypt or
+// decrypt it (FeedSlices) rather than by a ReadAhead: a regular file larger
+// than one read-ahead piece, with more than one thread.
+bool ReadByThreads(const InputFile& in, unsigned threads);
+
+// SliceUpdate is MessageEncryptor::UpdateFrom or MessageDecryptor::UpdateFrom.
+using SliceUpdate = std::function<Result<void>(PositionedSource&, uint64_t, uint64_t)>;
+
+// FeedError is a FeedSlices failure: from `update` (an encryption or
+// decryption error) or from the file.
+struct FeedError {
+  Error error;
+  bool from_update = false;
+};
+
+// FeedSlices passes `in` from its current position to its size at open to
+// `update` in slices (so that `progress` moves), adding to `read`, then
+// leaves the descriptor after them and returns the ReadAhead for whatever
+// the file grew by since it was opened (normally nothing), read in turn.
+[[nodiscard]] tl::expected<std::unique_ptr<ReadAhead>, FeedError> FeedSlices(
+    InputFile& in, Progress& progress, uint64_t& read, const SliceUpdate& update);
 
 // OpenOutput opens the job's output with the input's permission bits
 // (masked by the umask when decrypting; see crypt_run.cc).

@@ -44,6 +44,34 @@ std::unique_ptr<ReadAhead> Reader(InputFile& in) {
   return std::make_unique<ReadAhead>(in, kReadSize, size > 0);
 }
 
+// ReadByThreads: on two cores, reading a large regular file in the threads
+// that encrypt or decrypt it beats reading ahead on a thread of its own, as
+// the reading is spread over both and each frame is still in cache when AES
+// reads it. With --threads 1 the read-ahead thread is the only parallelism
+// left, so it stays.
+bool ReadByThreads(const InputFile& in, unsigned threads) {
+  return in.size() > kReadSize && threads != 1;
+}
+
+tl::expected<std::unique_ptr<ReadAhead>, FeedError> FeedSlices(InputFile& in, Progress& progress,
+                                                               uint64_t& read,
+                                                               const SliceUpdate& update) {
+  auto start = in.Position();
+  if (!start) return tl::unexpected(FeedError{start.error(), false});
+  FdPositionedSource at(in.fd());
+  uint64_t pos = *start;
+  while (pos < in.size()) {
+    const uint64_t n = std::min(kSliceSize, in.size() - pos);
+    if (auto r = update(at, pos, n); !r) return tl::unexpected(FeedError{r.error(), true});
+    pos += n;
+    read += n;
+    progress.Add(n);
+  }
+  // Whatever was appended since it was opened follows, read in turn.
+  if (auto r = in.SeekTo(pos); !r) return tl::unexpected(FeedError{r.error(), false});
+  return std::make_unique<ReadAhead>(in, kTailReadSize, false);
+}
+
 // OpenOutput opens the job's output. Its mode is the input's permission
 // bits without setuid, setgid or sticky (InputFile::mode), masked by the
 // umask when decrypting: ciphertext may be shared more widely than the
@@ -74,28 +102,16 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
   Progress progress(tool, in->size(), o.quiet);
   uint64_t read = 0;
   std::unique_ptr<ReadAhead> reader;
-  if (in->size() > kReadSize && o.threads != 1) {
-    // A large regular file is read by the threads that encrypt it (see
-    // MessageEncryptor::UpdateFrom): on two cores that beats reading ahead
-    // on a thread of its own, as the reading is spread over both and each
-    // frame is still in cache when it is sealed. With --threads 1 the
-    // read-ahead thread is the only parallelism left, so it stays.
-    auto start = in->Position();
-    if (!start) return Fail(tool, start.error());
-    FdPositionedSource at(in->fd());
-    uint64_t pos = *start;
-    while (pos < in->size()) {
-      const uint64_t n = std::min(kSliceSize, in->size() - pos);
-      if (auto r = (*encryptor)->UpdateFrom(at, pos, n); !r) {
-        return FailCrypto(tool, r.error(), true, o);
-      }
-      pos += n;
-      read += n;
-      progress.Add(n);
+  if (ReadByThreads(*in, o.threads)) {
+    // The threads that seal the frames read them (MessageEncryptor::UpdateFrom).
+    auto fed = FeedSlices(*in, progress, read, [&](PositionedSource& at, uint64_t pos, uint64_t n) {
+      return (*encryptor)->UpdateFrom(at, pos, n);
+    });
+    if (!fed) {
+      return fed.error().from_update ? FailCrypto(tool, fed.error().error, true, o)
+                                     : Fail(tool, fed.error().error);
     }
-    // Whatever was appended since it was opened follows, read in turn.
-    if (auto r = in->SeekTo(pos); !r) return Fail(tool, r.error());
-    reader = std::make_unique<ReadAhead>(*in, kTailReadSize, false);
+    reader = std::move(*fed);
   } else {
     reader = Reader(*in);
   }
