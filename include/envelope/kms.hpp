@@ -226,6 +226,16 @@ class Kms {
   // the caller of the current ScopedRequestCaller.
   [[nodiscard]] Result<void> AuditRefusedRequest(std::string_view operation, const Error& error);
 
+  // AuditServiceCall appends the audit line of an operation of a service
+  // built on this Kms (SSM Parameter Store, Secrets Manager: lib/secrets),
+  // in CloudTrail's record shape with `call.source` as its eventSource and
+  // the caller of the current ScopedRequestCaller (else the keystore's
+  // owner); `outcome` is the operation's error, nullptr when it succeeded.
+  // Never put a value in `call`. Fails only when the line cannot be
+  // written.
+  [[nodiscard]] Result<void> AuditServiceCall(const ServiceCall& call,
+                                              const Error* outcome = nullptr);
+
   // VerifyAuditLog checks the audit log's hash chain and reports the first
   // broken, missing or reordered line. Fails only on I/O errors.
   [[nodiscard]] Result<AuditReport> VerifyAuditLog();

@@ -273,6 +273,20 @@ struct RequestCaller {
   std::optional<bool> secure_transport;
 };
 
+// ServiceCall is the audit line of an operation of a service built on the
+// KMS (Kms::AuditServiceCall): CloudTrail's eventSource ("ssm.amazonaws.com",
+// "secretsmanager.amazonaws.com"), eventName ("PutParameter"), the resource
+// it worked on (type "AWS::SSM::Parameter" and ARN; empty: none) and its
+// request parameters (snake_case names, written in camelCase; ids, names,
+// flags, never a value).
+struct ServiceCall {
+  std::string source;
+  std::string operation;
+  std::string resource_type;
+  std::string resource_arn;
+  std::map<std::string, std::string> request;
+};
+
 // AuditReport is the outcome of verifying the audit log's hash chain.
 struct AuditReport {
   bool intact = true;

@@ -12,7 +12,8 @@
 //   auto password = cache.GetSecretValue("app/db");   // SecretValue
 //
 // The fetch and describe functions make it usable against any source: the
-// local keystore (ForStore) or a client of the network API the caller
+// local keystore (ForStore), the Secrets Manager API of `envelope kms
+// serve` or AWS (ForClient, secrets_manager.hpp), or another the caller
 // brings.
 #ifndef ENVELOPE_SECRET_CACHE_HPP_
 #define ENVELOPE_SECRET_CACHE_HPP_
@@ -28,6 +29,7 @@
 
 #include "envelope/export.h"
 #include "envelope/secrets.hpp"
+#include "envelope/secrets_manager.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope::secrets {
@@ -53,6 +55,10 @@ class SecretCache {
   // ForStore caches the secrets of `store` (a copy of the handle; the Kms
   // behind it must outlive the cache).
   static SecretCache ForStore(SecretStore store, SecretCacheOptions options = {});
+  // ForClient caches the secrets `client` reads (GetSecretValue, and
+  // DescribeSecret to see whether AWSCURRENT moved); it shares the client.
+  static SecretCache ForClient(std::shared_ptr<SecretsManagerClient> client,
+                               SecretCacheOptions options = {});
 
   // GetSecretValue returns the AWSCURRENT value of `secret_id`, from memory
   // while it is younger than the time-to-live. A failed fetch is returned

@@ -149,9 +149,13 @@ IniProfiles ParseIni(std::string_view text) {
   return out;
 }
 
-std::string KmsEndpointForRegion(std::string_view region) {
+std::string EndpointForRegion(std::string_view service, std::string_view region) {
   const std::string suffix = region.starts_with("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return "https://kms." + std::string(region) + "." + suffix;
+  return "https://" + std::string(service) + "." + std::string(region) + "." + suffix;
+}
+
+std::string KmsEndpointForRegion(std::string_view region) {
+  return EndpointForRegion("kms", region);
 }
 
 Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
@@ -220,7 +224,7 @@ Result<AwsClientConfig> ResolveAwsConfig(const AwsConfigOverrides& overrides,
   if (!overrides.endpoint_url.empty()) {
     config.endpoint_url = overrides.endpoint_url;
     config.endpoint_source = "command line";
-  } else if (const std::string* e = Get(env, "AWS_ENDPOINT_URL_KMS")) {
+  } else if (const std::string* e = Get(env, overrides.endpoint_variable)) {
     config.endpoint_url = *e;
     config.endpoint_source = "environment";
   } else if (const std::string* g = Get(env, "AWS_ENDPOINT_URL")) {

@@ -11,8 +11,10 @@
 //                 config file (AWS_CONFIG_FILE, ~/.aws/config)   (botocore's order)
 //   region        --region, AWS_REGION, AWS_DEFAULT_REGION, the profile's region
 //                 (a keyring given a key ARN uses the ARN's region instead)
-//   endpoint      --endpoint-url, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, the
-//                 profile's endpoint_url, else https://kms.REGION.amazonaws.com
+//   endpoint      --endpoint-url, AWS_ENDPOINT_URL_KMS (the service's variable:
+//                 AWS_ENDPOINT_URL_SECRETS_MANAGER for Secrets Manager),
+//                 AWS_ENDPOINT_URL, the profile's endpoint_url, else the
+//                 service's AWS endpoint (https://kms.REGION.amazonaws.com)
 //   CA bundle     AWS_CA_BUNDLE, the profile's ca_bundle
 //   max attempts  AWS_MAX_ATTEMPTS, the profile's max_attempts, 3
 //
@@ -45,6 +47,8 @@ struct AwsConfigOverrides {
   std::string profile;
   std::string region;
   std::string endpoint_url;
+  // endpoint_variable is the service's own endpoint variable.
+  std::string endpoint_variable = "AWS_ENDPOINT_URL_KMS";
 };
 
 // AwsClientConfig is the resolved configuration. Each *_source names where
@@ -83,6 +87,9 @@ IniProfiles ParseIni(std::string_view text);
 // KmsEndpointForRegion returns https://kms.REGION.amazonaws.com (".com.cn"
 // for cn- regions).
 std::string KmsEndpointForRegion(std::string_view region);
+// EndpointForRegion returns https://SERVICE.REGION.amazonaws.com (".com.cn"
+// for cn- regions).
+std::string EndpointForRegion(std::string_view service, std::string_view region);
 
 }  // namespace envelope::aws
 

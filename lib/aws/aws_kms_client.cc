@@ -1,11 +1,7 @@
 #include "aws/aws_kms_client.h"
 
-#include <chrono>
-#include <thread>
-
 #include "aws/aws_config.h"
 #include "aws/error_shapes.h"
-#include "aws/sigv4_sign.h"
 #include "envelope/secret.hpp"
 #include "message/base64.h"
 
@@ -16,11 +12,10 @@ using json = nlohmann::json;
 
 constexpr std::string_view kKeyUnavailable = "KeyUnavailableException";
 
-void Wipe(std::string& s) { SecureZero({reinterpret_cast<uint8_t*>(s.data()), s.size()}); }
-
 // WipeMember wipes a string member of an answer (a base64 plaintext).
 void WipeMember(json& j, const char* name) {
-  if (auto it = j.find(name); it != j.end() && it->is_string()) Wipe(it->get_ref<std::string&>());
+  if (auto it = j.find(name); it != j.end() && it->is_string())
+    WipeString(it->get_ref<std::string&>());
 }
 
 json Context(const EncryptionContext& context) {
@@ -69,13 +64,6 @@ Result<std::string> KeyId(const json& answer, std::string_view operation,
   return it->get<std::string>();
 }
 
-// HostOf returns the authority of an http(s) URL ("host:port").
-std::string HostOf(std::string_view url) {
-  const size_t scheme = url.find("://");
-  std::string_view rest = url.substr(scheme == std::string_view::npos ? 0 : scheme + 3);
-  return std::string(rest.substr(0, rest.find('/')));
-}
-
 }  // namespace
 
 ErrorCode AwsErrorCode(std::string_view type, long status) noexcept {
@@ -91,126 +79,27 @@ ErrorCode AwsErrorCode(std::string_view type, long status) noexcept {
 }
 
 Result<std::shared_ptr<KmsHttpClient>> KmsHttpClient::Create(AwsKmsClientOptions options) {
-  if (!IsScopeName(options.region)) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aws kms: '" + options.region + "' is not a region name");
+  if (options.endpoint_url.empty() && IsScopeName(options.region)) {
+    options.endpoint_url = KmsEndpointForRegion(options.region);
   }
-  if (!options.credentials || !IsAccessKeyId(options.credentials->access_key_id)) {
-    return MakeError(ErrorCode::invalid_argument, "aws kms: the client has no credentials");
-  }
-  if (options.endpoint_url.empty()) options.endpoint_url = KmsEndpointForRegion(options.region);
-  while (options.endpoint_url.ends_with('/')) options.endpoint_url.pop_back();
-  if (!options.endpoint_url.starts_with("https://") &&
-      !options.endpoint_url.starts_with("http://")) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aws kms: the endpoint '" + options.endpoint_url + "' is not an http(s) url");
-  }
-  std::string host = HostOf(options.endpoint_url);
-  if (host.empty()) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "aws kms: the endpoint '" + options.endpoint_url + "' names no host");
-  }
-  if (options.retry.max_attempts < 1) options.retry.max_attempts = 1;
-  auto http = HttpClient::Create(options.http);
-  if (!http) return tl::unexpected(http.error().WithContext("aws kms"));
+  AwsJsonClientOptions json_options;
+  json_options.label = "aws kms";
+  json_options.target_prefix = "TrentService.";
+  json_options.service = "kms";
+  json_options.region = options.region;
+  json_options.endpoint_url = options.endpoint_url;
+  json_options.credentials = options.credentials;
+  json_options.http = options.http;
+  json_options.retry = options.retry;
+  auto json_client = AwsJsonClient::Create(std::move(json_options), AwsErrorCode);
+  ENVELOPE_RETURN_IF_ERROR(json_client);
+  options.endpoint_url = (*json_client)->options().endpoint_url;
   return std::shared_ptr<KmsHttpClient>(
-      new KmsHttpClient(std::move(options), std::move(*http), std::move(host)));
-}
-
-Result<json> KmsHttpClient::Attempt(std::string_view operation, const std::string& body,
-                                    bool& retry, bool& timeout) {
-  retry = false;
-  timeout = false;
-  HttpRequest request;
-  request.method = "POST";
-  request.path = "/";
-  request.headers = {{"Host", host_},
-                     {"Content-Type", "application/x-amz-json-1.1"},
-                     {"X-Amz-Target", "TrentService." + std::string(operation)}};
-  request.body = body;
-  struct BodyWiper {
-    std::string& b;
-    ~BodyWiper() { Wipe(b); }
-  } request_wiper{request.body};
-  SigningParams params;
-  params.region = options_.region;
-  params.service = "kms";
-  params.time =
-      std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-  if (auto signed_ = SignRequest(request, *options_.credentials, params); !signed_) {
-    return tl::unexpected(signed_.error().WithContext("aws kms"));
-  }
-  HttpTransportError kind = HttpTransportError::none;
-  auto response = http_->Send(options_.endpoint_url, request, &kind);
-  if (!response) {
-    retry = kind == HttpTransportError::connect || kind == HttpTransportError::timeout;
-    timeout = kind == HttpTransportError::timeout;
-    return tl::unexpected(response.error().WithContext("aws kms"));
-  }
-  struct AnswerWiper {
-    std::string& b;
-    ~AnswerWiper() { Wipe(b); }
-  } answer_wiper{response->body};
-  json answer = json::parse(response->body, nullptr, false);
-  if (response->status == 200) {
-    if (answer.is_discarded() || !answer.is_object()) {
-      return MakeError(ErrorCode::malformed,
-                       "aws kms: the " + std::string(operation) + " answer is not a JSON object");
-    }
-    return answer;
-  }
-  std::string type;
-  std::string message;
-  if (answer.is_object()) {
-    for (const char* member : {"__type", "code", "Code"}) {
-      if (auto it = answer.find(member); it != answer.end() && it->is_string()) {
-        type = it->get<std::string>();
-        break;
-      }
-    }
-    for (const char* member : {"message", "Message"}) {
-      if (auto it = answer.find(member); it != answer.end() && it->is_string()) {
-        message = it->get<std::string>();
-        break;
-      }
-    }
-  }
-  if (type.empty()) type = std::string(response->HeaderValue("x-amzn-ErrorType"));
-  // "com.amazonaws.kms#NotFoundException" and "Name:http://..." both occur.
-  if (const size_t hash = type.rfind('#'); hash != std::string::npos) type.erase(0, hash + 1);
-  if (const size_t colon = type.find(':'); colon != std::string::npos) type.resize(colon);
-  if (type.empty()) type = response->status >= 500 ? "InternalFailure" : "UnknownError";
-  if (message.empty()) message = "HTTP status " + std::to_string(response->status);
-  retry = IsRetryableAnswer(response->status, type);
-  return MakeError(AwsErrorCode(type, response->status), type + ": " + message);
+      new KmsHttpClient(std::move(options), std::move(*json_client)));
 }
 
 Result<json> KmsHttpClient::Call(std::string_view operation, const json& body) {
-  std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  struct Wiper {
-    std::string& b;
-    ~Wiper() { Wipe(b); }
-  } wiper{text};
-  int retry_cost = 0;
-  for (int attempt = 1;; ++attempt) {
-    bool retry = false;
-    bool timeout = false;
-    auto answer = Attempt(operation, text, retry, timeout);
-    if (answer) {
-      quota_.Release(retry_cost == 0 ? 1 : retry_cost);
-      return answer;
-    }
-    const bool last = attempt >= options_.retry.max_attempts;
-    if (!retry || last || !quota_.Acquire(timeout)) {
-      if (attempt == 1) return answer;
-      std::string why = last ? "" : ", retry quota exhausted";
-      return tl::unexpected(Error(
-          answer.error().code(),
-          answer.error().message() + " (" + std::to_string(attempt) + " attempts" + why + ")"));
-    }
-    retry_cost += timeout ? 10 : 5;
-    std::this_thread::sleep_for(BackoffDelay(options_.retry, attempt));
-  }
+  return json_->Call(operation, body);
 }
 
 Result<KmsDataKey> KmsHttpClient::GenerateDataKeyWith(std::string_view key,
@@ -236,7 +125,7 @@ Result<KmsWrapped> KmsHttpClient::EncryptWith(std::string_view key,
                                               std::span<const std::string> grant_tokens) {
   std::string b64 = message::Base64Encode(plaintext);
   json body = {{"KeyId", key}, {"Plaintext", b64}};
-  Wipe(b64);
+  WipeString(b64);
   if (!context.empty()) body["EncryptionContext"] = Context(context);
   if (!grant_tokens.empty()) body["GrantTokens"] = Tokens(grant_tokens);
   auto answer = Call("Encrypt", body);

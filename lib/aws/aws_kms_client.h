@@ -1,13 +1,6 @@
 // lib/aws: the AWS KMS client (include/envelope/aws_kms.hpp's AwsKmsClient)
-// over HttpClient, SigV4 and the standard retry mode.
-//
-// One call:
-//
-//   JSON body ──> POST / (Host, Content-Type: application/x-amz-json-1.1,
-//                 X-Amz-Target: TrentService.<Operation>) ──> SignRequest
-//             ──> HttpClient::Send ──> 200: the JSON answer
-//                                  ──> else {"__type": "...", "message": "..."}
-//                                      retried while IsRetryableAnswer says so
+// over AwsJsonClient (X-Amz-Target: TrentService.<Operation>, signed for
+// "kms"; aws_json_client.h draws one call).
 #ifndef ENVELOPE_LIB_AWS_AWS_KMS_CLIENT_H_
 #define ENVELOPE_LIB_AWS_AWS_KMS_CLIENT_H_
 
@@ -16,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "aws/aws_json_client.h"
 #include "aws/http_client.h"
 #include "aws/retry.h"
 #include "aws/sigv4.h"
@@ -40,7 +34,7 @@ class KmsHttpClient final : public AwsKmsClient {
   [[nodiscard]] static Result<std::shared_ptr<KmsHttpClient>> Create(AwsKmsClientOptions options);
 
   const std::string& region() const override { return options_.region; }
-  const std::string& endpoint() const { return options_.endpoint_url; }
+  const std::string& endpoint() const { return json_->options().endpoint_url; }
 
   // Call runs one KMS operation with the retries; the answer is the JSON
   // object of a 200. Errors as AwsKmsClient's, with "(N attempts)" at the
@@ -48,7 +42,7 @@ class KmsHttpClient final : public AwsKmsClient {
   [[nodiscard]] Result<nlohmann::json> Call(std::string_view operation, const nlohmann::json& body);
 
   // connections_opened is HttpClient's count (tests check reuse).
-  size_t connections_opened() const noexcept { return http_->connections_opened(); }
+  size_t connections_opened() const noexcept { return json_->connections_opened(); }
 
   Result<KmsDataKey> GenerateDataKey(std::string_view key,
                                      const EncryptionContext& context) override;
@@ -71,17 +65,11 @@ class KmsHttpClient final : public AwsKmsClient {
                                    std::span<const std::string> grant_tokens) override;
 
  private:
-  KmsHttpClient(AwsKmsClientOptions options, std::unique_ptr<HttpClient> http, std::string host)
-      : options_(std::move(options)), http_(std::move(http)), host_(std::move(host)) {}
-  // Attempt sends one signed request; `retry` says whether its failure may
-  // be retried, `timeout` whether it was a timeout.
-  Result<nlohmann::json> Attempt(std::string_view operation, const std::string& body, bool& retry,
-                                 bool& timeout);
+  KmsHttpClient(AwsKmsClientOptions options, std::unique_ptr<AwsJsonClient> json)
+      : options_(std::move(options)), json_(std::move(json)) {}
 
   AwsKmsClientOptions options_;
-  std::unique_ptr<HttpClient> http_;
-  std::string host_;
-  RetryQuota quota_;
+  std::unique_ptr<AwsJsonClient> json_;
 };
 
 // AwsErrorCode maps an AWS error name (and the HTTP status) to our code.

@@ -39,6 +39,11 @@ struct AuditEvent {
   EncryptionContext context;
   std::map<std::string, std::string> request;  // non-secret parameters
   std::optional<Error> error;                  // empty on success
+  // source is CloudTrail's eventSource; a service built on the KMS
+  // (Kms::AuditServiceCall) names its own, and the resource it worked on.
+  std::string source = "kms.amazonaws.com";
+  std::string resource_type;
+  std::string resource_arn;
   // Where the keys live, for ARNs (KmsOptions); empty for keystore events.
   std::string partition = "aws";
   std::string region;

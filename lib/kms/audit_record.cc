@@ -92,7 +92,7 @@ json CloudTrailRecord(const AuditEvent& e) {
   json record = {{"eventVersion", "1.08"},
                  {"userIdentity", std::move(identity)},
                  {"eventTime", FormatTime(e.time)},
-                 {"eventSource", "kms.amazonaws.com"},
+                 {"eventSource", Text(e.source)},
                  {"eventName", Text(e.operation)},
                  {"awsRegion", Text(e.region)},
                  {"sourceIPAddress", source_ip.empty() ? "localhost" : Text(source_ip)},
@@ -113,7 +113,11 @@ json CloudTrailRecord(const AuditEvent& e) {
     record["errorCode"] = Text(code);
     record["errorMessage"] = Text(message);
   }
-  if (!e.key_id.empty() && !e.account.empty()) {
+  if (!e.resource_arn.empty()) {
+    record["resources"] = json::array({{{"accountId", Text(e.account)},
+                                        {"type", Text(e.resource_type)},
+                                        {"ARN", Text(e.resource_arn)}}});
+  } else if (!e.key_id.empty() && !e.account.empty()) {
     record["resources"] = json::array({{{"accountId", Text(e.account)},
                                         {"type", "AWS::KMS::Key"},
                                         {"ARN", Text("arn:" + e.partition + ":kms:" + e.region +

@@ -8,6 +8,7 @@
 #include "message/base64.h"
 #include "secrets/parameter_file.h"
 #include "secrets/parameter_names.h"
+#include "secrets/service_audit.h"
 
 namespace envelope::secrets {
 namespace {
@@ -109,59 +110,71 @@ std::string ParameterStore::Arn(std::string_view name) const {
 }
 
 Result<int64_t> ParameterStore::Put(const PutParameterRequest& r) {
-  ENVELOPE_RETURN_IF_ERROR(CheckPut(r));
-  int64_t version = 0;
-  auto done =
-      internal::UpdateParameterTable(kms_->directory(), [&](ParameterTable& table) -> Result<bool> {
-        auto it = table.find(r.name);
-        if (it != table.end() && !r.overwrite) {
-          return MakeError(
-              ErrorCode::invalid_argument,
-              "ParameterAlreadyExists: The parameter already exists. To overwrite this "
-              "request value, set the overwrite option in the request to true.");
-        }
-        if (it != table.end() && it->second.type != r.type) {
-          return MakeError(ErrorCode::invalid_argument,
-                           "ValidationException: " + r.name + " is a " +
-                               std::string(ParameterTypeName(it->second.type)) +
-                               " parameter; delete it to store another type under its name");
-        }
-        if (it != table.end() && it->second.versions.size() >= kMaxParameterVersions &&
-            !it->second.versions.front().labels.empty()) {
-          return MakeError(ErrorCode::limit_exceeded,
-                           "ParameterMaxVersionLimitExceeded: the oldest of the 100 versions of " +
-                               r.name + " has labels; move them before adding a version");
-        }
-        StoredVersion v;
-        v.version = it == table.end() ? 1 : it->second.versions.back().version + 1;
-        v.modified_ms = ToMs(std::chrono::system_clock::now());
-        v.modified_by = r.modified_by;
-        v.description = r.description.empty() && it != table.end()
-                            ? it->second.versions.back().description
-                            : r.description;
-        if (r.type == ParameterType::secure_string) {
-          std::string key = r.key;
-          if (key.empty()) {
-            auto default_key = EnsureDefaultKey(*kms_);
-            ENVELOPE_RETURN_IF_ERROR(default_key);
-            key = *default_key;
+  auto outcome = [&]() -> Result<int64_t> {
+    ENVELOPE_RETURN_IF_ERROR(CheckPut(r));
+    int64_t version = 0;
+    auto done = internal::UpdateParameterTable(
+        kms_->directory(), [&](ParameterTable& table) -> Result<bool> {
+          auto it = table.find(r.name);
+          if (it != table.end() && !r.overwrite) {
+            return MakeError(
+                ErrorCode::invalid_argument,
+                "ParameterAlreadyExists: The parameter already exists. To overwrite this "
+                "request value, set the overwrite option in the request to true.");
           }
-          auto blob = kms_->Encrypt(key, r.value.span(), {{kContextKey, Arn(r.name)}});
-          ENVELOPE_RETURN_IF_ERROR(blob);
-          v.value = message::Base64Encode(blob->blob);
-          v.key_id = blob->key_id;
-        } else {
-          v.value = std::string(Text(r.value));
-        }
-        version = v.version;
-        StoredParameter& p = table[r.name];
-        p.type = r.type;
-        if (p.versions.size() >= kMaxParameterVersions) p.versions.erase(p.versions.begin());
-        p.versions.push_back(std::move(v));
-        return true;
-      });
-  ENVELOPE_RETURN_IF_ERROR(done);
-  return version;
+          if (it != table.end() && it->second.type != r.type) {
+            return MakeError(ErrorCode::invalid_argument,
+                             "ValidationException: " + r.name + " is a " +
+                                 std::string(ParameterTypeName(it->second.type)) +
+                                 " parameter; delete it to store another type under its name");
+          }
+          if (it != table.end() && it->second.versions.size() >= kMaxParameterVersions &&
+              !it->second.versions.front().labels.empty()) {
+            return MakeError(
+                ErrorCode::limit_exceeded,
+                "ParameterMaxVersionLimitExceeded: the oldest of the 100 versions of " + r.name +
+                    " has labels; move them before adding a version");
+          }
+          StoredVersion v;
+          v.version = it == table.end() ? 1 : it->second.versions.back().version + 1;
+          v.modified_ms = ToMs(std::chrono::system_clock::now());
+          v.modified_by = r.modified_by;
+          v.description = r.description.empty() && it != table.end()
+                              ? it->second.versions.back().description
+                              : r.description;
+          if (r.type == ParameterType::secure_string) {
+            std::string key = r.key;
+            if (key.empty()) {
+              auto default_key = EnsureDefaultKey(*kms_);
+              ENVELOPE_RETURN_IF_ERROR(default_key);
+              key = *default_key;
+            }
+            auto blob = kms_->Encrypt(key, r.value.span(), {{kContextKey, Arn(r.name)}});
+            ENVELOPE_RETURN_IF_ERROR(blob);
+            v.value = message::Base64Encode(blob->blob);
+            v.key_id = blob->key_id;
+          } else {
+            v.value = std::string(Text(r.value));
+          }
+          version = v.version;
+          StoredParameter& p = table[r.name];
+          p.type = r.type;
+          if (p.versions.size() >= kMaxParameterVersions) p.versions.erase(p.versions.begin());
+          p.versions.push_back(std::move(v));
+          return true;
+        });
+    ENVELOPE_RETURN_IF_ERROR(done);
+    return version;
+  }();
+  kms::ServiceCall call{internal::kSsmSource,
+                        "PutParameter",
+                        internal::kParameterResource,
+                        Arn(r.name),
+                        {{"name", r.name},
+                         {"type", std::string(ParameterTypeName(r.type))},
+                         {"overwrite", internal::Bool(r.overwrite)}}};
+  if (!r.key.empty()) call.request["key_id"] = r.key;
+  return internal::Audited(*kms_, call, std::move(outcome));
 }
 
 namespace {
@@ -202,68 +215,97 @@ Result<Parameter> Materialize(kms::Kms& k, const std::string& name, const std::s
 }  // namespace
 
 Result<Parameter> ParameterStore::Get(std::string_view text, bool with_decryption) {
-  auto parts = internal::SplitSelector(text);
-  ENVELOPE_RETURN_IF_ERROR(parts);
-  if (auto ok = internal::CheckParameterName(parts->name); !ok) return NotFound(parts->name);
-  auto table = internal::ReadParameterTable(kms_->directory());
-  ENVELOPE_RETURN_IF_ERROR(table);
-  auto p = Find(*table, parts->name);
-  ENVELOPE_RETURN_IF_ERROR(p);
-  const StoredVersion* chosen = &(*p)->versions.back();
-  if (!parts->selector.empty()) {
-    auto it =
-        std::find_if((*p)->versions.begin(), (*p)->versions.end(), [&](const StoredVersion& v) {
-          return parts->label.empty()
-                     ? v.version == parts->version
-                     : std::count(v.labels.begin(), v.labels.end(), parts->label) > 0;
-        });
-    if (it == (*p)->versions.end()) {
-      return MakeError(ErrorCode::not_found,
-                       "ParameterVersionNotFound: Systems Manager could not "
-                       "find version " +
-                           parts->selector.substr(1) + " of " + parts->name +
-                           ". Verify the version and try again.");
+  auto outcome = [&]() -> Result<Parameter> {
+    auto parts = internal::SplitSelector(text);
+    ENVELOPE_RETURN_IF_ERROR(parts);
+    if (auto ok = internal::CheckParameterName(parts->name); !ok) return NotFound(parts->name);
+    auto table = internal::ReadParameterTable(kms_->directory());
+    ENVELOPE_RETURN_IF_ERROR(table);
+    auto p = Find(*table, parts->name);
+    ENVELOPE_RETURN_IF_ERROR(p);
+    const StoredVersion* chosen = &(*p)->versions.back();
+    if (!parts->selector.empty()) {
+      auto it =
+          std::find_if((*p)->versions.begin(), (*p)->versions.end(), [&](const StoredVersion& v) {
+            return parts->label.empty()
+                       ? v.version == parts->version
+                       : std::count(v.labels.begin(), v.labels.end(), parts->label) > 0;
+          });
+      if (it == (*p)->versions.end()) {
+        return MakeError(ErrorCode::not_found,
+                         "ParameterVersionNotFound: Systems Manager could not "
+                         "find version " +
+                             parts->selector.substr(1) + " of " + parts->name +
+                             ". Verify the version and try again.");
+      }
+      chosen = &*it;
     }
-    chosen = &*it;
-  }
-  auto out =
-      Materialize(*kms_, parts->name, Arn(parts->name), (*p)->type, *chosen, with_decryption);
-  if (out) out->selector = parts->selector;
-  return out;
+    auto out =
+        Materialize(*kms_, parts->name, Arn(parts->name), (*p)->type, *chosen, with_decryption);
+    if (out) out->selector = parts->selector;
+    return out;
+  }();
+  if (!with_decryption) return outcome;
+  kms::ServiceCall call{internal::kSsmSource,
+                        "GetParameter",
+                        internal::kParameterResource,
+                        outcome ? outcome->arn : std::string(),
+                        {{"name", std::string(text)}, {"with_decryption", "true"}}};
+  return internal::Audited(*kms_, call, std::move(outcome));
 }
 
 Result<std::vector<Parameter>> ParameterStore::GetByPath(std::string_view path, bool recursive,
                                                          bool with_decryption) {
-  auto base = internal::CheckParameterPath(path);
-  ENVELOPE_RETURN_IF_ERROR(base);
-  const std::string prefix = *base == "/" ? "/" : *base + "/";
-  auto table = internal::ReadParameterTable(kms_->directory());
-  ENVELOPE_RETURN_IF_ERROR(table);
-  std::vector<Parameter> out;
-  for (auto it = table->lower_bound(prefix); it != table->end() && it->first.starts_with(prefix);
-       ++it) {
-    if (!recursive && it->first.find('/', prefix.size()) != std::string::npos) continue;
-    auto p = Materialize(*kms_, it->first, Arn(it->first), it->second.type,
-                         it->second.versions.back(), with_decryption);
-    ENVELOPE_RETURN_IF_ERROR(p);
-    out.push_back(std::move(*p));
-  }
-  return out;
+  auto outcome = [&]() -> Result<std::vector<Parameter>> {
+    auto base = internal::CheckParameterPath(path);
+    ENVELOPE_RETURN_IF_ERROR(base);
+    const std::string prefix = *base == "/" ? "/" : *base + "/";
+    auto table = internal::ReadParameterTable(kms_->directory());
+    ENVELOPE_RETURN_IF_ERROR(table);
+    std::vector<Parameter> out;
+    for (auto it = table->lower_bound(prefix); it != table->end() && it->first.starts_with(prefix);
+         ++it) {
+      if (!recursive && it->first.find('/', prefix.size()) != std::string::npos) continue;
+      auto p = Materialize(*kms_, it->first, Arn(it->first), it->second.type,
+                           it->second.versions.back(), with_decryption);
+      ENVELOPE_RETURN_IF_ERROR(p);
+      out.push_back(std::move(*p));
+    }
+    return out;
+  }();
+  if (!with_decryption) return outcome;
+  kms::ServiceCall call{internal::kSsmSource,
+                        "GetParametersByPath",
+                        {},
+                        {},
+                        {{"path", std::string(path)},
+                         {"recursive", internal::Bool(recursive)},
+                         {"with_decryption", "true"}}};
+  return internal::Audited(*kms_, call, std::move(outcome));
 }
 
 Result<std::vector<Parameter>> ParameterStore::History(std::string_view name,
                                                        bool with_decryption) {
-  auto table = internal::ReadParameterTable(kms_->directory());
-  ENVELOPE_RETURN_IF_ERROR(table);
-  auto p = Find(*table, name);
-  ENVELOPE_RETURN_IF_ERROR(p);
-  std::vector<Parameter> out;
-  for (const StoredVersion& v : (*p)->versions) {
-    auto one = Materialize(*kms_, std::string(name), Arn(name), (*p)->type, v, with_decryption);
-    ENVELOPE_RETURN_IF_ERROR(one);
-    out.push_back(std::move(*one));
-  }
-  return out;
+  auto outcome = [&]() -> Result<std::vector<Parameter>> {
+    auto table = internal::ReadParameterTable(kms_->directory());
+    ENVELOPE_RETURN_IF_ERROR(table);
+    auto p = Find(*table, name);
+    ENVELOPE_RETURN_IF_ERROR(p);
+    std::vector<Parameter> out;
+    for (const StoredVersion& v : (*p)->versions) {
+      auto one = Materialize(*kms_, std::string(name), Arn(name), (*p)->type, v, with_decryption);
+      ENVELOPE_RETURN_IF_ERROR(one);
+      out.push_back(std::move(*one));
+    }
+    return out;
+  }();
+  if (!with_decryption) return outcome;
+  kms::ServiceCall call{internal::kSsmSource,
+                        "GetParameterHistory",
+                        internal::kParameterResource,
+                        Arn(name),
+                        {{"name", std::string(name)}, {"with_decryption", "true"}}};
+  return internal::Audited(*kms_, call, std::move(outcome));
 }
 
 }  // namespace envelope::secrets

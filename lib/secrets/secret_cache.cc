@@ -18,6 +18,18 @@ Result<SecretValue> Copy(const SecretValue& v) {
   return SecretValue{v.arn, v.name, v.version, std::move(*bytes), v.binary};
 }
 
+// CurrentVersion returns the id of the version labelled AWSCURRENT.
+Result<std::string> CurrentVersion(const Result<SecretInfo>& info) {
+  ENVELOPE_RETURN_IF_ERROR(info);
+  for (const SecretVersion& v : info->versions) {
+    if (std::find(v.stages.begin(), v.stages.end(), kStageCurrent) != v.stages.end()) {
+      return v.version_id;
+    }
+  }
+  return MakeError(ErrorCode::not_found,
+                   "ResourceNotFoundException: the secret has no AWSCURRENT version");
+}
+
 }  // namespace
 
 SecretCache::SecretCache(FetchValue fetch, FetchCurrentVersion current, SecretCacheOptions options)
@@ -30,19 +42,16 @@ SecretCache::SecretCache(FetchValue fetch, FetchCurrentVersion current, SecretCa
 
 SecretCache SecretCache::ForStore(SecretStore store, SecretCacheOptions options) {
   auto shared = std::make_shared<SecretStore>(std::move(store));
+  return SecretCache([shared](std::string_view id) { return shared->GetValue(id); },
+                     [shared](std::string_view id) { return CurrentVersion(shared->Describe(id)); },
+                     std::move(options));
+}
+
+SecretCache SecretCache::ForClient(std::shared_ptr<SecretsManagerClient> client,
+                                   SecretCacheOptions options) {
   return SecretCache(
-      [shared](std::string_view id) { return shared->GetValue(id); },
-      [shared](std::string_view id) -> Result<std::string> {
-        auto info = shared->Describe(id);
-        ENVELOPE_RETURN_IF_ERROR(info);
-        for (const SecretVersion& v : info->versions) {
-          if (std::find(v.stages.begin(), v.stages.end(), kStageCurrent) != v.stages.end()) {
-            return v.version_id;
-          }
-        }
-        return MakeError(ErrorCode::not_found,
-                         "ResourceNotFoundException: the secret has no AWSCURRENT version");
-      },
+      [client](std::string_view id) { return client->GetSecretValue(id); },
+      [client](std::string_view id) { return CurrentVersion(client->DescribeSecret(id)); },
       std::move(options));
 }
 

@@ -5,6 +5,7 @@
 #include "crypto/utf8.h"
 #include "kms/key_id.h"
 #include "secrets/secret_store_impl.h"
+#include "secrets/service_audit.h"
 
 namespace envelope::secrets {
 namespace internal {
@@ -161,76 +162,100 @@ Result<SecretStore> SecretStore::Open(kms::Kms& kms, ArnConfig config, kms::Cloc
 
 Result<SecretValue> SecretStore::Create(std::string_view name, NewSecretValue value,
                                         std::string_view key, std::string_view description) {
-  ENVELOPE_RETURN_IF_ERROR(CheckName(name));
-  ENVELOPE_RETURN_IF_ERROR(CheckValue(value));
-  if (description.size() > 2048 || !crypto::IsValidUtf8(description)) {
-    return MakeError(
-        ErrorCode::invalid_argument,
-        "InvalidParameterException: the description is over 2048 characters or not UTF-8");
+  auto outcome = [&]() -> Result<SecretValue> {
+    ENVELOPE_RETURN_IF_ERROR(CheckName(name));
+    ENVELOPE_RETURN_IF_ERROR(CheckValue(value));
+    if (description.size() > 2048 || !crypto::IsValidUtf8(description)) {
+      return MakeError(
+          ErrorCode::invalid_argument,
+          "InvalidParameterException: the description is over 2048 characters or not UTF-8");
+    }
+    auto id = internal::NewVersionId(value.client_request_token);
+    ENVELOPE_RETURN_IF_ERROR(id);
+    SecretValue answer;
+    auto done =
+        internal::UpdateSecretTable(impl_->dir(), [&](internal::SecretTable& t) -> Result<bool> {
+          const int64_t now = impl_->NowMs();
+          std::erase_if(t, [&](const auto& e) {
+            return e.second.deletion_ms && e.second.deletion_ms <= now;
+          });
+          if (t.count(std::string(name)) != 0) {
+            return MakeError(ErrorCode::invalid_argument,
+                             "ResourceExistsException: The operation failed because the secret " +
+                                 std::string(name) + " already exists.");
+          }
+          auto suffix = ArnSuffix();
+          ENVELOPE_RETURN_IF_ERROR(suffix);
+          StoredSecret s;
+          s.arn = "arn:" + impl_->config.partition + ":secretsmanager:" + impl_->config.region +
+                  ":" + impl_->config.account + ":secret:" + std::string(name) + *suffix;
+          std::string use_key(key);
+          if (use_key.empty()) {
+            auto k = DefaultKey(impl_->kms);
+            ENVELOPE_RETURN_IF_ERROR(k);
+            use_key = *k;
+          }
+          auto sealed = internal::SealSecretValue(impl_->kms, use_key, s.arn, *id, value.value);
+          ENVELOPE_RETURN_IF_ERROR(sealed);
+          s.key_id = sealed->second;
+          s.description = std::string(description);
+          s.created_ms = s.changed_ms = now;
+          s.versions.push_back(
+              {*id, {std::string(kStageCurrent)}, now, value.binary, sealed->first});
+          answer = SecretValue{s.arn,
+                               std::string(name),
+                               {*id, {std::string(kStageCurrent)}, impl_->Now()},
+                               {},
+                               value.binary};
+          t.emplace(std::string(name), std::move(s));
+          return true;
+        });
+    ENVELOPE_RETURN_IF_ERROR(done);
+    return answer;
+  }();
+  kms::ServiceCall call{internal::kSecretsSource,
+                        "CreateSecret",
+                        internal::kSecretResource,
+                        outcome ? outcome->arn : std::string(),
+                        {{"name", std::string(name)}}};
+  if (!key.empty()) call.request["kms_key_id"] = std::string(key);
+  if (!value.client_request_token.empty()) {
+    call.request["client_request_token"] = value.client_request_token;
   }
-  auto id = internal::NewVersionId(value.client_request_token);
-  ENVELOPE_RETURN_IF_ERROR(id);
-  SecretValue answer;
-  auto done =
-      internal::UpdateSecretTable(impl_->dir(), [&](internal::SecretTable& t) -> Result<bool> {
-        const int64_t now = impl_->NowMs();
-        std::erase_if(
-            t, [&](const auto& e) { return e.second.deletion_ms && e.second.deletion_ms <= now; });
-        if (t.count(std::string(name)) != 0) {
-          return MakeError(ErrorCode::invalid_argument,
-                           "ResourceExistsException: The operation failed because the secret " +
-                               std::string(name) + " already exists.");
-        }
-        auto suffix = ArnSuffix();
-        ENVELOPE_RETURN_IF_ERROR(suffix);
-        StoredSecret s;
-        s.arn = "arn:" + impl_->config.partition + ":secretsmanager:" + impl_->config.region + ":" +
-                impl_->config.account + ":secret:" + std::string(name) + *suffix;
-        std::string use_key(key);
-        if (use_key.empty()) {
-          auto k = DefaultKey(impl_->kms);
-          ENVELOPE_RETURN_IF_ERROR(k);
-          use_key = *k;
-        }
-        auto sealed = internal::SealSecretValue(impl_->kms, use_key, s.arn, *id, value.value);
-        ENVELOPE_RETURN_IF_ERROR(sealed);
-        s.key_id = sealed->second;
-        s.description = std::string(description);
-        s.created_ms = s.changed_ms = now;
-        s.versions.push_back({*id, {std::string(kStageCurrent)}, now, value.binary, sealed->first});
-        answer = SecretValue{s.arn,
-                             std::string(name),
-                             {*id, {std::string(kStageCurrent)}, impl_->Now()},
-                             {},
-                             value.binary};
-        t.emplace(std::string(name), std::move(s));
-        return true;
-      });
-  ENVELOPE_RETURN_IF_ERROR(done);
-  return answer;
+  return internal::Audited(impl_->kms, call, std::move(outcome));
 }
 
 Result<SecretValue> SecretStore::GetValue(std::string_view secret_id, std::string_view version_id,
                                           std::string_view stage) {
-  auto table = internal::ReadSecretTable(impl_->dir());
-  ENVELOPE_RETURN_IF_ERROR(table);
-  auto it = internal::FindSecret(*table, secret_id, impl_->NowMs());
-  ENVELOPE_RETURN_IF_ERROR(it);
-  const StoredSecret& s = (*it)->second;
-  ENVELOPE_RETURN_IF_ERROR(internal::Live(s));
-  const std::string_view want = stage.empty() && version_id.empty() ? kStageCurrent : stage;
-  for (const StoredSecretVersion& v : s.versions) {
-    if ((!version_id.empty() && v.id != version_id) ||
-        (!want.empty() && std::find(v.stages.begin(), v.stages.end(), want) == v.stages.end())) {
-      continue;
+  auto outcome = [&]() -> Result<SecretValue> {
+    auto table = internal::ReadSecretTable(impl_->dir());
+    ENVELOPE_RETURN_IF_ERROR(table);
+    auto it = internal::FindSecret(*table, secret_id, impl_->NowMs());
+    ENVELOPE_RETURN_IF_ERROR(it);
+    const StoredSecret& s = (*it)->second;
+    ENVELOPE_RETURN_IF_ERROR(internal::Live(s));
+    const std::string_view want = stage.empty() && version_id.empty() ? kStageCurrent : stage;
+    for (const StoredSecretVersion& v : s.versions) {
+      if ((!version_id.empty() && v.id != version_id) ||
+          (!want.empty() && std::find(v.stages.begin(), v.stages.end(), want) == v.stages.end())) {
+        continue;
+      }
+      return internal::OpenVersion(impl_->kms, (*it)->first, s, v);
     }
-    return internal::OpenVersion(impl_->kms, (*it)->first, s, v);
-  }
-  return MakeError(ErrorCode::not_found,
-                   "ResourceNotFoundException: Secrets Manager can't find the specified secret "
-                   "value for " +
-                       std::string(version_id.empty() ? "staging label: " : "VersionId: ") +
-                       std::string(version_id.empty() ? want : version_id));
+    return MakeError(ErrorCode::not_found,
+                     "ResourceNotFoundException: Secrets Manager can't find the specified secret "
+                     "value for " +
+                         std::string(version_id.empty() ? "staging label: " : "VersionId: ") +
+                         std::string(version_id.empty() ? want : version_id));
+  }();
+  kms::ServiceCall call{internal::kSecretsSource,
+                        "GetSecretValue",
+                        internal::kSecretResource,
+                        outcome ? outcome->arn : std::string(),
+                        {{"secret_id", std::string(secret_id)}}};
+  if (!version_id.empty()) call.request["version_id"] = std::string(version_id);
+  if (!stage.empty()) call.request["version_stage"] = std::string(stage);
+  return internal::Audited(impl_->kms, call, std::move(outcome));
 }
 
 }  // namespace envelope::secrets

@@ -68,6 +68,15 @@ struct Invocation {
   SecretStore& store;
   const Request& request;
   const KmsApiConfig& config;
+  bool audited = false;
+
+  // Audited is the store for a call that writes its own audit line (every
+  // write, and GetSecretValue; lib/secrets/service_audit.h), so its failure
+  // needs no refusal line of the pipeline's.
+  SecretStore& Audited() {
+    audited = true;
+    return store;
+  }
 };
 
 // ReadValue reads SecretString or SecretBinary (exactly one).
@@ -131,7 +140,7 @@ Step<json> CreateSecret(Invocation& c) {
     key_ref = key_ref.substr(prefix.size());
     if (key_ref.starts_with("key/")) key_ref = key_ref.substr(4);
   }
-  auto created = c.store.Create(*name, std::move(*value), key_ref, description->value_or(""));
+  auto created = c.Audited().Create(*name, std::move(*value), key_ref, description->value_or(""));
   if (!created) return Mapped(created.error(), "EncryptionFailure");
   return json{
       {"ARN", created->arn}, {"Name", created->name}, {"VersionId", created->version.version_id}};
@@ -144,7 +153,7 @@ Step<json> GetSecretValue(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(version);
   auto stage = c.request.String("VersionStage", 256);
   ENVELOPE_RETURN_IF_ERROR(stage);
-  auto v = c.store.GetValue(*id, version->value_or(""), stage->value_or(""));
+  auto v = c.Audited().GetValue(*id, version->value_or(""), stage->value_or(""));
   if (!v) return Mapped(v.error(), "DecryptionFailure");
   json j = {{"ARN", v->arn},
             {"Name", v->name},
@@ -167,7 +176,7 @@ Step<json> PutSecretValue(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(value);
   auto stages = c.request.StringList("VersionStages", 20);
   ENVELOPE_RETURN_IF_ERROR(stages);
-  auto put = c.store.PutValue(*id, std::move(*value), *stages);
+  auto put = c.Audited().PutValue(*id, std::move(*value), *stages);
   if (!put) return Mapped(put.error(), "EncryptionFailure");
   return json{{"ARN", put->arn},
               {"Name", put->name},
@@ -238,14 +247,14 @@ Step<json> RotateSecret(Invocation& c) {
     }
     auto days = rules.Integer("AutomaticallyAfterDays", 1, 1000);
     ENVELOPE_RETURN_IF_ERROR(days);
-    if (auto set = c.store.SetRotation(*id, {}, static_cast<int>(days->value_or(0))); !set) {
+    if (auto set = c.Audited().SetRotation(*id, {}, static_cast<int>(days->value_or(0))); !set) {
       return Mapped(set.error(), "InternalServiceError");
     }
   }
   auto info = c.store.Describe(*id);
   if (!info) return Mapped(info.error(), "InternalServiceError");
   if (!*now) return json{{"ARN", info->arn}, {"Name", info->name}};
-  auto rotated = c.store.Rotate(*id, token->value_or(""));
+  auto rotated = c.Audited().Rotate(*id, token->value_or(""));
   if (!rotated) return Mapped(rotated.error(), "InternalServiceError");
   return json{
       {"ARN", rotated->arn}, {"Name", rotated->name}, {"VersionId", rotated->version.version_id}};
@@ -263,7 +272,7 @@ Step<json> DeleteSecret(Invocation& c) {
                 "You can't use ForceDeleteWithoutRecovery in "
                 "conjunction with RecoveryWindowInDays.");
   }
-  auto info = c.store.Delete(*id, static_cast<int>(days->value_or(30)), *force);
+  auto info = c.Audited().Delete(*id, static_cast<int>(days->value_or(30)), *force);
   if (!info) return Mapped(info.error(), "InternalServiceError");
   return json{{"ARN", info->arn},
               {"Name", info->name},
@@ -273,7 +282,7 @@ Step<json> DeleteSecret(Invocation& c) {
 Step<json> RestoreSecret(Invocation& c) {
   auto id = SecretId(c.request);
   ENVELOPE_RETURN_IF_ERROR(id);
-  auto info = c.store.Restore(*id);
+  auto info = c.Audited().Restore(*id);
   if (!info) return Mapped(info.error(), "InternalServiceError");
   return json{{"ARN", info->arn}, {"Name", info->name}};
 }
@@ -314,11 +323,13 @@ KmsApiResult SecretsApi::Call(std::string_view operation, std::string_view body)
     if (!store) return Answer({"InternalServiceError", "internal error"}, false);
     Invocation call{*store, *request, config_};
     Step<json> answer = op->handler(call);
+    // A store call that audits itself wrote the line of its failure, and
     // KMS failures (EncryptionFailure, DecryptionFailure) come from a Kms
-    // call, which wrote its own audit line; the others are refusals.
+    // call, which wrote its own; the others are refusals.
     if (!answer) {
       const std::string& t = answer.error().type;
-      return Answer(answer.error(), t == "EncryptionFailure" || t == "DecryptionFailure");
+      return Answer(answer.error(),
+                    call.audited || t == "EncryptionFailure" || t == "DecryptionFailure");
     }
     return SuccessAnswer(*answer);
   } catch (const std::exception&) {

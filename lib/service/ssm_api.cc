@@ -90,6 +90,15 @@ struct Invocation {
   const Request& request;
   const KmsApiConfig& config;
   std::string caller;
+  bool audited = false;
+
+  // Audited is the store for a call that writes its own audit line
+  // (`writes`: every write, and a read that decrypts; service_audit.h), so
+  // its failure needs no refusal line of the pipeline's.
+  ParameterStore& Audited(bool writes = true) {
+    audited = audited || writes;
+    return store;
+  }
 };
 
 // Paged answers a list with MaxResults/NextToken; the token is the decimal
@@ -191,7 +200,7 @@ Step<json> PutParameter(Invocation& c) {
   put.overwrite = *overwrite;
   put.description = description->value_or("");
   put.modified_by = c.caller;
-  auto version = c.store.Put(put);
+  auto version = c.Audited().Put(put);
   if (!version) return SsmFailure(version.error());
   return json{{"Version", *version}, {"Tier", "Standard"}};
 }
@@ -201,7 +210,7 @@ Step<json> GetParameter(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(name);
   auto decrypt = c.request.Boolean("WithDecryption");
   ENVELOPE_RETURN_IF_ERROR(decrypt);
-  auto p = c.store.Get(*name, *decrypt);
+  auto p = c.Audited(*decrypt).Get(*name, *decrypt);
   if (!p) return SsmFailure(p.error());
   return json{{"Parameter", ParameterJson(*p)}};
 }
@@ -216,7 +225,7 @@ Step<json> GetParameters(Invocation& c) {
   json found = json::array();
   json invalid = json::array();
   for (const std::string& name : *names) {
-    auto p = c.store.Get(name, *decrypt);
+    auto p = c.Audited(*decrypt).Get(name, *decrypt);
     if (p) {
       found.push_back(ParameterJson(*p));
     } else if (p.error().code() == ErrorCode::not_found &&
@@ -238,7 +247,7 @@ Step<json> GetParametersByPath(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(recursive);
   auto decrypt = r.Boolean("WithDecryption");
   ENVELOPE_RETURN_IF_ERROR(decrypt);
-  auto ps = c.store.GetByPath(*path, *recursive, *decrypt);
+  auto ps = c.Audited(*decrypt).GetByPath(*path, *recursive, *decrypt);
   if (!ps) return SsmFailure(ps.error());
   std::vector<json> items;
   for (const Parameter& p : *ps) items.push_back(ParameterJson(p));
@@ -250,7 +259,7 @@ Step<json> GetParameterHistory(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(name);
   auto decrypt = c.request.Boolean("WithDecryption");
   ENVELOPE_RETURN_IF_ERROR(decrypt);
-  auto ps = c.store.History(*name, *decrypt);
+  auto ps = c.Audited(*decrypt).History(*name, *decrypt);
   if (!ps) return SsmFailure(ps.error());
   std::vector<json> items;
   for (const Parameter& p : *ps) items.push_back(HistoryJson(p, c.config));
@@ -264,7 +273,7 @@ Step<json> LabelParameterVersion(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(version);
   auto labels = c.request.StringList("Labels", secrets::kMaxLabelsPerVersion);
   ENVELOPE_RETURN_IF_ERROR(labels);
-  auto done = c.store.Label(*name, version->value_or(0), *labels);
+  auto done = c.Audited().Label(*name, version->value_or(0), *labels);
   if (!done) return SsmFailure(done.error());
   return json{{"InvalidLabels", done->invalid_labels}, {"ParameterVersion", done->version}};
 }
@@ -272,7 +281,7 @@ Step<json> LabelParameterVersion(Invocation& c) {
 Step<json> DeleteParameter(Invocation& c) {
   auto name = c.request.RequiredString("Name", 2048);
   ENVELOPE_RETURN_IF_ERROR(name);
-  if (auto done = c.store.Delete(*name); !done) return SsmFailure(done.error());
+  if (auto done = c.Audited().Delete(*name); !done) return SsmFailure(done.error());
   return json::object();
 }
 
@@ -316,9 +325,12 @@ KmsApiResult SsmApi::Call(std::string_view operation, std::string_view body,
     if (!store) return Answer(SsmFailure(store.error()).value(), false);
     Invocation call{*store, *request, config_, std::string(caller)};
     Step<json> answer = op->handler(call);
-    // An error SSM names came from lib/secrets before any KMS call; a KMS
-    // error came from a Kms call, which wrote its own audit line.
-    if (!answer) return Answer(answer.error(), !FindApiError(kSsmErrors, answer.error().type));
+    // A store call that audits itself wrote the line of its failure; else
+    // an error SSM names came before any KMS call, and a KMS error came
+    // from a Kms call, which wrote its own audit line.
+    if (!answer) {
+      return Answer(answer.error(), call.audited || !FindApiError(kSsmErrors, answer.error().type));
+    }
     return SuccessAnswer(*answer);
   } catch (const std::exception&) {
     return Answer({"InternalServerError", "internal error"}, false);

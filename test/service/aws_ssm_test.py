@@ -138,6 +138,84 @@ def run_cli(envelope, work):
             server.proc.wait()
 
 
+def run_denied(envelope, work):
+    """Reading a SecureString needs kms:Decrypt on its key, as in AWS: a user
+    whose identity policy allows ssm:GetParameter and kms:Decrypt reads the
+    value until the key policy denies it kms:Decrypt; then `aws ssm
+    get-parameter --with-decryption` gets AccessDeniedException, and without
+    --with-decryption still gets the parameter. Both refusals are audit
+    lines naming the user."""
+    home, env, _, _ = h.new_keystore(envelope, work, "ks-denied")
+
+    def tool(*args):
+        r = subprocess.run([envelope] + list(args), env=env, capture_output=True, text=True,
+                           cwd=work)
+        h.check(r.returncode == 0, f"envelope {' '.join(args)}: {r.stderr}")
+        return r.stdout.strip()
+
+    def write(name, value):
+        path = os.path.join(work, name)
+        with open(path, "w") as f:
+            f.write(value if isinstance(value, str) else json.dumps(value))
+        return path
+
+    key_id = json.loads(tool("keys", "create", "--alias", "alias/app-params", "--json"))["key_id"]
+    tool("params", "put", "/app/db", "--key", "alias/app-params", "--value-file",
+         write("denied-value.txt", VALUE))
+    tool("kms", "users", "create", "reader")
+    tool("kms", "users", "put-policy", "reader", "--policy-file", write("reader.json", {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["ssm:GetParameter", "kms:Decrypt"],
+                       "Resource": "*"}]}))
+    secret_file = os.path.join(work, "reader.secret")
+    reader_key = tool("kms", "access-keys", "create", "--user", "reader", "--secret-file",
+                      secret_file)
+    server = h.Server(envelope, home)
+    try:
+        aws_env = h.client_env(work, AWS_ACCESS_KEY_ID=reader_key,
+                               AWS_SECRET_ACCESS_KEY=open(secret_file).read().strip(),
+                               AWS_CA_BUNDLE=server.cert, AWS_DEFAULT_REGION="us-east-1",
+                               AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
+
+        def get(*extra):
+            return subprocess.run([h.AWS, "--endpoint-url", server.url, "--output", "json", "ssm",
+                                   "get-parameter", "--name", "/app/db"] + list(extra),
+                                  env=aws_env, capture_output=True, text=True, cwd=work,
+                                  timeout=120)
+
+        allowed = get("--with-decryption")
+        h.check(allowed.returncode == 0 and
+                json.loads(allowed.stdout)["Parameter"]["Value"] == VALUE,
+                "the reader decrypts while the key policy allows it: " + allowed.stderr)
+        tool("keys", "policy", "put", key_id, "--policy-file", write("key-policy.json", {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "owner", "Effect": "Allow",
+                 "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Sid": "no-reader", "Effect": "Deny",
+                 "Principal": {"AWS": "arn:aws:iam::111122223333:user/reader"},
+                 "Action": "kms:Decrypt", "Resource": "*"}]}))
+        denied = get("--with-decryption")
+        h.check(denied.returncode != 0 and "AccessDeniedException" in denied.stderr,
+                "kms:Decrypt denied on the key: " + denied.stdout + denied.stderr)
+        h.check(VALUE not in denied.stdout + denied.stderr, "no value in the refusal")
+        sealed = get()
+        h.check(sealed.returncode == 0, "without --with-decryption: " + sealed.stderr)
+        p = json.loads(sealed.stdout)["Parameter"]
+        h.check(p["Type"] == "SecureString" and p["Value"] != VALUE and p["Version"] == 1, p)
+    finally:
+        h.check(server.stop() == 0, "the server exits 0 on SIGTERM")
+    lines = [json.loads(x) for x in open(os.path.join(home, "audit.log"))]
+    refused = [(x["eventSource"], x["eventName"]) for x in lines
+               if x.get("errorCode") == "AccessDeniedException" and
+               x["userIdentity"].get("accessKeyId") == reader_key and
+               x["userIdentity"].get("userName") == "reader"]
+    h.check(refused == [("kms.amazonaws.com", "Decrypt"), ("ssm.amazonaws.com", "GetParameter")],
+            f"the refused decryption is audited once by the KMS and once by SSM: {refused}")
+    print("aws ssm get-parameter, kms:Decrypt denied: ok")
+
+
 def main():
     build = sys.argv[1]
     envelope = os.path.abspath(os.path.join(build, "tools", "envelope"))
@@ -145,6 +223,7 @@ def main():
     work = tempfile.mkdtemp(prefix="envelope-aws-ssm-")
     try:
         run_cli(envelope, work)
+        run_denied(envelope, work)
         h.run_node(envelope, work, sys.argv[2])
         print(f"aws ssm clients: {h.passed} passed, 0 failed")
         return 0

@@ -21,7 +21,19 @@ namespace envelope::cli {
 // Globals are the options every envelope subcommand sees.
 struct Globals {
   std::string keystore;  // --keystore DIR
+  // region and account place the keystore's keys, parameters and secrets
+  // in AWS's name space (the ARNs it prints and puts in encryption
+  // contexts); `params` and `secrets` take them as --region and --account
+  // (AddArnScopeOptions), as `kms serve` does.
+  std::string region = kms::KmsOptions{}.region;
+  std::string account = kms::KmsOptions{}.account;
 };
+
+// AddArnScopeOptions adds --region and --account (else $ENVELOPE_REGION
+// and $ENVELOPE_ACCOUNT, else us-east-1 and 111122223333) to `app` and its
+// subcommands, stored in `globals`; a malformed value is refused when
+// parsed.
+void AddArnScopeOptions(CLI::App& app, Globals& globals);
 
 // Command is a leaf subcommand and what runs it.
 struct Command {
@@ -60,6 +72,7 @@ template <typename Body>
 std::function<int()> WithKms(std::shared_ptr<Globals> g, Body body) {
   return [g, body]() -> int {
     Keystore keystore(g->keystore);
+    keystore.SetArnScope(g->region, g->account);
     auto kms = keystore.Get();
     if (!kms) return Fail(kTool, kms.error());
     auto r = body(**kms);

@@ -24,6 +24,34 @@ bool Printable(std::span<const uint8_t> bytes) {
   return true;
 }
 
+void AddArnScopeOptions(CLI::App& app, Globals& globals) {
+  app.fallthrough();
+  app.add_option("--region", globals.region,
+                 "region in the ARNs of parameters, secrets and keys; the same as the "
+                 "server's (kms serve --region)")
+      ->envname("ENVELOPE_REGION")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](const std::string& region) -> std::string {
+            const bool ok = !region.empty() && region.size() <= 64 &&
+                            region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") ==
+                                std::string::npos;
+            return ok ? "" : "--region must be a region name such as eu-west-1";
+          },
+          "REGION"));
+  app.add_option("--account", globals.account,
+                 "12-digit account id in the ARNs; the same as the server's (kms serve --account)")
+      ->envname("ENVELOPE_ACCOUNT")
+      ->capture_default_str()
+      ->check(CLI::Validator(
+          [](const std::string& account) -> std::string {
+            const bool ok = account.size() == 12 &&
+                            account.find_first_not_of("0123456789") == std::string::npos;
+            return ok ? "" : "--account must be 12 digits";
+          },
+          "ACCOUNT"));
+}
+
 std::string FormatTime(kms::TimePoint t) {
   const std::time_t secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};

@@ -213,8 +213,10 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
                   "plain HTTP, only on a loopback address (key material never crosses a "
                   "network in the clear)");
   serve->add_option("--region", serve_options->region, "region in key ARNs and SigV4 scopes")
+      ->envname("ENVELOPE_REGION")
       ->capture_default_str();
   serve->add_option("--account", serve_options->account, "12-digit account id in key ARNs")
+      ->envname("ENVELOPE_ACCOUNT")
       ->capture_default_str();
   serve->add_option("--threads", serve_options->threads, "server threads (default: one per core)");
   serve

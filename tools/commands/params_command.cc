@@ -42,8 +42,8 @@ nlohmann::json ParameterList(const std::vector<Parameter>& ps, bool history) {
 // WithStore opens the keystore and its parameters for `body`.
 template <typename Body>
 std::function<int()> WithStore(std::shared_ptr<Globals> g, Body body) {
-  return WithKms(g, [body](kms::Kms& k) -> Result<void> {
-    auto store = ParameterStore::Open(k);
+  return WithKms(g, [g, body](kms::Kms& k) -> Result<void> {
+    auto store = ParameterStore::Open(k, {"aws", g->region, g->account});
     ENVELOPE_RETURN_IF_ERROR(store);
     return body(*store);
   });
@@ -55,6 +55,7 @@ void RegisterParamsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Com
   CLI::App* params = app.add_subcommand(
       "params", "parameters on the KMS (SSM Parameter Store: String, StringList, SecureString)");
   params->require_subcommand(1);
+  AddArnScopeOptions(*params, *globals);
 
   struct PutOptions {
     std::string name, type = "SecureString", key, description;

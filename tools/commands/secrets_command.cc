@@ -35,8 +35,8 @@ nlohmann::json InfoJson(const SecretInfo& s) {
 
 template <typename Body>
 std::function<int()> WithSecrets(std::shared_ptr<Globals> g, Body body) {
-  return WithKms(g, [body](kms::Kms& k) -> Result<void> {
-    auto store = SecretStore::Open(k);
+  return WithKms(g, [g, body](kms::Kms& k) -> Result<void> {
+    auto store = SecretStore::Open(k, {"aws", g->region, g->account});
     ENVELOPE_RETURN_IF_ERROR(store);
     return body(*store);
   });
@@ -56,6 +56,7 @@ void RegisterSecretsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Co
   CLI::App* top = app.add_subcommand(
       "secrets", "secrets on the KMS (Secrets Manager: versions, staging labels, rotation)");
   top->require_subcommand(1);
+  AddArnScopeOptions(*top, *globals);
   auto add = [&](const char* name, const char* help, bool takes_id = true) {
     auto o = std::make_shared<Options>();
     CLI::App* c = top->add_subcommand(name, help);
