@@ -253,9 +253,17 @@ void Change(Message& m, std::minstd_rand& rng) {
     }
     case 10: {  // a signed suite's public key that is no key of its curve
       if (!h.suite->signed_suite()) break;
-      const Bytes p256_size(33, 0x02), too_big(49, 0xff), x_only(49, 0x00);
-      const std::string choices[] = {"", "not base64!", msg::Base64Encode(p256_size),
-                                     msg::Base64Encode(too_big), msg::Base64Encode(x_only)};
+      // 33 bytes (P-256's size); 49 bytes with no point prefix; 0x02 with
+      // x >= p; 0x03 with x = 0.
+      Bytes p256_size(33, 0x02), no_prefix(49, 0xff), too_big(49, 0xff), zero(49, 0x00);
+      too_big[0] = 0x02;
+      zero[0] = 0x03;
+      const std::string choices[] = {"",
+                                     "not base64!",
+                                     msg::Base64Encode(p256_size),
+                                     msg::Base64Encode(no_prefix),
+                                     msg::Base64Encode(too_big),
+                                     msg::Base64Encode(zero)};
       m.bad_public_key = choices[pick(std::size(choices))];
       break;
     }
