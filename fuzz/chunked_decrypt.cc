@@ -12,12 +12,15 @@
 //    when the header (commitment) does not verify;
 //  - random access of any range of a valid ciphertext is that slice, and it
 //    never accepts the whole of a ciphertext the stream rejects.
+// Half of the mutations re-seal a changed ciphertext under kKey
+// (fuzz/chunked_mutator.h), so these hold for authentic chunks too.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "chunked_mutator.h"
 #include "envelope/chunked.hpp"
 #include "envelope/io.hpp"
 #include "fuzz_util.h"
@@ -172,4 +175,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   return 0;
+}
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
+                                          unsigned int seed) {
+  return envelope::fuzz::MutateChunked(data, size, max_size, seed, kKey, kContext);
 }

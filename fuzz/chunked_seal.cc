@@ -2,18 +2,31 @@
 // (lib/stream: one-shot, push and pull encryptors) and the raw mode of
 // envelope/hazmat/chunked_raw.hpp, which chunked_decrypt does not reach.
 //
-// Input: flags (1: bit 0 raw mode; bits 1-3 the piece size, 1 to 16385
-// bytes; bit 4 two threads), key salt (1), context or nonce salt (1),
-// context length (1, C2SP mode), then the plaintext. Properties:
+// Input: flags (1: bit 0 raw mode; bits 1-3 the piece size, 1 to 65536
+// bytes; bit 4 two threads, else bit 5 one per core), key salt (1),
+// context or nonce salt (1), context length (1, C2SP mode), then the
+// plaintext. Properties:
 //  - raw mode is deterministic: the one-shot, push (in pieces) and pull (in
 //    pieces) encryptors write byte-identical ciphertext of
-//    RawChunkedCiphertextSize bytes, which the one-shot and push decryptors
-//    open to the plaintext;
-//  - C2SP mode: every encryptor's ciphertext is ChunkedCiphertextSize bytes
-//    and decrypts (one-shot) to the plaintext under the same context, and
-//    fails with another context;
-//  - either mode: a flipped bit (position from a hash of the input) is
-//    refused with nothing returned.
+//    RawChunkedCiphertextSize bytes (which RawChunkedPlaintextSize inverts),
+//    which the one-shot, push and pull decryptors open to the plaintext, and
+//    random access reads any range of it (from a hash of the input) as that
+//    slice of the plaintext; every raw factory refuses a key of 31 bytes and
+//    a nonce of 11 with `invalid_argument`;
+//  - C2SP mode: every encryptor's ciphertext (one-shot, push, pull and
+//    ChunkedEncryptStream) is ChunkedCiphertextSize bytes and decrypts
+//    (one-shot) to the plaintext under the same context, and fails with
+//    another context;
+//  - C2SP mode, against a sink that fails its first or second write and a
+//    source that fails after some bytes: the encryptors fail with that
+//    `io` error and stay failed (push: nothing more written; pull: Read
+//    keeps failing), ChunkedEncryptStream returns it; Read of an empty
+//    span returns 0;
+//  - either mode: a finished encryptor refuses more writes and a second
+//    Finish; a flipped bit (position from a hash of the input) is refused
+//    with nothing returned by the one-shot decryptor (raw: output zeroed),
+//    and the raw push and pull decryptors and random access release only
+//    plaintext of the chunks before the flipped one.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -58,7 +71,170 @@ Bytes Push(ChunkedEncryptor& enc, const MemorySink& sink, std::span<const uint8_
     FUZZ_CHECK(enc.Write(plain.subspan(pos, std::min(piece, plain.size() - pos))).has_value());
   }
   FUZZ_CHECK(enc.Finish().has_value());
+  // Finished: nothing more goes in, and nothing more comes out.
+  const size_t written = sink.data().size();
+  FUZZ_CHECK(!enc.Write(plain.first(std::min<size_t>(1, plain.size()))).has_value());
+  FUZZ_CHECK(!enc.Finish().has_value());
+  FUZZ_CHECK(sink.data().size() == written);
   return sink.data();
+}
+
+// FailingSink fails every Write from the `fail_at`-th on (0: the first)
+// with `io`, keeping only what came before.
+class FailingSink final : public Sink {
+ public:
+  explicit FailingSink(size_t fail_at) : left_(fail_at) {}
+  Result<void> Write(std::span<const uint8_t> data) override {
+    if (left_ == 0) return MakeError(ErrorCode::io, "fuzz: the sink fails");
+    --left_;
+    data_.insert(data_.end(), data.begin(), data.end());
+    return {};
+  }
+  const Bytes& data() const { return data_; }
+
+ private:
+  size_t left_;
+  Bytes data_;
+};
+
+// FailingSource hands out `good` bytes of `data`, then fails with `io`.
+class FailingSource final : public Source {
+ public:
+  FailingSource(std::span<const uint8_t> data, size_t good) : data_(data.first(good)) {}
+  Result<size_t> Read(std::span<uint8_t> out) override {
+    if (data_.empty()) return MakeError(ErrorCode::io, "fuzz: the source fails");
+    const size_t n = std::min(out.size(), data_.size());
+    std::copy_n(data_.begin(), n, out.begin());
+    data_ = data_.subspan(n);
+    return n;
+  }
+
+ private:
+  std::span<const uint8_t> data_;
+};
+
+// IoFailures: a failing sink or source fails the encryptors with its own
+// error, for good: a push encryptor writes nothing more after the failed
+// write and refuses every later Write and Finish; a pull encryptor's Read
+// keeps failing; ChunkedEncryptStream returns the error. A pull encryptor
+// given an empty span reads nothing and returns 0.
+void IoFailures(std::span<const uint8_t> plain, const Bytes& key, size_t piece, unsigned threads,
+                uint64_t hash) {
+  ChunkedOptions o;
+  o.threads = threads;
+  FailingSink sink(hash % 2);
+  auto enc = ChunkedEncryptor::New(key, sink, o);
+  FUZZ_CHECK(enc.has_value());
+  Result<void> r;
+  for (size_t pos = 0; r && pos < plain.size(); pos += piece) {
+    r = (*enc)->Write(plain.subspan(pos, std::min(piece, plain.size() - pos)));
+  }
+  if (r) r = (*enc)->Finish();
+  const size_t kept = sink.data().size();
+  // One Write of the header and the chunks together, or of the first batch:
+  // the second one fails only for a message longer than a batch.
+  if (hash % 2 == 0) FUZZ_CHECK(!r && r.error().code() == ErrorCode::io && kept == 0);
+  if (!r) {
+    FUZZ_CHECK(r.error().code() == ErrorCode::io);
+    FUZZ_CHECK(!(*enc)->Write(plain.first(std::min<size_t>(1, plain.size()))).has_value());
+    FUZZ_CHECK(!(*enc)->Finish().has_value());
+    FUZZ_CHECK(sink.data().size() == kept);
+  }
+
+  const size_t good = plain.empty() ? 0 : (hash >> 8) % plain.size();
+  FailingSource source(plain, good);
+  auto reader = ChunkedEncryptingReader::New(key, source, o);
+  FUZZ_CHECK(reader.has_value());
+  Bytes none;
+  auto zero = (*reader)->Read(none);
+  FUZZ_CHECK(zero.has_value() && *zero == 0);
+  Bytes buf(piece);
+  Result<size_t> n = size_t{1};
+  while (n && *n > 0) n = (*reader)->Read(buf);
+  FUZZ_CHECK(!n && n.error().code() == ErrorCode::io);
+  FUZZ_CHECK(!(*reader)->Read(buf).has_value());
+
+  FailingSource stream_source(plain, good);
+  MemorySink stream_sink;
+  auto pumped = ChunkedEncryptStream(key, stream_source, stream_sink, o);
+  FUZZ_CHECK(!pumped && pumped.error().code() == ErrorCode::io);
+  MemorySource whole(plain);
+  FailingSink refusing(0);
+  auto refused = ChunkedEncryptStream(key, whole, refusing, o);
+  FUZZ_CHECK(!refused && refused.error().code() == ErrorCode::io);
+}
+
+// kChunk is the plaintext size of a full chunk.
+constexpr size_t kChunk = 16384;
+
+// PullSome reads `reader` to its end or first error; `ok` says which.
+Bytes PullSome(Source& reader, size_t piece, bool& ok) {
+  Bytes out;
+  Bytes buf(piece);
+  for (;;) {
+    auto n = reader.Read(buf);
+    if (!n) {
+      FUZZ_CHECK(!reader.Read(buf).has_value());  // sticky
+      ok = false;
+      return out;
+    }
+    if (*n == 0) break;
+    out.insert(out.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(*n));
+  }
+  ok = true;
+  return out;
+}
+
+// IsAuthenticatedPrefix: `part` is the start of `whole` and ends on a chunk boundary
+// before chunk `bad` (only authenticated chunks are released).
+bool IsAuthenticatedPrefix(const Bytes& part, std::span<const uint8_t> whole, size_t bad) {
+  return part.size() % kChunk == 0 && part.size() / kChunk <= bad && part.size() <= whole.size() &&
+         std::equal(part.begin(), part.end(), whole.begin());
+}
+
+void RawFactoriesRefuse(const Bytes& key, const Bytes& nonce, unsigned threads) {
+  const auto short_key = std::span(key).first(31);
+  const auto short_nonce = std::span(nonce).first(11);
+  for (int i = 0; i < 2; ++i) {
+    const auto k = i == 0 ? short_key : std::span<const uint8_t>(key);
+    const auto n = i == 0 ? std::span<const uint8_t>(nonce) : short_nonce;
+    MemorySink sink;
+    MemorySource source({});
+    MemoryPositionedSource positioned({});
+    Bytes none;
+    auto code = ErrorCode::invalid_argument;
+    auto e1 = hazmat::NewRawChunkedEncryptor(k, n, sink, threads);
+    FUZZ_CHECK(!e1.has_value() && e1.error().code() == code);
+    auto e2 = hazmat::NewRawChunkedDecryptor(k, n, sink, threads);
+    FUZZ_CHECK(!e2.has_value() && e2.error().code() == code);
+    auto e3 = hazmat::NewRawChunkedEncryptingReader(k, n, source, threads);
+    FUZZ_CHECK(!e3.has_value() && e3.error().code() == code);
+    auto e4 = hazmat::NewRawChunkedDecryptingReader(k, n, source, threads);
+    FUZZ_CHECK(!e4.has_value() && e4.error().code() == code);
+    auto e5 = hazmat::NewRawChunkedRandomAccessReader(k, n, positioned, threads);
+    FUZZ_CHECK(!e5.has_value() && e5.error().code() == code);
+    Bytes ct(16);
+    auto e6 = hazmat::RawChunkedEncrypt(k, n, none, ct, threads);
+    FUZZ_CHECK(!e6.has_value() && e6.error().code() == code);
+    auto e7 = hazmat::RawChunkedDecrypt(k, n, ct, none, threads);
+    FUZZ_CHECK(!e7.has_value() && e7.error().code() == code);
+  }
+}
+
+// RawRandomAccess: the size is the plaintext's; any range reads as its slice.
+void RawRandomAccess(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce,
+                     const Bytes& ct, unsigned threads, uint64_t hash) {
+  MemoryPositionedSource positioned(ct);
+  auto ra = hazmat::NewRawChunkedRandomAccessReader(key, nonce, positioned, threads);
+  FUZZ_CHECK(ra.has_value());
+  auto total = (*ra)->Size();
+  FUZZ_CHECK(total.has_value() && *total == plain.size());
+  const uint64_t off = hash % (plain.size() + 1);
+  Bytes part((hash >> 20) % (plain.size() - off + 2));
+  auto n = (*ra)->ReadAt(off, part);
+  FUZZ_CHECK(n.has_value() && *n == std::min<uint64_t>(part.size(), plain.size() - off));
+  FUZZ_CHECK(std::equal(part.begin(), part.begin() + static_cast<std::ptrdiff_t>(*n),
+                        plain.begin() + static_cast<std::ptrdiff_t>(off)));
 }
 
 Bytes Pull(Source& reader, size_t piece) {
@@ -99,10 +275,43 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   }
   FUZZ_CHECK((*dec)->Finish().has_value());
   FUZZ_CHECK(out.data() == back);
+  auto plain_size = hazmat::RawChunkedPlaintextSize(one.size());
+  FUZZ_CHECK(plain_size.has_value() && *plain_size == plain.size());
+  {
+    MemorySource ct_source(one);
+    auto pull = hazmat::NewRawChunkedDecryptingReader(key, nonce, ct_source, threads);
+    FUZZ_CHECK(pull.has_value());
+    bool ok = false;
+    FUZZ_CHECK(PullSome(**pull, piece, ok) == back && ok);
+  }
+  RawRandomAccess(plain, key, nonce, one, threads, flip >> 8);
+  RawFactoriesRefuse(key, nonce, threads);
 
-  one[(flip / 8) % one.size()] ^= static_cast<uint8_t>(1u << (flip % 8));
+  const size_t at = (flip / 8) % one.size();
+  const size_t bad = at / (kChunk + 16);
+  one[at] ^= static_cast<uint8_t>(1u << (flip % 8));
   FUZZ_CHECK(!hazmat::RawChunkedDecrypt(key, nonce, one, back, threads).has_value());
   for (uint8_t b : back) FUZZ_CHECK(b == 0);
+  MemorySink partial;
+  auto push = hazmat::NewRawChunkedDecryptor(key, nonce, partial, threads);
+  FUZZ_CHECK(push.has_value());
+  bool ok = true;
+  for (size_t pos = 0; ok && pos < one.size(); pos += piece) {
+    ok = (*push)->Write(std::span(one).subspan(pos, std::min(piece, one.size() - pos))).has_value();
+  }
+  if (ok) ok = (*push)->Finish().has_value();
+  FUZZ_CHECK(!ok && !(*push)->Finish().has_value());
+  FUZZ_CHECK(IsAuthenticatedPrefix(partial.data(), plain, bad));
+  MemorySource ct_source(one);
+  auto pull = hazmat::NewRawChunkedDecryptingReader(key, nonce, ct_source, threads);
+  FUZZ_CHECK(pull.has_value());  // raw mode: no header to check
+  const Bytes pulled = PullSome(**pull, piece, ok);
+  FUZZ_CHECK(!ok && IsAuthenticatedPrefix(pulled, plain, bad));
+  MemoryPositionedSource positioned(one);
+  auto ra = hazmat::NewRawChunkedRandomAccessReader(key, nonce, positioned, threads);
+  FUZZ_CHECK(ra.has_value());
+  Bytes all(plain.size() + 1);
+  FUZZ_CHECK(!(*ra)->ReadAt(0, all).has_value());
 }
 
 void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context, size_t piece,
@@ -124,6 +333,11 @@ void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context
   auto reader = ChunkedEncryptingReader::New(key, source, o);
   FUZZ_CHECK(reader.has_value());
   sealed.push_back(Pull(**reader, piece));
+  PieceSource streamed(plain, piece);
+  MemorySink pumped;
+  auto total = ChunkedEncryptStream(key, streamed, pumped, o);
+  FUZZ_CHECK(total.has_value() && *total == plain.size());
+  sealed.push_back(pumped.data());
   for (const Bytes& c : sealed) {
     FUZZ_CHECK(c.size() == *size);
     auto back = ChunkedDecrypt(key, c, o);
@@ -149,12 +363,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto plain = in.Rest();
   const size_t pieces[] = {1, 7, 100, 4096, 16383, 16384, 16385, 65536};
   const size_t piece = pieces[(flags >> 1) % 8];
-  const unsigned threads = flags & 16 ? 2 : 1;
+  const unsigned threads = flags & 16 ? 2 : flags & 32 ? 0 : 1;  // 0: one per core
   const uint64_t flip = fuzz::Mix({data, size});
   if (flags & 1) {
     Raw(plain, key, Pattern(12, salt), piece, threads, flip);
   } else {
     C2sp(plain, key, Pattern(context_size, salt), piece, threads, flip);
+    IoFailures(plain, key, piece, threads, flip >> 3);
   }
   return 0;
 }

@@ -18,7 +18,8 @@
 //     itself: unchanged, it unwraps to the data key; a changed salt,
 //     fingerprint or key gives the mismatch message; a changed IV,
 //     ciphertext or context the fixed authentication failure; a changed
-//     version or provider id `not_found`.
+//     version or provider id `not_found`; and the rules of keyring_rules.h
+//     for materials that already hold a data key.
 #include "envelope/customer_key.hpp"
 
 #include <cstddef>
@@ -28,6 +29,7 @@
 
 #include "edk_input.h"
 #include "fuzz_util.h"
+#include "keyring_rules.h"
 #include "message/base64.h"
 
 namespace {
@@ -173,6 +175,8 @@ void Changed(fuzz::FuzzInput& in, const Keyring& keyring) {
       break;
   }
   if (!r) FUZZ_CHECK(d.data_key.empty());
+  fuzz::CheckGivenDataKey(keyring, e.suite, e.context, e.data_key, e.encrypted_data_keys[0],
+                          offset % 40);
 }
 
 }  // namespace

@@ -16,12 +16,16 @@
 //    opens to the same payload;
 //  - no error message contains the root key (raw or hex), and a payload's
 //    error message does not depend on its key material table at all.
+// Half of the mutations change a file's payload or header and seal it again
+// under the root key (fuzz/keystore_mutator.h), so these hold for authentic
+// files whose contents are wrong.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 
 #include "fuzz_util.h"
+#include "keystore_mutator.h"
 #include "kms/keystore_file.h"
 #include "kms/keystore_state.h"
 #include "kms_fuzz_keys.h"
@@ -44,13 +48,19 @@ bool Leaks(const std::string& m, std::span<const uint8_t> secret) {
   return fuzz::Contains(m, secret) || m.find(fuzz::Hex(secret)) != std::string::npos;
 }
 
-// g_input is the current input: a message may quote the input (a JSON
-// parse error does), so a secret the fuzzer itself wrote into it is public.
+// g_input is the current input and g_payload what its file decrypted to: a
+// message may quote either (a JSON parse error does), so a secret the
+// fuzzer itself wrote into them is public. (The structure-aware mutator
+// seals payloads, so the fuzzer writes the root key's hex into a payload
+// that the input holds only encrypted.)
 std::string_view g_input;
+std::string g_payload;
 
-// CheckMessage: no root key in `m`, raw or in hex, unless the input has it.
+// CheckMessage: no root key in `m`, raw or in hex, unless the input or the
+// payload has it.
 void CheckMessage(const std::string& m) {
   if (Leaks(std::string(g_input), fuzz::kKeystoreRootKey)) return;
+  if (Leaks(g_payload, fuzz::kKeystoreRootKey)) return;
   FUZZ_CHECK(!Leaks(m, fuzz::kKeystoreRootKey));
 }
 
@@ -121,6 +131,7 @@ void LoadFile(std::span<const uint8_t> file) {
     return;
   }
   FUZZ_CHECK(payload->size() == header->payload_size);
+  g_payload.assign(payload->span().begin(), payload->span().end());
   DecodeAndCheck(payload->span());
 
   auto resealed = kmsi::SealKeystore(*header, RootKey(), payload->span());
@@ -133,6 +144,7 @@ void LoadFile(std::span<const uint8_t> file) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   g_input = {reinterpret_cast<const char*>(data), size};
+  g_payload.clear();
   fuzz::FuzzInput input(data, size);
   const uint8_t mode = input.U8();
   const auto rest = input.Rest();
@@ -142,4 +154,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     LoadFile(rest);
   }
   return 0;
+}
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size,
+                                          unsigned int seed) {
+  return envelope::fuzz::MutateKeystore(data, size, max_size, seed);
 }

@@ -10,11 +10,15 @@
 //    it parses, opens to the same plaintext, and a one-bit change of the
 //    fresh blob fails with the one fixed authentication message;
 //  - no error message contains the key material (raw or hex) or the
-//    plaintext, and every authentication failure has the same message.
+//    plaintext, and every authentication failure has the same message;
+//  - (once per process) SealBlob refuses an empty plaintext, one of 4097
+//    bytes, a context with an empty key and one over 8 KiB serialized, with
+//    `invalid_argument`, and SerializeContext refuses those contexts too.
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "fuzz_util.h"
 #include "kms/ciphertext_blob.h"
@@ -53,9 +57,28 @@ void CheckMessage(const Error& e, std::span<const uint8_t> plaintext) {
   if (e.code() == ErrorCode::auth_failed) FUZZ_CHECK(m == AuthMessage());
 }
 
+bool CheckSealRefusals() {
+  const kmsi::KeyIdBytes key_id{};
+  const std::vector<uint8_t> empty, too_long(kms::kMaxPlaintextSize + 1, 'p'), one(1, 'p');
+  const kms::EncryptionContext big = {{"k", std::string(kmsi::kMaxContextSize, 'v')}};
+  const kms::EncryptionContext bad = fuzz::BlobContext(3);
+  auto refused = [](const auto& r) {
+    FUZZ_CHECK(!r.has_value() && r.error().code() == ErrorCode::invalid_argument);
+  };
+  refused(kmsi::SealBlob(key_id, 1, fuzz::kBlobMaterial, empty, {}));
+  refused(kmsi::SealBlob(key_id, 1, fuzz::kBlobMaterial, too_long, {}));
+  refused(kmsi::SealBlob(key_id, 1, fuzz::kBlobMaterial, one, big));
+  refused(kmsi::SealBlob(key_id, 1, fuzz::kBlobMaterial, one, bad));
+  refused(kmsi::SerializeContext(big));
+  refused(kmsi::SerializeContext(bad));
+  return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const bool refusals_checked = CheckSealRefusals();
+  (void)refusals_checked;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   g_material_in_input = fuzz::Contains(text, fuzz::kBlobMaterial) ||
                         text.find(fuzz::Hex(fuzz::kBlobMaterial)) != std::string_view::npos;

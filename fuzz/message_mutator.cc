@@ -45,6 +45,9 @@ struct Message {
   std::vector<Frame> frames;  // framed, or one frame holding a non-framed body
   Bytes footer;               // signature field as read (unsigned: empty)
   Bytes trailing;             // bytes after the message
+  // bad_public_key, when set, is written as the signed suite's
+  // aws-crypto-public-key instead of the signer's key.
+  std::optional<std::string> bad_public_key;
 };
 
 size_t ByteMutate(uint8_t* data, size_t size, size_t max_size) {
@@ -147,7 +150,7 @@ void Change(Message& m, std::minstd_rand& rng) {
   auto pick = [&rng](size_t n) { return n == 0 ? 0 : static_cast<size_t>(rng() % n); };
   msg::Header& h = m.header;
   const bool framed = h.content_type == msg::ContentType::framed;
-  switch (pick(11)) {
+  switch (pick(12)) {
     case 0: {  // plaintext bytes of one frame (a regular frame keeps its size)
       if (m.frames.empty()) break;
       Frame& f = m.frames[pick(m.frames.size())];
@@ -248,6 +251,22 @@ void Change(Message& m, std::minstd_rand& rng) {
       }
       break;
     }
+    case 10: {  // a signed suite's public key that is no key of its curve
+      if (!h.suite->signed_suite()) break;
+      // 33 bytes (P-256's size); 49 bytes with no point prefix; 0x02 with
+      // x >= p; 0x03 with x = 0.
+      Bytes p256_size(33, 0x02), no_prefix(49, 0xff), too_big(49, 0xff), zero(49, 0x00);
+      too_big[0] = 0x02;
+      zero[0] = 0x03;
+      const std::string choices[] = {"",
+                                     "not base64!",
+                                     msg::Base64Encode(p256_size),
+                                     msg::Base64Encode(no_prefix),
+                                     msg::Base64Encode(too_big),
+                                     msg::Base64Encode(zero)};
+      m.bad_public_key = choices[pick(std::size(choices))];
+      break;
+    }
     default: {  // the message id
       if (!h.message_id.empty()) h.message_id[pick(h.message_id.size())] ^= 1;
       break;
@@ -271,6 +290,7 @@ std::optional<Bytes> Seal(Message& m) {
   const bool p384 = suite.signature == msg::SignatureAlg::ecdsa_p384_sha384;
   std::shared_ptr<const SigningKey> signer = p384 ? HarnessSigningKey() : nullptr;
   if (signer) h.context[std::string(kPublicKeyContextKey)] = msg::Base64Encode(signer->PublicKey());
+  if (m.bad_public_key) h.context[std::string(kPublicKeyContextKey)] = *m.bad_public_key;
   EncryptionMaterials e;
   e.suite = suite.id;
   e.context = h.context;

@@ -6,7 +6,7 @@
 // 4 passes, 64 KiB and 128 KiB x passes per message, so no input costs more
 // than a few Argon2id runs of 8..64 KiB.
 //
-// Input: mode byte, then by mode (mode % 3):
+// Input: mode byte, then by mode (0xf0 and over: 3; otherwise mode % 3):
 //  0: suite, context and EDKs (edk_input.h): with "addressed" an EDK of the
 //     passphrase shape (provider id, 37-byte info of version 1, key size +
 //     16 bytes of ciphertext) and "within" one whose passes and memory are
@@ -23,7 +23,15 @@
 //  2: suite, context, passes (1), memory KiB (2) and a copy count (1): that
 //     many copies of a written EDK with those parameters are refused with
 //     `limit_exceeded` before any Argon2id run exactly when they are over
-//     the maxima or, together, over the budget.
+//     the maxima or, together, over the budget;
+//  1 and 2 also check the rules of keyring_rules.h for materials that
+//     already hold a data key;
+//  3: a passphrase length (1) and passphrase, passes (1), memory KiB (2),
+//     maximum passes (1) and memory (2), budget (4): NewPassphraseKeyring
+//     accepts exactly a non-empty passphrase, valid Argon2id costs (1 to 64
+//     passes, at least 8 KiB) within the maxima and the budget; then (when
+//     it costs at most 256 KiB x passes) suite and context, and an EDK it
+//     writes unwraps to the data key.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -32,6 +40,7 @@
 #include "edk_input.h"
 #include "envelope/passphrase.hpp"
 #include "fuzz_util.h"
+#include "keyring_rules.h"
 
 namespace {
 
@@ -181,6 +190,41 @@ void Changed(fuzz::FuzzInput& in, const Keyring& keyring, int mode) {
     FUZZ_CHECK(std::equal(d.data_key.span().begin(), d.data_key.span().end(),
                           e.data_key.span().begin(), e.data_key.span().end()));
   }
+  fuzz::CheckGivenDataKey(keyring, e.suite, e.context, e.data_key, e.encrypted_data_keys[0],
+                          static_cast<uint16_t>(e.suite) % 40);
+}
+
+// Configure: NewPassphraseKeyring accepts exactly a non-empty passphrase
+// with valid Argon2id costs within its own decrypt maxima and budget (so
+// what it writes it can read back); then, when cheap, a written EDK unwraps.
+void Configure(fuzz::FuzzInput& in) {
+  const auto passphrase = in.Bytes(in.U8() % 24);
+  PassphraseOptions o;
+  o.passes = in.U8() % 80;
+  o.memory_kib = in.U16();
+  o.max_passes = in.U8() % 80;
+  o.max_memory_kib = in.U16();
+  o.max_message_cost = in.U32();
+  const uint64_t cost = PassphraseCost(o.passes, o.memory_kib);
+  const bool valid = !passphrase.empty() && o.passes >= 1 && o.passes <= 64 && o.memory_kib >= 8 &&
+                     o.passes <= o.max_passes && o.memory_kib <= o.max_memory_kib &&
+                     cost <= o.max_message_cost;
+  auto keyring = NewPassphraseKeyring(passphrase, o);
+  FUZZ_CHECK(keyring.has_value() == valid);
+  if (!keyring) {
+    FUZZ_CHECK(keyring.error().code() == ErrorCode::invalid_argument);
+    return;
+  }
+  if (cost > 256) return;  // keep an input to a few milliseconds
+  EncryptionMaterials e;
+  e.suite = fuzz::ReadSuite(in);
+  e.context = fuzz::ReadContext(in);
+  FUZZ_CHECK((*keyring)->OnEncrypt(e).has_value());
+  DecryptionMaterials d;
+  d.suite = e.suite;
+  d.context = e.context;
+  FUZZ_CHECK((*keyring)->OnDecrypt(d, e.encrypted_data_keys).has_value());
+  FUZZ_CHECK(d.data_key.Equals(e.data_key));
 }
 
 }  // namespace
@@ -192,8 +236,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return *k;
   }();
   fuzz::FuzzInput in(data, size);
-  const int mode = in.U8() % 3;
-  if (mode == 0) {
+  const uint8_t selector = in.U8();
+  const int mode = selector % 3;
+  if (selector >= 0xf0) {
+    Configure(in);
+  } else if (mode == 0) {
     RawEdks(in, *keyring);
   } else {
     Changed(in, *keyring, mode);

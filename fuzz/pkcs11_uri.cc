@@ -12,10 +12,21 @@
 //    escaping left bare, parses back to the same fields, and formats again
 //    to the same text;
 //  - an error message does not change when a pin-value's value (a PIN)
-//    does.
+//    does;
+//  - ReadPkcs11Pin, given the input itself as the contents of a PIN file
+//    (mode 0600, in the harness's scratch folder) named as a path, a
+//    "file:" or a "file://" URI (which one from a hash of the input): the PIN
+//    is the contents minus one trailing "\n" and then one "\r", accepted
+//    when that is 1 to 256 bytes of a file of at most 258; otherwise
+//    `invalid_argument` with a message that does not change when the PIN's
+//    bytes do; a missing file is `io`; an empty path or a program ('|') is
+//    `invalid_argument` without reading anything.
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
+#include <fstream>
 #include <set>
 #include <string>
 #include <string_view>
@@ -23,6 +34,7 @@
 
 #include "envelope/pkcs11.hpp"
 #include "fuzz_util.h"
+#include "scratch.h"
 
 namespace {
 
@@ -85,10 +97,54 @@ std::string MaskPins(std::string_view text) {
   return out;
 }
 
+// WritePin writes `contents` to the scratch PIN file and returns the path.
+std::string WritePin(std::string_view contents) {
+  const std::string path = fuzz::ScratchRoot() + "/pin";
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
+    FUZZ_CHECK(out.good());
+  }
+  FUZZ_CHECK(chmod(path.c_str(), 0600) == 0);
+  return path;
+}
+
+void CheckPin(std::string_view text) {
+  static const char* const kPrefixes[] = {"", "file:", "file://"};
+  const std::string prefix =
+      kPrefixes[fuzz::Mix({reinterpret_cast<const uint8_t*>(text.data()), text.size()}) % 3];
+  const std::string path = WritePin(text);
+  auto pin = ReadPkcs11Pin(prefix + path);
+  size_t n = text.size();
+  if (n > 0 && text[n - 1] == '\n') --n;
+  if (n > 0 && text[n - 1] == '\r') --n;
+  const bool valid = text.size() <= 258 && n >= 1 && n <= 256;
+  FUZZ_CHECK(pin.has_value() == valid);
+  if (pin) {
+    FUZZ_CHECK(pin->size() == n && std::equal(pin->span().begin(), pin->span().end(),
+                                              reinterpret_cast<const uint8_t*>(text.data())));
+  } else {
+    FUZZ_CHECK(pin.error().code() == ErrorCode::invalid_argument);
+    // The same refusal for other PIN bytes of the same shape.
+    std::string other(text);
+    std::fill(other.begin(), other.begin() + static_cast<std::ptrdiff_t>(n), 'x');
+    WritePin(other);
+    auto again = ReadPkcs11Pin(prefix + path);
+    FUZZ_CHECK(!again.has_value() && again.error().ToString() == pin.error().ToString());
+  }
+  auto missing = ReadPkcs11Pin(prefix + path + ".missing");
+  FUZZ_CHECK(!missing.has_value() && missing.error().code() == ErrorCode::io);
+  for (const char* none : {"", "file:", "file://", "|cat", "file:|cat", "file://|cat"}) {
+    auto refused = ReadPkcs11Pin(none);
+    FUZZ_CHECK(!refused.has_value() && refused.error().code() == ErrorCode::invalid_argument);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
+  CheckPin(text);
   auto uri = ParsePkcs11Uri(text);
   const auto attributes = Split(text);
   if (!uri) {

@@ -12,7 +12,12 @@ LDFLAGS="${LDFLAGS:-} $CXXFLAGS" meson setup "$WORK/build" \
   -Dtests=disabled -Dbenchmarks=disabled -Dexamples=disabled
 ninja -C "$WORK/build" -j"$(nproc)"
 
-for target in message_header message_decrypt chunked_decrypt kms_blob kms_api keystore_load roundtrip cli_args sigv4 aws_config aes_gcm_diff kms_request; do
+# Every harness with a seed corpus (the list was hand-kept once and fell
+# behind); one this configuration does not build (kms_request and
+# secrets_api need Boost) is skipped.
+for dir in fuzz/corpus/*/; do
+  target=$(basename "$dir")
+  [ -x "$WORK/build/fuzz/$target" ] || continue
   cp "$WORK/build/fuzz/$target" "$OUT/"
   (cd "fuzz/corpus/$target" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)
   if [ -f "fuzz/$target.dict" ]; then cp "fuzz/$target.dict" "$OUT/"; fi

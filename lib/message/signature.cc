@@ -26,6 +26,19 @@ class EcdsaP384SigningKey final : public SigningKey {
   std::vector<uint8_t> public_key_;
 };
 
+// MessageKey: a message's aws-crypto-public-key that is no point of the
+// suite's curve is malformed input (the crypto layer calls it an invalid
+// argument, which for Decrypt would blame the caller).
+template <typename T>
+Result<T> MessageKey(Result<T> key) {
+  if (!key && key.error().code() == ErrorCode::invalid_argument) {
+    return MakeError(ErrorCode::malformed,
+                     "verifier: aws-crypto-public-key is not a public key of the suite's curve (" +
+                         key.error().message() + ")");
+  }
+  return key;
+}
+
 }  // namespace
 
 struct MessageVerifier::Key {
@@ -62,14 +75,14 @@ Result<std::vector<uint8_t>> MessageSigner::Footer() {
 Result<MessageVerifier> MessageVerifier::New(const SuiteInfo& suite,
                                              std::span<const uint8_t> public_key) {
   if (suite.signature == SignatureAlg::ecdsa_p256_sha256) {
-    auto key = crypto::EcdsaP256PublicKey::FromCompressed(public_key);
+    auto key = MessageKey(crypto::EcdsaP256PublicKey::FromCompressed(public_key));
     ENVELOPE_RETURN_IF_ERROR(key);
     auto hasher = crypto::Hasher::New(crypto::HashAlg::sha256);
     ENVELOPE_RETURN_IF_ERROR(hasher);
     return MessageVerifier(std::move(*hasher), std::make_unique<Key>(Key{std::move(*key)}));
   }
   if (suite.signature == SignatureAlg::ecdsa_p384_sha384) {
-    auto key = crypto::EcdsaP384PublicKey::FromCompressed(public_key);
+    auto key = MessageKey(crypto::EcdsaP384PublicKey::FromCompressed(public_key));
     ENVELOPE_RETURN_IF_ERROR(key);
     auto hasher = crypto::Hasher::New(crypto::HashAlg::sha384);
     ENVELOPE_RETURN_IF_ERROR(hasher);
