@@ -20,13 +20,6 @@ namespace {
 
 constexpr char kDecryptFailed[] = "rsa: decryption failed";
 
-struct BioFree {
-  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
-};
-struct P8Free {
-  void operator()(PKCS8_PRIV_KEY_INFO* p8) const noexcept { PKCS8_PRIV_KEY_INFO_free(p8); }
-};
-
 const EVP_MD* OaepMd(RsaPadding padding) {
   switch (padding) {
     case RsaPadding::oaep_sha1:
@@ -86,7 +79,7 @@ struct PemBlock {
 
 // ReadPem decodes the first PEM block of `pem` into `block`.
 Result<void> ReadPem(std::string_view pem, PemBlock& block) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  UniquePtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return OpenSslError(ErrorCode::internal, "rsa: bio allocation failed");
   if (PEM_read_bio(bio.get(), &block.name, &block.header, &block.data, &block.len) != 1) {
     ClearOpenSslErrors();
@@ -103,13 +96,12 @@ Result<void> ReadPem(std::string_view pem, PemBlock& block) {
 // SetLabel hands OpenSSL a copy of a non-empty OAEP label.
 bool SetLabel(EVP_PKEY_CTX* ctx, std::span<const uint8_t> label) {
   if (label.empty()) return true;
-  void* copy = OPENSSL_memdup(label.data(), label.size());
-  if (copy == nullptr) return false;
-  // On success OpenSSL owns the copy.
-  if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, copy, static_cast<int>(label.size())) != 1) {
-    OPENSSL_free(copy);
+  OsslBytes copy(static_cast<unsigned char*>(OPENSSL_memdup(label.data(), label.size())));
+  if (!copy) return false;
+  if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, copy.get(), static_cast<int>(label.size())) != 1) {
     return false;
   }
+  (void)copy.release();  // OpenSSL owns the copy now
   return true;
 }
 
@@ -156,7 +148,7 @@ Result<UniquePtr<EVP_PKEY>> DecodePrivateDer(std::span<const uint8_t> der, bool 
   const long len = static_cast<long>(der.size());
   if (pkcs8) {
     const unsigned char* p = der.data();
-    std::unique_ptr<PKCS8_PRIV_KEY_INFO, P8Free> p8(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, len));
+    UniquePtr<PKCS8_PRIV_KEY_INFO> p8(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, len));
     if (p8 && p == end) {
       UniquePtr<EVP_PKEY> pkey(EVP_PKCS82PKEY(p8.get()));
       if (pkey) return pkey;
@@ -209,35 +201,22 @@ Result<RsaPublicKey> RsaPublicKey::FromPem(std::string_view pem) {
   auto pkey = DecodePublicDer(block.der(), name == "PUBLIC KEY", name == "RSA PUBLIC KEY");
   ENVELOPE_RETURN_IF_ERROR(pkey);
   ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
-  return RsaPublicKey(pkey->release());
+  return RsaPublicKey(std::move(*pkey));
 }
 
 Result<RsaPublicKey> RsaPublicKey::FromDer(std::span<const uint8_t> der) {
   auto pkey = DecodePublicDer(der, true, true);
   ENVELOPE_RETURN_IF_ERROR(pkey);
   ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
-  return RsaPublicKey(pkey->release());
+  return RsaPublicKey(std::move(*pkey));
 }
-
-RsaPublicKey::RsaPublicKey(RsaPublicKey&& other) noexcept
-    : pkey_(std::exchange(other.pkey_, nullptr)) {}
-
-RsaPublicKey& RsaPublicKey::operator=(RsaPublicKey&& other) noexcept {
-  if (this != &other) {
-    EVP_PKEY_free(pkey_);
-    pkey_ = std::exchange(other.pkey_, nullptr);
-  }
-  return *this;
-}
-
-RsaPublicKey::~RsaPublicKey() { EVP_PKEY_free(pkey_); }
 
 size_t RsaPublicKey::modulus_size() const noexcept {
-  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_size(pkey_));
+  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_size(pkey_.get()));
 }
 
 size_t RsaPublicKey::modulus_bits() const noexcept {
-  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_bits(pkey_));
+  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_bits(pkey_.get()));
 }
 
 Result<std::vector<uint8_t>> RsaPublicKey::Encrypt(RsaPadding padding,
@@ -258,7 +237,7 @@ Result<std::vector<uint8_t>> RsaPublicKey::Encrypt(RsaPadding padding,
                          std::to_string(modulus_bits()) + "-bit key (at most " +
                          std::to_string(max) + ")");
   }
-  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
+  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
   size_t len = 0;
   if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 || !SetPadding(ctx.get(), padding) ||
       !SetLabel(ctx.get(), oaep_label) ||
@@ -276,10 +255,10 @@ Result<std::vector<uint8_t>> RsaPublicKey::Encrypt(RsaPadding padding,
 Result<std::vector<uint8_t>> RsaPublicKey::DerSubjectPublicKeyInfo() const {
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "rsa: moved-from key");
   unsigned char* der = nullptr;
-  const int n = i2d_PUBKEY(pkey_, &der);
+  const int n = i2d_PUBKEY(pkey_.get(), &der);
+  const OsslBytes owned_der(der);
   if (n <= 0) return OpenSslError(ErrorCode::internal, "rsa: encoding the public key failed");
   std::vector<uint8_t> out(der, der + n);
-  OPENSSL_free(der);
   return out;
 }
 
@@ -301,31 +280,18 @@ Result<RsaPrivateKey> RsaPrivateKey::FromPem(std::string_view pem) {
   auto pkey = DecodePrivateDer(block.der(), name == "PRIVATE KEY", name == "RSA PRIVATE KEY");
   ENVELOPE_RETURN_IF_ERROR(pkey);
   ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
-  return RsaPrivateKey(pkey->release());
+  return RsaPrivateKey(std::move(*pkey));
 }
 
 Result<RsaPrivateKey> RsaPrivateKey::FromDer(std::span<const uint8_t> der) {
   auto pkey = DecodePrivateDer(der, true, true);
   ENVELOPE_RETURN_IF_ERROR(pkey);
   ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
-  return RsaPrivateKey(pkey->release());
+  return RsaPrivateKey(std::move(*pkey));
 }
-
-RsaPrivateKey::RsaPrivateKey(RsaPrivateKey&& other) noexcept
-    : pkey_(std::exchange(other.pkey_, nullptr)) {}
-
-RsaPrivateKey& RsaPrivateKey::operator=(RsaPrivateKey&& other) noexcept {
-  if (this != &other) {
-    EVP_PKEY_free(pkey_);
-    pkey_ = std::exchange(other.pkey_, nullptr);
-  }
-  return *this;
-}
-
-RsaPrivateKey::~RsaPrivateKey() { EVP_PKEY_free(pkey_); }
 
 size_t RsaPrivateKey::modulus_size() const noexcept {
-  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_size(pkey_));
+  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_size(pkey_.get()));
 }
 
 Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding, std::span<const uint8_t> ciphertext,
@@ -337,7 +303,7 @@ Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding, std::span<const u
   if (ciphertext.size() != k) {
     return MakeError(ErrorCode::auth_failed, kDecryptFailed);
   }
-  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
+  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
   if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) != 1 || !SetPadding(ctx.get(), padding) ||
       !SetLabel(ctx.get(), oaep_label)) {
     return OpenSslError(ErrorCode::internal, "rsa: decryption setup failed");
@@ -358,10 +324,10 @@ Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding, std::span<const u
 Result<RsaPublicKey> RsaPrivateKey::PublicKey() const {
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "rsa: moved-from key");
   unsigned char* der = nullptr;
-  const int n = i2d_PUBKEY(pkey_, &der);
+  const int n = i2d_PUBKEY(pkey_.get(), &der);
+  const OsslBytes owned_der(der);
   if (n <= 0) return OpenSslError(ErrorCode::internal, "rsa: encoding the public key failed");
   auto pub = RsaPublicKey::FromDer({der, static_cast<size_t>(n)});
-  OPENSSL_free(der);
   return pub;
 }
 
