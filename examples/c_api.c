@@ -1,6 +1,5 @@
 /* examples/c_api.c: the C API, a raw AES round trip with a context. */
 #include <envelope/envelope.h>
-
 #include <stdio.h>
 #include <string.h>
 
@@ -16,8 +15,8 @@ int main(void) {
   const char* text = "attack at dawn";
   uint8_t* message = NULL;
   size_t message_len = 0;
-  envelope_status status = envelope_encrypt(keyring, (const uint8_t*)text, strlen(text), context,
-                                            1, &message, &message_len);
+  envelope_status status = envelope_encrypt(keyring, (const uint8_t*)text, strlen(text), context, 1,
+                                            &message, &message_len);
   if (status != ENVELOPE_OK) {
     fprintf(stderr, "c_api: error: %s: %s\n", envelope_status_name(status), envelope_last_error());
     envelope_keyring_free(keyring);

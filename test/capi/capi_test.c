@@ -3,7 +3,6 @@
  * failed check, naming it. Runs under ASan/UBSan in scripts/sanitize.sh. */
 #define _POSIX_C_SOURCE 200809L
 #include <envelope/envelope.h>
-
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,13 +11,13 @@
 
 static int failures = 0;
 
-#define CHECK(cond)                                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
+#define CHECK(cond)                                                                         \
+  do {                                                                                      \
+    if (!(cond)) {                                                                          \
       fprintf(stderr, "capi_test:%d: check failed: %s (last error: %s)\n", __LINE__, #cond, \
-              envelope_last_error());                                 \
-      failures++;                                                     \
-    }                                                                 \
+              envelope_last_error());                                                       \
+      failures++;                                                                           \
+    }                                                                                       \
   } while (0)
 
 #define CHECK_STATUS(call, want) CHECK((call) == (want))
