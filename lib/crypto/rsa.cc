@@ -62,30 +62,40 @@ bool SetPadding(EVP_PKEY_CTX* ctx, RsaPadding padding) {
          EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) == 1 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1;
 }
 
+// ClearFree frees `size` bytes with OPENSSL_clear_free.
+struct ClearFree {
+  size_t size = 0;
+  void operator()(unsigned char* p) const noexcept { OPENSSL_clear_free(p, size); }
+};
+
 // PemBlock is one decoded PEM block: its type ("PUBLIC KEY", ...) and DER
-// body. The body is wiped on destruction (it may hold a private key).
+// body, owned by unique_ptrs. The body is wiped when freed (it may hold a
+// private key).
 struct PemBlock {
-  char* name = nullptr;
-  char* header = nullptr;
-  unsigned char* data = nullptr;
-  long len = 0;
-  ~PemBlock() {
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_clear_free(data, static_cast<size_t>(len < 0 ? 0 : len));
-  }
-  std::span<const uint8_t> der() const { return {data, static_cast<size_t>(len)}; }
+  std::unique_ptr<char, OsslFree> name;
+  std::unique_ptr<unsigned char, ClearFree> data;
+  std::span<const uint8_t> der() const { return {data.get(), data.get_deleter().size}; }
 };
 
 // ReadPem decodes the first PEM block of `pem` into `block`.
 Result<void> ReadPem(std::string_view pem, PemBlock& block) {
   UniquePtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return OpenSslError(ErrorCode::internal, "rsa: bio allocation failed");
-  if (PEM_read_bio(bio.get(), &block.name, &block.header, &block.data, &block.len) != 1) {
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  const int ok = PEM_read_bio(bio.get(), &name, &header, &data, &len);
+  // Owned from here on, whatever PEM_read_bio returned.
+  block.name.reset(name);
+  const std::unique_ptr<char, OsslFree> owned_header(header);
+  block.data = std::unique_ptr<unsigned char, ClearFree>(
+      data, ClearFree{static_cast<size_t>(len < 0 ? 0 : len)});
+  if (ok != 1 || name == nullptr) {
     ClearOpenSslErrors();
     return MakeError(ErrorCode::invalid_argument, "rsa: no PEM block found");
   }
-  if (block.header != nullptr && block.header[0] != '\0') {
+  if (header != nullptr && header[0] != '\0') {
     // "Proc-Type: 4,ENCRYPTED" and friends: a passphrase-protected key.
     return MakeError(ErrorCode::unsupported,
                      "rsa: encrypted PEM keys are not supported; decrypt the key first");
@@ -192,7 +202,7 @@ size_t RsaMaxPlaintextSize(RsaPadding padding, size_t modulus_size) noexcept {
 Result<RsaPublicKey> RsaPublicKey::FromPem(std::string_view pem) {
   PemBlock block;
   ENVELOPE_RETURN_IF_ERROR(ReadPem(pem, block));
-  const std::string_view name(block.name);
+  const std::string_view name(block.name.get());
   if (name != "PUBLIC KEY" && name != "RSA PUBLIC KEY") {
     return MakeError(ErrorCode::invalid_argument,
                      "rsa: expected a PEM \"PUBLIC KEY\" or \"RSA PUBLIC KEY\", got \"" +
@@ -267,7 +277,7 @@ Result<std::vector<uint8_t>> RsaPublicKey::DerSubjectPublicKeyInfo() const {
 Result<RsaPrivateKey> RsaPrivateKey::FromPem(std::string_view pem) {
   PemBlock block;
   ENVELOPE_RETURN_IF_ERROR(ReadPem(pem, block));
-  const std::string_view name(block.name);
+  const std::string_view name(block.name.get());
   if (name == "ENCRYPTED PRIVATE KEY") {
     return MakeError(ErrorCode::unsupported,
                      "rsa: encrypted PKCS#8 keys are not supported; decrypt the key first");
