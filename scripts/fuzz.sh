@@ -82,7 +82,7 @@ all_targets+=(armor)
 targets=("$@")
 
 if [ ! -f $build/build.ninja ]; then
-  CC=clang CXX=clang++ meson setup $build --buildtype=debugoptimized -Dfuzzing=enabled \
+  CC=clang CXX=clang++ meson setup $build --buildtype=debugoptimized -Dfuzzing=enabled -Dwerror=true \
     -Db_lundef=false -Ddefault_library=static -Dtests=disabled -Dbenchmarks=disabled \
     -Dexamples=disabled >/dev/null
 fi

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -f build-asan/build.ninja ]; then
-  CC=clang CXX=clang++ meson setup build-asan --buildtype=debugoptimized \
+  CC=clang CXX=clang++ meson setup build-asan --buildtype=debugoptimized -Dwerror=true \
     -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled >/dev/null
 fi
 meson compile -C build-asan
