@@ -23,8 +23,8 @@
 #include <string_view>
 #include <vector>
 
-#include "commands/armor.h"
 #include "commands/crypt_options.h"
+#include "envelope/armor.hpp"
 #include "envelope/message_io.hpp"
 #include "fuzz_util.h"
 

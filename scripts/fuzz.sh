@@ -52,6 +52,7 @@ max_len[passphrase_edk]=1024      # four EDKs of 37-byte info
 max_len[kms_keyring]=1024         # four EDKs with key ids and blobs
 max_len[root_key]=4200            # a passphrase file at the 4096-byte limit
 max_len[chunked_seal]=33000       # two chunks and a bit
+max_len[armor]=8192               # a message of a few KiB as armored text
 
 # Targets in the order they run (and report), one line each.
 all_targets=()
@@ -76,11 +77,12 @@ all_targets+=(passphrase_edk)
 all_targets+=(kms_keyring)
 all_targets+=(root_key)
 all_targets+=(chunked_seal)
+all_targets+=(armor)
 
 targets=("$@")
 
 if [ ! -f $build/build.ninja ]; then
-  CC=clang CXX=clang++ meson setup $build --buildtype=debugoptimized -Dfuzzing=enabled \
+  CC=clang CXX=clang++ meson setup $build --buildtype=debugoptimized -Dfuzzing=enabled -Dwerror=true \
     -Db_lundef=false -Ddefault_library=static -Dtests=disabled -Dbenchmarks=disabled \
     -Dexamples=disabled >/dev/null
 fi

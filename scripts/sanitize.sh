@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -f build-asan/build.ninja ]; then
-  CC=clang CXX=clang++ meson setup build-asan --buildtype=debugoptimized \
+  CC=clang CXX=clang++ meson setup build-asan --buildtype=debugoptimized -Dwerror=true \
     -Db_sanitize=address,undefined -Db_lundef=false -Dbenchmarks=disabled >/dev/null
 fi
 meson compile -C build-asan
@@ -25,7 +25,7 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 # Valgrind runs on the release build of the README's commands (build/), so
 # CI compiles the project once for it and the test suite; it reports what
 # it finds in optimized code too, only with fewer line numbers.
-[ -f build/build.ninja ] || meson setup build -Doptimization=2 -Ddebug=false -Db_ndebug=true
+[ -f build/build.ninja ] || meson setup build -Doptimization=2 -Ddebug=false -Db_ndebug=true -Dwerror=true
 meson compile -C build
 meson test -C build --print-errorlogs --num-processes 2 --timeout-multiplier 20 \
   --wrap='valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite --quiet' \

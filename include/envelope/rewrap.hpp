@@ -38,6 +38,14 @@
 // Version 1 messages (legacy, non-committing suites) are refused with
 // `unsupported`: decrypt and encrypt them again to move to a committing
 // suite rather than extending their life.
+//
+// Every entry point also comes for streams (a Source in, a Sink out, as
+// io.hpp defines them): the message is read once, front to back, and every
+// frame header is checked on the way (a stream has no size to check the
+// layout against), so the cost is one pass over the body, still without
+// decryption. A sink cannot take back what it was given: when a stream
+// rewrap fails, the sink may hold the start of the new message, and the
+// caller discards it (the path forms do that themselves).
 #ifndef ENVELOPE_REWRAP_HPP_
 #define ENVELOPE_REWRAP_HPP_
 
@@ -47,6 +55,7 @@
 
 #include "envelope/error.hpp"
 #include "envelope/export.h"
+#include "envelope/io.hpp"
 #include "envelope/keyring.hpp"
 #include "envelope/kms_keyring.hpp"
 #include "envelope/materials.hpp"
@@ -64,7 +73,7 @@ struct RewrapOptions {
   // the output decrypts with the same limits).
   DecodeLimits limits;
   // overwrite allows replacing an existing output file that is not the
-  // input. Off: such an output is refused and left alone.
+  // input. Off: such an output is refused and left alone. (Paths only.)
   bool overwrite = false;
 };
 
@@ -108,6 +117,29 @@ struct RewrapResult {
 // KMS EDK, and otherwise as RewrapMessage.
 [[nodiscard]] Result<RewrapResult> RewrapToNewestKeyVersion(const std::string& input_path,
                                                             const std::string& output_path,
+                                                            std::shared_ptr<KmsClient> client,
+                                                            const RewrapOptions& options = {});
+
+// RewrapMessage (streams) reads the message from `input` and writes it,
+// rewrapped as the path form does, to `output`; both are borrowed for the
+// call. Fails as the path form, with `input`'s and `output`'s errors, and
+// `invalid_argument` also for bytes after the end of the message. After a
+// failure `output` may hold a prefix of the new message: discard it.
+[[nodiscard]] Result<RewrapResult> RewrapMessage(Source& input, Sink& output,
+                                                 const CryptoMaterialsManager& decrypt_cmm,
+                                                 const Keyring& new_keyring,
+                                                 const RewrapOptions& options = {});
+
+// RewrapMessage (streams) with a decrypting keyring uses it through a
+// default CMM.
+[[nodiscard]] Result<RewrapResult> RewrapMessage(Source& input, Sink& output,
+                                                 const Keyring& decrypt_keyring,
+                                                 const Keyring& new_keyring,
+                                                 const RewrapOptions& options = {});
+
+// RewrapToNewestKeyVersion (streams) is the path form's KMS rotation from
+// `input` to `output`, with the stream form's failures of RewrapMessage.
+[[nodiscard]] Result<RewrapResult> RewrapToNewestKeyVersion(Source& input, Sink& output,
                                                             std::shared_ptr<KmsClient> client,
                                                             const RewrapOptions& options = {});
 

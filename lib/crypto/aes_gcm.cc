@@ -104,7 +104,7 @@ Result<AesGcm> AesGcm::New(std::span<const uint8_t> key, GcmBackend backend) {
       EVP_DecryptInit_ex(dec.get(), cipher, nullptr, key.data(), nullptr) != 1) {
     return OpenSslError(ErrorCode::internal, "aes-gcm: context setup failed");
   }
-  return AesGcm(enc.release(), dec.release(), key.size());
+  return AesGcm(std::move(enc), std::move(dec), key.size());
 }
 
 Result<AesGcm> AesGcm::Clone() const {
@@ -116,24 +116,24 @@ Result<AesGcm> AesGcm::Clone() const {
   }
   UniquePtr<EVP_CIPHER_CTX> enc(EVP_CIPHER_CTX_new());
   UniquePtr<EVP_CIPHER_CTX> dec(EVP_CIPHER_CTX_new());
-  if (!enc || !dec || EVP_CIPHER_CTX_copy(enc.get(), enc_) != 1 ||
-      EVP_CIPHER_CTX_copy(dec.get(), dec_) != 1) {
+  if (!enc || !dec || EVP_CIPHER_CTX_copy(enc.get(), enc_.get()) != 1 ||
+      EVP_CIPHER_CTX_copy(dec.get(), dec_.get()) != 1) {
     return OpenSslError(ErrorCode::internal, "aes-gcm: context copy failed");
   }
-  return AesGcm(enc.release(), dec.release(), key_size_);
+  return AesGcm(std::move(enc), std::move(dec), key_size_);
 }
 
 AesGcm::AesGcm(AesGcm&& other) noexcept
-    : enc_(std::exchange(other.enc_, nullptr)),
-      dec_(std::exchange(other.dec_, nullptr)),
+    : enc_(std::move(other.enc_)),
+      dec_(std::move(other.dec_)),
       imb_(std::move(other.imb_)),
       key_size_(std::exchange(other.key_size_, 0)) {}
 
 AesGcm& AesGcm::operator=(AesGcm&& other) noexcept {
   if (this != &other) {
     Free();
-    enc_ = std::exchange(other.enc_, nullptr);
-    dec_ = std::exchange(other.dec_, nullptr);
+    enc_ = std::move(other.enc_);
+    dec_ = std::move(other.dec_);
     imb_ = std::move(other.imb_);
     key_size_ = std::exchange(other.key_size_, 0);
   }
@@ -143,9 +143,8 @@ AesGcm& AesGcm::operator=(AesGcm&& other) noexcept {
 AesGcm::~AesGcm() { Free(); }
 
 void AesGcm::Free() noexcept {
-  EVP_CIPHER_CTX_free(enc_);  // cleanses the key schedule
-  EVP_CIPHER_CTX_free(dec_);
-  enc_ = dec_ = nullptr;
+  enc_.reset();  // EVP_CIPHER_CTX_free cleanses the key schedule
+  dec_.reset();
   ipsec_mb::ReleaseState(std::move(imb_));  // wipes the expanded key and tables
 }
 
@@ -161,10 +160,10 @@ Result<void> AesGcm::Seal(std::span<const uint8_t> iv, std::span<const uint8_t> 
     return {};
   }
   int outl = 0;
-  if (EVP_EncryptInit_ex(enc_, nullptr, nullptr, nullptr, iv.data()) != 1 ||
-      !Absorb(enc_, true, aad, in, out) ||
-      EVP_EncryptFinal_ex(enc_, out.data() + out.size(), &outl) != 1 ||
-      EVP_CIPHER_CTX_ctrl(enc_, EVP_CTRL_GCM_GET_TAG, kGcmTagSize, tag.data()) != 1) {
+  if (EVP_EncryptInit_ex(enc_.get(), nullptr, nullptr, nullptr, iv.data()) != 1 ||
+      !Absorb(enc_.get(), true, aad, in, out) ||
+      EVP_EncryptFinal_ex(enc_.get(), out.data() + out.size(), &outl) != 1 ||
+      EVP_CIPHER_CTX_ctrl(enc_.get(), EVP_CTRL_GCM_GET_TAG, kGcmTagSize, tag.data()) != 1) {
     SecureZero(out);
     return OpenSslError(ErrorCode::internal, "aes-gcm: seal failed");
   }
@@ -186,15 +185,15 @@ Result<void> AesGcm::Open(std::span<const uint8_t> iv, std::span<const uint8_t> 
     }
     return {};
   }
-  if (EVP_DecryptInit_ex(dec_, nullptr, nullptr, nullptr, iv.data()) != 1 ||
-      EVP_CIPHER_CTX_ctrl(dec_, EVP_CTRL_GCM_SET_TAG, kGcmTagSize,
+  if (EVP_DecryptInit_ex(dec_.get(), nullptr, nullptr, nullptr, iv.data()) != 1 ||
+      EVP_CIPHER_CTX_ctrl(dec_.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize,
                           const_cast<uint8_t*>(tag.data())) != 1 ||
-      !Absorb(dec_, false, aad, in, out)) {
+      !Absorb(dec_.get(), false, aad, in, out)) {
     SecureZero(out);
     return OpenSslError(ErrorCode::internal, "aes-gcm: open failed");
   }
   int outl = 0;
-  if (EVP_DecryptFinal_ex(dec_, out.data() + out.size(), &outl) != 1) {
+  if (EVP_DecryptFinal_ex(dec_.get(), out.data() + out.size(), &outl) != 1) {
     // The tag did not verify: wipe what the update calls already wrote.
     SecureZero(out);
     ClearOpenSslErrors();

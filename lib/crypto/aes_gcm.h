@@ -11,11 +11,9 @@
 #include <span>
 #include <utility>
 
+#include "crypto/ossl_fwd.h"
 #include "envelope/error.hpp"
 #include "envelope/secret.hpp"
-
-// Opaque OpenSSL type, so this header does not pull in OpenSSL's.
-struct evp_cipher_ctx_st;
 
 namespace envelope::crypto {
 
@@ -105,15 +103,15 @@ class AesGcm {
   }
 
  private:
-  AesGcm(evp_cipher_ctx_st* enc, evp_cipher_ctx_st* dec, size_t key_size)
-      : enc_(enc), dec_(dec), key_size_(key_size) {}
+  AesGcm(UniquePtr<evp_cipher_ctx_st> enc, UniquePtr<evp_cipher_ctx_st> dec, size_t key_size)
+      : enc_(std::move(enc)), dec_(std::move(dec)), key_size_(key_size) {}
   AesGcm(SecretBytes imb, size_t key_size) : imb_(std::move(imb)), key_size_(key_size) {}
   void Free() noexcept;
   bool Usable() const noexcept { return enc_ != nullptr || !imb_.empty(); }
 
   // OpenSSL backend: one context per direction (both null otherwise).
-  evp_cipher_ctx_st* enc_ = nullptr;
-  evp_cipher_ctx_st* dec_ = nullptr;
+  UniquePtr<evp_cipher_ctx_st> enc_;
+  UniquePtr<evp_cipher_ctx_st> dec_;
   // ipsec-mb backend: expanded key, GHASH tables and call context in secret
   // memory (empty otherwise).
   SecretBytes imb_;

@@ -45,26 +45,12 @@ Result<Hasher> Hasher::New(HashAlg alg) {
   if (!ctx || Md(alg) == nullptr || EVP_DigestInit_ex(ctx.get(), Md(alg), nullptr) != 1) {
     return OpenSslError(ErrorCode::internal, "digest: init failed");
   }
-  return Hasher(ctx.release(), alg);
+  return Hasher(std::move(ctx), alg);
 }
-
-Hasher::Hasher(Hasher&& other) noexcept
-    : ctx_(std::exchange(other.ctx_, nullptr)), alg_(other.alg_) {}
-
-Hasher& Hasher::operator=(Hasher&& other) noexcept {
-  if (this != &other) {
-    EVP_MD_CTX_free(ctx_);
-    ctx_ = std::exchange(other.ctx_, nullptr);
-    alg_ = other.alg_;
-  }
-  return *this;
-}
-
-Hasher::~Hasher() { EVP_MD_CTX_free(ctx_); }
 
 Result<void> Hasher::Update(std::span<const uint8_t> data) {
   if (ctx_ == nullptr) return MakeError(ErrorCode::invalid_argument, "digest: moved-from hasher");
-  if (!data.empty() && EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) {
+  if (!data.empty() && EVP_DigestUpdate(ctx_.get(), data.data(), data.size()) != 1) {
     return OpenSslError(ErrorCode::internal, "digest: update failed");
   }
   return {};
@@ -76,7 +62,7 @@ Result<void> Hasher::Final(std::span<uint8_t> out) {
     return MakeError(ErrorCode::invalid_argument, "digest: output has the wrong size");
   }
   unsigned int n = 0;
-  if (EVP_DigestFinal_ex(ctx_, out.data(), &n) != 1) {
+  if (EVP_DigestFinal_ex(ctx_.get(), out.data(), &n) != 1) {
     return OpenSslError(ErrorCode::internal, "digest: final failed");
   }
   return {};

@@ -5,12 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
+#include "crypto/ossl_fwd.h"
 #include "envelope/error.hpp"
 #include "envelope/secret.hpp"
-
-struct evp_md_ctx_st;
 
 namespace envelope::crypto {
 
@@ -24,11 +24,11 @@ size_t DigestSize(HashAlg alg) noexcept;
 class Hasher {
  public:
   [[nodiscard]] static Result<Hasher> New(HashAlg alg);
-  Hasher(Hasher&& other) noexcept;
-  Hasher& operator=(Hasher&& other) noexcept;
+  Hasher(Hasher&& other) noexcept = default;
+  Hasher& operator=(Hasher&& other) noexcept = default;
   Hasher(const Hasher&) = delete;
   Hasher& operator=(const Hasher&) = delete;
-  ~Hasher();
+  ~Hasher() = default;
 
   // Update absorbs `data`.
   [[nodiscard]] Result<void> Update(std::span<const uint8_t> data);
@@ -39,8 +39,8 @@ class Hasher {
   HashAlg alg() const noexcept { return alg_; }
 
  private:
-  Hasher(evp_md_ctx_st* ctx, HashAlg alg) : ctx_(ctx), alg_(alg) {}
-  evp_md_ctx_st* ctx_ = nullptr;
+  Hasher(UniquePtr<evp_md_ctx_st> ctx, HashAlg alg) : ctx_(std::move(ctx)), alg_(alg) {}
+  UniquePtr<evp_md_ctx_st> ctx_;
   HashAlg alg_;
 };
 

@@ -21,10 +21,6 @@ namespace {
 
 constexpr char kSignatureFailed[] = "ecdsa: signature did not verify";
 
-struct EcdsaSigFree {
-  void operator()(ECDSA_SIG* sig) const noexcept { ECDSA_SIG_free(sig); }
-};
-
 tl::unexpected<Error> SignatureFailed() {
   ClearOpenSslErrors();
   return MakeError(ErrorCode::auth_failed, kSignatureFailed);
@@ -46,14 +42,13 @@ Result<void> CheckDigest(std::span<const uint8_t> digest) {
 bool IsCanonicalDer(std::span<const uint8_t> sig) {
   if (sig.empty() || sig.size() > kP384MaxSignatureSize) return false;
   const unsigned char* p = sig.data();
-  std::unique_ptr<ECDSA_SIG, EcdsaSigFree> parsed(
-      d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
+  UniquePtr<ECDSA_SIG> parsed(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size())));
   if (!parsed || p != sig.data() + sig.size()) return false;
   unsigned char* der = nullptr;
   const int n = i2d_ECDSA_SIG(parsed.get(), &der);
+  const OsslBytes owned_der(der);
   const bool same = n > 0 && static_cast<size_t>(n) == sig.size() &&
                     std::memcmp(der, sig.data(), sig.size()) == 0;
-  OPENSSL_free(der);
   return same;
 }
 
@@ -104,27 +99,14 @@ Result<EcdsaP384PrivateKey> EcdsaP384PrivateKey::Generate() {
   if (pkey == nullptr) {
     return OpenSslError(ErrorCode::internal, "ecdsa: key generation failed");
   }
-  return EcdsaP384PrivateKey(pkey);
+  return EcdsaP384PrivateKey(UniquePtr<EVP_PKEY>(pkey));
 }
-
-EcdsaP384PrivateKey::EcdsaP384PrivateKey(EcdsaP384PrivateKey&& other) noexcept
-    : pkey_(std::exchange(other.pkey_, nullptr)) {}
-
-EcdsaP384PrivateKey& EcdsaP384PrivateKey::operator=(EcdsaP384PrivateKey&& other) noexcept {
-  if (this != &other) {
-    EVP_PKEY_free(pkey_);
-    pkey_ = std::exchange(other.pkey_, nullptr);
-  }
-  return *this;
-}
-
-EcdsaP384PrivateKey::~EcdsaP384PrivateKey() { EVP_PKEY_free(pkey_); }
 
 Result<std::vector<uint8_t>> EcdsaP384PrivateKey::SignDigest(
     std::span<const uint8_t> digest48) const {
   ENVELOPE_RETURN_IF_ERROR(CheckDigest(digest48));
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "ecdsa: moved-from key");
-  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
+  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
   size_t len = 0;
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha384()) != 1 ||
@@ -146,13 +128,13 @@ Result<std::vector<uint8_t>> EcdsaP384PrivateKey::Sign(std::span<const uint8_t> 
 }
 
 Result<std::vector<uint8_t>> EcdsaP384PrivateKey::PublicKeyCompressed() const {
-  auto point = EncodedPoint(pkey_);
+  auto point = EncodedPoint(pkey_.get());
   ENVELOPE_RETURN_IF_ERROR(point);
   return Compress(std::move(*point));
 }
 
 Result<EcdsaP384PublicKey> EcdsaP384PrivateKey::PublicKey() const {
-  auto point = EncodedPoint(pkey_);
+  auto point = EncodedPoint(pkey_.get());
   ENVELOPE_RETURN_IF_ERROR(point);
   return EcdsaP384PublicKey::FromEncodedPoint(*point);
 }
@@ -197,7 +179,7 @@ Result<EcdsaP384PublicKey> EcdsaP384PublicKey::FromEncodedPoint(std::span<const 
     ClearOpenSslErrors();
     return MakeError(ErrorCode::invalid_argument, "ecdsa: the point is not a valid p-384 key");
   }
-  return EcdsaP384PublicKey(pkey.release());
+  return EcdsaP384PublicKey(std::move(pkey));
 }
 
 Result<EcdsaP384PublicKey> EcdsaP384PublicKey::FromDer(std::span<const uint8_t> der) {
@@ -224,28 +206,15 @@ Result<EcdsaP384PublicKey> EcdsaP384PublicKey::FromDer(std::span<const uint8_t> 
     ClearOpenSslErrors();
     return MakeError(ErrorCode::invalid_argument, "ecdsa: the point is not a valid p-384 key");
   }
-  return EcdsaP384PublicKey(pkey.release());
+  return EcdsaP384PublicKey(std::move(pkey));
 }
-
-EcdsaP384PublicKey::EcdsaP384PublicKey(EcdsaP384PublicKey&& other) noexcept
-    : pkey_(std::exchange(other.pkey_, nullptr)) {}
-
-EcdsaP384PublicKey& EcdsaP384PublicKey::operator=(EcdsaP384PublicKey&& other) noexcept {
-  if (this != &other) {
-    EVP_PKEY_free(pkey_);
-    pkey_ = std::exchange(other.pkey_, nullptr);
-  }
-  return *this;
-}
-
-EcdsaP384PublicKey::~EcdsaP384PublicKey() { EVP_PKEY_free(pkey_); }
 
 Result<void> EcdsaP384PublicKey::VerifyDigest(std::span<const uint8_t> digest48,
                                               std::span<const uint8_t> der_sig) const {
   if (auto ok = CheckDigest(digest48); !ok) return ok;
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "ecdsa: moved-from key");
   if (!IsCanonicalDer(der_sig)) return SignatureFailed();
-  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
+  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha384()) != 1) {
     return OpenSslError(ErrorCode::internal, "ecdsa: verification setup failed");
@@ -267,9 +236,50 @@ Result<void> EcdsaP384PublicKey::Verify(std::span<const uint8_t> message,
 }
 
 Result<std::vector<uint8_t>> EcdsaP384PublicKey::Compressed() const {
-  auto point = EncodedPoint(pkey_);
+  auto point = EncodedPoint(pkey_.get());
   ENVELOPE_RETURN_IF_ERROR(point);
   return Compress(std::move(*point));
+}
+
+// ---- EcdsaP256PublicKey -----------------------------------------------------
+
+Result<EcdsaP256PublicKey> EcdsaP256PublicKey::FromCompressed(std::span<const uint8_t> point) {
+  if (point.size() != kP256CompressedSize || (point[0] != 0x02 && point[0] != 0x03)) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "ecdsa p-256: public key must be a 33-byte compressed point");
+  }
+  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) {
+    return OpenSslError(ErrorCode::internal, "ecdsa p-256: context setup failed");
+  }
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>("prime256v1"),
+                                       0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<uint8_t*>(point.data()),
+                                        point.size()),
+      OSSL_PARAM_construct_end()};
+  EVP_PKEY* key = nullptr;
+  if (EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1 || key == nullptr) {
+    return OpenSslError(ErrorCode::invalid_argument,
+                        "ecdsa p-256: public key is not a point on the curve");
+  }
+  return EcdsaP256PublicKey(UniquePtr<EVP_PKEY>(key));
+}
+
+Result<void> EcdsaP256PublicKey::VerifyDigest(std::span<const uint8_t> digest,
+                                              std::span<const uint8_t> der) const {
+  if (digest.size() != kSha256DigestSize) {
+    return MakeError(ErrorCode::invalid_argument, "ecdsa p-256: digest must be 32 bytes");
+  }
+  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_.get(), nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1) {
+    return OpenSslError(ErrorCode::internal, "ecdsa p-256: verify setup failed");
+  }
+  if (EVP_PKEY_verify(ctx.get(), der.data(), der.size(), digest.data(), digest.size()) != 1) {
+    ClearOpenSslErrors();
+    return MakeError(ErrorCode::auth_failed, "ecdsa p-256: signature does not verify");
+  }
+  return {};
 }
 
 }  // namespace envelope::crypto

@@ -1,4 +1,5 @@
-// lib/crypto: ECDSA on P-384 with SHA-384, the signature of ESDK suite 0x0578.
+// lib/crypto: ECDSA on P-384 with SHA-384, the signature of ESDK suite 0x0578,
+// and verification on P-256 with SHA-256 for the legacy suite 0x0214.
 //
 // The ESDK signs the SHA-384 digest of the whole message (header and body),
 // which the message layer computes incrementally with `Hasher`; so the core
@@ -23,12 +24,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
 #include <vector>
 
+#include "crypto/ossl_fwd.h"
 #include "envelope/error.hpp"
-
-// Opaque OpenSSL type, so this header does not pull in OpenSSL's.
-struct evp_pkey_st;
 
 namespace envelope::crypto {
 
@@ -53,11 +53,11 @@ class EcdsaP384PrivateKey {
   // OpenSSL cannot generate one.
   [[nodiscard]] static Result<EcdsaP384PrivateKey> Generate();
 
-  EcdsaP384PrivateKey(EcdsaP384PrivateKey&& other) noexcept;
-  EcdsaP384PrivateKey& operator=(EcdsaP384PrivateKey&& other) noexcept;
+  EcdsaP384PrivateKey(EcdsaP384PrivateKey&& other) noexcept = default;
+  EcdsaP384PrivateKey& operator=(EcdsaP384PrivateKey&& other) noexcept = default;
   EcdsaP384PrivateKey(const EcdsaP384PrivateKey&) = delete;
   EcdsaP384PrivateKey& operator=(const EcdsaP384PrivateKey&) = delete;
-  ~EcdsaP384PrivateKey();
+  ~EcdsaP384PrivateKey() = default;
 
   // SignDigest signs a 48-byte SHA-384 digest and returns the DER
   // ECDSA-Sig-Value (at most kP384MaxSignatureSize bytes). Fails with
@@ -75,8 +75,8 @@ class EcdsaP384PrivateKey {
   [[nodiscard]] Result<EcdsaP384PublicKey> PublicKey() const;
 
  private:
-  explicit EcdsaP384PrivateKey(evp_pkey_st* pkey) noexcept : pkey_(pkey) {}
-  evp_pkey_st* pkey_ = nullptr;
+  explicit EcdsaP384PrivateKey(UniquePtr<evp_pkey_st> pkey) noexcept : pkey_(std::move(pkey)) {}
+  UniquePtr<evp_pkey_st> pkey_;
 };
 
 // EcdsaP384PublicKey is a P-384 verification key, validated on creation (the
@@ -97,11 +97,11 @@ class EcdsaP384PublicKey {
   // type or another curve.
   [[nodiscard]] static Result<EcdsaP384PublicKey> FromDer(std::span<const uint8_t> der);
 
-  EcdsaP384PublicKey(EcdsaP384PublicKey&& other) noexcept;
-  EcdsaP384PublicKey& operator=(EcdsaP384PublicKey&& other) noexcept;
+  EcdsaP384PublicKey(EcdsaP384PublicKey&& other) noexcept = default;
+  EcdsaP384PublicKey& operator=(EcdsaP384PublicKey&& other) noexcept = default;
   EcdsaP384PublicKey(const EcdsaP384PublicKey&) = delete;
   EcdsaP384PublicKey& operator=(const EcdsaP384PublicKey&) = delete;
-  ~EcdsaP384PublicKey();
+  ~EcdsaP384PublicKey() = default;
 
   // VerifyDigest checks a DER signature over a 48-byte SHA-384 digest.
   // Fails with `auth_failed` and the fixed message "ecdsa: signature did not
@@ -120,8 +120,42 @@ class EcdsaP384PublicKey {
 
  private:
   friend class EcdsaP384PrivateKey;
-  explicit EcdsaP384PublicKey(evp_pkey_st* pkey) noexcept : pkey_(pkey) {}
-  evp_pkey_st* pkey_ = nullptr;
+  explicit EcdsaP384PublicKey(UniquePtr<evp_pkey_st> pkey) noexcept : pkey_(std::move(pkey)) {}
+  UniquePtr<evp_pkey_st> pkey_;
+};
+
+// ---- ECDSA P-256 (decrypt-only legacy) ---------------------------------------
+//
+// The ESDK v1 algorithm suite 0x0214 signs messages with ECDSA P-256 over
+// SHA-256. We never write that suite, so only verification exists.
+
+inline constexpr size_t kP256CompressedSize = 33;
+inline constexpr size_t kSha256DigestSize = 32;
+
+// EcdsaP256PublicKey is a P-256 verification key. Move-only.
+class EcdsaP256PublicKey {
+ public:
+  // FromCompressed parses a SEC1 compressed point (33 bytes, 0x02 or 0x03
+  // prefix). Fails with `invalid_argument` for any other length or a point
+  // that is not on the curve.
+  [[nodiscard]] static Result<EcdsaP256PublicKey> FromCompressed(std::span<const uint8_t> point);
+
+  EcdsaP256PublicKey(EcdsaP256PublicKey&&) noexcept = default;
+  EcdsaP256PublicKey& operator=(EcdsaP256PublicKey&&) noexcept = default;
+  EcdsaP256PublicKey(const EcdsaP256PublicKey&) = delete;
+  EcdsaP256PublicKey& operator=(const EcdsaP256PublicKey&) = delete;
+  ~EcdsaP256PublicKey() = default;
+
+  // VerifyDigest checks the DER ECDSA-Sig-Value `der` over the 32-byte
+  // SHA-256 `digest`. Any mismatch, including a malformed or non-canonical
+  // DER encoding, is `auth_failed`; a digest of the wrong size is
+  // `invalid_argument`.
+  [[nodiscard]] Result<void> VerifyDigest(std::span<const uint8_t> digest,
+                                          std::span<const uint8_t> der) const;
+
+ private:
+  explicit EcdsaP256PublicKey(UniquePtr<evp_pkey_st> key) noexcept : key_(std::move(key)) {}
+  UniquePtr<evp_pkey_st> key_;
 };
 
 }  // namespace envelope::crypto

@@ -1,7 +1,10 @@
-// lib/crypto: HKDF with SHA-512 (RFC 5869) through OpenSSL's EVP_KDF.
+// lib/crypto: HKDF (RFC 5869) through OpenSSL's EVP_KDF.
 //
-// Extract and Expand are callable separately: the ESDK derives its keys with
-// both (salt = message id), C2SP chunked encryption uses Expand alone.
+// HKDF-SHA-512 is the KDF of everything we write; its Extract and Expand are
+// callable separately: the ESDK derives its keys with both (salt = message
+// id), C2SP chunked encryption uses Expand alone. Legacy ESDK v1 algorithm
+// suites (decrypt only) derive with HKDF-SHA-256 and HKDF-SHA-384: Hkdf is
+// the one-shot Extract-then-Expand over any hash of digest.h for those.
 #ifndef ENVELOPE_LIB_CRYPTO_HKDF_H_
 #define ENVELOPE_LIB_CRYPTO_HKDF_H_
 
@@ -9,6 +12,7 @@
 #include <cstdint>
 #include <span>
 
+#include "crypto/digest.h"
 #include "envelope/error.hpp"
 #include "envelope/secret.hpp"
 
@@ -33,6 +37,15 @@ inline constexpr size_t kHkdfSha512MaxOutput = 255 * kSha512Size;
 // HkdfSha512 is Extract then Expand.
 [[nodiscard]] Result<void> HkdfSha512(std::span<const uint8_t> salt, std::span<const uint8_t> ikm,
                                       std::span<const uint8_t> info, std::span<uint8_t> out);
+
+// Hkdf fills `out` (1 to 255 * DigestSize(alg) bytes) with HKDF-Expand(
+// HKDF-Extract(salt, ikm), info) using HMAC with `alg`. An empty salt means
+// DigestSize(alg) zero bytes (RFC 5869). Fails with `invalid_argument` for an
+// empty or too long output, `internal` if OpenSSL fails. The PRK never leaves
+// OpenSSL.
+[[nodiscard]] Result<void> Hkdf(HashAlg alg, std::span<const uint8_t> salt,
+                                std::span<const uint8_t> ikm, std::span<const uint8_t> info,
+                                std::span<uint8_t> out);
 
 }  // namespace envelope::crypto
 

@@ -20,13 +20,6 @@ namespace {
 
 constexpr char kDecryptFailed[] = "rsa: decryption failed";
 
-struct BioFree {
-  void operator()(BIO* bio) const noexcept { BIO_free(bio); }
-};
-struct P8Free {
-  void operator()(PKCS8_PRIV_KEY_INFO* p8) const noexcept { PKCS8_PRIV_KEY_INFO_free(p8); }
-};
-
 const EVP_MD* OaepMd(RsaPadding padding) {
   switch (padding) {
     case RsaPadding::oaep_sha1:
@@ -69,30 +62,40 @@ bool SetPadding(EVP_PKEY_CTX* ctx, RsaPadding padding) {
          EVP_PKEY_CTX_set_rsa_oaep_md(ctx, md) == 1 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, md) == 1;
 }
 
+// ClearFree frees `size` bytes with OPENSSL_clear_free.
+struct ClearFree {
+  size_t size = 0;
+  void operator()(unsigned char* p) const noexcept { OPENSSL_clear_free(p, size); }
+};
+
 // PemBlock is one decoded PEM block: its type ("PUBLIC KEY", ...) and DER
-// body. The body is wiped on destruction (it may hold a private key).
+// body, owned by unique_ptrs. The body is wiped when freed (it may hold a
+// private key).
 struct PemBlock {
-  char* name = nullptr;
-  char* header = nullptr;
-  unsigned char* data = nullptr;
-  long len = 0;
-  ~PemBlock() {
-    OPENSSL_free(name);
-    OPENSSL_free(header);
-    OPENSSL_clear_free(data, static_cast<size_t>(len < 0 ? 0 : len));
-  }
-  std::span<const uint8_t> der() const { return {data, static_cast<size_t>(len)}; }
+  std::unique_ptr<char, OsslFree> name;
+  std::unique_ptr<unsigned char, ClearFree> data;
+  std::span<const uint8_t> der() const { return {data.get(), data.get_deleter().size}; }
 };
 
 // ReadPem decodes the first PEM block of `pem` into `block`.
 Result<void> ReadPem(std::string_view pem, PemBlock& block) {
-  std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  UniquePtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return OpenSslError(ErrorCode::internal, "rsa: bio allocation failed");
-  if (PEM_read_bio(bio.get(), &block.name, &block.header, &block.data, &block.len) != 1) {
+  char* name = nullptr;
+  char* header = nullptr;
+  unsigned char* data = nullptr;
+  long len = 0;
+  const int ok = PEM_read_bio(bio.get(), &name, &header, &data, &len);
+  // Owned from here on, whatever PEM_read_bio returned.
+  block.name.reset(name);
+  const std::unique_ptr<char, OsslFree> owned_header(header);
+  block.data = std::unique_ptr<unsigned char, ClearFree>(
+      data, ClearFree{static_cast<size_t>(len < 0 ? 0 : len)});
+  if (ok != 1 || name == nullptr) {
     ClearOpenSslErrors();
     return MakeError(ErrorCode::invalid_argument, "rsa: no PEM block found");
   }
-  if (block.header != nullptr && block.header[0] != '\0') {
+  if (header != nullptr && header[0] != '\0') {
     // "Proc-Type: 4,ENCRYPTED" and friends: a passphrase-protected key.
     return MakeError(ErrorCode::unsupported,
                      "rsa: encrypted PEM keys are not supported; decrypt the key first");
@@ -103,13 +106,12 @@ Result<void> ReadPem(std::string_view pem, PemBlock& block) {
 // SetLabel hands OpenSSL a copy of a non-empty OAEP label.
 bool SetLabel(EVP_PKEY_CTX* ctx, std::span<const uint8_t> label) {
   if (label.empty()) return true;
-  void* copy = OPENSSL_memdup(label.data(), label.size());
-  if (copy == nullptr) return false;
-  // On success OpenSSL owns the copy.
-  if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, copy, static_cast<int>(label.size())) != 1) {
-    OPENSSL_free(copy);
+  OsslBytes copy(static_cast<unsigned char*>(OPENSSL_memdup(label.data(), label.size())));
+  if (!copy) return false;
+  if (EVP_PKEY_CTX_set0_rsa_oaep_label(ctx, copy.get(), static_cast<int>(label.size())) != 1) {
     return false;
   }
+  (void)copy.release();  // OpenSSL owns the copy now
   return true;
 }
 
@@ -156,7 +158,7 @@ Result<UniquePtr<EVP_PKEY>> DecodePrivateDer(std::span<const uint8_t> der, bool 
   const long len = static_cast<long>(der.size());
   if (pkcs8) {
     const unsigned char* p = der.data();
-    std::unique_ptr<PKCS8_PRIV_KEY_INFO, P8Free> p8(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, len));
+    UniquePtr<PKCS8_PRIV_KEY_INFO> p8(d2i_PKCS8_PRIV_KEY_INFO(nullptr, &p, len));
     if (p8 && p == end) {
       UniquePtr<EVP_PKEY> pkey(EVP_PKCS82PKEY(p8.get()));
       if (pkey) return pkey;
@@ -200,7 +202,7 @@ size_t RsaMaxPlaintextSize(RsaPadding padding, size_t modulus_size) noexcept {
 Result<RsaPublicKey> RsaPublicKey::FromPem(std::string_view pem) {
   PemBlock block;
   ENVELOPE_RETURN_IF_ERROR(ReadPem(pem, block));
-  const std::string_view name(block.name);
+  const std::string_view name(block.name.get());
   if (name != "PUBLIC KEY" && name != "RSA PUBLIC KEY") {
     return MakeError(ErrorCode::invalid_argument,
                      "rsa: expected a PEM \"PUBLIC KEY\" or \"RSA PUBLIC KEY\", got \"" +
@@ -209,35 +211,22 @@ Result<RsaPublicKey> RsaPublicKey::FromPem(std::string_view pem) {
   auto pkey = DecodePublicDer(block.der(), name == "PUBLIC KEY", name == "RSA PUBLIC KEY");
   ENVELOPE_RETURN_IF_ERROR(pkey);
   ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
-  return RsaPublicKey(pkey->release());
+  return RsaPublicKey(std::move(*pkey));
 }
 
 Result<RsaPublicKey> RsaPublicKey::FromDer(std::span<const uint8_t> der) {
   auto pkey = DecodePublicDer(der, true, true);
   ENVELOPE_RETURN_IF_ERROR(pkey);
   ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
-  return RsaPublicKey(pkey->release());
+  return RsaPublicKey(std::move(*pkey));
 }
-
-RsaPublicKey::RsaPublicKey(RsaPublicKey&& other) noexcept
-    : pkey_(std::exchange(other.pkey_, nullptr)) {}
-
-RsaPublicKey& RsaPublicKey::operator=(RsaPublicKey&& other) noexcept {
-  if (this != &other) {
-    EVP_PKEY_free(pkey_);
-    pkey_ = std::exchange(other.pkey_, nullptr);
-  }
-  return *this;
-}
-
-RsaPublicKey::~RsaPublicKey() { EVP_PKEY_free(pkey_); }
 
 size_t RsaPublicKey::modulus_size() const noexcept {
-  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_size(pkey_));
+  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_size(pkey_.get()));
 }
 
 size_t RsaPublicKey::modulus_bits() const noexcept {
-  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_bits(pkey_));
+  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_bits(pkey_.get()));
 }
 
 Result<std::vector<uint8_t>> RsaPublicKey::Encrypt(RsaPadding padding,
@@ -258,7 +247,7 @@ Result<std::vector<uint8_t>> RsaPublicKey::Encrypt(RsaPadding padding,
                          std::to_string(modulus_bits()) + "-bit key (at most " +
                          std::to_string(max) + ")");
   }
-  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
+  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
   size_t len = 0;
   if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 || !SetPadding(ctx.get(), padding) ||
       !SetLabel(ctx.get(), oaep_label) ||
@@ -276,10 +265,10 @@ Result<std::vector<uint8_t>> RsaPublicKey::Encrypt(RsaPadding padding,
 Result<std::vector<uint8_t>> RsaPublicKey::DerSubjectPublicKeyInfo() const {
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "rsa: moved-from key");
   unsigned char* der = nullptr;
-  const int n = i2d_PUBKEY(pkey_, &der);
+  const int n = i2d_PUBKEY(pkey_.get(), &der);
+  const OsslBytes owned_der(der);
   if (n <= 0) return OpenSslError(ErrorCode::internal, "rsa: encoding the public key failed");
   std::vector<uint8_t> out(der, der + n);
-  OPENSSL_free(der);
   return out;
 }
 
@@ -288,7 +277,7 @@ Result<std::vector<uint8_t>> RsaPublicKey::DerSubjectPublicKeyInfo() const {
 Result<RsaPrivateKey> RsaPrivateKey::FromPem(std::string_view pem) {
   PemBlock block;
   ENVELOPE_RETURN_IF_ERROR(ReadPem(pem, block));
-  const std::string_view name(block.name);
+  const std::string_view name(block.name.get());
   if (name == "ENCRYPTED PRIVATE KEY") {
     return MakeError(ErrorCode::unsupported,
                      "rsa: encrypted PKCS#8 keys are not supported; decrypt the key first");
@@ -301,31 +290,18 @@ Result<RsaPrivateKey> RsaPrivateKey::FromPem(std::string_view pem) {
   auto pkey = DecodePrivateDer(block.der(), name == "PRIVATE KEY", name == "RSA PRIVATE KEY");
   ENVELOPE_RETURN_IF_ERROR(pkey);
   ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
-  return RsaPrivateKey(pkey->release());
+  return RsaPrivateKey(std::move(*pkey));
 }
 
 Result<RsaPrivateKey> RsaPrivateKey::FromDer(std::span<const uint8_t> der) {
   auto pkey = DecodePrivateDer(der, true, true);
   ENVELOPE_RETURN_IF_ERROR(pkey);
   ENVELOPE_RETURN_IF_ERROR(CheckRsa(pkey->get()));
-  return RsaPrivateKey(pkey->release());
+  return RsaPrivateKey(std::move(*pkey));
 }
-
-RsaPrivateKey::RsaPrivateKey(RsaPrivateKey&& other) noexcept
-    : pkey_(std::exchange(other.pkey_, nullptr)) {}
-
-RsaPrivateKey& RsaPrivateKey::operator=(RsaPrivateKey&& other) noexcept {
-  if (this != &other) {
-    EVP_PKEY_free(pkey_);
-    pkey_ = std::exchange(other.pkey_, nullptr);
-  }
-  return *this;
-}
-
-RsaPrivateKey::~RsaPrivateKey() { EVP_PKEY_free(pkey_); }
 
 size_t RsaPrivateKey::modulus_size() const noexcept {
-  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_size(pkey_));
+  return pkey_ == nullptr ? 0 : static_cast<size_t>(EVP_PKEY_get_size(pkey_.get()));
 }
 
 Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding, std::span<const uint8_t> ciphertext,
@@ -337,7 +313,7 @@ Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding, std::span<const u
   if (ciphertext.size() != k) {
     return MakeError(ErrorCode::auth_failed, kDecryptFailed);
   }
-  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_, nullptr));
+  UniquePtr<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey_.get(), nullptr));
   if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) != 1 || !SetPadding(ctx.get(), padding) ||
       !SetLabel(ctx.get(), oaep_label)) {
     return OpenSslError(ErrorCode::internal, "rsa: decryption setup failed");
@@ -358,10 +334,10 @@ Result<SecretBytes> RsaPrivateKey::Decrypt(RsaPadding padding, std::span<const u
 Result<RsaPublicKey> RsaPrivateKey::PublicKey() const {
   if (pkey_ == nullptr) return MakeError(ErrorCode::invalid_argument, "rsa: moved-from key");
   unsigned char* der = nullptr;
-  const int n = i2d_PUBKEY(pkey_, &der);
+  const int n = i2d_PUBKEY(pkey_.get(), &der);
+  const OsslBytes owned_der(der);
   if (n <= 0) return OpenSslError(ErrorCode::internal, "rsa: encoding the public key failed");
   auto pub = RsaPublicKey::FromDer({der, static_cast<size_t>(n)});
-  OPENSSL_free(der);
   return pub;
 }
 

@@ -16,13 +16,12 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "crypto/ossl_fwd.h"
 #include "envelope/error.hpp"
 #include "envelope/secret.hpp"
-
-// Opaque OpenSSL type, so this header does not pull in OpenSSL's.
-struct evp_pkey_st;
 
 namespace envelope::crypto {
 
@@ -53,11 +52,11 @@ class RsaPublicKey {
   // no trailing bytes. Fails with `invalid_argument` otherwise.
   [[nodiscard]] static Result<RsaPublicKey> FromDer(std::span<const uint8_t> der);
 
-  RsaPublicKey(RsaPublicKey&& other) noexcept;
-  RsaPublicKey& operator=(RsaPublicKey&& other) noexcept;
+  RsaPublicKey(RsaPublicKey&& other) noexcept = default;
+  RsaPublicKey& operator=(RsaPublicKey&& other) noexcept = default;
   RsaPublicKey(const RsaPublicKey&) = delete;
   RsaPublicKey& operator=(const RsaPublicKey&) = delete;
-  ~RsaPublicKey();
+  ~RsaPublicKey() = default;
 
   // Encrypt wraps `plaintext` (randomised padding; output is modulus_size()
   // bytes). `oaep_label` is the OAEP label (the ESDK uses none); it must be
@@ -79,8 +78,8 @@ class RsaPublicKey {
 
  private:
   friend class RsaPrivateKey;
-  explicit RsaPublicKey(evp_pkey_st* pkey) noexcept : pkey_(pkey) {}
-  evp_pkey_st* pkey_ = nullptr;
+  explicit RsaPublicKey(UniquePtr<evp_pkey_st> pkey) noexcept : pkey_(std::move(pkey)) {}
+  UniquePtr<evp_pkey_st> pkey_;
 };
 
 // RsaPrivateKey is an RSA private key used to unwrap data keys. Move-only;
@@ -96,11 +95,11 @@ class RsaPrivateKey {
   // with no trailing bytes.
   [[nodiscard]] static Result<RsaPrivateKey> FromDer(std::span<const uint8_t> der);
 
-  RsaPrivateKey(RsaPrivateKey&& other) noexcept;
-  RsaPrivateKey& operator=(RsaPrivateKey&& other) noexcept;
+  RsaPrivateKey(RsaPrivateKey&& other) noexcept = default;
+  RsaPrivateKey& operator=(RsaPrivateKey&& other) noexcept = default;
   RsaPrivateKey(const RsaPrivateKey&) = delete;
   RsaPrivateKey& operator=(const RsaPrivateKey&) = delete;
-  ~RsaPrivateKey();
+  ~RsaPrivateKey() = default;
 
   // Decrypt unwraps `ciphertext` (exactly modulus_size() bytes) into secret
   // memory. `oaep_label` is the OAEP label (the ESDK uses none); it must be
@@ -117,8 +116,8 @@ class RsaPrivateKey {
   size_t modulus_size() const noexcept;
 
  private:
-  explicit RsaPrivateKey(evp_pkey_st* pkey) noexcept : pkey_(pkey) {}
-  evp_pkey_st* pkey_ = nullptr;
+  explicit RsaPrivateKey(UniquePtr<evp_pkey_st> pkey) noexcept : pkey_(std::move(pkey)) {}
+  UniquePtr<evp_pkey_st> pkey_;
 };
 
 }  // namespace envelope::crypto

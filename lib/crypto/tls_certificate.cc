@@ -18,20 +18,8 @@
 namespace envelope::crypto {
 namespace {
 
-struct BioFree {
-  void operator()(BIO* p) const noexcept { BIO_free_all(p); }
-};
-struct X509Free {
-  void operator()(X509* p) const noexcept { X509_free(p); }
-};
-struct Asn1IntegerFree {
-  void operator()(ASN1_INTEGER* p) const noexcept { ASN1_INTEGER_free(p); }
-};
-struct Asn1OctetStringFree {
-  void operator()(ASN1_OCTET_STRING* p) const noexcept { ASN1_OCTET_STRING_free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, BioFree>;
-using X509Ptr = std::unique_ptr<X509, X509Free>;
+using BioPtr = UniquePtr<BIO>;
+using X509Ptr = UniquePtr<X509>;
 
 // A DNS name may only hold the characters of host names (and a leading
 // wildcard label): anything else could smuggle syntax into the extension
@@ -45,16 +33,15 @@ bool ValidDnsName(const std::string& name) {
 }
 
 bool ValidIpAddress(const std::string& address) {
-  std::unique_ptr<ASN1_OCTET_STRING, Asn1OctetStringFree> parsed(a2i_IPADDRESS(address.c_str()));
+  UniquePtr<ASN1_OCTET_STRING> parsed(a2i_IPADDRESS(address.c_str()));
   return parsed != nullptr;
 }
 
 Result<void> AddExtension(X509* cert, X509V3_CTX* ctx, int nid, const std::string& value) {
-  X509_EXTENSION* ext = X509V3_EXT_nconf_nid(nullptr, ctx, nid, value.c_str());
-  if (ext == nullptr) return OpenSslError(ErrorCode::internal, "tls certificate: extension");
-  const int ok = X509_add_ext(cert, ext, -1);
-  X509_EXTENSION_free(ext);
-  if (ok != 1) return OpenSslError(ErrorCode::internal, "tls certificate: add extension");
+  UniquePtr<X509_EXTENSION> ext(X509V3_EXT_nconf_nid(nullptr, ctx, nid, value.c_str()));
+  if (!ext) return OpenSslError(ErrorCode::internal, "tls certificate: extension");
+  if (X509_add_ext(cert, ext.get(), -1) != 1)
+    return OpenSslError(ErrorCode::internal, "tls certificate: add extension");
   return {};
 }
 
@@ -121,8 +108,7 @@ Result<TlsCredentials> GenerateSelfSignedCertificate(const SelfSignedRequest& re
   if (!serial || BN_rand(serial.get(), 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) != 1) {
     return OpenSslError(ErrorCode::internal, "tls certificate: serial");
   }
-  std::unique_ptr<ASN1_INTEGER, Asn1IntegerFree> serial_asn1(
-      BN_to_ASN1_INTEGER(serial.get(), nullptr));
+  UniquePtr<ASN1_INTEGER> serial_asn1(BN_to_ASN1_INTEGER(serial.get(), nullptr));
   if (!serial_asn1 || X509_set_serialNumber(cert.get(), serial_asn1.get()) != 1) {
     return OpenSslError(ErrorCode::internal, "tls certificate: serial");
   }

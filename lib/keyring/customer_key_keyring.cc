@@ -42,21 +42,9 @@ Result<SecretBytes> WrapKey(const SecretBytes& key, std::span<const uint8_t> sal
 }  // namespace
 
 Result<void> CustomerKeyKeyring::OnEncrypt(EncryptionMaterials& materials) const {
-  auto key_size = SuiteKeySize(materials.suite);
-  ENVELOPE_RETURN_IF_ERROR(key_size);
+  ENVELOPE_ASSIGN_OR_RETURN(auto data_key, DataKeyToWrap::For(materials, "sse-c"));
   auto aad = message::SerializeContext(materials.context);
   ENVELOPE_RETURN_IF_ERROR(aad);
-  SecretBytes generated;
-  const bool generate = materials.data_key.empty();
-  if (generate) {
-    auto fresh = SecretBytes::Random(*key_size);
-    ENVELOPE_RETURN_IF_ERROR(fresh);
-    generated = std::move(*fresh);
-  }
-  const SecretBytes& data_key = generate ? generated : materials.data_key;
-  if (data_key.size() != *key_size) {
-    return MakeError(ErrorCode::invalid_argument, "sse-c: data key has the wrong size");
-  }
   EncryptedDataKey edk;
   edk.provider_id = std::string(kCustomerKeyProviderId);
   edk.provider_info.resize(kInfoSize);
@@ -70,13 +58,13 @@ Result<void> CustomerKeyKeyring::OnEncrypt(EncryptionMaterials& materials) const
   if (auto r = Fingerprint(key_, salt, fingerprint); !r) return r;
   auto wrap_key = WrapKey(key_, salt);
   ENVELOPE_RETURN_IF_ERROR(wrap_key);
-  edk.ciphertext.resize(data_key.size() + crypto::kGcmTagSize);
-  if (auto r = crypto::AesGcmSeal(wrap_key->span(), iv, *aad, data_key.span(), edk.ciphertext);
+  edk.ciphertext.resize(data_key.key().size() + crypto::kGcmTagSize);
+  if (auto r =
+          crypto::AesGcmSeal(wrap_key->span(), iv, *aad, data_key.key().span(), edk.ciphertext);
       !r) {
     return r;
   }
-  if (generate) materials.data_key = std::move(generated);
-  materials.encrypted_data_keys.push_back(std::move(edk));
+  std::move(data_key).Commit(materials, std::move(edk));
   return {};
 }
 

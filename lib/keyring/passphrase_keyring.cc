@@ -32,21 +32,9 @@ struct Candidate {
 }  // namespace
 
 Result<void> PassphraseKeyring::OnEncrypt(EncryptionMaterials& materials) const {
-  auto key_size = SuiteKeySize(materials.suite);
-  ENVELOPE_RETURN_IF_ERROR(key_size);
+  ENVELOPE_ASSIGN_OR_RETURN(auto data_key, DataKeyToWrap::For(materials, "passphrase"));
   auto aad = message::SerializeContext(materials.context);
   ENVELOPE_RETURN_IF_ERROR(aad);
-  SecretBytes generated;
-  const bool generate = materials.data_key.empty();
-  if (generate) {
-    auto fresh = SecretBytes::Random(*key_size);
-    ENVELOPE_RETURN_IF_ERROR(fresh);
-    generated = std::move(*fresh);
-  }
-  const SecretBytes& data_key = generate ? generated : materials.data_key;
-  if (data_key.size() != *key_size) {
-    return MakeError(ErrorCode::invalid_argument, "passphrase: data key has the wrong size");
-  }
   uint8_t salt[kSaltSize], iv[kIvSize];
   if (auto r = crypto::RandomBytes(salt); !r) return r;
   if (auto r = crypto::RandomBytes(iv); !r) return r;
@@ -61,13 +49,13 @@ Result<void> PassphraseKeyring::OnEncrypt(EncryptionMaterials& materials) const 
   message::AppendUint(edk.provider_info, options_.memory_kib, 4);
   message::AppendBytes(edk.provider_info, salt);
   message::AppendBytes(edk.provider_info, iv);
-  edk.ciphertext.resize(data_key.size() + crypto::kGcmTagSize);
-  if (auto r = crypto::AesGcmSeal(wrap_key->span(), iv, *aad, data_key.span(), edk.ciphertext);
+  edk.ciphertext.resize(data_key.key().size() + crypto::kGcmTagSize);
+  if (auto r =
+          crypto::AesGcmSeal(wrap_key->span(), iv, *aad, data_key.key().span(), edk.ciphertext);
       !r) {
     return r;
   }
-  if (generate) materials.data_key = std::move(generated);
-  materials.encrypted_data_keys.push_back(std::move(edk));
+  std::move(data_key).Commit(materials, std::move(edk));
   return {};
 }
 

@@ -30,26 +30,14 @@ Result<void> Pkcs11Keyring::OnEncrypt(EncryptionMaterials& materials) const {
                          (gcm ? "CKA_ENCRYPT" : "CKA_WRAP") +
                          " is false): it can only decrypt data keys; encrypt with another key");
   }
-  auto key_size = SuiteKeySize(materials.suite);
-  ENVELOPE_RETURN_IF_ERROR(key_size);
-  SecretBytes generated;
-  const bool generate = materials.data_key.empty();
-  if (generate) {
-    auto fresh = SecretBytes::Random(*key_size);
-    ENVELOPE_RETURN_IF_ERROR(fresh);
-    generated = std::move(*fresh);
-  }
-  const SecretBytes& data_key = generate ? generated : materials.data_key;
-  if (data_key.size() != *key_size) {
-    return MakeError(ErrorCode::invalid_argument, "pkcs11: data key has the wrong size");
-  }
+  ENVELOPE_ASSIGN_OR_RETURN(auto data_key, DataKeyToWrap::For(materials, "pkcs11"));
   Result<std::vector<uint8_t>> ciphertext;
   if (gcm) {
     auto aad = message::SerializeContext(materials.context);
     ENVELOPE_RETURN_IF_ERROR(aad);
-    ciphertext = SealGcm(data_key, *aad);
+    ciphertext = SealGcm(data_key.key(), *aad);
   } else {
-    ciphertext = WrapKwp(data_key);
+    ciphertext = WrapKwp(data_key.key());
   }
   ENVELOPE_RETURN_IF_ERROR(ciphertext);
   EncryptedDataKey edk;
@@ -58,9 +46,7 @@ Result<void> Pkcs11Keyring::OnEncrypt(EncryptionMaterials& materials) const {
       uri_ + std::string(kMechanismQuery) + std::string(MechanismName(mechanism_));
   edk.provider_info.assign(info.begin(), info.end());
   edk.ciphertext = std::move(*ciphertext);
-  // Only now, with nothing left to fail, are the materials changed.
-  if (generate) materials.data_key = std::move(generated);
-  materials.encrypted_data_keys.push_back(std::move(edk));
+  std::move(data_key).Commit(materials, std::move(edk));
   return {};
 }
 

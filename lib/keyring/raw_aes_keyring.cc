@@ -18,21 +18,9 @@ constexpr size_t kTagSize = 16;
 }  // namespace
 
 Result<void> RawAesKeyring::OnEncrypt(EncryptionMaterials& materials) const {
-  auto key_size = SuiteKeySize(materials.suite);
-  ENVELOPE_RETURN_IF_ERROR(key_size);
+  ENVELOPE_ASSIGN_OR_RETURN(auto data_key, DataKeyToWrap::For(materials, "raw aes keyring"));
   auto aad = message::SerializeContext(materials.context);
   ENVELOPE_RETURN_IF_ERROR(aad);
-  SecretBytes generated;
-  const bool generate = materials.data_key.empty();
-  if (generate) {
-    auto fresh = SecretBytes::Random(*key_size);
-    ENVELOPE_RETURN_IF_ERROR(fresh);
-    generated = std::move(*fresh);
-  }
-  const SecretBytes& data_key = generate ? generated : materials.data_key;
-  if (data_key.size() != *key_size) {
-    return MakeError(ErrorCode::invalid_argument, "raw aes keyring: data key has the wrong size");
-  }
   uint8_t iv[kIvSize];
   if (auto r = crypto::RandomBytes(iv); !r) return r;
   EncryptedDataKey edk;
@@ -41,12 +29,12 @@ Result<void> RawAesKeyring::OnEncrypt(EncryptionMaterials& materials) const {
   message::AppendUint(edk.provider_info, kTagSize * 8, 4);
   message::AppendUint(edk.provider_info, kIvSize, 4);
   message::AppendBytes(edk.provider_info, iv);
-  edk.ciphertext.resize(data_key.size() + kTagSize);
-  if (auto r = crypto::AesGcmSeal(key_.span(), iv, *aad, data_key.span(), edk.ciphertext); !r) {
+  edk.ciphertext.resize(data_key.key().size() + kTagSize);
+  if (auto r = crypto::AesGcmSeal(key_.span(), iv, *aad, data_key.key().span(), edk.ciphertext);
+      !r) {
     return r;
   }
-  if (generate) materials.data_key = std::move(generated);
-  materials.encrypted_data_keys.push_back(std::move(edk));
+  std::move(data_key).Commit(materials, std::move(edk));
   return {};
 }
 

@@ -12,27 +12,14 @@ Result<void> RawRsaKeyring::OnEncrypt(EncryptionMaterials& materials) const {
     return MakeError(ErrorCode::invalid_argument,
                      "raw rsa keyring: no public key, so it cannot encrypt");
   }
-  auto key_size = SuiteKeySize(materials.suite);
-  ENVELOPE_RETURN_IF_ERROR(key_size);
-  SecretBytes generated;
-  const bool generate = materials.data_key.empty();
-  if (generate) {
-    auto fresh = SecretBytes::Random(*key_size);
-    ENVELOPE_RETURN_IF_ERROR(fresh);
-    generated = std::move(*fresh);
-  }
-  const SecretBytes& data_key = generate ? generated : materials.data_key;
-  if (data_key.size() != *key_size) {
-    return MakeError(ErrorCode::invalid_argument, "raw rsa keyring: data key has the wrong size");
-  }
-  auto wrapped = public_key_->Encrypt(padding_, data_key.span());
+  ENVELOPE_ASSIGN_OR_RETURN(auto data_key, DataKeyToWrap::For(materials, "raw rsa keyring"));
+  auto wrapped = public_key_->Encrypt(padding_, data_key.key().span());
   if (!wrapped) return tl::unexpected(wrapped.error().WithContext("raw rsa keyring"));
   EncryptedDataKey edk;
   edk.provider_id = namespace_;
   edk.provider_info.assign(name_.begin(), name_.end());
   edk.ciphertext = std::move(*wrapped);
-  if (generate) materials.data_key = std::move(generated);
-  materials.encrypted_data_keys.push_back(std::move(edk));
+  std::move(data_key).Commit(materials, std::move(edk));
   return {};
 }
 

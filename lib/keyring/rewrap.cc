@@ -1,12 +1,13 @@
-// The public rewrap entry points (include/envelope/rewrap.hpp) as EDK
-// makers over the engine in rewrap_core.h.
+// The public rewrap entry points (include/envelope/rewrap.hpp): a CMM that
+// unwraps the old data key and an EDK maker that wraps it again, over the
+// engine in lib/message (message/rewrap.h), for paths and for streams.
 #include "envelope/rewrap.hpp"
 
 #include <cctype>
 
 #include "keyring/default_cmm.h"
 #include "keyring/kms_keyring.h"
-#include "keyring/rewrap_core.h"
+#include "message/rewrap.h"
 
 namespace envelope {
 namespace {
@@ -16,12 +17,9 @@ std::shared_ptr<const Keyring> Borrow(const Keyring& keyring) {
   return std::shared_ptr<const Keyring>(&keyring, [](const Keyring*) {});
 }
 
-}  // namespace
-
-Result<RewrapResult> RewrapMessage(const std::string& input_path, const std::string& output_path,
-                                   const CryptoMaterialsManager& decrypt_cmm,
-                                   const Keyring& new_keyring, const RewrapOptions& options) {
-  auto make_edks = [&](const keyring::EdkRequest& r) -> Result<std::vector<EncryptedDataKey>> {
+// KeyringEdks wraps the data key with `new_keyring` alone.
+message::EdkMaker KeyringEdks(const Keyring& new_keyring) {
+  return [&new_keyring](const message::EdkRequest& r) -> Result<std::vector<EncryptedDataKey>> {
     EncryptionMaterials m;
     m.suite = r.old_header.suite->id;
     m.context = r.new_context;
@@ -36,23 +34,12 @@ Result<RewrapResult> RewrapMessage(const std::string& input_path, const std::str
     }
     return std::move(m.encrypted_data_keys);
   };
-  return keyring::Rewrap(input_path, output_path, decrypt_cmm, options, make_edks);
 }
 
-Result<RewrapResult> RewrapMessage(const std::string& input_path, const std::string& output_path,
-                                   const Keyring& decrypt_keyring, const Keyring& new_keyring,
-                                   const RewrapOptions& options) {
-  const keyring::DefaultCmm cmm(Borrow(decrypt_keyring));
-  return RewrapMessage(input_path, output_path, cmm, new_keyring, options);
-}
-
-Result<RewrapResult> RewrapToNewestKeyVersion(const std::string& input_path,
-                                              const std::string& output_path,
-                                              std::shared_ptr<KmsClient> client,
-                                              const RewrapOptions& options) {
-  if (!client) return MakeError(ErrorCode::invalid_argument, "rewrap: the kms client is null");
-  const keyring::DefaultCmm cmm(std::make_shared<const keyring::KmsKeyring>(client, ""));
-  auto make_edks = [&](const keyring::EdkRequest& r) -> Result<std::vector<EncryptedDataKey>> {
+// NewestVersionEdks re-encrypts every KMS EDK under the newest version of
+// its key and keeps the others (RewrapToNewestKeyVersion).
+message::EdkMaker NewestVersionEdks(std::shared_ptr<KmsClient> client) {
+  return [client](const message::EdkRequest& r) -> Result<std::vector<EncryptedDataKey>> {
     std::vector<EncryptedDataKey> out;
     size_t rotated = 0;
     for (const EncryptedDataKey& edk : r.old_header.encrypted_data_keys) {
@@ -87,7 +74,53 @@ Result<RewrapResult> RewrapToNewestKeyVersion(const std::string& input_path,
     }
     return out;
   };
-  return keyring::Rewrap(input_path, output_path, cmm, options, make_edks);
+}
+
+}  // namespace
+
+Result<RewrapResult> RewrapMessage(const std::string& input_path, const std::string& output_path,
+                                   const CryptoMaterialsManager& decrypt_cmm,
+                                   const Keyring& new_keyring, const RewrapOptions& options) {
+  return message::RewrapMessageFile(input_path, output_path, decrypt_cmm, options,
+                                    KeyringEdks(new_keyring));
+}
+
+Result<RewrapResult> RewrapMessage(const std::string& input_path, const std::string& output_path,
+                                   const Keyring& decrypt_keyring, const Keyring& new_keyring,
+                                   const RewrapOptions& options) {
+  const keyring::DefaultCmm cmm(Borrow(decrypt_keyring));
+  return RewrapMessage(input_path, output_path, cmm, new_keyring, options);
+}
+
+Result<RewrapResult> RewrapToNewestKeyVersion(const std::string& input_path,
+                                              const std::string& output_path,
+                                              std::shared_ptr<KmsClient> client,
+                                              const RewrapOptions& options) {
+  if (!client) return MakeError(ErrorCode::invalid_argument, "rewrap: the kms client is null");
+  const keyring::DefaultCmm cmm(std::make_shared<const keyring::KmsKeyring>(client, ""));
+  return message::RewrapMessageFile(input_path, output_path, cmm, options,
+                                    NewestVersionEdks(client));
+}
+
+Result<RewrapResult> RewrapMessage(Source& input, Sink& output,
+                                   const CryptoMaterialsManager& decrypt_cmm,
+                                   const Keyring& new_keyring, const RewrapOptions& options) {
+  return message::RewrapMessageStream(input, output, decrypt_cmm, options,
+                                      KeyringEdks(new_keyring));
+}
+
+Result<RewrapResult> RewrapMessage(Source& input, Sink& output, const Keyring& decrypt_keyring,
+                                   const Keyring& new_keyring, const RewrapOptions& options) {
+  const keyring::DefaultCmm cmm(Borrow(decrypt_keyring));
+  return RewrapMessage(input, output, cmm, new_keyring, options);
+}
+
+Result<RewrapResult> RewrapToNewestKeyVersion(Source& input, Sink& output,
+                                              std::shared_ptr<KmsClient> client,
+                                              const RewrapOptions& options) {
+  if (!client) return MakeError(ErrorCode::invalid_argument, "rewrap: the kms client is null");
+  const keyring::DefaultCmm cmm(std::make_shared<const keyring::KmsKeyring>(client, ""));
+  return message::RewrapMessageStream(input, output, cmm, options, NewestVersionEdks(client));
 }
 
 }  // namespace envelope

@@ -10,6 +10,7 @@
 
 #include "crypto/random.h"
 #include "kms/kms_impl.h"
+#include "message/base64.h"
 
 namespace envelope::kms {
 namespace {
@@ -47,15 +48,12 @@ Result<std::string> NewAccessKeyId() {
 // SecretText encodes the 30 secret bytes of `row` as base64 straight into
 // secret memory.
 Result<SecretBytes> SecretText(std::span<const uint8_t> row) {
-  static constexpr char kBase64[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   auto text = SecretBytes::Allocate(kSecretChars);
   if (!text) return text;
-  uint8_t* out = text->data();
+  // Straight into the secret memory: no copy of the text elsewhere.
+  char* out = reinterpret_cast<char*>(text->data());
   for (size_t i = 0; i < kSecretBytes; i += 3) {
-    const uint32_t n = uint32_t{row[i]} << 16 | uint32_t{row[i + 1]} << 8 | row[i + 2];
-    for (int shift = 18; shift >= 0; shift -= 6)
-      *out++ = static_cast<uint8_t>(kBase64[(n >> shift) & 63]);
+    message::Base64EncodeGroup(row.subspan(i, 3), std::span<char, 4>(out + i / 3 * 4, 4));
   }
   return text;
 }

@@ -1,39 +1,14 @@
 #include "message/base64.h"
 
+#include <algorithm>
+
 namespace envelope::message {
-namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-}  // namespace
 
 std::string Base64Encode(std::span<const uint8_t> bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t v = uint32_t(bytes[i]) << 16 | uint32_t(bytes[i + 1]) << 8 | bytes[i + 2];
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  const size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    const uint32_t v = uint32_t(bytes[i]) << 16 | (rest == 2 ? uint32_t(bytes[i + 1]) << 8 : 0);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
+  std::string out((bytes.size() + 2) / 3 * 4, '\0');
+  for (size_t i = 0, o = 0; i < bytes.size(); i += 3, o += 4) {
+    Base64EncodeGroup(bytes.subspan(i, std::min<size_t>(3, bytes.size() - i)),
+                      std::span<char, 4>(out.data() + o, 4));
   }
   return out;
 }
@@ -52,7 +27,7 @@ std::optional<std::vector<uint8_t>> Base64Decode(std::string_view text) {
       if (j >= 4 - pad) {
         d = 0;  // padding position, checked above
       } else {
-        d = Value(text[i + j]);
+        d = Base64Value(static_cast<uint8_t>(text[i + j]));
         if (d < 0) return std::nullopt;
       }
       v = v << 6 | uint32_t(d);

@@ -163,42 +163,26 @@ Result<size_t> Decryptor::ConsumeFrames(std::span<const uint8_t> data) {
     };
     std::vector<Slot> slots;
     while (jobs_.size() < batch_frames_ && !final_seen) {
-      Reader r(data.subspan(pos));
-      auto first = r.U32();
-      if (!first) break;
-      const bool is_final = *first == kFinalFrameMarker;
-      uint32_t seq = *first;
-      if (is_final) {
-        auto s = r.U32();
-        if (!s) break;
-        seq = *s;
-      }
-      if (seq != next_seq_ + jobs_.size()) return AuthFailed();  // reordered, dropped, repeated
-      auto iv = r.Bytes(kFrameIvSize);
-      if (!iv) break;
-      uint8_t expected_iv[kFrameIvSize];
-      FrameIv(seq, expected_iv);
-      if (!std::equal(iv->begin(), iv->end(), expected_iv)) return AuthFailed();
-      uint64_t len = frame_length_;
-      if (is_final) {
-        auto l = r.U32();
-        if (!l) break;
-        if (*l > frame_length_) return Malformed("final frame is longer than the frame length");
-        len = *l;
-      }
-      auto ct = r.Bytes(len);
-      if (!ct) break;
-      auto tag = r.Bytes(kFrameTagSize);
-      if (!tag) break;
-      const size_t ct_off = pos + r.position() - kFrameTagSize - len;
+      auto head = ParseFrameHeader(data.subspan(pos), frame_length_);
+      if (!head) return Malformed(head.error().message());
+      if (!*head) break;
+      const FrameHeader& f = **head;
+      if (f.seq != next_seq_ + jobs_.size()) return AuthFailed();  // reordered, dropped, repeated
+      if (!f.IvMatches()) return AuthFailed();
+      if (data.size() - pos < f.total_size()) break;
+      const bool is_final = f.final;
+      const uint32_t seq = f.seq;
+      const uint64_t len = f.content_length;
+      const size_t ct_off = pos + f.size;
+      const auto tag = data.subspan(ct_off + len, kFrameTagSize);
       jobs_.push_back({seq - 1u,
                        is_final,
                        data.subspan(ct_off, len),
                        {},
-                       std::span<uint8_t>(const_cast<uint8_t*>(tag->data()), kFrameTagSize)});
+                       std::span<uint8_t>(const_cast<uint8_t*>(tag.data()), kFrameTagSize)});
       slots.push_back({plain_size, len});
       plain_size += len;
-      pos += r.position();
+      pos += f.total_size();
       final_seen = is_final;
     }
     if (jobs_.empty()) break;

@@ -41,6 +41,41 @@ size_t FrameSchedule::Params(uint64_t index, bool final, size_t plaintext_size,
   return message_id_.size() + content.size() + 12;
 }
 
+bool FrameHeader::IvMatches() const {
+  uint8_t expected[kFrameIvSize];
+  FrameIv(seq, expected);
+  return iv.size() == kFrameIvSize && std::equal(iv.begin(), iv.end(), expected);
+}
+
+Result<std::optional<FrameHeader>> ParseFrameHeader(std::span<const uint8_t> data,
+                                                    uint32_t frame_length) {
+  Reader r(data);
+  auto first = r.U32();
+  if (!first) return std::nullopt;
+  FrameHeader h;
+  h.final = *first == kFinalFrameMarker;
+  h.seq = *first;
+  if (h.final) {
+    auto seq = r.U32();
+    if (!seq) return std::nullopt;
+    h.seq = *seq;
+  }
+  auto iv = r.Bytes(kFrameIvSize);
+  if (!iv) return std::nullopt;
+  h.iv = *iv;
+  h.content_length = frame_length;
+  if (h.final) {
+    auto length = r.U32();
+    if (!length) return std::nullopt;
+    if (*length > frame_length) {
+      return MakeError(ErrorCode::malformed, "final frame is longer than the frame length");
+    }
+    h.content_length = *length;
+  }
+  h.size = r.position();
+  return h;
+}
+
 bool ComputeFrameLayout(uint64_t body_size, uint32_t frame_length, FrameLayout* layout) {
   if (frame_length == 0 || body_size < kFinalFrameOverhead) return false;
   const uint64_t regular = uint64_t(frame_length) + kRegularFrameOverhead;

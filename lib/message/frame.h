@@ -29,10 +29,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "envelope/error.hpp"
 #include "stream/chunk_engine.h"
 
 namespace envelope::message {
@@ -49,6 +51,34 @@ inline constexpr size_t kFinalFrameOverhead = 4 + kSeqSize + kFrameIvSize + 4 + 
 inline constexpr std::string_view kFrameString = "AWSKMSEncryptionClient Frame";
 inline constexpr std::string_view kFinalFrameString = "AWSKMSEncryptionClient Final Frame";
 inline constexpr std::string_view kSingleBlockString = "AWSKMSEncryptionClient Single Block";
+
+// kRegularFrameHeaderSize and kFinalFrameHeaderSize are the bytes before a
+// frame's ciphertext.
+inline constexpr size_t kRegularFrameHeaderSize = kSeqSize + kFrameIvSize;
+inline constexpr size_t kFinalFrameHeaderSize = 4 + kSeqSize + kFrameIvSize + 4;
+
+// FrameHeader is the parsed head of one frame (the pictures above).
+struct FrameHeader {
+  bool final = false;
+  uint32_t seq = 0;
+  std::span<const uint8_t> iv;  // kFrameIvSize bytes of the parsed input
+  uint32_t content_length = 0;  // the frame length for a regular frame
+  size_t size = 0;              // kRegularFrameHeaderSize or kFinalFrameHeaderSize
+
+  // IvMatches reports whether the stored IV is the one of `seq` (FrameIv).
+  bool IvMatches() const;
+  // total_size is the whole frame: header, ciphertext and tag.
+  uint64_t total_size() const { return size + uint64_t{content_length} + kFrameTagSize; }
+};
+
+// ParseFrameHeader reads the header of the frame at the start of `data`, in
+// a body of frame length `frame_length`: the one frame-header parser of the
+// decryptor, random access, inspect and rewrap. Returns nullopt when `data`
+// ends before the header does. Fails with `malformed` for a final frame
+// longer than the frame length. Sequence numbers and IVs are the caller's
+// to check (each knows which one it expects).
+[[nodiscard]] Result<std::optional<FrameHeader>> ParseFrameHeader(std::span<const uint8_t> data,
+                                                                  uint32_t frame_length);
 
 // FrameIv writes the IV of sequence number `seq`.
 void FrameIv(uint32_t seq, std::span<uint8_t, kFrameIvSize> iv);

@@ -109,24 +109,17 @@ Result<MessageInfo> InspectMessage(ByteSource& source, const DecodeLimits& limit
   if (info.header.framed) {
     const uint32_t frame_length = info.header.frame_length;
     for (uint64_t expected = 1;; ++expected) {
-      auto first = in.Uint(4);
-      ENVELOPE_RETURN_IF_ERROR(first);
-      const bool final = *first == message::kFinalFrameMarker;
-      uint64_t seq = *first;
-      if (final) {
-        auto s = in.Uint(4);
-        ENVELOPE_RETURN_IF_ERROR(s);
-        seq = *s;
-      }
-      if (seq != expected) return bad("frames are out of sequence");
-      ENVELOPE_RETURN_IF_ERROR(in.Skip(message::kFrameIvSize));
-      uint64_t len = frame_length;
-      if (final) {
-        auto l = in.Uint(4);
-        ENVELOPE_RETURN_IF_ERROR(l);
-        if (*l > frame_length) return bad("final frame is longer than the frame length");
-        len = *l;
-      }
+      // Every frame, even a regular one of one byte, is at least as long
+      // as the final frame's header, so a whole message always has these.
+      ENVELOPE_RETURN_IF_ERROR(in.Fill(message::kFinalFrameHeaderSize));
+      auto head = message::ParseFrameHeader(in.Peek(), frame_length);
+      if (!head) return bad("final frame is longer than the frame length");
+      if (!*head) return MakeError(ErrorCode::internal, "inspect: frame header not parsed");
+      const message::FrameHeader& f = **head;
+      if (f.seq != expected) return bad("frames are out of sequence");
+      const bool final = f.final;
+      const uint64_t len = f.content_length;
+      in.Advance(f.size);
       ENVELOPE_RETURN_IF_ERROR(in.Skip(len + message::kFrameTagSize));
       info.plaintext_size += len;
       info.body_size +=

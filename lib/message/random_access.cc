@@ -82,35 +82,28 @@ Result<void> RandomAccessReader::OpenFrames(uint64_t first, uint64_t count) {
   plain_.resize((has_final ? count - 1 : count) * frame_length_ +
                 (has_final ? layout_.final_content : 0));
   jobs_.clear();
-  Reader rd(raw_);
-  size_t out_off = 0;
+  size_t in_off = 0, out_off = 0;
   for (uint64_t i = first; i < first + count; ++i) {
     const bool is_final = i == n;
-    if (is_final) {
-      auto marker = rd.U32();
-      if (!marker || *marker != kFinalFrameMarker) return AuthFailed();
+    // Any damage is an authentication failure here: the layout came from
+    // the size, and the frame that should be at this offset is not.
+    auto head = ParseFrameHeader(std::span(raw_).subspan(in_off), frame_length_);
+    if (!head || !*head) return AuthFailed();
+    const FrameHeader& f = **head;
+    if (f.final != is_final || f.seq != i + 1 || !f.IvMatches() ||
+        (is_final && f.content_length != layout_.final_content) ||
+        raw_.size() - in_off < f.total_size()) {
+      return AuthFailed();
     }
-    const uint32_t seq = static_cast<uint32_t>(i + 1);
-    auto stored_seq = rd.U32();
-    auto iv = rd.Bytes(kFrameIvSize);
-    if (!stored_seq || !iv || *stored_seq != seq) return AuthFailed();
-    uint8_t expected_iv[kFrameIvSize];
-    FrameIv(seq, expected_iv);
-    if (!std::equal(iv->begin(), iv->end(), expected_iv)) return AuthFailed();
-    uint64_t len = frame_length_;
-    if (is_final) {
-      auto l = rd.U32();
-      if (!l || *l != layout_.final_content) return AuthFailed();
-      len = *l;
-    }
-    auto ct = rd.Bytes(len);
-    auto tag = rd.Bytes(kFrameTagSize);
-    if (!ct || !tag) return AuthFailed();
-    jobs_.push_back({i, is_final, *ct, std::span(plain_).subspan(out_off, len),
-                     std::span<uint8_t>(const_cast<uint8_t*>(tag->data()), kFrameTagSize)});
+    const size_t len = f.content_length;
+    const auto ct = std::span<const uint8_t>(raw_).subspan(in_off + f.size, len);
+    uint8_t* tag = raw_.data() + in_off + f.size + len;
+    jobs_.push_back({i, is_final, ct, std::span(plain_).subspan(out_off, len),
+                     std::span<uint8_t>(tag, kFrameTagSize)});
+    in_off += f.total_size();
     out_off += len;
   }
-  // Open reads the tags only; the const_cast above never writes through them.
+  // Open reads the tags only; it never writes through them.
   if (!engine_->Open(jobs_)) return AuthFailed();
   return {};
 }

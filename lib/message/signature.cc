@@ -4,7 +4,6 @@
 #include <variant>
 
 #include "crypto/ecdsa.h"
-#include "crypto/ecdsa_p256.h"
 #include "envelope/message.hpp"
 #include "message/wire.h"
 

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "crypto/hkdf.h"
-#include "crypto/hkdf_sha2.h"
 
 namespace envelope::message {
 namespace {

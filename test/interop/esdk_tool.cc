@@ -193,6 +193,8 @@ class TempFileSink final : public envelope::ByteSink {
     return {};
   }
 
+  // Sink's Commit(n) belongs to its Reserve; this Commit() is the file's.
+  using Sink::Commit;
   Result<void> Commit() {
     if (fsync(fd_) != 0 || close(fd_) != 0) {
       fd_ = -1;

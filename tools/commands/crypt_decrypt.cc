@@ -12,8 +12,8 @@
 
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
-#include "commands/armor.h"
 #include "commands/crypt_internal.h"
+#include "envelope/armor.hpp"
 
 namespace envelope::cli {
 namespace {

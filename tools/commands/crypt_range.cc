@@ -10,8 +10,8 @@
 #include <cstdio>
 
 #include "cli/exit_codes.h"
-#include "commands/armor.h"
 #include "commands/crypt_internal.h"
+#include "envelope/armor.hpp"
 
 namespace envelope::cli {
 namespace {

@@ -9,10 +9,10 @@
 
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
-#include "commands/armor.h"
 #include "commands/crypt_internal.h"
 #include "commands/files.h"
 #include "commands/read_ahead.h"
+#include "envelope/armor.hpp"
 #include "envelope/io.hpp"
 
 namespace envelope::cli {

@@ -11,7 +11,7 @@
 
 #include "cli/output.h"
 #include "commands/admin.h"
-#include "commands/armor.h"
+#include "envelope/armor.hpp"
 #include "envelope/io.hpp"
 #include "envelope/secret.hpp"
 

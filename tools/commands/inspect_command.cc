@@ -7,10 +7,10 @@
 
 #include "cli/exit_codes.h"
 #include "commands/admin.h"
-#include "commands/armor.h"
 #include "commands/crypt.h"
 #include "commands/files.h"
 #include "commands/sizes.h"
+#include "envelope/armor.hpp"
 #include "envelope/chunked.hpp"
 #include "envelope/message.hpp"
 

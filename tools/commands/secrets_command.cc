@@ -3,8 +3,8 @@
 // window, rotation by a rotation command. Values are read as `envelope
 // params put` reads them (value_source.h).
 #include "commands/admin.h"
-#include "commands/armor.h"
 #include "commands/value_source.h"
+#include "envelope/armor.hpp"
 #include "envelope/secrets.hpp"
 
 namespace envelope::cli {

@@ -1,19 +1,32 @@
-// tools/commands/armor: base64 armor in pieces of any size.
-#include "commands/armor.h"
+// envelope/armor.hpp: base64 armor in pieces of any size.
+#include "envelope/armor.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-namespace envelope::cli {
+namespace envelope {
 namespace {
 
 std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
+// Collect appends what is written to a vector.
+class Collect final : public Sink {
+ public:
+  explicit Collect(std::vector<uint8_t>& out) : out_(out) {}
+  Result<void> Write(std::span<const uint8_t> data) override {
+    out_.insert(out_.end(), data.begin(), data.end());
+    return {};
+  }
+
+ private:
+  std::vector<uint8_t>& out_;
+};
+
 std::string Armor(const std::vector<uint8_t>& data, size_t piece) {
   std::vector<uint8_t> out;
-  VectorSink sink(out);
+  Collect sink(out);
   ArmorSink armor(sink);
   for (size_t i = 0; i < data.size(); i += piece) {
     const size_t n = std::min(piece, data.size() - i);
@@ -90,4 +103,4 @@ TEST_CASE("LooksArmored: the version byte of a binary message is not base64") {
 }
 
 }  // namespace
-}  // namespace envelope::cli
+}  // namespace envelope

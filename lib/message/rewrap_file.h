@@ -1,4 +1,4 @@
-// lib/keyring: the file side of message rewrap: positioned reads of the
+// lib/message: the file side of message rewrap: positioned reads of the
 // input, and copying the message body into the output, an
 // envelope::AtomicFile (envelope/atomic_file.hpp):
 //
@@ -9,8 +9,8 @@
 //
 // After a crash or any failure <path> is either absent (new file), or the
 // old file unchanged, or the complete new file; never a mix.
-#ifndef ENVELOPE_LIB_KEYRING_REWRAP_FILE_H_
-#define ENVELOPE_LIB_KEYRING_REWRAP_FILE_H_
+#ifndef ENVELOPE_LIB_MESSAGE_REWRAP_FILE_H_
+#define ENVELOPE_LIB_MESSAGE_REWRAP_FILE_H_
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -22,7 +22,7 @@
 #include "envelope/atomic_file.hpp"
 #include "envelope/error.hpp"
 
-namespace envelope::keyring {
+namespace envelope::message {
 
 // InputFile is a read-only descriptor on a regular file. Move-only.
 class InputFile {
@@ -62,6 +62,6 @@ bool SameFile(const std::string& path, const InputFile& in);
 // Exists reports whether something exists at `path`.
 bool Exists(const std::string& path);
 
-}  // namespace envelope::keyring
+}  // namespace envelope::message
 
-#endif  // ENVELOPE_LIB_KEYRING_REWRAP_FILE_H_
+#endif  // ENVELOPE_LIB_MESSAGE_REWRAP_FILE_H_

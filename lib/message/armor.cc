@@ -1,20 +1,13 @@
-#include "commands/armor.h"
+// The armor of include/envelope/armor.hpp over the base64 of base64.h.
+#include "envelope/armor.hpp"
 
 #include <algorithm>
+#include <string>
 
-namespace envelope::cli {
+#include "message/base64.h"
+
+namespace envelope {
 namespace {
-
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-constexpr int Value(uint8_t c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
 
 constexpr bool IsSpace(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
@@ -34,22 +27,16 @@ Result<void> ArmorSink::Emit(std::span<const uint8_t> in, bool last) {
       column_ = 0;
     }
   };
+  char group[4];
   size_t i = 0;
   for (; i + 3 <= in.size(); i += 3) {
-    const uint32_t v = (uint32_t{in[i]} << 16) | (uint32_t{in[i + 1]} << 8) | in[i + 2];
-    put(kAlphabet[v >> 18]);
-    put(kAlphabet[(v >> 12) & 63]);
-    put(kAlphabet[(v >> 6) & 63]);
-    put(kAlphabet[v & 63]);
+    message::Base64EncodeGroup(in.subspan(i, 3), group);
+    for (const char c : group) put(c);
   }
   if (last) {
-    const size_t rest = in.size() - i;
-    if (rest > 0) {
-      const uint32_t v = (uint32_t{in[i]} << 16) | (rest == 2 ? uint32_t{in[i + 1]} << 8 : 0);
-      put(kAlphabet[v >> 18]);
-      put(kAlphabet[(v >> 12) & 63]);
-      put(rest == 2 ? kAlphabet[(v >> 6) & 63] : '=');
-      put('=');
+    if (i < in.size()) {
+      message::Base64EncodeGroup(in.subspan(i), group);
+      for (const char c : group) put(c);
     }
     if (column_ != 0) out_.push_back('\n');
   }
@@ -82,6 +69,8 @@ Result<void> ArmorSink::Close() {
   return r;
 }
 
+namespace {
+
 // kDecode maps a byte to its base64 value, or to kSpace / kOther.
 constexpr int8_t kSpace = -2, kOther = -1;
 struct DecodeTable {
@@ -89,11 +78,15 @@ struct DecodeTable {
   constexpr DecodeTable() : v() {
     for (int c = 0; c < 256; ++c) {
       const auto byte = static_cast<uint8_t>(c);
-      v[c] = IsSpace(byte) ? kSpace : Value(byte) < 0 ? kOther : static_cast<int8_t>(Value(byte));
+      v[c] = IsSpace(byte)                    ? kSpace
+             : message::Base64Value(byte) < 0 ? kOther
+                                              : static_cast<int8_t>(message::Base64Value(byte));
     }
   }
 };
 constexpr DecodeTable kDecode;
+
+}  // namespace
 
 Result<void> ArmorDecoder::Decode(std::span<const uint8_t> text, std::vector<uint8_t>& out) {
   out.reserve(out.size() + text.size() / 4 * 3 + 3);
@@ -142,24 +135,7 @@ Result<void> ArmorDecoder::Finish() const {
   return {};
 }
 
-std::string Base64(std::span<const uint8_t> data) {
-  std::string out;
-  out.reserve((data.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= data.size(); i += 3) {
-    const uint32_t v = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(v >> shift) & 63];
-  }
-  const size_t rest = data.size() - i;
-  if (rest > 0) {
-    const uint32_t v = (uint32_t{data[i]} << 16) | (rest == 2 ? uint32_t{data[i + 1]} << 8 : 0);
-    out += kAlphabet[v >> 18];
-    out += kAlphabet[(v >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
+std::string Base64(std::span<const uint8_t> data) { return message::Base64Encode(data); }
 
 bool LooksArmored(std::span<const uint8_t> head) {
   // A C2SP file starts with 56 random bytes: all of the first 64 being
@@ -167,10 +143,10 @@ bool LooksArmored(std::span<const uint8_t> head) {
   bool digit = false;
   for (const uint8_t c : head.first(std::min<size_t>(head.size(), 64))) {
     if (IsSpace(c) || (digit && c == '=')) continue;
-    if (Value(c) < 0) return false;
+    if (message::Base64Value(c) < 0) return false;
     digit = true;
   }
   return digit;
 }
 
-}  // namespace envelope::cli
+}  // namespace envelope

@@ -1,4 +1,4 @@
-#include "keyring/rewrap_file.h"
+#include "message/rewrap_file.h"
 
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -12,7 +12,7 @@
 
 #include "envelope/io.hpp"
 
-namespace envelope::keyring {
+namespace envelope::message {
 namespace {
 
 constexpr size_t kCopyBuffer = size_t{4} << 20;
@@ -131,4 +131,4 @@ bool Exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-}  // namespace envelope::keyring
+}  // namespace envelope::message
