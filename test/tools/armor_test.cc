@@ -13,7 +13,7 @@ std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
 std::string Armor(const std::vector<uint8_t>& data, size_t piece) {
   std::vector<uint8_t> out;
-  VectorSink sink(out);
+  MemorySink sink(out);
   ArmorSink armor(sink);
   for (size_t i = 0; i < data.size(); i += piece) {
     const size_t n = std::min(piece, data.size() - i);

@@ -14,22 +14,22 @@
 #include <vector>
 
 #include "envelope/error.hpp"
-#include "envelope/message_io.hpp"
+#include "envelope/io.hpp"
 
 namespace envelope::cli {
 
 // ArmorSink base64-encodes what is written to it into `next`. Close must be
 // called after the last Write to emit the padding and the final newline.
-class ArmorSink final : public ByteSink {
+class ArmorSink final : public Sink {
  public:
   static constexpr size_t kLineLength = 76;
-  explicit ArmorSink(ByteSink& next) : next_(next) {}
+  explicit ArmorSink(Sink& next) : next_(next) {}
   [[nodiscard]] Result<void> Write(std::span<const uint8_t> data) override;
   [[nodiscard]] Result<void> Close();
 
  private:
   [[nodiscard]] Result<void> Emit(std::span<const uint8_t> whole_groups, bool last);
-  ByteSink& next_;
+  Sink& next_;
   uint8_t pending_[3] = {};
   size_t pending_size_ = 0;
   size_t column_ = 0;
