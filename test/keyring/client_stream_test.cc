@@ -90,7 +90,8 @@ TEST_CASE("DecryptStream: a wrong context or key is auth_failed, a cut message t
   REQUIRE_FALSE(wrong_key);
   CHECK(wrong_key.error().code() == ErrorCode::auth_failed);
 
-  MemorySource c(std::span(*message).first(message->size() - 1));
+  const std::span<const uint8_t> all_but_last = std::span(*message).first(message->size() - 1);
+  MemorySource c(all_but_last);
   MemorySink sink_c;
   auto cut = DecryptStream(c, sink_c, *keyring);
   REQUIRE_FALSE(cut);
