@@ -14,7 +14,6 @@
 #include "envelope/aws_kms.hpp"
 #include "envelope/caching_cmm.hpp"
 #include "envelope/kms.hpp"
-#include "envelope/kms_keyring_local.hpp"
 #include "envelope/message.hpp"
 #include "service/http_server.h"
 #include "service/kms_service.h"

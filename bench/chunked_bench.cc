@@ -70,7 +70,7 @@ const Bytes& ZeroSealed() {
 
 const Bytes& Ciphertext() {
   static const Bytes ct = [] {
-    auto r = envelope::ChunkedEncrypt(kKey, Plaintext());
+    auto r = envelope::ChunkedEncrypt(envelope::KeyView(kKey), Plaintext());
     if (!r) std::abort();
     return *r;
   }();
@@ -238,7 +238,8 @@ void BM_ChunkedOneShotEncrypt(benchmark::State& state) {
   const auto out = Output(*envelope::ChunkedCiphertextSize(kMessage));
   Plaintext();  // built once, outside the timing
   for (auto _ : state) {
-    if (!envelope::ChunkedEncrypt(kKey, Plaintext(), out, options)) state.SkipWithError("failed");
+    if (!envelope::ChunkedEncrypt(envelope::KeyView(kKey), Plaintext(), out, options))
+      state.SkipWithError("failed");
     benchmark::DoNotOptimize(out.data());
   }
   SetThroughput(state);
@@ -250,7 +251,8 @@ void BM_ChunkedOneShotDecrypt(benchmark::State& state) {
   const auto out = Output(kMessage);
   Ciphertext();  // built once, outside the timing
   for (auto _ : state) {
-    if (!envelope::ChunkedDecrypt(kKey, Ciphertext(), out, options)) state.SkipWithError("failed");
+    if (!envelope::ChunkedDecrypt(envelope::KeyView(kKey), Ciphertext(), out, options))
+      state.SkipWithError("failed");
     benchmark::DoNotOptimize(out.data());
   }
   SetThroughput(state);
@@ -273,7 +275,7 @@ void BM_ChunkedPushEncrypt(benchmark::State& state) {
   const Bytes& plain = Plaintext();
   for (auto _ : state) {
     NullSink sink;
-    auto enc = envelope::ChunkedEncryptor::New(kKey, sink, options);
+    auto enc = envelope::ChunkedEncryptor::New(envelope::KeyView(kKey), sink, options);
     if (!enc) state.SkipWithError("new failed");
     for (size_t off = 0; off < plain.size(); off += size_t{1} << 20) {
       if (!(*enc)->Write(std::span(plain).subspan(off, size_t{1} << 20))) {
@@ -293,7 +295,7 @@ void BM_ChunkedPullDecrypt(benchmark::State& state) {
   Ciphertext();  // built once, outside the timing
   for (auto _ : state) {
     envelope::MemorySource source(Ciphertext());
-    auto reader = envelope::ChunkedDecryptingReader::New(kKey, source, options);
+    auto reader = envelope::ChunkedDecryptingReader::New(envelope::KeyView(kKey), source, options);
     if (!reader) state.SkipWithError("new failed");
     for (;;) {
       auto n = (*reader)->Read(buf);
@@ -332,7 +334,9 @@ int CiphertextFile() {
     if (f >= 0) {
       envelope::FdPositionedSource source(f);
       auto ok = source.Size();
-      if (ok && *ok == size && envelope::ChunkedRandomAccessReader::New(kKey, source)) return f;
+      if (ok && *ok == size &&
+          envelope::ChunkedRandomAccessReader::New(envelope::KeyView(kKey), source))
+        return f;
       close(f);
     }
     std::fprintf(stderr, "writing %s (1 GiB of ciphertext, once)\n", path);
@@ -356,7 +360,7 @@ int CiphertextFile() {
       uint64_t done_ = 0;
     } plain;
     envelope::FdSink sink(f);
-    if (!envelope::ChunkedEncryptStream(kKey, plain, sink)) std::abort();
+    if (!envelope::ChunkedEncryptStream(envelope::KeyView(kKey), plain, sink)) std::abort();
     close(f);
     if (rename(tmp.c_str(), path) != 0) std::abort();
     return open(path, O_RDONLY);
@@ -367,7 +371,8 @@ int CiphertextFile() {
 void BM_RandomAccessRead4K(benchmark::State& state) {
   envelope::FdPositionedSource file(CiphertextFile());
   CountingSource counting(file);
-  auto reader = envelope::ChunkedRandomAccessReader::New(kKey, counting, {1, {}});
+  auto reader =
+      envelope::ChunkedRandomAccessReader::New(envelope::KeyView(kKey), counting, {1, {}});
   if (!reader) {
     state.SkipWithError("cannot open the ciphertext file");
     return;

@@ -105,8 +105,8 @@ int main(int argc, char** argv) {
   envelope::FdSource source(in);
   envelope::FdSink sink(out);
   const envelope::ChunkedOptions options{threads, {}};
-  auto done = encrypt ? envelope::ChunkedEncryptStream(key->span(), source, sink, options)
-                      : envelope::ChunkedDecryptStream(key->span(), source, sink, options);
+  auto done = encrypt ? envelope::ChunkedEncryptStream(*key, source, sink, options)
+                      : envelope::ChunkedDecryptStream(*key, source, sink, options);
   if (done && !tmp_path.empty() && fsync(out) != 0) {
     done = envelope::MakeError(envelope::ErrorCode::io,
                                std::string("fsync failed: ") + std::strerror(errno));

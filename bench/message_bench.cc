@@ -29,7 +29,8 @@ const std::vector<uint8_t>& Plaintext() {
 }
 
 std::shared_ptr<const CryptoMaterialsManager> BenchCmm() {
-  static auto cmm = *NewDefaultCmm(*NewRawAesKeyring("bench", "key", std::vector<uint8_t>(32, 9)));
+  static auto cmm =
+      *NewDefaultCmm(*NewRawAesKeyring("bench", "key", KeyView(std::vector<uint8_t>(32, 9))));
   return cmm;
 }
 

@@ -20,7 +20,6 @@
 #include "envelope/caching_cmm.hpp"
 #include "envelope/keyring.hpp"
 #include "envelope/kms.hpp"
-#include "envelope/kms_keyring_local.hpp"
 #include "envelope/message.hpp"
 #include "envelope/pkcs11.hpp"
 #include "keyring/pkcs11_module.h"
@@ -74,7 +73,8 @@ struct Env {
     Pkcs11KeyringOptions options{
         .module_path = kModule, .token_label = kToken, .key_label = "wrap"};
     hsm = Must(NewPkcs11Keyring(options, Pin()), "pkcs11 keyring");
-    raw = Must(NewRawAesKeyring("bench", "local", std::vector<uint8_t>(32, 9)), "raw keyring");
+    raw = Must(NewRawAesKeyring("bench", "local", KeyView(std::vector<uint8_t>(32, 9))),
+               "raw keyring");
     kms::KmsOptions kms_options;
     kms_options.directory = (dir / "keystore").string();
     auto service = std::make_shared<kms::Kms>(Must(kms::Kms::Open(kms_options), "kms open"));

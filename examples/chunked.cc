@@ -11,13 +11,13 @@ int main() {
   for (size_t i = 0; i < plaintext.size(); ++i) plaintext[i] = static_cast<uint8_t>(i % 251);
   envelope::ChunkedOptions options;
   options.context = {'v', '1'};
-  auto ciphertext = envelope::ChunkedEncrypt(key->span(), plaintext, options);
+  auto ciphertext = envelope::ChunkedEncrypt(*key, plaintext, options);
   if (!ciphertext) {
     std::fprintf(stderr, "chunked: error: %s\n", ciphertext.error().ToString().c_str());
     return 1;
   }
-  envelope::MemoryPositionedSource source(*ciphertext);
-  auto reader = envelope::ChunkedRandomAccessReader::New(key->span(), source, options);
+  envelope::MemorySource source(*ciphertext);
+  auto reader = envelope::ChunkedRandomAccessReader::New(*key, source, options);
   if (!reader) {
     std::fprintf(stderr, "chunked: error: %s\n", reader.error().ToString().c_str());
     return 1;
@@ -27,7 +27,7 @@ int main() {
   for (size_t i = 0; i < range.size(); ++i) {
     if (range[i] != plaintext[40000 + i]) return 1;
   }
-  auto back = envelope::ChunkedDecrypt(key->span(), *ciphertext, options);
+  auto back = envelope::ChunkedDecrypt(*key, *ciphertext, options);
   if (!back || *back != plaintext) return 1;
   std::printf("chunked: %zu -> %zu bytes, range and round trip ok\n", plaintext.size(),
               ciphertext->size());

@@ -91,6 +91,13 @@ if grep -rnE "^[[:space:]]*#[[:space:]]*include[[:space:]]*[<\"][^>\"]*($private
   fail "an installed public header includes a private dependency (above)"
 fi
 [ "$(find "$inc" -name '*.hpp' | wc -l)" -ge 4 ] || fail "fewer public headers than expected in $inc"
+# The umbrella header includes every installed C++ header (hazmat/ apart).
+for h in "$inc"/*.hpp; do
+  name=${h##*/}
+  [ "$name" = envelope.hpp ] && continue
+  grep -q "^#include \"envelope/$name\"" "$inc/envelope.hpp" ||
+    fail "installed envelope/$name is not included by envelope/envelope.hpp"
+done
 # Poisoned copies of the private headers, searched before the system's: an
 # example that reaches one through a public header fails to compile.
 poison=$tmp/poison

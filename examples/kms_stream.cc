@@ -14,8 +14,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <envelope/envelope.hpp>
+#include <envelope/kms.hpp>
 #include <envelope/kms_keyring.hpp>
-#include <envelope/kms_keyring_local.hpp>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -102,7 +102,9 @@ int Run(const std::string& work_dir) {
   auto reader = envelope::RandomAccessDecryptor::New(message, **cmm, decrypt_options);
   if (!reader) return Fail("open message", reader.error());
   std::vector<uint8_t> range(100);
-  if (auto ok = (*reader)->ReadAt(1000000, range); !ok) return Fail("read at", ok.error());
+  if (auto ok = envelope::ReadExactAt(**reader, 1000000, range); !ok) {
+    return Fail("read at", ok.error());
+  }
   ::close(message_fd);
   for (size_t i = 0; i < range.size(); ++i) {
     if (range[i] != data[1000000 + i]) {

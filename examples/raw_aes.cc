@@ -10,7 +10,7 @@ int main() {
   // here a fresh random key in secret memory.
   auto key = envelope::SecretBytes::Random(32);
   if (!key) return 1;
-  auto keyring = envelope::NewRawAesKeyring("example", "key-1", key->span());
+  auto keyring = envelope::NewRawAesKeyring("example", "key-1", *key);
   if (!keyring) {
     std::fprintf(stderr, "raw_aes: error: %s\n", keyring.error().ToString().c_str());
     return 1;

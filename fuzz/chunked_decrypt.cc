@@ -48,7 +48,7 @@ struct Partial {
 Partial Push(std::span<const uint8_t> in, const ChunkedOptions& options, uint64_t seed) {
   Partial p;
   MemorySink sink;
-  auto dec = ChunkedDecryptor::New(kKey, sink, options);
+  auto dec = ChunkedDecryptor::New(KeyView(kKey), sink, options);
   FUZZ_CHECK(dec.has_value());
   size_t pos = 0;
   bool ok = true;
@@ -68,7 +68,7 @@ Partial Push(std::span<const uint8_t> in, const ChunkedOptions& options, uint64_
 Partial Pull(std::span<const uint8_t> in, const ChunkedOptions& options, uint64_t seed) {
   Partial p;
   MemorySource source(in);
-  auto reader = ChunkedDecryptingReader::New(kKey, source, options);
+  auto reader = ChunkedDecryptingReader::New(KeyView(kKey), source, options);
   if (!reader) return p;  // header short or not verified: nothing released
   std::vector<uint8_t> buf(40000);
   for (;;) {
@@ -90,8 +90,8 @@ Partial Pull(std::span<const uint8_t> in, const ChunkedOptions& options, uint64_
 
 void CheckReleased(const Partial& p, std::span<const uint8_t> in, const ChunkedOptions& options) {
   if (p.out.empty()) return;
-  MemoryPositionedSource source(in);
-  auto ra = ChunkedRandomAccessReader::New(kKey, source, options);
+  MemorySource source(in);
+  auto ra = ChunkedRandomAccessReader::New(KeyView(kKey), source, options);
   FUZZ_CHECK(ra.has_value());  // something was released, so the header verified
   std::vector<uint8_t> got(p.out.size());
   auto n = (*ra)->ReadAt(0, got);
@@ -112,8 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ChunkedOptions threaded = options;
   threaded.threads = (flags & 2) ? 3 : 2;
 
-  auto one = ChunkedDecrypt(kKey, ct, options);
-  auto many = ChunkedDecrypt(kKey, ct, threaded);
+  auto one = ChunkedDecrypt(KeyView(kKey), ct, options);
+  auto many = ChunkedDecrypt(KeyView(kKey), ct, threaded);
   FUZZ_CHECK(one.has_value() == many.has_value());
   auto expected_size = ChunkedPlaintextSize(ct.size());
   if (one) {
@@ -129,7 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Partial pull = Pull(ct, options, seed ^ 0x5555);
   MemorySource src(ct);
   MemorySink sink;
-  auto pumped = ChunkedDecryptStream(kKey, src, sink, options);
+  auto pumped = ChunkedDecryptStream(KeyView(kKey), src, sink, options);
   FUZZ_CHECK(push.ok == one.has_value());
   FUZZ_CHECK(pull.ok == one.has_value());
   FUZZ_CHECK(pumped.has_value() == one.has_value());
@@ -143,8 +143,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CheckReleased({false, sink.Take()}, ct, options);
   }
 
-  MemoryPositionedSource positioned(ct);
-  auto ra = ChunkedRandomAccessReader::New(kKey, positioned, options);
+  MemorySource positioned(ct);
+  auto ra = ChunkedRandomAccessReader::New(KeyView(kKey), positioned, options);
   if (one) FUZZ_CHECK(ra.has_value());
   if (ra) {
     auto total = (*ra)->Size();

@@ -200,7 +200,7 @@ void RawFactoriesRefuse(const Bytes& key, const Bytes& nonce, unsigned threads) 
     const auto n = i == 0 ? std::span<const uint8_t>(nonce) : short_nonce;
     MemorySink sink;
     MemorySource source({});
-    MemoryPositionedSource positioned({});
+    MemorySource positioned({});
     Bytes none;
     auto code = ErrorCode::invalid_argument;
     auto e1 = hazmat::NewRawChunkedEncryptor(k, n, sink, threads);
@@ -224,7 +224,7 @@ void RawFactoriesRefuse(const Bytes& key, const Bytes& nonce, unsigned threads) 
 // RawRandomAccess: the size is the plaintext's; any range reads as its slice.
 void RawRandomAccess(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce,
                      const Bytes& ct, unsigned threads, uint64_t hash) {
-  MemoryPositionedSource positioned(ct);
+  MemorySource positioned(ct);
   auto ra = hazmat::NewRawChunkedRandomAccessReader(key, nonce, positioned, threads);
   FUZZ_CHECK(ra.has_value());
   auto total = (*ra)->Size();
@@ -254,21 +254,21 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   auto size = hazmat::RawChunkedCiphertextSize(plain.size());
   FUZZ_CHECK(size.has_value());
   Bytes one(*size);
-  FUZZ_CHECK(hazmat::RawChunkedEncrypt(key, nonce, plain, one, threads).has_value());
+  FUZZ_CHECK(hazmat::RawChunkedEncrypt(KeyView(key), nonce, plain, one, threads).has_value());
   MemorySink sink;
-  auto enc = hazmat::NewRawChunkedEncryptor(key, nonce, sink, threads);
+  auto enc = hazmat::NewRawChunkedEncryptor(KeyView(key), nonce, sink, threads);
   FUZZ_CHECK(enc.has_value());
   FUZZ_CHECK(Push(**enc, sink, plain, piece) == one);
   PieceSource source(plain, piece);
-  auto reader = hazmat::NewRawChunkedEncryptingReader(key, nonce, source, threads);
+  auto reader = hazmat::NewRawChunkedEncryptingReader(KeyView(key), nonce, source, threads);
   FUZZ_CHECK(reader.has_value());
   FUZZ_CHECK(Pull(**reader, piece) == one);
 
   Bytes back(plain.size());
-  FUZZ_CHECK(hazmat::RawChunkedDecrypt(key, nonce, one, back, threads).has_value());
+  FUZZ_CHECK(hazmat::RawChunkedDecrypt(KeyView(key), nonce, one, back, threads).has_value());
   FUZZ_CHECK(std::equal(back.begin(), back.end(), plain.begin(), plain.end()));
   MemorySink out;
-  auto dec = hazmat::NewRawChunkedDecryptor(key, nonce, out, threads);
+  auto dec = hazmat::NewRawChunkedDecryptor(KeyView(key), nonce, out, threads);
   FUZZ_CHECK(dec.has_value());
   for (size_t pos = 0; pos < one.size(); pos += piece) {
     FUZZ_CHECK((*dec)->Write(std::span(one).subspan(pos, std::min(piece, one.size() - pos))));
@@ -290,7 +290,7 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   const size_t at = (flip / 8) % one.size();
   const size_t bad = at / (kChunk + 16);
   one[at] ^= static_cast<uint8_t>(1u << (flip % 8));
-  FUZZ_CHECK(!hazmat::RawChunkedDecrypt(key, nonce, one, back, threads).has_value());
+  FUZZ_CHECK(!hazmat::RawChunkedDecrypt(KeyView(key), nonce, one, back, threads).has_value());
   for (uint8_t b : back) FUZZ_CHECK(b == 0);
   MemorySink partial;
   auto push = hazmat::NewRawChunkedDecryptor(key, nonce, partial, threads);
@@ -307,7 +307,7 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   FUZZ_CHECK(pull.has_value());  // raw mode: no header to check
   const Bytes pulled = PullSome(**pull, piece, ok);
   FUZZ_CHECK(!ok && IsAuthenticatedPrefix(pulled, plain, bad));
-  MemoryPositionedSource positioned(one);
+  MemorySource positioned(one);
   auto ra = hazmat::NewRawChunkedRandomAccessReader(key, nonce, positioned, threads);
   FUZZ_CHECK(ra.has_value());
   Bytes all(plain.size() + 1);
@@ -322,15 +322,15 @@ void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context
   auto size = ChunkedCiphertextSize(plain.size());
   FUZZ_CHECK(size.has_value());
   std::vector<Bytes> sealed;
-  auto one = ChunkedEncrypt(key, plain, o);
+  auto one = ChunkedEncrypt(KeyView(key), plain, o);
   FUZZ_CHECK(one.has_value());
   sealed.push_back(*one);
   MemorySink sink;
-  auto enc = ChunkedEncryptor::New(key, sink, o);
+  auto enc = ChunkedEncryptor::New(KeyView(key), sink, o);
   FUZZ_CHECK(enc.has_value());
   sealed.push_back(Push(**enc, sink, plain, piece));
   PieceSource source(plain, piece);
-  auto reader = ChunkedEncryptingReader::New(key, source, o);
+  auto reader = ChunkedEncryptingReader::New(KeyView(key), source, o);
   FUZZ_CHECK(reader.has_value());
   sealed.push_back(Pull(**reader, piece));
   PieceSource streamed(plain, piece);
@@ -340,16 +340,16 @@ void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context
   sealed.push_back(pumped.data());
   for (const Bytes& c : sealed) {
     FUZZ_CHECK(c.size() == *size);
-    auto back = ChunkedDecrypt(key, c, o);
+    auto back = ChunkedDecrypt(KeyView(key), c, o);
     FUZZ_CHECK(back.has_value());
     FUZZ_CHECK(std::equal(back->begin(), back->end(), plain.begin(), plain.end()));
   }
   ChunkedOptions other = o;
   other.context.push_back('!');
-  FUZZ_CHECK(!ChunkedDecrypt(key, sealed[0], other).has_value());
+  FUZZ_CHECK(!ChunkedDecrypt(KeyView(key), sealed[0], other).has_value());
   Bytes bad = sealed[1];
   bad[(flip / 8) % bad.size()] ^= static_cast<uint8_t>(1u << (flip % 8));
-  FUZZ_CHECK(!ChunkedDecrypt(key, bad, o).has_value());
+  FUZZ_CHECK(!ChunkedDecrypt(KeyView(key), bad, o).has_value());
 }
 
 }  // namespace

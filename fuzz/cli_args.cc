@@ -25,7 +25,7 @@
 
 #include "commands/crypt_options.h"
 #include "envelope/armor.hpp"
-#include "envelope/message_io.hpp"
+#include "envelope/io.hpp"
 #include "fuzz_util.h"
 
 namespace {
@@ -163,7 +163,7 @@ void CheckArmor(std::span<const uint8_t> text) {
   FUZZ_CHECK(whole.bytes == pieces.bytes);
 
   std::vector<uint8_t> again;
-  VectorSink sink(again);
+  MemorySink sink(again);
   ArmorSink armor(sink);
   FUZZ_CHECK(armor.Write(whole.bytes).has_value());
   FUZZ_CHECK(armor.Close().has_value());

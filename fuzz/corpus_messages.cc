@@ -45,7 +45,8 @@ bool RawKeysOnly(const nlohmann::json& test) {
 
 void Messages(Corpus& c) {
   auto cmm = Must(NewDefaultCmm(fuzz::AesKeyring()), "cmm");
-  auto second = Must(NewRawAesKeyring("fuzz-other", "other-key", Pattern(32, 9)), "keyring");
+  auto second =
+      Must(NewRawAesKeyring("fuzz-other", "other-key", KeyView(Pattern(32, 9))), "keyring");
   auto multi = Must(NewMultiKeyring(fuzz::AesKeyring(), {second}), "multi");
   auto multi_cmm = Must(NewDefaultCmm(multi), "multi cmm");
   struct Case {
@@ -203,11 +204,12 @@ void LargeMessages(Corpus& c) {
   for (int i = 1; i <= 3; ++i) {
     children.push_back(
         Must(NewRawAesKeyring("fuzz-other-" + std::to_string(i), "key",
-                              Pattern(16 + 8 * (i % 3), static_cast<uint8_t>(20 + i))),
+                              KeyView(Pattern(16 + 8 * (i % 3), static_cast<uint8_t>(20 + i)))),
              "keyring"));
   }
   children.push_back(fuzz::AesKeyring());
-  auto generator = Must(NewRawAesKeyring("fuzz-generator", "gen", Pattern(32, 30)), "keyring");
+  auto generator =
+      Must(NewRawAesKeyring("fuzz-generator", "gen", KeyView(Pattern(32, 30))), "keyring");
   auto multi = Must(NewMultiKeyring(generator, children), "multi");
   auto multi_cmm = Must(NewDefaultCmm(multi), "multi cmm");
   o.context = {{"edks", "5"}};

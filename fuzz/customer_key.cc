@@ -76,12 +76,12 @@ void KeyMd5(fuzz::FuzzInput& in) {
   const auto key = in.Bytes(kCustomerKeySize);
   CustomerKeyOptions options;
   options.key_md5 = AsString(in.Rest());
-  auto keyring = NewCustomerKeyKeyring(key, options);
+  auto keyring = NewCustomerKeyKeyring(KeyView(key), options);
   if (key.size() != kCustomerKeySize) {
     FUZZ_CHECK(!keyring && keyring.error().code() == ErrorCode::invalid_argument);
     return;
   }
-  auto md5 = CustomerKeyMd5(key);
+  auto md5 = CustomerKeyMd5(KeyView(key));
   FUZZ_CHECK(md5.has_value());
   const bool good = options.key_md5.empty() || options.key_md5 == *md5;
   FUZZ_CHECK(keyring.has_value() == good);
@@ -146,7 +146,7 @@ void Changed(fuzz::FuzzInput& in, const Keyring& keyring) {
     uint8_t key[kCustomerKeySize];
     std::copy(std::begin(kKey), std::end(kKey), key);
     key[offset % kCustomerKeySize] ^= bit;
-    auto k = NewCustomerKeyKeyring(key);
+    auto k = NewCustomerKeyKeyring(KeyView(key));
     FUZZ_CHECK(k.has_value());
     other = *k;
     expect = Expect::mismatch;
@@ -183,7 +183,7 @@ void Changed(fuzz::FuzzInput& in, const Keyring& keyring) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const auto keyring = [] {
-    auto k = NewCustomerKeyKeyring(kKey);
+    auto k = NewCustomerKeyKeyring(KeyView(kKey));
     FUZZ_CHECK(k.has_value());
     return *k;
   }();

@@ -83,7 +83,7 @@ class MemoCmm final : public CryptoMaterialsManager {
 
 std::shared_ptr<const Keyring> AesKeyring() {
   static const auto keyring =
-      OrDie(NewRawAesKeyring(kVectorProvider, "aes-256", kAesKey), "raw AES keyring");
+      OrDie(NewRawAesKeyring(kVectorProvider, "aes-256", KeyView(kAesKey)), "raw AES keyring");
   return keyring;
 }
 

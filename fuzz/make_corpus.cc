@@ -45,7 +45,7 @@ void Chunked(Corpus& c) {
       ChunkedOptions o;
       o.threads = 1;
       if (flags & 1) o.context = {'f', 'u', 'z', 'z', '-', 'c', 'o', 'n', 't', 'e', 'x', 't'};
-      auto ct = Must(ChunkedEncrypt(key, Pattern(n, 3), o), "chunked");
+      auto ct = Must(ChunkedEncrypt(KeyView(key), Pattern(n, 3), o), "chunked");
       c["chunked_decrypt"]["gen-" + std::to_string(n) + "-flags" + std::to_string(flags)] =
           Concat({{flags}, ct});
     }

@@ -96,8 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto encrypt = [&](std::span<const uint8_t> text) -> Result<std::vector<uint8_t>> {
     if (!(flags & 4)) return Encrypt(text, cmm, eo);
     std::vector<uint8_t> out;
-    VectorSink sink(out);
-    MemoryPositionedSource positioned(text);
+    MemorySink sink(out);
+    MemorySource positioned(text);
     auto enc = MessageEncryptor::New(cmm, eo, sink);
     ENVELOPE_RETURN_IF_ERROR(enc);
     size_t pos = 0;

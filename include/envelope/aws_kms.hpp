@@ -2,12 +2,16 @@
 // keyrings on it (specification: awslabs/aws-encryption-sdk-specification,
 // framework/aws-kms/).
 //
-//   auto supplier = envelope::NewAwsKmsClientSupplier({.profile = "dev"});
-//   auto keyring = envelope::NewAwsKmsKeyring(
+// In a function that returns a Result (error.hpp has the macro):
+//
+//   ENVELOPE_ASSIGN_OR_RETURN(auto supplier,
+//                             envelope::NewAwsKmsClientSupplier({.profile = "dev"}));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto keyring, envelope::NewAwsKmsKeyring(
 //       {.generator = "arn:aws:kms:us-east-1:111122223333:key/...",
 //        .children = {"arn:aws:kms:eu-west-1:111122223333:alias/backup"}},
-//       *supplier);
-//   auto message = envelope::Encrypt(plaintext, **keyring, {.context = ctx});
+//       supplier));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto message,
+//                             envelope::Encrypt(plaintext, *keyring, {.context = ctx}));
 //
 // EDK written for a data key (what every AWS Encryption SDK writes):
 //
@@ -21,7 +25,16 @@
 // keeps connections open, and retries throttling errors, 5xx answers and
 // dropped connections in the AWS SDKs' "standard" retry mode. Credentials,
 // region, endpoint and CA bundle come from the environment and the shared
-// AWS files as in every AWS SDK (lib/aws/aws_config.h has the order).
+// AWS files as in every AWS SDK, first found wins:
+//
+//   credentials   AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN)
+//                 unless a profile was named; then the profile in the shared
+//                 credentials file; its credential_process; static keys in
+//                 the config file (botocore's order)
+//   region        the setting, AWS_REGION, AWS_DEFAULT_REGION, the profile's
+//   endpoint      the setting, AWS_ENDPOINT_URL_KMS, AWS_ENDPOINT_URL, the
+//                 profile's endpoint_url, else https://kms.REGION.amazonaws.com
+//   CA bundle     AWS_CA_BUNDLE, the profile's ca_bundle
 #ifndef ENVELOPE_AWS_KMS_HPP_
 #define ENVELOPE_AWS_KMS_HPP_
 
@@ -90,8 +103,8 @@ using AwsKmsClientSupplier =
 
 // NewAwsKmsClientSupplier resolves `settings` against the environment and
 // the shared AWS files once (credentials, endpoint, CA bundle, attempts)
-// and returns a supplier of clients. Fails as the configuration does
-// (lib/aws/aws_config.h): not_found without credentials, invalid_argument
+// and returns a supplier of clients (the order is in the comment at the top
+// of this header). Fails with not_found without credentials, invalid_argument
 // for a malformed setting or an unknown named profile, io when a
 // credential_process fails. Asking the supplier for "" without a configured
 // region fails with invalid_argument.

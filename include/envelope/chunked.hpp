@@ -20,11 +20,13 @@
 // later turns out truncated or corrupted; write to a temporary file and
 // rename it on success when that matters.
 //
-// Threads: the chunks of a batch (about 1 MiB of plaintext per thread) are
-// sealed or opened in parallel; a stream's memory is about 2 x threads MiB,
-// at most 32 MiB (the pull decryptor, which reads the next batch while it
-// opens one: 3 x threads MiB, at most 48 MiB), independent of the message
-// size. The output is the same for any number of threads.
+// Threads: with ChunkedOptions::threads above 1, the chunks of a batch (about
+// 1 MiB of plaintext per thread) are sealed or opened in parallel; a stream's
+// memory is about 2 x threads MiB, at most 32 MiB (the pull decryptor, which
+// reads the next batch while it opens one: 3 x threads MiB, at most 48 MiB),
+// independent of the message size. The output is the same for any number of
+// threads. The default is 1, as for messages (message.hpp): see
+// ChunkedOptions::threads.
 #ifndef ENVELOPE_CHUNKED_HPP_
 #define ENVELOPE_CHUNKED_HPP_
 
@@ -37,6 +39,7 @@
 #include "envelope/error.hpp"
 #include "envelope/export.h"
 #include "envelope/io.hpp"
+#include "envelope/secret.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {
@@ -52,9 +55,14 @@ inline constexpr size_t kChunkedMaxContextSize = 1024;
 
 // ChunkedOptions are the settings shared by every chunked API.
 struct ChunkedOptions {
-  // threads working on a stream, the caller's included: 0 (default) means one
-  // per core, 1 runs everything on the calling thread.
-  unsigned threads = 0;
+  // threads working on a stream, the caller's included: 1 (default) runs
+  // everything on the calling thread, 0 means one per core. The default is
+  // the same as EncryptOptions::threads and DecryptOptions::threads: a
+  // library call starts no threads unless asked, so a server that already
+  // runs one request per core is not oversubscribed, memory per call stays
+  // one batch, and no call can fail for want of threads. Ask for 0 (what
+  // the command-line tools do) to spread one large message over the cores.
+  unsigned threads = 1;
   // context is bound into the key derivation: decryption needs the same
   // bytes. Public, at most kChunkedMaxContextSize bytes, may be empty.
   std::vector<uint8_t> context;
@@ -77,7 +85,7 @@ class ChunkedEncryptor {
   // `ciphertext`, which must outlive the encryptor. Fails with
   // `invalid_argument` for a bad key size or context.
   [[nodiscard]] static Result<std::unique_ptr<ChunkedEncryptor>> New(
-      std::span<const uint8_t> key, Sink& ciphertext, const ChunkedOptions& options = {});
+      KeyView key, Sink& ciphertext, const ChunkedOptions& options = {});
 
   virtual ~ChunkedEncryptor() = default;
 
@@ -94,13 +102,14 @@ class ChunkedEncryptor {
 
 // ChunkedDecryptor decrypts in push style: Write ciphertext as it comes, then
 // Finish. Plaintext goes to the sink only once its chunk has verified.
+// Not thread-safe.
 class ChunkedDecryptor {
  public:
   // New prepares to decrypt a message under `key` into `plaintext`, which
   // must outlive the decryptor. Fails with `invalid_argument` for a bad key
   // size or context (nothing else is checked before the header arrives).
   [[nodiscard]] static Result<std::unique_ptr<ChunkedDecryptor>> New(
-      std::span<const uint8_t> key, Sink& plaintext, const ChunkedOptions& options = {});
+      KeyView key, Sink& plaintext, const ChunkedOptions& options = {});
 
   virtual ~ChunkedDecryptor() = default;
 
@@ -115,17 +124,19 @@ class ChunkedDecryptor {
 
 // ChunkedEncryptingReader encrypts in pull style: a Source of ciphertext
 // over a Source of plaintext. Read ends (returns 0) after the final chunk.
+// Not thread-safe.
 class ChunkedEncryptingReader : public Source {
  public:
   // New wraps `plaintext`, which must outlive the reader. Fails with
   // `invalid_argument` for a bad key size or context.
   [[nodiscard]] static Result<std::unique_ptr<ChunkedEncryptingReader>> New(
-      std::span<const uint8_t> key, Source& plaintext, const ChunkedOptions& options = {});
+      KeyView key, Source& plaintext, const ChunkedOptions& options = {});
 };
 
 // ChunkedDecryptingReader decrypts in pull style: a Source of plaintext over
 // a Source of ciphertext. Read returns 0 only once the whole message has
 // verified, including its final chunk; after a failure it keeps failing.
+// Not thread-safe.
 class ChunkedDecryptingReader : public Source {
  public:
   // New reads and checks the header of `ciphertext` (which must outlive the
@@ -133,7 +144,7 @@ class ChunkedDecryptingReader : public Source {
   // `truncated` for a short header, `auth_failed` for a wrong key, context
   // or a damaged header, or the source's error.
   [[nodiscard]] static Result<std::unique_ptr<ChunkedDecryptingReader>> New(
-      std::span<const uint8_t> key, Source& ciphertext, const ChunkedOptions& options = {});
+      KeyView key, Source& ciphertext, const ChunkedOptions& options = {});
 };
 
 // ChunkedRandomAccessReader decrypts any range of a message stored where it
@@ -154,8 +165,7 @@ class ChunkedRandomAccessReader : public PositionedSource, public Source {
   // New reads and checks the header of `ciphertext` (which must outlive the
   // reader). Fails like ChunkedDecryptingReader::New.
   [[nodiscard]] static Result<std::unique_ptr<ChunkedRandomAccessReader>> New(
-      std::span<const uint8_t> key, PositionedSource& ciphertext,
-      const ChunkedOptions& options = {});
+      KeyView key, PositionedSource& ciphertext, const ChunkedOptions& options = {});
 
   // ReadAt decrypts plaintext bytes [offset, offset + out.size()) into `out`
   // and returns how many there were (fewer at the end of the message, which
@@ -182,13 +192,12 @@ class ChunkedRandomAccessReader : public PositionedSource, public Source {
 // ChunkedEncrypt encrypts `plaintext` into `ciphertext`, which must be
 // exactly ChunkedCiphertextSize(plaintext.size()) bytes and must not overlap
 // it. Fails with `invalid_argument` for a bad key, context or buffer.
-[[nodiscard]] Result<void> ChunkedEncrypt(std::span<const uint8_t> key,
-                                          std::span<const uint8_t> plaintext,
+[[nodiscard]] Result<void> ChunkedEncrypt(KeyView key, std::span<const uint8_t> plaintext,
                                           std::span<uint8_t> ciphertext,
                                           const ChunkedOptions& options = {});
 
 // ChunkedEncrypt returns the ciphertext of `plaintext` in a new vector.
-[[nodiscard]] Result<std::vector<uint8_t>> ChunkedEncrypt(std::span<const uint8_t> key,
+[[nodiscard]] Result<std::vector<uint8_t>> ChunkedEncrypt(KeyView key,
                                                           std::span<const uint8_t> plaintext,
                                                           const ChunkedOptions& options = {});
 
@@ -196,28 +205,27 @@ class ChunkedRandomAccessReader : public PositionedSource, public Source {
 // exactly ChunkedPlaintextSize(ciphertext.size()) bytes and must not overlap
 // it. All or nothing: on failure `plaintext` is zeroed. Fails with
 // `truncated` for an impossible size, `auth_failed` otherwise.
-[[nodiscard]] Result<void> ChunkedDecrypt(std::span<const uint8_t> key,
-                                          std::span<const uint8_t> ciphertext,
+[[nodiscard]] Result<void> ChunkedDecrypt(KeyView key, std::span<const uint8_t> ciphertext,
                                           std::span<uint8_t> plaintext,
                                           const ChunkedOptions& options = {});
 
 // ChunkedDecrypt returns the plaintext of `ciphertext` in a new vector.
-[[nodiscard]] Result<std::vector<uint8_t>> ChunkedDecrypt(std::span<const uint8_t> key,
+[[nodiscard]] Result<std::vector<uint8_t>> ChunkedDecrypt(KeyView key,
                                                           std::span<const uint8_t> ciphertext,
                                                           const ChunkedOptions& options = {});
 
 // ChunkedEncryptStream encrypts everything `plaintext` yields into
 // `ciphertext` and returns the number of plaintext bytes. No copy beyond the
 // reads and writes themselves.
-[[nodiscard]] Result<uint64_t> ChunkedEncryptStream(std::span<const uint8_t> key, Source& plaintext,
+[[nodiscard]] Result<uint64_t> ChunkedEncryptStream(KeyView key, Source& plaintext,
                                                     Sink& ciphertext,
                                                     const ChunkedOptions& options = {});
 
 // ChunkedDecryptStream decrypts everything `ciphertext` yields into
 // `plaintext` and returns the number of plaintext bytes. Verified chunks are
 // written as they come: on failure the sink may hold a verified prefix.
-[[nodiscard]] Result<uint64_t> ChunkedDecryptStream(std::span<const uint8_t> key,
-                                                    Source& ciphertext, Sink& plaintext,
+[[nodiscard]] Result<uint64_t> ChunkedDecryptStream(KeyView key, Source& ciphertext,
+                                                    Sink& plaintext,
                                                     const ChunkedOptions& options = {});
 
 }  // namespace envelope

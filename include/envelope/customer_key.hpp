@@ -9,11 +9,13 @@
 // (a key that travelled over an insecure channel counts as compromised);
 // ParseCustomerKey reads the two usual spellings.
 //
-//   auto key = envelope::ParseCustomerKey(file_bytes);  // raw or base64
-//   auto keyring = envelope::NewCustomerKeyKeyring(key->span());
+//   ENVELOPE_ASSIGN_OR_RETURN(auto key, envelope::ParseCustomerKey(file_bytes));  // raw, base64
+//   ENVELOPE_ASSIGN_OR_RETURN(auto keyring, envelope::NewCustomerKeyKeyring(key));
 //
-// EDK written for a data key (see lib/keyring/customer_key_keyring.h for
-// the derivations):
+// EDK written for a data key, K being the customer key:
+//
+//   wrap key    = HKDF-SHA-512(salt, ikm = K, info = "envelope sse-c v1 wrap", 32)
+//   fingerprint = HMAC-SHA-256(K, "envelope sse-c v1 fingerprint" || salt)
 //
 //   provider id   = "envelope-sse-c"
 //   provider info = +---------+-----------+------------------+---------+
@@ -34,6 +36,7 @@
 
 #include "envelope/error.hpp"
 #include "envelope/export.h"
+#include "envelope/io.hpp"
 #include "envelope/keyring.hpp"
 #include "envelope/secret.hpp"
 
@@ -67,12 +70,12 @@ struct CustomerKeyOptions {
 // this key's fingerprint, the fixed authentication failure when one does
 // but does not unwrap (altered EDK or encryption context).
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> NewCustomerKeyKeyring(
-    std::span<const uint8_t> customer_key, const CustomerKeyOptions& options = {});
+    KeyView customer_key, const CustomerKeyOptions& options = {});
 
 // CustomerKeyMd5 returns the standard base64 of MD5(customer_key), the
 // value S3 clients send as the customer key MD5. Fails with
 // `invalid_argument` for a key that is not 32 bytes.
-[[nodiscard]] Result<std::string> CustomerKeyMd5(std::span<const uint8_t> customer_key);
+[[nodiscard]] Result<std::string> CustomerKeyMd5(KeyView customer_key);
 
 // ParseCustomerKey reads a customer key from the contents of a key file,
 // descriptor or variable: exactly 32 raw bytes, or the standard base64 of
@@ -80,6 +83,12 @@ struct CustomerKeyOptions {
 // followed by one newline. The result is in secret memory. Fails with
 // `invalid_argument` (which never quotes the input) for anything else.
 [[nodiscard]] Result<SecretBytes> ParseCustomerKey(std::span<const uint8_t> text);
+
+// ParseCustomerKey reads the key from text (an environment variable's
+// value, say), as above.
+[[nodiscard]] inline Result<SecretBytes> ParseCustomerKey(std::string_view text) {
+  return ParseCustomerKey(AsBytes(text));
+}
 
 }  // namespace envelope
 ENVELOPE_EXPORT_END

@@ -45,6 +45,7 @@ enum class ErrorCode {
 std::string_view ErrorCodeName(ErrorCode code) noexcept;
 
 // Error is a code plus a message such as "aes-gcm: iv must be 12 bytes".
+// A value type: copies are independent, const use is thread-safe.
 class Error {
  public:
   // Error takes a code and a short lowercase message with context, which

@@ -12,11 +12,14 @@
 // transfers) and over memory are provided, with the two descriptor helpers
 // they are built on (ReadFd, WriteFd: the one EINTR-safe loop of the
 // library and the tools), and ReadSecret, the one reader of keys,
-// passphrases and PINs from a file, a descriptor or an environment variable. None of them is
-// thread-safe; give each thread its own object. The one exception: ReadAt and ReadAtV of the
-// positioned sources provided here (FdPositionedSource,
-// MemoryPositionedSource, SpanSource) keep no state, so several threads may
-// call them at once (MessageEncryptor::UpdateFrom does).
+// passphrases and PINs from a file, a descriptor or an environment variable.
+// Every streaming API (chunked.hpp, message.hpp, rewrap.hpp) takes these
+// three types under these names; there are no aliases.
+//
+// Thread safety: none of the classes here is thread-safe; give each thread
+// its own object. The one exception: ReadAt and ReadAtV of the positioned
+// sources provided here (FdPositionedSource, MemorySource) keep no state, so
+// several threads may call them at once (MessageEncryptor::UpdateFrom does).
 #ifndef ENVELOPE_IO_HPP_
 #define ENVELOPE_IO_HPP_
 
@@ -35,7 +38,8 @@
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {
 
-// Source is a sequential byte source.
+// Source is a sequential byte source. Implementations need not be
+// thread-safe (none here is).
 class Source {
  public:
   virtual ~Source() = default;
@@ -49,7 +53,8 @@ class Source {
   [[nodiscard]] virtual Result<size_t> Read(std::span<uint8_t> out) = 0;
 };
 
-// Sink is a sequential byte sink.
+// Sink is a sequential byte sink. Implementations need not be thread-safe
+// (none here is).
 class Sink {
  public:
   virtual ~Sink() = default;
@@ -78,6 +83,7 @@ class Sink {
 };
 
 // PositionedSource reads at any offset without a cursor, like pread(2).
+// Implementations say whether ReadAt may run in several threads at once.
 class PositionedSource {
  public:
   virtual ~PositionedSource() = default;
@@ -98,6 +104,13 @@ class PositionedSource {
   // be determined.
   [[nodiscard]] virtual Result<uint64_t> Size() = 0;
 };
+
+// AsBytes views the bytes of `text` as unsigned bytes, for passing text
+// where the API takes bytes (a Sink, a context, an encryption). The view has
+// the lifetime of `text`'s buffer.
+inline std::span<const uint8_t> AsBytes(std::string_view text) noexcept {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
 
 // ReadFull reads from `source` until `out` is full or the source ends, and
 // returns the number of bytes read (less than out.size() only at the end).
@@ -147,7 +160,8 @@ struct SecretSource {
 // The descriptor is not closed. Fails with `io` when it cannot be read.
 [[nodiscard]] Result<SecretBytes> ReadSecretFd(int fd, size_t max_size);
 
-// FdSource reads from a file descriptor with read(2). It does not own `fd`:
+// FdSource reads from a file descriptor with read(2). Not thread-safe. It
+// does not own `fd`:
 // the caller keeps it open while the FdSource is used and closes it after.
 class FdSource final : public Source {
  public:
@@ -159,7 +173,7 @@ class FdSource final : public Source {
   int fd_;
 };
 
-// FdSink writes to a file descriptor with write(2), retrying on EINTR and
+// FdSink (not thread-safe) writes to a descriptor with write(2), retrying on EINTR and
 // short writes. It does not own `fd`.
 class FdSink final : public Sink {
  public:
@@ -171,7 +185,8 @@ class FdSink final : public Sink {
   int fd_;
 };
 
-// FdPositionedSource reads a regular file with pread(2) (it never moves the
+// FdPositionedSource reads a regular file with pread(2); ReadAt and ReadAtV
+// may run in several threads at once (it never moves the
 // descriptor's file offset) and takes its size from fstat(2). It does not own
 // `fd`.
 class FdPositionedSource final : public PositionedSource {
@@ -191,42 +206,65 @@ class FdPositionedSource final : public PositionedSource {
   int fd_;
 };
 
-// MemorySource reads a span front to back. The span must outlive it.
-class MemorySource final : public Source {
+// MemorySource reads a span the caller keeps alive (ReadAt may run in
+// several threads at once; Read may not): front to back through
+// Source::Read, or at any offset through PositionedSource::ReadAt (which
+// keeps no state and ignores the Read cursor).
+class MemorySource final : public Source, public PositionedSource {
  public:
   explicit MemorySource(std::span<const uint8_t> data) noexcept : data_(data) {}
   // Read copies the next bytes; 0 at the end.
   [[nodiscard]] Result<size_t> Read(std::span<uint8_t> out) override;
-
- private:
-  std::span<const uint8_t> data_;
-};
-
-// MemorySink appends everything written to a vector it owns.
-class MemorySink final : public Sink {
- public:
-  // Write appends `data` to data().
-  [[nodiscard]] Result<void> Write(std::span<const uint8_t> data) override;
-  // data returns everything written so far.
-  const std::vector<uint8_t>& data() const noexcept { return data_; }
-  // Take moves the written bytes out, leaving the sink empty.
-  std::vector<uint8_t> Take() noexcept { return std::move(data_); }
-
- private:
-  std::vector<uint8_t> data_;
-};
-
-// MemoryPositionedSource serves ReadAt from a span that must outlive it.
-class MemoryPositionedSource final : public PositionedSource {
- public:
-  explicit MemoryPositionedSource(std::span<const uint8_t> data) noexcept : data_(data) {}
-  // ReadAt copies the bytes at `offset`; fewer at the end.
+  // ReadAt copies the bytes at `offset`; fewer at the end, 0 past it.
   [[nodiscard]] Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) override;
   // Size returns the span's size.
   [[nodiscard]] Result<uint64_t> Size() override { return data_.size(); }
 
  private:
   std::span<const uint8_t> data_;
+  size_t pos_ = 0;  // the Read cursor
+};
+
+// MemorySink (not thread-safe) appends everything written to a vector: its own (the default
+// constructor; see data() and Take()) or one the caller owns and keeps alive
+// (the other). It offers Reserve/Commit, so writers encrypt or decrypt
+// straight into the vector; reserved bytes that are not committed are wiped
+// and removed again (at the latest when the sink is destroyed), since they may
+// hold plaintext that never authenticated.
+class MemorySink final : public Sink {
+ public:
+  // MemorySink() appends to a vector of its own.
+  MemorySink() noexcept : out_(&own_) {}
+  // MemorySink(out) appends to `out`, which must outlive the sink.
+  explicit MemorySink(std::vector<uint8_t>& out) noexcept : out_(&out) {}
+  // Moving keeps appending to the same vector (the moved-to sink's own one
+  // when the source used its own); the moved-from sink is empty.
+  MemorySink(MemorySink&& other) noexcept;
+  MemorySink& operator=(MemorySink&&) = delete;
+  MemorySink(const MemorySink&) = delete;
+  MemorySink& operator=(const MemorySink&) = delete;
+  // ~MemorySink drops an uncommitted reservation.
+  ~MemorySink() override { Drop(0); }
+
+  // Write appends `data`.
+  [[nodiscard]] Result<void> Write(std::span<const uint8_t> data) override;
+  // Reserve appends `n` bytes for the writer to fill (see Sink::Reserve).
+  std::span<uint8_t> Reserve(size_t n) override;
+  // Commit keeps the first `n` reserved bytes; fails with `internal` past
+  // the reservation.
+  [[nodiscard]] Result<void> Commit(size_t n) override;
+  // data returns everything written so far.
+  const std::vector<uint8_t>& data() const noexcept { return *out_; }
+  // Take moves the written bytes out, leaving the vector empty.
+  std::vector<uint8_t> Take() noexcept;
+
+ private:
+  // Drop keeps the first `keep` reserved bytes and removes the rest, wiped.
+  void Drop(size_t keep) noexcept;
+
+  std::vector<uint8_t> own_;
+  std::vector<uint8_t>* out_;
+  size_t reserved_ = 0;  // bytes at the end of *out_ handed out by Reserve
 };
 
 }  // namespace envelope

@@ -9,9 +9,13 @@
 // are encrypted and decrypted through a CMM (message.hpp), or directly
 // through a keyring with the Encrypt/Decrypt overloads below.
 //
-//   auto keyring = NewRawAesKeyring("my-namespace", "my-key", key_bytes);
-//   auto message = Encrypt(plaintext, **keyring, {.context = {{"purpose", "demo"}}});
-//   auto result = Decrypt(*message, **keyring);
+// In a function that returns a Result (error.hpp has the macro):
+//
+//   ENVELOPE_ASSIGN_OR_RETURN(auto key, SecretBytes::Random(32));  // or ReadSecret (io.hpp)
+//   ENVELOPE_ASSIGN_OR_RETURN(auto keyring, NewRawAesKeyring("my-namespace", "my-key", key));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto message,
+//                             Encrypt(plaintext, *keyring, {.context = {{"purpose", "demo"}}}));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto result, Decrypt(message, *keyring));
 #ifndef ENVELOPE_KEYRING_HPP_
 #define ENVELOPE_KEYRING_HPP_
 
@@ -25,6 +29,7 @@
 #include "envelope/export.h"
 #include "envelope/materials.hpp"
 #include "envelope/message.hpp"
+#include "envelope/secret.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {
@@ -55,8 +60,7 @@ class Keyring {
 // `invalid_argument` for another key size, an empty name or namespace, or a
 // namespace starting with "aws-kms" (reserved for AWS KMS keyrings).
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> NewRawAesKeyring(
-    std::string_view key_namespace, std::string_view key_name,
-    std::span<const uint8_t> wrapping_key);
+    std::string_view key_namespace, std::string_view key_name, KeyView wrapping_key);
 
 // RsaPadding is the padding of a raw RSA keyring; OAEP uses MGF1 with the
 // same hash. PKCS#1 v1.5 exists to read old data; prefer OAEP.
@@ -92,8 +96,11 @@ enum class RsaPadding { pkcs1_v15, oaep_sha1, oaep_sha256, oaep_sha384, oaep_sha
 // NewRequiredEncryptionContextCmm wraps `underlying` so every key of
 // `required_keys` must be in the context on encrypt and in the reproduced
 // context on decrypt; those pairs are authenticated but not stored in the
-// message, so a reader must know them. Fails with `invalid_argument` for a
-// null CMM, no keys, or a reserved key.
+// message, so a reader must know them. Encryption without one of them fails
+// with `invalid_argument`; decryption with a reproduced context that lacks
+// one fails with `auth_failed`, like any context that does not match the
+// message. Fails with `invalid_argument` for a null CMM, no keys, or a
+// reserved key.
 [[nodiscard]] Result<std::shared_ptr<const CryptoMaterialsManager>> NewRequiredEncryptionContextCmm(
     std::shared_ptr<const CryptoMaterialsManager> underlying,
     std::vector<std::string> required_keys);
@@ -102,6 +109,23 @@ enum class RsaPadding { pkcs1_v15, oaep_sha1, oaep_sha256, oaep_sha384, oaep_sha
 [[nodiscard]] Result<std::vector<uint8_t>> Encrypt(std::span<const uint8_t> plaintext,
                                                    const Keyring& keyring,
                                                    const EncryptOptions& options = {});
+
+// Encrypt encrypts text with `keyring` through a default CMM.
+[[nodiscard]] inline Result<std::vector<uint8_t>> Encrypt(std::string_view plaintext,
+                                                          const Keyring& keyring,
+                                                          const EncryptOptions& options = {}) {
+  return Encrypt(AsBytes(plaintext), keyring, options);
+}
+
+// EncryptStream encrypts a stream with `keyring` through a default CMM.
+[[nodiscard]] Result<uint64_t> EncryptStream(Source& plaintext, Sink& ciphertext,
+                                             const Keyring& keyring,
+                                             const EncryptOptions& options = {});
+
+// DecryptStream decrypts a stream with `keyring` through a default CMM.
+[[nodiscard]] Result<DecryptStreamResult> DecryptStream(Source& ciphertext, Sink& plaintext,
+                                                        const Keyring& keyring,
+                                                        const DecryptOptions& options = {});
 
 // Decrypt decrypts with `keyring` through a default CMM.
 [[nodiscard]] Result<DecryptResult> Decrypt(std::span<const uint8_t> message,

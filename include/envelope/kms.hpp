@@ -5,14 +5,16 @@
 // secrets and data keys into self-describing ciphertext blobs, rotates keys,
 // and writes one audit line per key operation.
 //
-//   auto kms = envelope::kms::Kms::Open({});      // $ENVELOPE_HOME, ...
-//   auto key = kms->CreateKey({.description = "app"});
-//   auto dk = kms->GenerateDataKey(key->key_id, {{"bucket", "photos"}});
-//   auto pt = kms->Decrypt(dk->ciphertext.blob, {{"bucket", "photos"}});
+// In a function that returns a Result (error.hpp has the macro):
+//
+//   ENVELOPE_ASSIGN_OR_RETURN(auto kms, envelope::kms::Kms::Open({}));  // $ENVELOPE_HOME, ...
+//   ENVELOPE_ASSIGN_OR_RETURN(auto key, kms.CreateKey({.description = "app"}));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto dk, kms.GenerateDataKey(key.key_id, {{"bucket", "photos"}}));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto pt, kms.Decrypt(dk.ciphertext.blob, {{"bucket", "photos"}}));
 //
 // Folder layout (mode 0700; every file 0600, refused if others can read it):
-//   keystore.kms   the keys, encrypted under the root key (format in
-//                  lib/kms/keystore_file.h), replaced atomically on change
+//   keystore.kms   the keys, encrypted (AES-256-GCM) under the root key,
+//                  replaced atomically on change
 //   root.key       the managed root key (absent in passphrase mode)
 //   keystore.lock  the inter-process lock every operation holds
 //   audit.log      one JSON line per operation, hash-chained; audit.head
@@ -29,6 +31,15 @@
 // Key references: every `key` argument takes a key id or an alias name
 // ("alias/..."). A Kms is safe to use from several threads (calls are
 // serialised) and from several processes at once (through the lock).
+//
+// The local KMS as a keyring (SSE-KMS, SSE-S3) and its rotation rewrap:
+//
+//   ENVELOPE_ASSIGN_OR_RETURN(auto opened, envelope::kms::Kms::Open({}));
+//   auto kms = std::make_shared<envelope::kms::Kms>(std::move(opened));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto sse_s3, envelope::kms::NewSseS3Keyring(kms));  // default key
+//   ENVELOPE_ASSIGN_OR_RETURN(auto sse_kms,
+//       envelope::NewKmsKeyring(envelope::kms::NewKmsClient(kms), "alias/app"));
+//   ENVELOPE_RETURN_IF_ERROR(envelope::kms::RewrapToNewestVersion(kms, "a.enc", "a.enc"));
 #ifndef ENVELOPE_KMS_HPP_
 #define ENVELOPE_KMS_HPP_
 
@@ -41,7 +52,10 @@
 
 #include "envelope/error.hpp"
 #include "envelope/export.h"
+#include "envelope/keyring.hpp"
+#include "envelope/kms_keyring.hpp"
 #include "envelope/kms_types.hpp"
+#include "envelope/rewrap.hpp"
 #include "envelope/secret.hpp"
 
 ENVELOPE_EXPORT_BEGIN
@@ -53,7 +67,8 @@ namespace envelope::kms {
 [[nodiscard]] Result<std::string> DefaultKeystoreDirectory();
 
 // Kms is an open keystore. Move-only; destroying it releases nothing on disk
-// (every operation is committed before it returns).
+// (every operation is committed before it returns). Thread-safe: calls from
+// several threads are serialised (share one through shared_ptr).
 class Kms {
  public:
   // Open opens (creating on first use when allowed) the keystore described
@@ -181,7 +196,7 @@ class Kms {
   // CreateUser adds user `user_name` (1 to 64 of A-Z a-z 0-9 and "+=,.@_-",
   // unique in the keystore) to `account` (12 digits; empty: the keystore's
   // account). Users own access keys; what they may do comes from key
-  // policies, grants and their identity policy (iam_authorize.h).
+  // policies, grants and their identity policy (PutUserPolicy).
   [[nodiscard]] Result<UserInfo> CreateUser(std::string_view user_name,
                                             std::string_view account = {});
   // ListUsers returns every user, by name.
@@ -240,7 +255,7 @@ class Kms {
   // broken, missing or reordered line. Fails only on I/O errors.
   [[nodiscard]] Result<AuditReport> VerifyAuditLog();
 
-  // Impl is the private implementation (lib/kms).
+  // Impl is the private implementation (not part of the API).
   struct Impl;
 
  private:
@@ -252,7 +267,8 @@ class Kms {
 // runs while it lives: each of their audit lines records the caller's
 // access key id, source address, user agent and request id. The network
 // service sets one per request; nesting replaces the outer caller until the
-// inner scope ends.
+// inner scope ends. It is per thread by nature: create and destroy it on the
+// thread it names the caller for.
 class ScopedRequestCaller {
  public:
   explicit ScopedRequestCaller(RequestCaller caller);
@@ -264,6 +280,34 @@ class ScopedRequestCaller {
   RequestCaller caller_;
   const RequestCaller* outer_;
 };
+
+// NewKmsClient returns a KmsClient (kms_keyring.hpp) that calls `kms`
+// (shared: the caller may keep using it, e.g. to manage keys). Every call is
+// a Kms operation, with its audit line and its errors unchanged. Returns
+// nullptr for a null `kms`. The client is as thread-safe as the Kms.
+std::shared_ptr<KmsClient> NewKmsClient(std::shared_ptr<Kms> kms);
+
+// NewSseS3Keyring returns the KMS keyring on the managed default key
+// (alias/envelope/default), creating that key with yearly rotation on first
+// use (SSE-S3: no key named). The EDKs record the key's id, so messages
+// still decrypt after the alias moves. Fails with `invalid_argument` for a
+// null `kms`, or with the KMS's error when the default key cannot be made.
+[[nodiscard]] Result<std::shared_ptr<const Keyring>> NewSseS3Keyring(std::shared_ptr<Kms> kms);
+
+// RewrapToNewestVersion rewrites the message at `input_path` into
+// `output_path` (may be the same file) with every `envelope-kms` EDK
+// re-encrypted by Kms::ReEncrypt under the newest version of its own key,
+// without touching the body: after RotateKeyOnDemand or an automatic
+// rotation, old messages still decrypt (every key version is kept), but
+// their data keys stay wrapped under the version they were made with. It is
+// RewrapToNewestKeyVersion (rewrap.hpp: what is verified, how signed
+// messages are handled, why the write is atomic) over NewKmsClient(kms),
+// with the same atomicity, checks and errors. Fails with `invalid_argument`
+// for a null `kms`.
+[[nodiscard]] Result<RewrapResult> RewrapToNewestVersion(std::shared_ptr<Kms> kms,
+                                                         const std::string& input_path,
+                                                         const std::string& output_path,
+                                                         const RewrapOptions& options = {});
 
 }  // namespace envelope::kms
 ENVELOPE_EXPORT_END

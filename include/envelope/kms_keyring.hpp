@@ -2,12 +2,13 @@
 // service (SSE-KMS and SSE-S3), through the small KmsClient interface.
 //
 // The keyring layer does not know which service it talks to: the local KMS
-// (envelope/kms_keyring_local.hpp adapts envelope::kms::Kms), and later AWS
+// (envelope::kms::NewKmsClient in envelope/kms.hpp adapts envelope::kms::Kms), and later AWS
 // KMS or an HSM, implement KmsClient with the shapes of the AWS KMS calls.
 //
-//   auto client = envelope::kms::NewKmsClient(kms);          // local KMS
-//   auto keyring = envelope::NewKmsKeyring(client, "alias/app");
-//   auto message = envelope::Encrypt(plaintext, **keyring, {.context = ctx});
+//   auto client = envelope::kms::NewKmsClient(kms);  // the local KMS, a shared_ptr<Kms>
+//   ENVELOPE_ASSIGN_OR_RETURN(auto keyring, envelope::NewKmsKeyring(client, "alias/app"));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto message,
+//                             envelope::Encrypt(plaintext, *keyring, {.context = ctx}));
 //
 // EDK written for a data key:
 //

@@ -76,7 +76,8 @@ struct EncryptedDataKey {
 
 // SigningKey signs the digest of a message for signed suites. It is made by
 // NewSigningKey (message.hpp) and owned by shared_ptr so materials can be
-// copied; the private key never leaves it.
+// copied; the private key never leaves it. Immutable after creation and safe
+// to share between threads.
 class SigningKey {
  public:
   virtual ~SigningKey() = default;

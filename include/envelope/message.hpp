@@ -4,15 +4,28 @@
 // A message is a header (suite, random message id, encryption context, the
 // data key wrapped for each recipient, frame length, key commitment, header
 // tag), a body of AES-256-GCM frames and, for signed suites, an ECDSA P-384
-// footer. Three ways to use it:
-//   - one shot:  Encrypt / Decrypt on spans in memory;
+// footer. Ways to use it:
+//   - one shot:  Encrypt / Decrypt on spans (or text) in memory;
+//   - streams:   EncryptStream / DecryptStream from a Source to a Sink, like
+//                ChunkedEncryptStream / ChunkedDecryptStream (chunked.hpp);
 //   - push:      MessageEncryptor / MessageDecryptor, Update() then Finish(),
-//                output written to a ByteSink as frames complete;
-//   - pull:      EncryptingReader / DecryptingReader, Read() from a ByteSource;
+//                output written to a Sink as frames complete;
+//   - pull:      EncryptingReader / DecryptingReader, Read() from a Source;
 //   - random access: RandomAccessDecryptor reads any plaintext range of an
-//                unsigned v2 message from a PositionedByteSource.
-// The materials come from a CryptoMaterialsManager (materials.hpp); for a
-// keyring, wrap it with NewDefaultCmm (keyring.hpp).
+//                unsigned v2 message from a PositionedSource.
+// Sources and sinks are those of io.hpp. The materials come from a
+// CryptoMaterialsManager (materials.hpp); for a keyring, wrap it with
+// NewDefaultCmm or use the keyring overloads (keyring.hpp).
+//
+// In a function that returns a Result (error.hpp has the macro):
+//
+//   ENVELOPE_ASSIGN_OR_RETURN(auto message,
+//       envelope::Encrypt("attack at dawn", *cmm, {.context = {{"app", "demo"}}}));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto result, envelope::Decrypt(message, *cmm));
+//
+// Thread safety: the encryptor, decryptor, readers and random-access
+// decryptor are not thread-safe (one object per thread); the free functions
+// may run in several threads at once over a shared CMM.
 #ifndef ENVELOPE_MESSAGE_HPP_
 #define ENVELOPE_MESSAGE_HPP_
 
@@ -20,12 +33,13 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "envelope/error.hpp"
 #include "envelope/export.h"
+#include "envelope/io.hpp"
 #include "envelope/materials.hpp"
-#include "envelope/message_io.hpp"
 
 ENVELOPE_EXPORT_BEGIN
 namespace envelope {
@@ -58,8 +72,9 @@ struct EncryptOptions {
   AlgorithmSuiteId suite = AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key;
   EncryptionContext context;
   uint32_t frame_length = kDefaultFrameLength;  // 1 .. 2^32-1
-  // threads that seal frames (1: the calling thread only; 0: one per core).
-  // The output is byte-identical for any value.
+  // threads that seal frames (1, the default: the calling thread only; 0: one
+  // per core). The output is byte-identical for any value. The default is the
+  // same as ChunkedOptions::threads (chunked.hpp says why).
   unsigned threads = 1;
   CommitmentPolicy commitment_policy = CommitmentPolicy::require_encrypt_require_decrypt;
   // limits are what the message's readers accept (their DecodeLimits):
@@ -74,6 +89,8 @@ struct DecryptOptions {
   // reproduced_context is the context the caller expects: every pair must
   // match the header's, and keys the header does not store (required keys)
   // are authenticated by the header tag. Empty: accept the stored context.
+  // A context that does not match fails with `auth_failed`, as a wrong key
+  // does (and as in the chunked and KMS APIs).
   EncryptionContext reproduced_context;
   DecodeLimits limits;
   unsigned threads = 1;  // as in EncryptOptions
@@ -115,8 +132,7 @@ struct MessageInfo {
 // over the frame headers to the footer. Nothing is authenticated, so treat
 // every field as a claim. Fails on a malformed or truncated message, or
 // trailing bytes.
-[[nodiscard]] Result<MessageInfo> InspectMessage(ByteSource& source,
-                                                 const DecodeLimits& limits = {});
+[[nodiscard]] Result<MessageInfo> InspectMessage(Source& source, const DecodeLimits& limits = {});
 
 // NewSigningKey generates a fresh ECDSA P-384 signing key for 0x0578
 // (the default CMM calls it; custom CMMs may too).
@@ -126,13 +142,14 @@ struct MessageInfo {
 // Output goes to `sink` (which must outlive the encryptor) as frames fill;
 // nothing is written before the first Update or Finish. After any failure
 // every later call returns the same error.
+// Not thread-safe.
 class MessageEncryptor {
  public:
   // New obtains materials from `cmm` and prepares the header. Fails if the
   // options break the commitment policy, the frame length is 0, the context
   // uses a reserved key, or the CMM fails.
   [[nodiscard]] static Result<std::unique_ptr<MessageEncryptor>> New(
-      const CryptoMaterialsManager& cmm, const EncryptOptions& options, ByteSink& sink);
+      const CryptoMaterialsManager& cmm, const EncryptOptions& options, Sink& sink);
   virtual ~MessageEncryptor() = default;
   // Update encrypts `plaintext` (any size; buffered to whole frames).
   [[nodiscard]] virtual Result<void> Update(std::span<const uint8_t> plaintext) = 0;
@@ -157,12 +174,13 @@ class MessageEncryptor {
 // (and, for signed suites, after the signature verifies unless
 // allow_unverified_streaming is set). A failure is sticky; an authentication
 // failure has one fixed message.
+// Not thread-safe.
 class MessageDecryptor {
  public:
   // New prepares a decryptor; the CMM is called once the header is parsed.
   // `cmm` and `sink` must outlive the decryptor.
   [[nodiscard]] static Result<std::unique_ptr<MessageDecryptor>> New(
-      const CryptoMaterialsManager& cmm, const DecryptOptions& options, ByteSink& sink);
+      const CryptoMaterialsManager& cmm, const DecryptOptions& options, Sink& sink);
   virtual ~MessageDecryptor() = default;
   // Update consumes ciphertext. Bytes after the end of the message fail.
   [[nodiscard]] virtual Result<void> Update(std::span<const uint8_t> ciphertext) = 0;
@@ -183,22 +201,24 @@ class MessageDecryptor {
   virtual const HeaderInfo* header() const = 0;
 };
 
-// EncryptingReader pulls plaintext from a ByteSource and yields the message.
-class EncryptingReader : public ByteSource {
+// EncryptingReader pulls plaintext from a Source and yields the message.
+// Not thread-safe.
+class EncryptingReader : public Source {
  public:
   // New keeps references to `cmm` and `plaintext`; both must outlive it.
   [[nodiscard]] static Result<std::unique_ptr<EncryptingReader>> New(
-      const CryptoMaterialsManager& cmm, const EncryptOptions& options, ByteSource& plaintext);
+      const CryptoMaterialsManager& cmm, const EncryptOptions& options, Source& plaintext);
 };
 
-// DecryptingReader pulls a message from a ByteSource and yields plaintext
+// DecryptingReader pulls a message from a Source and yields plaintext
 // under the same release rules as MessageDecryptor; the end (Read returns
 // 0) is only reported once the whole message verified.
-class DecryptingReader : public ByteSource {
+// Not thread-safe.
+class DecryptingReader : public Source {
  public:
   // New keeps references to `cmm` and `ciphertext`; both must outlive it.
   [[nodiscard]] static Result<std::unique_ptr<DecryptingReader>> New(
-      const CryptoMaterialsManager& cmm, const DecryptOptions& options, ByteSource& ciphertext);
+      const CryptoMaterialsManager& cmm, const DecryptOptions& options, Source& ciphertext);
   // header returns the authenticated header, or nullptr before it is.
   virtual const HeaderInfo* header() const = 0;
 };
@@ -207,6 +227,22 @@ class DecryptingReader : public ByteSource {
 [[nodiscard]] Result<std::vector<uint8_t>> Encrypt(std::span<const uint8_t> plaintext,
                                                    const CryptoMaterialsManager& cmm,
                                                    const EncryptOptions& options = {});
+
+// Encrypt encrypts the bytes of text `plaintext` into a new message.
+[[nodiscard]] inline Result<std::vector<uint8_t>> Encrypt(std::string_view plaintext,
+                                                          const CryptoMaterialsManager& cmm,
+                                                          const EncryptOptions& options = {}) {
+  return Encrypt(AsBytes(plaintext), cmm, options);
+}
+
+// EncryptStream encrypts everything `plaintext` yields into `ciphertext` as
+// one message and returns the number of plaintext bytes, the counterpart of
+// ChunkedEncryptStream. Fails like MessageEncryptor::New and Update, or with
+// the source's or the sink's error (the sink may then hold part of a
+// message, which will not decrypt).
+[[nodiscard]] Result<uint64_t> EncryptStream(Source& plaintext, Sink& ciphertext,
+                                             const CryptoMaterialsManager& cmm,
+                                             const EncryptOptions& options = {});
 
 // DecryptResult is the plaintext and the header it was authenticated with.
 struct DecryptResult {
@@ -221,24 +257,49 @@ struct DecryptResult {
                                             const CryptoMaterialsManager& cmm,
                                             const DecryptOptions& options = {});
 
+// DecryptStreamResult is what DecryptStream reports: the plaintext length and
+// the header it was authenticated with.
+struct DecryptStreamResult {
+  uint64_t plaintext_size = 0;
+  HeaderInfo header;
+};
+
+// DecryptStream decrypts the message `ciphertext` yields into `plaintext`,
+// the counterpart of ChunkedDecryptStream, under MessageDecryptor's release
+// rules: plaintext goes out frame by frame once authenticated (a signed
+// message's is held until its signature verifies, unless
+// allow_unverified_streaming). Fails like MessageDecryptor, `truncated` when
+// the source ends inside the message, or with the source's or the sink's
+// error; on failure the sink may hold an authenticated prefix.
+[[nodiscard]] Result<DecryptStreamResult> DecryptStream(Source& ciphertext, Sink& plaintext,
+                                                        const CryptoMaterialsManager& cmm,
+                                                        const DecryptOptions& options = {});
+
 // RandomAccessDecryptor reads plaintext ranges of an UNSIGNED v2 framed
 // message (0x0478) without reading the rest: frame offsets follow from the
 // header and the message size. New authenticates the header and the final
 // frame (so truncation and extension are detected up front); each ReadAt
 // authenticates the frames it touches. Signed messages are refused
 // (`unsupported`): a range cannot be checked against the signature.
-class RandomAccessDecryptor {
+// It is a PositionedSource of plaintext with the same short-read rule as
+// ChunkedRandomAccessReader (and every PositionedSource): ReadAt returns
+// fewer bytes than asked only at the end of the message, 0 at or past it, so
+// ReadExactAt reads an exact range from either. Not thread-safe.
+class RandomAccessDecryptor : public PositionedSource {
  public:
   // New keeps a reference to `source`, which must outlive it.
   [[nodiscard]] static Result<std::unique_ptr<RandomAccessDecryptor>> New(
-      PositionedByteSource& source, const CryptoMaterialsManager& cmm,
+      PositionedSource& source, const CryptoMaterialsManager& cmm,
       const DecryptOptions& options = {});
-  virtual ~RandomAccessDecryptor() = default;
-  // plaintext_size is the total plaintext length.
+  // plaintext_size is the total plaintext length (authenticated by New).
   virtual uint64_t plaintext_size() const = 0;
-  // ReadAt fills `out` with plaintext from `offset`; fails with
-  // `invalid_argument` past the end, `auth_failed` if a frame was altered.
-  [[nodiscard]] virtual Result<void> ReadAt(uint64_t offset, std::span<uint8_t> out) = 0;
+  // ReadAt decrypts plaintext bytes [offset, offset + out.size()) into `out`
+  // and returns how many there were: out.size(), fewer at the end of the
+  // message, 0 at or past it. Fails with `auth_failed` when a frame in the
+  // range was altered (`out` is then zeroed), or the source's error.
+  [[nodiscard]] Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) override = 0;
+  // Size returns plaintext_size().
+  [[nodiscard]] Result<uint64_t> Size() override { return plaintext_size(); }
   // header returns the authenticated header.
   virtual const HeaderInfo& header() const = 0;
 };

@@ -5,7 +5,8 @@
 // passphrase and a fresh random salt; the cost parameters and the salt
 // travel in the EDK, so a message stays readable when the defaults change.
 //
-//   auto keyring = envelope::NewPassphraseKeyring(passphrase_bytes);
+//   ENVELOPE_ASSIGN_OR_RETURN(auto passphrase, envelope::ReadSecret(source, 1024));  // io.hpp
+//   ENVELOPE_ASSIGN_OR_RETURN(auto keyring, envelope::NewPassphraseKeyring(passphrase.span()));
 //
 // EDK written for a data key:
 //
@@ -29,6 +30,7 @@
 
 #include "envelope/error.hpp"
 #include "envelope/export.h"
+#include "envelope/io.hpp"
 #include "envelope/keyring.hpp"
 
 ENVELOPE_EXPORT_BEGIN
@@ -79,6 +81,12 @@ inline constexpr uint64_t PassphraseCost(uint32_t passes, uint32_t memory_kib) {
 // tried cheapest first.
 [[nodiscard]] Result<std::shared_ptr<const Keyring>> NewPassphraseKeyring(
     std::span<const uint8_t> passphrase, const PassphraseOptions& options = {});
+
+// NewPassphraseKeyring takes the passphrase as text (its bytes, as above).
+[[nodiscard]] inline Result<std::shared_ptr<const Keyring>> NewPassphraseKeyring(
+    std::string_view passphrase, const PassphraseOptions& options = {}) {
+  return NewPassphraseKeyring(AsBytes(passphrase), options);
+}
 
 }  // namespace envelope
 ENVELOPE_EXPORT_END

@@ -6,11 +6,12 @@
 // reverse on decrypt. The token is reached through its vendor's module (a
 // shared library loaded with dlopen), after logging in with the user PIN.
 //
-//   auto pin = ReadPkcs11Pin("/run/secrets/hsm-pin");   // never a literal
+//   ENVELOPE_ASSIGN_OR_RETURN(auto pin, ReadPkcs11Pin("/run/secrets/hsm-pin"));  // no literal
 //   Pkcs11KeyringOptions options{.module_path = "/usr/lib/softhsm/libsofthsm2.so",
 //                                .token_label = "prod", .key_label = "wrap-2024"};
-//   auto keyring = NewPkcs11Keyring(options, *pin);
-//   auto message = Encrypt(plaintext, **keyring, {.context = {{"app", "billing"}}});
+//   ENVELOPE_ASSIGN_OR_RETURN(auto keyring, NewPkcs11Keyring(options, pin));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto message,
+//                             Encrypt(plaintext, *keyring, {.context = {{"app", "billing"}}}));
 //
 // Keys are also named by RFC 7512 URIs, e.g.
 //   pkcs11:token=prod;object=wrap-2024;id=%01%02?module-path=/usr/lib/x.so&pin-source=/run/pin

@@ -19,6 +19,7 @@ namespace envelope {
 // smaller ones (keys) share guarded slabs of locked memory, which keeps a
 // request's several small secrets from costing system calls each. It is move-only; copying is the
 // explicit `Clone()`. A moved-from or default-constructed SecretBytes is empty.
+// Const use (reading the key) may happen in several threads at once.
 //
 // In fuzzing builds (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) the buffer is
 // plain heap memory, still zeroed on free, so AddressSanitizer sees overflows.
@@ -69,6 +70,34 @@ class SecretBytes {
 
   uint8_t* data_ = nullptr;
   size_t size_ = 0;
+};
+
+// KeyView is a non-owning view of key bytes, the parameter type of every
+// public function that takes a raw key (chunked encryption, the raw AES and
+// customer key keyrings, hazmat). It exists so a key and a data span cannot
+// be swapped: a SecretBytes converts to it implicitly, plain bytes only
+// through the explicit constructor, and it converts back to nothing, so
+// `ChunkedEncrypt(plaintext, key)` does not compile. Like std::span it does
+// not own the bytes: they must outlive every use of the view (a temporary
+// SecretBytes argument lives to the end of the call). Trivially copyable;
+// safe to share between threads while the bytes do not change.
+class KeyView {
+ public:
+  // KeyView() views no bytes (an empty key, which every function rejects).
+  constexpr KeyView() noexcept = default;
+  // KeyView(const SecretBytes&) views the key a SecretBytes owns.
+  KeyView(const SecretBytes& key) noexcept : bytes_(key.span()) {}
+  // KeyView(std::span) views bytes the caller says are a key (test vectors,
+  // a key already in secret memory of its own).
+  constexpr explicit KeyView(std::span<const uint8_t> bytes) noexcept : bytes_(bytes) {}
+
+  // bytes returns the viewed key bytes.
+  constexpr std::span<const uint8_t> bytes() const noexcept { return bytes_; }
+  // size returns the key size in bytes.
+  constexpr size_t size() const noexcept { return bytes_.size(); }
+
+ private:
+  std::span<const uint8_t> bytes_;
 };
 
 // SecureZero overwrites `bytes` with zeros in a way the compiler may not

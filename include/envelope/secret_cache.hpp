@@ -8,8 +8,8 @@
 // describe: no decryption, no value moves) and fetches the value again only
 // when that changed, as the AWS caching client does.
 //
-//   auto cache = envelope::secrets::SecretCache::ForStore(*store, {.ttl = 5min});
-//   auto password = cache.GetSecretValue("app/db");   // SecretValue
+//   auto cache = envelope::secrets::SecretCache::ForStore(store, {.ttl = 5min});
+//   ENVELOPE_ASSIGN_OR_RETURN(auto password, cache.GetSecretValue("app/db"));  // SecretValue
 //
 // The fetch and describe functions make it usable against any source: the
 // local keystore (ForStore), the Secrets Manager API of `envelope kms

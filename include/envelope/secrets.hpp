@@ -12,11 +12,11 @@
 //
 // so a ciphertext copied to another name does not decrypt there.
 //
-//   auto kms = envelope::kms::Kms::Open({});
-//   auto store = envelope::secrets::ParameterStore::Open(*kms, {});
-//   store->Put({.name = "/app/db", .type = ParameterType::secure_string,
-//               .value = std::move(password)});
-//   auto p = store->Get("/app/db", /*with_decryption=*/true);
+//   ENVELOPE_ASSIGN_OR_RETURN(auto kms, envelope::kms::Kms::Open({}));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto store, envelope::secrets::ParameterStore::Open(kms, {}));
+//   ENVELOPE_RETURN_IF_ERROR(store.Put({.name = "/app/db", .type = ParameterType::secure_string,
+//                                       .value = std::move(password)}));
+//   ENVELOPE_ASSIGN_OR_RETURN(auto p, store.Get("/app/db", /*with_decryption=*/true));
 //
 // Storage: `parameters.json` in the keystore folder (names, types, versions,
 // labels, String values and SecureString ciphertexts), replaced atomically
@@ -283,7 +283,7 @@ class SecretStore {
   // stop the others.
   [[nodiscard]] Result<std::vector<std::string>> RotateDue(std::vector<Error>* failures = nullptr);
 
-  // Impl is the private implementation (lib/secrets).
+  // Impl is the private implementation (not part of the API).
   struct Impl;
 
  private:

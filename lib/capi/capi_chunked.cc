@@ -42,8 +42,8 @@ Result<void> OneShot(bool encrypt, const uint8_t* key, size_t key_len, const uin
   ENVELOPE_RETURN_IF_ERROR(data);
   auto options = Options(context, context_len);
   ENVELOPE_RETURN_IF_ERROR(options);
-  auto result = encrypt ? envelope::ChunkedEncrypt(*key_bytes, *data, *options)
-                        : envelope::ChunkedDecrypt(*key_bytes, *data, *options);
+  auto result = encrypt ? envelope::ChunkedEncrypt(envelope::KeyView(*key_bytes), *data, *options)
+                        : envelope::ChunkedDecrypt(envelope::KeyView(*key_bytes), *data, *options);
   ENVELOPE_RETURN_IF_ERROR(result);
   auto handed = envelope::capi::Hand(*result, out, out_len);
   envelope::SecureZero(*result);
@@ -88,11 +88,13 @@ envelope_status envelope_chunked_stream_new(int encrypt, const uint8_t* key, siz
     auto handle = std::make_unique<envelope_chunked_stream>();
     handle->sink = std::make_unique<envelope::capi::CallbackSink>(sink, user);
     if (encrypt != 0) {
-      auto encryptor = envelope::ChunkedEncryptor::New(*key_bytes, *handle->sink, *options);
+      auto encryptor =
+          envelope::ChunkedEncryptor::New(envelope::KeyView(*key_bytes), *handle->sink, *options);
       ENVELOPE_RETURN_IF_ERROR(encryptor);
       handle->encryptor = std::move(*encryptor);
     } else {
-      auto decryptor = envelope::ChunkedDecryptor::New(*key_bytes, *handle->sink, *options);
+      auto decryptor =
+          envelope::ChunkedDecryptor::New(envelope::KeyView(*key_bytes), *handle->sink, *options);
       ENVELOPE_RETURN_IF_ERROR(decryptor);
       handle->decryptor = std::move(*decryptor);
     }
@@ -132,7 +134,8 @@ envelope_status envelope_chunked_reader_open_fd(const uint8_t* key, size_t key_l
     ENVELOPE_RETURN_IF_ERROR(options);
     auto handle = std::make_unique<envelope_reader>();
     handle->file = std::make_unique<envelope::FdPositionedSource>(fd);
-    auto reader = envelope::ChunkedRandomAccessReader::New(*key_bytes, *handle->file, *options);
+    auto reader = envelope::ChunkedRandomAccessReader::New(envelope::KeyView(*key_bytes),
+                                                           *handle->file, *options);
     ENVELOPE_RETURN_IF_ERROR(reader);
     // Size() authenticates the final chunk, so a truncated file fails here.
     auto size = (*reader)->Size();

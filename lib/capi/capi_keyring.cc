@@ -6,8 +6,8 @@
 #include <string>
 
 #include "capi/capi_internal.h"
+#include "envelope/kms.hpp"
 #include "envelope/kms_keyring.hpp"
-#include "envelope/kms_keyring_local.hpp"
 
 using envelope::ErrorCode;
 using envelope::MakeError;
@@ -71,7 +71,7 @@ envelope_status envelope_keyring_new_raw_aes(const char* key_namespace, const ch
     ENVELOPE_RETURN_IF_ERROR(Require(out != nullptr, "out"));
     auto key = envelope::capi::Bytes(wrapping_key, wrapping_key_len, "wrapping_key");
     ENVELOPE_RETURN_IF_ERROR(key);
-    auto keyring = envelope::NewRawAesKeyring(key_namespace, key_name, *key);
+    auto keyring = envelope::NewRawAesKeyring(key_namespace, key_name, envelope::KeyView(*key));
     ENVELOPE_RETURN_IF_ERROR(keyring);
     return AdoptKeyring(std::move(*keyring), out);
   });

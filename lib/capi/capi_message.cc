@@ -187,7 +187,7 @@ envelope_status envelope_reader_read_at(envelope_reader* reader, uint64_t offset
     }
     if (len == 0) return {};
     std::span<uint8_t> range(out, len);
-    if (reader->message) return reader->message->ReadAt(offset, range);
+    if (reader->message) return envelope::ReadExactAt(*reader->message, offset, range);
     return envelope::ReadExactAt(*reader->chunked, offset, range);
   });
 }

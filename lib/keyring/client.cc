@@ -1,5 +1,6 @@
 // The public entry points of message.hpp and the keyring overloads of
-// keyring.hpp: materials from a CMM, then lib/message does the format.
+// keyring.hpp: materials from a CMM, then lib/message does the format
+// (EncryptStream and DecryptStream in client_stream.cc).
 #include <algorithm>
 #include <cstring>
 
@@ -17,7 +18,7 @@ namespace {
 constexpr size_t kPiece = 256 * 1024;
 
 // QueueSink keeps what a stream wrote until a reader takes it.
-class QueueSink final : public ByteSink {
+class QueueSink final : public Sink {
  public:
   Result<void> Write(std::span<const uint8_t> data) override {
     bytes_.insert(bytes_.end(), data.begin(), data.end());
@@ -45,7 +46,7 @@ class QueueSink final : public ByteSink {
 // NewEncryptor asks `cmm` for materials; `plaintext_size` is the exact
 // length when the caller has the whole plaintext (a caching CMM needs it).
 Result<std::unique_ptr<message::Encryptor>> NewEncryptor(
-    const CryptoMaterialsManager& cmm, const EncryptOptions& options, ByteSink& sink,
+    const CryptoMaterialsManager& cmm, const EncryptOptions& options, Sink& sink,
     std::optional<uint64_t> plaintext_size = std::nullopt) {
   EncryptionMaterialsRequest request;
   request.max_plaintext_length = plaintext_size;
@@ -66,9 +67,9 @@ Result<std::unique_ptr<message::Encryptor>> NewEncryptor(
   return message::Encryptor::New(std::move(*materials), config, sink);
 }
 
-// Pump drives a push stream from a ByteSource for the pull readers.
+// Pump drives a push stream from a Source for the pull readers.
 template <typename Stream>
-Result<size_t> Pump(Stream& stream, ByteSource& source, QueueSink& queue, bool& ended,
+Result<size_t> Pump(Stream& stream, Source& source, QueueSink& queue, bool& ended,
                     std::vector<uint8_t>& piece, std::span<uint8_t> out) {
   while (queue.empty() && !ended) {
     auto n = source.Read(piece);
@@ -85,7 +86,7 @@ Result<size_t> Pump(Stream& stream, ByteSource& source, QueueSink& queue, bool& 
 
 class EncryptingReaderImpl final : public EncryptingReader {
  public:
-  EncryptingReaderImpl(ByteSource& source) : source_(source), piece_(kPiece) {}
+  EncryptingReaderImpl(Source& source) : source_(source), piece_(kPiece) {}
   Result<void> Init(const CryptoMaterialsManager& cmm, const EncryptOptions& options) {
     auto e = NewEncryptor(cmm, options, queue_);
     ENVELOPE_RETURN_IF_ERROR(e);
@@ -100,7 +101,7 @@ class EncryptingReaderImpl final : public EncryptingReader {
   }
 
  private:
-  ByteSource& source_;
+  Source& source_;
   QueueSink queue_;
   std::unique_ptr<message::Encryptor> encryptor_;
   std::vector<uint8_t> piece_;
@@ -111,7 +112,7 @@ class EncryptingReaderImpl final : public EncryptingReader {
 class DecryptingReaderImpl final : public DecryptingReader {
  public:
   DecryptingReaderImpl(const CryptoMaterialsManager& cmm, const DecryptOptions& options,
-                       ByteSource& source)
+                       Source& source)
       : source_(source), decryptor_(cmm, options, queue_), piece_(kPiece) {}
   Result<size_t> Read(std::span<uint8_t> out) override {
     if (error_) return tl::unexpected(*error_);
@@ -122,7 +123,7 @@ class DecryptingReaderImpl final : public DecryptingReader {
   const HeaderInfo* header() const override { return decryptor_.header(); }
 
  private:
-  ByteSource& source_;
+  Source& source_;
   QueueSink queue_;  // declared before decryptor_, which writes into it
   message::Decryptor decryptor_;
   std::vector<uint8_t> piece_;
@@ -139,7 +140,7 @@ keyring::DefaultCmm BorrowedCmm(const Keyring& keyring) {
 
 Result<std::unique_ptr<MessageEncryptor>> MessageEncryptor::New(const CryptoMaterialsManager& cmm,
                                                                 const EncryptOptions& options,
-                                                                ByteSink& sink) {
+                                                                Sink& sink) {
   auto e = NewEncryptor(cmm, options, sink);
   ENVELOPE_RETURN_IF_ERROR(e);
   return std::unique_ptr<MessageEncryptor>(std::move(*e));
@@ -147,7 +148,7 @@ Result<std::unique_ptr<MessageEncryptor>> MessageEncryptor::New(const CryptoMate
 
 Result<std::unique_ptr<MessageDecryptor>> MessageDecryptor::New(const CryptoMaterialsManager& cmm,
                                                                 const DecryptOptions& options,
-                                                                ByteSink& sink) {
+                                                                Sink& sink) {
   if (options.threads > 256) {
     return MakeError(ErrorCode::invalid_argument, "decrypt: at most 256 threads");
   }
@@ -156,7 +157,7 @@ Result<std::unique_ptr<MessageDecryptor>> MessageDecryptor::New(const CryptoMate
 
 Result<std::unique_ptr<EncryptingReader>> EncryptingReader::New(const CryptoMaterialsManager& cmm,
                                                                 const EncryptOptions& options,
-                                                                ByteSource& plaintext) {
+                                                                Source& plaintext) {
   auto reader = std::make_unique<EncryptingReaderImpl>(plaintext);
   ENVELOPE_RETURN_IF_ERROR(reader->Init(cmm, options));
   return std::unique_ptr<EncryptingReader>(std::move(reader));
@@ -164,7 +165,7 @@ Result<std::unique_ptr<EncryptingReader>> EncryptingReader::New(const CryptoMate
 
 Result<std::unique_ptr<DecryptingReader>> DecryptingReader::New(const CryptoMaterialsManager& cmm,
                                                                 const DecryptOptions& options,
-                                                                ByteSource& ciphertext) {
+                                                                Source& ciphertext) {
   if (options.threads > 256) {
     return MakeError(ErrorCode::invalid_argument, "decrypt: at most 256 threads");
   }
@@ -176,7 +177,7 @@ Result<std::vector<uint8_t>> Encrypt(std::span<const uint8_t> plaintext,
                                      const CryptoMaterialsManager& cmm,
                                      const EncryptOptions& options) {
   std::vector<uint8_t> out;
-  VectorSink sink(out);
+  MemorySink sink(out);
   auto e = NewEncryptor(cmm, options, sink, plaintext.size());
   ENVELOPE_RETURN_IF_ERROR(e);
   out.reserve(plaintext.size() +
@@ -191,7 +192,7 @@ Result<std::vector<uint8_t>> Encrypt(std::span<const uint8_t> plaintext,
 Result<DecryptResult> Decrypt(std::span<const uint8_t> message, const CryptoMaterialsManager& cmm,
                               const DecryptOptions& options) {
   DecryptResult result;
-  VectorSink sink(result.plaintext);
+  MemorySink sink(result.plaintext);
   DecryptOptions opts = options;
   // The output stays in this function until everything verified, so a
   // signed message's plaintext need not be held twice.
@@ -209,8 +210,7 @@ Result<DecryptResult> Decrypt(std::span<const uint8_t> message, const CryptoMate
 }
 
 Result<std::unique_ptr<RandomAccessDecryptor>> RandomAccessDecryptor::New(
-    PositionedByteSource& source, const CryptoMaterialsManager& cmm,
-    const DecryptOptions& options) {
+    PositionedSource& source, const CryptoMaterialsManager& cmm, const DecryptOptions& options) {
   auto r = message::RandomAccessReader::New(source, cmm, options);
   ENVELOPE_RETURN_IF_ERROR(r);
   return std::unique_ptr<RandomAccessDecryptor>(std::move(*r));
@@ -226,6 +226,18 @@ Result<DecryptResult> Decrypt(std::span<const uint8_t> message, const Keyring& k
                               const DecryptOptions& options) {
   const auto cmm = BorrowedCmm(keyring);
   return Decrypt(message, cmm, options);
+}
+
+Result<uint64_t> EncryptStream(Source& plaintext, Sink& ciphertext, const Keyring& keyring,
+                               const EncryptOptions& options) {
+  const auto cmm = BorrowedCmm(keyring);
+  return EncryptStream(plaintext, ciphertext, cmm, options);
+}
+
+Result<DecryptStreamResult> DecryptStream(Source& ciphertext, Sink& plaintext,
+                                          const Keyring& keyring, const DecryptOptions& options) {
+  const auto cmm = BorrowedCmm(keyring);
+  return DecryptStream(ciphertext, plaintext, cmm, options);
 }
 
 }  // namespace envelope

@@ -111,7 +111,8 @@ Result<void> CustomerKeyKeyring::OnDecrypt(DecryptionMaterials& materials,
 
 namespace envelope {
 
-Result<std::string> CustomerKeyMd5(std::span<const uint8_t> customer_key) {
+Result<std::string> CustomerKeyMd5(KeyView customer_key_view) {
+  const std::span<const uint8_t> customer_key = customer_key_view.bytes();
   if (customer_key.size() != kCustomerKeySize) {
     return MakeError(ErrorCode::invalid_argument, "sse-c: a customer key is 32 bytes");
   }
@@ -120,15 +121,16 @@ Result<std::string> CustomerKeyMd5(std::span<const uint8_t> customer_key) {
   return message::Base64Encode(md5);
 }
 
-Result<std::shared_ptr<const Keyring>> NewCustomerKeyKeyring(std::span<const uint8_t> customer_key,
+Result<std::shared_ptr<const Keyring>> NewCustomerKeyKeyring(KeyView customer_key_view,
                                                              const CustomerKeyOptions& options) {
+  const std::span<const uint8_t> customer_key = customer_key_view.bytes();
   if (customer_key.size() != kCustomerKeySize) {
     return MakeError(ErrorCode::invalid_argument,
                      "sse-c: the customer key must be 32 bytes (256 bits), got " +
                          std::to_string(customer_key.size()));
   }
   if (!options.key_md5.empty()) {
-    auto md5 = CustomerKeyMd5(customer_key);
+    auto md5 = CustomerKeyMd5(customer_key_view);
     ENVELOPE_RETURN_IF_ERROR(md5);
     if (!ConstantTimeEqual(keyring::AsBytes(*md5), keyring::AsBytes(options.key_md5))) {
       return MakeError(ErrorCode::invalid_argument,

@@ -147,7 +147,11 @@ Result<DecryptionMaterials> RequiredContextCmm::DecryptMaterials(
     const DecryptionMaterialsRequest& request) const {
   for (const std::string& key : keys_) {
     if (request.reproduced_context == nullptr || !request.reproduced_context->contains(key)) {
-      return Bad("decrypt: the reproduced encryption context lacks required key '" + key + "'");
+      // A context that does not match the message is an authentication
+      // failure in every API (the chunked format, KMS, the tools' exit 3).
+      return MakeError(
+          ErrorCode::auth_failed,
+          "decrypt: the reproduced encryption context lacks required key '" + key + "'");
     }
   }
   auto materials = underlying_->DecryptMaterials(request);

@@ -53,8 +53,9 @@ crypto::RsaPadding ToCrypto(RsaPadding padding) {
 
 Result<std::shared_ptr<const Keyring>> NewRawAesKeyring(std::string_view key_namespace,
                                                         std::string_view key_name,
-                                                        std::span<const uint8_t> wrapping_key) {
+                                                        KeyView wrapping_key_view) {
   ENVELOPE_RETURN_IF_ERROR(CheckNames("raw aes keyring", key_namespace, key_name));
+  const std::span<const uint8_t> wrapping_key = wrapping_key_view.bytes();
   if (wrapping_key.size() != 16 && wrapping_key.size() != 24 && wrapping_key.size() != 32) {
     return Bad("raw aes keyring: the wrapping key must be 16, 24 or 32 bytes, got " +
                std::to_string(wrapping_key.size()));

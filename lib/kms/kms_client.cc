@@ -1,6 +1,6 @@
 // The local Kms behind the KmsClient interface of the keyring layer, and the
-// SSE-S3 keyring factory (include/envelope/kms_keyring_local.hpp).
-#include "envelope/kms_keyring_local.hpp"
+// SSE-S3 keyring factory (include/envelope/kms.hpp).
+#include "envelope/kms.hpp"
 
 namespace envelope::kms {
 namespace {

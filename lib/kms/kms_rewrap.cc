@@ -1,6 +1,5 @@
-// Rotation rewrap on the local KMS (include/envelope/rewrap_kms.hpp).
-#include "envelope/kms_keyring_local.hpp"
-#include "envelope/rewrap_kms.hpp"
+// Rotation rewrap on the local KMS (include/envelope/kms.hpp).
+#include "envelope/kms.hpp"
 
 namespace envelope::kms {
 

@@ -80,7 +80,7 @@ Result<HeaderKeys> AuthenticateHeader(ParsedHeader parsed, std::span<const uint8
                     std::move(materials->verification_key)};
 }
 
-Decryptor::Decryptor(const CryptoMaterialsManager& cmm, DecryptOptions options, ByteSink& sink)
+Decryptor::Decryptor(const CryptoMaterialsManager& cmm, DecryptOptions options, Sink& sink)
     : cmm_(cmm), options_(std::move(options)), sink_(sink) {}
 
 Decryptor::~Decryptor() {

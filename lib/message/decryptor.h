@@ -64,7 +64,7 @@ struct HeaderKeys {
 // Decryptor reads one message. `cmm` and `sink` must outlive it.
 class Decryptor final : public MessageDecryptor {
  public:
-  Decryptor(const CryptoMaterialsManager& cmm, DecryptOptions options, ByteSink& sink);
+  Decryptor(const CryptoMaterialsManager& cmm, DecryptOptions options, Sink& sink);
   ~Decryptor() override;
   Result<void> Update(std::span<const uint8_t> ciphertext) override;
   // UpdateFrom (decryptor_at.cc) has the engine's threads read the regular
@@ -90,7 +90,7 @@ class Decryptor final : public MessageDecryptor {
 
   const CryptoMaterialsManager& cmm_;
   DecryptOptions options_;
-  ByteSink& sink_;
+  Sink& sink_;
   State state_ = State::header;
   std::vector<uint8_t> pending_;  // input not yet consumed
   size_t header_retry_at_ = 0;

@@ -102,7 +102,7 @@ class FlushTask final : public stream::SideTask {
 }  // namespace
 
 Result<std::unique_ptr<Encryptor>> Encryptor::New(EncryptionMaterials materials,
-                                                  const EncryptorConfig& config, ByteSink& sink) {
+                                                  const EncryptorConfig& config, Sink& sink) {
   const SuiteInfo* suite = FindSuite(static_cast<uint16_t>(materials.suite));
   if (suite == nullptr) return Bad("unknown algorithm suite");
   ENVELOPE_RETURN_IF_ERROR(CheckEncryptPolicy(*suite, config.commitment_policy));

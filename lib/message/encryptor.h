@@ -63,14 +63,14 @@ class Encryptor final : public MessageEncryptor {
   // and builds the header. `sink` must outlive the encryptor.
   [[nodiscard]] static Result<std::unique_ptr<Encryptor>> New(EncryptionMaterials materials,
                                                               const EncryptorConfig& config,
-                                                              ByteSink& sink);
+                                                              Sink& sink);
   Result<void> Update(std::span<const uint8_t> plaintext) override;
   Result<void> UpdateFrom(PositionedSource& source, uint64_t offset, uint64_t length) override;
   Result<void> Finish() override;
   const HeaderInfo& header() const override { return info_; }
 
  private:
-  Encryptor(ByteSink& sink) : sink_(sink) {}
+  Encryptor(Sink& sink) : sink_(sink) {}
   Result<void> WriteHeaderOnce();
   // SealFrames seals `count` frames from the front of `source` (pending_
   // or the caller's input), the last one final if `final` (then its size
@@ -85,7 +85,7 @@ class Encryptor final : public MessageEncryptor {
   Result<void> FlushHashed();
   Result<void> Fail(Error error);
 
-  ByteSink& sink_;
+  Sink& sink_;
   uint32_t frame_length_ = 0;
   std::vector<uint8_t> header_bytes_;
   HeaderInfo info_;

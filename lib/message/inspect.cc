@@ -13,10 +13,10 @@ namespace {
 
 using message::ContentType;
 
-// Pull reads exactly what the walk asks for from a ByteSource.
+// Pull reads exactly what the walk asks for from a Source.
 class Pull {
  public:
-  explicit Pull(ByteSource& source) : source_(source) {}
+  explicit Pull(Source& source) : source_(source) {}
 
   // Fill makes at least `n` bytes available past the read position, or
   // fails with `truncated`.
@@ -68,14 +68,14 @@ class Pull {
   }
 
  private:
-  ByteSource& source_;
+  Source& source_;
   std::vector<uint8_t> buffer_;
   size_t pos_ = 0;
 };
 
 }  // namespace
 
-Result<MessageInfo> InspectMessage(ByteSource& source, const DecodeLimits& limits) {
+Result<MessageInfo> InspectMessage(Source& source, const DecodeLimits& limits) {
   Pull in(source);
   MessageInfo info;
   // The header: grow the window until it parses.

@@ -13,7 +13,7 @@ namespace {
 constexpr size_t kMaxBatchFrames = 4096;
 
 // ReadHeader reads a growing prefix of `source` until the header parses.
-Result<std::pair<ParsedHeader, std::vector<uint8_t>>> ReadHeader(PositionedByteSource& source,
+Result<std::pair<ParsedHeader, std::vector<uint8_t>>> ReadHeader(PositionedSource& source,
                                                                  uint64_t size,
                                                                  const DecodeLimits& limits) {
   size_t want = 4096;
@@ -33,8 +33,7 @@ Result<std::pair<ParsedHeader, std::vector<uint8_t>>> ReadHeader(PositionedByteS
 }  // namespace
 
 Result<std::unique_ptr<RandomAccessReader>> RandomAccessReader::New(
-    PositionedByteSource& source, const CryptoMaterialsManager& cmm,
-    const DecryptOptions& options) {
+    PositionedSource& source, const CryptoMaterialsManager& cmm, const DecryptOptions& options) {
   auto size = source.Size();
   ENVELOPE_RETURN_IF_ERROR(size);
   auto header = ReadHeader(source, *size, options.limits);
@@ -108,11 +107,11 @@ Result<void> RandomAccessReader::OpenFrames(uint64_t first, uint64_t count) {
   return {};
 }
 
-Result<void> RandomAccessReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
-  if (offset > layout_.plaintext_size || out.size() > layout_.plaintext_size - offset) {
-    return MakeError(ErrorCode::invalid_argument,
-                     "random access: range ends past the plaintext size of " +
-                         std::to_string(layout_.plaintext_size));
+Result<size_t> RandomAccessReader::ReadAt(uint64_t offset, std::span<uint8_t> out) {
+  // The PositionedSource rule: a range past the end is cut short, not refused.
+  if (offset >= layout_.plaintext_size) return size_t{0};
+  if (out.size() > layout_.plaintext_size - offset) {
+    out = out.first(static_cast<size_t>(layout_.plaintext_size - offset));
   }
   size_t done = 0;
   while (done < out.size()) {
@@ -124,7 +123,7 @@ Result<void> RandomAccessReader::ReadAt(uint64_t offset, std::span<uint8_t> out)
         {last_needed - first + 1, batch_frames_, layout_.regular_frames + 1 - first});
     if (auto r = OpenFrames(first, count); !r) {
       SecureZero(out);
-      return r;
+      return tl::unexpected(r.error());
     }
     const uint64_t skip = pos - first * frame_length_;
     const size_t take =
@@ -133,7 +132,7 @@ Result<void> RandomAccessReader::ReadAt(uint64_t offset, std::span<uint8_t> out)
     done += take;
     SecureZero(plain_);
   }
-  return {};
+  return done;
 }
 
 }  // namespace envelope::message

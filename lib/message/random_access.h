@@ -34,18 +34,17 @@ class RandomAccessReader final : public RandomAccessDecryptor {
   // Fails with `unsupported` for signed, v1 or non-framed messages,
   // `invalid_argument` when the size fits no frame layout.
   [[nodiscard]] static Result<std::unique_ptr<RandomAccessReader>> New(
-      PositionedByteSource& source, const CryptoMaterialsManager& cmm,
-      const DecryptOptions& options);
+      PositionedSource& source, const CryptoMaterialsManager& cmm, const DecryptOptions& options);
   uint64_t plaintext_size() const override { return layout_.plaintext_size; }
-  Result<void> ReadAt(uint64_t offset, std::span<uint8_t> out) override;
+  Result<size_t> ReadAt(uint64_t offset, std::span<uint8_t> out) override;
   const HeaderInfo& header() const override { return info_; }
 
  private:
-  explicit RandomAccessReader(PositionedByteSource& source) : source_(source) {}
+  explicit RandomAccessReader(PositionedSource& source) : source_(source) {}
   // OpenFrames authenticates frames [first, first + count) into plain_.
   Result<void> OpenFrames(uint64_t first, uint64_t count);
 
-  PositionedByteSource& source_;
+  PositionedSource& source_;
   HeaderInfo info_;
   uint64_t header_size_ = 0;
   uint32_t frame_length_ = 0;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "envelope/error.hpp"
+#include "envelope/io.hpp"
 
 namespace envelope::message {
 
@@ -64,12 +65,10 @@ inline void AppendUint(std::vector<uint8_t>& out, uint64_t v, size_t n) {
   for (size_t i = n; i-- > 0;) out.push_back(uint8_t(v >> (8 * i)));
 }
 
-// AsBytes views the bytes of `text` as unsigned bytes. Compare names held
-// in a std::string with wire bytes through it: comparing a (signed) char
-// with a uint8_t never matches a byte >= 0x80.
-inline std::span<const uint8_t> AsBytes(std::string_view text) {
-  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
-}
+// AsBytes (envelope/io.hpp) views text as unsigned bytes. Compare names
+// held in a std::string with wire bytes through it: comparing a (signed)
+// char with a uint8_t never matches a byte >= 0x80.
+using ::envelope::AsBytes;
 
 // AppendBytes appends `bytes`.
 inline void AppendBytes(std::vector<uint8_t>& out, std::span<const uint8_t> bytes) {

@@ -73,17 +73,16 @@ Result<uint64_t> ChunkedPlaintextSize(uint64_t ciphertext_size) {
   return stream::C2spOpenedSize(ciphertext_size, kChunkedHeaderSize);
 }
 
-Result<void> ChunkedEncrypt(std::span<const uint8_t> key, std::span<const uint8_t> plaintext,
+Result<void> ChunkedEncrypt(KeyView key, std::span<const uint8_t> plaintext,
                             std::span<uint8_t> ciphertext, const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);
+  auto keying = MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::SealChunkedMessage(*keying, plaintext, ciphertext);
 }
 
-Result<std::vector<uint8_t>> ChunkedEncrypt(std::span<const uint8_t> key,
-                                            std::span<const uint8_t> plaintext,
+Result<std::vector<uint8_t>> ChunkedEncrypt(KeyView key, std::span<const uint8_t> plaintext,
                                             const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);
+  auto keying = MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   auto size = ChunkedCiphertextSize(plaintext.size());
   ENVELOPE_RETURN_IF_ERROR(size);
@@ -92,17 +91,16 @@ Result<std::vector<uint8_t>> ChunkedEncrypt(std::span<const uint8_t> key,
   return out;
 }
 
-Result<void> ChunkedDecrypt(std::span<const uint8_t> key, std::span<const uint8_t> ciphertext,
+Result<void> ChunkedDecrypt(KeyView key, std::span<const uint8_t> ciphertext,
                             std::span<uint8_t> plaintext, const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);
+  auto keying = MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::OpenChunkedMessage(*keying, ciphertext, plaintext);
 }
 
-Result<std::vector<uint8_t>> ChunkedDecrypt(std::span<const uint8_t> key,
-                                            std::span<const uint8_t> ciphertext,
+Result<std::vector<uint8_t>> ChunkedDecrypt(KeyView key, std::span<const uint8_t> ciphertext,
                                             const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);  // a bad key fails before anything is read
+  auto keying = MakeC2spKeying(key.bytes(), options);  // a bad key fails before anything is read
   ENVELOPE_RETURN_IF_ERROR(keying);
   auto size = ChunkedPlaintextSize(ciphertext.size());
   ENVELOPE_RETURN_IF_ERROR(size);

@@ -183,8 +183,8 @@ Result<std::unique_ptr<ChunkedRandomAccessReader>> NewChunkedRandomAccessReader(
 namespace envelope {
 
 Result<std::unique_ptr<ChunkedRandomAccessReader>> ChunkedRandomAccessReader::New(
-    std::span<const uint8_t> key, PositionedSource& ciphertext, const ChunkedOptions& options) {
-  auto keying = stream::MakeC2spKeying(key, options);
+    KeyView key, PositionedSource& ciphertext, const ChunkedOptions& options) {
+  auto keying = stream::MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedRandomAccessReader(std::move(*keying), ciphertext);
 }

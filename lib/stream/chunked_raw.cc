@@ -17,57 +17,53 @@ Result<uint64_t> RawChunkedPlaintextSize(uint64_t ciphertext_size) {
 }
 
 Result<std::unique_ptr<ChunkedEncryptor>> NewRawChunkedEncryptor(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Sink& ciphertext,
-    unsigned threads) {
-  auto keying = MakeRawKeying(key, base_nonce, threads);
+    KeyView key, std::span<const uint8_t> base_nonce, Sink& ciphertext, unsigned threads) {
+  auto keying = MakeRawKeying(key.bytes(), base_nonce, threads);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedEncryptor(std::move(*keying), ciphertext);
 }
 
 Result<std::unique_ptr<ChunkedDecryptor>> NewRawChunkedDecryptor(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Sink& plaintext,
-    unsigned threads) {
-  auto keying = MakeRawKeying(key, base_nonce, threads);
+    KeyView key, std::span<const uint8_t> base_nonce, Sink& plaintext, unsigned threads) {
+  auto keying = MakeRawKeying(key.bytes(), base_nonce, threads);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedDecryptor(std::move(*keying), plaintext);
 }
 
 Result<std::unique_ptr<ChunkedEncryptingReader>> NewRawChunkedEncryptingReader(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Source& plaintext,
-    unsigned threads) {
-  auto keying = MakeRawKeying(key, base_nonce, threads);
+    KeyView key, std::span<const uint8_t> base_nonce, Source& plaintext, unsigned threads) {
+  auto keying = MakeRawKeying(key.bytes(), base_nonce, threads);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedEncryptingReader(std::move(*keying), plaintext);
 }
 
 Result<std::unique_ptr<ChunkedDecryptingReader>> NewRawChunkedDecryptingReader(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Source& ciphertext,
-    unsigned threads) {
-  auto keying = MakeRawKeying(key, base_nonce, threads);
+    KeyView key, std::span<const uint8_t> base_nonce, Source& ciphertext, unsigned threads) {
+  auto keying = MakeRawKeying(key.bytes(), base_nonce, threads);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedDecryptingReader(std::move(*keying), ciphertext);
 }
 
 Result<std::unique_ptr<ChunkedRandomAccessReader>> NewRawChunkedRandomAccessReader(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, PositionedSource& ciphertext,
+    KeyView key, std::span<const uint8_t> base_nonce, PositionedSource& ciphertext,
     unsigned threads) {
-  auto keying = MakeRawKeying(key, base_nonce, threads);
+  auto keying = MakeRawKeying(key.bytes(), base_nonce, threads);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedRandomAccessReader(std::move(*keying), ciphertext);
 }
 
-Result<void> RawChunkedEncrypt(std::span<const uint8_t> key, std::span<const uint8_t> base_nonce,
+Result<void> RawChunkedEncrypt(KeyView key, std::span<const uint8_t> base_nonce,
                                std::span<const uint8_t> plaintext, std::span<uint8_t> ciphertext,
                                unsigned threads) {
-  auto keying = MakeRawKeying(key, base_nonce, threads);
+  auto keying = MakeRawKeying(key.bytes(), base_nonce, threads);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::SealChunkedMessage(*keying, plaintext, ciphertext);
 }
 
-Result<void> RawChunkedDecrypt(std::span<const uint8_t> key, std::span<const uint8_t> base_nonce,
+Result<void> RawChunkedDecrypt(KeyView key, std::span<const uint8_t> base_nonce,
                                std::span<const uint8_t> ciphertext, std::span<uint8_t> plaintext,
                                unsigned threads) {
-  auto keying = MakeRawKeying(key, base_nonce, threads);
+  auto keying = MakeRawKeying(key.bytes(), base_nonce, threads);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::OpenChunkedMessage(*keying, ciphertext, plaintext);
 }

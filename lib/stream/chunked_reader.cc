@@ -303,24 +303,23 @@ namespace envelope {
 
 using stream::MakeC2spKeying;
 
-Result<std::unique_ptr<ChunkedDecryptor>> ChunkedDecryptor::New(std::span<const uint8_t> key,
-                                                                Sink& plaintext,
+Result<std::unique_ptr<ChunkedDecryptor>> ChunkedDecryptor::New(KeyView key, Sink& plaintext,
                                                                 const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);
+  auto keying = MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedDecryptor(std::move(*keying), plaintext);
 }
 
 Result<std::unique_ptr<ChunkedDecryptingReader>> ChunkedDecryptingReader::New(
-    std::span<const uint8_t> key, Source& ciphertext, const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);
+    KeyView key, Source& ciphertext, const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedDecryptingReader(std::move(*keying), ciphertext);
 }
 
-Result<uint64_t> ChunkedDecryptStream(std::span<const uint8_t> key, Source& ciphertext,
-                                      Sink& plaintext, const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);
+Result<uint64_t> ChunkedDecryptStream(KeyView key, Source& ciphertext, Sink& plaintext,
+                                      const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::PumpChunkedDecrypt(std::move(*keying), ciphertext, plaintext);
 }

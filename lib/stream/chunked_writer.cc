@@ -203,24 +203,23 @@ namespace envelope {
 
 using stream::MakeC2spKeying;
 
-Result<std::unique_ptr<ChunkedEncryptor>> ChunkedEncryptor::New(std::span<const uint8_t> key,
-                                                                Sink& ciphertext,
+Result<std::unique_ptr<ChunkedEncryptor>> ChunkedEncryptor::New(KeyView key, Sink& ciphertext,
                                                                 const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);
+  auto keying = MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedEncryptor(std::move(*keying), ciphertext);
 }
 
 Result<std::unique_ptr<ChunkedEncryptingReader>> ChunkedEncryptingReader::New(
-    std::span<const uint8_t> key, Source& plaintext, const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);
+    KeyView key, Source& plaintext, const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::NewChunkedEncryptingReader(std::move(*keying), plaintext);
 }
 
-Result<uint64_t> ChunkedEncryptStream(std::span<const uint8_t> key, Source& plaintext,
-                                      Sink& ciphertext, const ChunkedOptions& options) {
-  auto keying = MakeC2spKeying(key, options);
+Result<uint64_t> ChunkedEncryptStream(KeyView key, Source& plaintext, Sink& ciphertext,
+                                      const ChunkedOptions& options) {
+  auto keying = MakeC2spKeying(key.bytes(), options);
   ENVELOPE_RETURN_IF_ERROR(keying);
   return stream::PumpChunkedEncrypt(std::move(*keying), plaintext, ciphertext);
 }

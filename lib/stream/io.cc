@@ -185,22 +185,61 @@ Result<uint64_t> FdPositionedSource::Size() {
 }
 
 Result<size_t> MemorySource::Read(std::span<uint8_t> out) {
-  const size_t n = std::min(out.size(), data_.size());
-  if (n > 0) std::memcpy(out.data(), data_.data(), n);
-  data_ = data_.subspan(n);
+  const size_t n = std::min(out.size(), data_.size() - pos_);
+  if (n > 0) std::memcpy(out.data(), data_.data() + pos_, n);
+  pos_ += n;
   return n;
 }
 
-Result<void> MemorySink::Write(std::span<const uint8_t> data) {
-  data_.insert(data_.end(), data.begin(), data.end());
-  return {};
-}
-
-Result<size_t> MemoryPositionedSource::ReadAt(uint64_t offset, std::span<uint8_t> out) {
+Result<size_t> MemorySource::ReadAt(uint64_t offset, std::span<uint8_t> out) {
   if (offset >= data_.size()) return 0;
   const size_t n = std::min<uint64_t>(out.size(), data_.size() - offset);
   if (n > 0) std::memcpy(out.data(), data_.data() + offset, n);
   return n;
+}
+
+MemorySink::MemorySink(MemorySink&& other) noexcept
+    : own_(std::move(other.own_)),
+      out_(other.out_ == &other.own_ ? &own_ : other.out_),
+      reserved_(std::exchange(other.reserved_, 0)) {
+  other.own_.clear();
+  other.out_ = &other.own_;
+}
+
+Result<void> MemorySink::Write(std::span<const uint8_t> data) {
+  Drop(0);
+  out_->insert(out_->end(), data.begin(), data.end());
+  return {};
+}
+
+std::span<uint8_t> MemorySink::Reserve(size_t n) {
+  Drop(0);
+  const size_t base = out_->size();
+  out_->resize(base + n);
+  reserved_ = n;
+  return std::span(*out_).subspan(base, n);
+}
+
+Result<void> MemorySink::Commit(size_t n) {
+  if (n > reserved_) return MakeError(ErrorCode::internal, "sink: commit beyond the reservation");
+  Drop(n);
+  return {};
+}
+
+std::vector<uint8_t> MemorySink::Take() noexcept {
+  Drop(0);
+  std::vector<uint8_t> taken = std::move(*out_);
+  out_->clear();
+  return taken;
+}
+
+void MemorySink::Drop(size_t keep) noexcept {
+  const size_t extra = std::min(reserved_ - keep, out_->size());
+  if (extra > 0) {
+    SecureZero(std::span(*out_).last(extra));
+    out_->resize(out_->size() - extra);
+  }
+  reserved_ = 0;
 }
 
 }  // namespace envelope

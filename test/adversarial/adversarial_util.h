@@ -32,7 +32,7 @@ inline void Append(Bytes& out, const Bytes& more) {
 inline std::shared_ptr<const Keyring> TestKeyring() {
   static const auto keyring = [] {
     const Bytes key(32, 0x42);
-    auto k = NewRawAesKeyring("adversarial", "key", key);
+    auto k = NewRawAesKeyring("adversarial", "key", KeyView(key));
     REQUIRE(k.has_value());
     return *k;
   }();

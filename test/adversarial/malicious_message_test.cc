@@ -54,7 +54,7 @@ size_t FedUntilFailure(std::span<const uint8_t> in, const DecryptOptions& option
   auto cmm = NewDefaultCmm(TestKeyring());
   REQUIRE(cmm.has_value());
   Bytes out;
-  VectorSink sink(out);
+  MemorySink sink(out);
   auto dec = MessageDecryptor::New(**cmm, options, sink);
   REQUIRE(dec.has_value());
   size_t fed = 0;

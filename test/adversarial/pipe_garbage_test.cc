@@ -21,7 +21,7 @@ namespace {
 constexpr uint64_t kGarbageBytes = uint64_t{4} << 30;
 
 // PipeSource reads a pipe and counts what it read.
-class PipeSource final : public ByteSource {
+class PipeSource final : public Source {
  public:
   explicit PipeSource(int fd) : fd_(fd) {}
   Result<size_t> Read(std::span<uint8_t> out) override {

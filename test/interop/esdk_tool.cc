@@ -126,7 +126,7 @@ Result<std::shared_ptr<const envelope::Keyring>> MakeKeyring(const Options& o) {
     auto key = ReadWholeFile(o.get("key-file"));
     ENVELOPE_RETURN_IF_ERROR(key);
     std::vector<uint8_t> bytes(key->begin(), key->end());
-    auto keyring = envelope::NewRawAesKeyring(ns, name, bytes);
+    auto keyring = envelope::NewRawAesKeyring(ns, name, envelope::KeyView(bytes));
     envelope::SecureZero(bytes);
     envelope::SecureZero({reinterpret_cast<uint8_t*>(key->data()), key->size()});
     return keyring;
@@ -165,7 +165,7 @@ Result<std::shared_ptr<const envelope::Keyring>> MakeKeyring(const Options& o) {
 
 // TempFileSink writes to a temporary file beside the destination and moves
 // it into place only in Commit(); otherwise the destructor removes it.
-class TempFileSink final : public envelope::ByteSink {
+class TempFileSink final : public envelope::Sink {
  public:
   explicit TempFileSink(std::string destination)
       : destination_(std::move(destination)),

@@ -40,7 +40,7 @@ class CountingCmm final : public CryptoMaterialsManager {
 };
 
 std::shared_ptr<CountingCmm> Counting() {
-  auto keyring = NewRawAesKeyring("ns", "key", std::vector<uint8_t>(32, 7));
+  auto keyring = NewRawAesKeyring("ns", "key", KeyView(std::vector<uint8_t>(32, 7)));
   REQUIRE(keyring);
   auto cmm = NewDefaultCmm(*keyring);
   REQUIRE(cmm);
@@ -62,14 +62,14 @@ std::shared_ptr<const CryptoMaterialsManager> Caching(std::shared_ptr<CountingCm
 }
 
 std::vector<uint8_t> EdkOf(const std::vector<uint8_t>& message) {
-  SpanSource source(message);
+  MemorySource source(message);
   auto info = InspectMessage(source);
   REQUIRE(info);
   return info->header.encrypted_data_keys.at(0).ciphertext;
 }
 
 std::vector<uint8_t> MessageIdOf(const std::vector<uint8_t>& message) {
-  SpanSource source(message);
+  MemorySource source(message);
   auto info = InspectMessage(source);
   REQUIRE(info);
   return info->header.message_id;
@@ -155,7 +155,7 @@ TEST_CASE("CachingCmm: no caching when the length is unknown (streams) or the su
   auto cmm = Caching(inner);
   for (int i = 0; i < 3; ++i) {
     std::vector<uint8_t> out;
-    VectorSink sink(out);
+    MemorySink sink(out);
     auto e = MessageEncryptor::New(*cmm, {}, sink);
     REQUIRE(e);
     REQUIRE((*e)->Update(kPlain));
@@ -246,7 +246,7 @@ TEST_CASE("CachingCmm: 8 threads never use one data key beyond max_messages") {
           ++failures;
           continue;
         }
-        SpanSource source(*m);
+        MemorySource source(*m);
         auto info = InspectMessage(source);
         std::lock_guard lock(mu);
         ++uses[info->header.encrypted_data_keys.at(0).ciphertext];

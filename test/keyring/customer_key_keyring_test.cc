@@ -31,13 +31,13 @@ const std::vector<uint8_t> kPlain = Bytes("customer data, customer key");
 const EncryptionContext kContext = {{"bucket", "b"}, {"object", "o"}};
 
 TEST_CASE("CustomerKeyKeyring: round trip in both suites; the EDK has the documented layout") {
-  auto keyring = NewCustomerKeyKeyring(Key(1));
+  auto keyring = NewCustomerKeyKeyring(KeyView(Key(1)));
   REQUIRE(keyring);
   for (auto suite : {AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key,
                      AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key_ecdsa_p384}) {
     auto message = Encrypt(kPlain, **keyring, {.suite = suite, .context = kContext});
     REQUIRE(message);
-    auto out = Decrypt(*message, **NewCustomerKeyKeyring(Key(1)));
+    auto out = Decrypt(*message, **NewCustomerKeyKeyring(KeyView(Key(1))));
     REQUIRE(out);
     CHECK(out->plaintext == kPlain);
     REQUIRE(out->header.encrypted_data_keys.size() == 1);
@@ -50,9 +50,9 @@ TEST_CASE("CustomerKeyKeyring: round trip in both suites; the EDK has the docume
 }
 
 TEST_CASE("CustomerKeyKeyring: a wrong key says the customer key does not match") {
-  auto message = Encrypt(kPlain, **NewCustomerKeyKeyring(Key(1)), {.context = kContext});
+  auto message = Encrypt(kPlain, **NewCustomerKeyKeyring(KeyView(Key(1))), {.context = kContext});
   REQUIRE(message);
-  auto out = Decrypt(*message, **NewCustomerKeyKeyring(Key(2)));
+  auto out = Decrypt(*message, **NewCustomerKeyKeyring(KeyView(Key(2))));
   REQUIRE_FALSE(out);
   CHECK(out.error().code() == ErrorCode::auth_failed);
   CHECK(out.error().message() == kCustomerKeyMismatchMessage);
@@ -60,7 +60,7 @@ TEST_CASE("CustomerKeyKeyring: a wrong key says the customer key does not match"
 }
 
 TEST_CASE("CustomerKeyKeyring: an altered wrapped key is the generic failure, not a mismatch") {
-  auto keyring = *NewCustomerKeyKeyring(Key(1));
+  auto keyring = *NewCustomerKeyKeyring(KeyView(Key(1)));
   auto message = Encrypt(kPlain, *keyring, {.context = kContext});
   REQUIRE(message);
   auto header = Decrypt(*message, *keyring)->header;
@@ -96,7 +96,7 @@ TEST_CASE("CustomerKeyKeyring: an altered wrapped key is the generic failure, no
 }
 
 TEST_CASE("CustomerKeyKeyring: the wrap binds the encryption context") {
-  auto keyring = *NewCustomerKeyKeyring(Key(1));
+  auto keyring = *NewCustomerKeyKeyring(KeyView(Key(1)));
   EncryptionMaterials enc;
   enc.context = kContext;
   REQUIRE(keyring->OnEncrypt(enc));
@@ -113,39 +113,39 @@ TEST_CASE("CustomerKeyKeyring: the wrap binds the encryption context") {
 
 TEST_CASE("CustomerKeyKeyring: the customer key and its MD5 never appear in the message") {
   const auto key = Key(3);
-  auto message = Encrypt(kPlain, **NewCustomerKeyKeyring(key), {.context = kContext});
+  auto message = Encrypt(kPlain, **NewCustomerKeyKeyring(KeyView(key)), {.context = kContext});
   REQUIRE(message);
   CHECK_FALSE(Contains(*message, key));
   for (size_t i = 0; i + 8 <= key.size(); i += 4) {
     CHECK_FALSE(Contains(*message, std::span(key).subspan(i, 8)));
   }
-  const std::string md5 = *CustomerKeyMd5(key);
+  const std::string md5 = *CustomerKeyMd5(KeyView(key));
   CHECK_FALSE(Contains(*message, Bytes(md5)));
   // Two messages under the same key carry different fingerprints (salted).
-  auto second = Encrypt(kPlain, **NewCustomerKeyKeyring(key), {.context = kContext});
-  auto a = Decrypt(*message, **NewCustomerKeyKeyring(key))->header.encrypted_data_keys[0];
-  auto b = Decrypt(*second, **NewCustomerKeyKeyring(key))->header.encrypted_data_keys[0];
+  auto second = Encrypt(kPlain, **NewCustomerKeyKeyring(KeyView(key)), {.context = kContext});
+  auto a = Decrypt(*message, **NewCustomerKeyKeyring(KeyView(key)))->header.encrypted_data_keys[0];
+  auto b = Decrypt(*second, **NewCustomerKeyKeyring(KeyView(key)))->header.encrypted_data_keys[0];
   CHECK(a.provider_info != b.provider_info);
 }
 
 TEST_CASE("CustomerKeyKeyring: S3 key-MD5 check") {
   // base64(MD5(32 zero bytes)), computed independently with Python's hashlib.
   const std::vector<uint8_t> zero(32, 0);
-  CHECK(*CustomerKeyMd5(zero) == "cLyPS3KoaSFGi/joRB3OUQ==");
-  CHECK(NewCustomerKeyKeyring(zero, {.key_md5 = "cLyPS3KoaSFGi/joRB3OUQ=="}));
-  auto bad = NewCustomerKeyKeyring(Key(1), {.key_md5 = "cLyPS3KoaSFGi/joRB3OUQ=="});
+  CHECK(*CustomerKeyMd5(KeyView(zero)) == "cLyPS3KoaSFGi/joRB3OUQ==");
+  CHECK(NewCustomerKeyKeyring(KeyView(zero), {.key_md5 = "cLyPS3KoaSFGi/joRB3OUQ=="}));
+  auto bad = NewCustomerKeyKeyring(KeyView(Key(1)), {.key_md5 = "cLyPS3KoaSFGi/joRB3OUQ=="});
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code() == ErrorCode::invalid_argument);
   CHECK(bad.error().message().find("md5 does not match") != std::string::npos);
-  CHECK_FALSE(NewCustomerKeyKeyring(zero, {.key_md5 = "garbage"}));
-  CHECK_FALSE(CustomerKeyMd5(std::vector<uint8_t>(31)));
+  CHECK_FALSE(NewCustomerKeyKeyring(KeyView(zero), {.key_md5 = "garbage"}));
+  CHECK_FALSE(CustomerKeyMd5(KeyView(std::vector<uint8_t>(31))));
 }
 
 TEST_CASE("CustomerKeyKeyring: key sizes and ParseCustomerKey") {
-  CHECK(NewCustomerKeyKeyring(std::vector<uint8_t>(31)).error().code() ==
+  CHECK(NewCustomerKeyKeyring(KeyView(std::vector<uint8_t>(31))).error().code() ==
         ErrorCode::invalid_argument);
-  CHECK_FALSE(NewCustomerKeyKeyring(std::vector<uint8_t>(33)));
-  CHECK_FALSE(NewCustomerKeyKeyring({}));
+  CHECK_FALSE(NewCustomerKeyKeyring(KeyView(std::vector<uint8_t>(33))));
+  CHECK_FALSE(NewCustomerKeyKeyring(KeyView()));
 
   const auto key = Key(4);
   auto raw = ParseCustomerKey(key);
@@ -180,17 +180,18 @@ TEST_CASE("CustomerKeyKeyring: key sizes and ParseCustomerKey") {
 }
 
 TEST_CASE("CustomerKeyKeyring: no SSE-C EDK is not_found; a multi-keyring keeps the mismatch") {
-  auto aes = *NewRawAesKeyring("ns", "k", std::vector<uint8_t>(32, 9));
+  auto aes = *NewRawAesKeyring("ns", "k", KeyView(std::vector<uint8_t>(32, 9)));
   auto message = Encrypt(kPlain, *aes);
   REQUIRE(message);
-  CHECK(Decrypt(*message, **NewCustomerKeyKeyring(Key(1))).error().code() == ErrorCode::not_found);
+  CHECK(Decrypt(*message, **NewCustomerKeyKeyring(KeyView(Key(1)))).error().code() ==
+        ErrorCode::not_found);
 
-  auto multi = *NewMultiKeyring(*NewCustomerKeyKeyring(Key(1)), {aes});
+  auto multi = *NewMultiKeyring(*NewCustomerKeyKeyring(KeyView(Key(1))), {aes});
   auto both = Encrypt(kPlain, *multi, {.context = kContext});
   REQUIRE(both);
   CHECK(Decrypt(*both, *aes));
-  CHECK(Decrypt(*both, **NewCustomerKeyKeyring(Key(1))));
-  auto wrong = *NewMultiKeyring(nullptr, {*NewCustomerKeyKeyring(Key(2))});
+  CHECK(Decrypt(*both, **NewCustomerKeyKeyring(KeyView(Key(1)))));
+  auto wrong = *NewMultiKeyring(nullptr, {*NewCustomerKeyKeyring(KeyView(Key(2)))});
   auto out = Decrypt(*both, *wrong);
   REQUIRE_FALSE(out);
   CHECK(out.error().message() == kCustomerKeyMismatchMessage);

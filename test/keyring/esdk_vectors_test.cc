@@ -38,7 +38,7 @@ Result<std::shared_ptr<const Keyring>> KeyringFor(const nlohmann::json& master_k
   if (algorithm == "aes") {
     auto material = message::Base64Decode(key["material"].get<std::string>());
     REQUIRE(material);
-    return NewRawAesKeyring(ns, name, *material);
+    return NewRawAesKeyring(ns, name, KeyView(*material));
   }
   REQUIRE(algorithm == "rsa");
   const std::string padding_name = master_key["padding-algorithm"];

@@ -166,11 +166,13 @@ TEST_CASE("PassphraseKeyring: the per-message budget counts every EDK, memory x 
 }
 
 TEST_CASE("PassphraseKeyring: bad options and no passphrase EDK") {
-  CHECK(NewPassphraseKeyring({}).error().code() == ErrorCode::invalid_argument);
+  CHECK(NewPassphraseKeyring(std::span<const uint8_t>()).error().code() ==
+        ErrorCode::invalid_argument);
+  CHECK(NewPassphraseKeyring(std::string_view()).error().code() == ErrorCode::invalid_argument);
   CHECK_FALSE(NewPassphraseKeyring(Bytes("pw"), {.passes = 0, .memory_kib = 64}));
   CHECK_FALSE(NewPassphraseKeyring(Bytes("pw"), {.passes = 1, .memory_kib = 4}));
   CHECK_FALSE(NewPassphraseKeyring(Bytes("pw"), {.passes = 20, .memory_kib = 64}));
-  auto aes = *NewRawAesKeyring("ns", "k", std::vector<uint8_t>(32, 1));
+  auto aes = *NewRawAesKeyring("ns", "k", KeyView(std::vector<uint8_t>(32, 1)));
   auto message = Encrypt(kPlain, *aes);
   CHECK(Decrypt(*message, **NewPassphraseKeyring(Bytes("pw"), kCheap)).error().code() ==
         ErrorCode::not_found);

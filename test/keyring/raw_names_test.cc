@@ -23,7 +23,7 @@ std::string Pem(const char* name) {
 }
 
 std::shared_ptr<const Keyring> Aes(std::string_view ns, std::string_view name) {
-  auto k = NewRawAesKeyring(ns, name, std::vector<uint8_t>(32, 7));
+  auto k = NewRawAesKeyring(ns, name, KeyView(std::vector<uint8_t>(32, 7)));
   REQUIRE(k);
   return *k;
 }
@@ -62,11 +62,11 @@ TEST_CASE("Raw keyrings: non-ASCII namespaces and names round trip and compare a
 
 TEST_CASE("Raw keyrings: a namespace or name that is not UTF-8 is refused, not echoed") {
   const std::vector<uint8_t> key(32, 7);
-  auto bad_name = NewRawAesKeyring("ns", "k\xff", key);
+  auto bad_name = NewRawAesKeyring("ns", "k\xff", KeyView(key));
   REQUIRE_FALSE(bad_name);
   CHECK(bad_name.error().code() == ErrorCode::invalid_argument);
   CHECK(bad_name.error().message() == "raw aes keyring: key name is not valid UTF-8");
-  auto bad_ns = NewRawAesKeyring("\xc0\xaf", "k", key);  // overlong '/'
+  auto bad_ns = NewRawAesKeyring("\xc0\xaf", "k", KeyView(key));  // overlong '/'
   REQUIRE_FALSE(bad_ns);
   CHECK(bad_ns.error().message() == "raw aes keyring: key namespace is not valid UTF-8");
   auto rsa = NewRawRsaKeyring("ns", "\xed\xa0\x80", RsaPadding::oaep_sha256, "",

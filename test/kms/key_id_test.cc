@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 
 #include "envelope/kms.hpp"
-#include "envelope/kms_keyring_local.hpp"
 #include "envelope/message.hpp"
 #include "kms_test_util.h"
 

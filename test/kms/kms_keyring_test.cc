@@ -8,7 +8,6 @@
 
 #include "envelope/keyring.hpp"
 #include "envelope/kms.hpp"
-#include "envelope/kms_keyring_local.hpp"
 #include "kms_test_util.h"
 
 namespace envelope::kms {

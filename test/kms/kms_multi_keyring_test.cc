@@ -9,7 +9,6 @@
 #include "envelope/keyring.hpp"
 #include "envelope/kms.hpp"
 #include "envelope/kms_keyring.hpp"
-#include "envelope/kms_keyring_local.hpp"
 #include "kms_test_util.h"
 
 namespace envelope::kms {
@@ -28,7 +27,7 @@ TEST_CASE("KMS + SSE-C multi-keyring: either recipient decrypts; errors keep the
   REQUIRE(key);
   const std::vector<uint8_t> customer_key(32, 0x5a);
   auto kms_keyring = *NewKmsKeyring(client, key->key_id);
-  auto ssec = *NewCustomerKeyKeyring(customer_key);
+  auto ssec = *NewCustomerKeyKeyring(KeyView(customer_key));
   auto multi = *NewMultiKeyring(kms_keyring, {ssec});
   const std::vector<uint8_t> plain = {'m', 'u', 'l', 't', 'i'};
   const EncryptionContext context = {{"bucket", "b"}};
@@ -47,7 +46,8 @@ TEST_CASE("KMS + SSE-C multi-keyring: either recipient decrypts; errors keep the
     REQUIRE(kms->DisableKey(key->key_id));
     CHECK(Decrypt(*message, *kms_keyring).error().code() == ErrorCode::key_state);
     CHECK(Decrypt(*message, *multi)->plaintext == plain);  // through SSE-C
-    auto wrong = *NewMultiKeyring(kms_keyring, {*NewCustomerKeyKeyring(std::vector<uint8_t>(32))});
+    auto wrong =
+        *NewMultiKeyring(kms_keyring, {*NewCustomerKeyKeyring(KeyView(std::vector<uint8_t>(32)))});
     auto r = Decrypt(*message, *wrong);
     REQUIRE_FALSE(r);
     CHECK(r.error().message() == kCustomerKeyMismatchMessage);

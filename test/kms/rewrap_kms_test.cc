@@ -1,7 +1,5 @@
 // Rewrap with KMS keys: moving a message from one KMS key to another, and
 // to the newest version of its key after rotations with ReEncrypt.
-#include "envelope/rewrap_kms.hpp"
-
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -11,7 +9,6 @@
 #include "envelope/keyring.hpp"
 #include "envelope/kms.hpp"
 #include "envelope/kms_keyring.hpp"
-#include "envelope/kms_keyring_local.hpp"
 #include "envelope/rewrap.hpp"
 #include "kms_test_util.h"
 
@@ -80,7 +77,7 @@ TEST_CASE("Rewrap: to the newest key version after rotations, with ReEncrypt") {
   Fixture f;
   auto key = f.kms->CreateKey();
   auto keyring = *NewKmsKeyring(f.client, key->key_id);
-  auto ssec = *NewCustomerKeyKeyring(std::vector<uint8_t>(32, 1));
+  auto ssec = *NewCustomerKeyKeyring(KeyView(std::vector<uint8_t>(32, 1)));
   auto multi = *NewMultiKeyring(keyring, {ssec});
   const auto plain = Pattern(30000);
   auto message = Encrypt(plain, *multi, {.context = kContext, .frame_length = 4096});
@@ -120,7 +117,8 @@ TEST_CASE("Rewrap: newest version of a signed message; refusals") {
   CHECK(Decrypt(out, *keyring)->plaintext == plain);
 
   // A signed message with an SSE-C recipient cannot keep that EDK.
-  auto multi = *NewMultiKeyring(keyring, {*NewCustomerKeyKeyring(std::vector<uint8_t>(32, 2))});
+  auto multi =
+      *NewMultiKeyring(keyring, {*NewCustomerKeyKeyring(KeyView(std::vector<uint8_t>(32, 2)))});
   auto both = Encrypt(plain, *multi, {.suite = suite, .context = kContext});
   WriteBytes(f.file, *both);
   auto refused = RewrapToNewestVersion(f.kms, f.file, f.file);
@@ -128,7 +126,7 @@ TEST_CASE("Rewrap: newest version of a signed message; refusals") {
   CHECK(refused.error().code() == ErrorCode::unsupported);
   CHECK(ReadBytes(f.file) == *both);
   // No KMS EDK at all.
-  auto only_ssec = Encrypt(plain, **NewCustomerKeyKeyring(std::vector<uint8_t>(32, 2)));
+  auto only_ssec = Encrypt(plain, **NewCustomerKeyKeyring(KeyView(std::vector<uint8_t>(32, 2))));
   WriteBytes(f.file, *only_ssec);
   CHECK(RewrapToNewestVersion(f.kms, f.file, f.file).error().code() == ErrorCode::not_found);
   CHECK_FALSE(RewrapToNewestVersion(nullptr, f.file, f.file));

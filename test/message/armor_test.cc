@@ -11,22 +11,9 @@ namespace {
 
 std::vector<uint8_t> Bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
-// Collect appends what is written to a vector.
-class Collect final : public Sink {
- public:
-  explicit Collect(std::vector<uint8_t>& out) : out_(out) {}
-  Result<void> Write(std::span<const uint8_t> data) override {
-    out_.insert(out_.end(), data.begin(), data.end());
-    return {};
-  }
-
- private:
-  std::vector<uint8_t>& out_;
-};
-
 std::string Armor(const std::vector<uint8_t>& data, size_t piece) {
   std::vector<uint8_t> out;
-  Collect sink(out);
+  MemorySink sink(out);
   ArmorSink armor(sink);
   for (size_t i = 0; i < data.size(); i += piece) {
     const size_t n = std::min(piece, data.size() - i);

@@ -20,7 +20,7 @@ Result<void> DecryptFrom(const FixedCmm& cmm, PositionedSource& source, size_t e
                          const std::vector<size_t>& cuts, std::vector<uint8_t>& released,
                          unsigned threads, bool reserve) {
   released.clear();
-  VectorSink vector_sink(released);
+  MemorySink vector_sink(released);
   WriteOnlySink write_sink(released);
   DecryptOptions options;
   options.threads = threads;
@@ -46,7 +46,7 @@ TEST_CASE("Message: decrypting with UpdateFrom releases what Update releases, ho
         const auto message = EncryptWith(cmm, plaintext, {.suite = suite, .frame_length = frame});
         TempFile file(message);
         FdPositionedSource fd_source(file.fd());
-        MemoryPositionedSource memory_source(message);
+        MemorySource memory_source(message);
         const size_t m = message.size();
         const std::vector<std::vector<size_t>> recipes = {
             {},                                    // one call
@@ -90,7 +90,7 @@ TEST_CASE("Message: UpdateFrom rejects a damaged frame, releasing nothing of its
                         size_t{frame + 16}, size_t{frame + 31}}) {
     auto bad = message;
     bad[at + offset] ^= 0x01;
-    MemoryPositionedSource source(bad);
+    MemorySource source(bad);
     for (unsigned threads : {1u, 2u}) {
       CAPTURE(offset);
       CAPTURE(threads);
@@ -108,7 +108,7 @@ TEST_CASE("Message: UpdateFrom rejects a damaged frame, releasing nothing of its
   auto swapped = message;
   std::swap_ranges(swapped.begin() + at, swapped.begin() + at + frame + 32,
                    swapped.begin() + at + frame + 32);
-  MemoryPositionedSource source(swapped);
+  MemorySource source(swapped);
   std::vector<uint8_t> released;
   auto r = DecryptFrom(cmm, source, swapped.size(), {}, released, 2, false);
   REQUIRE_FALSE(r);
@@ -121,7 +121,7 @@ TEST_CASE("Message: UpdateFrom rejects truncated and extended messages and short
   const uint32_t frame = 4096;
   const auto plaintext = Pattern(200 * frame + 7);
   const auto message = EncryptWith(cmm, plaintext, {.frame_length = frame});
-  MemoryPositionedSource source(message);
+  MemorySource source(message);
   std::vector<uint8_t> released;
   // Cut before the final frame, or inside it.
   for (size_t cut : {message.size() - 50, message.size() - 1, message.size() / 2}) {
@@ -136,7 +136,7 @@ TEST_CASE("Message: UpdateFrom rejects truncated and extended messages and short
     CAPTURE(extra);
     auto longer = message;
     longer.resize(message.size() + extra, 0);
-    MemoryPositionedSource longer_source(longer);
+    MemorySource longer_source(longer);
     auto r = DecryptFrom(cmm, longer_source, longer.size(), {}, released, 2, true);
     REQUIRE_FALSE(r);
     CHECK(r.error().code() == ErrorCode::malformed);
@@ -145,7 +145,7 @@ TEST_CASE("Message: UpdateFrom rejects truncated and extended messages and short
   // A range past the end of the source: io, sticky.
   DecryptOptions options;
   options.threads = 2;
-  VectorSink sink(released);
+  MemorySink sink(released);
   message::Decryptor d(cmm, options, sink);
   auto r = d.UpdateFrom(source, 0, message.size() + 10);
   REQUIRE_FALSE(r);

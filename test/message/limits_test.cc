@@ -16,7 +16,7 @@ namespace {
 Result<std::unique_ptr<message::Encryptor>> New(const FixedCmm& cmm,
                                                 const EncryptionContext& context,
                                                 const message::EncryptorConfig& config,
-                                                VectorSink& sink, size_t extra_edks = 0) {
+                                                MemorySink& sink, size_t extra_edks = 0) {
   EncryptionMaterialsRequest request;
   request.context = context;
   auto materials = cmm.GetEncryptionMaterials(request);
@@ -53,7 +53,7 @@ TEST_CASE("Limits: the encryptor refuses what the decryptor would, writing nothi
     message::EncryptorConfig config;
     config.frame_length = c.frame_length;
     std::vector<uint8_t> out;
-    VectorSink sink(out);
+    MemorySink sink(out);
     auto e = New(cmm, c.context, config, sink, c.extra_edks);
     REQUIRE_FALSE(e);
     CHECK(e.error().code() == ErrorCode::invalid_argument);
@@ -66,7 +66,7 @@ TEST_CASE("Limits: the encryptor refuses what the decryptor would, writing nothi
   message::EncryptorConfig config;
   config.limits = raised;
   std::vector<uint8_t> out;
-  VectorSink sink(out);
+  MemorySink sink(out);
   auto e = New(cmm, ContextOfSize(raised.max_context_bytes), config, sink);
   REQUIRE(e);
   REQUIRE((*e)->Update(Pattern(100)));
@@ -85,7 +85,7 @@ TEST_CASE("Limits: at every limit exactly, the message is written and decrypts")
   message::EncryptorConfig config;
   config.frame_length = defaults.max_frame_length;
   std::vector<uint8_t> out;
-  VectorSink sink(out);
+  MemorySink sink(out);
   auto e = New(cmm, ContextOfSize(defaults.max_context_bytes), config, sink,
                defaults.max_encrypted_data_keys - 1);
   REQUIRE(e);

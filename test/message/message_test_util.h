@@ -47,7 +47,7 @@ inline std::vector<uint8_t> EncryptWith(const FixedCmm& cmm, std::span<const uin
   config.threads = p.threads;
   config.fixed_message_id = p.message_id;
   std::vector<uint8_t> out;
-  VectorSink sink(out);
+  MemorySink sink(out);
   auto e = message::Encryptor::New(std::move(*materials), config, sink);
   REQUIRE(e);
   if (p.piece == 0) {
@@ -67,7 +67,7 @@ inline Result<void> DecryptWith(const FixedCmm& cmm, std::span<const uint8_t> me
                                 std::vector<uint8_t>& released, DecryptOptions options = {},
                                 size_t piece = 0) {
   released.clear();
-  VectorSink sink(released);
+  MemorySink sink(released);
   message::Decryptor d(cmm, options, sink);
   const size_t step = piece == 0 ? std::max<size_t>(message.size(), 1) : piece;
   for (size_t i = 0; i < message.size(); i += step) {

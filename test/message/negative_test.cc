@@ -187,12 +187,12 @@ TEST_CASE("Decrypt: an unsigned message with aws-crypto-public-key in its contex
 
 TEST_CASE("Decrypt: a signed message releases nothing before its signature verifies") {
   Small s(kSigned);
-  SpanSource source(s.message);
+  MemorySource source(s.message);
   auto info = InspectMessage(source);
   REQUIRE(info);
   const size_t body_end = s.message.size() - info->footer_size;
   std::vector<uint8_t> out;
-  VectorSink sink(out);
+  MemorySink sink(out);
   {
     message::Decryptor d(s.cmm, {}, sink);
     REQUIRE(d.Update(std::span(s.message).first(body_end)));
@@ -252,7 +252,7 @@ TEST_CASE("Decrypt: legacy suites need a commitment policy that allows them") {
 TEST_CASE("Decrypt: errors are sticky") {
   Small s;
   std::vector<uint8_t> out;
-  VectorSink sink(out);
+  MemorySink sink(out);
   message::Decryptor d(s.cmm, {}, sink);
   auto m = s.message;
   m[s.header_size + 20] ^= 1;

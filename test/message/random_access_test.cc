@@ -10,8 +10,7 @@
 namespace envelope::testing {
 namespace {
 
-std::unique_ptr<message::RandomAccessReader> Open(PositionedByteSource& source,
-                                                  const FixedCmm& cmm) {
+std::unique_ptr<message::RandomAccessReader> Open(PositionedSource& source, const FixedCmm& cmm) {
   auto r = message::RandomAccessReader::New(source, cmm, {});
   REQUIRE(r);
   return std::move(*r);
@@ -25,7 +24,7 @@ TEST_CASE("RandomAccess: every range matches the plaintext") {
     EncryptParams p;
     p.frame_length = 4096;
     const auto message = EncryptWith(cmm, plaintext, p);
-    SpanSource source(message);
+    MemorySource source(message);
     auto reader = Open(source, cmm);
     REQUIRE(reader->plaintext_size() == size);
     const size_t points[] = {0, 1, 4095, 4096, 4097, 8191, 8192, 50000, 99999};
@@ -35,15 +34,32 @@ TEST_CASE("RandomAccess: every range matches the plaintext") {
         CAPTURE(a);
         CAPTURE(len);
         std::vector<uint8_t> out(len);
-        REQUIRE(reader->ReadAt(a, out));
+        auto got = reader->ReadAt(a, out);
+        REQUIRE(got);
+        CHECK(*got == len);
         CHECK(std::equal(out.begin(), out.end(), plaintext.begin() + a));
       }
     }
     std::vector<uint8_t> all(size);
-    REQUIRE(reader->ReadAt(0, all));
+    auto got_all = reader->ReadAt(0, all);
+    REQUIRE(got_all);
+    CHECK(*got_all == size);
     CHECK(all == plaintext);
+    // The PositionedSource rule, as for ChunkedRandomAccessReader: a range
+    // that runs past the end is cut short, and past the end reads 0 bytes.
     std::vector<uint8_t> past(1);
-    CHECK(reader->ReadAt(size, past).error().code() == ErrorCode::invalid_argument);
+    CHECK(*reader->ReadAt(size, past) == 0);
+    CHECK(*reader->ReadAt(size + 100, past) == 0);
+    const size_t cut = std::min<size_t>(size, 10);
+    std::vector<uint8_t> tail(5000, 0xee);
+    auto n = reader->ReadAt(size - cut, tail);
+    REQUIRE(n);
+    CHECK(*n == cut);
+    CHECK(std::equal(tail.begin(), tail.begin() + cut, plaintext.end() - cut));
+    CHECK(tail[cut] == 0xee);  // nothing written past what was returned
+    CHECK(*reader->Size() == size);
+    std::vector<uint8_t> exact(cut + 1);
+    CHECK(ReadExactAt(*reader, size - cut, exact).error().code() == ErrorCode::truncated);
   }
 }
 
@@ -53,10 +69,10 @@ TEST_CASE("RandomAccess: a tampered frame fails the ranges that touch it, zeroin
   EncryptParams p;
   p.frame_length = 4096;
   auto message = EncryptWith(cmm, plaintext, p);
-  SpanSource clean(message);
+  MemorySource clean(message);
   const uint64_t header_size = Open(clean, cmm)->header().header_size;
   message[header_size + 2 * (4096 + 32) + 100] ^= 0x80;  // inside frame 3 (index 2)
-  SpanSource source(message);
+  MemorySource source(message);
   auto reader = Open(source, cmm);
   std::vector<uint8_t> out(100, 0xee);
   auto r = reader->ReadAt(2 * 4096 + 5, out);
@@ -77,7 +93,7 @@ TEST_CASE("RandomAccess: truncated, extended and signed messages fail up front")
   for (size_t cut : {1u, 7u, 4096u + 32u, 3u * 4096u + 7u + 40u}) {
     CAPTURE(cut);
     const auto shorter = std::span(message).first(message.size() - cut);
-    SpanSource source(shorter);
+    MemorySource source(shorter);
     CHECK_FALSE(message::RandomAccessReader::New(source, cmm, {}));
   }
   // Dropping the final frame leaves a body that is a whole number of
@@ -85,15 +101,15 @@ TEST_CASE("RandomAccess: truncated, extended and signed messages fail up front")
   // and its tag disagrees.
   const size_t final_size = 40 + 7;
   const auto without_final = std::span(message).first(message.size() - final_size);
-  SpanSource a(without_final);
+  MemorySource a(without_final);
   CHECK_FALSE(message::RandomAccessReader::New(a, cmm, {}));
   auto longer = message;
   longer.push_back(0);
-  SpanSource b(longer);
+  MemorySource b(longer);
   CHECK_FALSE(message::RandomAccessReader::New(b, cmm, {}));
   p.suite = kSigned;
   const auto signed_message = EncryptWith(cmm, Pattern(10), p);
-  SpanSource c(signed_message);
+  MemorySource c(signed_message);
   auto r = message::RandomAccessReader::New(c, cmm, {});
   REQUIRE_FALSE(r);
   CHECK(r.error().code() == ErrorCode::unsupported);
@@ -105,7 +121,7 @@ TEST_CASE("InspectMessage: reports the layout and rejects trailing bytes") {
   p.frame_length = 1000;
   p.context = {{"team", "storage"}};
   auto message = EncryptWith(cmm, Pattern(2500), p);
-  SpanSource source(message);
+  MemorySource source(message);
   auto info = InspectMessage(source);
   REQUIRE(info);
   CHECK(info->header.version == 2);
@@ -119,10 +135,10 @@ TEST_CASE("InspectMessage: reports the layout and rejects trailing bytes") {
   CHECK(info->footer_size == 0);
   CHECK(info->plaintext_size == 2500);
   message.push_back(1);
-  SpanSource longer(message);
+  MemorySource longer(message);
   CHECK_FALSE(InspectMessage(longer));
   message.resize(message.size() - 2);
-  SpanSource shorter(message);
+  MemorySource shorter(message);
   CHECK(InspectMessage(shorter).error().code() == ErrorCode::truncated);
 }
 

@@ -35,7 +35,7 @@ TEST_CASE("Message: round trip of both suites over frame lengths and plaintext s
         REQUIRE(DecryptWith(cmm, message, out));
         CHECK(out == plaintext);
         // Every frame but the last is full, and the last holds 1..frame bytes.
-        SpanSource source(message);
+        MemorySource source(message);
         auto info = InspectMessage(source);
         REQUIRE(info);
         CHECK(info->frame_count == ExpectedFrames(size, frame));
@@ -107,7 +107,7 @@ TEST_CASE("Message: pushing in pieces of any size gives the same message and pla
 TEST_CASE("Message: encrypt refuses what it must not write") {
   FixedCmm cmm;
   std::vector<uint8_t> out;
-  VectorSink sink(out);
+  MemorySink sink(out);
   auto materials = [&](AlgorithmSuiteId suite, EncryptionContext ctx = {}) {
     EncryptionMaterialsRequest request;
     request.suite = suite;
@@ -159,7 +159,7 @@ TEST_CASE(
         p.message_id = id;
         p.piece = piece;
         const auto message = EncryptWith(cmm, plaintext, p);
-        SpanSource source(message);
+        MemorySource source(message);
         auto info = InspectMessage(source);
         REQUIRE(info);
         REQUIRE(info->footer_size > 0);

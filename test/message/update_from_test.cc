@@ -44,7 +44,7 @@ std::vector<uint8_t> EncryptSteps(const FixedCmm& cmm, std::span<const uint8_t> 
   config.threads = threads;
   config.fixed_message_id = std::vector<uint8_t>(32, 0x42);
   std::vector<uint8_t> out;
-  VectorSink vector_sink(out);
+  MemorySink vector_sink(out);
   WriteOnlySink write_sink(out);
   auto e = NewEncryptor(cmm, config, reserve ? static_cast<Sink&>(vector_sink) : write_sink);
   for (const Step& s : steps) {
@@ -69,7 +69,7 @@ TEST_CASE("Message: UpdateFrom writes the message Update writes, however calls a
       const auto plaintext = Pattern(size);
       TempFile file(plaintext);
       FdPositionedSource fd_source(file.fd());
-      MemoryPositionedSource memory_source(plaintext);
+      MemorySource memory_source(plaintext);
       const size_t third = size / 3;
       const std::vector<std::vector<Step>> recipes = {
           {{false, 0, size}},                        // the reference
@@ -112,7 +112,7 @@ class FailingSource final : public PositionedSource {
     if (offset + out.size() > fail_at_) {
       return MakeError(ErrorCode::io, "read failed: Input/output error");
     }
-    return MemoryPositionedSource(data_).ReadAt(offset, out);
+    return MemorySource(data_).ReadAt(offset, out);
   }
   Result<uint64_t> Size() override { return data_.size(); }
 
@@ -179,7 +179,7 @@ TEST_CASE(
     }
   }
   // A source shorter than the range asked for: io, "ended early".
-  MemoryPositionedSource short_source(std::span<const uint8_t>(plaintext).first(1000000));
+  MemorySource short_source(std::span<const uint8_t>(plaintext).first(1000000));
   for (unsigned threads : {1u, 2u}) {
     message::EncryptorConfig config;
     config.threads = threads;
@@ -197,11 +197,11 @@ TEST_CASE(
 TEST_CASE("Message: UpdateFrom of nothing, and after Finish") {
   FixedCmm cmm;
   const auto plaintext = Pattern(5000);
-  MemoryPositionedSource source(plaintext);
+  MemorySource source(plaintext);
   // Zero bytes change nothing (and write nothing yet).
   {
     std::vector<uint8_t> out;
-    VectorSink sink(out);
+    MemorySink sink(out);
     auto e = NewEncryptor(cmm, {}, sink);
     CHECK(e->UpdateFrom(source, 123, 0));
     CHECK(out.empty());
@@ -211,7 +211,7 @@ TEST_CASE("Message: UpdateFrom of nothing, and after Finish") {
   // A range that wraps around 2^64 is refused.
   {
     std::vector<uint8_t> out;
-    VectorSink sink(out);
+    MemorySink sink(out);
     auto e = NewEncryptor(cmm, {}, sink);
     CHECK(e->UpdateFrom(source, ~uint64_t{0} - 5, 10).error().code() ==
           ErrorCode::invalid_argument);

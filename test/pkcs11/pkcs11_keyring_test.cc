@@ -62,7 +62,7 @@ TEST_CASE("Pkcs11Keyring: aes-kwp round trip; a keyring of the same key reads bo
   auto gcm = hsm.NewKeyring(testing::kKeyFull, Pkcs11Mechanism::aes_gcm);
   auto message = Encrypt(kPlain, *kwp, WithContext());
   REQUIRE(message);
-  auto info = InspectMessage(*std::make_unique<SpanSource>(*message));
+  auto info = InspectMessage(*std::make_unique<MemorySource>(*message));
   REQUIRE(info);
   const auto& edk = info->header.encrypted_data_keys.at(0);
   CHECK(Text(edk.provider_info).ends_with("?x-mechanism=aes-kwp"));
@@ -93,7 +93,7 @@ TEST_CASE("Pkcs11Keyring: another key, a tampered EDK or a changed context fail 
     auto kwp = hsm.NewKeyring(testing::kKeyFull, Pkcs11Mechanism::aes_key_wrap_pad);
     auto kwp_message = Encrypt(kPlain, *kwp);
     REQUIRE(kwp_message);
-    auto info = InspectMessage(*std::make_unique<SpanSource>(*kwp_message));
+    auto info = InspectMessage(*std::make_unique<MemorySource>(*kwp_message));
     REQUIRE(info);
     const auto& wrapped = info->header.encrypted_data_keys.at(0).ciphertext;
     auto pos =
@@ -106,7 +106,7 @@ TEST_CASE("Pkcs11Keyring: another key, a tampered EDK or a changed context fail 
     CHECK(r.error().code() == ErrorCode::auth_failed);
   }
   SUBCASE("a flipped bit in the wrapped key") {
-    auto info = InspectMessage(*std::make_unique<SpanSource>(*message));
+    auto info = InspectMessage(*std::make_unique<MemorySource>(*message));
     REQUIRE(info);
     const auto& wrapped = info->header.encrypted_data_keys.at(0).ciphertext;
     auto pos = std::search(message->begin(), message->end(), wrapped.begin(), wrapped.end());
@@ -233,7 +233,7 @@ TEST_CASE("Pkcs11Keyring: a key without CKA_ENCRYPT/CKA_WRAP cannot encrypt; not
 TEST_CASE("Pkcs11Keyring: a multi-keyring message (raw AES + PKCS#11) decrypts with either") {
   auto& hsm = SoftHsm::Get();
   auto hsm_keyring = hsm.NewKeyring(testing::kKeyFull);
-  auto raw = NewRawAesKeyring("local", "backup", std::vector<uint8_t>(32, 0x5a));
+  auto raw = NewRawAesKeyring("local", "backup", KeyView(std::vector<uint8_t>(32, 0x5a)));
   REQUIRE(raw);
   for (bool hsm_generates : {false, true}) {
     CAPTURE(hsm_generates);

@@ -161,7 +161,7 @@ Outcome RandomAccess(const Vector& v, bool raw, Result<uint64_t>* length,
     *length = tl::unexpected(keying.error());
     return {tl::unexpected(keying.error()), {}};
   }
-  MemoryPositionedSource source(Body(v, raw));
+  MemorySource source(Body(v, raw));
   auto reader = NewChunkedRandomAccessReader(*keying, source);
   if (!reader) {
     *length = tl::unexpected(reader.error());

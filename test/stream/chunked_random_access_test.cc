@@ -66,7 +66,7 @@ TEST_CASE("RandomAccess: every range between interesting offsets equals the plai
     for (size_t batch : {size_t{0}, size_t{1}}) {
       CAPTURE(threads);
       CAPTURE(batch);
-      MemoryPositionedSource source(ct);
+      MemorySource source(ct);
       auto reader = NewChunkedRandomAccessReader(Keying(threads, batch), source);
       REQUIRE(reader);
       for (uint64_t a : offsets) {
@@ -99,7 +99,7 @@ TEST_CASE("RandomAccess: a tampered chunk fails exactly the ranges that touch it
     CAPTURE(bad_chunk);
     Bytes ct = good;
     ct[kHeader + bad_chunk * kSlot + 7] ^= 0x20;
-    MemoryPositionedSource source(ct);
+    MemorySource source(ct);
     auto reader = NewChunkedRandomAccessReader(Keying(1), source);
     REQUIRE(reader);
     for (uint64_t a : offsets) {
@@ -131,7 +131,7 @@ TEST_CASE("RandomAccess: seeking from the end authenticates the length") {
   const Bytes& plain = Plain();
   const Bytes ct = Seal(plain);
   {
-    MemoryPositionedSource source(ct);
+    MemorySource source(ct);
     auto reader = NewChunkedRandomAccessReader(Keying(1), source);
     REQUIRE(reader);
     auto pos = (*reader)->Seek(-10, ChunkedRandomAccessReader::Whence::kEnd);
@@ -153,7 +153,7 @@ TEST_CASE("RandomAccess: seeking from the end authenticates the length") {
   // Cut at a chunk boundary (the final chunk and the last full one gone):
   // the front still reads, anything about the end is refused.
   const Bytes cut(ct.begin(), ct.begin() + kHeader + 2 * kSlot);
-  MemoryPositionedSource cut_source(cut);
+  MemorySource cut_source(cut);
   auto reader = NewChunkedRandomAccessReader(Keying(1), cut_source);
   REQUIRE(reader);
   Bytes front(100);
@@ -171,7 +171,7 @@ TEST_CASE("RandomAccess: seeking from the end authenticates the length") {
   // Cut inside a chunk: the length looks valid, the final chunk does not
   // verify.
   const Bytes mid(ct.begin(), ct.begin() + kHeader + 2 * kSlot + 9000);
-  MemoryPositionedSource mid_source(mid);
+  MemorySource mid_source(mid);
   auto mid_reader = NewChunkedRandomAccessReader(Keying(1), mid_source);
   REQUIRE(mid_reader);
   auto size = (*mid_reader)->Size();
@@ -185,7 +185,7 @@ TEST_CASE("RandomAccess: seeking from the end authenticates the length") {
 TEST_CASE("RandomAccess: the cursor keeps failing after an error") {
   Bytes ct = Seal(Plain());
   ct[kHeader + kSlot + 1] ^= 1;  // chunk 1
-  MemoryPositionedSource source(ct);
+  MemorySource source(ct);
   auto reader = NewChunkedRandomAccessReader(Keying(1), source);
   REQUIRE(reader);
   Bytes out(kChunk);

@@ -86,7 +86,7 @@ TEST_CASE("Chunked: every API and 1, 2, 8 threads give the same ciphertext, whic
       MemorySink sink;
       auto total = PumpChunkedDecrypt(Keying(threads), source, sink);
       CHECK((total && *total == size && sink.data() == plain));
-      MemoryPositionedSource positioned(reference);
+      MemorySource positioned(reference);
       auto ra = NewChunkedRandomAccessReader(Keying(threads), positioned);
       REQUIRE(ra);
       Bytes all(size + 1);
@@ -101,26 +101,26 @@ TEST_CASE("Chunked: every API and 1, 2, 8 threads give the same ciphertext, whic
 TEST_CASE("Chunked: the public API uses a fresh salt per message and round-trips") {
   const Bytes plain = Pattern(40000, 7);
   const ChunkedOptions options{2, {'a', 'p', 'p'}};
-  auto a = ChunkedEncrypt(kKey, plain, options);
-  auto b = ChunkedEncrypt(kKey, plain, options);
+  auto a = ChunkedEncrypt(KeyView(kKey), plain, options);
+  auto b = ChunkedEncrypt(KeyView(kKey), plain, options);
   REQUIRE(a);
   REQUIRE(b);
   CHECK_FALSE(std::equal(a->begin(), a->begin() + 24, b->begin()));  // salts differ
   CHECK(*a != *b);
-  auto back = ChunkedDecrypt(kKey, *a, options);
+  auto back = ChunkedDecrypt(KeyView(kKey), *a, options);
   REQUIRE(back);
   CHECK(*back == plain);
 
   MemorySource source(*b);
   MemorySink sink;
-  REQUIRE(ChunkedDecryptStream(kKey, source, sink, options));
+  REQUIRE(ChunkedDecryptStream(KeyView(kKey), source, sink, options));
   CHECK(sink.data() == plain);
 
   MemorySource plain_source(plain);
   MemorySink ct_sink;
-  REQUIRE(ChunkedEncryptStream(kKey, plain_source, ct_sink, options));
+  REQUIRE(ChunkedEncryptStream(KeyView(kKey), plain_source, ct_sink, options));
   MemorySource ct_source(ct_sink.data());
-  auto reader = ChunkedDecryptingReader::New(kKey, ct_source, options);
+  auto reader = ChunkedDecryptingReader::New(KeyView(kKey), ct_source, options);
   REQUIRE(reader);
   Bytes out(plain.size() + 1);
   auto n = ReadFull(**reader, out);
@@ -136,27 +136,27 @@ TEST_CASE("Chunked: bad arguments get a clear error and change nothing") {
   const Bytes untouched = out;
   for (size_t key_size : {0, 16, 31, 33, 64}) {
     CAPTURE(key_size);
-    auto r = ChunkedEncrypt(Bytes(key_size, 1), plain, out);
+    auto r = ChunkedEncrypt(KeyView(Bytes(key_size, 1)), plain, out);
     REQUIRE_FALSE(r);
     CHECK(r.error().code() == ErrorCode::invalid_argument);
     CHECK(r.error().message().find("32 bytes") != std::string::npos);
     MemorySink sink;
-    CHECK_FALSE(ChunkedEncryptor::New(Bytes(key_size, 1), sink));
-    CHECK_FALSE(ChunkedDecryptor::New(Bytes(key_size, 1), sink));
+    CHECK_FALSE(ChunkedEncryptor::New(KeyView(Bytes(key_size, 1)), sink));
+    CHECK_FALSE(ChunkedDecryptor::New(KeyView(Bytes(key_size, 1)), sink));
   }
   ChunkedOptions big_context{1, Bytes(kChunkedMaxContextSize + 1)};
-  CHECK(ChunkedEncrypt(kKey, plain, out, big_context).error().code() ==
+  CHECK(ChunkedEncrypt(KeyView(kKey), plain, out, big_context).error().code() ==
         ErrorCode::invalid_argument);
   ChunkedOptions max_context{1, Bytes(kChunkedMaxContextSize, 9)};
-  auto ct = ChunkedEncrypt(kKey, plain, max_context);
+  auto ct = ChunkedEncrypt(KeyView(kKey), plain, max_context);
   REQUIRE(ct);
-  CHECK(*ChunkedDecrypt(kKey, *ct, max_context) == plain);
+  CHECK(*ChunkedDecrypt(KeyView(kKey), *ct, max_context) == plain);
 
   Bytes small(out.size() - 1);
-  CHECK(ChunkedEncrypt(kKey, plain, small).error().code() == ErrorCode::invalid_argument);
+  CHECK(ChunkedEncrypt(KeyView(kKey), plain, small).error().code() == ErrorCode::invalid_argument);
   // Overlapping buffers.
   Bytes buf(plain.size() + out.size());
-  auto overlap = ChunkedEncrypt(kKey, std::span(buf).first(plain.size()),
+  auto overlap = ChunkedEncrypt(KeyView(kKey), std::span(buf).first(plain.size()),
                                 std::span(buf).subspan(plain.size() - 1, out.size()));
   CHECK(overlap.error().code() == ErrorCode::invalid_argument);
   CHECK(out == untouched);
@@ -179,7 +179,7 @@ TEST_CASE("Chunked: bad arguments get a clear error and change nothing") {
 
   // Finish twice, Write after Finish.
   MemorySink sink;
-  auto enc = ChunkedEncryptor::New(kKey, sink);
+  auto enc = ChunkedEncryptor::New(KeyView(kKey), sink);
   REQUIRE(enc);
   REQUIRE((*enc)->Finish());
   CHECK((*enc)->Finish().error().code() == ErrorCode::invalid_argument);
@@ -191,19 +191,19 @@ TEST_CASE("Chunked raw mode: round trip, and the C2SP body is the raw ciphertext
   const Bytes plain = Pattern(50000, 3);
   const Bytes nonce(12, 0x77);
   Bytes raw(*hazmat::RawChunkedCiphertextSize(plain.size()));
-  REQUIRE(hazmat::RawChunkedEncrypt(kKey, nonce, plain, raw, 2));
+  REQUIRE(hazmat::RawChunkedEncrypt(KeyView(kKey), nonce, plain, raw, 2));
   Bytes back(plain.size());
-  REQUIRE(hazmat::RawChunkedDecrypt(kKey, nonce, raw, back, 1));
+  REQUIRE(hazmat::RawChunkedDecrypt(KeyView(kKey), nonce, raw, back, 1));
   CHECK(back == plain);
   Bytes other_nonce = nonce;
   other_nonce[0] ^= 1;
-  auto wrong = hazmat::RawChunkedDecrypt(kKey, other_nonce, raw, back);
+  auto wrong = hazmat::RawChunkedDecrypt(KeyView(kKey), other_nonce, raw, back);
   REQUIRE_FALSE(wrong);
   CHECK(wrong.error().code() == ErrorCode::auth_failed);
   CHECK(std::all_of(back.begin(), back.end(), [](uint8_t b) { return b == 0; }));
-  CHECK(hazmat::RawChunkedEncrypt(kKey, Bytes(11), plain, raw).error().code() ==
+  CHECK(hazmat::RawChunkedEncrypt(KeyView(kKey), Bytes(11), plain, raw).error().code() ==
         ErrorCode::invalid_argument);
-  CHECK(hazmat::RawChunkedEncrypt(Bytes(16), nonce, plain, raw).error().code() ==
+  CHECK(hazmat::RawChunkedEncrypt(KeyView(Bytes(16)), nonce, plain, raw).error().code() ==
         ErrorCode::invalid_argument);
 
   // C2SP = header || raw(derived key, derived base nonce).
@@ -211,7 +211,7 @@ TEST_CASE("Chunked raw mode: round trip, and the C2SP body is the raw ciphertext
   auto keys = DeriveC2sp(kKey, kSalt, {});
   REQUIRE(keys);
   Bytes body(raw.size());
-  REQUIRE(hazmat::RawChunkedEncrypt(keys->aead_key.span(), keys->base_nonce, plain, body));
+  REQUIRE(hazmat::RawChunkedEncrypt(keys->aead_key, keys->base_nonce, plain, body));
   CHECK(std::equal(body.begin(), body.end(), c2sp.begin() + kC2spHeaderSize));
 }
 

@@ -147,7 +147,7 @@ TEST_CASE("Chunked: reordered, duplicated, dropped and appended chunks are rejec
     RejectedEverywhere(trailing, plain);
   }
   // Chunk from another message under the same key (another salt).
-  auto other = ChunkedEncrypt(kKey, plain);
+  auto other = ChunkedEncrypt(KeyView(kKey), plain);
   REQUIRE(other);
   auto spliced = chunks;
   spliced[1] = Chunk(*other, 1);
@@ -156,7 +156,7 @@ TEST_CASE("Chunked: reordered, duplicated, dropped and appended chunks are rejec
 
 TEST_CASE("Chunked: wrong key or context fails on the commitment, before any chunk") {
   const Bytes plain = Pattern(50000);
-  auto ct = ChunkedEncrypt(kKey, plain, ChunkedOptions{1, {'c', 't', 'x'}});
+  auto ct = ChunkedEncrypt(KeyView(kKey), plain, ChunkedOptions{1, {'c', 't', 'x'}});
   REQUIRE(ct);
   Bytes other_key = kKey;
   other_key[31] ^= 1;
@@ -164,7 +164,7 @@ TEST_CASE("Chunked: wrong key or context fails on the commitment, before any chu
        {std::pair{other_key, Bytes{'c', 't', 'x'}}, std::pair{kKey, Bytes{}},
         std::pair{kKey, Bytes{'c', 't'}}, std::pair{kKey, Bytes{'c', 't', 'x', 0}}}) {
     MemorySink sink;
-    auto dec = ChunkedDecryptor::New(key, sink, ChunkedOptions{1, context});
+    auto dec = ChunkedDecryptor::New(KeyView(key), sink, ChunkedOptions{1, context});
     REQUIRE(dec);
     // Only the header: the failure comes before any chunk arrives.
     auto r = (*dec)->Write(std::span(*ct).first(kHeader));
@@ -173,7 +173,7 @@ TEST_CASE("Chunked: wrong key or context fails on the commitment, before any chu
     CHECK(r.error().message() == kChunkedAuthFailed);
     CHECK(sink.data().empty());
     MemorySource source(*ct);
-    auto reader = ChunkedDecryptingReader::New(key, source, ChunkedOptions{1, context});
+    auto reader = ChunkedDecryptingReader::New(KeyView(key), source, ChunkedOptions{1, context});
     REQUIRE_FALSE(reader);
     CHECK(reader.error().message() == kChunkedAuthFailed);
   }

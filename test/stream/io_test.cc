@@ -230,7 +230,7 @@ TEST_CASE("ReadAtV: spans filled in turn, empty spans skipped, short at the end"
   for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 13 + (i >> 8));
   const int fd = UnlinkedFileWith(data);
   FdPositionedSource file(fd);
-  MemoryPositionedSource memory(data);
+  MemorySource memory(data);
   // 100 spans (more than one preadv takes), some empty.
   for (PositionedSource* source :
        {static_cast<PositionedSource*>(&file), static_cast<PositionedSource*>(&memory)}) {
@@ -269,7 +269,7 @@ TEST_CASE("Memory sources and sinks") {
   CHECK(*source.Read(out) == 3);
   CHECK(*source.Read(out) == 2);
   CHECK(*source.Read(out) == 0);
-  MemoryPositionedSource positioned(data);
+  MemorySource positioned(data);
   CHECK(*positioned.Size() == 5);
   CHECK(*positioned.ReadAt(4, out) == 1);
   CHECK(out[0] == 5);
@@ -305,14 +305,14 @@ TEST_CASE("Chunked streams through pipes, with a writer thread on the other end"
   });
   FdSource plain_source(in.fds[0]);
   FdSink ct_sink(out.fds[1]);
-  auto total = ChunkedEncryptStream(key, plain_source, ct_sink, ChunkedOptions{2, {}});
+  auto total = ChunkedEncryptStream(KeyView(key), plain_source, ct_sink, ChunkedOptions{2, {}});
   out.CloseWrite();
   producer.join();
   consumer.join();
   REQUIRE(total);
   CHECK(*total == plain.size());
   CHECK(ct.size() == *ChunkedCiphertextSize(plain.size()));
-  auto back = ChunkedDecrypt(key, ct);
+  auto back = ChunkedDecrypt(KeyView(key), ct);
   REQUIRE(back);
   CHECK(*back == plain);
 }

@@ -12,7 +12,7 @@
 
 #include "cli/exit_codes.h"
 #include "envelope/keyring.hpp"
-#include "envelope/kms_keyring_local.hpp"
+#include "envelope/kms.hpp"
 
 namespace envelope::cli {
 namespace {
@@ -49,7 +49,7 @@ Layout Walk(const Bytes& m) {
 Bytes WrappingKey() { return Bytes(32, 0x42); }
 
 std::shared_ptr<const Keyring> RawKeyring() {
-  auto k = NewRawAesKeyring("ns", "key", WrappingKey());
+  auto k = NewRawAesKeyring("ns", "key", KeyView(WrappingKey()));
   REQUIRE(k);
   return *k;
 }

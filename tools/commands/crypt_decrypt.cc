@@ -20,9 +20,9 @@ namespace {
 
 // ContextCheckSink refuses to release plaintext until the authenticated
 // header holds every --require-context pair and key.
-class ContextCheckSink final : public ByteSink {
+class ContextCheckSink final : public Sink {
  public:
-  ContextCheckSink(ByteSink& next, const DecryptSetup& setup) : next_(next), setup_(setup) {}
+  ContextCheckSink(Sink& next, const DecryptSetup& setup) : next_(next), setup_(setup) {}
   void Watch(const MessageDecryptor* decryptor) { decryptor_ = decryptor; }
   Result<void> Write(std::span<const uint8_t> data) override {
     if (auto r = Check(); !r) return r;
@@ -42,7 +42,7 @@ class ContextCheckSink final : public ByteSink {
   bool failed() const { return failed_; }
 
  private:
-  ByteSink& next_;
+  Sink& next_;
   const DecryptSetup& setup_;
   const MessageDecryptor* decryptor_ = nullptr;
   bool checked_ = false;
@@ -53,9 +53,9 @@ class ContextCheckSink final : public ByteSink {
 // without one). When `hold` says so at the first byte (a signed message
 // going to a pipe), it keeps them until Flush, after the signature
 // verified: only the range is held, at most `max_hold` bytes (--max-buffer).
-class WindowSink final : public ByteSink {
+class WindowSink final : public Sink {
  public:
-  WindowSink(ByteSink& next, const std::optional<ByteRange>& range, std::function<bool()> hold,
+  WindowSink(Sink& next, const std::optional<ByteRange>& range, std::function<bool()> hold,
              uint64_t max_hold)
       : next_(next),
         range_(range.value_or(ByteRange{})),
@@ -89,7 +89,7 @@ class WindowSink final : public ByteSink {
   }
 
  private:
-  ByteSink& next_;
+  Sink& next_;
   ByteRange range_;
   std::function<bool()> hold_;
   uint64_t max_hold_;
@@ -148,7 +148,7 @@ int DecryptStream(const std::string& tool, const CryptOptions& o, const DecryptS
                                     "\" is a C2SP chunked file, which has no encryption "
                                     "context"));
       }
-      auto c = ChunkedDecryptor::New(setup.c2sp_key->span(), window, setup.chunked);
+      auto c = ChunkedDecryptor::New(*setup.c2sp_key, window, setup.chunked);
       if (!c) return Fail(tool, c.error());
       body.chunked = std::move(*c);
     } else {

@@ -52,8 +52,7 @@ struct Plaintext {
   std::unique_ptr<ChunkedRandomAccessReader> chunked;
   uint64_t size = 0;
   Result<void> ReadAt(uint64_t offset, std::span<uint8_t> out) {
-    if (message) return message->ReadAt(offset, out);
-    auto n = chunked->ReadAt(offset, out);
+    auto n = message ? message->ReadAt(offset, out) : chunked->ReadAt(offset, out);
     ENVELOPE_RETURN_IF_ERROR(n);
     if (*n != out.size()) return MakeError(ErrorCode::truncated, "decrypt: the file ended early");
     return {};
@@ -88,7 +87,7 @@ std::optional<int> DecryptRangeAt(const std::string& tool, const CryptOptions& o
                               "--require-context: \"" + job.input +
                                   "\" is a C2SP chunked file, which has no encryption context"));
     }
-    auto r = ChunkedRandomAccessReader::New(setup.c2sp_key->span(), source, setup.chunked);
+    auto r = ChunkedRandomAccessReader::New(*setup.c2sp_key, source, setup.chunked);
     if (!r) return FailCrypto(tool, r.error(), false, o);
     auto size = (*r)->Size();  // verifies the final chunk: the length is authentic
     if (!size) return FailCrypto(tool, size.error(), false, o);

@@ -97,7 +97,7 @@ int EncryptOne(const std::string& tool, const CryptOptions& o, const CryptoMater
   if (!out) return FailOutput(tool, out.error());
   OutputSink sink(*out);
   ArmorSink armor(sink);
-  auto encryptor = MessageEncryptor::New(cmm, eo, o.armor ? static_cast<ByteSink&>(armor) : sink);
+  auto encryptor = MessageEncryptor::New(cmm, eo, o.armor ? static_cast<Sink&>(armor) : sink);
   if (!encryptor) return FailCrypto(tool, encryptor.error(), true, o);
   Progress progress(tool, in->size(), o.quiet);
   uint64_t read = 0;
@@ -150,8 +150,7 @@ int EncryptC2spOne(const std::string& tool, const CryptOptions& o, const SecretB
   if (!out) return FailOutput(tool, out.error());
   OutputSink sink(*out);
   ArmorSink armor(sink);
-  auto encryptor =
-      ChunkedEncryptor::New(key.span(), o.armor ? static_cast<ByteSink&>(armor) : sink, chunked);
+  auto encryptor = ChunkedEncryptor::New(key, o.armor ? static_cast<Sink&>(armor) : sink, chunked);
   if (!encryptor) return Fail(tool, encryptor.error());
   Progress progress(tool, in->size(), o.quiet);
   uint64_t read = 0;

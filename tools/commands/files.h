@@ -12,12 +12,12 @@
 
 #include "cli/output.h"
 #include "envelope/error.hpp"
-#include "envelope/message_io.hpp"
+#include "envelope/io.hpp"
 
 namespace envelope::cli {
 
 // InputFile is an open input ("-" is standard input) read with large reads.
-class InputFile final : public ByteSource {
+class InputFile final : public Source {
  public:
   // Open fails with io (the reason from the OS) when `path` cannot be
   // opened for reading, and invalid_argument when it is a folder.
@@ -48,8 +48,8 @@ class InputFile final : public ByteSource {
   std::optional<mode_t> mode_;
 };
 
-// OutputSink adapts an Output to the ByteSink the message API writes to.
-class OutputSink final : public ByteSink {
+// OutputSink adapts an Output to the Sink the message API writes to.
+class OutputSink final : public Sink {
  public:
   explicit OutputSink(Output& out) : out_(out) {}
   [[nodiscard]] Result<void> Write(std::span<const uint8_t> data) override {

@@ -19,7 +19,7 @@ namespace {
 
 // DecodedSource reads a message from `file`, decoding the armor when the
 // first bytes show it.
-class DecodedSource final : public ByteSource {
+class DecodedSource final : public Source {
  public:
   explicit DecodedSource(InputFile& file) : file_(file) {}
   Result<size_t> Read(std::span<uint8_t> out) override {
@@ -59,9 +59,9 @@ class DecodedSource final : public ByteSource {
 };
 
 // PrefixSource replays the bytes read to tell the format, then the rest.
-class PrefixSource final : public ByteSource {
+class PrefixSource final : public Source {
  public:
-  PrefixSource(std::span<const uint8_t> prefix, ByteSource& rest) : prefix_(prefix), rest_(rest) {}
+  PrefixSource(std::span<const uint8_t> prefix, Source& rest) : prefix_(prefix), rest_(rest) {}
   Result<size_t> Read(std::span<uint8_t> out) override {
     if (prefix_.empty()) return rest_.Read(out);
     const size_t n = std::min(out.size(), prefix_.size());
@@ -72,7 +72,7 @@ class PrefixSource final : public ByteSource {
 
  private:
   std::span<const uint8_t> prefix_;
-  ByteSource& rest_;
+  Source& rest_;
 };
 
 std::string SuiteHex(AlgorithmSuiteId id) {

@@ -4,7 +4,7 @@
 
 #include "cli/secret_input.h"
 #include "envelope/customer_key.hpp"
-#include "envelope/kms_keyring_local.hpp"
+#include "envelope/kms.hpp"
 #include "envelope/passphrase.hpp"
 
 namespace envelope::cli {
@@ -73,7 +73,7 @@ Result<std::shared_ptr<const Keyring>> BuildKeyring(const CryptOptions& o, Keyst
     ENVELOPE_RETURN_IF_ERROR(add(NewKmsKeyring(*c, key)));
   }
   if (customer_key != nullptr) {
-    ENVELOPE_RETURN_IF_ERROR(add(NewCustomerKeyKeyring(customer_key->span())));
+    ENVELOPE_RETURN_IF_ERROR(add(NewCustomerKeyKeyring(*customer_key)));
   }
   auto passphrase = ReadPassphrase(o);
   ENVELOPE_RETURN_IF_ERROR(passphrase);

@@ -5,9 +5,8 @@
 
 #include "cli/exit_codes.h"
 #include "commands/admin.h"
-#include "envelope/kms_keyring_local.hpp"
+#include "envelope/kms.hpp"
 #include "envelope/rewrap.hpp"
-#include "envelope/rewrap_kms.hpp"
 
 namespace envelope::cli {
 namespace {

@@ -86,7 +86,7 @@ Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spe
   if (type == "aes") {
     if (pem) return Bad(spec, "the key file holds a PEM key, not an AES key");
     if (material->size() == 16 || material->size() == 24 || material->size() == 32) {
-      return NewRawAesKeyring(fields["provider"], fields["key"], material->span());
+      return NewRawAesKeyring(fields["provider"], fields["key"], *material);
     }
     auto key = ParseKey256(*material);
     if (!key) {
@@ -94,7 +94,7 @@ Result<std::shared_ptr<const Keyring>> WrappingKeyKeyring(const std::string& spe
                  "an AES key file must hold 16, 24 or 32 raw bytes, or 64 hex digits or "
                  "44 base64 characters");
     }
-    return NewRawAesKeyring(fields["provider"], fields["key"], key->span());
+    return NewRawAesKeyring(fields["provider"], fields["key"], *key);
   }
   const auto padding = PaddingFor(type);
   if (!padding) {

@@ -41,48 +41,43 @@ inline constexpr size_t kRawChunkedNonceSize = 12;
 [[nodiscard]] Result<uint64_t> RawChunkedPlaintextSize(uint64_t ciphertext_size);
 
 // Every factory below fails with `invalid_argument` unless `key` is 32 bytes
-// and `base_nonce` 12; `threads` is as in ChunkedOptions (0: one per core).
+// and `base_nonce` 12; `threads` is as in ChunkedOptions (1, the default: the calling thread
+// only; 0: one per core).
 // The objects behave exactly as their C2SP-mode counterparts in
 // envelope/chunked.hpp, minus the header.
 
 // NewRawChunkedEncryptor encrypts in push style into `ciphertext`.
 [[nodiscard]] Result<std::unique_ptr<ChunkedEncryptor>> NewRawChunkedEncryptor(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Sink& ciphertext,
-    unsigned threads = 0);
+    KeyView key, std::span<const uint8_t> base_nonce, Sink& ciphertext, unsigned threads = 1);
 
 // NewRawChunkedDecryptor decrypts in push style into `plaintext`.
 [[nodiscard]] Result<std::unique_ptr<ChunkedDecryptor>> NewRawChunkedDecryptor(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Sink& plaintext,
-    unsigned threads = 0);
+    KeyView key, std::span<const uint8_t> base_nonce, Sink& plaintext, unsigned threads = 1);
 
 // NewRawChunkedEncryptingReader encrypts in pull style from `plaintext`.
 [[nodiscard]] Result<std::unique_ptr<ChunkedEncryptingReader>> NewRawChunkedEncryptingReader(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Source& plaintext,
-    unsigned threads = 0);
+    KeyView key, std::span<const uint8_t> base_nonce, Source& plaintext, unsigned threads = 1);
 
 // NewRawChunkedDecryptingReader decrypts in pull style from `ciphertext`.
 [[nodiscard]] Result<std::unique_ptr<ChunkedDecryptingReader>> NewRawChunkedDecryptingReader(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, Source& ciphertext,
-    unsigned threads = 0);
+    KeyView key, std::span<const uint8_t> base_nonce, Source& ciphertext, unsigned threads = 1);
 
 // NewRawChunkedRandomAccessReader decrypts ranges of `ciphertext`.
 [[nodiscard]] Result<std::unique_ptr<ChunkedRandomAccessReader>> NewRawChunkedRandomAccessReader(
-    std::span<const uint8_t> key, std::span<const uint8_t> base_nonce, PositionedSource& ciphertext,
-    unsigned threads = 0);
+    KeyView key, std::span<const uint8_t> base_nonce, PositionedSource& ciphertext,
+    unsigned threads = 1);
 
 // RawChunkedEncrypt encrypts `plaintext` into `ciphertext` (exactly
 // RawChunkedCiphertextSize bytes, not overlapping). Deterministic.
-[[nodiscard]] Result<void> RawChunkedEncrypt(std::span<const uint8_t> key,
-                                             std::span<const uint8_t> base_nonce,
+[[nodiscard]] Result<void> RawChunkedEncrypt(KeyView key, std::span<const uint8_t> base_nonce,
                                              std::span<const uint8_t> plaintext,
-                                             std::span<uint8_t> ciphertext, unsigned threads = 0);
+                                             std::span<uint8_t> ciphertext, unsigned threads = 1);
 
 // RawChunkedDecrypt decrypts `ciphertext` into `plaintext` (exactly
 // RawChunkedPlaintextSize bytes, not overlapping); zeroed on failure.
-[[nodiscard]] Result<void> RawChunkedDecrypt(std::span<const uint8_t> key,
-                                             std::span<const uint8_t> base_nonce,
+[[nodiscard]] Result<void> RawChunkedDecrypt(KeyView key, std::span<const uint8_t> base_nonce,
                                              std::span<const uint8_t> ciphertext,
-                                             std::span<uint8_t> plaintext, unsigned threads = 0);
+                                             std::span<uint8_t> plaintext, unsigned threads = 1);
 
 }  // namespace envelope::hazmat
 ENVELOPE_EXPORT_END
