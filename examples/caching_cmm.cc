@@ -63,7 +63,7 @@ int main() {
   // KMS or an HSM; here a fresh random key.
   auto key = envelope::SecretBytes::Random(32);
   if (!key) return Fail("key", key.error());
-  auto raw = envelope::NewRawAesKeyring("example", "key-1", key->span());
+  auto raw = envelope::NewRawAesKeyring("example", "key-1", *key);
   if (!raw) return Fail("keyring", raw.error());
   auto counting = std::make_shared<CountingKeyring>(*raw);
   auto underlying = envelope::NewDefaultCmm(counting);

@@ -123,7 +123,7 @@ void IoFailures(std::span<const uint8_t> plain, const Bytes& key, size_t piece, 
   ChunkedOptions o;
   o.threads = threads;
   FailingSink sink(hash % 2);
-  auto enc = ChunkedEncryptor::New(key, sink, o);
+  auto enc = ChunkedEncryptor::New(KeyView(key), sink, o);
   FUZZ_CHECK(enc.has_value());
   Result<void> r;
   for (size_t pos = 0; r && pos < plain.size(); pos += piece) {
@@ -143,7 +143,7 @@ void IoFailures(std::span<const uint8_t> plain, const Bytes& key, size_t piece, 
 
   const size_t good = plain.empty() ? 0 : (hash >> 8) % plain.size();
   FailingSource source(plain, good);
-  auto reader = ChunkedEncryptingReader::New(key, source, o);
+  auto reader = ChunkedEncryptingReader::New(KeyView(key), source, o);
   FUZZ_CHECK(reader.has_value());
   Bytes none;
   auto zero = (*reader)->Read(none);
@@ -156,11 +156,11 @@ void IoFailures(std::span<const uint8_t> plain, const Bytes& key, size_t piece, 
 
   FailingSource stream_source(plain, good);
   MemorySink stream_sink;
-  auto pumped = ChunkedEncryptStream(key, stream_source, stream_sink, o);
+  auto pumped = ChunkedEncryptStream(KeyView(key), stream_source, stream_sink, o);
   FUZZ_CHECK(!pumped && pumped.error().code() == ErrorCode::io);
   MemorySource whole(plain);
   FailingSink refusing(0);
-  auto refused = ChunkedEncryptStream(key, whole, refusing, o);
+  auto refused = ChunkedEncryptStream(KeyView(key), whole, refusing, o);
   FUZZ_CHECK(!refused && refused.error().code() == ErrorCode::io);
 }
 
@@ -203,20 +203,20 @@ void RawFactoriesRefuse(const Bytes& key, const Bytes& nonce, unsigned threads) 
     MemorySource positioned({});
     Bytes none;
     auto code = ErrorCode::invalid_argument;
-    auto e1 = hazmat::NewRawChunkedEncryptor(k, n, sink, threads);
+    auto e1 = hazmat::NewRawChunkedEncryptor(KeyView(k), n, sink, threads);
     FUZZ_CHECK(!e1.has_value() && e1.error().code() == code);
-    auto e2 = hazmat::NewRawChunkedDecryptor(k, n, sink, threads);
+    auto e2 = hazmat::NewRawChunkedDecryptor(KeyView(k), n, sink, threads);
     FUZZ_CHECK(!e2.has_value() && e2.error().code() == code);
-    auto e3 = hazmat::NewRawChunkedEncryptingReader(k, n, source, threads);
+    auto e3 = hazmat::NewRawChunkedEncryptingReader(KeyView(k), n, source, threads);
     FUZZ_CHECK(!e3.has_value() && e3.error().code() == code);
-    auto e4 = hazmat::NewRawChunkedDecryptingReader(k, n, source, threads);
+    auto e4 = hazmat::NewRawChunkedDecryptingReader(KeyView(k), n, source, threads);
     FUZZ_CHECK(!e4.has_value() && e4.error().code() == code);
-    auto e5 = hazmat::NewRawChunkedRandomAccessReader(k, n, positioned, threads);
+    auto e5 = hazmat::NewRawChunkedRandomAccessReader(KeyView(k), n, positioned, threads);
     FUZZ_CHECK(!e5.has_value() && e5.error().code() == code);
     Bytes ct(16);
-    auto e6 = hazmat::RawChunkedEncrypt(k, n, none, ct, threads);
+    auto e6 = hazmat::RawChunkedEncrypt(KeyView(k), n, none, ct, threads);
     FUZZ_CHECK(!e6.has_value() && e6.error().code() == code);
-    auto e7 = hazmat::RawChunkedDecrypt(k, n, ct, none, threads);
+    auto e7 = hazmat::RawChunkedDecrypt(KeyView(k), n, ct, none, threads);
     FUZZ_CHECK(!e7.has_value() && e7.error().code() == code);
   }
 }
@@ -225,7 +225,7 @@ void RawFactoriesRefuse(const Bytes& key, const Bytes& nonce, unsigned threads) 
 void RawRandomAccess(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce,
                      const Bytes& ct, unsigned threads, uint64_t hash) {
   MemorySource positioned(ct);
-  auto ra = hazmat::NewRawChunkedRandomAccessReader(key, nonce, positioned, threads);
+  auto ra = hazmat::NewRawChunkedRandomAccessReader(KeyView(key), nonce, positioned, threads);
   FUZZ_CHECK(ra.has_value());
   auto total = (*ra)->Size();
   FUZZ_CHECK(total.has_value() && *total == plain.size());
@@ -279,7 +279,7 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   FUZZ_CHECK(plain_size.has_value() && *plain_size == plain.size());
   {
     MemorySource ct_source(one);
-    auto pull = hazmat::NewRawChunkedDecryptingReader(key, nonce, ct_source, threads);
+    auto pull = hazmat::NewRawChunkedDecryptingReader(KeyView(key), nonce, ct_source, threads);
     FUZZ_CHECK(pull.has_value());
     bool ok = false;
     FUZZ_CHECK(PullSome(**pull, piece, ok) == back && ok);
@@ -293,7 +293,7 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   FUZZ_CHECK(!hazmat::RawChunkedDecrypt(KeyView(key), nonce, one, back, threads).has_value());
   for (uint8_t b : back) FUZZ_CHECK(b == 0);
   MemorySink partial;
-  auto push = hazmat::NewRawChunkedDecryptor(key, nonce, partial, threads);
+  auto push = hazmat::NewRawChunkedDecryptor(KeyView(key), nonce, partial, threads);
   FUZZ_CHECK(push.has_value());
   bool ok = true;
   for (size_t pos = 0; ok && pos < one.size(); pos += piece) {
@@ -303,12 +303,12 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   FUZZ_CHECK(!ok && !(*push)->Finish().has_value());
   FUZZ_CHECK(IsAuthenticatedPrefix(partial.data(), plain, bad));
   MemorySource ct_source(one);
-  auto pull = hazmat::NewRawChunkedDecryptingReader(key, nonce, ct_source, threads);
+  auto pull = hazmat::NewRawChunkedDecryptingReader(KeyView(key), nonce, ct_source, threads);
   FUZZ_CHECK(pull.has_value());  // raw mode: no header to check
   const Bytes pulled = PullSome(**pull, piece, ok);
   FUZZ_CHECK(!ok && IsAuthenticatedPrefix(pulled, plain, bad));
   MemorySource positioned(one);
-  auto ra = hazmat::NewRawChunkedRandomAccessReader(key, nonce, positioned, threads);
+  auto ra = hazmat::NewRawChunkedRandomAccessReader(KeyView(key), nonce, positioned, threads);
   FUZZ_CHECK(ra.has_value());
   Bytes all(plain.size() + 1);
   FUZZ_CHECK(!(*ra)->ReadAt(0, all).has_value());
@@ -335,7 +335,7 @@ void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context
   sealed.push_back(Pull(**reader, piece));
   PieceSource streamed(plain, piece);
   MemorySink pumped;
-  auto total = ChunkedEncryptStream(key, streamed, pumped, o);
+  auto total = ChunkedEncryptStream(KeyView(key), streamed, pumped, o);
   FUZZ_CHECK(total.has_value() && *total == plain.size());
   sealed.push_back(pumped.data());
   for (const Bytes& c : sealed) {

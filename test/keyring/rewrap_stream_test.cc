@@ -50,7 +50,8 @@ std::vector<uint8_t> Pattern(size_t n) {
 }
 
 std::shared_ptr<const Keyring> Aes(std::string name, uint8_t fill) {
-  return *NewRawAesKeyring("ns", name, std::vector<uint8_t>(32, fill));
+  const std::vector<uint8_t> key(32, fill);
+  return *NewRawAesKeyring("ns", name, KeyView(key));
 }
 
 constexpr auto kSigned = AlgorithmSuiteId::aes_256_gcm_hkdf_sha512_commit_key_ecdsa_p384;
@@ -80,7 +81,8 @@ Result<RewrapResult> Rewrap(std::span<const uint8_t> in, Collect& out, const Key
 TEST_CASE("Rewrap streams: the frames carried over, the new key in, the old one out") {
   const auto plain = Pattern(50 * 1024 + 3);
   auto old_key = Aes("old", 1);
-  auto new_key = *NewCustomerKeyKeyring(std::vector<uint8_t>(32, 2));
+  const std::vector<uint8_t> customer_key(32, 2);
+  auto new_key = *NewCustomerKeyKeyring(KeyView(customer_key));
   for (auto suite : {kUnsigned, kSigned}) {
     for (size_t piece : {size_t{7}, size_t{4099}, size_t{1} << 20}) {
       const auto suite_id = static_cast<int>(suite);
