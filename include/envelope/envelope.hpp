@@ -5,8 +5,9 @@
 // customer_key.hpp: SSE-C; passphrase.hpp; pkcs11.hpp; kms_keyring.hpp and
 // aws_kms.hpp: KMS keyrings), materials managers (materials.hpp,
 // caching_cmm.hpp), C2SP chunked encryption (chunked.hpp), the local KMS
-// (kms.hpp), secrets (secrets.hpp, secret_cache.hpp), rewrap (rewrap.hpp),
-// byte sources and sinks (io.hpp, atomic_file.hpp), key material
+// (kms.hpp), secrets (secrets.hpp, secret_cache.hpp, secrets_manager.hpp),
+// rewrap (rewrap.hpp), byte sources and sinks (io.hpp, atomic_file.hpp),
+// armor (armor.hpp: ASCII armor of messages), key material
 // (secret.hpp), errors (error.hpp), self tests and the version. Only the
 // raw-mode protocol building block stays apart (envelope/hazmat/*.hpp), and
 // the C API is envelope/envelope.h. No header here includes anything from
@@ -14,6 +15,7 @@
 #ifndef ENVELOPE_ENVELOPE_HPP_
 #define ENVELOPE_ENVELOPE_HPP_
 
+#include "envelope/armor.hpp"
 #include "envelope/atomic_file.hpp"
 #include "envelope/aws_kms.hpp"
 #include "envelope/caching_cmm.hpp"
@@ -33,6 +35,7 @@
 #include "envelope/secret.hpp"
 #include "envelope/secret_cache.hpp"
 #include "envelope/secrets.hpp"
+#include "envelope/secrets_manager.hpp"
 #include "envelope/selftest.hpp"
 #include "envelope/version.hpp"
 
