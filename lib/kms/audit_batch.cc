@@ -27,8 +27,7 @@ std::shared_ptr<AuditBatcher::Batch> AuditBatcher::Enqueue(const std::string& di
 
 void AuditBatcher::WriteOpenBatch(std::unique_lock<std::mutex>& lock) {
   writing_ = true;
-  const std::shared_ptr<Batch> batch = std::move(open_);
-  open_.reset();
+  const std::shared_ptr<Batch> batch = std::move(open_);  // leaves open_ empty
   open_has_callbacks_ = false;
   lock.unlock();
   Result<void> appended = [&]() -> Result<void> {

@@ -43,19 +43,14 @@ struct ScopedAuditDeferral::State {
 
 namespace {
 thread_local ScopedAuditDeferral* current_deferral = nullptr;
-thread_local std::shared_ptr<ScopedAuditDeferral::State>* current_state = nullptr;
 }  // namespace
 
 ScopedAuditDeferral::ScopedAuditDeferral()
     : state_(std::make_shared<State>()), outer_(current_deferral) {
   current_deferral = this;
-  current_state = &state_;
 }
 
-ScopedAuditDeferral::~ScopedAuditDeferral() {
-  current_deferral = outer_;
-  current_state = outer_ != nullptr ? &outer_->state_ : nullptr;
-}
+ScopedAuditDeferral::~ScopedAuditDeferral() { current_deferral = outer_; }
 
 void ScopedAuditDeferral::Then(std::function<void(Result<void>)> done) {
   std::optional<Error> error_copy;
@@ -73,9 +68,9 @@ void ScopedAuditDeferral::Then(std::function<void(Result<void>)> done) {
 namespace internal {
 
 bool DeferAudit(AuditBatcher& batcher, const std::string& dir, std::vector<AuditEvent>& events) {
-  if (current_state == nullptr) return false;
+  if (current_deferral == nullptr) return false;
   if (events.empty()) return true;
-  std::shared_ptr<ScopedAuditDeferral::State> state = *current_state;
+  std::shared_ptr<ScopedAuditDeferral::State> state = current_deferral->state_;
   {
     std::lock_guard<std::mutex> lock(state->mu);
     ++state->pending;

@@ -25,6 +25,15 @@
 
 namespace envelope::kms {
 
+namespace internal {
+
+// DeferAudit hands `events` to `batcher` on behalf of this thread's current
+// ScopedAuditDeferral and returns true; without one it leaves `events`
+// alone and returns false (the caller then waits for them itself).
+bool DeferAudit(AuditBatcher& batcher, const std::string& dir, std::vector<AuditEvent>& events);
+
+}  // namespace internal
+
 // ScopedAuditDeferral defers the audit waits of this thread's Kms calls
 // while it lives. Not copyable or movable; nesting makes the inner scope the
 // current one until it ends.
@@ -48,18 +57,13 @@ class ScopedAuditDeferral {
   struct State;
 
  private:
+  friend bool internal::DeferAudit(internal::AuditBatcher&, const std::string&,
+                                   std::vector<internal::AuditEvent>&);
+
   std::shared_ptr<State> state_;
   ScopedAuditDeferral* outer_;
 };
 
-namespace internal {
-
-// DeferAudit hands `events` to `batcher` on behalf of this thread's current
-// ScopedAuditDeferral and returns true; without one it leaves `events`
-// alone and returns false (the caller then waits for them itself).
-bool DeferAudit(AuditBatcher& batcher, const std::string& dir, std::vector<AuditEvent>& events);
-
-}  // namespace internal
 }  // namespace envelope::kms
 
 #endif  // ENVELOPE_LIB_KMS_AUDIT_DEFERRAL_H_

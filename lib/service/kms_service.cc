@@ -157,18 +157,12 @@ HttpResponse KmsService::Handle(const HttpRequest& request) noexcept {
 }
 
 void KmsService::HandleAsync(const HttpRequest& request, Respond respond) noexcept {
-  HttpResponse response;
-  std::string internal_error = "InternalFailure";
+  const Route* route = FindRoute(request.Header("X-Amz-Target"));
+  const std::string_view internal_error = route ? route->internal_error : "InternalFailure";
   kms::ScopedAuditDeferral deferral;
-  try {
-    if (const Route* route = FindRoute(request.Header("X-Amz-Target"))) {
-      internal_error = route->internal_error;
-    }
-  } catch (...) {
-  }
-  response = Handle(request);
+  HttpResponse response = Handle(request);
   deferral.Then([respond = std::move(respond), response = std::move(response),
-                 internal_error = std::move(internal_error)](Result<void> durable) mutable {
+                 internal_error](Result<void> durable) mutable {
     if (durable) return respond(std::move(response));
     // The answer was computed but its audit line is not on disk: it must
     // not leave (no unaudited key use); the client sees a server fault.
