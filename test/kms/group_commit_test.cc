@@ -69,9 +69,7 @@ TEST_CASE("Group commit: a batch that cannot be written fails every call in it")
   REQUIRE(kms);
   auto key = kms->CreateKey();
   REQUIRE(key);
-  const std::string log = dir.keystore() + "/audit.log";
-  std::filesystem::rename(log, log + ".saved");
-  std::filesystem::create_directory(log);  // open(O_RDWR) of a folder fails
+  testing::UnwritableAuditLog unwritable(dir.keystore());
   std::atomic<int> ok{0};
   std::atomic<int> audit_errors{0};
   std::vector<std::thread> threads;
@@ -90,8 +88,7 @@ TEST_CASE("Group commit: a batch that cannot be written fails every call in it")
   for (auto& th : threads) th.join();
   CHECK(ok == 0);
   CHECK(audit_errors == 40);
-  std::filesystem::remove(log);
-  std::filesystem::rename(log + ".saved", log);
+  unwritable.Restore();
   CHECK(kms->Encrypt(key->key_id, Bytes("x")));
   auto report = kms->VerifyAuditLog();
   REQUIRE(report);
@@ -189,9 +186,7 @@ TEST_CASE("Audit deferral: a batch that cannot be written reports the error, not
   REQUIRE(kms);
   auto key = kms->CreateKey();
   REQUIRE(key);
-  const std::string log = dir.keystore() + "/audit.log";
-  std::filesystem::rename(log, log + ".saved");
-  std::filesystem::create_directory(log);  // open(O_RDWR) of a folder fails
+  testing::UnwritableAuditLog unwritable(dir.keystore());
   Waiter waiter;
   for (int i = 0; i < 10; ++i) {
     ScopedAuditDeferral deferral;
@@ -204,8 +199,7 @@ TEST_CASE("Audit deferral: a batch that cannot be written reports the error, not
   }
   REQUIRE(waiter.WaitFor(10));
   CHECK(waiter.failed == 10);
-  std::filesystem::remove(log);
-  std::filesystem::rename(log + ".saved", log);
+  unwritable.Restore();
   ScopedAuditDeferral deferral;
   CHECK(kms->Encrypt(key->key_id, Bytes("x")));
   deferral.Then([&waiter](Result<void> durable) { waiter.Report(durable.has_value(), true); });

@@ -95,6 +95,31 @@ inline void WriteText(const std::string& path, std::string_view text) {
   WriteBytes(path, Bytes(text));
 }
 
+// UnwritableAuditLog puts a folder where the keystore's audit log was, so
+// opening the log for writing fails, and puts the log back in Restore or
+// the destructor.
+class UnwritableAuditLog {
+ public:
+  explicit UnwritableAuditLog(const std::string& keystore) : log_(keystore + "/audit.log") {
+    std::filesystem::rename(log_, log_ + ".saved");
+    std::filesystem::create_directory(log_);  // open(O_RDWR) of a folder fails
+  }
+  ~UnwritableAuditLog() { Restore(); }
+  UnwritableAuditLog(const UnwritableAuditLog&) = delete;
+  UnwritableAuditLog& operator=(const UnwritableAuditLog&) = delete;
+
+  void Restore() {
+    if (restored_) return;
+    restored_ = true;
+    std::filesystem::remove(log_);
+    std::filesystem::rename(log_ + ".saved", log_);
+  }
+
+ private:
+  std::string log_;
+  bool restored_ = false;
+};
+
 }  // namespace envelope::kms::testing
 
 #endif  // ENVELOPE_TEST_KMS_KMS_TEST_UTIL_H_

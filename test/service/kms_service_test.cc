@@ -295,9 +295,7 @@ TEST_CASE("KmsService: HandleAsync withholds an answer whose audit line cannot b
   Fixture f;
   json created = f.Ok(f.Request("CreateKey", json::object()));
   const std::string key = created["KeyMetadata"]["KeyId"];
-  const std::string log = f.dir.keystore() + "/audit.log";
-  std::filesystem::rename(log, log + ".saved");
-  std::filesystem::create_directory(log);  // open(O_RDWR) of a folder fails
+  kms::testing::UnwritableAuditLog unwritable(f.dir.keystore());
   Answered answered;
   f.service->HandleAsync(f.Request("GenerateDataKey", {{"KeyId", key}, {"KeySpec", "AES_256"}}),
                          Recorder(answered, "/dev/null"));
@@ -313,8 +311,7 @@ TEST_CASE("KmsService: HandleAsync withholds an answer whose audit line cannot b
     CHECK_FALSE(body.contains("Plaintext"));
     CHECK(response.body.find("Plaintext") == std::string::npos);
   }
-  std::filesystem::remove(log);
-  std::filesystem::rename(log + ".saved", log);
+  unwritable.Restore();
 }
 
 }  // namespace
