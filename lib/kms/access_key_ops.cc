@@ -123,7 +123,7 @@ Result<NewAccessKey> Kms::CreateAccessKey(std::string_view user_name) {
 }
 
 Result<std::vector<AccessKeyInfo>> Kms::ListAccessKeys() {
-  return impl_->Run("ListAccessKeys", [&](Txn& txn) -> Result<std::vector<AccessKeyInfo>> {
+  return impl_->RunRead("ListAccessKeys", [&](Txn& txn) -> Result<std::vector<AccessKeyInfo>> {
     std::vector<AccessKeyInfo> keys;
     for (const auto& [id, a] : txn.state.access_keys) {
       const auto user = txn.state.iam.access_key_users.find(id);
@@ -159,7 +159,7 @@ Result<void> Kms::DeleteAccessKey(std::string_view access_key_id) {
 }
 
 Result<SecretBytes> Kms::AccessKeySecret(std::string_view access_key_id) {
-  return impl_->Run("", [&](Txn& txn) -> Result<SecretBytes> {
+  return impl_->RunRead("", [&](Txn& txn) -> Result<SecretBytes> {
     auto key = FindAccessKey(txn, access_key_id);
     ENVELOPE_RETURN_IF_ERROR(key);
     if (!(*key)->active) {
@@ -171,7 +171,7 @@ Result<SecretBytes> Kms::AccessKeySecret(std::string_view access_key_id) {
 
 Result<void> Kms::AuditRefusedRequest(std::string_view operation, const Error& error) {
   auto recorded =
-      impl_->Run(operation, [&](Txn&) -> Result<void> { return tl::unexpected(error); });
+      impl_->RunRead(operation, [&](Txn&) -> Result<void> { return tl::unexpected(error); });
   if (!recorded && recorded.error() == error) return {};
   return recorded;
 }

@@ -85,7 +85,7 @@ Result<void> Kms::DeleteAlias(std::string_view alias) {
 }
 
 Result<std::vector<AliasEntry>> Kms::ListAliases(std::string_view key) {
-  return impl_->Run("ListAliases", [&](Txn& txn) -> Result<std::vector<AliasEntry>> {
+  return impl_->RunRead("ListAliases", [&](Txn& txn) -> Result<std::vector<AliasEntry>> {
     ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "kms:ListAliases"));
     std::string only;
     if (!key.empty()) {

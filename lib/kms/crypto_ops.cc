@@ -74,7 +74,7 @@ Result<Plaintext> DecryptBlob(Txn& txn, std::span<const uint8_t> blob,
 
 Result<Ciphertext> Kms::Encrypt(std::string_view key, std::span<const uint8_t> plaintext,
                                 const EncryptionContext& context) {
-  return impl_->Run("Encrypt", [&](Txn& txn) -> Result<Ciphertext> {
+  return impl_->RunRead("Encrypt", [&](Txn& txn) -> Result<Ciphertext> {
     txn.event.context = context;
     txn.event.request["plaintext_length"] = std::to_string(plaintext.size());
     ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(context));
@@ -86,7 +86,7 @@ Result<Ciphertext> Kms::Encrypt(std::string_view key, std::span<const uint8_t> p
 
 Result<Plaintext> Kms::Decrypt(std::span<const uint8_t> blob, const EncryptionContext& context,
                                std::string_view expected_key) {
-  return impl_->Run("Decrypt", [&](Txn& txn) -> Result<Plaintext> {
+  return impl_->RunRead("Decrypt", [&](Txn& txn) -> Result<Plaintext> {
     txn.event.context = context;
     ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(context));
     // All text first, so bad text is `invalid_argument` whatever the blob.
@@ -96,7 +96,7 @@ Result<Plaintext> Kms::Decrypt(std::span<const uint8_t> blob, const EncryptionCo
 }
 
 Result<DataKey> Kms::GenerateDataKey(std::string_view key, const EncryptionContext& context) {
-  return impl_->Run("GenerateDataKey", [&](Txn& txn) -> Result<DataKey> {
+  return impl_->RunRead("GenerateDataKey", [&](Txn& txn) -> Result<DataKey> {
     txn.event.context = context;
     txn.event.request["key_spec"] = "AES_256";
     ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(context));
@@ -112,7 +112,7 @@ Result<DataKey> Kms::GenerateDataKey(std::string_view key, const EncryptionConte
 
 Result<Ciphertext> Kms::GenerateDataKeyWithoutPlaintext(std::string_view key,
                                                         const EncryptionContext& context) {
-  return impl_->Run("GenerateDataKeyWithoutPlaintext", [&](Txn& txn) -> Result<Ciphertext> {
+  return impl_->RunRead("GenerateDataKeyWithoutPlaintext", [&](Txn& txn) -> Result<Ciphertext> {
     txn.event.context = context;
     txn.event.request["key_spec"] = "AES_256";
     ENVELOPE_RETURN_IF_ERROR(internal::ValidateContext(context));
@@ -129,7 +129,7 @@ Result<ReEncrypted> Kms::ReEncrypt(std::span<const uint8_t> blob,
                                    std::string_view destination_key,
                                    const EncryptionContext& destination_context,
                                    std::string_view source_key) {
-  return impl_->Run("ReEncrypt", [&](Txn& txn) -> Result<ReEncrypted> {
+  return impl_->RunRead("ReEncrypt", [&](Txn& txn) -> Result<ReEncrypted> {
     txn.event.context = source_context;
     txn.event.request["destination_key"] = std::string(destination_key);
     ENVELOPE_RETURN_IF_ERROR(

@@ -124,7 +124,7 @@ Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
 }
 
 Result<std::vector<GrantInfo>> Kms::ListGrants(std::string_view key) {
-  return impl_->Run("ListGrants", [&](Txn& txn) -> Result<std::vector<GrantInfo>> {
+  return impl_->RunRead("ListGrants", [&](Txn& txn) -> Result<std::vector<GrantInfo>> {
     auto k = internal::ResolveAuthorizedKey(txn, key, "kms:ListGrants");
     ENVELOPE_RETURN_IF_ERROR(k);
     std::vector<GrantInfo> out;

@@ -44,7 +44,7 @@ Result<void> Kms::PutKeyPolicy(std::string_view key, std::string_view policy_tex
 }
 
 Result<std::string> Kms::GetKeyPolicy(std::string_view key) {
-  return impl_->Run("GetKeyPolicy", [&](Txn& txn) -> Result<std::string> {
+  return impl_->RunRead("GetKeyPolicy", [&](Txn& txn) -> Result<std::string> {
     auto k = internal::ResolveAuthorizedKey(txn, key, "kms:GetKeyPolicy");
     ENVELOPE_RETURN_IF_ERROR(k);
     return internal::KeyPolicyText(txn.state, *txn.options, internal::FormatKeyId((*k)->id));
@@ -52,7 +52,7 @@ Result<std::string> Kms::GetKeyPolicy(std::string_view key) {
 }
 
 Result<std::vector<std::string>> Kms::ListKeyPolicies(std::string_view key) {
-  return impl_->Run("ListKeyPolicies", [&](Txn& txn) -> Result<std::vector<std::string>> {
+  return impl_->RunRead("ListKeyPolicies", [&](Txn& txn) -> Result<std::vector<std::string>> {
     auto k = internal::ResolveAuthorizedKey(txn, key, "kms:ListKeyPolicies");
     ENVELOPE_RETURN_IF_ERROR(k);
     return std::vector<std::string>{"default"};

@@ -72,7 +72,7 @@ Result<KeyMetadata> Kms::CreateKey(const CreateKeyRequest& request) {
 }
 
 Result<KeyMetadata> Kms::DescribeKey(std::string_view key) {
-  return impl_->Run("DescribeKey", [&](Txn& txn) -> Result<KeyMetadata> {
+  return impl_->RunRead("DescribeKey", [&](Txn& txn) -> Result<KeyMetadata> {
     auto k = Resolve(txn, key);
     ENVELOPE_RETURN_IF_ERROR(k);
     return internal::ToMetadata(**k);
@@ -80,7 +80,7 @@ Result<KeyMetadata> Kms::DescribeKey(std::string_view key) {
 }
 
 Result<std::vector<KeyMetadata>> Kms::ListKeys() {
-  return impl_->Run("ListKeys", [&](Txn& txn) -> Result<std::vector<KeyMetadata>> {
+  return impl_->RunRead("ListKeys", [&](Txn& txn) -> Result<std::vector<KeyMetadata>> {
     ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "kms:ListKeys"));
     std::vector<KeyMetadata> out;
     for (const auto& [id, k] : txn.state.keys) out.push_back(internal::ToMetadata(k));
@@ -193,7 +193,7 @@ Result<void> Kms::DisableKeyRotation(std::string_view key) {
 }
 
 Result<RotationStatus> Kms::GetKeyRotationStatus(std::string_view key) {
-  return impl_->Run("GetKeyRotationStatus", [&](Txn& txn) -> Result<RotationStatus> {
+  return impl_->RunRead("GetKeyRotationStatus", [&](Txn& txn) -> Result<RotationStatus> {
     auto k = Resolve(txn, key);
     ENVELOPE_RETURN_IF_ERROR(k);
     RotationStatus s;
@@ -236,7 +236,7 @@ Result<RotationEntry> Kms::RotateKeyOnDemand(std::string_view key) {
 }
 
 Result<std::vector<RotationEntry>> Kms::ListKeyRotations(std::string_view key) {
-  return impl_->Run("ListKeyRotations", [&](Txn& txn) -> Result<std::vector<RotationEntry>> {
+  return impl_->RunRead("ListKeyRotations", [&](Txn& txn) -> Result<std::vector<RotationEntry>> {
     auto k = Resolve(txn, key);
     ENVELOPE_RETURN_IF_ERROR(k);
     std::vector<RotationEntry> out;

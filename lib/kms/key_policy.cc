@@ -1,5 +1,7 @@
 #include "kms/key_policy.h"
 
+#include <algorithm>
+#include <limits>
 #include <string>
 
 #include "crypto/utf8.h"
@@ -210,6 +212,18 @@ Result<bool> RunMaintenance(KeystoreState& state, TimePoint now, std::vector<Aud
     ++it;
   }
   return changed;
+}
+
+int64_t NextMaintenanceMs(const KeystoreState& state) {
+  int64_t next = std::numeric_limits<int64_t>::max();
+  for (const auto& [id, key] : state.keys) {
+    // The same conditions as RunMaintenance's, as times.
+    if (key.state == KeyState::pending_deletion) next = std::min(next, key.deletion_ms);
+    if (key.state == KeyState::enabled && key.rotation_enabled) {
+      next = std::min(next, key.next_rotation_ms);
+    }
+  }
+  return next;
 }
 
 }  // namespace envelope::kms::internal

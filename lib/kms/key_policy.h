@@ -82,6 +82,11 @@ KeyMetadata ToMetadata(const KeyRecord& key);
 [[nodiscard]] Result<bool> RunMaintenance(KeystoreState& state, TimePoint now,
                                           std::vector<AuditEvent>& events);
 
+// NextMaintenanceMs returns the earliest time (ms since the epoch) at which
+// RunMaintenance would change `state`: a pending deletion's date or an
+// enabled key's next automatic rotation; INT64_MAX when there is none.
+int64_t NextMaintenanceMs(const KeystoreState& state);
+
 }  // namespace envelope::kms::internal
 
 #endif  // ENVELOPE_LIB_KMS_KEY_POLICY_H_

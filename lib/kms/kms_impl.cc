@@ -20,7 +20,7 @@ TimePoint Kms::Impl::Now() const {
 }
 
 Result<void> Kms::Impl::Load() {
-  const std::string path = dir + "/" + kKeystoreFileName;
+  const std::string& path = keystore_path;
   // The common case: nobody wrote the file since we read it, which a stat
   // tells without reading and hashing it (the pinned inode cannot have been
   // reused by a newer file).
@@ -149,6 +149,49 @@ Result<void> Kms::Impl::Create() {
   return internal::AppendAuditEvents(dir, {&created, 1});
 }
 
+Txn Kms::Impl::BeginTxn(std::string_view operation, TimePoint now) {
+  Txn txn{*state, now, internal::ToMs(now)};
+  txn.options = &options;
+  txn.event.region = options.region;
+  txn.event.account = options.account;
+  txn.event.partition = options.partition;
+  txn.event.time = now;
+  txn.event.operation = std::string(operation);
+  internal::AttachCaller(txn.event);
+  return txn;
+}
+
+void Kms::Impl::CollectEvents(Txn& txn, const Error* body_error,
+                              std::vector<internal::AuditEvent>& events) {
+  for (auto& e : txn.extra) events.push_back(std::move(e));
+  if (!txn.event.operation.empty()) {
+    if (body_error != nullptr) txn.event.error = *body_error;
+    events.push_back(std::move(txn.event));
+  }
+  for (auto& e : events) {
+    if (e.account.empty()) {  // maintenance and DefaultKey's lines
+      e.partition = options.partition;
+      e.region = options.region;
+      e.account = options.account;
+    }
+  }
+}
+
+bool Kms::Impl::FreshForReading(int64_t now_ms) const {
+  if (!state || !pinned.valid() || stale.load() || now_ms >= next_maintenance_ms) return false;
+  auto stamp = internal::StampOf(keystore_path);
+  return stamp && stamp->has_value() && **stamp == pinned.stamp();
+}
+
+Result<void> Kms::Impl::AppendAfterUnlock(std::vector<internal::AuditEvent>& events) {
+  // Under a ScopedAuditDeferral the caller waits for the lines instead.
+  if (internal::DeferAudit(audit, dir, events)) return {};
+  if (auto a = audit.Append(dir, std::move(events)); !a) {
+    return tl::unexpected(a.error().WithContext("audit log (the operation itself was done)"));
+  }
+  return {};
+}
+
 Result<void> Kms::Impl::Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
                                std::vector<internal::AuditEvent>& events, const Error* body_error) {
   if (!body_ok && txn.dirty) {
@@ -163,18 +206,7 @@ Result<void> Kms::Impl::Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
       return c;
     }
   }
-  for (auto& e : txn.extra) events.push_back(std::move(e));
-  if (!txn.event.operation.empty()) {
-    if (body_error != nullptr) txn.event.error = *body_error;
-    events.push_back(std::move(txn.event));
-  }
-  for (auto& e : events) {
-    if (e.account.empty()) {  // maintenance and DefaultKey's lines
-      e.partition = options.partition;
-      e.region = options.region;
-      e.account = options.account;
-    }
-  }
+  CollectEvents(txn, body_error, events);
   if (!maintenance_dirty && !txn.dirty) return {};  // group commit, after the lock
   // A change to the keystore is logged under the same lock, so its lines
   // and the file's generations appear in the same order.
@@ -243,6 +275,7 @@ Result<Kms> Kms::Open(KmsOptions options) {
     options.directory = *dir;
   }
   impl->dir = options.directory;
+  impl->keystore_path = impl->dir + "/" + kKeystoreFileName;
   impl->options = std::move(options);
   ENVELOPE_RETURN_IF_ERROR(
       internal::EnsurePrivateDirectory(impl->dir, impl->options.create_if_missing));
@@ -266,7 +299,7 @@ Result<Kms> Kms::Open(KmsOptions options) {
 }
 
 Result<AuditReport> Kms::VerifyAuditLog() {
-  std::lock_guard<std::mutex> guard(impl_->mu);
+  std::unique_lock<std::shared_mutex> guard(impl_->mu);
   auto lock = internal::FileLock::Acquire(impl_->dir + "/keystore.lock");
   ENVELOPE_RETURN_IF_ERROR(lock);
   return internal::VerifyAuditLog(impl_->dir);

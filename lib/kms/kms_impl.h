@@ -11,11 +11,23 @@
 // durable (or at once under a ScopedAuditDeferral, whose owner waits). A body that fails must not
 // have changed the state (bodies validate before they mutate); if one does anyway, its changes are
 // dropped by reloading.
+//
+// A read-only operation (RunRead) first tries the shared path: under the
+// mutex held shared, with no flock, when the state in memory is known to be
+// the file's (its stamp unchanged since it was read or written, so no other
+// process committed since) and no maintenance is due before now, its body
+// runs against that state, concurrently with other readers. The file may be
+// replaced by another process just after the stat: the read is then ordered
+// before that commit, as it would be had it taken the lock first. Anything
+// else (a changed file, a maintenance due, no state yet) takes the exclusive
+// path above.
 #ifndef ENVELOPE_LIB_KMS_KMS_IMPL_H_
 #define ENVELOPE_LIB_KMS_KMS_IMPL_H_
 
+#include <atomic>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -54,7 +66,7 @@ struct Txn {
 struct Kms::Impl {
   std::string dir;
   KmsOptions options;
-  std::mutex mu;
+  std::shared_mutex mu;             // exclusive for transactions, shared for RunRead's fast path
   internal::KeystoreHeader header;  // mode, Argon2id costs and salt in use
   SecretBytes root_key;             // derived or loaded; empty until known
   SecretBytes passphrase;           // passphrase modes only
@@ -63,6 +75,13 @@ struct Kms::Impl {
   internal::PinnedFile pinned;                  // that file, held open; its stamp
   std::optional<internal::LockFile> lock_file;  // keystore.lock, opened once
   internal::AuditBatcher audit;                 // group commit of read-only operations' lines
+  std::string keystore_path;                    // dir + "/" + kKeystoreFileName
+  // The earliest time (ms) at which RunMaintenance has something to do in
+  // `state`; written under the exclusive lock, read under the shared one.
+  int64_t next_maintenance_ms = 0;
+  // Set when a read-only body changed the state (a bug): the next
+  // transaction reloads the file, and the shared path is closed until then.
+  std::atomic<bool> stale{false};
 
   TimePoint Now() const;
 
@@ -82,7 +101,23 @@ struct Kms::Impl {
   template <typename F>
   std::invoke_result_t<F, Txn&> Run(std::string_view operation, F&& body);
 
+  // RunRead is Run for an operation whose body never changes the state
+  // (`txn.dirty` stays false): it runs on the shared path when it can.
+  template <typename F>
+  std::invoke_result_t<F, Txn&> RunRead(std::string_view operation, F&& body);
+
  private:
+  // BeginTxn makes the transaction of `operation` at `now` on `state`.
+  Txn BeginTxn(std::string_view operation, TimePoint now);
+  // CollectEvents moves the transaction's own lines (with the body's error)
+  // into `events` and fills in the account of lines that have none.
+  void CollectEvents(Txn& txn, const Error* body_error, std::vector<internal::AuditEvent>& events);
+  // FreshForReading (mu held shared) reports whether `state` is the file's
+  // and nothing stops a read-only body from running on it at `now_ms`.
+  [[nodiscard]] bool FreshForReading(int64_t now_ms) const;
+  // AppendAfterUnlock hands a finished operation's lines to the group commit.
+  [[nodiscard]] Result<void> AppendAfterUnlock(std::vector<internal::AuditEvent>& events);
+
   // Finish commits the state if it changed and appends the lines then, or
   // leaves them in `events` for the group commit after the lock is released.
   [[nodiscard]] Result<void> Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
@@ -95,9 +130,10 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
   std::vector<internal::AuditEvent> events;
   std::optional<std::invoke_result_t<F, Txn&>> result;
   {
-    std::lock_guard<std::mutex> guard(mu);
+    std::unique_lock<std::shared_mutex> guard(mu);
     auto lock = LockKeystore();
     ENVELOPE_RETURN_IF_ERROR(lock);
+    if (stale.exchange(false)) state.reset();
     ENVELOPE_RETURN_IF_ERROR(Load());
     const TimePoint now = Now();
     auto maintenance = internal::RunMaintenance(*state, now, events);
@@ -105,23 +141,37 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
       state.reset();
       return tl::unexpected(maintenance.error());
     }
-    Txn txn{*state, now, internal::ToMs(now)};
-    txn.options = &options;
-    txn.event.region = options.region;
-    txn.event.account = options.account;
-    txn.event.partition = options.partition;
-    txn.event.time = now;
-    txn.event.operation = std::string(operation);
-    internal::AttachCaller(txn.event);
+    Txn txn = BeginTxn(operation, now);
     result.emplace(body(txn));
     const Error* error = *result ? nullptr : &result->error();
     ENVELOPE_RETURN_IF_ERROR(Finish(txn, result->has_value(), *maintenance, events, error));
+    if (state) next_maintenance_ms = internal::NextMaintenanceMs(*state);
   }
-  // Under a ScopedAuditDeferral the caller waits for the lines instead.
-  if (internal::DeferAudit(audit, dir, events)) return std::move(*result);
-  if (auto a = audit.Append(dir, std::move(events)); !a) {
-    return tl::unexpected(a.error().WithContext("audit log (the operation itself was done)"));
+  ENVELOPE_RETURN_IF_ERROR(AppendAfterUnlock(events));
+  return std::move(*result);
+}
+
+template <typename F>
+std::invoke_result_t<F, Txn&> Kms::Impl::RunRead(std::string_view operation, F&& body) {
+  std::vector<internal::AuditEvent> events;
+  std::optional<std::invoke_result_t<F, Txn&>> result;
+  {
+    std::shared_lock<std::shared_mutex> guard(mu);
+    const TimePoint now = Now();
+    if (!FreshForReading(internal::ToMs(now))) {
+      guard.unlock();
+      return Run(operation, std::forward<F>(body));
+    }
+    Txn txn = BeginTxn(operation, now);
+    result.emplace(body(txn));
+    if (txn.dirty) {
+      stale = true;
+      return MakeError(ErrorCode::internal,
+                       "kms: a read-only operation changed the keystore state");
+    }
+    CollectEvents(txn, *result ? nullptr : &result->error(), events);
   }
+  ENVELOPE_RETURN_IF_ERROR(AppendAfterUnlock(events));
   return std::move(*result);
 }
 

@@ -6,7 +6,7 @@
 namespace envelope::kms {
 
 Result<void> Kms::AuditServiceCall(const ServiceCall& call, const Error* outcome) {
-  auto recorded = impl_->Run(call.operation, [&](Txn& txn) -> Result<void> {
+  auto recorded = impl_->RunRead(call.operation, [&](Txn& txn) -> Result<void> {
     txn.event.source = call.source;
     txn.event.resource_type = call.resource_type;
     txn.event.resource_arn = call.resource_arn;

@@ -56,7 +56,7 @@ Result<void> Kms::UntagResource(std::string_view key, const std::vector<std::str
 }
 
 Result<Tags> Kms::ListResourceTags(std::string_view key) {
-  return impl_->Run("ListResourceTags", [&](Txn& txn) -> Result<Tags> {
+  return impl_->RunRead("ListResourceTags", [&](Txn& txn) -> Result<Tags> {
     auto k = internal::ResolveKey(txn.state, key);
     ENVELOPE_RETURN_IF_ERROR(k);
     txn.event.key_id = internal::FormatKeyId((*k)->id);

@@ -65,7 +65,7 @@ Result<UserInfo> Kms::CreateUser(std::string_view user_name, std::string_view ac
 }
 
 Result<std::vector<UserInfo>> Kms::ListUsers() {
-  return impl_->Run("ListUsers", [&](Txn& txn) -> Result<std::vector<UserInfo>> {
+  return impl_->RunRead("ListUsers", [&](Txn& txn) -> Result<std::vector<UserInfo>> {
     ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "iam:ListUsers"));
     std::vector<UserInfo> users;
     for (const auto& [name, u] : txn.state.iam.users) users.push_back(Info(*txn.options, name, u));
@@ -107,7 +107,7 @@ Result<void> Kms::PutUserPolicy(std::string_view user_name, std::string_view pol
 }
 
 Result<std::string> Kms::GetUserPolicy(std::string_view user_name) {
-  return impl_->Run("GetUserPolicy", [&](Txn& txn) -> Result<std::string> {
+  return impl_->RunRead("GetUserPolicy", [&](Txn& txn) -> Result<std::string> {
     ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "iam:GetUserPolicy"));
     auto user = FindUser(txn, user_name);
     ENVELOPE_RETURN_IF_ERROR(user);
