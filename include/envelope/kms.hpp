@@ -255,6 +255,11 @@ class Kms {
   // broken, missing or reordered line. Fails only on I/O errors.
   [[nodiscard]] Result<AuditReport> VerifyAuditLog();
 
+  // AuditLogFiles returns the paths of the audit log's files, oldest first:
+  // the archives of earlier lines (KmsOptions::audit_log_rotate_bytes), then
+  // audit.log. Read them in this order for every line.
+  [[nodiscard]] Result<std::vector<std::string>> AuditLogFiles();
+
   // Impl is the private implementation (not part of the API).
   struct Impl;
 

@@ -98,6 +98,12 @@ struct KmsOptions {
   std::string partition = "aws";
   std::string region = "us-east-1";
   std::string account = "111122223333";
+  // audit_log_rotate_bytes: once audit.log has reached this size, the next
+  // append archives it as audit-<first line's number>.log and starts a new
+  // audit.log that continues the hash chain (0: never). Archives are kept;
+  // removing old ones is the owner's retention decision (verification then
+  // reports the chain's first lines missing).
+  uint64_t audit_log_rotate_bytes = uint64_t{64} << 20;
 };
 
 // KeyState is the AWS key state; the names are KeyStateName's.

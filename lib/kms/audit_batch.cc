@@ -42,7 +42,7 @@ void AuditBatcher::WriteOpenBatch(std::unique_lock<std::mutex>& lock) {
     }
     auto file_lock = lock_file_->Lock();
     ENVELOPE_RETURN_IF_ERROR(file_lock);
-    return AppendAuditEvents(batch->dir, batch->events);
+    return AppendAuditEvents(batch->dir, batch->events, rotate_bytes_);
   }();
   batch->events.clear();
   // The callbacks run before the blocked callers wake, outside the lock (a

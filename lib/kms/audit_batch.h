@@ -40,7 +40,8 @@ class AuditBatcher {
   // Done receives the outcome of the batch that held the lines.
   using Done = std::function<void(Result<void>)>;
 
-  AuditBatcher() = default;
+  // An AuditBatcher archives the log at `rotate_bytes` (AppendAuditEvents).
+  explicit AuditBatcher(uint64_t rotate_bytes = 0) : rotate_bytes_(rotate_bytes) {}
   AuditBatcher(const AuditBatcher&) = delete;
   AuditBatcher& operator=(const AuditBatcher&) = delete;
   ~AuditBatcher();
@@ -57,6 +58,8 @@ class AuditBatcher {
   void AppendAsync(const std::string& dir, std::vector<AuditEvent> events, Done done);
 
  private:
+  const uint64_t rotate_bytes_;
+
   struct Batch {
     std::string dir;
     std::vector<AuditEvent> events;

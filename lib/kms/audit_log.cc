@@ -8,11 +8,11 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <utility>
 #include <vector>
 
-#include "crypto/digest.h"
-#include "crypto/hex.h"
 #include "crypto/utf8.h"
+#include "kms/audit_chain.h"
 #include "kms/audit_record.h"
 #include "kms/file_io.h"
 
@@ -21,61 +21,12 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kTailWindow = 256 * 1024;  // longer than any line we write
 constexpr size_t kFirstTailWindow = 4096;
-constexpr size_t kMaxLogSize = size_t{1} << 30;
-constexpr char kHeadPrefix[] = "envelope-audit-head 1 ";
-constexpr size_t kHeadSize = sizeof kHeadPrefix - 1 + 20 + 1 + 64 + 1;
-const std::string kZeroHash(64, '0');
-
-std::string Sha256Hex(std::string_view line) {
-  auto digest = crypto::Hash(crypto::HashAlg::sha256,
-                             {reinterpret_cast<const uint8_t*>(line.data()), line.size()});
-  return digest ? crypto::ToHex(*digest) : std::string();
-}
-
-struct Head {
-  uint64_t seq = 0;
-  std::string hash;
-};
-
-std::optional<Head> ParseHead(std::string_view text) {
-  if (text.size() != kHeadSize || text.substr(0, sizeof kHeadPrefix - 1) != kHeadPrefix ||
-      text.back() != '\n' || text[kHeadSize - 66] != ' ') {
-    return std::nullopt;
-  }
-  Head h;
-  for (char c : text.substr(sizeof kHeadPrefix - 1, 20)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    h.seq = h.seq * 10 + static_cast<uint64_t>(c - '0');
-  }
-  h.hash = std::string(text.substr(kHeadSize - 65, 64));
-  if (!crypto::ParseHex(h.hash)) return std::nullopt;
-  return h;
-}
-
-Result<void> WriteHead(const std::string& dir, uint64_t seq, const std::string& hash) {
-  const std::string path = dir + "/audit.head";
-  std::string digits = std::to_string(seq);
-  digits.insert(0, 20 - std::min<size_t>(20, digits.size()), '0');
-  const std::string buf = kHeadPrefix + digits + " " + hash + "\n";
-  if (buf.size() != kHeadSize) return MakeError(ErrorCode::internal, "audit head: bad hash");
-  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return ErrnoError("open " + path);
-  Result<void> ok = CheckPrivateFd(fd, path);
-  if (ok && pwrite(fd, buf.data(), kHeadSize, 0) != static_cast<ssize_t>(kHeadSize)) {
-    ok = ErrnoError("write " + path);
-  }
-  if (ok && ftruncate(fd, kHeadSize) != 0) ok = ErrnoError("truncate " + path);
-  if (ok && fdatasync(fd) != 0) ok = ErrnoError("fdatasync " + path);
-  close(fd);
-  return ok;
-}
 
 // LastLine finds the last complete line of the log open on `fd`, cutting off
 // a torn fragment after it. Returns {seq, hash} of that line ({0, zeros}
 // for an empty log).
-Result<Head> LastLine(int fd, const std::string& path) {
+Result<AuditHead> LastLine(int fd, const std::string& path) {
   struct stat st {};
   if (fstat(fd, &st) != 0) return ErrnoError("stat " + path);
   const size_t size = static_cast<size_t>(st.st_size);
@@ -99,19 +50,19 @@ Result<Head> LastLine(int fd, const std::string& path) {
     start = last_nl == std::string::npos || last_nl == 0 ? std::string::npos
                                                          : tail.rfind('\n', last_nl - 1);
     if (start != std::string::npos || window == size) break;
-    if (window == kTailWindow) {
+    if (window == kMaxAuditLine) {
       return MakeError(ErrorCode::io, path + ": last line is longer than any audit line");
     }
-    window = std::min({size, window * 2, kTailWindow});
+    window = std::min({size, window * 2, kMaxAuditLine});
   }
   const size_t end = last_nl == std::string::npos ? 0 : last_nl + 1;
   if (end != tail.size() && ftruncate(fd, static_cast<off_t>(size - window + end)) != 0) {
     return ErrnoError("truncate torn line of " + path);
   }
-  if (end == 0) return Head{0, kZeroHash};
+  if (end == 0) return AuditHead{};
   const size_t first = start == std::string::npos ? 0 : start + 1;
   const std::string_view line = std::string_view(tail).substr(first, last_nl - first);
-  Head h{0, Sha256Hex(line)};
+  AuditHead h{0, AuditLineHash(line)};
   const json j = json::parse(line, nullptr, false);
   if (j.is_object() && j.contains("seq") && j["seq"].is_number_unsigned()) {
     h.seq = j["seq"].get<uint64_t>();
@@ -119,8 +70,75 @@ Result<Head> LastLine(int fd, const std::string& path) {
   return h;
 }
 
-AuditReport Broken(uint64_t lines, uint64_t line, std::string problem) {
-  return AuditReport{false, lines, line, std::move(problem)};
+// LogFile is audit.log open for appending (and reading its tail), closed
+// on destruction.
+class LogFile {
+ public:
+  static Result<LogFile> Open(const std::string& path) {
+    const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return ErrnoError("open " + path);
+    LogFile log(fd);
+    ENVELOPE_RETURN_IF_ERROR(CheckPrivateFd(fd, path));
+    return log;
+  }
+  LogFile(LogFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  LogFile& operator=(LogFile&& other) noexcept {
+    std::swap(fd_, other.fd_);
+    return *this;
+  }
+  LogFile(const LogFile&) = delete;
+  LogFile& operator=(const LogFile&) = delete;
+  ~LogFile() {
+    if (fd_ >= 0) close(fd_);
+  }
+  int fd() const { return fd_; }
+  Result<uint64_t> Size() const {
+    struct stat st {};
+    if (fstat(fd_, &st) != 0) return ErrnoError("stat audit.log");
+    return static_cast<uint64_t>(st.st_size);
+  }
+
+ private:
+  explicit LogFile(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+// FirstSeq returns the sequence number of the first line of the log open on
+// `fd` (which has at least one complete line).
+Result<uint64_t> FirstSeq(int fd, const std::string& path) {
+  std::string head(kMaxAuditLine, '\0');
+  const ssize_t n = pread(fd, head.data(), head.size(), 0);
+  if (n < 0) return ErrnoError("read " + path);
+  head.resize(static_cast<size_t>(n));
+  const size_t nl = head.find('\n');
+  const json j = json::parse(std::string_view(head).substr(0, nl), nullptr, false);
+  if (nl == std::string::npos || !j.is_object() || !j.contains("seq") ||
+      !j["seq"].is_number_unsigned()) {
+    return MakeError(ErrorCode::malformed,
+                     path + ": the first line is not an audit record; run 'envelope audit verify'");
+  }
+  return j["seq"].get<uint64_t>();
+}
+
+// Rotate archives the full audit.log open as `log`, whose last line is
+// `head`, as audit-<its first seq>.log, and opens a new, empty audit.log.
+// audit.head is brought up to `head` first, so the new log's first line can
+// chain to the archive through it even after a crash right after the rename.
+Result<LogFile> Rotate(const std::string& dir, LogFile log, const AuditHead& head) {
+  const std::string path = dir + "/" + kAuditLogName;
+  ENVELOPE_ASSIGN_OR_RETURN(const uint64_t first, FirstSeq(log.fd(), path));
+  ENVELOPE_RETURN_IF_ERROR(WriteAuditHead(dir, head));
+  const std::string archive = dir + "/" + AuditArchiveName(first);
+  // Atomic, and never over an existing archive.
+  if (renameat2(AT_FDCWD, path.c_str(), AT_FDCWD, archive.c_str(), RENAME_NOREPLACE) != 0) {
+    return ErrnoError("archive " + path + " as " + archive);
+  }
+  const int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return ErrnoError("open " + dir);
+  const bool synced = fsync(dir_fd) == 0;
+  close(dir_fd);
+  if (!synced) return ErrnoError("fsync " + dir);
+  return LogFile::Open(path);
 }
 
 }  // namespace
@@ -137,111 +155,38 @@ std::string FormatTime(TimePoint t) {
   return buf;
 }
 
-Result<void> AppendAuditEvents(const std::string& dir, std::span<const AuditEvent> events) {
+Result<void> AppendAuditEvents(const std::string& dir, std::span<const AuditEvent> events,
+                               uint64_t rotate_bytes) {
   if (events.empty()) return {};
-  const std::string path = dir + "/audit.log";
-  const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return ErrnoError("open " + path);
-  Result<void> ok = CheckPrivateFd(fd, path);
-  Result<Head> last = ok ? LastLine(fd, path) : tl::unexpected(ok.error());
-  if (!last) {
-    close(fd);
-    return tl::unexpected(last.error());
+  const std::string path = dir + "/" + kAuditLogName;
+  ENVELOPE_ASSIGN_OR_RETURN(LogFile log, LogFile::Open(path));
+  ENVELOPE_ASSIGN_OR_RETURN(AuditHead head, LastLine(log.fd(), path));
+  if (head.seq > 0 && rotate_bytes > 0) {
+    ENVELOPE_ASSIGN_OR_RETURN(const uint64_t size, log.Size());
+    if (size >= rotate_bytes) {
+      ENVELOPE_ASSIGN_OR_RETURN(log, Rotate(dir, std::move(log), head));
+    }
+  } else if (head.seq == 0) {
+    // An empty audit.log after a rotation: the chain goes on from the
+    // archive's last line, which audit.head holds (written before the
+    // rename). With no head this is the first line of a new log.
+    ENVELOPE_ASSIGN_OR_RETURN(auto anchored, ReadAuditHead(dir));
+    if (anchored) head = std::move(*anchored);
   }
   std::string text;
-  Head head = *last;
   for (const AuditEvent& e : events) {
     json line = CloudTrailRecord(e);
     line["seq"] = head.seq + 1;
     line["prev"] = head.hash;
     const std::string s = line.dump();
-    head = Head{head.seq + 1, Sha256Hex(s)};
+    head = AuditHead{head.seq + 1, AuditLineHash(s)};
     text += s;
     text += '\n';
   }
-  if (ok) ok = WriteFd(fd, {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, path);
-  if (ok && fdatasync(fd) != 0) ok = ErrnoError("fdatasync " + path);
-  close(fd);
-  if (!ok) return ok;
-  return WriteHead(dir, head.seq, head.hash);
-}
-
-Result<AuditReport> VerifyAuditLog(const std::string& dir) {
-  auto log = ReadPrivateFile(dir + "/audit.log", kMaxLogSize);
-  ENVELOPE_RETURN_IF_ERROR(log);
-  auto head_bytes = ReadPrivateFile(dir + "/audit.head", kHeadSize + 1);
-  ENVELOPE_RETURN_IF_ERROR(head_bytes);
-  const std::string_view text =
-      log->has_value()
-          ? std::string_view(reinterpret_cast<const char*>((*log)->data()), (*log)->size())
-          : std::string_view();
-  std::vector<std::string_view> lines;
-  for (size_t pos = 0; pos < text.size();) {
-    const size_t nl = text.find('\n', pos);
-    lines.push_back(
-        text.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos));
-    pos = nl == std::string_view::npos ? text.size() : nl + 1;
-  }
-  const uint64_t n = lines.size();
-  std::string prev = kZeroHash;
-  for (uint64_t i = 1; i <= n; ++i) {
-    const std::string_view line = lines[i - 1];
-    const std::string at = "line " + std::to_string(i);
-    if (i == n && !text.empty() && text.back() != '\n') {
-      return Broken(n, i, at + " is incomplete: the log was cut or a write was interrupted");
-    }
-    const json j = json::parse(line, nullptr, false);
-    if (!j.is_object() || !j.contains("seq") || !j["seq"].is_number_unsigned() ||
-        !j.contains("prev") || !j["prev"].is_string()) {
-      return Broken(n, i, at + " is not an audit record");
-    }
-    const uint64_t seq = j["seq"].get<uint64_t>();
-    if (seq > i) {
-      return Broken(n, i,
-                    at + " is missing: the line found there is line " + std::to_string(seq) +
-                        " (lines were deleted or reordered)");
-    }
-    if (seq < i) {
-      return Broken(
-          n, i,
-          at + " is line " + std::to_string(seq) + " again: lines were reordered or duplicated");
-    }
-    if (j["prev"].get<std::string>() != prev) {
-      if (i == 1) return Broken(n, 1, "line 1 does not start the chain (lines before it?)");
-      return Broken(n, i - 1,
-                    "line " + std::to_string(i - 1) +
-                        " was changed: it does not match the hash recorded in " + at);
-    }
-    prev = Sha256Hex(line);
-  }
-  if (!head_bytes->has_value()) {
-    if (n == 0) return AuditReport{};
-    return Broken(n, n, "audit.head is missing: lines removed from the end would go unnoticed");
-  }
-  const auto head = ParseHead(std::string_view(reinterpret_cast<const char*>((*head_bytes)->data()),
-                                               (*head_bytes)->size()));
-  if (!head) return Broken(n, n, "audit.head is malformed");
-  if (head->seq > n) {
-    return Broken(n, n + 1,
-                  "line " + std::to_string(n + 1) + " is missing: " + std::to_string(head->seq) +
-                      " lines were written");
-  }
-  if (head->seq == n && head->hash != prev) {
-    return Broken(n, n, "line " + std::to_string(n) + " was changed: it does not match audit.head");
-  }
-  if (head->seq + 1 == n) {
-    // A crash between the append and the head update; the line before must
-    // still be the anchored one.
-    const std::string anchored = n >= 2 ? Sha256Hex(lines[n - 2]) : kZeroHash;
-    if (head->hash != anchored) {
-      return Broken(n, n - 1, "line " + std::to_string(n - 1) + " does not match audit.head");
-    }
-  } else if (head->seq + 1 < n) {
-    return Broken(
-        n, head->seq + 2,
-        "line " + std::to_string(head->seq + 2) + " was appended outside the KMS (not anchored)");
-  }
-  return AuditReport{true, n, 0, {}};
+  ENVELOPE_RETURN_IF_ERROR(
+      WriteFd(log.fd(), {reinterpret_cast<const uint8_t*>(text.data()), text.size()}, path));
+  if (fdatasync(log.fd()) != 0) return ErrnoError("fdatasync " + path);
+  return WriteAuditHead(dir, head);
 }
 
 }  // namespace envelope::kms::internal

@@ -16,6 +16,10 @@
 // A crash between the append and the head update leaves the head one line
 // behind, which verification accepts. A torn last line (no newline: a crash
 // mid-write) is cut off by the next append.
+//
+// Once audit.log has grown past the keystore's limit it is archived as
+// audit-<seq of its first line>.log and a new audit.log continues the chain
+// (audit_chain.h); verification walks every file in order.
 #ifndef ENVELOPE_LIB_KMS_AUDIT_LOG_H_
 #define ENVELOPE_LIB_KMS_AUDIT_LOG_H_
 
@@ -51,13 +55,16 @@ struct AuditEvent {
 };
 
 // AppendAuditEvents appends one line per event to `dir`/audit.log and
-// updates audit.head, with fdatasync. The caller holds the keystore lock.
+// updates audit.head, with fdatasync, first archiving audit.log if it has
+// reached `rotate_bytes` (0: never). The caller holds the keystore lock.
 [[nodiscard]] Result<void> AppendAuditEvents(const std::string& dir,
-                                             std::span<const AuditEvent> events);
+                                             std::span<const AuditEvent> events,
+                                             uint64_t rotate_bytes);
 
-// VerifyAuditLog walks the chain in `dir` and reports the first line that is
-// malformed, out of sequence (missing or reordered) or whose successor's
-// hash does not match it (changed). `io` only when files cannot be read.
+// VerifyAuditLog walks the chain in `dir` (every archive, then audit.log, in
+// bounded memory) and reports the first line that is malformed, out of
+// sequence (missing or reordered) or whose successor's hash does not match
+// it (changed). `io` only when files cannot be read (audit_verify.cc).
 [[nodiscard]] Result<AuditReport> VerifyAuditLog(const std::string& dir);
 
 // FormatTime returns RFC 3339 UTC with milliseconds.

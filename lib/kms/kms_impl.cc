@@ -9,6 +9,7 @@
 #include "crypto/digest.h"
 #include "crypto/password_hash.h"
 #include "crypto/random.h"
+#include "kms/audit_chain.h"
 #include "kms/root_key.h"
 
 namespace envelope::kms {
@@ -146,7 +147,7 @@ Result<void> Kms::Impl::Create() {
       {},    0,
       {},    {{"root_key", header.mode == RootKeyMode::managed ? "managed" : "passphrase"}},
       {}};
-  return internal::AppendAuditEvents(dir, {&created, 1});
+  return internal::AppendAuditEvents(dir, {&created, 1}, options.audit_log_rotate_bytes);
 }
 
 Txn Kms::Impl::BeginTxn(std::string_view operation, TimePoint now) {
@@ -210,7 +211,7 @@ Result<void> Kms::Impl::Finish(Txn& txn, bool body_ok, bool maintenance_dirty,
   if (!maintenance_dirty && !txn.dirty) return {};  // group commit, after the lock
   // A change to the keystore is logged under the same lock, so its lines
   // and the file's generations appear in the same order.
-  auto a = internal::AppendAuditEvents(dir, events);
+  auto a = internal::AppendAuditEvents(dir, events, options.audit_log_rotate_bytes);
   events.clear();
   if (!a) return tl::unexpected(a.error().WithContext("audit log (the operation itself was done)"));
   return {};
@@ -268,7 +269,7 @@ Kms::~Kms() = default;
 const std::string& Kms::directory() const noexcept { return impl_->dir; }
 
 Result<Kms> Kms::Open(KmsOptions options) {
-  auto impl = std::make_unique<Impl>();
+  auto impl = std::make_unique<Impl>(options.audit_log_rotate_bytes);
   if (options.directory.empty()) {
     auto dir = DefaultKeystoreDirectory();
     ENVELOPE_RETURN_IF_ERROR(dir);
@@ -303,6 +304,13 @@ Result<AuditReport> Kms::VerifyAuditLog() {
   auto lock = internal::FileLock::Acquire(impl_->dir + "/keystore.lock");
   ENVELOPE_RETURN_IF_ERROR(lock);
   return internal::VerifyAuditLog(impl_->dir);
+}
+
+Result<std::vector<std::string>> Kms::AuditLogFiles() {
+  ENVELOPE_ASSIGN_OR_RETURN(auto files, internal::AuditLogFiles(impl_->dir));
+  std::vector<std::string> paths;
+  for (auto& f : files) paths.push_back(std::move(f.path));
+  return paths;
 }
 
 }  // namespace envelope::kms

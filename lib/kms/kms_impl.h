@@ -64,6 +64,8 @@ struct Txn {
 };
 
 struct Kms::Impl {
+  explicit Impl(uint64_t audit_rotate_bytes) : audit(audit_rotate_bytes) {}
+
   std::string dir;
   KmsOptions options;
   std::shared_mutex mu;             // exclusive for transactions, shared for RunRead's fast path

@@ -97,6 +97,12 @@ bool Printable(std::span<const uint8_t> bytes);
 // PrintJson writes `value` indented to standard output.
 void PrintJson(const nlohmann::json& value);
 
+// ForEachAuditLine calls `line` with every record of `kms`'s audit log,
+// oldest first, through its archives and audit.log. A line that is not a
+// JSON object stops the walk with an error (hint: 'envelope audit verify').
+// Returns kExitOk, or the exit code of the error it printed.
+int ForEachAuditLine(kms::Kms& kms, const std::function<void(nlohmann::json&&)>& line);
+
 // Example returns a help footer: "Example(s):" lines, then the exit codes.
 std::string Examples(const std::string& lines);
 

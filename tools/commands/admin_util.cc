@@ -1,6 +1,7 @@
 // Formatting shared by the envelope subcommands.
 #include <cstdio>
 #include <ctime>
+#include <fstream>
 
 #include "commands/admin.h"
 #include "commands/crypt_options.h"
@@ -90,6 +91,28 @@ void PrintJson(const nlohmann::json& value) {
 
 std::string Examples(const std::string& lines) {
   return "Example:\n  " + lines + "\n\n" + ExitCodesHelp();
+}
+
+int ForEachAuditLine(kms::Kms& kms, const std::function<void(nlohmann::json&&)>& line) {
+  auto files = kms.AuditLogFiles();
+  if (!files) return Fail(kTool, files.error());
+  uint64_t lineno = 0;
+  for (const std::string& path : *files) {
+    std::ifstream in(path);
+    if (!in) return Fail(kTool, Error(ErrorCode::io, "cannot read \"" + path + "\""));
+    std::string text;
+    while (std::getline(in, text)) {
+      ++lineno;
+      auto record = nlohmann::json::parse(text, nullptr, false);
+      if (record.is_discarded() || !record.is_object()) {
+        PrintError(kTool, "audit log line " + std::to_string(lineno) + " is not JSON",
+                   {"run 'envelope audit verify' to check the log"});
+        return kExitFailure;
+      }
+      line(std::move(record));
+    }
+  }
+  return kExitOk;
 }
 
 }  // namespace envelope::cli

@@ -1,7 +1,6 @@
 // envelope audit: the keystore's audit log (our CloudTrail), readable or
 // JSON, and `envelope audit verify` to check its hash chain.
 #include <cstdio>
-#include <fstream>
 
 #include "cli/exit_codes.h"
 #include "commands/admin.h"
@@ -40,24 +39,12 @@ int Show(const Globals& g, const AuditArgs& a) {
     if (!key && key.error().code() == ErrorCode::invalid_argument) return Fail(kTool, key.error());
     key_id = key ? key->key_id : a.key;
   }
-  const std::string path = (*kms)->directory() + "/audit.log";
-  std::ifstream in(path);
-  if (!in) return Fail(kTool, Error(ErrorCode::io, "cannot read \"" + path + "\""));
   nlohmann::json all = nlohmann::json::array();
-  std::string text;
-  uint64_t lineno = 0;
-  while (std::getline(in, text)) {
-    ++lineno;
-    auto line = nlohmann::json::parse(text, nullptr, false);
-    if (line.is_discarded() || !line.is_object()) {
-      PrintError(kTool, "audit log line " + std::to_string(lineno) + " is not JSON",
-                 {"run 'envelope audit verify' to check the log"});
-      return kExitFailure;
-    }
-    if (!key_id.empty() && Field(line, "keyId", "requestParameters") != key_id) continue;
+  const int walked = ForEachAuditLine(**kms, [&](nlohmann::json&& line) {
+    if (!key_id.empty() && Field(line, "keyId", "requestParameters") != key_id) return;
     if (a.json) {
       all.push_back(std::move(line));
-      continue;
+      return;
     }
     std::string outcome = "success";
     if (line.contains("errorCode")) {
@@ -66,7 +53,8 @@ int Show(const Globals& g, const AuditArgs& a) {
     std::printf("%s  %-28s  %-36s  v%-3s  %s\n", Field(line, "eventTime").c_str(),
                 Field(line, "eventName").c_str(), Field(line, "keyId", "requestParameters").c_str(),
                 Field(line, "keyVersion", "additionalEventData").c_str(), outcome.c_str());
-  }
+  });
+  if (walked != kExitOk) return walked;
   if (a.json) PrintJson(all);
   return kExitOk;
 }

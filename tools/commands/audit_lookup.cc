@@ -6,7 +6,6 @@
 //                "Resources": [{"ResourceType", "ResourceName"}],
 //                "CloudTrailEvent": "<the record as a JSON string>"}]}
 #include <cstdio>
-#include <fstream>
 #include <vector>
 
 #include "cli/exit_codes.h"
@@ -83,20 +82,11 @@ int Lookup(const Globals& g, const LookupArgs& a) {
       if (alias.alias_name == a.key) key_id = alias.target_key_id;
     }
   }
-  const std::string path = (*kms)->directory() + "/audit.log";
-  std::ifstream in(path);
-  if (!in) return Fail(kTool, Error(ErrorCode::io, "cannot read \"" + path + "\""));
   std::vector<nlohmann::json> found;
-  std::string text;
-  while (std::getline(in, text)) {
-    auto record = nlohmann::json::parse(text, nullptr, false);
-    if (record.is_discarded() || !record.is_object()) {
-      PrintError(kTool, "an audit log line is not JSON",
-                 {"run 'envelope audit verify' to check the log"});
-      return kExitFailure;
-    }
+  const int walked = ForEachAuditLine(**kms, [&](nlohmann::json&& record) {
     if (Matches(record, a, key_id)) found.push_back(std::move(record));
-  }
+  });
+  if (walked != kExitOk) return walked;
   nlohmann::json events = nlohmann::json::array();
   size_t shown = 0;
   for (auto it = found.rbegin(); it != found.rend() && shown < a.max_results; ++it, ++shown) {

@@ -22,6 +22,7 @@ Result<std::shared_ptr<kms::Kms>> Keystore::Shared() {
     options.directory = dir_;
     if (!region_.empty()) options.region = region_;
     if (!account_.empty()) options.account = account_;
+    if (audit_rotate_bytes_) options.audit_log_rotate_bytes = *audit_rotate_bytes_;
     auto opened = kms::Kms::Open(std::move(options));
     if (!opened) return tl::unexpected(opened.error().WithContext("keystore"));
     kms_ = std::make_shared<kms::Kms>(std::move(*opened));

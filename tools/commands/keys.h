@@ -32,11 +32,15 @@ class Keystore {
     region_ = std::move(region);
     account_ = std::move(account);
   }
+  // SetAuditRotateBytes sets KmsOptions::audit_log_rotate_bytes for when the
+  // keystore is opened (`kms serve --audit-rotate-mib`).
+  void SetAuditRotateBytes(uint64_t bytes) { audit_rotate_bytes_ = bytes; }
 
  private:
   std::string dir_;
   std::string region_;
   std::string account_;
+  std::optional<uint64_t> audit_rotate_bytes_;
   std::shared_ptr<kms::Kms> kms_;
 };
 

@@ -29,7 +29,8 @@ struct ServeOptions {
   unsigned threads = 0;
   unsigned workers = 4;
   long rotation_check = 60;  // seconds between checks for due secret rotations
-  int throttle_first = 0;    // hidden test switch
+  uint64_t audit_rotate_mib = 64;
+  int throttle_first = 0;  // hidden test switch
 };
 
 // SplitListen parses ADDR:PORT, with IPv6 addresses in brackets.
@@ -88,6 +89,7 @@ int Serve(const Globals& globals, const ServeOptions& o) {
   }
   Keystore keystore(globals.keystore);
   keystore.SetArnScope(o.region, o.account);
+  keystore.SetAuditRotateBytes(o.audit_rotate_mib << 20);
   auto kms = keystore.Get();
   if (!kms) return Fail(kTool, kms.error());
 
@@ -226,6 +228,12 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
   serve
       ->add_option("--rotation-check", serve_options->rotation_check,
                    "seconds between runs of the due secret rotations (0: none)")
+      ->capture_default_str();
+  serve
+      ->add_option("--audit-rotate-mib", serve_options->audit_rotate_mib,
+                   "archive audit.log as audit-<first line>.log once it reaches this size, "
+                   "in MiB (0: never)")
+      ->check(CLI::Range(uint64_t{0}, uint64_t{1} << 20))
       ->capture_default_str();
   // Tests of clients' retries: the first N requests answer ThrottlingException.
   serve->add_option("--test-throttle-first", serve_options->throttle_first)->group("");
