@@ -146,8 +146,11 @@ std::invoke_result_t<F, Txn&> Kms::Impl::Run(std::string_view operation, F&& bod
     Txn txn = BeginTxn(operation, now);
     result.emplace(body(txn));
     const Error* error = *result ? nullptr : &result->error();
-    ENVELOPE_RETURN_IF_ERROR(Finish(txn, result->has_value(), *maintenance, events, error));
+    auto finished = Finish(txn, result->has_value(), *maintenance, events, error);
+    // Before any error return: a committed change whose lines failed to
+    // append still moves the next maintenance.
     if (state) next_maintenance_ms = internal::NextMaintenanceMs(*state);
+    ENVELOPE_RETURN_IF_ERROR(finished);
   }
   ENVELOPE_RETURN_IF_ERROR(AppendAfterUnlock(events));
   return std::move(*result);
