@@ -15,6 +15,7 @@ packages=(
   scdoc  # doc/*.scd: the man pages of encrypt, decrypt and envelope
   man-db  # test/doc: the man pages render (man -l)
   libcurl4-openssl-dev  # HTTPS client of the AWS KMS keyrings (lib/aws)
+  gdb  # test/secrets/core_dump_test.cc: gcore dumps where core_pattern pipes to the host (CI)
 )
 # Intel's ipsec-mb: the fast AES-GCM backend (AVX2 / AVX-512 / VAES). Debian
 # ships it for amd64 only; elsewhere the build uses OpenSSL's AES-GCM.

@@ -251,6 +251,20 @@ class Kms {
   [[nodiscard]] Result<void> AuditServiceCall(const ServiceCall& call,
                                               const Error* outcome = nullptr);
 
+  // AuthorizeServiceAction decides whether the caller of the current
+  // ScopedRequestCaller (none: the keystore owner's root) may do `action`
+  // ("ssm:GetParameter", "secretsmanager:GetSecretValue"; not a kms: action)
+  // on `resource_arn` (the parameter's or secret's ARN, or "*"), by its
+  // identity policy as IAM does: the owner's root always may; a user of the
+  // keystore's account when its policy allows and no statement denies; a
+  // caller of another account never. Fails with "AccessDeniedException:
+  // User: ARN is not authorized to perform: ACTION on resource: ARN because
+  // ..." (AWS's message), with invalid_argument for a kms: or malformed
+  // action. Writes no audit line: the caller audits the request
+  // (AuditServiceCall), refused or not.
+  [[nodiscard]] Result<void> AuthorizeServiceAction(std::string_view action,
+                                                    std::string_view resource_arn);
+
   // VerifyAuditLog checks the audit log's hash chain and reports the first
   // broken, missing or reordered line. Fails only on I/O errors.
   [[nodiscard]] Result<AuditReport> VerifyAuditLog();

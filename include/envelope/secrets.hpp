@@ -113,6 +113,14 @@ struct LabelResult {
   int64_t version = 0;
 };
 
+// ParameterBatch is ParameterStore::GetMany's answer: the parameters found,
+// in the order asked, and the names that name none (SSM's
+// InvalidParameters).
+struct ParameterBatch {
+  std::vector<Parameter> found;
+  std::vector<std::string> invalid;
+};
+
 // ParameterStore is the parameters of one keystore. It keeps a reference
 // to `kms`, which must outlive it. Safe to use from several threads and
 // processes at once.
@@ -130,6 +138,12 @@ class ParameterStore {
   // selector); without one, the latest version. `with_decryption` decrypts
   // a SecureString value (a KMS Decrypt, audited).
   [[nodiscard]] Result<Parameter> Get(std::string_view name, bool with_decryption);
+  // GetMany gets each of `names` as Get does, in one call (SSM's
+  // GetParameters): with decryption, one audit line naming them all. A
+  // name that does not exist, or whose selected version does not, goes to
+  // `invalid`; any other error (a KMS refusal) fails the whole call.
+  [[nodiscard]] Result<ParameterBatch> GetMany(const std::vector<std::string>& names,
+                                               bool with_decryption);
   // GetByPath returns the latest versions of the parameters under `path`
   // ("/app/prod", "/" for every hierarchical one), only one level below it
   // unless `recursive`, sorted by name.
@@ -151,6 +165,8 @@ class ParameterStore {
 
  private:
   ParameterStore(kms::Kms& kms, ArnConfig config) : kms_(&kms), config_(std::move(config)) {}
+  // Read is Get without its audit line.
+  [[nodiscard]] Result<Parameter> Read(std::string_view name, bool with_decryption);
   kms::Kms* kms_;
   ArnConfig config_;
 };

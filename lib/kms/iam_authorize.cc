@@ -24,7 +24,9 @@ std::string Why(std::string_view kind, std::string_view action) {
 }
 
 std::string ExplicitDeny(std::string_view kind) {
-  return "with an explicit deny in a " + std::string(kind) + " policy";
+  // AWS's article: "in an identity-based policy", "in a resource-based policy".
+  return std::string("with an explicit deny in ") + (kind.starts_with('i') ? "an " : "a ") +
+         std::string(kind) + " policy";
 }
 
 // Request builds the evaluation context of one request.
@@ -168,20 +170,25 @@ Result<void> AuthorizeKey(Txn& txn, const KeyRecord& key, std::string_view key_r
   return Denied(*caller, action, resource, v.why);
 }
 
-Result<void> AuthorizeAccount(Txn& txn, std::string_view action) {
+Result<void> AuthorizeIdentity(Txn& txn, std::string_view action, std::string_view resource) {
   const KmsOptions& options = *txn.options;
   auto caller = CurrentCaller(txn.state, options);
   ENVELOPE_RETURN_IF_ERROR(caller);
   RecordPrincipal(txn, *caller);
-  const auto r = Request(*caller, action, "*", {}, {}, txn.now);
+  const std::string arn(resource);
+  const auto r = Request(*caller, action, arn, {}, {}, txn.now);
   const Decision identity = Identity(txn.state, *caller, r);
   if (caller->account != options.account) {
-    return Denied(*caller, action, "*", "because the caller is not in the keystore's account");
+    return Denied(*caller, action, arn, "because the caller is not in the keystore's account");
   }
   if (identity == Decision::allow) return {};
-  return Denied(*caller, action, "*",
+  return Denied(*caller, action, arn,
                 identity == Decision::explicit_deny ? ExplicitDeny("identity-based")
                                                     : Why("identity-based", action));
+}
+
+Result<void> AuthorizeAccount(Txn& txn, std::string_view action) {
+  return AuthorizeIdentity(txn, action, "*");
 }
 
 bool WouldAllow(const KeystoreState& state, const KmsOptions& options, const policy::Caller& caller,

@@ -15,8 +15,10 @@
 //   4. a grant on the key for the caller, the operation and a matching
 //      encryption context: allowed;
 //   5. else the implicit deny: AccessDeniedException.
-// Requests on no key (CreateKey, ListKeys, ListAliases) need the owner's
-// root or a user of the owner's account whose identity policy allows them.
+// Requests on no key (CreateKey, ListKeys, ListAliases) and on the
+// resources of the services built on the KMS (SSM parameters, secrets:
+// AuthorizeIdentity) need the owner's root or a user of the owner's account
+// whose identity policy allows them.
 //
 // AccessDeniedException messages are AWS's:
 //   User: arn:aws:iam::111122223333:user/bob is not authorized to perform:
@@ -73,6 +75,15 @@ std::string KeyPolicyText(const KeystoreState& state, const KmsOptions& options,
 
 // AuthorizeAccount decides `action` on no key (resource "*").
 [[nodiscard]] Result<void> AuthorizeAccount(Txn& txn, std::string_view action);
+
+// AuthorizeIdentity decides `action` by the current caller on `resource`
+// (an ARN, or "*") by identity policy alone, as IAM decides for a resource
+// with no resource-based policy (SSM parameters, our secrets): the owner's
+// root may; a user of the keystore's account when its identity policy allows
+// and does not deny; a caller of another account never. Records the caller
+// on the audit line.
+[[nodiscard]] Result<void> AuthorizeIdentity(Txn& txn, std::string_view action,
+                                             std::string_view resource);
 
 // AttachKeyPolicy validates `policy_text` as key `key_id`'s policy (parse,
 // then unless `bypass` the lockout check for the caller and the account's

@@ -214,43 +214,74 @@ Result<Parameter> Materialize(kms::Kms& k, const std::string& name, const std::s
 
 }  // namespace
 
-Result<Parameter> ParameterStore::Get(std::string_view text, bool with_decryption) {
-  auto outcome = [&]() -> Result<Parameter> {
-    auto parts = internal::SplitSelector(text);
-    ENVELOPE_RETURN_IF_ERROR(parts);
-    if (auto ok = internal::CheckParameterName(parts->name); !ok) return NotFound(parts->name);
-    auto table = internal::ReadParameterTable(kms_->directory());
-    ENVELOPE_RETURN_IF_ERROR(table);
-    auto p = Find(*table, parts->name);
-    ENVELOPE_RETURN_IF_ERROR(p);
-    const StoredVersion* chosen = &(*p)->versions.back();
-    if (!parts->selector.empty()) {
-      auto it =
-          std::find_if((*p)->versions.begin(), (*p)->versions.end(), [&](const StoredVersion& v) {
-            return parts->label.empty()
-                       ? v.version == parts->version
-                       : std::count(v.labels.begin(), v.labels.end(), parts->label) > 0;
-          });
-      if (it == (*p)->versions.end()) {
-        return MakeError(ErrorCode::not_found,
-                         "ParameterVersionNotFound: Systems Manager could not "
-                         "find version " +
-                             parts->selector.substr(1) + " of " + parts->name +
-                             ". Verify the version and try again.");
-      }
-      chosen = &*it;
+Result<Parameter> ParameterStore::Read(std::string_view text, bool with_decryption) {
+  auto parts = internal::SplitSelector(text);
+  ENVELOPE_RETURN_IF_ERROR(parts);
+  if (auto ok = internal::CheckParameterName(parts->name); !ok) return NotFound(parts->name);
+  auto table = internal::ReadParameterTable(kms_->directory());
+  ENVELOPE_RETURN_IF_ERROR(table);
+  auto p = Find(*table, parts->name);
+  ENVELOPE_RETURN_IF_ERROR(p);
+  const StoredVersion* chosen = &(*p)->versions.back();
+  if (!parts->selector.empty()) {
+    auto it =
+        std::find_if((*p)->versions.begin(), (*p)->versions.end(), [&](const StoredVersion& v) {
+          return parts->label.empty()
+                     ? v.version == parts->version
+                     : std::count(v.labels.begin(), v.labels.end(), parts->label) > 0;
+        });
+    if (it == (*p)->versions.end()) {
+      return MakeError(ErrorCode::not_found,
+                       "ParameterVersionNotFound: Systems Manager could not "
+                       "find version " +
+                           parts->selector.substr(1) + " of " + parts->name +
+                           ". Verify the version and try again.");
     }
-    auto out =
-        Materialize(*kms_, parts->name, Arn(parts->name), (*p)->type, *chosen, with_decryption);
-    if (out) out->selector = parts->selector;
-    return out;
-  }();
+    chosen = &*it;
+  }
+  auto out =
+      Materialize(*kms_, parts->name, Arn(parts->name), (*p)->type, *chosen, with_decryption);
+  if (out) out->selector = parts->selector;
+  return out;
+}
+
+Result<Parameter> ParameterStore::Get(std::string_view text, bool with_decryption) {
+  auto outcome = Read(text, with_decryption);
   if (!with_decryption) return outcome;
   kms::ServiceCall call{internal::kSsmSource,
                         "GetParameter",
                         internal::kParameterResource,
                         outcome ? outcome->arn : std::string(),
                         {{"name", std::string(text)}, {"with_decryption", "true"}}};
+  return internal::Audited(*kms_, call, std::move(outcome));
+}
+
+Result<ParameterBatch> ParameterStore::GetMany(const std::vector<std::string>& names,
+                                               bool with_decryption) {
+  auto outcome = [&]() -> Result<ParameterBatch> {
+    ParameterBatch batch;
+    for (const std::string& name : names) {
+      auto p = Read(name, with_decryption);
+      if (p) {
+        batch.found.push_back(std::move(*p));
+      } else if (p.error().code() == ErrorCode::not_found &&
+                 !p.error().message().starts_with("NotFoundException")) {
+        batch.invalid.push_back(name);  // not the KMS's: the key is gone
+      } else {
+        return tl::unexpected(p.error());
+      }
+    }
+    return batch;
+  }();
+  if (!with_decryption) return outcome;
+  // Names are letters, digits and "_.-/" (a selector adds ":"): "," joins.
+  std::string listed;
+  for (const std::string& name : names) listed += (listed.empty() ? "" : ",") + name;
+  kms::ServiceCall call{internal::kSsmSource,
+                        "GetParameters",
+                        {},
+                        {},
+                        {{"names", listed}, {"with_decryption", "true"}}};
   return internal::Audited(*kms_, call, std::move(outcome));
 }
 

@@ -8,11 +8,14 @@
 //    "resources": [{"type": "AWS::SSM::Parameter", "ARN": "arn:aws:ssm:..."}],
 //    "userIdentity": {...the caller...}, "errorCode": ... (failures only)}
 //
-// Written for every write (PutParameter, LabelParameterVersion,
-// DeleteParameter, CreateSecret, PutSecretValue, DeleteSecret,
-// RestoreSecret, RotateSecret) and every read that decrypts a value
-// (GetParameter, GetParametersByPath and GetParameterHistory with
-// decryption, GetSecretValue), successful or not. Never a value.
+// Written by the stores for every write (PutParameter,
+// LabelParameterVersion, DeleteParameter, CreateSecret, PutSecretValue,
+// DeleteSecret, RestoreSecret, RotateSecret) and every read that decrypts a
+// value (GetParameter, GetParameters, GetParametersByPath and
+// GetParameterHistory with decryption, GetSecretValue), successful or not;
+// the server (lib/service) writes the line of every other request (reads
+// without decryption, DescribeSecret, ListSecrets, refusals), so each
+// request through it is one line. Never a value.
 #ifndef ENVELOPE_LIB_SECRETS_SERVICE_AUDIT_H_
 #define ENVELOPE_LIB_SECRETS_SERVICE_AUDIT_H_
 

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "aws/error_shapes.h"
+#include "envelope/kms.hpp"
 #include "service/json_request.h"
 #include "service/kms_api.h"
 
@@ -52,6 +53,34 @@ inline KmsApiResult ErrorAnswer(std::span<const ApiError> table, const Failure& 
   result.body = aws::RenderJsonError(failure.type, failure.message);
   result.reached_kms = reached_kms;
   return result;
+}
+
+// Authorize asks the Kms whether the request's caller may do `action` on
+// `resource_arn` (Kms::AuthorizeServiceAction): AccessDeniedException with
+// AWS's message when not, `internal_error` (the API's name for a server
+// fault) when the keystore cannot be read.
+inline Step<void> Authorize(kms::Kms& kms, std::string_view action, std::string_view resource_arn,
+                            std::string_view internal_error) {
+  auto ok = kms.AuthorizeServiceAction(action, resource_arn);
+  if (ok) return {};
+  const std::string& m = ok.error().message();
+  constexpr std::string_view kDenied = "AccessDeniedException: ";
+  if (m.starts_with(kDenied))
+    return Fail(std::string(kDenied.substr(0, kDenied.size() - 2)), m.substr(kDenied.size()));
+  return Fail(std::string(internal_error), "internal error");
+}
+
+// AuditRequest writes `call`, the audit line of a request whose operation
+// wrote none of its own, with `failure` as its error (nullptr: it
+// succeeded). A line that cannot be written is `internal_error`: the answer
+// must not leave unaudited.
+inline Step<void> AuditRequest(kms::Kms& kms, const kms::ServiceCall& call, const Failure* failure,
+                               std::string_view internal_error) {
+  std::optional<Error> error;
+  if (failure != nullptr)
+    error.emplace(ErrorCode::invalid_argument, failure->type + ": " + failure->message);
+  if (kms.AuditServiceCall(call, error ? &*error : nullptr)) return {};
+  return Fail(std::string(internal_error), "the audit log cannot be written");
 }
 
 }  // namespace envelope::service

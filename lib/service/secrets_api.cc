@@ -5,6 +5,7 @@
 
 #include "envelope/secrets.hpp"
 #include "message/base64.h"
+#include "secrets/service_audit.h"
 #include "service/api_errors.h"
 #include "service/json_request.h"
 
@@ -29,6 +30,11 @@ constexpr ApiError kSecretsErrors[] = {
 // DecryptionFailure) with the KMS's message; I/O is InternalServiceError.
 tl::unexpected<Failure> Mapped(const Error& error, std::string_view kms_failure) {
   if (auto own = OwnFailure(kSecretsErrors, error)) return tl::unexpected(std::move(*own));
+  // The KMS refused the caller (kms:Decrypt, kms:GenerateDataKey): Secrets
+  // Manager says so without naming the key; the KMS's own line has it.
+  if (error.message().starts_with("AccessDeniedException")) {
+    return Fail("AccessDeniedException", "Access to KMS is not allowed");
+  }
   if (error.code() == ErrorCode::io || error.code() == ErrorCode::internal ||
       error.code() == ErrorCode::malformed) {
     return Fail("InternalServiceError", "internal error");
@@ -65,10 +71,44 @@ json Describe(const SecretInfo& s, const KmsApiConfig& config, const char* stage
 
 // Invocation is one operation in progress.
 struct Invocation {
+  kms::Kms& keystore;
   SecretStore& store;
   const Request& request;
   const KmsApiConfig& config;
+  // line is the request's audit line when no store call writes one
+  // (DescribeSecret, ListSecrets, refusals): what it named so far.
+  kms::ServiceCall line;
   bool audited = false;
+
+  // Authorize asks whether the caller may do `action` on `arn`, named on
+  // the request's line.
+  Step<void> Authorize(std::string_view action, const std::string& arn) {
+    if (arn != "*") {
+      line.resource_type = secrets::internal::kSecretResource;
+      line.resource_arn = arn;
+    }
+    return service::Authorize(keystore, action, arn, "InternalServiceError");
+  }
+
+  // AuthorizeSecret authorizes `action` on secret `id` (a name or an ARN):
+  // on its full ARN ("NAME-AbCdEf") when it exists, else on the ARN the
+  // request names (`arn:...:secret:NAME`), so a caller learns whether a
+  // secret exists only when allowed to act on it.
+  Step<void> AuthorizeSecret(std::string_view action, const std::string& id) {
+    line.request["secret_id"] = id;
+    auto info = store.Describe(id);
+    if (!info && info.error().code() != ErrorCode::not_found) {
+      return Fail("InternalServiceError", "internal error");
+    }
+    return Authorize(action, info ? info->arn : id.starts_with("arn:") ? id : NamedArn(id));
+  }
+
+  // NamedArn is the ARN of a secret named `name`, without the suffix only
+  // its creation gives it.
+  std::string NamedArn(std::string_view name) const {
+    return "arn:" + config.partition + ":secretsmanager:" + config.region + ":" + config.account +
+           ":secret:" + std::string(name);
+  }
 
   // Audited is the store for a call that writes its own audit line (every
   // write, and GetSecretValue; lib/secrets/service_audit.h), so its failure
@@ -126,6 +166,8 @@ Step<json> CreateSecret(Invocation& c) {
   }
   auto name = r.RequiredString("Name", 512);
   ENVELOPE_RETURN_IF_ERROR(name);
+  c.line.request["name"] = *name;
+  ENVELOPE_RETURN_IF_ERROR(c.Authorize("secretsmanager:CreateSecret", c.NamedArn(*name)));
   auto description = r.String("Description", 2048);
   ENVELOPE_RETURN_IF_ERROR(description);
   auto key = r.String("KmsKeyId", 2048);
@@ -149,6 +191,7 @@ Step<json> CreateSecret(Invocation& c) {
 Step<json> GetSecretValue(Invocation& c) {
   auto id = SecretId(c.request);
   ENVELOPE_RETURN_IF_ERROR(id);
+  ENVELOPE_RETURN_IF_ERROR(c.AuthorizeSecret("secretsmanager:GetSecretValue", *id));
   auto version = c.request.String("VersionId", 64);
   ENVELOPE_RETURN_IF_ERROR(version);
   auto stage = c.request.String("VersionStage", 256);
@@ -172,6 +215,7 @@ Step<json> GetSecretValue(Invocation& c) {
 Step<json> PutSecretValue(Invocation& c) {
   auto id = SecretId(c.request);
   ENVELOPE_RETURN_IF_ERROR(id);
+  ENVELOPE_RETURN_IF_ERROR(c.AuthorizeSecret("secretsmanager:PutSecretValue", *id));
   auto value = ReadValue(c.request, true);
   ENVELOPE_RETURN_IF_ERROR(value);
   auto stages = c.request.StringList("VersionStages", 20);
@@ -187,6 +231,7 @@ Step<json> PutSecretValue(Invocation& c) {
 Step<json> DescribeSecret(Invocation& c) {
   auto id = SecretId(c.request);
   ENVELOPE_RETURN_IF_ERROR(id);
+  ENVELOPE_RETURN_IF_ERROR(c.AuthorizeSecret("secretsmanager:DescribeSecret", *id));
   auto info = c.store.Describe(*id);
   if (!info) return Mapped(info.error(), "InternalServiceError");
   return Describe(*info, c.config, "VersionIdsToStages");
@@ -197,6 +242,8 @@ Step<json> ListSecrets(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(Refuse(r, "Filters"));
   auto deleted = r.Boolean("IncludePlannedDeletion");
   ENVELOPE_RETURN_IF_ERROR(deleted);
+  c.line.request["include_planned_deletion"] = secrets::internal::Bool(*deleted);
+  ENVELOPE_RETURN_IF_ERROR(c.Authorize("secretsmanager:ListSecrets", "*"));
   auto limit = r.Integer("MaxResults", 1, 100);
   ENVELOPE_RETURN_IF_ERROR(limit);
   auto token = r.String("NextToken", 4096);
@@ -233,6 +280,7 @@ Step<json> RotateSecret(Invocation& c) {
   }
   auto id = SecretId(r);
   ENVELOPE_RETURN_IF_ERROR(id);
+  ENVELOPE_RETURN_IF_ERROR(c.AuthorizeSecret("secretsmanager:RotateSecret", *id));
   auto token = r.String("ClientRequestToken", 64);
   ENVELOPE_RETURN_IF_ERROR(token);
   auto now = r.Has("RotateImmediately") ? r.Boolean("RotateImmediately") : Step<bool>(true);
@@ -263,6 +311,7 @@ Step<json> RotateSecret(Invocation& c) {
 Step<json> DeleteSecret(Invocation& c) {
   auto id = SecretId(c.request);
   ENVELOPE_RETURN_IF_ERROR(id);
+  ENVELOPE_RETURN_IF_ERROR(c.AuthorizeSecret("secretsmanager:DeleteSecret", *id));
   auto days = c.request.Integer("RecoveryWindowInDays", 7, 30);
   ENVELOPE_RETURN_IF_ERROR(days);
   auto force = c.request.Boolean("ForceDeleteWithoutRecovery");
@@ -282,6 +331,7 @@ Step<json> DeleteSecret(Invocation& c) {
 Step<json> RestoreSecret(Invocation& c) {
   auto id = SecretId(c.request);
   ENVELOPE_RETURN_IF_ERROR(id);
+  ENVELOPE_RETURN_IF_ERROR(c.AuthorizeSecret("secretsmanager:RestoreSecret", *id));
   auto info = c.Audited().Restore(*id);
   if (!info) return Mapped(info.error(), "InternalServiceError");
   return json{{"ARN", info->arn}, {"Name", info->name}};
@@ -321,16 +371,18 @@ KmsApiResult SecretsApi::Call(std::string_view operation, std::string_view body)
     }
     auto store = SecretStore::Open(kms_, {config_.partition, config_.region, config_.account});
     if (!store) return Answer({"InternalServiceError", "internal error"}, false);
-    Invocation call{*store, *request, config_};
+    Invocation call{kms_, *store, *request, config_};
+    call.line = {secrets::internal::kSecretsSource, std::string(op->name), {}, {}, {}};
     Step<json> answer = op->handler(call);
-    // A store call that audits itself wrote the line of its failure, and
-    // KMS failures (EncryptionFailure, DecryptionFailure) come from a Kms
-    // call, which wrote its own; the others are refusals.
-    if (!answer) {
-      const std::string& t = answer.error().type;
-      return Answer(answer.error(),
-                    call.audited || t == "EncryptionFailure" || t == "DecryptionFailure");
+    // Every request is one line: a store call that audits itself (writes,
+    // GetSecretValue) wrote it, success or failure; else it is the
+    // request's own (DescribeSecret, ListSecrets, refusals), written here.
+    if (!call.audited) {
+      auto line =
+          AuditRequest(kms_, call.line, answer ? nullptr : &answer.error(), "InternalServiceError");
+      if (!line) return Answer(line.error(), true);
     }
+    if (!answer) return Answer(answer.error(), true);
     return SuccessAnswer(*answer);
   } catch (const std::exception&) {
     return Answer({"InternalServiceError", "internal error"}, false);

@@ -12,10 +12,18 @@
 //   error     400 {"__type": "ResourceNotFoundException", "message": "..."}
 //
 // Operations: CreateSecret, GetSecretValue, PutSecretValue, DescribeSecret,
-// ListSecrets, RotateSecret, DeleteSecret, RestoreSecret. Every read of a
-// value is a Kms Decrypt audited with the request's caller. A KMS failure
-// is EncryptionFailure on a write and DecryptionFailure on a read, as in
-// Secrets Manager. RotateSecret runs the rotation command configured
+// ListSecrets, RotateSecret, DeleteSecret, RestoreSecret. Each is
+// authorized first as IAM does, by the caller's identity policy
+// (Kms::AuthorizeServiceAction): action "secretsmanager:<Operation>" on the
+// secret's ARN (`...:secret:NAME-AbCdEf`; for a secret that does not exist
+// yet or not at all, `...:secret:NAME`; ListSecrets: "*"),
+// AccessDeniedException otherwise, with nothing changed. Every request is
+// one audit line (the store's, or the request's own for DescribeSecret,
+// ListSecrets and refusals), never with a value. Every read of a value is
+// also a Kms Decrypt, audited and checked by the KMS for the request's
+// caller: a KMS refusal is AccessDeniedException "Access to KMS is not
+// allowed", as in Secrets Manager; another KMS failure is EncryptionFailure
+// on a write and DecryptionFailure on a read. RotateSecret runs the rotation command configured
 // locally (`envelope secrets rotate --command`); a request never names a
 // command: RotationLambdaARN is refused (InvalidParameterException), so the
 // network cannot make the server run a program of its choosing. Tags,

@@ -5,6 +5,7 @@
 
 #include "aws/arn.h"
 #include "envelope/secrets.hpp"
+#include "secrets/service_audit.h"
 #include "service/api_errors.h"
 #include "service/json_request.h"
 
@@ -86,11 +87,25 @@ json HistoryJson(const Parameter& p, const KmsApiConfig& config) {
 
 // Invocation is one operation in progress.
 struct Invocation {
+  kms::Kms& keystore;
   ParameterStore& store;
   const Request& request;
   const KmsApiConfig& config;
   std::string caller;
+  // line is the request's audit line when no store call writes one
+  // (reads without decryption, refusals): what it named so far.
+  kms::ServiceCall line;
   bool audited = false;
+
+  // Authorize names parameter `name` (a selector ":3" dropped) on the
+  // request's line and asks whether the caller may do `action` on it.
+  Step<void> Authorize(std::string_view action, std::string_view name) {
+    const std::string arn = store.Arn(name.substr(0, name.find(':')));
+    line.resource_type = secrets::internal::kParameterResource;
+    line.resource_arn = arn;
+    line.request["name"] = std::string(name);
+    return service::Authorize(keystore, action, arn, "InternalServerError");
+  }
 
   // Audited is the store for a call that writes its own audit line
   // (`writes`: every write, and a read that decrypts; service_audit.h), so
@@ -152,6 +167,7 @@ Step<json> PutParameter(Invocation& c) {
   }
   auto name = r.RequiredString("Name", 2048);
   ENVELOPE_RETURN_IF_ERROR(name);
+  ENVELOPE_RETURN_IF_ERROR(c.Authorize("ssm:PutParameter", *name));
   auto value = r.RequiredString("Value", 65536);
   ENVELOPE_RETURN_IF_ERROR(value);
   auto type = r.String("Type", 32);
@@ -210,6 +226,8 @@ Step<json> GetParameter(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(name);
   auto decrypt = c.request.Boolean("WithDecryption");
   ENVELOPE_RETURN_IF_ERROR(decrypt);
+  c.line.request["with_decryption"] = secrets::internal::Bool(*decrypt);
+  ENVELOPE_RETURN_IF_ERROR(c.Authorize("ssm:GetParameter", *name));
   auto p = c.Audited(*decrypt).Get(*name, *decrypt);
   if (!p) return SsmFailure(p.error());
   return json{{"Parameter", ParameterJson(*p)}};
@@ -222,20 +240,22 @@ Step<json> GetParameters(Invocation& c) {
     return Invalid("Names", "null", "Member must have length greater than or equal to 1");
   auto decrypt = c.request.Boolean("WithDecryption");
   ENVELOPE_RETURN_IF_ERROR(decrypt);
-  json found = json::array();
-  json invalid = json::array();
+  // One line for the request, naming every parameter (names have no ",").
+  std::string listed;
+  for (const std::string& name : *names) listed += (listed.empty() ? "" : ",") + name;
+  c.line.request["names"] = listed;
+  c.line.request["with_decryption"] = secrets::internal::Bool(*decrypt);
+  // As in SSM, one parameter the caller may not read refuses the request.
   for (const std::string& name : *names) {
-    auto p = c.Audited(*decrypt).Get(name, *decrypt);
-    if (p) {
-      found.push_back(ParameterJson(*p));
-    } else if (p.error().code() == ErrorCode::not_found &&
-               !p.error().message().starts_with("NotFoundException")) {
-      invalid.push_back(name);
-    } else {
-      return SsmFailure(p.error());
-    }
+    ENVELOPE_RETURN_IF_ERROR(service::Authorize(c.keystore, "ssm:GetParameters",
+                                                c.store.Arn(name.substr(0, name.find(':'))),
+                                                "InternalServerError"));
   }
-  return json{{"Parameters", std::move(found)}, {"InvalidParameters", std::move(invalid)}};
+  auto got = c.Audited(*decrypt).GetMany(*names, *decrypt);
+  if (!got) return SsmFailure(got.error());
+  json found = json::array();
+  for (const Parameter& p : got->found) found.push_back(ParameterJson(p));
+  return json{{"Parameters", std::move(found)}, {"InvalidParameters", got->invalid}};
 }
 
 Step<json> GetParametersByPath(Invocation& c) {
@@ -247,6 +267,16 @@ Step<json> GetParametersByPath(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(recursive);
   auto decrypt = r.Boolean("WithDecryption");
   ENVELOPE_RETURN_IF_ERROR(decrypt);
+  // The path's ARN is the resource: a caller allowed a path reads below it.
+  c.line.request["path"] = *path;
+  c.line.request["recursive"] = secrets::internal::Bool(*recursive);
+  c.line.request["with_decryption"] = secrets::internal::Bool(*decrypt);
+  const std::string base =
+      path->size() > 1 && path->ends_with('/') ? path->substr(0, path->size() - 1) : *path;
+  c.line.resource_type = secrets::internal::kParameterResource;
+  c.line.resource_arn = c.store.Arn(base);
+  ENVELOPE_RETURN_IF_ERROR(service::Authorize(c.keystore, "ssm:GetParametersByPath",
+                                              c.line.resource_arn, "InternalServerError"));
   auto ps = c.Audited(*decrypt).GetByPath(*path, *recursive, *decrypt);
   if (!ps) return SsmFailure(ps.error());
   std::vector<json> items;
@@ -259,6 +289,8 @@ Step<json> GetParameterHistory(Invocation& c) {
   ENVELOPE_RETURN_IF_ERROR(name);
   auto decrypt = c.request.Boolean("WithDecryption");
   ENVELOPE_RETURN_IF_ERROR(decrypt);
+  c.line.request["with_decryption"] = secrets::internal::Bool(*decrypt);
+  ENVELOPE_RETURN_IF_ERROR(c.Authorize("ssm:GetParameterHistory", *name));
   auto ps = c.Audited(*decrypt).History(*name, *decrypt);
   if (!ps) return SsmFailure(ps.error());
   std::vector<json> items;
@@ -269,6 +301,7 @@ Step<json> GetParameterHistory(Invocation& c) {
 Step<json> LabelParameterVersion(Invocation& c) {
   auto name = c.request.RequiredString("Name", 2048);
   ENVELOPE_RETURN_IF_ERROR(name);
+  ENVELOPE_RETURN_IF_ERROR(c.Authorize("ssm:LabelParameterVersion", *name));
   auto version = c.request.Integer("ParameterVersion", 1, INT64_MAX);
   ENVELOPE_RETURN_IF_ERROR(version);
   auto labels = c.request.StringList("Labels", secrets::kMaxLabelsPerVersion);
@@ -281,6 +314,7 @@ Step<json> LabelParameterVersion(Invocation& c) {
 Step<json> DeleteParameter(Invocation& c) {
   auto name = c.request.RequiredString("Name", 2048);
   ENVELOPE_RETURN_IF_ERROR(name);
+  ENVELOPE_RETURN_IF_ERROR(c.Authorize("ssm:DeleteParameter", *name));
   if (auto done = c.Audited().Delete(*name); !done) return SsmFailure(done.error());
   return json::object();
 }
@@ -323,14 +357,18 @@ KmsApiResult SsmApi::Call(std::string_view operation, std::string_view body,
     }
     auto store = ParameterStore::Open(kms_, {config_.partition, config_.region, config_.account});
     if (!store) return Answer(SsmFailure(store.error()).value(), false);
-    Invocation call{*store, *request, config_, std::string(caller)};
+    Invocation call{kms_, *store, *request, config_, std::string(caller)};
+    call.line = {secrets::internal::kSsmSource, std::string(op->name), {}, {}, {}};
     Step<json> answer = op->handler(call);
-    // A store call that audits itself wrote the line of its failure; else
-    // an error SSM names came before any KMS call, and a KMS error came
-    // from a Kms call, which wrote its own audit line.
-    if (!answer) {
-      return Answer(answer.error(), call.audited || !FindApiError(kSsmErrors, answer.error().type));
+    // Every request is one line: a store call that audits itself (writes,
+    // reads that decrypt) wrote it, success or failure; else it is the
+    // request's own (reads, refusals), written here.
+    if (!call.audited) {
+      auto line =
+          AuditRequest(kms_, call.line, answer ? nullptr : &answer.error(), "InternalServerError");
+      if (!line) return Answer(line.error(), true);
     }
+    if (!answer) return Answer(answer.error(), true);
     return SuccessAnswer(*answer);
   } catch (const std::exception&) {
     return Answer({"InternalServerError", "internal error"}, false);

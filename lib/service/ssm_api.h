@@ -15,8 +15,15 @@
 //
 // Operations: PutParameter, GetParameter, GetParameters,
 // GetParametersByPath, GetParameterHistory, LabelParameterVersion,
-// DeleteParameter. A SecureString decryption is a Kms Decrypt, audited with
-// the request's caller (the pipeline's ScopedRequestCaller). A KMS key that
+// DeleteParameter. Each is authorized first as IAM does, by the caller's
+// identity policy (Kms::AuthorizeServiceAction): action "ssm:<Operation>"
+// on the parameter's ARN (GetParametersByPath: the path's; GetParameters:
+// every name's, one refused name refuses the request), AccessDeniedException
+// otherwise, with nothing changed. Every request is one audit line
+// (service_audit.h: the store's, or the request's own for reads without
+// decryption and refusals), never with a value. A SecureString decryption is
+// also a Kms Decrypt, with its own line and the KMS's own check of the
+// caller (the pipeline's ScopedRequestCaller). A KMS key that
 // does not exist is InvalidKeyId, as in SSM. Standard tier only; Tags,
 // Policies, AllowedPattern and ParameterFilters are refused
 // (ValidationException) rather than ignored.
