@@ -23,7 +23,7 @@ Result<void> Kms::AuthorizeServiceAction(std::string_view action, std::string_vi
                      "kms: AuthorizeServiceAction takes a non-KMS \"service:Action\" and a "
                      "resource ARN or \"*\"");
   }
-  return impl_->Run({}, [&](Txn& txn) -> Result<void> {
+  return impl_->RunRead({}, [&](Txn& txn) -> Result<void> {
     return internal::AuthorizeIdentity(txn, action, resource_arn);
   });
 }
