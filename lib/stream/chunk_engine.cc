@@ -47,7 +47,10 @@ Result<std::unique_ptr<ChunkEngine>> ChunkEngine::New(std::span<const uint8_t> k
 
 ChunkEngine::ChunkEngine(std::unique_ptr<Lane> caller_lane, unsigned threads,
                          const ChunkSchedule& schedule)
-    : schedule_(schedule), lanes_(threads) {
+    : schedule_(schedule),
+      lanes_(threads),
+      // A spinning worker on a core another thread needs delays that thread.
+      gate_(threads <= std::max(1u, std::thread::hardware_concurrency())) {
   lanes_[0] = std::move(caller_lane);
 }
 
@@ -69,7 +72,7 @@ bool ChunkEngine::StartWorkers() noexcept {
     // Wait for the started workers to build their lanes: they read lane 0's
     // context, which the caller must not touch meanwhile.
     std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return ready_workers_ == started; });
+    ready_cv_.wait(lock, [&] { return ready_workers_ == started; });
   }
   for (size_t i = 1; i <= started; ++i) ok = ok && lanes_[i] != nullptr;
   if (!ok) StopWorkers();
@@ -77,11 +80,7 @@ bool ChunkEngine::StartWorkers() noexcept {
 }
 
 void ChunkEngine::StopWorkers() noexcept {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  start_cv_.notify_all();
+  gate_.Stop();
   for (auto& t : workers_) t.join();
   workers_.clear();
 }
@@ -186,21 +185,13 @@ void ChunkEngine::WorkerMain(size_t lane_index) {
     std::lock_guard<std::mutex> lock(mu_);
     lanes_[lane_index] = std::move(lane);
     ++ready_workers_;
-    done_cv_.notify_one();
+    ready_cv_.notify_one();
   }
   uint64_t seen = 0;
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      start_cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-    }
+  BatchGate::WaitBudget budget;
+  while (gate_.Join(&seen, &budget)) {
     Work(*lanes_[lane_index]);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--busy_workers_ == 0) done_cv_.notify_one();
-    }
+    gate_.Leave();
   }
 }
 
@@ -235,16 +226,12 @@ Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLo
     if (side != nullptr) side->Run();
     Work(*lanes_[0]);
   } else {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      busy_workers_ = workers_.size();
-      ++generation_;  // publishes mode_, jobs_ and the counters to workers
-    }
-    start_cv_.notify_all();
+    gate_.Open();  // publishes mode_, jobs_ and the counters to workers
     if (side != nullptr) side->Run();
     Work(*lanes_[0]);
-    std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return busy_workers_ == 0; });
+    // Every chunk is claimed: a worker that has not joined yet has nothing
+    // to do, so the caller waits only for those that hold chunks.
+    gate_.Close();
   }
   jobs_ = {};
   loader_ = nullptr;

@@ -44,6 +44,7 @@
 
 #include "crypto/aes_gcm.h"
 #include "envelope/error.hpp"
+#include "stream/batch_gate.h"
 
 namespace envelope::stream {
 
@@ -197,14 +198,12 @@ class ChunkEngine {
   enum class WorkerState { not_started, running, failed };
   WorkerState worker_state_ = WorkerState::not_started;
 
-  // The batch in flight, published under mu_ by bumping generation_.
+  // Hands each batch to the workers (see batch_gate.h).
+  BatchGate gate_;
   std::mutex mu_;
-  std::condition_variable start_cv_;
-  std::condition_variable done_cv_;
-  uint64_t generation_ = 0;
-  size_t busy_workers_ = 0;
-  size_t ready_workers_ = 0;  // workers done building their lane (or failing to)
-  bool stop_ = false;
+  std::condition_variable ready_cv_;
+  size_t ready_workers_ = 0;  // under mu_: workers done building their lane (or failing to)
+  // The batch in flight, published to the workers by gate_.Open.
   Mode mode_ = Mode::seal;
   std::span<const ChunkJob> jobs_;
   ChunkLoader* loader_ = nullptr;
