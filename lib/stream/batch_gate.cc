@@ -76,11 +76,9 @@ bool BatchGate::Join(uint64_t* seen, WaitBudget* budget) noexcept {
     lock.unlock();
     if (wake()) break;  // else the batch closed before this worker could join
   }
-  if (stop_.load(std::memory_order_relaxed)) {
-    // Joined a batch and stopped at once: the caller is not waiting (Stop
-    // comes only between batches), so there is nothing to leave.
-    return false;
-  }
+  // Woken by Stop, which comes only after the last batch closed: this
+  // worker joined nothing, so there is nothing to leave.
+  if (stop_.load(std::memory_order_relaxed)) return false;
   // Spinning paid off when the batch came within kMaxSpin of the worker
   // starting to wait (it would have been caught spinning): spin fully
   // next time. Otherwise halve the spin, down to none.
