@@ -1,5 +1,7 @@
 #include "stream/chunk_engine.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -21,6 +23,18 @@ constexpr size_t kMaxRun = 1024;
 // well inside the core's L2 cache when AES reads it.
 constexpr size_t kLoadBytes = size_t{512} << 10;
 constexpr size_t kMaxLoadJobs = 64;
+
+// UsableCpus is how many CPUs this process may run on: its affinity mask
+// (taskset, a container's cpuset), which hardware_concurrency ignores.
+unsigned UsableCpus() noexcept {
+#ifdef CPU_COUNT
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+  }
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());
+}
 
 // LowerTo makes `a` at most `v`.
 void LowerTo(std::atomic<size_t>& a, size_t v) noexcept {
@@ -50,7 +64,7 @@ ChunkEngine::ChunkEngine(std::unique_ptr<Lane> caller_lane, unsigned threads,
     : schedule_(schedule),
       lanes_(threads),
       // A spinning worker on a core another thread needs delays that thread.
-      gate_(threads <= std::max(1u, std::thread::hardware_concurrency())) {
+      gate_(threads <= UsableCpus()) {
   lanes_[0] = std::move(caller_lane);
 }
 
