@@ -13,6 +13,7 @@
 #include "crypto/digest.h"
 #include "envelope/keyring.hpp"
 #include "envelope/message.hpp"
+#include "process_usage.h"
 
 namespace envelope {
 namespace {
@@ -81,6 +82,7 @@ void BM_StreamEncrypt(benchmark::State& state) {
   const auto options = Options(state);
   Plaintext();
   ReusedSink sink(kSize + kSize / 16 + (1 << 20));
+  const envelope_bench::ProcessUsage usage;
   for (auto _ : state) {
     sink.Reset();
     auto e = MessageEncryptor::New(*BenchCmm(), options, sink);
@@ -89,6 +91,7 @@ void BM_StreamEncrypt(benchmark::State& state) {
       break;
     }
   }
+  usage.Report(state);
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(kSize));
 }
 
@@ -100,6 +103,7 @@ void BM_StreamEncryptWrites(benchmark::State& state) {
   const auto& plaintext = Plaintext();
   ReusedSink sink(kSize + kSize / 16 + (1 << 20));
   constexpr size_t kWrite = size_t{1} << 20;
+  const envelope_bench::ProcessUsage usage;
   for (auto _ : state) {
     sink.Reset();
     auto e = MessageEncryptor::New(*BenchCmm(), options, sink);
@@ -112,6 +116,7 @@ void BM_StreamEncryptWrites(benchmark::State& state) {
       break;
     }
   }
+  usage.Report(state);
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(kSize));
 }
 
@@ -148,6 +153,7 @@ void BM_StreamDecrypt(benchmark::State& state) {
   // streams unverified; in memory, holding means one more copy.
   d.allow_unverified_streaming = true;
   ReusedSink sink(kSize + (1 << 20));
+  const envelope_bench::ProcessUsage usage;
   for (auto _ : state) {
     sink.Reset();
     auto dec = MessageDecryptor::New(*BenchCmm(), d, sink);
@@ -156,6 +162,7 @@ void BM_StreamDecrypt(benchmark::State& state) {
       break;
     }
   }
+  usage.Report(state);
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(kSize));
 }
 

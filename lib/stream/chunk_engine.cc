@@ -1,5 +1,7 @@
 #include "stream/chunk_engine.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <limits>
 #include <string>
@@ -22,6 +24,25 @@ constexpr size_t kMaxRun = 1024;
 constexpr size_t kLoadBytes = size_t{512} << 10;
 constexpr size_t kMaxLoadJobs = 64;
 
+// UsableCpus is how many CPUs this process may run on: its affinity mask
+// (taskset, a container's cpuset), which hardware_concurrency ignores.
+unsigned UsableCpus() noexcept {
+#ifdef CPU_COUNT
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    return static_cast<unsigned>(std::max(1, CPU_COUNT(&set)));
+  }
+#endif
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+// LowerTo makes `a` at most `v`.
+void LowerTo(std::atomic<size_t>& a, size_t v) noexcept {
+  size_t seen = a.load(std::memory_order_relaxed);
+  while (v < seen && !a.compare_exchange_weak(seen, v)) {
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ChunkEngine>> ChunkEngine::New(std::span<const uint8_t> key,
@@ -40,7 +61,10 @@ Result<std::unique_ptr<ChunkEngine>> ChunkEngine::New(std::span<const uint8_t> k
 
 ChunkEngine::ChunkEngine(std::unique_ptr<Lane> caller_lane, unsigned threads,
                          const ChunkSchedule& schedule)
-    : schedule_(schedule), lanes_(threads) {
+    : schedule_(schedule),
+      lanes_(threads),
+      // A spinning worker on a core another thread needs delays that thread.
+      gate_(threads <= UsableCpus()) {
   lanes_[0] = std::move(caller_lane);
 }
 
@@ -62,7 +86,7 @@ bool ChunkEngine::StartWorkers() noexcept {
     // Wait for the started workers to build their lanes: they read lane 0's
     // context, which the caller must not touch meanwhile.
     std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return ready_workers_ == started; });
+    ready_cv_.wait(lock, [&] { return ready_workers_ == started; });
   }
   for (size_t i = 1; i <= started; ++i) ok = ok && lanes_[i] != nullptr;
   if (!ok) StopWorkers();
@@ -70,11 +94,7 @@ bool ChunkEngine::StartWorkers() noexcept {
 }
 
 void ChunkEngine::StopWorkers() noexcept {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stop_ = true;
-  }
-  start_cv_.notify_all();
+  gate_.Stop();
   for (auto& t : workers_) t.join();
   workers_.clear();
 }
@@ -97,14 +117,23 @@ Result<void> ChunkEngine::Open(std::span<const ChunkJob> jobs, size_t* verified_
   return Run(Mode::open, jobs, loader, verified_prefix, side);
 }
 
-void ChunkEngine::LoadFailed(Error error) {
+void ChunkEngine::LoadFailed(size_t first, Error error) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!load_error_) load_error_ = std::move(error);
+    if (!load_error_ || first < load_failure_) {
+      load_error_ = std::move(error);
+      load_failure_ = first;
+    }
   }
-  // No thread claims another run or loads another job after this.
-  load_failed_.store(true, std::memory_order_relaxed);
-  next_.store(jobs_.size(), std::memory_order_relaxed);
+  // Jobs before `first` still run (one of them may fail too, and then its
+  // error wins, as with one thread); none after it.
+  LowerTo(stop_at_, first);
+}
+
+void ChunkEngine::Failed(size_t i, bool internal) noexcept {
+  if (internal) LowerTo(internal_failure_, i);
+  LowerTo(first_failure_, i);
+  LowerTo(stop_at_, i);
 }
 
 void ChunkEngine::Work(Lane& lane) {
@@ -129,17 +158,18 @@ void ChunkEngine::Work(Lane& lane) {
     const size_t end = std::min(first + grain, n);
     size_t loaded = first;  // jobs [first, loaded) of the run are loaded
     for (size_t i = first; i < end; ++i) {
-      // A chunk after a failed one will be zeroed anyway: skip the work.
-      if (mode_ == Mode::open && i > first_failure_.load(std::memory_order_relaxed)) break;
+      // A job after a failed one is not needed: the batch fails, and when
+      // opening, it will be zeroed anyway. Runs are claimed in order, so
+      // every later run of this thread is past the failure too.
+      if (i > stop_at_.load(std::memory_order_relaxed)) return;
       const ChunkJob& job = jobs_[i];
       if (loader_ != nullptr && i == loaded) {
-        if (load_failed_.load(std::memory_order_relaxed)) return;
         size_t bytes = 0;
         while (loaded < end && loaded - i < kMaxLoadJobs && bytes < kLoadBytes) {
           bytes += jobs_[loaded++].out.size();
         }
         if (auto r = loader_->Load(jobs_.subspan(i, loaded - i)); !r) {
-          LoadFailed(std::move(r.error()));
+          LoadFailed(i, std::move(r.error()));
           return;
         }
       }
@@ -148,14 +178,7 @@ void ChunkEngine::Work(Lane& lane) {
       const std::span<const uint8_t> aad(lane.aad.data(), aad_len);
       Result<void> r = mode_ == Mode::seal ? lane.gcm.Seal(nonce, aad, job.in, job.out, job.tag)
                                            : lane.gcm.Open(nonce, aad, job.in, job.tag, job.out);
-      if (!r) {
-        if (r.error().code() != ErrorCode::auth_failed) {
-          internal_error_.store(true, std::memory_order_relaxed);
-        }
-        size_t seen = first_failure_.load(std::memory_order_relaxed);
-        while (i < seen && !first_failure_.compare_exchange_weak(seen, i)) {
-        }
-      }
+      if (!r) Failed(i, r.error().code() != ErrorCode::auth_failed);
     }
   }
 }
@@ -176,21 +199,13 @@ void ChunkEngine::WorkerMain(size_t lane_index) {
     std::lock_guard<std::mutex> lock(mu_);
     lanes_[lane_index] = std::move(lane);
     ++ready_workers_;
-    done_cv_.notify_one();
+    ready_cv_.notify_one();
   }
   uint64_t seen = 0;
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      start_cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
-      if (stop_) return;
-      seen = generation_;
-    }
+  BatchGate::WaitBudget budget;
+  while (gate_.Join(&seen, &budget)) {
     Work(*lanes_[lane_index]);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (--busy_workers_ == 0) done_cv_.notify_one();
-    }
+    gate_.Leave();
   }
 }
 
@@ -215,30 +230,27 @@ Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLo
   jobs_ = jobs;
   loader_ = loader;
   load_error_.reset();
-  load_failed_.store(false, std::memory_order_relaxed);
   next_.store(0, std::memory_order_relaxed);
   first_failure_.store(kNoFailure, std::memory_order_relaxed);
-  internal_error_.store(false, std::memory_order_relaxed);
+  internal_failure_.store(kNoFailure, std::memory_order_relaxed);
+  stop_at_.store(kNoFailure, std::memory_order_relaxed);
 
   // One chunk, or no workers: no point waking anyone.
   if (workers_.empty() || jobs.size() < 2) {
     if (side != nullptr) side->Run();
     Work(*lanes_[0]);
   } else {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      busy_workers_ = workers_.size();
-      ++generation_;  // publishes mode_, jobs_ and the counters to workers
-    }
-    start_cv_.notify_all();
+    gate_.Open();  // publishes mode_, jobs_ and the counters to workers
     if (side != nullptr) side->Run();
     Work(*lanes_[0]);
-    std::unique_lock<std::mutex> lock(mu_);
-    done_cv_.wait(lock, [&] { return busy_workers_ == 0; });
+    // Every chunk is claimed: a worker that has not joined yet has nothing
+    // to do, so the caller waits only for those that hold chunks.
+    gate_.Close();
   }
   jobs_ = {};
   loader_ = nullptr;
-  if (load_error_) {
+  const size_t failed = first_failure_.load();
+  if (load_error_ && load_failure_ < failed) {
     // Nothing of a batch that failed to load is released.
     if (verified_prefix != nullptr) *verified_prefix = 0;
     if (mode == Mode::open) {
@@ -247,7 +259,6 @@ Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLo
     return tl::unexpected(std::move(*load_error_));
   }
 
-  const size_t failed = first_failure_.load();
   if (verified_prefix != nullptr) *verified_prefix = std::min(failed, jobs.size());
   if (failed == kNoFailure) return {};
   if (mode == Mode::open) {
@@ -255,7 +266,7 @@ Result<void> ChunkEngine::Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLo
     // released: wipe them all.
     for (size_t i = failed; i < jobs.size(); ++i) SecureZero(jobs[i].out);
   }
-  if (internal_error_.load()) {
+  if (internal_failure_.load() == failed) {
     return MakeError(ErrorCode::internal, "chunk engine: aes-gcm failed");
   }
   return MakeError(ErrorCode::auth_failed,

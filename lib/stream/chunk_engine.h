@@ -44,6 +44,7 @@
 
 #include "crypto/aes_gcm.h"
 #include "envelope/error.hpp"
+#include "stream/batch_gate.h"
 
 namespace envelope::stream {
 
@@ -133,9 +134,10 @@ class ChunkEngine {
 
   // Seal encrypts every job of the batch. With a `loader`, each job is
   // loaded (loader->Load) by the thread that seals it, just before, and its
-  // `in` must be its `out` (sealed in place). When a load fails, no further
-  // job is loaded or sealed and Seal returns the first load error; the
-  // batch's output is then unusable. A `side` task runs on the calling
+  // `in` must be its `out` (sealed in place). When a load fails, no job after
+  // it is loaded or sealed, every job before it still is, and Seal returns
+  // the error of the lowest-numbered load that failed, whatever the thread
+  // count or timing; the batch's output is then unusable. A `side` task runs on the calling
   // thread while the workers start (see SideTask), whatever the outcome.
   [[nodiscard]] Result<void> Seal(std::span<const ChunkJob> jobs, ChunkLoader* loader = nullptr,
                                   SideTask* side = nullptr);
@@ -149,7 +151,10 @@ class ChunkEngine {
   // loaded (loader->Load writes job.out and job.tag) by the thread that
   // opens it, just before, and its `in` must be its `out` (opened in
   // place); a load failure stops the batch as for Seal, and the format must
-  // then discard (wipe) the whole batch's output.
+  // then discard (wipe) the whole batch's output. When both happen, the
+  // lowest-numbered failure wins (a load failure counts at the first job
+  // of the load), which is what one thread, taking the jobs in order, meets
+  // first.
   [[nodiscard]] Result<void> Open(std::span<const ChunkJob> jobs, size_t* verified_prefix = nullptr,
                                   SideTask* side = nullptr, ChunkLoader* loader = nullptr);
 
@@ -177,8 +182,12 @@ class ChunkEngine {
   void StopWorkers() noexcept;
   Result<void> Run(Mode mode, std::span<const ChunkJob> jobs, ChunkLoader* loader,
                    size_t* verified_prefix, SideTask* side);
-  // LoadFailed records the first load error of the batch and stops it.
-  void LoadFailed(Error error);
+  // LoadFailed records the error of the load starting at job `first`; the
+  // lowest such job's error wins, and no job after it is started.
+  void LoadFailed(size_t first, Error error);
+  // Failed records that job `i` failed to seal or open (`internal`: not an
+  // authentication failure); no job after it is started.
+  void Failed(size_t i, bool internal) noexcept;
   void Work(Lane& lane);
   void WorkerMain(size_t lane_index);
 
@@ -189,25 +198,27 @@ class ChunkEngine {
   enum class WorkerState { not_started, running, failed };
   WorkerState worker_state_ = WorkerState::not_started;
 
-  // The batch in flight, published under mu_ by bumping generation_.
+  // Hands each batch to the workers (see batch_gate.h).
+  BatchGate gate_;
   std::mutex mu_;
-  std::condition_variable start_cv_;
-  std::condition_variable done_cv_;
-  uint64_t generation_ = 0;
-  size_t busy_workers_ = 0;
-  size_t ready_workers_ = 0;  // workers done building their lane (or failing to)
-  bool stop_ = false;
+  std::condition_variable ready_cv_;
+  size_t ready_workers_ = 0;  // under mu_: workers done building their lane (or failing to)
+  // The batch in flight, published to the workers by gate_.Open.
   Mode mode_ = Mode::seal;
   std::span<const ChunkJob> jobs_;
   ChunkLoader* loader_ = nullptr;
-  std::optional<Error> load_error_;  // under mu_
+  std::optional<Error> load_error_;  // under mu_: the lowest failing load's
+  size_t load_failure_ = 0;          // under mu_: its first job
   // Every thread bumps next_ once per run of chunks it claims: on a cache
   // line of its own, so that bumping it does not evict what sits next to it
   // (the class's 64-byte alignment pads the line after first_failure_).
   alignas(64) std::atomic<size_t> next_{0};
+  // The lowest failing job: of a seal or open (first_failure_), of an
+  // internal error among them (internal_failure_), and of any kind,
+  // loads included (stop_at_: no thread starts a job after it).
   alignas(64) std::atomic<size_t> first_failure_{0};
-  std::atomic<bool> internal_error_{false};
-  std::atomic<bool> load_failed_{false};
+  std::atomic<size_t> internal_failure_{0};
+  std::atomic<size_t> stop_at_{0};
 };
 
 }  // namespace envelope::stream

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <thread>
@@ -85,12 +86,16 @@ TEST_CASE(
 }
 
 // SealedLoader copies each job's ciphertext and tag from a sealed batch and
-// fails on job `fail`.
+// fails on job `fail`; a load that includes job `slow` sleeps first.
 class SealedLoader final : public ChunkLoader {
  public:
-  SealedLoader(std::span<const uint8_t> sealed, std::span<const uint8_t> tags, size_t fail)
-      : sealed_(sealed), tags_(tags), fail_(fail) {}
+  SealedLoader(std::span<const uint8_t> sealed, std::span<const uint8_t> tags, size_t fail,
+               size_t slow = SIZE_MAX)
+      : sealed_(sealed), tags_(tags), fail_(fail), slow_(slow) {}
   Result<void> Load(std::span<const ChunkJob> jobs) noexcept override {
+    if (jobs.front().index <= slow_ && slow_ <= jobs.back().index) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    }
     for (const ChunkJob& job : jobs) {
       CHECK(job.in.data() == job.out.data());
       if (job.index == fail_) return MakeError(ErrorCode::io, "loader: disk on fire");
@@ -102,7 +107,7 @@ class SealedLoader final : public ChunkLoader {
 
  private:
   std::span<const uint8_t> sealed_, tags_;
-  size_t fail_;
+  size_t fail_, slow_;
 };
 
 TEST_CASE("ChunkEngine: Open with a loader opens in place; a load error wipes the whole batch") {
@@ -141,6 +146,16 @@ TEST_CASE("ChunkEngine: Open with a loader opens in place; a load error wipes th
     REQUIRE_FALSE(b);
     CHECK(b.error().code() == ErrorCode::auth_failed);
     CHECK(verified == 5);
+
+    // A bad chunk before a failing load: the bad chunk wins, as on one
+    // thread (which never gets to the load), even when the load fails first.
+    SealedLoader both(sealed, bad_tags, 200, 5);
+    auto c = (*engine)->Open(jobs, &verified, nullptr, &both);
+    REQUIRE_FALSE(c);
+    CHECK(c.error().code() == ErrorCode::auth_failed);
+    CHECK(verified == 5);
+    CHECK(std::equal(buffer.begin(), buffer.begin() + 5 * kChunk, plain.begin()));
+    CHECK(std::all_of(buffer.begin() + 5 * kChunk, buffer.end(), [](uint8_t x) { return x == 0; }));
   }
 }
 

@@ -6,8 +6,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <string>
+#include <thread>
 #include <vector>
 
 namespace envelope::stream {
@@ -143,6 +146,45 @@ TEST_CASE("ChunkEngine: a loader fills chunks in place; its first error stops th
     Batch c(300, 123);
     REQUIRE((*engine)->Seal(c.SealJobs()));
     CHECK(c.sealed == reference.sealed);
+  }
+}
+
+// TwoFaultLoader fails the load of job `low` (slowly: it sleeps first, so
+// that another thread meets job `high` first) and of job `high`, each with
+// its own message.
+class TwoFaultLoader final : public ChunkLoader {
+ public:
+  TwoFaultLoader(size_t low, size_t high) : low_(low), high_(high) {}
+  Result<void> Load(std::span<const ChunkJob> jobs) noexcept override {
+    for (const ChunkJob& job : jobs) {
+      if (job.index == low_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(30));
+        return MakeError(ErrorCode::io, "loader: low");
+      }
+      if (job.index == high_) return MakeError(ErrorCode::malformed, "loader: high");
+    }
+    return {};
+  }
+
+ private:
+  size_t low_, high_;
+};
+
+TEST_CASE("ChunkEngine: the lowest failing load names the error, on any thread count") {
+  ToySchedule schedule;
+  for (unsigned threads : {1u, 2u, 8u}) {
+    CAPTURE(threads);
+    auto engine = ChunkEngine::New(kKey, schedule, threads);
+    REQUIRE(engine);
+    Batch b(300, 123);
+    std::vector<ChunkJob> jobs = b.SealJobs();
+    for (ChunkJob& job : jobs) job.in = job.out;
+    // Job 0 is the first any thread loads; its load fails last.
+    TwoFaultLoader loader(0, 200);
+    auto r = (*engine)->Seal(jobs, &loader);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code() == ErrorCode::io);
+    CHECK(r.error().message() == "loader: low");
   }
 }
 
