@@ -22,6 +22,11 @@
 //    `io` error and stay failed (push: nothing more written; pull: Read
 //    keeps failing), ChunkedEncryptStream returns it; Read of an empty
 //    span returns 0;
+//  - either mode, the one-shot forms into a caller's buffer: sealing into
+//    a buffer of exactly the ciphertext's size gives a ciphertext that
+//    opens into one of exactly the plaintext's size; a buffer one byte
+//    short or long, or one that overlaps the input, is refused with
+//    `invalid_argument` and left as it was;
 //  - either mode: a finished encryptor refuses more writes and a second
 //    Finish; a flipped bit (position from a hash of the input) is refused
 //    with nothing returned by the one-shot decryptor (raw: output zeroed),
@@ -29,6 +34,7 @@
 //    plaintext of the chunks before the flipped one.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -164,6 +170,52 @@ void IoFailures(std::span<const uint8_t> plain, const Bytes& key, size_t piece, 
   FUZZ_CHECK(!refused && refused.error().code() == ErrorCode::io);
 }
 
+// SealInto and OpenInto are the one-shot forms into a caller's buffer.
+using SealInto = std::function<Result<void>(std::span<const uint8_t>, std::span<uint8_t>)>;
+using OpenInto = std::function<Result<void>(std::span<const uint8_t>, std::span<uint8_t>)>;
+
+// Refused: `r` is `invalid_argument` and `buffer` still holds `before`.
+bool Refused(const Result<void>& r, const Bytes& buffer, const Bytes& before) {
+  return !r && r.error().code() == ErrorCode::invalid_argument && buffer == before;
+}
+
+// CallerBuffers checks the one-shot forms into a caller's buffer against
+// `sealed`, a ciphertext of `plain` (see the properties above).
+void CallerBuffers(std::span<const uint8_t> plain, const Bytes& sealed, const SealInto& seal,
+                   const OpenInto& open) {
+  Bytes ct(sealed.size());
+  FUZZ_CHECK(seal(plain, ct).has_value());
+  Bytes back(plain.size());
+  FUZZ_CHECK(open(ct, back).has_value());
+  FUZZ_CHECK(std::equal(back.begin(), back.end(), plain.begin(), plain.end()));
+
+  for (const size_t size : {sealed.size() - 1, sealed.size() + 1}) {
+    const Bytes before(size, 0xa5);
+    Bytes wrong = before;
+    FUZZ_CHECK(Refused(seal(plain, wrong), wrong, before));
+  }
+  for (const size_t size : {plain.size() - 1, plain.size() + 1}) {
+    if (size == SIZE_MAX) continue;  // an empty plaintext has no shorter buffer
+    const Bytes before(size, 0xa5);
+    Bytes wrong = before;
+    FUZZ_CHECK(Refused(open(sealed, wrong), wrong, before));
+  }
+  if (plain.empty()) return;  // an empty span overlaps nothing
+  // The plaintext one byte into the ciphertext's buffer, and the other way.
+  Bytes room(1, 0xa5);
+  room.insert(room.end(), plain.begin(), plain.end());
+  room.resize(sealed.size() + 1, 0xa5);
+  Bytes before = room;
+  FUZZ_CHECK(
+      Refused(seal(std::span(room).subspan(1, plain.size()), std::span(room).first(sealed.size())),
+              room, before));
+  std::copy(sealed.begin(), sealed.end(), room.begin());
+  before = room;
+  FUZZ_CHECK(
+      Refused(open(std::span(room).first(sealed.size()), std::span(room).subspan(1, plain.size())),
+              room, before));
+}
+
 // kChunk is the plaintext size of a full chunk.
 constexpr size_t kChunk = 16384;
 
@@ -286,6 +338,14 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   }
   RawRandomAccess(plain, key, nonce, one, threads, flip >> 8);
   RawFactoriesRefuse(key, nonce, threads);
+  CallerBuffers(
+      plain, one,
+      [&](std::span<const uint8_t> p, std::span<uint8_t> dst) {
+        return hazmat::RawChunkedEncrypt(KeyView(key), nonce, p, dst, threads);
+      },
+      [&](std::span<const uint8_t> c, std::span<uint8_t> dst) {
+        return hazmat::RawChunkedDecrypt(KeyView(key), nonce, c, dst, threads);
+      });
 
   const size_t at = (flip / 8) % one.size();
   const size_t bad = at / (kChunk + 16);
@@ -344,6 +404,14 @@ void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context
     FUZZ_CHECK(back.has_value());
     FUZZ_CHECK(std::equal(back->begin(), back->end(), plain.begin(), plain.end()));
   }
+  CallerBuffers(
+      plain, sealed[0],
+      [&](std::span<const uint8_t> p, std::span<uint8_t> dst) {
+        return ChunkedEncrypt(KeyView(key), p, dst, o);
+      },
+      [&](std::span<const uint8_t> c, std::span<uint8_t> dst) {
+        return ChunkedDecrypt(KeyView(key), c, dst, o);
+      });
   ChunkedOptions other = o;
   other.context.push_back('!');
   FUZZ_CHECK(!ChunkedDecrypt(KeyView(key), sealed[0], other).has_value());
