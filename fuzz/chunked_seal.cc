@@ -273,9 +273,13 @@ void RawFactoriesRefuse(const Bytes& key, const Bytes& nonce, unsigned threads) 
   }
 }
 
-// RawRandomAccess: the size is the plaintext's; any range reads as its slice.
+// RawRandomAccess: the size is the plaintext's; any range reads as its
+// slice, through ReadAt and through the cursor (Seek from the start, the
+// current position or the end, then Read; Tell follows); a seek before 0
+// is `invalid_argument` and leaves the cursor where it was.
 void RawRandomAccess(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce,
                      const Bytes& ct, unsigned threads, uint64_t hash) {
+  using Whence = ChunkedRandomAccessReader::Whence;
   MemorySource positioned(ct);
   auto ra = hazmat::NewRawChunkedRandomAccessReader(KeyView(key), nonce, positioned, threads);
   FUZZ_CHECK(ra.has_value());
@@ -287,6 +291,25 @@ void RawRandomAccess(std::span<const uint8_t> plain, const Bytes& key, const Byt
   FUZZ_CHECK(n.has_value() && *n == std::min<uint64_t>(part.size(), plain.size() - off));
   FUZZ_CHECK(std::equal(part.begin(), part.begin() + static_cast<std::ptrdiff_t>(*n),
                         plain.begin() + static_cast<std::ptrdiff_t>(off)));
+
+  ChunkedRandomAccessReader& cursor = **ra;
+  const auto at = static_cast<int64_t>(off);
+  const auto size = static_cast<int64_t>(plain.size());
+  const Whence whence[] = {Whence::kBegin, Whence::kCurrent, Whence::kEnd};
+  const Whence from = whence[(hash >> 40) % 3];
+  FUZZ_CHECK(cursor.Seek(1, Whence::kBegin).has_value() && cursor.Tell() == 1);
+  const int64_t delta = from == Whence::kBegin ? at : from == Whence::kCurrent ? at - 1 : at - size;
+  auto moved = cursor.Seek(delta, from);
+  FUZZ_CHECK(moved.has_value() && *moved == off && cursor.Tell() == off);
+  Bytes again(part.size());
+  auto m = cursor.Read(again);
+  FUZZ_CHECK(m.has_value() && *m == *n && cursor.Tell() == off + *n);
+  FUZZ_CHECK(
+      std::equal(again.begin(), again.begin() + static_cast<std::ptrdiff_t>(*m), part.begin()));
+  auto before_start = cursor.Seek(from == Whence::kEnd ? -size - 1 : -1,
+                                  from == Whence::kCurrent ? Whence::kBegin : from);
+  FUZZ_CHECK(!before_start && before_start.error().code() == ErrorCode::invalid_argument);
+  FUZZ_CHECK(cursor.Tell() == off + *m);
 }
 
 Bytes Pull(Source& reader, size_t piece) {
@@ -326,6 +349,10 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
     FUZZ_CHECK((*dec)->Write(std::span(one).subspan(pos, std::min(piece, one.size() - pos))));
   }
   FUZZ_CHECK((*dec)->Finish().has_value());
+  FUZZ_CHECK(out.data() == back);
+  // Finished: more ciphertext or a second Finish is refused, nothing written.
+  FUZZ_CHECK(!(*dec)->Write(std::span(one).first(1)).has_value());
+  FUZZ_CHECK(!(*dec)->Finish().has_value());
   FUZZ_CHECK(out.data() == back);
   auto plain_size = hazmat::RawChunkedPlaintextSize(one.size());
   FUZZ_CHECK(plain_size.has_value() && *plain_size == plain.size());
@@ -372,6 +399,9 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   FUZZ_CHECK(ra.has_value());
   Bytes all(plain.size() + 1);
   FUZZ_CHECK(!(*ra)->ReadAt(0, all).has_value());
+  // The cursor fails the same way, and keeps failing.
+  FUZZ_CHECK(!(*ra)->Read(all).has_value());
+  FUZZ_CHECK(!(*ra)->Read(all).has_value());
 }
 
 void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context, size_t piece,
