@@ -22,6 +22,8 @@
 //    `io` error and stay failed (push: nothing more written; pull: Read
 //    keeps failing), ChunkedEncryptStream returns it; Read of an empty
 //    span returns 0;
+//  - C2SP mode: every entry point refuses a key of 31 bytes or a context
+//    of 1025 with `invalid_argument`, reading and writing nothing;
 //  - either mode, the one-shot forms into a caller's buffer: sealing into
 //    a buffer of exactly the ciphertext's size gives a ciphertext that
 //    opens into one of exactly the plaintext's size; a buffer one byte
@@ -273,6 +275,40 @@ void RawFactoriesRefuse(const Bytes& key, const Bytes& nonce, unsigned threads) 
   }
 }
 
+// C2spFactoriesRefuse: every C2SP entry point refuses a key of 31 bytes
+// and a context of 1025 bytes with `invalid_argument`, reading and writing
+// nothing.
+void C2spFactoriesRefuse(const Bytes& key, std::span<const uint8_t> sealed, unsigned threads) {
+  const Bytes context_1025(1025, 'c');
+  for (int i = 0; i < 2; ++i) {
+    const auto k = i == 0 ? std::span(key).first(31) : std::span<const uint8_t>(key);
+    ChunkedOptions o;
+    o.threads = threads;
+    if (i == 1) o.context = context_1025;
+    const auto code = ErrorCode::invalid_argument;
+    MemorySink sink;
+    MemorySource source(sealed);
+    MemorySource positioned(sealed);
+    auto e1 = ChunkedEncryptor::New(KeyView(k), sink, o);
+    FUZZ_CHECK(!e1.has_value() && e1.error().code() == code);
+    auto e2 = ChunkedDecryptor::New(KeyView(k), sink, o);
+    FUZZ_CHECK(!e2.has_value() && e2.error().code() == code);
+    auto e3 = ChunkedEncryptingReader::New(KeyView(k), source, o);
+    FUZZ_CHECK(!e3.has_value() && e3.error().code() == code);
+    auto e4 = ChunkedDecryptingReader::New(KeyView(k), source, o);
+    FUZZ_CHECK(!e4.has_value() && e4.error().code() == code);
+    auto e5 = ChunkedRandomAccessReader::New(KeyView(k), positioned, o);
+    FUZZ_CHECK(!e5.has_value() && e5.error().code() == code);
+    auto e6 = ChunkedEncrypt(KeyView(k), sealed, o);
+    FUZZ_CHECK(!e6.has_value() && e6.error().code() == code);
+    auto e7 = ChunkedDecrypt(KeyView(k), sealed, o);
+    FUZZ_CHECK(!e7.has_value() && e7.error().code() == code);
+    FUZZ_CHECK(sink.data().empty());
+    Bytes rest(1);
+    FUZZ_CHECK(source.Read(rest).value_or(0) == 1);  // the source was not read
+  }
+}
+
 // RawRandomAccess: the size is the plaintext's; any range reads as its
 // slice, through ReadAt and through the cursor (Seek from the start, the
 // current position or the end, then Read; Tell follows); a seek before 0
@@ -442,6 +478,7 @@ void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context
       [&](std::span<const uint8_t> c, std::span<uint8_t> dst) {
         return ChunkedDecrypt(KeyView(key), c, dst, o);
       });
+  C2spFactoriesRefuse(key, sealed[0], threads);
   ChunkedOptions other = o;
   other.context.push_back('!');
   FUZZ_CHECK(!ChunkedDecrypt(KeyView(key), sealed[0], other).has_value());
