@@ -12,7 +12,16 @@
 //  - ArmorSink encodes the accepted bytes, in pieces, into lines of at most
 //    76 characters ending in a newline that LooksArmored recognises and that
 //    decode back to the same bytes;
-//  - a failure is `malformed`.
+//  - ArmorSink over a sink that fails from its n-th write on (n from the
+//    input's hash, up to the number of writes the encoding takes) returns
+//    the sink's `io` error from the Write or Close that reaches it, having
+//    passed on a prefix of the text it writes otherwise;
+//  - a failure is `malformed`;
+//  - accepted text is the canonical base64 of its bytes (Base64) once its
+//    whitespace is gone;
+//  - LooksArmored accepts text only if its first 64 bytes are whitespace,
+//    base64 digits and '=', at least one a digit, and accepts every text
+//    that decodes and has a digit among them.
 #include "envelope/armor.hpp"
 
 #include <algorithm>
@@ -58,37 +67,44 @@ Decoded DecodePieces(std::span<const uint8_t> text, uint64_t cuts) {
   return out;
 }
 
-// Armor encodes `bytes` with ArmorSink in pieces chosen by `cuts`.
-std::vector<uint8_t> Armor(std::span<const uint8_t> bytes, uint64_t cuts) {
-  std::vector<uint8_t> text;
-  class Collect final : public Sink {
-   public:
-    explicit Collect(std::vector<uint8_t>& out) : out_(out) {}
-    Result<void> Write(std::span<const uint8_t> data) override {
-      out_.insert(out_.end(), data.begin(), data.end());
-      return {};
-    }
+// Collect keeps what it is given until its `fail_at`-th Write (0: the
+// first), from which on every Write fails with `io`; it counts the writes.
+class Collect final : public Sink {
+ public:
+  explicit Collect(size_t fail_at = SIZE_MAX) : fail_at_(fail_at) {}
+  Result<void> Write(std::span<const uint8_t> data) override {
+    if (writes_++ >= fail_at_) return MakeError(ErrorCode::io, "fuzz: the sink fails");
+    text_.insert(text_.end(), data.begin(), data.end());
+    return {};
+  }
+  const std::vector<uint8_t> &text() const { return text_; }
+  size_t writes() const { return writes_; }
 
-   private:
-    std::vector<uint8_t>& out_;
-  } sink(text);
+ private:
+  size_t fail_at_;
+  size_t writes_ = 0;
+  std::vector<uint8_t> text_;
+};
+
+// Armor encodes `bytes` with ArmorSink into `sink` in pieces chosen by
+// `cuts`, stopping at the first error, which it returns.
+Result<void> Armor(std::span<const uint8_t> bytes, uint64_t cuts, Collect &sink) {
   ArmorSink armor(sink);
   size_t pos = 0;
   while (pos < bytes.size()) {
     const size_t n = std::min<size_t>(bytes.size() - pos, 1 + (cuts & 127));
     cuts = cuts >> 7 | cuts << 57;
-    FUZZ_CHECK(armor.Write(bytes.subspan(pos, n)).has_value());
+    ENVELOPE_RETURN_IF_ERROR(armor.Write(bytes.subspan(pos, n)));
     pos += n;
   }
-  FUZZ_CHECK(armor.Close().has_value());
-  return text;
+  return armor.Close();
 }
 
 bool IsSpace(uint8_t c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const std::span<const uint8_t> text(data, size);
   const uint64_t cuts = fuzz::Mix(text) | 1;
   const Decoded whole = DecodePieces(text, 0);
@@ -104,11 +120,37 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const auto strict = message::Base64Decode(compact);
   FUZZ_CHECK(strict.has_value() == whole.ok);
+
+  bool head_digit = false;
+  bool head_other = false;
+  for (const uint8_t c : text.first(std::min<size_t>(text.size(), 64))) {
+    if (message::Base64Value(c) >= 0) {
+      head_digit = true;
+    } else if (!IsSpace(c) && c != '=') {
+      head_other = true;
+    }
+  }
+  const bool looks = LooksArmored(text);
+  if (looks) FUZZ_CHECK(head_digit && !head_other);
   if (!whole.ok) return 0;
+  if (head_digit) FUZZ_CHECK(looks);
   FUZZ_CHECK(whole.bytes == pieces.bytes);
   FUZZ_CHECK(*strict == whole.bytes);
+  FUZZ_CHECK(Base64(whole.bytes) == compact);
 
-  const std::vector<uint8_t> again = Armor(whole.bytes, cuts);
+  Collect sink;
+  FUZZ_CHECK(Armor(whole.bytes, cuts, sink).has_value());
+  const std::vector<uint8_t> &again = sink.text();
+  // The same encoding into a sink that fails at one of its writes.
+  const size_t fail_at = (cuts >> 13) % (sink.writes() + 1);
+  Collect failing(fail_at);
+  const auto failed = Armor(whole.bytes, cuts, failing);
+  FUZZ_CHECK(failed.has_value() == (fail_at == sink.writes()));
+  if (!failed) {
+    FUZZ_CHECK(failed.error().code() == ErrorCode::io && failing.writes() == fail_at + 1);
+  }
+  FUZZ_CHECK(failing.text().size() <= again.size() &&
+             std::equal(failing.text().begin(), failing.text().end(), again.begin()));
   if (whole.bytes.empty()) {
     FUZZ_CHECK(again.empty());
     return 0;

@@ -22,6 +22,13 @@
 //    `io` error and stay failed (push: nothing more written; pull: Read
 //    keeps failing), ChunkedEncryptStream returns it; Read of an empty
 //    span returns 0;
+//  - C2SP mode: every entry point refuses a key of 31 bytes or a context
+//    of 1025 with `invalid_argument`, reading and writing nothing;
+//  - either mode, the one-shot forms into a caller's buffer: sealing into
+//    a buffer of exactly the ciphertext's size gives a ciphertext that
+//    opens into one of exactly the plaintext's size; a buffer one byte
+//    short or long, or one that overlaps the input, is refused with
+//    `invalid_argument` and left as it was;
 //  - either mode: a finished encryptor refuses more writes and a second
 //    Finish; a flipped bit (position from a hash of the input) is refused
 //    with nothing returned by the one-shot decryptor (raw: output zeroed),
@@ -29,6 +36,7 @@
 //    plaintext of the chunks before the flipped one.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -164,6 +172,52 @@ void IoFailures(std::span<const uint8_t> plain, const Bytes& key, size_t piece, 
   FUZZ_CHECK(!refused && refused.error().code() == ErrorCode::io);
 }
 
+// SealInto and OpenInto are the one-shot forms into a caller's buffer.
+using SealInto = std::function<Result<void>(std::span<const uint8_t>, std::span<uint8_t>)>;
+using OpenInto = std::function<Result<void>(std::span<const uint8_t>, std::span<uint8_t>)>;
+
+// Refused: `r` is `invalid_argument` and `buffer` still holds `before`.
+bool Refused(const Result<void>& r, const Bytes& buffer, const Bytes& before) {
+  return !r && r.error().code() == ErrorCode::invalid_argument && buffer == before;
+}
+
+// CallerBuffers checks the one-shot forms into a caller's buffer against
+// `sealed`, a ciphertext of `plain` (see the properties above).
+void CallerBuffers(std::span<const uint8_t> plain, const Bytes& sealed, const SealInto& seal,
+                   const OpenInto& open) {
+  Bytes ct(sealed.size());
+  FUZZ_CHECK(seal(plain, ct).has_value());
+  Bytes back(plain.size());
+  FUZZ_CHECK(open(ct, back).has_value());
+  FUZZ_CHECK(std::equal(back.begin(), back.end(), plain.begin(), plain.end()));
+
+  for (const size_t size : {sealed.size() - 1, sealed.size() + 1}) {
+    const Bytes before(size, 0xa5);
+    Bytes wrong = before;
+    FUZZ_CHECK(Refused(seal(plain, wrong), wrong, before));
+  }
+  for (const size_t size : {plain.size() - 1, plain.size() + 1}) {
+    if (size == SIZE_MAX) continue;  // an empty plaintext has no shorter buffer
+    const Bytes before(size, 0xa5);
+    Bytes wrong = before;
+    FUZZ_CHECK(Refused(open(sealed, wrong), wrong, before));
+  }
+  if (plain.empty()) return;  // an empty span overlaps nothing
+  // The plaintext one byte into the ciphertext's buffer, and the other way.
+  Bytes room(1, 0xa5);
+  room.insert(room.end(), plain.begin(), plain.end());
+  room.resize(sealed.size() + 1, 0xa5);
+  Bytes before = room;
+  FUZZ_CHECK(
+      Refused(seal(std::span(room).subspan(1, plain.size()), std::span(room).first(sealed.size())),
+              room, before));
+  std::copy(sealed.begin(), sealed.end(), room.begin());
+  before = room;
+  FUZZ_CHECK(
+      Refused(open(std::span(room).first(sealed.size()), std::span(room).subspan(1, plain.size())),
+              room, before));
+}
+
 // kChunk is the plaintext size of a full chunk.
 constexpr size_t kChunk = 16384;
 
@@ -221,9 +275,47 @@ void RawFactoriesRefuse(const Bytes& key, const Bytes& nonce, unsigned threads) 
   }
 }
 
-// RawRandomAccess: the size is the plaintext's; any range reads as its slice.
+// C2spFactoriesRefuse: every C2SP entry point refuses a key of 31 bytes
+// and a context of 1025 bytes with `invalid_argument`, reading and writing
+// nothing.
+void C2spFactoriesRefuse(const Bytes& key, std::span<const uint8_t> sealed, unsigned threads) {
+  const Bytes context_1025(1025, 'c');
+  for (int i = 0; i < 2; ++i) {
+    const auto k = i == 0 ? std::span(key).first(31) : std::span<const uint8_t>(key);
+    ChunkedOptions o;
+    o.threads = threads;
+    if (i == 1) o.context = context_1025;
+    const auto code = ErrorCode::invalid_argument;
+    MemorySink sink;
+    MemorySource source(sealed);
+    MemorySource positioned(sealed);
+    auto e1 = ChunkedEncryptor::New(KeyView(k), sink, o);
+    FUZZ_CHECK(!e1.has_value() && e1.error().code() == code);
+    auto e2 = ChunkedDecryptor::New(KeyView(k), sink, o);
+    FUZZ_CHECK(!e2.has_value() && e2.error().code() == code);
+    auto e3 = ChunkedEncryptingReader::New(KeyView(k), source, o);
+    FUZZ_CHECK(!e3.has_value() && e3.error().code() == code);
+    auto e4 = ChunkedDecryptingReader::New(KeyView(k), source, o);
+    FUZZ_CHECK(!e4.has_value() && e4.error().code() == code);
+    auto e5 = ChunkedRandomAccessReader::New(KeyView(k), positioned, o);
+    FUZZ_CHECK(!e5.has_value() && e5.error().code() == code);
+    auto e6 = ChunkedEncrypt(KeyView(k), sealed, o);
+    FUZZ_CHECK(!e6.has_value() && e6.error().code() == code);
+    auto e7 = ChunkedDecrypt(KeyView(k), sealed, o);
+    FUZZ_CHECK(!e7.has_value() && e7.error().code() == code);
+    FUZZ_CHECK(sink.data().empty());
+    Bytes rest(1);
+    FUZZ_CHECK(source.Read(rest).value_or(0) == 1);  // the source was not read
+  }
+}
+
+// RawRandomAccess: the size is the plaintext's; any range reads as its
+// slice, through ReadAt and through the cursor (Seek from the start, the
+// current position or the end, then Read; Tell follows); a seek before 0
+// is `invalid_argument` and leaves the cursor where it was.
 void RawRandomAccess(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce,
                      const Bytes& ct, unsigned threads, uint64_t hash) {
+  using Whence = ChunkedRandomAccessReader::Whence;
   MemorySource positioned(ct);
   auto ra = hazmat::NewRawChunkedRandomAccessReader(KeyView(key), nonce, positioned, threads);
   FUZZ_CHECK(ra.has_value());
@@ -235,6 +327,25 @@ void RawRandomAccess(std::span<const uint8_t> plain, const Bytes& key, const Byt
   FUZZ_CHECK(n.has_value() && *n == std::min<uint64_t>(part.size(), plain.size() - off));
   FUZZ_CHECK(std::equal(part.begin(), part.begin() + static_cast<std::ptrdiff_t>(*n),
                         plain.begin() + static_cast<std::ptrdiff_t>(off)));
+
+  ChunkedRandomAccessReader& cursor = **ra;
+  const auto at = static_cast<int64_t>(off);
+  const auto size = static_cast<int64_t>(plain.size());
+  const Whence whence[] = {Whence::kBegin, Whence::kCurrent, Whence::kEnd};
+  const Whence from = whence[(hash >> 40) % 3];
+  FUZZ_CHECK(cursor.Seek(1, Whence::kBegin).has_value() && cursor.Tell() == 1);
+  const int64_t delta = from == Whence::kBegin ? at : from == Whence::kCurrent ? at - 1 : at - size;
+  auto moved = cursor.Seek(delta, from);
+  FUZZ_CHECK(moved.has_value() && *moved == off && cursor.Tell() == off);
+  Bytes again(part.size());
+  auto m = cursor.Read(again);
+  FUZZ_CHECK(m.has_value() && *m == *n && cursor.Tell() == off + *n);
+  FUZZ_CHECK(
+      std::equal(again.begin(), again.begin() + static_cast<std::ptrdiff_t>(*m), part.begin()));
+  auto before_start = cursor.Seek(from == Whence::kEnd ? -size - 1 : -1,
+                                  from == Whence::kCurrent ? Whence::kBegin : from);
+  FUZZ_CHECK(!before_start && before_start.error().code() == ErrorCode::invalid_argument);
+  FUZZ_CHECK(cursor.Tell() == off + *m);
 }
 
 Bytes Pull(Source& reader, size_t piece) {
@@ -275,6 +386,10 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   }
   FUZZ_CHECK((*dec)->Finish().has_value());
   FUZZ_CHECK(out.data() == back);
+  // Finished: more ciphertext or a second Finish is refused, nothing written.
+  FUZZ_CHECK(!(*dec)->Write(std::span(one).first(1)).has_value());
+  FUZZ_CHECK(!(*dec)->Finish().has_value());
+  FUZZ_CHECK(out.data() == back);
   auto plain_size = hazmat::RawChunkedPlaintextSize(one.size());
   FUZZ_CHECK(plain_size.has_value() && *plain_size == plain.size());
   {
@@ -286,6 +401,14 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   }
   RawRandomAccess(plain, key, nonce, one, threads, flip >> 8);
   RawFactoriesRefuse(key, nonce, threads);
+  CallerBuffers(
+      plain, one,
+      [&](std::span<const uint8_t> p, std::span<uint8_t> dst) {
+        return hazmat::RawChunkedEncrypt(KeyView(key), nonce, p, dst, threads);
+      },
+      [&](std::span<const uint8_t> c, std::span<uint8_t> dst) {
+        return hazmat::RawChunkedDecrypt(KeyView(key), nonce, c, dst, threads);
+      });
 
   const size_t at = (flip / 8) % one.size();
   const size_t bad = at / (kChunk + 16);
@@ -312,6 +435,9 @@ void Raw(std::span<const uint8_t> plain, const Bytes& key, const Bytes& nonce, s
   FUZZ_CHECK(ra.has_value());
   Bytes all(plain.size() + 1);
   FUZZ_CHECK(!(*ra)->ReadAt(0, all).has_value());
+  // The cursor fails the same way, and keeps failing.
+  FUZZ_CHECK(!(*ra)->Read(all).has_value());
+  FUZZ_CHECK(!(*ra)->Read(all).has_value());
 }
 
 void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context, size_t piece,
@@ -344,6 +470,15 @@ void C2sp(std::span<const uint8_t> plain, const Bytes& key, const Bytes& context
     FUZZ_CHECK(back.has_value());
     FUZZ_CHECK(std::equal(back->begin(), back->end(), plain.begin(), plain.end()));
   }
+  CallerBuffers(
+      plain, sealed[0],
+      [&](std::span<const uint8_t> p, std::span<uint8_t> dst) {
+        return ChunkedEncrypt(KeyView(key), p, dst, o);
+      },
+      [&](std::span<const uint8_t> c, std::span<uint8_t> dst) {
+        return ChunkedDecrypt(KeyView(key), c, dst, o);
+      });
+  C2spFactoriesRefuse(key, sealed[0], threads);
   ChunkedOptions other = o;
   other.context.push_back('!');
   FUZZ_CHECK(!ChunkedDecrypt(KeyView(key), sealed[0], other).has_value());

@@ -1,5 +1,6 @@
 // fuzz target cli_args: the command-line parsing of encrypt and decrypt
-// (tools/commands/crypt_options) and the --armor decoder (tools/commands/armor).
+// (tools/commands/crypt_options). The --armor decoder is the `armor`
+// target's (lib/message/armor.cc).
 //
 // Input: one selector byte (bit 0: encrypt or decrypt options), then the
 // arguments separated by NUL bytes (at most 64). Properties:
@@ -11,10 +12,7 @@
 //    CLI::Error; nothing else escapes;
 //  - ParseContext accepts exactly the lists of KEY=VALUE with non-empty,
 //    distinct keys, and each accepted pair is the key, "=", and the value;
-//  - ParseCommitmentPolicy accepts only the three ESDK CLI spellings;
-//  - the armor decoder gives the same bytes (or the same refusal) whatever
-//    the pieces the text arrives in, and what it decodes re-encodes through
-//    ArmorSink into text that decodes to the same bytes.
+//  - ParseCommitmentPolicy accepts only the three ESDK CLI spellings.
 #include <CLI/CLI.hpp>
 #include <cstddef>
 #include <cstdint>
@@ -24,8 +22,6 @@
 #include <vector>
 
 #include "commands/crypt_options.h"
-#include "envelope/armor.hpp"
-#include "envelope/io.hpp"
 #include "fuzz_util.h"
 
 namespace {
@@ -134,44 +130,6 @@ void CheckParse(Direction direction, const std::string& tool,
   FUZZ_CHECK(ParseCommitmentPolicy(p).has_value() == known);
 }
 
-// Decoded is the result of decoding `text` in pieces cut at `cuts`.
-struct Decoded {
-  bool ok = false;
-  std::vector<uint8_t> bytes;
-};
-
-Decoded DecodePieces(std::span<const uint8_t> text, uint64_t cuts) {
-  ArmorDecoder decoder;
-  Decoded out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    const size_t n =
-        cuts == 0 ? text.size() - pos : std::min<size_t>(text.size() - pos, 1 + (cuts & 31));
-    cuts >>= 5;
-    if (!decoder.Decode(text.subspan(pos, n), out.bytes)) return out;
-    pos += n;
-  }
-  out.ok = decoder.Finish().has_value();
-  return out;
-}
-
-void CheckArmor(std::span<const uint8_t> text) {
-  const Decoded whole = DecodePieces(text, 0);
-  const Decoded pieces = DecodePieces(text, fuzz::Mix(text) | 1);
-  FUZZ_CHECK(whole.ok == pieces.ok);
-  if (!whole.ok) return;
-  FUZZ_CHECK(whole.bytes == pieces.bytes);
-
-  std::vector<uint8_t> again;
-  MemorySink sink(again);
-  ArmorSink armor(sink);
-  FUZZ_CHECK(armor.Write(whole.bytes).has_value());
-  FUZZ_CHECK(armor.Close().has_value());
-  if (!whole.bytes.empty()) FUZZ_CHECK(LooksArmored(again));
-  const Decoded back = DecodePieces(again, 0);
-  FUZZ_CHECK(back.ok && back.bytes == whole.bytes);
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -186,6 +144,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Every argument as a context pair list too, so the context parser sees
   // more than what reaches it through -c.
   CheckContext(args);
-  CheckArmor(rest);
   return 0;
 }

@@ -6,12 +6,21 @@
 //   pairs: key (len 1 + bytes), value (len 1 + bytes) | plaintext (rest)
 // flags: bit 0 RSA-wrapped data key too, bit 1 encrypt with 3 threads,
 // bit 2 encrypt through MessageEncryptor pushed in pieces, bit 3 (with bit
-// 2) push some pieces with UpdateFrom from a positioned source instead.
+// 2) push some pieces with UpdateFrom from a positioned source instead,
+// bit 4 a signing key of the caller's (a CMM of ours hands it out for the
+// signed suite) that misbehaves as bits 5-6 say: 0 fails with `io`, 1
+// returns no signature, 2 one of 105 bytes (over the DER maximum), 3 a
+// well-formed signature of another digest.
 // Properties:
 //  - encryption succeeds exactly when the request is valid (a committing
 //    suite: legacy ones are decrypt-only; frame length from 1 to the
 //    decoding limit (encrypt refuses what decrypt would); context keys
-//    not reserved, well-formed);
+//    not reserved, well-formed) and, for the signed suite, the signing key
+//    gives a signature of 1 to 104 bytes; a failing key's error is
+//    returned as it is (`io`), a signature of no or too many bytes is
+//    refused as `internal`;
+//  - the signature of another digest makes a message that decryption
+//    refuses (`auth_failed`);
 //  - what it writes decrypts (with and without the reproduced context) to
 //    the same plaintext, with the suite, frame length and context asked for;
 //  - decryption with a different reproduced context fails;
@@ -19,6 +28,7 @@
 //    same with every plaintext byte changed.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -55,6 +65,58 @@ const CryptoMaterialsManager& Cmm(bool rsa) {
   return rsa ? *fuzz::VectorCmm() : **aes;
 }
 
+// MisbehavingKey has the public key of `key` but signs as `mode` says:
+// fails (0), returns no signature (1), 105 bytes (2), or a signature of
+// another digest (3).
+class MisbehavingKey final : public SigningKey {
+ public:
+  MisbehavingKey(std::shared_ptr<const SigningKey> key, int mode)
+      : key_(std::move(key)), mode_(mode) {}
+  Result<std::vector<uint8_t>> SignDigest(std::span<const uint8_t> digest) const override {
+    switch (mode_) {
+      case 0:
+        return MakeError(ErrorCode::io, "fuzz: the signing key fails");
+      case 1:
+        return std::vector<uint8_t>{};
+      case 2:
+        return std::vector<uint8_t>(105, 0x30);
+      default: {
+        std::vector<uint8_t> other(digest.begin(), digest.end());
+        other[0] ^= 1;
+        return key_->SignDigest(other);
+      }
+    }
+  }
+  std::vector<uint8_t> PublicKey() const override { return key_->PublicKey(); }
+
+ private:
+  std::shared_ptr<const SigningKey> key_;
+  int mode_;
+};
+
+// MisbehavingKeyCmm is `inner` with its signing keys wrapped in a
+// MisbehavingKey of `mode`.
+class MisbehavingKeyCmm final : public CryptoMaterialsManager {
+ public:
+  MisbehavingKeyCmm(const CryptoMaterialsManager& inner, int mode) : inner_(inner), mode_(mode) {}
+  Result<EncryptionMaterials> GetEncryptionMaterials(
+      const EncryptionMaterialsRequest& request) const override {
+    auto materials = inner_.GetEncryptionMaterials(request);
+    if (materials && materials->signing_key) {
+      materials->signing_key = std::make_shared<MisbehavingKey>(materials->signing_key, mode_);
+    }
+    return materials;
+  }
+  Result<DecryptionMaterials> DecryptMaterials(
+      const DecryptionMaterialsRequest& request) const override {
+    return inner_.DecryptMaterials(request);
+  }
+
+ private:
+  const CryptoMaterialsManager& inner_;
+  int mode_;
+};
+
 bool ValidContext(const EncryptionContext& context) {
   for (const auto& [k, v] : context) {
     if (k.starts_with("aws-crypto-")) return false;
@@ -89,16 +151,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   eo.commitment_policy = committing ? CommitmentPolicy::require_encrypt_require_decrypt
                                     : CommitmentPolicy::forbid_encrypt_allow_decrypt;
   const CryptoMaterialsManager& cmm = Cmm(flags & 1);
+  const bool bad_signer =
+      (flags & 16) && message::FindSuite(static_cast<uint16_t>(suite))->signed_suite();
+  const int signer_mode = (flags >> 5) & 3;
+  const MisbehavingKeyCmm misbehaving(cmm, signer_mode);
+  const CryptoMaterialsManager& encrypt_cmm = flags & 16 ? misbehaving : cmm;
 
   // Pushed piece sizes come from the plaintext, and stay the same when the
   // plaintext is changed below.
   const uint64_t split_seed = fuzz::Mix(plaintext);
   auto encrypt = [&](std::span<const uint8_t> text) -> Result<std::vector<uint8_t>> {
-    if (!(flags & 4)) return Encrypt(text, cmm, eo);
+    if (!(flags & 4)) return Encrypt(text, encrypt_cmm, eo);
     std::vector<uint8_t> out;
     MemorySink sink(out);
     MemorySource positioned(text);
-    auto enc = MessageEncryptor::New(cmm, eo, sink);
+    auto enc = MessageEncryptor::New(encrypt_cmm, eo, sink);
     ENVELOPE_RETURN_IF_ERROR(enc);
     size_t pos = 0;
     uint64_t seed = split_seed;
@@ -120,7 +187,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Encryption refuses what decryption with the same limits would refuse.
   const bool valid = committing && frame_length >= 1 &&
                      frame_length <= eo.limits.max_frame_length && ValidContext(context);
-  FUZZ_CHECK(message.has_value() == valid);
+  FUZZ_CHECK(message.has_value() == (valid && (!bad_signer || signer_mode == 3)));
+  if (valid && bad_signer && signer_mode != 3) {
+    const ErrorCode code = signer_mode == 0 ? ErrorCode::io : ErrorCode::internal;
+    FUZZ_CHECK(message.error().code() == code);
+  }
   if (!message) {
     // The error must not depend on the plaintext's bytes: the same request
     // with every byte changed fails with the same words. (Looking for the
@@ -137,6 +208,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   dopt.commitment_policy = eo.commitment_policy;
   dopt.threads = 2;
   dopt.limits.max_frame_length = UINT32_MAX;
+  if (bad_signer) {
+    auto refused = Decrypt(*message, cmm, dopt);
+    FUZZ_CHECK(!refused && refused.error().code() == ErrorCode::auth_failed);
+    return 0;
+  }
   auto plain = Decrypt(*message, cmm, dopt);
   FUZZ_CHECK(plain.has_value());
   FUZZ_CHECK(std::equal(plain->plaintext.begin(), plain->plaintext.end(), plaintext.begin(),

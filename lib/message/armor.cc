@@ -115,11 +115,12 @@ Result<void> ArmorDecoder::Decode(std::span<const uint8_t> text, std::vector<uin
     return Bad("data after the padding");
   }
   if (padding_ > 0 && have_ + padding_ == 4) {
-    // Flush the final partial group (2 or 3 digits) once its padding is in.
+    // Flush the final partial group once its padding is in: 2 or 3 digits,
+    // as the first '=' came at the third or fourth digit.
     if (have_ == 2) {
       if (acc_ & 0xf) return Bad("non-canonical padding bits");
       out.push_back(static_cast<uint8_t>(acc_ >> 4));
-    } else if (have_ == 3) {
+    } else {
       if (acc_ & 0x3) return Bad("non-canonical padding bits");
       out.push_back(static_cast<uint8_t>(acc_ >> 10));
       out.push_back(static_cast<uint8_t>(acc_ >> 2));

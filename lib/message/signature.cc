@@ -25,23 +25,29 @@ class EcdsaP384SigningKey final : public SigningKey {
   std::vector<uint8_t> public_key_;
 };
 
-// MessageKey: a message's aws-crypto-public-key that is no point of the
-// suite's curve is malformed input (the crypto layer calls it an invalid
-// argument, which for Decrypt would blame the caller).
-template <typename T>
-Result<T> MessageKey(Result<T> key) {
-  if (!key && key.error().code() == ErrorCode::invalid_argument) {
+// VerificationKey is a public key of either signed curve.
+using VerificationKey = std::variant<crypto::EcdsaP256PublicKey, crypto::EcdsaP384PublicKey>;
+
+// ParseMessageKey parses a message's aws-crypto-public-key as a compressed
+// point of PublicKey's curve. A key that is no point of the curve is
+// malformed input (the crypto layer calls it an invalid argument, which for
+// Decrypt would blame the caller).
+template <typename PublicKey>
+Result<VerificationKey> ParseMessageKey(std::span<const uint8_t> public_key) {
+  auto key = PublicKey::FromCompressed(public_key);
+  if (!key) {
+    if (key.error().code() != ErrorCode::invalid_argument) return tl::unexpected(key.error());
     return MakeError(ErrorCode::malformed,
                      "verifier: aws-crypto-public-key is not a public key of the suite's curve (" +
                          key.error().message() + ")");
   }
-  return key;
+  return VerificationKey(std::move(*key));
 }
 
 }  // namespace
 
 struct MessageVerifier::Key {
-  std::variant<crypto::EcdsaP256PublicKey, crypto::EcdsaP384PublicKey> key;
+  VerificationKey key;
 };
 
 MessageVerifier::MessageVerifier(crypto::Hasher hasher, std::unique_ptr<Key> key)
@@ -51,7 +57,6 @@ MessageVerifier& MessageVerifier::operator=(MessageVerifier&&) noexcept = defaul
 MessageVerifier::~MessageVerifier() = default;
 
 Result<MessageSigner> MessageSigner::New(std::shared_ptr<const SigningKey> key) {
-  if (!key) return MakeError(ErrorCode::invalid_argument, "signer: no signing key");
   auto hasher = crypto::Hasher::New(crypto::HashAlg::sha384);
   ENVELOPE_RETURN_IF_ERROR(hasher);
   return MessageSigner(std::move(*hasher), std::move(key));
@@ -73,27 +78,22 @@ Result<std::vector<uint8_t>> MessageSigner::Footer() {
 
 Result<MessageVerifier> MessageVerifier::New(const SuiteInfo& suite,
                                              std::span<const uint8_t> public_key) {
-  if (suite.signature == SignatureAlg::ecdsa_p256_sha256) {
-    auto key = MessageKey(crypto::EcdsaP256PublicKey::FromCompressed(public_key));
-    ENVELOPE_RETURN_IF_ERROR(key);
-    auto hasher = crypto::Hasher::New(crypto::HashAlg::sha256);
-    ENVELOPE_RETURN_IF_ERROR(hasher);
-    return MessageVerifier(std::move(*hasher), std::make_unique<Key>(Key{std::move(*key)}));
+  const bool p256 = suite.signature == SignatureAlg::ecdsa_p256_sha256;
+  if (!p256 && suite.signature != SignatureAlg::ecdsa_p384_sha384) {
+    return MakeError(ErrorCode::invalid_argument, "verifier: the suite is not signed");
   }
-  if (suite.signature == SignatureAlg::ecdsa_p384_sha384) {
-    auto key = MessageKey(crypto::EcdsaP384PublicKey::FromCompressed(public_key));
-    ENVELOPE_RETURN_IF_ERROR(key);
-    auto hasher = crypto::Hasher::New(crypto::HashAlg::sha384);
-    ENVELOPE_RETURN_IF_ERROR(hasher);
-    return MessageVerifier(std::move(*hasher), std::make_unique<Key>(Key{std::move(*key)}));
-  }
-  return MakeError(ErrorCode::invalid_argument, "verifier: the suite is not signed");
+  ENVELOPE_ASSIGN_OR_RETURN(auto key,
+                            p256 ? ParseMessageKey<crypto::EcdsaP256PublicKey>(public_key)
+                                 : ParseMessageKey<crypto::EcdsaP384PublicKey>(public_key));
+  ENVELOPE_ASSIGN_OR_RETURN(
+      auto hasher, crypto::Hasher::New(p256 ? crypto::HashAlg::sha256 : crypto::HashAlg::sha384));
+  return MessageVerifier(std::move(hasher), std::make_unique<Key>(Key{std::move(key)}));
 }
 
 Result<void> MessageVerifier::Verify(std::span<const uint8_t> signature) {
   uint8_t digest[48];
   const size_t size = crypto::DigestSize(hasher_.alg());
-  if (auto r = hasher_.Final(std::span(digest, size)); !r) return r;
+  ENVELOPE_RETURN_IF_ERROR(hasher_.Final(std::span(digest, size)));
   return std::visit(
       [&](const auto& key) { return key.VerifyDigest(std::span(digest, size), signature); },
       key_->key);

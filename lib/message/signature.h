@@ -31,7 +31,10 @@ inline constexpr size_t kMaxSignatureSize = 104;
 // MessageSigner hashes the message as it is written and signs at the end.
 class MessageSigner {
  public:
-  // New starts a SHA-384 hash for `key` (a P-384 key from NewSigningKey).
+  // New starts a SHA-384 hash for `key` (a P-384 key, as NewSigningKey
+  // makes). `key` is not null: the encryptor refuses materials of a signed
+  // suite without a signing key before it gets here, and rewrapping signs
+  // with a key of NewSigningKey.
   [[nodiscard]] static Result<MessageSigner> New(std::shared_ptr<const SigningKey> key);
   // Update hashes `bytes` (header and frames, in order).
   [[nodiscard]] Result<void> Update(std::span<const uint8_t> bytes) {

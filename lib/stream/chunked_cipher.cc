@@ -35,6 +35,13 @@ uint64_t ChunkCount(size_t plaintext_size, bool final) {
   return plaintext_size / kC2spChunkSize + (final ? 1 : 0);
 }
 
+// Refuse runs `side`, if any (Seal and Open run their side task whatever
+// the outcome), and returns `error`: a run refused before any chunk.
+tl::unexpected<Error> Refuse(SideTask* side, tl::unexpected<Error> error) {
+  if (side != nullptr) side->Run();
+  return error;
+}
+
 }  // namespace
 
 Result<ChunkedKeying> MakeC2spKeying(std::span<const uint8_t> key, const ChunkedOptions& options) {
@@ -147,13 +154,12 @@ Result<size_t> ChunkedCipher::OpenedRunSize(size_t sealed_size, bool final) {
 Result<void> ChunkedCipher::Seal(uint64_t first_index, std::span<const uint8_t> plaintext,
                                  bool final, std::span<uint8_t> out, SideTask* side) {
   if (!final && plaintext.size() % kC2spChunkSize != 0) {
-    if (side != nullptr) side->Run();
-    return MakeError(ErrorCode::internal, "chunked: partial chunk in a batch");
+    return Refuse(side, MakeError(ErrorCode::internal, "chunked: partial chunk in a batch"));
   }
   const uint64_t chunks = ChunkCount(plaintext.size(), final);
   if (out.size() != plaintext.size() + chunks * kTagSize) {
-    if (side != nullptr) side->Run();
-    return MakeError(ErrorCode::invalid_argument, "chunked: ciphertext buffer of the wrong size");
+    return Refuse(side, MakeError(ErrorCode::invalid_argument,
+                                  "chunked: ciphertext buffer of the wrong size"));
   }
   return Run(Mode::seal, first_index, plaintext, final, out, side);
 }
@@ -164,10 +170,7 @@ Result<void> ChunkedCipher::Open(uint64_t first_index, std::span<const uint8_t> 
   if (size && out.size() != *size) {
     size = MakeError(ErrorCode::invalid_argument, "chunked: plaintext buffer of the wrong size");
   }
-  if (!size) {
-    if (side != nullptr) side->Run();
-    return tl::unexpected(size.error());
-  }
+  if (!size) return Refuse(side, tl::unexpected(size.error()));
   auto r = Run(Mode::open, first_index, sealed, final, out, side);
   if (!r) {
     SecureZero(out);  // earlier batches of this run verified, but all or nothing
@@ -186,8 +189,8 @@ Result<void> ChunkedCipher::Run(Mode mode, uint64_t first_index, std::span<const
   const size_t plain_size = mode == Mode::seal ? in.size() : out.size();
   const uint64_t chunks = ChunkCount(plain_size, final);
   if (first_index > kC2spMaxChunks || chunks > kC2spMaxChunks - first_index) {
-    if (side != nullptr) side->Run();
-    return MakeError(ErrorCode::limit_exceeded, "chunked: message longer than 2^38 chunks (4 PiB)");
+    return Refuse(side, MakeError(ErrorCode::limit_exceeded,
+                                  "chunked: message longer than 2^38 chunks (4 PiB)"));
   }
   std::span<const uint8_t> plain = mode == Mode::seal ? in : std::span<const uint8_t>(out);
   std::span<const uint8_t> sealed = mode == Mode::seal ? std::span<const uint8_t>(out) : in;
