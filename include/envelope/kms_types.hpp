@@ -254,8 +254,9 @@ struct GrantInfo {
   TimePoint creation_date;
 };
 
-// NewGrant is CreateGrant's answer. The token works at once (grants here
-// take effect when CreateGrant returns).
+// NewGrant is CreateGrant's answer. The grant takes effect when CreateGrant
+// returns; the token (108 base64 characters, checkable by this keystore
+// alone) names it to RetireGrant and may be passed with ScopedGrantTokens.
 struct NewGrant {
   std::string grant_id;
   std::string grant_token;

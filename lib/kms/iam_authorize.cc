@@ -1,6 +1,7 @@
 #include "kms/iam_authorize.h"
 
 #include "kms/audit_log.h"
+#include "kms/grant_token.h"
 #include "kms/iam_grants.h"
 #include "kms/kms_impl.h"
 
@@ -149,6 +150,7 @@ Result<KeyRecord*> ResolveAuthorizedKey(Txn& txn, std::string_view key, std::str
 
 Result<void> AuthorizeKey(Txn& txn, const KeyRecord& key, std::string_view key_ref,
                           std::string_view action, const EncryptionContext& context) {
+  ENVELOPE_RETURN_IF_ERROR(CheckGrantTokens(txn.state));  // GrantTokens: before anything else
   const KmsOptions& options = *txn.options;
   auto caller = CurrentCaller(txn.state, options);
   ENVELOPE_RETURN_IF_ERROR(caller);
