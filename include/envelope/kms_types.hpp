@@ -133,6 +133,10 @@ struct CreateKeyRequest {
   // PutKeyPolicy refuses it, lockout check included unless bypassed.
   std::string policy;
   bool bypass_policy_lockout_safety_check = false;
+  // alias, if not empty, is created for the key in the same transaction
+  // (CreateAlias's rules): an invalid, reserved or taken name refuses the
+  // whole CreateKey, which then creates nothing.
+  std::string alias;
 };
 
 // AliasEntry is one alias, as ListAliases returns it.
