@@ -150,11 +150,12 @@ Result<KeyRecord*> ResolveAuthorizedKey(Txn& txn, std::string_view key, std::str
 
 Result<void> AuthorizeKey(Txn& txn, const KeyRecord& key, std::string_view key_ref,
                           std::string_view action, const EncryptionContext& context) {
-  ENVELOPE_RETURN_IF_ERROR(CheckGrantTokens(txn.state));  // GrantTokens: before anything else
   const KmsOptions& options = *txn.options;
   auto caller = CurrentCaller(txn.state, options);
   ENVELOPE_RETURN_IF_ERROR(caller);
   RecordPrincipal(txn, *caller);
+  // GrantTokens: checked before the policies (the audit line names the caller).
+  ENVELOPE_RETURN_IF_ERROR(CheckGrantTokens(txn.state));
   const std::string key_id = FormatKeyId(key.id);
   const std::string resource = KeyArn(options, key_id);
   auto doc =

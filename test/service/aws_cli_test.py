@@ -353,8 +353,12 @@ def main():
         lookup = subprocess.run([envelope, "audit", "lookup", "--errors-only", "--user", "bob",
                                  "--json"], env=env, capture_output=True, text=True)
         events = json.loads(lookup.stdout)["Events"]
-        check(len(events) == 2 and all(e["EventName"] == "Decrypt" and e["Username"] == "bob"
+        # Bob's refused Decrypts: before the grant, with a bad token, after
+        # the revocation, and with the revoked grant's token.
+        check(len(events) == 4 and all(e["EventName"] == "Decrypt" and e["Username"] == "bob"
                                        for e in events), lookup.stdout)
+        check(sum("InvalidGrantTokenException" in e["CloudTrailEvent"] for e in events) == 1,
+              lookup.stdout)
         check(json.loads(events[0]["CloudTrailEvent"])["errorCode"] == "AccessDeniedException",
               events[0]["CloudTrailEvent"])
 
