@@ -138,6 +138,22 @@ TEST_CASE("Kms grant tokens: decrypt and re-encrypt check them too") {
   CHECK(Refused(f.kms->ReEncrypt(ct->blob, {}, f.other, {}).error(), "InvalidGrantTokenException"));
 }
 
+TEST_CASE("Kms grant tokens: the refused request's audit line names its caller") {
+  Fixture f;
+  {
+    ScopedRequestCaller as_bob(f.bob);
+    ScopedGrantTokens scope({"BAD"});
+    CHECK(Refused(f.kms->DescribeKey(f.key).error(), "InvalidGrantTokenException"));
+  }
+  const std::string log = testing::ReadText(f.dir.keystore() + "/audit.log");
+  const size_t at = log.rfind("InvalidGrantTokenException");
+  REQUIRE(at != std::string::npos);
+  const size_t begin = log.rfind('\n', at) + 1;
+  const std::string line = log.substr(begin, log.find('\n', at) - begin);
+  CHECK(line.find("\"eventName\":\"DescribeKey\"") != std::string::npos);
+  CHECK(line.find("arn:aws:iam::111122223333:user/bob") != std::string::npos);
+}
+
 TEST_CASE("Kms grant tokens: the list's limits are ValidationException") {
   Fixture f;
   const NewGrant g = f.Grant(f.key, {"Encrypt"});
