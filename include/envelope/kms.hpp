@@ -300,6 +300,28 @@ class ScopedRequestCaller {
   const RequestCaller* outer_;
 };
 
+// ScopedGrantTokens hands grant tokens (CreateGrant's NewGrant::grant_token),
+// AWS KMS's GrantTokens, to every Kms operation on a key that this thread
+// runs while it lives. Each must be a token this keystore issued, else the
+// operation fails with InvalidGrantTokenException and changes nothing; at
+// most 10 tokens of 1 to 8192 characters (ValidationException). Grants here
+// take effect when CreateGrant returns, so a valid token adds no permission,
+// and the token of a retired or revoked grant is valid but gives nothing:
+// the request is decided by the policies and the live grants. The network
+// service sets one for the operations whose requests carry GrantTokens.
+// Per thread and nestable, like ScopedRequestCaller.
+class ScopedGrantTokens {
+ public:
+  explicit ScopedGrantTokens(std::vector<std::string> tokens);
+  ~ScopedGrantTokens();
+  ScopedGrantTokens(const ScopedGrantTokens&) = delete;
+  ScopedGrantTokens& operator=(const ScopedGrantTokens&) = delete;
+
+ private:
+  std::vector<std::string> tokens_;
+  const std::vector<std::string>* outer_;
+};
+
 // NewKmsClient returns a KmsClient (kms_keyring.hpp) that calls `kms`
 // (shared: the caller may keep using it, e.g. to manage keys). Every call is
 // a Kms operation, with its audit line and its errors unchanged. Returns

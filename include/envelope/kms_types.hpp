@@ -139,6 +139,10 @@ struct CreateKeyRequest {
   // PutKeyPolicy refuses it, lockout check included unless bypassed.
   std::string policy;
   bool bypass_policy_lockout_safety_check = false;
+  // alias, if not empty, is created for the key in the same transaction
+  // (CreateAlias's rules): an invalid, reserved or taken name refuses the
+  // whole CreateKey, which then creates nothing.
+  std::string alias;
 };
 
 // AliasEntry is one alias, as ListAliases returns it.
@@ -260,8 +264,9 @@ struct GrantInfo {
   TimePoint creation_date;
 };
 
-// NewGrant is CreateGrant's answer. The token works at once (grants here
-// take effect when CreateGrant returns).
+// NewGrant is CreateGrant's answer. The grant takes effect when CreateGrant
+// returns; the token (108 base64 characters, checkable by this keystore
+// alone) names it to RetireGrant and may be passed with ScopedGrantTokens.
 struct NewGrant {
   std::string grant_id;
   std::string grant_token;

@@ -32,13 +32,8 @@ Result<void> Kms::CreateAlias(std::string_view alias, std::string_view target) {
     if (auto ok = internal::ValidateAliasName(alias); !ok) return ok;
     auto key = TargetKey(txn, target);
     ENVELOPE_RETURN_IF_ERROR(key);
-    const std::string name(alias);
-    if (txn.state.aliases.count(name) == 1) {
-      return MakeError(ErrorCode::invalid_argument, "AlreadyExistsException: alias " + name +
-                                                        " already exists; hint: use "
-                                                        "UpdateAlias to point it elsewhere");
-    }
-    txn.state.aliases[name] = {txn.event.key_id, txn.now_ms, txn.now_ms};
+    ENVELOPE_RETURN_IF_ERROR(internal::ValidateNewAlias(txn.state, alias));
+    txn.state.aliases[std::string(alias)] = {txn.event.key_id, txn.now_ms, txn.now_ms};
     txn.dirty = true;
     return {};
   });

@@ -1,6 +1,7 @@
 #include "kms/iam_authorize.h"
 
 #include "kms/audit_log.h"
+#include "kms/grant_token.h"
 #include "kms/iam_grants.h"
 #include "kms/kms_impl.h"
 
@@ -155,6 +156,8 @@ Result<void> AuthorizeKey(Txn& txn, const KeyRecord& key, std::string_view key_r
   auto caller = CurrentCaller(txn.state, options);
   ENVELOPE_RETURN_IF_ERROR(caller);
   RecordPrincipal(txn, *caller);
+  // GrantTokens: checked before the policies (the audit line names the caller).
+  ENVELOPE_RETURN_IF_ERROR(CheckGrantTokens(txn.state));
   const std::string key_id = FormatKeyId(key.id);
   const std::string resource = KeyArn(options, key_id);
   auto doc =

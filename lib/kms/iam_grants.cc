@@ -6,6 +6,7 @@
 
 #include "crypto/hex.h"
 #include "crypto/random.h"
+#include "kms/grant_token.h"
 #include "kms/kms_impl.h"
 
 namespace envelope::kms {
@@ -102,9 +103,11 @@ Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
     if (txn.state.iam.grants.size() >= kMaxGrantsPerKey) {
       return MakeError(ErrorCode::limit_exceeded, "LimitExceededException: too many grants");
     }
-    uint8_t random[32];
+    internal::GrantIdBytes random{};
     ENVELOPE_RETURN_IF_ERROR(crypto::RandomBytes(random));
     const std::string id = crypto::ToHex(random);
+    auto token = internal::MakeGrantToken(**k, random);
+    ENVELOPE_RETURN_IF_ERROR(token);
     auto caller = internal::CurrentCaller(txn.state, *txn.options);
     ENVELOPE_RETURN_IF_ERROR(caller);
     GrantRecord g{internal::FormatKeyId((*k)->id),
@@ -119,7 +122,7 @@ Result<NewGrant> Kms::CreateGrant(const CreateGrantRequest& request) {
     txn.state.iam.grants.emplace(id, std::move(g));
     txn.event.request["grant_id"] = id;
     txn.dirty = true;
-    return NewGrant{id, id};
+    return NewGrant{id, std::move(*token)};
   });
 }
 
@@ -142,12 +145,19 @@ Result<std::vector<GrantInfo>> Kms::ListGrants(std::string_view key) {
 Result<void> Kms::RetireGrant(std::string_view grant_token, std::string_view key,
                               std::string_view grant_id) {
   return impl_->Run("RetireGrant", [&](Txn& txn) -> Result<void> {
-    const std::string id(grant_token.empty() ? grant_id : grant_token);
+    std::string id(grant_id);
+    if (!grant_token.empty()) {
+      auto ref = internal::ParseGrantToken(txn.state, grant_token);
+      ENVELOPE_RETURN_IF_ERROR(ref);
+      id = std::move(ref->grant_id);
+    }
     auto it = txn.state.iam.grants.find(id);
     if (it == txn.state.iam.grants.end()) {
-      return MakeError(ErrorCode::invalid_argument,
-                       grant_token.empty() ? "InvalidGrantIdException: no such grant"
-                                           : "InvalidGrantTokenException: no such grant");
+      // A valid token whose grant is gone (grant_token.h).
+      return MakeError(grant_token.empty() ? ErrorCode::invalid_argument : ErrorCode::not_found,
+                       grant_token.empty()
+                           ? "InvalidGrantIdException: no such grant"
+                           : "NotFoundException: the grant of this token was retired or revoked");
     }
     txn.event.key_id = it->second.key_id;
     txn.event.request["grant_id"] = id;

@@ -1,7 +1,7 @@
 // lib/kms: grants, the other way to let a principal use a key: a grant names
 // a key, a grantee principal, the operations it may do and, optionally, an
 // encryption-context constraint. Grants take effect when CreateGrant returns
-// (so a grant token is usable at once) and end with RetireGrant or
+// (so a grant token adds nothing: grant_token.h) and end with RetireGrant or
 // RevokeGrant. An explicit deny in the key or identity policy still wins.
 #ifndef ENVELOPE_LIB_KMS_IAM_GRANTS_H_
 #define ENVELOPE_LIB_KMS_IAM_GRANTS_H_

@@ -52,18 +52,31 @@ Result<KeyMetadata> Kms::CreateKey(const CreateKeyRequest& request) {
   return impl_->Run("CreateKey", [&](Txn& txn) -> Result<KeyMetadata> {
     txn.event.request["description_length"] = std::to_string(request.description.size());
     ENVELOPE_RETURN_IF_ERROR(internal::AuthorizeAccount(txn, "kms:CreateKey"));
+    if (!request.alias.empty()) {
+      txn.event.request["alias"] = request.alias;
+      ENVELOPE_RETURN_IF_ERROR(internal::ValidateNewAlias(txn.state, request.alias));
+    }
     auto key = AddKey(txn, request);
     ENVELOPE_RETURN_IF_ERROR(key);
     const std::string key_id = internal::FormatKeyId((*key)->id);
+    // The key is the only change so far: a refusal below takes it back, so
+    // a refused CreateKey changes nothing.
+    const auto undo = [&](const Error& error) -> Result<KeyMetadata> {
+      txn.state.keys.erase(key_id);
+      txn.state.iam.key_policies.erase(key_id);
+      txn.dirty = false;
+      return tl::unexpected(error);
+    };
     if (!request.policy.empty()) {
       auto attached = internal::AttachKeyPolicy(txn, key_id, request.policy,
                                                 request.bypass_policy_lockout_safety_check);
-      if (!attached) {
-        // The key was the only change: take it back, so nothing changed.
-        txn.state.keys.erase(key_id);
-        txn.dirty = false;
-        return tl::unexpected(attached.error());
-      }
+      if (!attached) return undo(attached.error());
+    }
+    if (!request.alias.empty()) {
+      // CreateAlias needs kms:CreateAlias on the key (its new policy applies).
+      auto allowed = internal::AuthorizeKey(txn, **key, request.alias, "kms:CreateAlias", {});
+      if (!allowed) return undo(allowed.error());
+      txn.state.aliases[request.alias] = {key_id, txn.now_ms, txn.now_ms};
     }
     txn.event.key_id = key_id;
     txn.event.key_version = 1;

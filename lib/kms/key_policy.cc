@@ -119,6 +119,16 @@ Result<void> ValidateAliasName(std::string_view alias) {
   return {};
 }
 
+Result<void> ValidateNewAlias(const KeystoreState& state, std::string_view alias) {
+  ENVELOPE_RETURN_IF_ERROR(ValidateAliasName(alias));
+  if (state.aliases.count(std::string(alias)) == 1) {
+    return MakeError(ErrorCode::invalid_argument,
+                     "AlreadyExistsException: alias " + std::string(alias) +
+                         " already exists; hint: use UpdateAlias to point it elsewhere");
+  }
+  return {};
+}
+
 Result<void> ValidateTags(const Tags& tags) {
   if (auto ok = crypto::CheckUtf8Map(tags, "tag"); !ok) {
     return MakeError(ErrorCode::invalid_argument, "TagException: " + ok.error().message());

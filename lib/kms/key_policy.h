@@ -60,6 +60,10 @@ TimePoint FromMs(int64_t ms);
 // refused without being echoed.
 [[nodiscard]] Result<void> ValidateAliasName(std::string_view alias);
 
+// ValidateNewAlias checks `alias` as the name of a new alias in `state`:
+// ValidateAliasName, then AlreadyExistsException when it is taken.
+[[nodiscard]] Result<void> ValidateNewAlias(const KeystoreState& state, std::string_view alias);
+
 // ValidateTags checks a key's whole tag set: UTF-8, at most 50 tags, keys
 // of 1 to 128 characters, values of at most 256 (TagException).
 [[nodiscard]] Result<void> ValidateTags(const Tags& tags);

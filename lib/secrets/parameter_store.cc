@@ -44,9 +44,10 @@ Result<std::string> EnsureDefaultKey(kms::Kms& k) {
   auto existing = k.DescribeKey(kDefaultParameterKeyAlias);
   if (existing) return existing->key_id;
   if (existing.error().code() != ErrorCode::not_found) return tl::unexpected(existing.error());
-  auto key = k.CreateKey({.description = "envelope: default key of SecureString parameters"});
+  // The key and its alias in one transaction: a refused alias leaves no key.
+  auto key = k.CreateKey({.description = "envelope: default key of SecureString parameters",
+                          .alias = std::string(kDefaultParameterKeyAlias)});
   ENVELOPE_RETURN_IF_ERROR(key);
-  ENVELOPE_RETURN_IF_ERROR(k.CreateAlias(kDefaultParameterKeyAlias, key->key_id));
   ENVELOPE_RETURN_IF_ERROR(k.EnableKeyRotation(key->key_id));
   return key->key_id;
 }

@@ -146,10 +146,10 @@ Result<std::string> DefaultKey(kms::Kms& k) {
   auto existing = k.DescribeKey(kDefaultSecretKeyAlias);
   if (existing) return existing->key_id;
   if (existing.error().code() != ErrorCode::not_found) return tl::unexpected(existing.error());
-  auto key = k.CreateKey({.description = "envelope: default key of secrets"});
+  // The key and its alias in one transaction: a refused alias leaves no key.
+  auto key = k.CreateKey({.description = "envelope: default key of secrets",
+                          .alias = std::string(kDefaultSecretKeyAlias)});
   ENVELOPE_RETURN_IF_ERROR(key);
-  if (auto ok = k.CreateAlias(kDefaultSecretKeyAlias, key->key_id); !ok)
-    return tl::unexpected(ok.error());
   ENVELOPE_RETURN_IF_ERROR(k.EnableKeyRotation(key->key_id));
   return key->key_id;
 }

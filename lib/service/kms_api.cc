@@ -20,6 +20,7 @@ namespace envelope::service {
 namespace {
 
 using internal::Base64;
+using internal::GrantTokens;
 using internal::Handler;
 using internal::Invocation;
 using internal::kSymmetricDefault;
@@ -108,6 +109,9 @@ Step<json> CreateKey(Invocation& call) {
 Step<json> DescribeKey(Invocation& call) {
   auto key = call.RequiredKey();
   ENVELOPE_RETURN_IF_ERROR(key);
+  auto tokens = GrantTokens(call.request);
+  ENVELOPE_RETURN_IF_ERROR(tokens);
+  kms::ScopedGrantTokens grant_tokens(std::move(*tokens));
   auto m = call.K().DescribeKey(*key);
   if (!m) return FromError(m.error());
   call.Use(m->key_id);
@@ -258,7 +262,9 @@ Step<json> Encrypt(Invocation& call) {
   auto context = r.Context("EncryptionContext");
   ENVELOPE_RETURN_IF_ERROR(context);
   ENVELOPE_RETURN_IF_ERROR(RequireSymmetric(r, "EncryptionAlgorithm"));
-  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
+  auto tokens = GrantTokens(r);
+  ENVELOPE_RETURN_IF_ERROR(tokens);
+  kms::ScopedGrantTokens grant_tokens(std::move(*tokens));
   auto ct = call.K().Encrypt(*key, *plaintext, *context);
   SecureZero(*plaintext);
   if (!ct) return FromError(ct.error());
@@ -274,7 +280,9 @@ Step<json> Decrypt(Invocation& call) {
   auto context = r.Context("EncryptionContext");
   ENVELOPE_RETURN_IF_ERROR(context);
   ENVELOPE_RETURN_IF_ERROR(RequireSymmetric(r, "EncryptionAlgorithm"));
-  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
+  auto tokens = GrantTokens(r);
+  ENVELOPE_RETURN_IF_ERROR(tokens);
+  kms::ScopedGrantTokens grant_tokens(std::move(*tokens));
   auto key_id = r.String("KeyId", aws::kMaxKeyIdSize);
   ENVELOPE_RETURN_IF_ERROR(key_id);
   std::string expected;
@@ -301,7 +309,9 @@ Step<json> DataKey(Invocation& call, bool with_plaintext) {
   ENVELOPE_RETURN_IF_ERROR(context);
   auto size = DataKeySize(r);
   ENVELOPE_RETURN_IF_ERROR(size);
-  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
+  auto tokens = GrantTokens(r);
+  ENVELOPE_RETURN_IF_ERROR(tokens);
+  kms::ScopedGrantTokens grant_tokens(std::move(*tokens));
   SecretBytes plaintext;
   kms::Ciphertext ciphertext;
   if (*size == kms::kDataKeySize && !with_plaintext) {
@@ -342,7 +352,9 @@ Step<json> ReEncrypt(Invocation& call) {
   for (const char* member : {"SourceEncryptionAlgorithm", "DestinationEncryptionAlgorithm"}) {
     ENVELOPE_RETURN_IF_ERROR(RequireSymmetric(r, member));
   }
-  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
+  auto tokens = GrantTokens(r);
+  ENVELOPE_RETURN_IF_ERROR(tokens);
+  kms::ScopedGrantTokens grant_tokens(std::move(*tokens));
   auto source_key = r.String("SourceKeyId", aws::kMaxKeyIdSize);
   ENVELOPE_RETURN_IF_ERROR(source_key);
   std::string source;  // checked by the Kms before anything is decrypted

@@ -81,7 +81,9 @@ Step<json> CreateGrant(Invocation& call) {
   auto operations = r.StringList("Operations", 20);
   ENVELOPE_RETURN_IF_ERROR(operations);
   request.operations = std::move(*operations);
-  ENVELOPE_RETURN_IF_ERROR(r.StringList("GrantTokens", 10));
+  auto tokens = GrantTokens(r);
+  ENVELOPE_RETURN_IF_ERROR(tokens);
+  kms::ScopedGrantTokens grant_tokens(std::move(*tokens));
   auto name = r.String("Name", 256);
   ENVELOPE_RETURN_IF_ERROR(name);
   request.name = name->value_or("");

@@ -94,6 +94,21 @@ struct Invocation {
 
 using Handler = Step<json> (*)(Invocation&);
 
+// GrantTokens reads GrantTokens (GrantTokenList: at most 10 tokens of 1 to
+// 8192 characters), for the kms::ScopedGrantTokens of the Kms call.
+inline Step<std::vector<std::string>> GrantTokens(const Request& request) {
+  auto tokens = request.StringList("GrantTokens", 10);
+  ENVELOPE_RETURN_IF_ERROR(tokens);
+  for (const std::string& token : *tokens) {
+    if (token.empty() || token.size() > 8192) {
+      return Invalid("GrantTokens", "'[" + std::to_string(token.size()) + " characters]'",
+                     "Member must satisfy constraint: [Member must have length less than or "
+                     "equal to 8192, Member must have length greater than or equal to 1]");
+    }
+  }
+  return tokens;
+}
+
 // Page answers a list operation with Limit/Marker paging. The marker is the
 // decimal index of the next item.
 template <typename T>

@@ -11,6 +11,7 @@ generated certificate as AWS_CA_BUNDLE; servers are stopped with SIGTERM
 
 Usage: aws_kms_cli_test.py BUILD_DIR ESDK_KMS_INTEROP_MJS
 """
+import json
 import os
 import shutil
 import signal
@@ -139,9 +140,18 @@ def main():
         r = run([dec, "-f", "-o", os.path.join(work, "out.txt"), msg, "--aws-kms", gen] + ep,
                 dict(env, AWS_SECRET_ACCESS_KEY="x" * 40), ok=False)
         check("InvalidSignatureException" in r.stderr, r.stderr)
-        # Grant tokens go with every call (the server takes at most 10).
+        # Grant tokens go with every call (the server takes at most 10, and
+        # only ones it issued: CreateGrant's, here through the AWS CLI).
+        grant = json.loads(run(["/usr/bin/aws"] + ep + [
+            "--output", "json", "kms", "create-grant", "--key-id", gen, "--grantee-principal",
+            f"arn:aws:iam::{ACCOUNT}:root", "--operations", "Decrypt"], env).stdout)
         run([dec, "-f", "-o", os.path.join(work, "out.txt"), msg, "--aws-kms", gen,
-             "--grant-token", "token-1", "--grant-token", "token-2"] + ep, env)
+             "--grant-token", grant["GrantToken"], "--grant-token", grant["GrantToken"]] + ep,
+            env)
+        r = run([dec, "-f", "-o", os.path.join(work, "out.txt"), msg, "--aws-kms", gen,
+                 "--grant-token", grant["GrantToken"], "--grant-token", "token-2"] + ep, env,
+                ok=False)
+        check("InvalidGrantTokenException" in r.stderr, r.stderr)
         r = run([dec, "-f", "-o", os.path.join(work, "out.txt"), msg, "--aws-kms", gen] +
                 [a for i in range(11) for a in ("--grant-token", f"t{i}")] + ep, env, ok=False)
         check("at most 10" in r.stderr, r.stderr)

@@ -320,14 +320,45 @@ def main():
         grants = aws("list-grants", "--key-id", pk["KeyId"])["Grants"]
         check(len(grants) == 1 and grants[0]["GrantId"] == grant["GrantId"] and
               grants[0]["Constraints"] == {"EncryptionContextSubset": {"dept": "A"}}, str(grants))
+        # Grant tokens: the one create-grant returned is accepted; one this
+        # keystore never issued is refused as AWS refuses it, before the key
+        # is used, whoever calls.
+        token = grant["GrantToken"]
+        check(token != grant["GrantId"] and len(token) == 108, grant)
+        pt = aws(*decrypt, "--grant-tokens", token, env_over=users["bob"])
+        check(base64.b64decode(pt["Plaintext"]) == b"the plaintext \x00\xff bytes",
+              "bob decrypts with the grant's token")
+        bad_token = ("An error occurred (InvalidGrantTokenException) when calling the {} operation: "
+                     "the grant token is not one this keystore issued{}")
+        err = aws(*decrypt, "--grant-tokens", "BAD", env_over=users["bob"], ok=False)
+        check(err.strip() == bad_token.format("Decrypt", " (malformed)"), err)
+        plain_key = aws("create-key")["KeyMetadata"]["KeyId"]
+        err = aws("encrypt", "--key-id", plain_key, "--plaintext", "fileb://plain.bin",
+                  "--grant-tokens", "BAD", ok=False)
+        check(err.strip() == bad_token.format("Encrypt", " (malformed)"), err)
+        forged = token[:-8] + ("AAAAAAAA" if not token.endswith("AAAAAAAA") else "BBBBBBBB")
+        err = aws("generate-data-key", "--key-id", plain_key, "--key-spec", "AES_256",
+                  "--grant-tokens", token, forged, ok=False)
+        check(err.strip() == bad_token.format("GenerateDataKey", ""), err)
+        # A token of a key other than the one used is fine (clients such as
+        # the ESDK's keyrings send the same tokens to every key).
+        aws("generate-data-key", "--key-id", plain_key, "--key-spec", "AES_256",
+            "--grant-tokens", token)
         aws("revoke-grant", "--key-id", pk["KeyId"], "--grant-id", grant["GrantId"])
         err = aws(*decrypt, env_over=users["bob"], ok=False)
         check("AccessDeniedException" in err, err)
+        # The token of a revoked grant is still one of ours but gives nothing.
+        err = aws(*decrypt, "--grant-tokens", token, env_over=users["bob"], ok=False)
+        check("(AccessDeniedException) when calling the Decrypt operation" in err, err)
         lookup = subprocess.run([envelope, "audit", "lookup", "--errors-only", "--user", "bob",
                                  "--json"], env=env, capture_output=True, text=True)
         events = json.loads(lookup.stdout)["Events"]
-        check(len(events) == 2 and all(e["EventName"] == "Decrypt" and e["Username"] == "bob"
+        # Bob's refused Decrypts: before the grant, with a bad token, after
+        # the revocation, and with the revoked grant's token.
+        check(len(events) == 4 and all(e["EventName"] == "Decrypt" and e["Username"] == "bob"
                                        for e in events), lookup.stdout)
+        check(sum("InvalidGrantTokenException" in e["CloudTrailEvent"] for e in events) == 1,
+              lookup.stdout)
         check(json.loads(events[0]["CloudTrailEvent"])["errorCode"] == "AccessDeniedException",
               events[0]["CloudTrailEvent"])
 

@@ -319,4 +319,69 @@ TEST_CASE("KmsService: GetKeyRotationStatus and ReEncrypt need only their own ac
                {"DestinationKeyId", f.key_id}})["__type"] == "IncorrectKeyException");
 }
 
+TEST_CASE("KmsService: GrantTokens are checked on every operation that takes them") {
+  Authz f;
+  json grant = f.Ok("", "CreateGrant",
+                    {{"KeyId", f.key_id},
+                     {"GranteePrincipal", "arn:aws:iam::111122223333:user/bob"},
+                     {"Operations", {"Encrypt", "Decrypt", "RetireGrant"}}});
+  const std::string token = grant["GrantToken"];
+  const std::string plaintext = message::Base64Encode(std::vector<uint8_t>{'h', 'i'});
+  json blob = f.Ok("bob", "Encrypt",
+                   {{"KeyId", f.key_id}, {"Plaintext", plaintext}, {"GrantTokens", {token}}});
+  const json bad = {"BAD"};
+  const json requests[] = {
+      {{"KeyId", f.key_id}, {"Plaintext", plaintext}},
+      {{"CiphertextBlob", blob["CiphertextBlob"]}},
+      {{"KeyId", f.key_id}, {"KeySpec", "AES_256"}},
+      {{"KeyId", f.key_id}, {"NumberOfBytes", 16}},
+      {{"KeyId", f.key_id}, {"KeySpec", "AES_256"}},
+      {{"CiphertextBlob", blob["CiphertextBlob"]}, {"DestinationKeyId", f.key_id}},
+      {{"KeyId", f.key_id}},
+      {{"KeyId", f.key_id},
+       {"GranteePrincipal", "arn:aws:iam::111122223333:user/alice"},
+       {"Operations", {"Decrypt"}}},
+  };
+  const char* operations[] = {"Encrypt",
+                              "Decrypt",
+                              "GenerateDataKey",
+                              "GenerateDataKey",
+                              "GenerateDataKeyWithoutPlaintext",
+                              "ReEncrypt",
+                              "DescribeKey",
+                              "CreateGrant"};
+  for (size_t i = 0; i < std::size(operations); ++i) {
+    const std::string operation = operations[i];
+    CAPTURE(operation);
+    json request = requests[i];
+    request["GrantTokens"] = bad;
+    json refused = f.Err("", operation, request);
+    CHECK(refused["__type"] == "InvalidGrantTokenException");
+    CHECK(refused["message"] == "the grant token is not one this keystore issued (malformed)");
+    request["GrantTokens"] = {token};
+    f.Ok("", operation, request);
+  }
+  CHECK(f.keystore->ListGrants(f.key_id)->size() == 2);  // the refused CreateGrant made none
+
+  // GrantTokenList: at most 10 tokens of 1 to 8192 characters.
+  const json encrypt = {{"KeyId", f.key_id}, {"Plaintext", plaintext}};
+  json request = encrypt;
+  request["GrantTokens"] = json(std::vector<std::string>(11, token));
+  CHECK(f.Err("", "Encrypt", request)["__type"] == "ValidationException");
+  request["GrantTokens"] = {""};
+  CHECK(f.Err("", "Encrypt", request)["__type"] == "ValidationException");
+  request["GrantTokens"] = {std::string(8193, 'A')};
+  CHECK(f.Err("", "Encrypt", request)["__type"] == "ValidationException");
+
+  // RetireGrant by token: a bad one is InvalidGrantToken; a second retire
+  // of the same grant NotFound; afterwards the token gives bob nothing.
+  CHECK(f.Err("bob", "RetireGrant", {{"GrantToken", "BAD"}})["__type"] ==
+        "InvalidGrantTokenException");
+  f.Ok("bob", "RetireGrant", {{"GrantToken", token}});
+  CHECK(f.Err("bob", "RetireGrant", {{"GrantToken", token}})["__type"] == "NotFoundException");
+  request = encrypt;
+  request["GrantTokens"] = {token};
+  CHECK(f.Err("bob", "Encrypt", request)["__type"] == "AccessDeniedException");
+}
+
 }  // namespace envelope::service

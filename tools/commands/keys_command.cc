@@ -73,14 +73,10 @@ void RegisterKeysCommands(CLI::App& app, std::shared_ptr<Globals> g, Commands& o
                      }
                      request.tags[t.substr(0, eq)] = t.substr(eq + 1);
                    }
+                   // One transaction: a refused alias refuses the key too.
+                   request.alias = a->alias;
                    auto key = kms.CreateKey(request);
                    ENVELOPE_RETURN_IF_ERROR(key);
-                   if (!a->alias.empty()) {
-                     if (auto r = kms.CreateAlias(a->alias, key->key_id); !r) {
-                       return tl::unexpected(
-                           r.error().WithContext("key " + key->key_id + " created, but alias"));
-                     }
-                   }
                    if (a->json) {
                      PrintJson(KeyJson(*key, AliasesOf(kms, key->key_id)));
                    } else {

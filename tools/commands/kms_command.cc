@@ -1,11 +1,13 @@
 // envelope kms: the KMS as a network service. `serve` answers the AWS KMS
 // API over HTTPS; `access-keys` manages the keys its clients sign with.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "commands/admin.h"
 #include "envelope/atomic_file.hpp"
@@ -173,24 +175,47 @@ int Serve(const Globals& globals, const ServeOptions& o) {
   return kExitOk;
 }
 
-// WriteSecretTo writes the new secret and a newline to a file it creates
-// atomically (mode 0600, never over an existing file) or to an open
-// descriptor.
-Result<void> WriteSecretTo(const std::string& file, int fd, const SecretBytes& secret) {
-  static constexpr uint8_t kNewline[] = {'\n'};
-  if (file.empty()) {
-    if (auto ok = WriteFd(fd, secret.span(), "the secret"); !ok) return ok;
-    return WriteFd(fd, kNewline, "the secret");
+// SecretDestination is where `access-keys create` writes the new secret
+// and a newline: a file made atomically (mode 0600, never over an existing
+// file) or an open descriptor. Open opens it before the access key is made,
+// so a destination that cannot be written refuses the command while it has
+// changed nothing.
+class SecretDestination {
+ public:
+  static Result<SecretDestination> Open(const std::string& file, int fd) {
+    if (file.empty()) {
+      const int flags = fcntl(fd, F_GETFL);
+      if (flags == -1 || (flags & O_ACCMODE) == O_RDONLY) {
+        return MakeError(ErrorCode::invalid_argument,
+                         "--secret-fd " + std::to_string(fd) + " is not open for writing");
+      }
+      return SecretDestination(std::nullopt, fd);
+    }
+    AtomicFileOptions options;
+    options.mode = 0600;
+    options.apply_umask = false;
+    auto out = AtomicFile::Create(file, options);
+    ENVELOPE_RETURN_IF_ERROR(out);
+    return SecretDestination(std::move(*out), -1);
   }
-  AtomicFileOptions options;
-  options.mode = 0600;
-  options.apply_umask = false;
-  auto out = AtomicFile::Create(file, options);
-  ENVELOPE_RETURN_IF_ERROR(out);
-  if (auto ok = out->Write(secret.span()); !ok) return ok;
-  if (auto ok = out->Write(kNewline); !ok) return ok;
-  return out->Commit();
-}
+
+  // Write writes and, for a file, commits the secret.
+  Result<void> Write(const SecretBytes& secret) {
+    static constexpr uint8_t kNewline[] = {'\n'};
+    if (!file_) {
+      ENVELOPE_RETURN_IF_ERROR(WriteFd(fd_, secret.span(), "the secret"));
+      return WriteFd(fd_, kNewline, "the secret");
+    }
+    ENVELOPE_RETURN_IF_ERROR(file_->Write(secret.span()));
+    ENVELOPE_RETURN_IF_ERROR(file_->Write(kNewline));
+    return file_->Commit();
+  }
+
+ private:
+  SecretDestination(std::optional<AtomicFile> file, int fd) : file_(std::move(file)), fd_(fd) {}
+  std::optional<AtomicFile> file_;
+  int fd_;
+};
 
 }  // namespace
 
@@ -266,9 +291,11 @@ void RegisterKmsCommands(CLI::App& app, std::shared_ptr<Globals> globals, Comman
                             "give one of --secret-file or --secret-fd (the secret is "
                             "never printed)");
          }
+         auto destination = SecretDestination::Open(*secret_file, *secret_fd);
+         ENVELOPE_RETURN_IF_ERROR(destination);
          auto key = k.CreateAccessKey(*user);
          ENVELOPE_RETURN_IF_ERROR(key);
-         if (auto ok = WriteSecretTo(*secret_file, *secret_fd, key->secret_access_key); !ok) {
+         if (auto ok = destination->Write(key->secret_access_key); !ok) {
            (void)k.DeleteAccessKey(key->info.access_key_id);  // an unusable key is no key
            return ok;
          }
