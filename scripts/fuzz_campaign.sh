@@ -30,7 +30,7 @@ targets=("$@")
 
 # -max_len per target: the one table, in fuzz.sh.
 max_len_of() {
-  sed -n "s/^max_len\[$1\]=\([0-9]*\).*/\1/p" scripts/fuzz.sh | head -n 1
+  sed -n "s/^max_len\[$1\]=\([0-9]*\).*/\1/p" "$root/scripts/fuzz.sh" | head -n 1
 }
 
 if [ ! -f $build/build.ninja ]; then
