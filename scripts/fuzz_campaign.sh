@@ -11,6 +11,8 @@
 #   ENVELOPE_CAMPAIGN_PARALLEL=2         targets at once
 #   ENVELOPE_CAMPAIGN_NICE=19            niceness (default 19: take idle CPU)
 #   ENVELOPE_CAMPAIGN_MERGE=0            skip the merge into fuzz/corpus
+#   ENVELOPE_CAMPAIGN_WALL_SECONDS=N     also stop a target after N seconds of
+#                                        wall time (default: no limit)
 #
 # Uses the build of scripts/fuzz.sh (build-fuzz; run `scripts/fuzz.sh
 # TARGET` once, or let this script build the targets it needs). Prints one
@@ -25,6 +27,7 @@ budget=${ENVELOPE_CAMPAIGN_CPU_SECONDS:-3600}
 parallel=${ENVELOPE_CAMPAIGN_PARALLEL:-2}
 niceness=${ENVELOPE_CAMPAIGN_NICE:-19}
 merge=${ENVELOPE_CAMPAIGN_MERGE:-1}
+wall_limit=${ENVELOPE_CAMPAIGN_WALL_SECONDS:-0}
 [ $# -gt 0 ] || { echo "usage: $0 target..." >&2; exit 2; }
 targets=("$@")
 
@@ -57,19 +60,24 @@ campaign() {
   [ -f fuzz/$t.dict ] && dict=(-dict="$root/fuzz/$t.dict")
   local start=$SECONDS
   (cd "$work" && exec nice -n "$niceness" "$root/$build/fuzz/$t" -max_len="$(max_len_of "$t")" \
-    -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 -interrupted_exitcode=0 \
+    -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "${dict[@]}" "$work" "$root/fuzz/corpus/$t") >"$log" 2>&1 &
-  local pid=$! cpu=0
+  local pid=$! cpu=0 stopped=0
   while kill -0 "$pid" 2>/dev/null; do
     cpu=$(cpu_of "$pid")
-    if [ "$cpu" -ge "$budget" ]; then
+    if [ "$cpu" -ge "$budget" ] ||
+      { [ "$wall_limit" -gt 0 ] && [ $((SECONDS - start)) -ge "$wall_limit" ]; }; then
       kill -INT "$pid" 2>/dev/null || true
+      stopped=1
       break
     fi
     sleep 5
   done
   local rc=0
   wait "$pid" || rc=$?
+  # libFuzzer exits 72 when interrupted (this libFuzzer has no
+  # -interrupted_exitcode): our stop, not a finding.
+  if [ "$rc" = 72 ] && [ "$stopped" = 1 ]; then rc=0; fi
   local execs cov0 cov1 units merged=0
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   cov0=$(grep -m1 -o 'INITED cov: [0-9]*' "$log" | awk '{print $3}')
