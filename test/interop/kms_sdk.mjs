@@ -12,30 +12,15 @@ import {
   ScheduleKeyDeletionCommand, DescribeKeyCommand, paginateListKeys
 } from '@aws-sdk/client-kms'
 import { KmsKeyringNode, buildClient, CommitmentPolicy } from '@aws-crypto/client-node'
+import { Checks } from './checks.mjs'
 
 const [endpoint, accessKeyId, secretFile] = process.argv.slice(2)
 const secretAccessKey = readFileSync(secretFile, 'utf8').trim()
 const region = 'us-east-1'
-let passed = 0
-let failed = 0
 
-function check (condition, what) {
-  if (condition) {
-    passed++
-  } else {
-    failed++
-    console.log(`FAILED: ${what}`)
-  }
-}
-
-async function expectError (promise, name, what) {
-  try {
-    await promise
-    check(false, `${what}: succeeded, expected ${name}`)
-  } catch (e) {
-    check(e.name === name, `${what}: ${e.name} (${e.message}), expected ${name}`)
-  }
-}
+const checks = new Checks('node sdk')
+const check = checks.check.bind(checks)
+const expectError = checks.expectError.bind(checks)
 
 const client = (secret = secretAccessKey, id = accessKeyId) =>
   new KMSClient({ endpoint, region, credentials: { accessKeyId: id, secretAccessKey: secret }, maxAttempts: 1 })
@@ -105,5 +90,4 @@ await expectError(client(secretAccessKey, 'AKIAAAAAAAAAAAAAAAAA').send(new Descr
 await expectError(kms.send(new DescribeKeyCommand({ KeyId: 'alias/missing' })),
   'NotFoundException', 'an unknown alias')
 
-console.log(`node sdk: ${passed} passed, ${failed} failed`)
-process.exit(failed === 0 ? 0 : 1)
+checks.finish()

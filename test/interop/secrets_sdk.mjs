@@ -11,30 +11,15 @@ import {
   DescribeSecretCommand, DeleteSecretCommand, RestoreSecretCommand, RotateSecretCommand,
   paginateListSecrets
 } from '@aws-sdk/client-secrets-manager'
+import { Checks } from './checks.mjs'
 
 const [endpoint, accessKeyId, secretFile] = process.argv.slice(2)
 const secretAccessKey = readFileSync(secretFile, 'utf8').trim()
 const region = 'us-east-1'
-let passed = 0
-let failed = 0
 
-function check (condition, what) {
-  if (condition) {
-    passed++
-  } else {
-    failed++
-    console.log(`FAILED: ${what}`)
-  }
-}
-
-async function expectError (promise, name, what) {
-  try {
-    await promise
-    check(false, `${what}: succeeded, expected ${name}`)
-  } catch (e) {
-    check(e.name === name, `${what}: ${e.name} (${e.message}), expected ${name}`)
-  }
-}
+const checks = new Checks('secrets sdk')
+const check = checks.check.bind(checks)
+const expectError = checks.expectError.bind(checks)
 
 const sm = new SecretsManagerClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 })
 
@@ -78,5 +63,4 @@ check((await sm.send(new GetSecretValueCommand({ SecretId: 'js/api-token' }))).S
 await sm.send(new DeleteSecretCommand({ SecretId: 'js/key', ForceDeleteWithoutRecovery: true }))
 await expectError(sm.send(new GetSecretValueCommand({ SecretId: 'js/key' })), 'ResourceNotFoundException', 'force-deleted')
 
-console.log(`secrets sdk: ${passed} passed, ${failed} failed`)
-process.exit(failed === 0 ? 0 : 1)
+checks.finish()

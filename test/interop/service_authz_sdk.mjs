@@ -18,23 +18,16 @@ import {
   SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, DescribeSecretCommand,
   ListSecretsCommand, DeleteSecretCommand
 } from '@aws-sdk/client-secrets-manager'
+import { Checks } from './checks.mjs'
 
 const [endpoint, usersFile] = process.argv.slice(2)
 const users = JSON.parse(readFileSync(usersFile, 'utf8'))
 const region = 'us-east-1'
 const account = '111122223333'
 const value = 's3cr3t-app-value'
-let passed = 0
-let failed = 0
 
-function check (condition, what) {
-  if (condition) {
-    passed++
-  } else {
-    failed++
-    console.log(`FAILED: ${what}`)
-  }
-}
+const checks = new Checks('service authz sdk')
+const check = checks.check.bind(checks)
 
 // expectDenied checks that `promise` fails with AccessDeniedException, its
 // HTTP status 400 and, when given, `message`.
@@ -101,5 +94,4 @@ await expectDenied(sm.eve.send(new DeleteSecretCommand({ SecretId: 'app/db', For
 const after = await sm.root.send(new GetSecretValueCommand({ SecretId: 'app/db' }))
 check(after.SecretString === value, 'the refused delete changed nothing')
 
-console.log(`service authz sdk: ${passed} passed, ${failed} failed`)
-process.exit(failed === 0 ? 0 : 1)
+checks.finish()

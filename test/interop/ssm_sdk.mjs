@@ -11,30 +11,15 @@ import {
   GetParameterHistoryCommand, LabelParameterVersionCommand, DeleteParameterCommand,
   paginateGetParametersByPath
 } from '@aws-sdk/client-ssm'
+import { Checks } from './checks.mjs'
 
 const [endpoint, accessKeyId, secretFile] = process.argv.slice(2)
 const secretAccessKey = readFileSync(secretFile, 'utf8').trim()
 const region = 'us-east-1'
-let passed = 0
-let failed = 0
 
-function check (condition, what) {
-  if (condition) {
-    passed++
-  } else {
-    failed++
-    console.log(`FAILED: ${what}`)
-  }
-}
-
-async function expectError (promise, name, what) {
-  try {
-    await promise
-    check(false, `${what}: succeeded, expected ${name}`)
-  } catch (e) {
-    check(e.name === name, `${what}: ${e.name} (${e.message}), expected ${name}`)
-  }
-}
+const checks = new Checks('ssm sdk')
+const check = checks.check.bind(checks)
+const expectError = checks.expectError.bind(checks)
 
 const ssm = new SSMClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 })
 
@@ -76,5 +61,4 @@ await expectError(ssm.send(new GetParameterCommand({ Name: '/js/many/p00' })), '
 const wrong = new SSMClient({ endpoint, region, credentials: { accessKeyId, secretAccessKey: 'x'.repeat(40) }, maxAttempts: 1 })
 await expectError(wrong.send(new GetParameterCommand({ Name: '/js/db-password' })), 'InvalidSignatureException', 'a wrong secret')
 
-console.log(`ssm sdk: ${passed} passed, ${failed} failed`)
-process.exit(failed === 0 ? 0 : 1)
+checks.finish()
