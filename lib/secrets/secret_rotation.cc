@@ -131,11 +131,8 @@ Result<SecretValue> SecretStore::Rotate(std::string_view secret_id, std::string_
     ENVELOPE_RETURN_IF_ERROR(finished);
     return answer;
   }();
-  kms::ServiceCall call{internal::kSecretsSource,
-                        "RotateSecret",
-                        internal::kSecretResource,
-                        outcome ? outcome->arn : std::string(),
-                        {{"secret_id", std::string(secret_id)}, {"rotate_immediately", "true"}}};
+  kms::ServiceCall call = internal::SecretCall("RotateSecret", outcome, secret_id);
+  call.request["rotate_immediately"] = "true";
   if (!token.empty()) call.request["client_request_token"] = std::string(token);
   return internal::Audited(impl_->kms, call, std::move(outcome));
 }

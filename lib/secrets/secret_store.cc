@@ -248,11 +248,7 @@ Result<SecretValue> SecretStore::GetValue(std::string_view secret_id, std::strin
                          std::string(version_id.empty() ? "staging label: " : "VersionId: ") +
                          std::string(version_id.empty() ? want : version_id));
   }();
-  kms::ServiceCall call{internal::kSecretsSource,
-                        "GetSecretValue",
-                        internal::kSecretResource,
-                        outcome ? outcome->arn : std::string(),
-                        {{"secret_id", std::string(secret_id)}}};
+  kms::ServiceCall call = internal::SecretCall("GetSecretValue", outcome, secret_id);
   if (!version_id.empty()) call.request["version_id"] = std::string(version_id);
   if (!stage.empty()) call.request["version_stage"] = std::string(stage);
   return internal::Audited(impl_->kms, call, std::move(outcome));

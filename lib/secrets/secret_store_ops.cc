@@ -77,11 +77,7 @@ Result<SecretValue> SecretStore::PutValue(std::string_view secret_id, NewSecretV
     ENVELOPE_RETURN_IF_ERROR(done);
     return answer;
   }();
-  kms::ServiceCall call{internal::kSecretsSource,
-                        "PutSecretValue",
-                        internal::kSecretResource,
-                        outcome ? outcome->arn : std::string(),
-                        {{"secret_id", std::string(secret_id)}}};
+  kms::ServiceCall call = internal::SecretCall("PutSecretValue", outcome, secret_id);
   if (!token.empty()) call.request["client_request_token"] = token;
   std::string joined;
   for (const std::string& stage : stages) joined += (joined.empty() ? "" : ",") + stage;
@@ -133,11 +129,7 @@ Result<SecretInfo> SecretStore::Delete(std::string_view secret_id, int recovery_
     ENVELOPE_RETURN_IF_ERROR(done);
     return info;
   }();
-  kms::ServiceCall call{internal::kSecretsSource,
-                        "DeleteSecret",
-                        internal::kSecretResource,
-                        outcome ? outcome->arn : std::string(),
-                        {{"secret_id", std::string(secret_id)}}};
+  kms::ServiceCall call = internal::SecretCall("DeleteSecret", outcome, secret_id);
   if (force) {
     call.request["force_delete_without_recovery"] = "true";
   } else {
@@ -159,11 +151,7 @@ Result<SecretInfo> SecretStore::Restore(std::string_view secret_id) {
     ENVELOPE_RETURN_IF_ERROR(done);
     return info;
   }();
-  kms::ServiceCall call{internal::kSecretsSource,
-                        "RestoreSecret",
-                        internal::kSecretResource,
-                        outcome ? outcome->arn : std::string(),
-                        {{"secret_id", std::string(secret_id)}}};
+  kms::ServiceCall call = internal::SecretCall("RestoreSecret", outcome, secret_id);
   return internal::Audited(impl_->kms, call, std::move(outcome));
 }
 
@@ -197,13 +185,9 @@ Result<SecretInfo> SecretStore::SetRotation(std::string_view secret_id, std::str
     ENVELOPE_RETURN_IF_ERROR(done);
     return info;
   }();
-  kms::ServiceCall call{internal::kSecretsSource,
-                        "RotateSecret",
-                        internal::kSecretResource,
-                        outcome ? outcome->arn : std::string(),
-                        {{"secret_id", std::string(secret_id)},
-                         {"rotate_immediately", "false"},
-                         {"automatically_after_days", std::to_string(every_days)}}};
+  kms::ServiceCall call = internal::SecretCall("RotateSecret", outcome, secret_id);
+  call.request["rotate_immediately"] = "false";
+  call.request["automatically_after_days"] = std::to_string(every_days);
   return internal::Audited(impl_->kms, call, std::move(outcome));
 }
 

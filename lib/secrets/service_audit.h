@@ -20,6 +20,8 @@
 #define ENVELOPE_LIB_SECRETS_SERVICE_AUDIT_H_
 
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "envelope/kms.hpp"
 
@@ -32,6 +34,19 @@ inline constexpr char kSecretResource[] = "AWS::SecretsManager::Secret";
 
 // Bool is a flag as a request parameter.
 inline std::string Bool(bool b) { return b ? "true" : "false"; }
+
+// SecretCall is the line of Secrets Manager operation `operation` on
+// `secret_id`, naming the secret's ARN when `outcome` (a Result of a type
+// with an `arn`) holds one.
+template <typename T>
+kms::ServiceCall SecretCall(std::string operation, const Result<T>& outcome,
+                            std::string_view secret_id) {
+  return {kSecretsSource,
+          std::move(operation),
+          kSecretResource,
+          outcome ? outcome->arn : std::string(),
+          {{"secret_id", std::string(secret_id)}}};
+}
 
 // Audited writes the line of `call` with the outcome of `result` and
 // returns `result`. An operation that was done but whose line could not be
