@@ -3,6 +3,7 @@
 // every file, and what removing, changing or renaming an archive does to it.
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -39,6 +40,14 @@ std::vector<std::string> LinesOf(const std::string& path) {
 
 uint64_t SeqOf(const std::string& line) {
   return nlohmann::json::parse(line).at("seq").get<uint64_t>();
+}
+
+// ArchiveName is the name an archive whose first line is `seq` must have
+// (written here independently of lib/kms's AuditArchiveName).
+std::string ArchiveName(uint64_t seq) {
+  char name[64];
+  std::snprintf(name, sizeof name, "audit-%020llu.log", static_cast<unsigned long long>(seq));
+  return name;
 }
 
 std::string Name(const std::string& path) {
@@ -79,10 +88,7 @@ TEST_CASE("Audit rotation: archives at the limit, one chain across every file") 
       // An archive is named for its first line and holds at least the
       // limit (it rotates at the first append past it).
       REQUIRE_FALSE(lines.empty());
-      char name[64];
-      std::snprintf(name, sizeof name, "audit-%020llu.log",
-                    static_cast<unsigned long long>(SeqOf(lines.front())));
-      CHECK(Name(files[f]) == name);
+      CHECK(Name(files[f]) == ArchiveName(SeqOf(lines.front())));
       CHECK(std::filesystem::file_size(files[f]) >= kRotateBytes);
       CHECK(std::filesystem::file_size(files[f]) < 3 * kRotateBytes);
     }
@@ -134,10 +140,7 @@ TEST_CASE("Audit rotation: a removed, changed or renamed archive breaks the chai
     TempDir tmp;
     const auto files = Fill(tmp, clock, 40);
     const uint64_t first = SeqOf(LinesOf(files[1]).front());
-    char name[64];
-    std::snprintf(name, sizeof name, "/audit-%020llu.log",
-                  static_cast<unsigned long long>(first + 1));
-    std::filesystem::rename(files[1], tmp.keystore() + name);
+    std::filesystem::rename(files[1], tmp.keystore() + "/" + ArchiveName(first + 1));
     const AuditReport report = Verify(tmp, clock);
     CHECK_FALSE(report.intact);
     CHECK(report.first_bad_line == first);
@@ -153,10 +156,7 @@ TEST_CASE("Audit rotation: a crash right after archiving continues the chain") {
   // leaves: audit.log archived, no audit.log, audit.head at its last line.
   const auto lines = LinesOf(files.back());
   REQUIRE_FALSE(lines.empty());
-  char name[64];
-  std::snprintf(name, sizeof name, "/audit-%020llu.log",
-                static_cast<unsigned long long>(SeqOf(lines.front())));
-  std::filesystem::rename(files.back(), tmp.keystore() + name);
+  std::filesystem::rename(files.back(), tmp.keystore() + "/" + ArchiveName(SeqOf(lines.front())));
   {
     auto kms = Kms::Open(SmallLogOptions(tmp.keystore(), clock));
     REQUIRE(kms);
