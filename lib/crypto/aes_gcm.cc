@@ -35,11 +35,16 @@ const EVP_CIPHER* GcmCipher(size_t key_size) {
   }
 }
 
-bool PartiallyOverlap(std::span<const uint8_t> a, std::span<const uint8_t> b) {
-  if (a.empty() || b.empty() || a.data() == b.data()) return false;
+// Overlap: do `a` and `b` share a byte?
+bool Overlap(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  if (a.empty() || b.empty()) return false;
   const uint8_t* a_end = a.data() + a.size();
   const uint8_t* b_end = b.data() + b.size();
   return a.data() < b_end && b.data() < a_end;
+}
+
+bool PartiallyOverlap(std::span<const uint8_t> a, std::span<const uint8_t> b) {
+  return a.data() != b.data() && Overlap(a, b);
 }
 
 Result<void> CheckShapes(std::span<const uint8_t> iv, size_t in, size_t out, size_t tag,
@@ -185,10 +190,17 @@ Result<void> AesGcm::Open(std::span<const uint8_t> iv, std::span<const uint8_t> 
     }
     return {};
   }
+  // The expected tag is handed over after the decryption (it is needed only
+  // by Final), when it is read from memory the decryption has just streamed
+  // through, unless `out` overlaps it (see ipsec_mb::Open).
+  auto set_tag = [&] {
+    return EVP_CIPHER_CTX_ctrl(dec_.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize,
+                               const_cast<uint8_t*>(tag.data())) == 1;
+  };
+  const bool tag_in_out = Overlap(out, tag);
   if (EVP_DecryptInit_ex(dec_.get(), nullptr, nullptr, nullptr, iv.data()) != 1 ||
-      EVP_CIPHER_CTX_ctrl(dec_.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize,
-                          const_cast<uint8_t*>(tag.data())) != 1 ||
-      !Absorb(dec_.get(), false, aad, in, out)) {
+      (tag_in_out && !set_tag()) || !Absorb(dec_.get(), false, aad, in, out) ||
+      (!tag_in_out && !set_tag())) {
     SecureZero(out);
     return OpenSslError(ErrorCode::internal, "aes-gcm: open failed");
   }

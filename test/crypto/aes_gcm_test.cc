@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -180,6 +181,37 @@ TEST_CASE("AesGcm: rejects partially overlapping buffers") {
   auto gcm = AesGcm::New(key);
   auto r = gcm->Seal(iv, {}, std::span(buf).first(32), std::span(buf).subspan(1, 32), tag);
   CHECK(r.error().code() == ErrorCode::invalid_argument);
+}
+
+// Open reads the expected tag after decrypting unless the output covers it:
+// a tag stored where the plaintext goes must still be the one compared.
+TEST_CASE("AesGcm: Open with the tag inside the output buffer, on every backend") {
+  std::vector<uint8_t> key(32, 7), iv(12, 3), msg(100), ct(100), tag(16);
+  for (size_t i = 0; i < msg.size(); ++i) msg[i] = static_cast<uint8_t>(i * 31);
+  for (const GcmBackend backend : Backends()) {
+    const std::string backend_name = GcmBackendDescription(backend);
+    CAPTURE(backend_name);
+    auto gcm = AesGcm::New(key, backend);
+    REQUIRE(gcm);
+    REQUIRE(gcm->Seal(iv, {}, msg, ct, tag));
+    for (const size_t at : {size_t{0}, size_t{40}, size_t{84}, size_t{90}}) {
+      CAPTURE(at);
+      // The output buffer holds the tag at `at` (past the end when at = 90:
+      // 10 of its bytes in the buffer); decryption overwrites it.
+      std::vector<uint8_t> out(110);
+      std::copy(tag.begin(), tag.end(), out.begin() + static_cast<long>(at));
+      const std::span<const uint8_t> stored_tag(out.data() + at, 16);
+      REQUIRE(gcm->Open(iv, {}, ct, stored_tag, std::span(out).first(100)));
+      CHECK(std::equal(msg.begin(), msg.end(), out.begin()));
+      // And a wrong tag there is still refused, the output wiped.
+      std::copy(tag.begin(), tag.end(), out.begin() + static_cast<long>(at));
+      out[at] ^= 1;
+      auto bad = gcm->Open(iv, {}, ct, stored_tag, std::span(out).first(100));
+      REQUIRE_FALSE(bad);
+      CHECK(bad.error().code() == ErrorCode::auth_failed);
+      CHECK(std::all_of(out.begin(), out.begin() + 100, [](uint8_t b) { return b == 0; }));
+    }
+  }
 }
 
 }  // namespace
