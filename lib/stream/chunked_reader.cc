@@ -13,6 +13,7 @@
 #include <optional>
 #include <utility>
 
+#include "stream/byte_buffer.h"
 #include "stream/chunked_streams.h"
 
 namespace envelope::stream {
@@ -26,20 +27,18 @@ class Opener {
     auto cipher = ChunkedCipher::ForOpening(keying, header, kNoChunkHint);
     ENVELOPE_RETURN_IF_ERROR(cipher);
     o.cipher_ = std::move(*cipher);
-    const size_t batch = o.cipher_->batch_chunks();
-    o.staging_.resize(batch * kC2spSealedChunkSize);
-    o.plain_.resize(batch * kC2spChunkSize);
+    o.staging_ = ByteBuffer(o.cipher_->batch_chunks() * kC2spSealedChunkSize);
     return o;
   }
 
-  std::span<uint8_t> staging() noexcept { return staging_; }
+  std::span<uint8_t> staging() noexcept { return staging_.span(); }
 
   // spare is a second buffer of the staging size (made on first use): the
   // pull reader reads the next batch into it while the current one is
   // opened. SwapStaging makes it the staging buffer and the old one spare.
   std::span<uint8_t> spare() {
-    spare_.resize(staging_.size());
-    return spare_;
+    if (spare_.empty()) spare_ = ByteBuffer(staging_.size());
+    return spare_.span();
   }
   void SwapStaging() noexcept { staging_.swap(spare_); }
 
@@ -59,7 +58,13 @@ class Opener {
                                         std::span<uint8_t> out = {}, SideTask* side = nullptr) {
     auto size = ChunkedCipher::OpenedRunSize(sealed.size(), final);
     ENVELOPE_RETURN_IF_ERROR(size);
-    out = (out.empty() ? std::span(plain_) : out).first(*size);
+    if (out.empty()) {
+      // The internal plaintext buffer, made on first use: a pull reader
+      // whose reads are large opens straight into the caller's buffer.
+      if (plain_.empty()) plain_ = ByteBuffer(cipher_->batch_chunks() * kC2spChunkSize);
+      out = plain_.span();
+    }
+    out = out.first(*size);
     ENVELOPE_RETURN_IF_ERROR(cipher_->Open(next_index_, sealed, final, out, side));
     next_index_ += sealed.size() / kC2spSealedChunkSize + (final ? 1 : 0);
     return std::span<const uint8_t>(out);
@@ -69,9 +74,9 @@ class Opener {
   Opener() = default;
   uint64_t next_index_ = 0;
   std::unique_ptr<ChunkedCipher> cipher_;
-  std::vector<uint8_t> staging_;
-  std::vector<uint8_t> spare_;
-  std::vector<uint8_t> plain_;
+  ByteBuffer staging_;  // not zero-filled: see byte_buffer.h
+  ByteBuffer spare_;
+  ByteBuffer plain_;
 };
 
 Result<void> Finished() {

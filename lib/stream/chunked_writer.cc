@@ -1,9 +1,12 @@
 // Chunked encryption as a stream: push (ChunkedEncryptor), pull
 // (ChunkedEncryptingReader) and Source-to-Sink (PumpChunkedEncrypt).
 //
-// Both keep one plaintext staging buffer of a batch of chunks and one sealed
-// buffer laid out as the ciphertext (the header slot, then 16400-byte chunk
-// slots), so a batch is sealed by the engine and leaves in one Sink write.
+// Both keep one plaintext staging buffer of a batch of chunks (the push
+// encryptor only once a write leaves part of a chunk: whole chunks are
+// sealed straight from the caller's buffer) and one sealed buffer laid out
+// as the ciphertext (the header slot, then 16400-byte chunk slots), so a
+// batch is sealed by the engine and leaves in one Sink write. Neither is
+// zero-filled (ByteBuffer).
 // A full chunk is never the final one (the final chunk is always short), so
 // full chunks are sealed as soon as they are complete and nothing is ever
 // held back waiting to learn where the message ends.
@@ -11,6 +14,7 @@
 #include <cstring>
 #include <utility>
 
+#include "stream/byte_buffer.h"
 #include "stream/chunked_streams.h"
 
 namespace envelope::stream {
@@ -22,18 +26,25 @@ class Sealer {
   static Result<Sealer> New(const ChunkedKeying& keying) {
     Sealer s;
     s.header_size_ = keying.header_size();
-    s.sealed_.resize(s.header_size_);
+    uint8_t header[kC2spHeaderSize];
     auto cipher =
-        ChunkedCipher::ForSealing(keying, std::span(s.sealed_).first(s.header_size_), kNoChunkHint);
+        ChunkedCipher::ForSealing(keying, std::span(header).first(s.header_size_), kNoChunkHint);
     ENVELOPE_RETURN_IF_ERROR(cipher);
     s.cipher_ = std::move(*cipher);
-    const size_t batch = s.cipher_->batch_chunks();
-    s.staging_.resize(batch * kC2spChunkSize);
-    s.sealed_.resize(s.header_size_ + batch * kC2spSealedChunkSize);
+    s.sealed_ = ByteBuffer(s.header_size_ + s.cipher_->batch_chunks() * kC2spSealedChunkSize);
+    std::memcpy(s.sealed_.data(), header, s.header_size_);
     return s;
   }
 
-  std::span<uint8_t> staging() noexcept { return staging_; }
+  // batch_bytes is the most plaintext one Seal takes.
+  size_t batch_bytes() const noexcept { return cipher_->batch_chunks() * kC2spChunkSize; }
+
+  // staging is a batch of plaintext, for writes that are not whole chunks
+  // (made on first use: a writer of whole chunks never needs it).
+  std::span<uint8_t> staging() {
+    if (staging_.empty()) staging_ = ByteBuffer(batch_bytes());
+    return staging_.span();
+  }
 
   // Seal seals `plaintext` (whole chunks, plus the final short chunk when
   // `final`; at most one batch) and returns the bytes to emit, the header
@@ -41,12 +52,12 @@ class Sealer {
   Result<std::span<const uint8_t>> Seal(std::span<const uint8_t> plaintext, bool final) {
     const size_t chunks = plaintext.size() / kC2spChunkSize + (final ? 1 : 0);
     const size_t size = plaintext.size() + chunks * kTagSize;
-    auto out = std::span(sealed_).subspan(header_size_, size);
+    auto out = sealed_.span().subspan(header_size_, size);
     ENVELOPE_RETURN_IF_ERROR(cipher_->Seal(next_index_, plaintext, final, out));
     next_index_ += chunks;
     const size_t from = header_sent_ ? header_size_ : 0;
     header_sent_ = true;
-    return std::span<const uint8_t>(sealed_).subspan(from, header_size_ + size - from);
+    return std::as_const(sealed_).span().subspan(from, header_size_ + size - from);
   }
 
  private:
@@ -55,8 +66,8 @@ class Sealer {
   bool header_sent_ = false;
   uint64_t next_index_ = 0;
   std::unique_ptr<ChunkedCipher> cipher_;
-  std::vector<uint8_t> staging_;
-  std::vector<uint8_t> sealed_;
+  ByteBuffer staging_;
+  ByteBuffer sealed_;  // the header slot, then a batch of sealed chunks
 };
 
 Result<void> Finished() {
@@ -70,15 +81,16 @@ class Encryptor final : public ChunkedEncryptor {
   Result<void> Write(std::span<const uint8_t> data) override {
     if (!state_) return state_;
     if (finished_) return Finished();
-    auto staging = sealer_.staging();
     while (!data.empty()) {
       if (staged_ == 0 && data.size() >= kC2spChunkSize) {
         // Whole chunks straight from the caller's buffer: no copy.
-        const size_t n = std::min(data.size() / kC2spChunkSize * kC2spChunkSize, staging.size());
+        const size_t n =
+            std::min(data.size() / kC2spChunkSize * kC2spChunkSize, sealer_.batch_bytes());
         if (!Emit(data.first(n), false)) return state_;
         data = data.subspan(n);
         continue;
       }
+      const auto staging = sealer_.staging();
       const size_t n = std::min(staging.size() - staged_, data.size());
       std::memcpy(staging.data() + staged_, data.data(), n);
       staged_ += n;
@@ -95,7 +107,8 @@ class Encryptor final : public ChunkedEncryptor {
     if (!state_) return state_;
     if (finished_) return Finished();
     finished_ = true;
-    if (!Emit(sealer_.staging().first(staged_), true)) return state_;
+    const auto rest = staged_ == 0 ? std::span<const uint8_t>() : sealer_.staging().first(staged_);
+    if (!Emit(rest, true)) return state_;
     staged_ = 0;
     return {};
   }
