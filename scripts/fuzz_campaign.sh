@@ -13,6 +13,14 @@
 #   ENVELOPE_CAMPAIGN_MERGE=0            skip the merge into fuzz/corpus
 #   ENVELOPE_CAMPAIGN_WALL_SECONDS=N     also stop a target after N seconds of
 #                                        wall time (default: no limit)
+#   ENVELOPE_CAMPAIGN_TIMEOUT=25         libFuzzer's -timeout, wall seconds per
+#                                        input (raise it when something may
+#                                        pause the fuzzers, e.g. SIGSTOP for a
+#                                        quiet benchmark: the pause counts)
+#   ENVELOPE_CAMPAIGN_UNTIL=TIME         stop every target at this wall-clock
+#                                        time (anything `date -d` reads) and
+#                                        start none after it; the stopped
+#                                        targets are merged as usual
 #
 # Uses the build of scripts/fuzz.sh (build-fuzz; run `scripts/fuzz.sh
 # TARGET` once, or let this script build the targets it needs). Prints one
@@ -28,6 +36,14 @@ parallel=${ENVELOPE_CAMPAIGN_PARALLEL:-2}
 niceness=${ENVELOPE_CAMPAIGN_NICE:-19}
 merge=${ENVELOPE_CAMPAIGN_MERGE:-1}
 wall_limit=${ENVELOPE_CAMPAIGN_WALL_SECONDS:-0}
+timeout=${ENVELOPE_CAMPAIGN_TIMEOUT:-25}
+until=0
+if [ -n "${ENVELOPE_CAMPAIGN_UNTIL:-}" ]; then
+  until=$(date -d "$ENVELOPE_CAMPAIGN_UNTIL" +%s) ||
+    { echo "ENVELOPE_CAMPAIGN_UNTIL: cannot read '$ENVELOPE_CAMPAIGN_UNTIL'" >&2; exit 2; }
+fi
+# past_until: the wall-clock stop has come.
+past_until() { [ "$until" -gt 0 ] && [ "$(date +%s)" -ge "$until" ]; }
 [ $# -gt 0 ] || { echo "usage: $0 target..." >&2; exit 2; }
 targets=("$@")
 
@@ -60,12 +76,12 @@ campaign() {
   [ -f fuzz/$t.dict ] && dict=(-dict="$root/fuzz/$t.dict")
   local start=$SECONDS
   (cd "$work" && exec nice -n "$niceness" "$root/$build/fuzz/$t" -max_len="$(max_len_of "$t")" \
-    -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+    -timeout="$timeout" -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" "${dict[@]}" "$work" "$root/fuzz/corpus/$t") >"$log" 2>&1 &
   local pid=$! cpu=0 stopped=0
   while kill -0 "$pid" 2>/dev/null; do
     cpu=$(cpu_of "$pid")
-    if [ "$cpu" -ge "$budget" ] ||
+    if [ "$cpu" -ge "$budget" ] || past_until ||
       { [ "$wall_limit" -gt 0 ] && [ $((SECONDS - start)) -ge "$wall_limit" ]; }; then
       kill -INT "$pid" 2>/dev/null || true
       stopped=1
@@ -97,12 +113,16 @@ campaign() {
   echo "$rc" >"$root/$build/campaign-$t.status"
 }
 
+for t in "${targets[@]}"; do
+  rm -f "$build/campaign-$t.result" "$build/campaign-$t.status"
+done
 running=0
 for t in "${targets[@]}"; do
   if [ "$running" -ge "$parallel" ]; then
     wait -n || true
     running=$((running - 1))
   fi
+  past_until && break
   campaign "$t" &
   running=$((running + 1))
 done
@@ -112,6 +132,10 @@ status=0
 printf '%-16s %7s %7s %11s %9s %6s %6s %6s %6s\n' target cpu_s wall_s execs exec/cpu_s \
   cov0 cov1 units merged
 for t in "${targets[@]}"; do
+  if [ ! -f "$build/campaign-$t.status" ] && past_until; then
+    printf '%-16s not started (ENVELOPE_CAMPAIGN_UNTIL)\n' "$t"
+    continue
+  fi
   cat "$build/campaign-$t.result" 2>/dev/null || printf '%-16s did not run\n' "$t"
   if [ "$(cat "$build/campaign-$t.status" 2>/dev/null || echo missing)" != 0 ]; then
     echo "campaign: $t FAILED, see $build/campaign-$t.log and $build/artifacts/$t/" >&2
