@@ -72,13 +72,15 @@ class Encryptor final : public MessageEncryptor {
  private:
   Encryptor(Sink& sink) : sink_(sink) {}
   Result<void> WriteHeaderOnce();
-  // SealFrames seals `count` frames from the front of `source` (pending_
-  // or the caller's input), the last one final if `final` (then its size
-  // may be below the frame length), and writes them out. With a `loader`
-  // (never for the final frame) `source` is unused: the engine's threads
-  // load each frame's plaintext into its place in the output.
-  Result<void> SealFrames(std::span<const uint8_t> source, size_t count, bool final,
-                          stream::ChunkLoader* loader);
+  // SealFrames seals `count` frames: the whole frames of `head` (pending_
+  // or nothing), then frames from the front of `source` (pending_ or the
+  // caller's input), the last one final if `final` (then its size may be
+  // below the frame length), and writes them out in one batch. With a
+  // `loader` (never for the final frame) `head` and `source` are unused:
+  // the engine's threads load each frame's plaintext into its place in the
+  // output.
+  Result<void> SealFrames(std::span<const uint8_t> head, std::span<const uint8_t> source,
+                          size_t count, bool final, stream::ChunkLoader* loader);
   Result<void> Emit(std::span<const uint8_t> bytes);
   // FlushHashed hashes and writes the batch sealed last (signed suites),
   // if any; EmitLater's side task runs it.

@@ -81,20 +81,30 @@ TEST_CASE("Message: 1, 2 and 8 threads give byte-identical messages (fixed id an
 
 TEST_CASE("Message: pushing in pieces of any size gives the same message and plaintext") {
   // 300000 bytes is several batches of 4096-byte frames: one Update seals
-  // straight from the input, small pieces go through the pending buffer.
+  // straight from the input, small pieces go through the pending buffer,
+  // and a piece of enough whole frames (one with one thread, 4 per thread
+  // otherwise) is sealed in one batch with the frame held back before it.
   FixedCmm cmm;
   const auto plaintext = Pattern(300000);
   EncryptParams p;
   p.message_id = std::vector<uint8_t>(32, 3);
   const auto whole = EncryptWith(cmm, plaintext, p);
-  for (size_t piece : {1u, 7u, 4095u, 4096u, 4097u, 30000u, 65536u, 65537u, 200000u}) {
-    CAPTURE(piece);
-    p.piece = piece;
-    CHECK(EncryptWith(cmm, plaintext, p) == whole);
-    std::vector<uint8_t> out;
-    REQUIRE(DecryptWith(cmm, whole, out, {}, piece));
-    CHECK(out == plaintext);
+  for (unsigned threads : {1u, 2u, 8u}) {
+    p.threads = threads;
+    for (size_t piece : {1u, 7u, 4095u, 4096u, 4097u, 8191u, 30000u, 32768u, 32769u, 65536u, 65537u,
+                         131073u, 200000u}) {
+      CAPTURE(threads);
+      CAPTURE(piece);
+      p.piece = piece;
+      CHECK(EncryptWith(cmm, plaintext, p) == whole);
+      if (threads == 1) {
+        std::vector<uint8_t> out;
+        REQUIRE(DecryptWith(cmm, whole, out, {}, piece));
+        CHECK(out == plaintext);
+      }
+    }
   }
+  p.threads = 1;
   // A signed message decrypts in pieces too.
   EncryptParams s;
   s.suite = kSigned;
