@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <utility>
 
 #include "crypto/aes_gcm_ipsec_mb.h"
@@ -182,6 +183,17 @@ Result<void> AesGcm::Open(std::span<const uint8_t> iv, std::span<const uint8_t> 
     return ok;
   }
   if (!Usable()) return MakeError(ErrorCode::invalid_argument, "aes-gcm: moved-from context");
+  // Both backends read the expected tag after decrypting: it usually follows
+  // the ciphertext, so by then the decryption's stream of reads has brought
+  // it into the cache, whereas read first it is a miss to memory on every
+  // chunk (5 % of a one-thread open of 16 KiB chunks, by `perf annotate`).
+  // Only when `out` overlaps it (`out` is written first) do they get a copy
+  // taken now.
+  uint8_t tag_copy[kGcmTagSize];
+  if (Overlap(out, tag)) {
+    std::memcpy(tag_copy, tag.data(), kGcmTagSize);
+    tag = tag_copy;
+  }
   if (!imb_.empty()) {
     if (!ipsec_mb::Open(imb_, key_size_, iv, aad, in, tag.first<kGcmTagSize>(), out)) {
       // The tag did not verify: wipe the plaintext already written.
@@ -190,17 +202,11 @@ Result<void> AesGcm::Open(std::span<const uint8_t> iv, std::span<const uint8_t> 
     }
     return {};
   }
-  // The expected tag is handed over after the decryption (it is needed only
-  // by Final), when it is read from memory the decryption has just streamed
-  // through, unless `out` overlaps it (see ipsec_mb::Open).
-  auto set_tag = [&] {
-    return EVP_CIPHER_CTX_ctrl(dec_.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize,
-                               const_cast<uint8_t*>(tag.data())) == 1;
-  };
-  const bool tag_in_out = Overlap(out, tag);
+  // The tag is needed only by Final: handed over after the update calls.
   if (EVP_DecryptInit_ex(dec_.get(), nullptr, nullptr, nullptr, iv.data()) != 1 ||
-      (tag_in_out && !set_tag()) || !Absorb(dec_.get(), false, aad, in, out) ||
-      (!tag_in_out && !set_tag())) {
+      !Absorb(dec_.get(), false, aad, in, out) ||
+      EVP_CIPHER_CTX_ctrl(dec_.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagSize,
+                          const_cast<uint8_t*>(tag.data())) != 1) {
     SecureZero(out);
     return OpenSslError(ErrorCode::internal, "aes-gcm: open failed");
   }

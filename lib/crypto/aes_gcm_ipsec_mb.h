@@ -61,10 +61,10 @@ void Seal(SecretBytes& state, size_t key_size, std::span<const uint8_t> iv,
           std::span<uint8_t, 16> tag) noexcept;
 
 // Open decrypts `in` to `out` and compares the tag it computes over
-// (aad, in) with `tag` in constant time (CRYPTO_memcmp; when `out`
-// overlaps `tag`, on a copy of `tag` taken before `out` is written). It
-// returns whether they match and wipes nothing: on false the caller wipes
-// `out`.
+// (aad, in) with `tag` in constant time (CRYPTO_memcmp), reading `tag` only
+// after writing `out`, which therefore must not overlap it (AesGcm::Open
+// passes a copy then). It returns whether they match and wipes nothing: on
+// false the caller wipes `out`.
 [[nodiscard]] bool Open(SecretBytes& state, size_t key_size, std::span<const uint8_t> iv,
                         std::span<const uint8_t> aad, std::span<const uint8_t> in,
                         std::span<const uint8_t, 16> tag, std::span<uint8_t> out) noexcept;
