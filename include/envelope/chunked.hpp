@@ -56,7 +56,9 @@ inline constexpr size_t kChunkedMaxContextSize = 1024;
 // ChunkedOptions are the settings shared by every chunked API.
 struct ChunkedOptions {
   // threads working on a stream, the caller's included: 1 (default) runs
-  // everything on the calling thread, 0 means one per core. The default is
+  // everything on the calling thread, 0 means one per core (per CPU the
+  // process may run on: its affinity mask, as set by taskset or a
+  // container's cpuset). The default is
   // the same as EncryptOptions::threads and DecryptOptions::threads: a
   // library call starts no threads unless asked, so a server that already
   // runs one request per core is not oversubscribed, memory per call stays

@@ -73,8 +73,9 @@ struct EncryptOptions {
   EncryptionContext context;
   uint32_t frame_length = kDefaultFrameLength;  // 1 .. 2^32-1
   // threads that seal frames (1, the default: the calling thread only; 0: one
-  // per core). The output is byte-identical for any value. The default is the
-  // same as ChunkedOptions::threads (chunked.hpp says why).
+  // per core the process may run on, as in ChunkedOptions). The output is
+  // byte-identical for any value. The default is the same as
+  // ChunkedOptions::threads (chunked.hpp says why).
   unsigned threads = 1;
   CommitmentPolicy commitment_policy = CommitmentPolicy::require_encrypt_require_decrypt;
   // limits are what the message's readers accept (their DecodeLimits):

@@ -24,8 +24,15 @@ constexpr size_t kMaxRun = 1024;
 constexpr size_t kLoadBytes = size_t{512} << 10;
 constexpr size_t kMaxLoadJobs = 64;
 
-// UsableCpus is how many CPUs this process may run on: its affinity mask
-// (taskset, a container's cpuset), which hardware_concurrency ignores.
+// LowerTo makes `a` at most `v`.
+void LowerTo(std::atomic<size_t>& a, size_t v) noexcept {
+  size_t seen = a.load(std::memory_order_relaxed);
+  while (v < seen && !a.compare_exchange_weak(seen, v)) {
+  }
+}
+
+}  // namespace
+
 unsigned UsableCpus() noexcept {
 #ifdef CPU_COUNT
   cpu_set_t set;
@@ -36,19 +43,10 @@ unsigned UsableCpus() noexcept {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-// LowerTo makes `a` at most `v`.
-void LowerTo(std::atomic<size_t>& a, size_t v) noexcept {
-  size_t seen = a.load(std::memory_order_relaxed);
-  while (v < seen && !a.compare_exchange_weak(seen, v)) {
-  }
-}
-
-}  // namespace
-
 Result<std::unique_ptr<ChunkEngine>> ChunkEngine::New(std::span<const uint8_t> key,
                                                       const ChunkSchedule& schedule,
                                                       unsigned threads) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = UsableCpus();
   if (threads > 256) {
     return MakeError(ErrorCode::invalid_argument, "chunk engine: at most 256 threads");
   }

@@ -51,6 +51,12 @@ namespace envelope::stream {
 inline constexpr size_t kNonceSize = crypto::kGcmIvSize;
 inline constexpr size_t kTagSize = crypto::kGcmTagSize;
 
+// UsableCpus is how many CPUs the calling thread may run on: its affinity
+// mask (taskset, a container's cpuset), which std::thread's
+// hardware_concurrency ignores; hardware_concurrency where the mask cannot
+// be read. What "threads = 0" (one per core) means everywhere.
+unsigned UsableCpus() noexcept;
+
 // ChunkSchedule gives the nonce and AAD of each chunk. Implementations must
 // be safe to call from several threads at once (they are pure functions of
 // their arguments and immutable state).
@@ -121,9 +127,10 @@ class ChunkEngine {
   // New builds an engine for `key` (16, 24 or 32 bytes) and `schedule`,
   // which must outlive the engine. `threads` is the number of threads that
   // work on a batch, the caller's included: 1 runs everything on the calling
-  // thread, 0 means one per core. The workers start with the first batch of
-  // two or more chunks; if the system refuses a thread then, that batch
-  // fails with `internal` (and so does every later one).
+  // thread, 0 means one per usable CPU (UsableCpus). The workers start
+  // with the first batch of two or more chunks; if the system refuses a
+  // thread then, that batch fails with `internal` (and so does every later
+  // one).
   [[nodiscard]] static Result<std::unique_ptr<ChunkEngine>> New(std::span<const uint8_t> key,
                                                                 const ChunkSchedule& schedule,
                                                                 unsigned threads);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <thread>
 #include <utility>
 
 #include "crypto/random.h"
@@ -23,7 +22,7 @@ constexpr size_t kMaxBatchChunks = (size_t{16} << 20) / kC2spChunkSize;
 constexpr size_t kInMemoryBatchChunks = (size_t{1} << 30) / kC2spChunkSize;
 
 unsigned ThreadsFor(unsigned requested, uint64_t chunk_hint) {
-  unsigned threads = requested != 0 ? requested : std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = requested != 0 ? requested : UsableCpus();
   if (chunk_hint != kNoChunkHint) {
     const uint64_t useful = std::max<uint64_t>(1, chunk_hint / kMinChunksPerThread);
     threads = static_cast<unsigned>(std::min<uint64_t>(threads, useful));

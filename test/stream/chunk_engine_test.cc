@@ -3,6 +3,7 @@
 #include "stream/chunk_engine.h"
 
 #include <doctest/doctest.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +13,9 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "chunked_test_util.h"
+#include "stream/chunked_cipher.h"
 
 namespace envelope::stream {
 namespace {
@@ -254,6 +258,74 @@ TEST_CASE("ChunkEngine: empty batches, empty chunks and bad arguments") {
   CHECK((*engine)->threads() == 2);
   CHECK((*engine)->BatchChunks(16384) == 2 * 64);
   CHECK((*engine)->BatchChunks(size_t{4} << 20) == 2 * 4);
+}
+
+// AffinityScope restricts the calling thread to its first allowed CPU, and
+// gives back the mask it had.
+class AffinityScope {
+ public:
+  AffinityScope() {
+    CPU_ZERO(&saved_);
+    ok_ = sched_getaffinity(0, sizeof saved_, &saved_) == 0;
+    if (!ok_) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (CPU_ISSET(cpu, &saved_)) {
+        CPU_SET(cpu, &one);
+        break;
+      }
+    }
+    ok_ = sched_setaffinity(0, sizeof one, &one) == 0;
+  }
+  ~AffinityScope() { sched_setaffinity(0, sizeof saved_, &saved_); }
+  AffinityScope(const AffinityScope&) = delete;
+  AffinityScope& operator=(const AffinityScope&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  cpu_set_t saved_;
+  bool ok_ = false;
+};
+
+TEST_CASE("ChunkEngine: threads = 0 is one per CPU of the affinity mask, not of the machine") {
+  ToySchedule schedule;
+  cpu_set_t mask;
+  CPU_ZERO(&mask);
+  REQUIRE(sched_getaffinity(0, sizeof mask, &mask) == 0);
+  const unsigned allowed = static_cast<unsigned>(CPU_COUNT(&mask));
+  CHECK(UsableCpus() == allowed);
+  auto all = ChunkEngine::New(kKey, schedule, 0);
+  REQUIRE(all);
+  CHECK((*all)->threads() == allowed);
+  if (allowed < 2) {
+    MESSAGE("one CPU allowed: the restricted case below equals the whole mask");
+  }
+  {
+    // As under `taskset -c 0` on a machine of several cores:
+    // hardware_concurrency still counts them all, the engine must not.
+    AffinityScope one_cpu;
+    REQUIRE(one_cpu.ok());
+    CHECK(UsableCpus() == 1);
+    auto engine = ChunkEngine::New(kKey, schedule, 0);
+    REQUIRE(engine);
+    CHECK((*engine)->threads() == 1);
+    // An explicit count is still honoured.
+    auto two = ChunkEngine::New(kKey, schedule, 2);
+    REQUIRE(two);
+    CHECK((*two)->threads() == 2);
+    // The C2SP streams and one-shot calls choose their threads themselves
+    // (fewer for a short message), from the same count.
+    std::vector<uint8_t> header(kC2spHeaderSize);
+    auto cipher = ChunkedCipher::ForSealing(test::Keying(0), header, kNoChunkHint);
+    REQUIRE(cipher);
+    CHECK((*cipher)->threads() == 1);
+  }
+  CHECK(UsableCpus() == allowed);
+  std::vector<uint8_t> header(kC2spHeaderSize);
+  auto cipher = ChunkedCipher::ForSealing(test::Keying(0), header, kNoChunkHint);
+  REQUIRE(cipher);
+  CHECK((*cipher)->threads() == allowed);
 }
 
 }  // namespace
