@@ -5,9 +5,10 @@
 // The KMS is a model (FakeKms below) with three keys (two 8-4-4-4-12 ids,
 // one multi-Region "mrk-" id) and an alias, whose "blobs" are plain records
 // (magic, key, context digest, plaintext): the keyring is what is under
-// test, and the model lets the fuzzer write blobs that open. Errors follow the local KMS:
-// `not_found` for an unknown key, `invalid_argument` "IncorrectKeyException: ..." for a blob of
-// another key than the expected one, `auth_failed` for a blob that does not open.
+// test, and the model lets the fuzzer write blobs that open. Errors follow
+// the local KMS: `not_found` for an unknown key, `invalid_argument`
+// "IncorrectKeyException: ..." for a blob of another key than the expected
+// one, `auth_failed` for a blob that does not open.
 //
 // Input: keyring selector (1: key 1, key 1 in capitals, the alias, key 2,
 // discovery), fault (1: none, or every Decrypt fails with key_state,
