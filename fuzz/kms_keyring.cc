@@ -102,8 +102,9 @@ class FakeKms final : public KmsClient {
 
   static std::optional<int> Resolve(std::string_view key) {
     if (key == kAlias) return 0;
+    const std::string lower = Lower(std::string(key));
     for (int i = 0; i < kKeyCount; ++i) {
-      if (Lower(std::string(key)) == kKeys[i]) return i;
+      if (lower == kKeys[i]) return i;
     }
     return std::nullopt;
   }
@@ -256,7 +257,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(made.has_value());
   const Keyring& keyring = **made;
   kms->fault = static_cast<Fault>(in.U8() % 6);
-  kms->bad_answer = BadAnswer::none;
 
   if (in.U8() % 2 == 0) {
     auto k = fuzz::ReadKeyringInput(in, kKmsProviderId);
